@@ -1,0 +1,49 @@
+# Reparo — two commands: `make run` and `make test`. `make bench` runs the benchmarks.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEV_ENV := REPARO_ENV=development
+
+.PHONY: run test lint typecheck bench messages clean
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Reparo needs Python 3.11 or newer.")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+var:
+	@mkdir -p var
+
+run: $(STAMP) var
+	$(PY) -m reparo.core.i18n_compile
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP) var
+	$(PY) -m reparo.core.i18n_compile
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+bench: $(STAMP) var
+	$(PY) bench/run.py
+
+# Re-extract and compile translations (needs GNU gettext for extraction; compiling uses polib).
+messages: $(STAMP)
+	$(DEV_ENV) $(PY) manage.py makemessages --locale es --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(PY) -m reparo.core.i18n_compile
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

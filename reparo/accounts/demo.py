@@ -1,0 +1,119 @@
+"""Demo data for development: organisations, programs and one user per role with two factors ready.
+
+Refuses to run outside development. Idempotent: running it again changes nothing that exists and
+restores the demo users' backup codes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from reparo.accounts.models import Membership, Role, User
+from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
+
+DEMO_PASSWORD = "reparo-demo-2026"  # noqa: S105 - development-only demo accounts
+DEMO_DOMAIN = "demo.reparo.test"
+
+OPERATOR = ("Harbour Restorative Practice", HTCDSOrganisationType.NGO, "GB")
+PROGRAMS = [
+    ("Survivor-led dialogue", "Mediation, shuttle dialogue and conferences chosen by survivors."),
+    ("Circles of Support and Accountability", "Reintegration circles for responsible persons."),
+]
+PARTNERS = [
+    ("Northside Legal Aid", HTCDSOrganisationType.LEGAL_SERVICE),
+    ("City Anti-Trafficking Police Unit", HTCDSOrganisationType.LAW_ENFORCEMENT),
+    ("Riverside Community Health", HTCDSOrganisationType.HEALTH_SERVICE),
+]
+ROLE_USERS = [
+    ("admin", Role.ORG_ADMIN, "Ana Admin"),
+    ("coordinator", Role.COORDINATOR, "Carmen Coordinator"),
+    ("facilitator", Role.FACILITATOR, "Femi Facilitator"),
+    ("caseworker", Role.CASE_WORKER, "Kai Caseworker"),
+    ("supervisor", Role.SUPERVISOR, "Sam Supervisor"),
+    ("volunteer", Role.COSA_VOLUNTEER, "Val Volunteer"),
+    ("evaluator", Role.EVALUATOR, "Eve Evaluator"),
+    ("liaison", Role.PARTNER_LIAISON, "Lee Liaison"),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    organisation: str
+    totp_secret: str
+    backup_codes: list[str]
+
+    def current_code(self) -> str:
+        key = base64.b32decode(self.totp_secret)
+        return f"{TOTP(key).token():06d}"
+
+
+def _derive(label: str, length: int) -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), f"reparo-demo:{label}".encode(), hashlib.sha256).digest()[:length]
+
+
+def _backup_codes(email: str) -> list[str]:
+    alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+    raw = _derive(f"backup:{email}", 32)
+    return ["".join(alphabet[b % len(alphabet)] for b in raw[i * 8 : i * 8 + 8]) for i in range(4)]
+
+
+def refuse_outside_development() -> None:
+    if not settings.DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "Demo users have known passwords and codes; they are created only with REPARO_ENV=development."
+        )
+
+
+@transaction.atomic
+def seed_demo() -> list[DemoLogin]:
+    refuse_outside_development()
+    operator, _c = Organisation.objects.get_or_create(
+        name=OPERATOR[0],
+        defaults={"kind": OrganisationKind.OPERATOR, "htcds_type": OPERATOR[1], "country": OPERATOR[2]},
+    )
+    for name, description in PROGRAMS:
+        Program.objects.get_or_create(organisation=operator, name=name, defaults={"description": description})
+    partners = []
+    for name, htcds_type in PARTNERS:
+        org, _c = Organisation.objects.get_or_create(
+            name=name, defaults={"kind": OrganisationKind.PARTNER, "htcds_type": htcds_type, "country": "GB"}
+        )
+        partners.append(org)
+    logins = []
+    for slug, role, full_name in ROLE_USERS:
+        email = f"{slug}@{DEMO_DOMAIN}"
+        org = partners[0] if role == Role.PARTNER_LIAISON else operator
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
+        Membership.objects.get_or_create(user=user, organisation=org, role=role)
+        key = _derive(f"totp:{email}", 20)
+        device = TOTPDevice.objects.filter(user=user, name="Demo authenticator").first()
+        if device is None:
+            TOTPDevice.objects.create(user=user, name="Demo authenticator", key=key.hex(), confirmed=True)
+        static, _c = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
+        codes = _backup_codes(email)
+        for code in codes:
+            StaticToken.objects.get_or_create(device=static, token=code)
+        logins.append(
+            DemoLogin(
+                email=email,
+                role=str(Role(role).label),
+                organisation=org.name,
+                totp_secret=base64.b32encode(key).decode("ascii"),
+                backup_codes=codes,
+            )
+        )
+    return logins

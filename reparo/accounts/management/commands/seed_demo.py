@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from reparo.accounts.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create demo organisations, programs and one user per role (development only; idempotent)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        logins = seed_demo()
+        out = self.stdout
+        out.write("")
+        out.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/sign-in/"))
+        out.write(f"Every demo user's password: {DEMO_PASSWORD}")
+        out.write("Second factor: add the TOTP secret to an authenticator app, or use a backup code (each once),")
+        out.write("or print a current code with: .venv/bin/python manage.py demo_code <e-mail>")
+        out.write("")
+        for login in logins:
+            out.write(f"  {login.role:<22} {login.email:<34} ({login.organisation})")
+            out.write(f"      TOTP secret: {login.totp_secret}   backup codes: {' '.join(login.backup_codes)}")
+        out.write("")

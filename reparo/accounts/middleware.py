@@ -1,0 +1,87 @@
+"""Session limits and the two-factor requirement, enforced for every request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from reparo.accounts.services import AUTH_STARTED_KEY, LAST_SEEN_KEY
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view as reachable without signing in (sign-in pages, health, quick exit)."""
+    view.reparo_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def before_two_factor(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view as reachable after the password but before the second factor (enrolment, verify)."""
+    view.reparo_before_two_factor = True  # type: ignore[attr-defined]
+    return view
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+class SessionLimitsMiddleware:
+    """Ends a signed-in session after 30 idle minutes or 12 hours in all."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            started = request.session.get(AUTH_STARTED_KEY)
+            last_seen = request.session.get(LAST_SEEN_KEY, started)
+            idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+            if started is None or last_seen is None or now - last_seen > idle or now - started > absolute:
+                logout(request)
+                messages.info(request, _("You were signed out to keep things private. Please sign in again."))
+                return _redirect(request, resolve_url(settings.LOGIN_URL))
+            request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """Default deny: a view is reachable only signed in with both factors, unless marked otherwise."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        view = getattr(view_func, "view_class", view_func)
+        if getattr(view_func, "reparo_public", False) or getattr(view, "reparo_public", False):
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return _redirect(request, f"{resolve_url(settings.LOGIN_URL)}?next={request.get_full_path()}")
+        if not user.requires_two_factor or user.is_verified():  # type: ignore[union-attr]
+            return None
+        if getattr(view_func, "reparo_before_two_factor", False) or getattr(view, "reparo_before_two_factor", False):
+            return None
+        from django_otp import devices_for_user
+
+        enrolled = any(True for _d in devices_for_user(user, confirmed=True))
+        target = "accounts:two_factor_verify" if enrolled else "accounts:two_factor_setup"
+        return _redirect(request, reverse(target))

@@ -1,0 +1,118 @@
+"""Users, organisation memberships and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from reparo.core.fields import EncryptedCharField
+from reparo.core.models import TimeStampedModel, UUIDModel
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class AccountType(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    PARTICIPANT = "participant", _("Participant")
+
+
+class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Staff accounts (every account with an organisation role) need two factors."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = EncryptedCharField(_("full name"), max_length=200, blank=True, null=True)
+    account_type = models.CharField(
+        _("account type"), max_length=16, choices=AccountType.choices, default=AccountType.STAFF
+    )
+    is_active = models.BooleanField(_("active"), default=True)  # type: ignore[misc]
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Bumped to end every session of this user ("sign out everywhere", deactivation, password change).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []  # type: ignore[var-annotated]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.email
+
+    def is_verified(self) -> bool:
+        """Replaced on each request by django-otp's middleware; without it, never verified (fail closed)."""
+        return False
+
+    @property
+    def requires_two_factor(self) -> bool:
+        return self.account_type == AccountType.STAFF
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django verifies this hash on every request and ends a session whose hash no longer matches, so
+        # bumping ``session_generation`` ends all of this user's sessions at once.
+        key_salt = "reparo.accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_generation}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+
+class Role(models.TextChoices):
+    ORG_ADMIN = "org_admin", _("Organisation admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    FACILITATOR = "facilitator", _("Facilitator")
+    CASE_WORKER = "case_worker", _("Case worker")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    COSA_VOLUNTEER = "cosa_volunteer", _("CoSA volunteer")
+    EVALUATOR = "evaluator", _("Evaluator")
+    PARTNER_LIAISON = "partner_liaison", _("Partner liaison")
+
+
+class Membership(TimeStampedModel):
+    """A user's role in an organisation. A user may hold several roles."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role"),
+        ]
+        indexes = [models.Index(fields=["organisation", "role", "is_active"], name="membership_org_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organisation}"

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from reparo.accounts.models import Membership
+from reparo.accounts.roles import Capability
+from reparo.accounts.selectors import organisations_where
+from reparo.audit.models import AuditEvent
+
+
+def audit_events_for(
+    actor: Any,
+    *,
+    action: str = "",
+    actor_email: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Audit events an organisation admin may read: those recorded against their organisations, and those
+    of people who hold a role in them."""
+    org_ids = list(organisations_where(actor, Capability.VIEW_AUDIT).values_list("pk", flat=True))
+    if not org_ids:
+        return AuditEvent.objects.none()
+    members = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
+    events = AuditEvent.objects.filter(Q(organisation_id__in=org_ids) | Q(actor_id__in=members))
+    if action:
+        events = events.filter(action__startswith=action)
+    if actor_email:
+        events = events.filter(actor_label__iexact=actor_email.strip())
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id.strip())
+    if since:
+        events = events.filter(at__date__gte=since)
+    if until:
+        events = events.filter(at__date__lte=until)
+    return events.order_by("-at", "-id")
+
+
+def audit_action_choices() -> list[str]:
+    return sorted(AuditEvent.objects.values_list("action", flat=True).distinct()[:200])

@@ -1,0 +1,111 @@
+"""Reading configuration from the environment, failing closed.
+
+Every setting comes from an environment variable. A secret ``NAME`` may instead be given as
+``NAME_FILE``: the path of a file holding it (as Docker and systemd credentials provide).
+Outside development and test, a missing required value stops start-up with
+:class:`ConfigurationError`, naming the variable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+DEVELOPMENT = "development"
+TEST = "test"
+PRODUCTION = "production"
+ENVIRONMENTS = (DEVELOPMENT, TEST, PRODUCTION)
+
+
+class ConfigurationError(ImproperlyConfigured):
+    """Raised when a required setting is missing or malformed."""
+
+
+def environment(env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    value = env.get("REPARO_ENV", PRODUCTION).strip().lower()
+    if value not in ENVIRONMENTS:
+        raise ConfigurationError(f"REPARO_ENV must be one of {', '.join(ENVIRONMENTS)}; got {value!r}.")
+    return value
+
+
+def read(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """Return ``NAME`` or the contents of the file named by ``NAME_FILE``; ``None`` when neither is set."""
+    env = os.environ if env is None else env
+    value = env.get(name)
+    if value not in (None, ""):
+        return value
+    path = env.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigurationError(f"{name}_FILE points at {path!r}, which cannot be read: {exc}.") from exc
+    return None
+
+
+def require(name: str, *, default: str | None, env: Mapping[str, str] | None = None) -> str:
+    """A required value. ``default`` is used only in development and test; elsewhere its absence stops start-up."""
+    value = read(name, env)
+    if value is not None:
+        return value
+    if default is not None and environment(env) in (DEVELOPMENT, TEST):
+        return default
+    raise ConfigurationError(
+        f"{name} is not set. Set {name} (or {name}_FILE) in the environment; "
+        "see docs/configuration.md. Reparo refuses to start without it outside development."
+    )
+
+
+def as_bool(value: str | None, *, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def as_list(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_keyring(name: str, value: str) -> dict[str, bytes]:
+    """Parse ``id1:base64key,id2:base64key`` into an ordered mapping of 32-byte AES keys.
+
+    The last key listed is the newest: it encrypts; every listed key decrypts.
+    """
+    ring: dict[str, bytes] = {}
+    for item in as_list(value):
+        key_id, sep, encoded = item.partition(":")
+        key_id = key_id.strip()
+        if not sep or not key_id or not key_id.isalnum():
+            raise ConfigurationError(
+                f"{name}: each entry must look like 'keyid:base64key' (key id letters and digits)."
+            )
+        try:
+            key = base64.urlsafe_b64decode(encoded.strip() + "=" * (-len(encoded.strip()) % 4))
+        except (binascii.Error, ValueError) as exc:
+            raise ConfigurationError(f"{name}: key {key_id!r} is not valid base64.") from exc
+        if len(key) != 32:
+            raise ConfigurationError(f"{name}: key {key_id!r} must be 32 bytes (256 bits); got {len(key)}.")
+        if key_id in ring:
+            raise ConfigurationError(f"{name}: key id {key_id!r} is listed twice.")
+        ring[key_id] = key
+    if not ring:
+        raise ConfigurationError(f"{name} holds no keys.")
+    return ring
+
+
+def parse_secret_bytes(name: str, value: str, *, minimum: int = 32) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(value.strip() + "=" * (-len(value.strip()) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise ConfigurationError(f"{name} is not valid base64.") from exc
+    if len(key) < minimum:
+        raise ConfigurationError(f"{name} must decode to at least {minimum} bytes; got {len(key)}.")
+    return key

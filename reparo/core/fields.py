@@ -1,0 +1,198 @@
+"""Encrypted model fields and blind indexes.
+
+Values are encrypted in ``pre_save`` with the row's identity bound in as associated data, and are
+decrypted lazily when the attribute is first read. Models that use them need a primary key that is
+known before the first save: inherit :class:`reparo.core.models.UUIDModel`.
+
+Encrypted fields cannot be filtered on, updated with ``QuerySet.update()`` or ``bulk_update()`` with
+plaintext: that raises ``TypeError``. Exact-match search goes through a :class:`BlindIndexField`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models.query_utils import DeferredAttribute
+
+from reparo.core import crypto
+
+
+class Ciphertext(str):
+    """A value as stored in the database (still encrypted)."""
+
+
+class EncryptedAttribute(DeferredAttribute):
+    """Data descriptor: decrypts the stored token on first read and keeps the plaintext on the instance."""
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if isinstance(value, Ciphertext):
+            value = self.field.open(instance, value)  # type: ignore[attr-defined]
+            instance.__dict__[self.field.attname] = value
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedFieldMixin:
+    """Shared behaviour: text storage, encryption on save, lazy decryption, no plaintext in queries."""
+
+    descriptor_class = EncryptedAttribute
+    encrypted = True
+    attname: str
+    column: str
+    model: type[models.Model]
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def db_type(self, connection: Any) -> str | None:
+        return models.TextField().db_type(connection)
+
+    def encode(self, value: Any) -> bytes:
+        return str(value).encode("utf-8")
+
+    def decode(self, raw: bytes) -> Any:
+        return raw.decode("utf-8")
+
+    def associated_data(self, instance: models.Model) -> bytes:
+        if instance.pk is None:
+            raise ValueError(
+                f"{type(instance).__name__} has no primary key yet; encrypted fields need one before saving "
+                "(inherit reparo.core.models.UUIDModel)."
+            )
+        label = self.model._meta.concrete_model._meta.label_lower  # type: ignore[union-attr]
+        return f"{label}.{self.column}:{instance.pk}".encode()
+
+    def seal(self, instance: models.Model, value: Any) -> Ciphertext | None:
+        if value is None:
+            return None
+        return Ciphertext(crypto.encrypt(self.encode(value), associated_data=self.associated_data(instance)))
+
+    def open(self, instance: models.Model, token: str) -> Any:
+        return self.decode(crypto.decrypt(token, associated_data=self.associated_data(instance)))
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return None if value is None else Ciphertext(value)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        return self.seal(model_instance, getattr(model_instance, self.attname))
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or isinstance(value, Ciphertext):
+            return None if value is None else str(value)
+        raise TypeError(
+            f"{self.model.__name__}.{self.attname} is encrypted: it cannot be used in a query filter or a "
+            "bulk update. Search through its blind index instead."
+        )
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        return self.get_prep_value(value)
+
+
+class EncryptedTextField(EncryptedFieldMixin, models.TextField):
+    pass
+
+
+class EncryptedCharField(EncryptedFieldMixin, models.CharField):
+    """A short encrypted text; ``max_length`` limits the plaintext (the column is unbounded text)."""
+
+
+class EncryptedDateField(EncryptedFieldMixin, models.DateField):
+    def encode(self, value: Any) -> bytes:
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if not isinstance(value, datetime.date):
+            value = self.to_python(value)
+        return value.isoformat().encode("ascii")
+
+    def decode(self, raw: bytes) -> datetime.date:
+        return datetime.date.fromisoformat(raw.decode("ascii"))
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        return EncryptedFieldMixin.pre_save(self, model_instance, add)
+
+
+class EncryptedJSONField(EncryptedFieldMixin, models.TextField):
+    def encode(self, value: Any) -> bytes:
+        return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    def decode(self, raw: bytes) -> Any:
+        return json.loads(raw.decode("utf-8"))
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
+        return forms.JSONField(**{"required": not self.blank, "label": self.verbose_name, **kwargs})
+
+
+NORMALISERS: dict[str, Callable[[str], str]] = {
+    "text": crypto.normalise_text,
+    "email": lambda value: crypto.normalise_text(value).replace(" ", ""),
+    "phone": crypto.normalise_phone,
+}
+
+
+class BlindIndexField(models.CharField):
+    """Keyed HMAC of another (encrypted) field's normalised value, for exact-match lookups.
+
+    ``source`` names the field it indexes; ``normaliser`` is one of ``text``, ``email``, ``phone``.
+    Query with ``Model.objects.filter(**blind_lookup(Model, "field_bidx", value))``.
+    """
+
+    def __init__(self, *args: Any, source: str, normaliser: str = "text", **kwargs: Any) -> None:
+        if normaliser not in NORMALISERS:
+            raise ValueError(f"Unknown normaliser {normaliser!r}.")
+        self.source = source
+        self.normaliser = normaliser
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs["normaliser"] = self.normaliser
+        return name, path, args, kwargs
+
+    @property
+    def purpose(self) -> str:
+        return f"{self.model._meta.label_lower}.{self.source}"
+
+    def digest(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        normalised = NORMALISERS[self.normaliser](str(value))
+        if not normalised:
+            return None
+        return crypto.blind_index(normalised, purpose=self.purpose)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = self.digest(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def blind_lookup(model: type[models.Model], field_name: str, value: str) -> dict[str, str | None]:
+    """Filter keyword arguments that find rows whose indexed field equals ``value`` (after normalising)."""
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, BlindIndexField):
+        raise TypeError(f"{model.__name__}.{field_name} is not a blind index.")
+    return {field_name: field.digest(value) or "-"}
+
+
+def encrypted_fields(model: type[models.Model]) -> list[EncryptedFieldMixin]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin)]

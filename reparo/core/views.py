@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from reparo.accounts.middleware import public
+from reparo.accounts.selectors import memberships_of
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"memberships": memberships_of(request.user)})
+
+
+@public
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = "ok"
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        database = "error"
+    status = 200 if database == "ok" else 503
+    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database}, status=status)
+
+
+@public
+@csrf_exempt
+@require_POST
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """End the session and leave for a neutral site.
+
+    Exempt from CSRF on purpose: its only effect is to sign the visitor out, and leaving must work even
+    from a page whose form token has gone stale. Cross-site requests are still refused the sign-out.
+    """
+    if request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none"):
+        logout(request)
+    return HttpResponseRedirect(settings.QUICK_EXIT_URL, status=303)
+
+
+@public
+def csrf_failure(request: HttpRequest, reason: str = "", **kwargs: Any) -> HttpResponse:
+    return render(request, "core/csrf_failure.html", status=403)

@@ -1,0 +1,242 @@
+"""Reparo settings.
+
+All configuration comes from environment variables (see docs/configuration.md). ``REPARO_ENV``
+chooses ``development``, ``test`` or ``production`` (the default). Outside development and test a
+missing secret, key or allowed host stops start-up with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.utils.translation import gettext_lazy as _
+
+from reparo import config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REPARO_ENV = config.environment()
+DEVELOPMENT = REPARO_ENV == config.DEVELOPMENT
+TESTING = REPARO_ENV == config.TEST
+PRODUCTION = REPARO_ENV == config.PRODUCTION
+
+# Development-only defaults. They are public (they are in this file), so they are refused outside
+# development and test by ``config.require``.
+_DEV_SECRET_KEY = "dev-only-insecure-secret-key-5d1f0c9e7a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e"  # noqa: S105 - development/test only
+_DEV_FIELD_KEYS = "dev1:ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc="
+_DEV_BLIND_INDEX_KEY = "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LTMyLWJ5dGVz"
+
+SECRET_KEY = config.require("SECRET_KEY", default=_DEV_SECRET_KEY)
+SECRET_KEY_FALLBACKS = config.as_list(config.read("SECRET_KEY_FALLBACKS"))
+DEBUG = DEVELOPMENT and config.as_bool(config.read("DEBUG"), default=True)
+
+ALLOWED_HOSTS = config.as_list(config.read("ALLOWED_HOSTS"))
+if not ALLOWED_HOSTS:
+    if PRODUCTION:
+        raise config.ConfigurationError(
+            "ALLOWED_HOSTS is not set. Set ALLOWED_HOSTS to the comma-separated host names Reparo serves; "
+            "see docs/configuration.md."
+        )
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+CSRF_TRUSTED_ORIGINS = config.as_list(config.read("CSRF_TRUSTED_ORIGINS"))
+
+# Field encryption (AES-GCM) keys: "id:base64key,id:base64key"; the last one encrypts, all decrypt.
+FIELD_ENCRYPTION_KEYS = config.parse_keyring(
+    "FIELD_ENCRYPTION_KEYS", config.require("FIELD_ENCRYPTION_KEYS", default=_DEV_FIELD_KEYS)
+)
+# Keyed HMAC for blind indexes (exact-match search over encrypted values).
+BLIND_INDEX_KEY = config.parse_secret_bytes(
+    "BLIND_INDEX_KEY", config.require("BLIND_INDEX_KEY", default=_DEV_BLIND_INDEX_KEY)
+)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "django_htmx",
+    "template_partials",
+    "reparo.core",
+    "reparo.audit",
+    "reparo.organisations",
+    "reparo.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "reparo.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "reparo.accounts.middleware.SessionLimitsMiddleware",
+    "reparo.accounts.middleware.RequireTwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "reparo.core.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "reparo.urls"
+WSGI_APPLICATION = "reparo.wsgi.application"
+ASGI_APPLICATION = "reparo.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "reparo.core.context_processors.shell",
+            ],
+            "builtins": ["template_partials.templatetags.partials"],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        config.read("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'reparo.sqlite3'}",
+        conn_max_age=int(config.read("DATABASE_CONN_MAX_AGE") or 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sessions: idle timeout 30 minutes, absolute limit 12 hours (enforced by SessionLimitsMiddleware).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "reparo_session"
+CSRF_COOKIE_NAME = "reparo_csrf"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "reparo.core.views.csrf_failure"
+
+# Lock-out (django-axes): 5 failures lock the account name, and separately the client address, for
+# 30 minutes. The address is REMOTE_ADDR only, so a forged X-Forwarded-For changes nothing.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "reparo.accounts.lockout.username_from_request"
+AXES_CLIENT_IP_CALLABLE = "reparo.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "reparo.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "Reparo"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "reparo_language"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+TIME_ZONE = config.read("TIME_ZONE") or "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(config.read("STATIC_ROOT") or BASE_DIR / "staticfiles")
+
+# Where the quick-exit control sends people: a neutral, everyday site.
+QUICK_EXIT_URL = config.read("QUICK_EXIT_URL") or "https://www.bbc.co.uk/weather"
+
+_quick_exit_origin = "/".join(QUICK_EXIT_URL.split("/")[:3]) if QUICK_EXIT_URL.startswith("http") else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF] + ([_quick_exit_origin] if _quick_exit_origin else []),
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = config.as_bool(config.read("SECURE_SSL_REDIRECT"), default=True)
+    SECURE_HSTS_SECONDS = int(config.read("SECURE_HSTS_SECONDS") or 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = config.as_bool(config.read("SECURE_HSTS_PRELOAD"), default=False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    if config.as_bool(config.read("TRUST_X_FORWARDED_PROTO")):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = config.read("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(config.read("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = config.read("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = config.read("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = config.as_bool(config.read("EMAIL_USE_TLS"), default=False)
+DEFAULT_FROM_EMAIL = config.read("DEFAULT_FROM_EMAIL") or "Reparo <no-reply@localhost>"
+PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
+
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": config.read("LOG_LEVEL") or "INFO"},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,12 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from reparo.accounts.middleware import public
+
+urlpatterns = [
+    path("", include("reparo.core.urls")),
+    path("", include("reparo.accounts.urls")),
+    path("organisations/", include("reparo.organisations.urls")),
+    path("activity/", include("reparo.audit.urls")),
+    path("i18n/set-language/", public(set_language), name="set_language"),
+]

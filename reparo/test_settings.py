@@ -9,3 +9,6 @@ from reparo.settings import *  # noqa: F403
 # Argon2 stays the algorithm under test, with a lower work factor so the suite runs quickly.
 PASSWORD_HASHERS = ["reparo.accounts.hashers.TestArgon2PasswordHasher"]
 QUICK_EXIT_URL = "about:blank"
+
+# A test-only app with a model for each encrypted field type.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.crypto_app"]  # noqa: F405

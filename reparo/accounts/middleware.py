@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
@@ -55,6 +55,9 @@ class SessionLimitsMiddleware:
                 messages.info(request, _("You were signed out to keep things private. Please sign in again."))
                 return _redirect(request, resolve_url(settings.LOGIN_URL))
             request.session[LAST_SEEN_KEY] = now
+        elif SESSION_KEY in request.session:
+            # A session whose account is gone or deactivated: end it for good.
+            request.session.flush()
         return self.get_response(request)
 
 

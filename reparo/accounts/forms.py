@@ -11,9 +11,7 @@ class SignInForm(AuthenticationForm):
     """E-mail and password. The error never says whether the account exists."""
 
     error_messages = {
-        "invalid_login": _(
-            "That e-mail address and password did not work. Check them and try again."
-        ),
+        "invalid_login": _("That e-mail address and password did not work. Check them and try again."),
         "inactive": _("That e-mail address and password did not work. Check them and try again."),
     }
 

@@ -55,11 +55,7 @@ def organisation_get_for(actor: Any, pk: int, *, capability: Capability = Capabi
 def members_of(actor: Any, organisation: Organisation) -> QuerySet[Membership]:
     """Memberships of ``organisation``, for an actor who manages its members."""
     organisation_get_for(actor, organisation.pk, capability=Capability.MANAGE_MEMBERS)
-    return (
-        Membership.objects.filter(organisation=organisation)
-        .select_related("user")
-        .order_by("user__email", "role")
-    )
+    return Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__email", "role")
 
 
 def member_user_get_for(actor: Any, organisation: Organisation, user_pk: Any) -> User:

@@ -205,9 +205,7 @@ def user_deactivate(*, actor: User, organisation: Organisation, user: User) -> N
     managed = set(selectors.organisations_where(actor, Capability.MANAGE_MEMBERS).values_list("pk", flat=True))
     theirs = set(Membership.objects.filter(user=target, is_active=True).values_list("organisation_id", flat=True))
     if not theirs <= managed:
-        raise ValidationError(
-            _("This person also works with another organisation. End their role here instead.")
-        )
+        raise ValidationError(_("This person also works with another organisation. End their role here instead."))
     User.objects.filter(pk=target.pk).update(is_active=False, session_generation=target.session_generation + 1)
     audit_record(actor=actor, action="user.deactivated", obj=target, organisation=organisation)
 

@@ -159,5 +159,3 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 @public
 class PasswordResetComplete(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
-
-

@@ -31,9 +31,7 @@ class Organisation(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=OrganisationKind.choices, db_index=True)
     htcds_type = models.CharField(_("organisation type"), max_length=40, choices=HTCDSOrganisationType.choices)
-    country = models.CharField(
-        _("country"), max_length=2, blank=True, help_text=_("Two-letter ISO 3166 country code.")
-    )
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("Two-letter ISO 3166 country code."))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -69,7 +69,9 @@ def test_it_enrols_an_authenticator_app_and_shows_backup_codes_once(client, worl
     page = client.get("/two-factor/set-up/")
     assert b"<svg" in page.content
     device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
-    response = client.post_form("/two-factor/set-up/", {"token": "000000" if totp_code(device) != "000000" else "111111"})
+    response = client.post_form(
+        "/two-factor/set-up/", {"token": "000000" if totp_code(device) != "000000" else "111111"}
+    )
     assert response.status_code == 200 and not TOTPDevice.objects.get(pk=device.pk).confirmed
     device.throttling_failure_count = 0
     device.throttling_failure_timestamp = None

@@ -48,7 +48,9 @@ def test_it_round_trips_text_dates_and_json():
 
 @pytest.mark.django_db
 def test_it_stores_no_plaintext_of_a_canary():
-    Secret.objects.create(name=CANARY, notes=f"notes about {CANARY}", born=datetime.date(1977, 7, 7), extra={"k": CANARY})
+    Secret.objects.create(
+        name=CANARY, notes=f"notes about {CANARY}", born=datetime.date(1977, 7, 7), extra={"k": CANARY}
+    )
     user = User.objects.create_user("canary@example.org", "pw-Unused-123456", full_name=CANARY)
     dump = raw_dump(Secret) + raw_dump(User)
     assert CANARY not in dump

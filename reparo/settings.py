@@ -212,7 +212,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = config.as_bool(config.read("SECURE_SSL_REDIRECT"), default=True)
     SECURE_HSTS_SECONDS = int(config.read("SECURE_HSTS_SECONDS") or 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = config.as_bool(config.read("SECURE_HSTS_PRELOAD"), default=False)
+    SECURE_HSTS_PRELOAD = config.as_bool(config.read("SECURE_HSTS_PRELOAD"), default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -78,7 +79,8 @@ class RequireTwoFactorMiddleware:
             return None
         user = request.user
         if not user.is_authenticated:
-            return _redirect(request, f"{resolve_url(settings.LOGIN_URL)}?next={request.get_full_path()}")
+            query = urlencode({"next": request.get_full_path()})
+            return _redirect(request, f"{resolve_url(settings.LOGIN_URL)}?{query}")
         if not user.requires_two_factor or user.is_verified():  # type: ignore[union-attr]
             return None
         if getattr(view_func, "reparo_before_two_factor", False) or getattr(view, "reparo_before_two_factor", False):

@@ -1,0 +1,82 @@
+"""Settings fail closed: outside development a missing secret, key or host stops start-up."""
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+PRODUCTION = {
+    "REPARO_ENV": "production",
+    "SECRET_KEY": "prod-" + "x7Kq9!vR2#mW5^tZ8&bN1@cF4$hJ6*pL0" * 2,
+    "FIELD_ENCRYPTION_KEYS": f"p1:{KEY}",
+    "BLIND_INDEX_KEY": base64.urlsafe_b64encode(b"b" * 32).decode(),
+    "ALLOWED_HOSTS": "reparo.example.org",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def run_manage(env_overrides, *args):
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.endswith("_FILE")}
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "reparo.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "ALLOWED_HOSTS"])
+def test_it_refuses_to_start_in_production_without(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = run_manage(env, "check")
+    assert result.returncode != 0
+    assert missing in result.stderr
+    assert "is not set" in result.stderr
+
+
+def test_it_defaults_to_production_when_no_environment_is_named():
+    env = {k: v for k, v in PRODUCTION.items() if k not in ("REPARO_ENV", "SECRET_KEY")}
+    result = run_manage(env, "check")
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_a_malformed_key():
+    result = run_manage({**PRODUCTION, "FIELD_ENCRYPTION_KEYS": "p1:c2hvcnQ="}, "check")
+    assert result.returncode != 0 and "must be 32 bytes" in result.stderr
+
+
+def test_it_passes_the_deployment_checklist_with_production_settings():
+    result = run_manage(PRODUCTION, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_reads_secrets_from_files(tmp_path):
+    secret_file = tmp_path / "secret_key"
+    secret_file.write_text(PRODUCTION["SECRET_KEY"] + "\n")
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    env["SECRET_KEY_FILE"] = str(secret_file)
+    result = run_manage(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_to_create_demo_users_outside_development():
+    result = run_manage({**PRODUCTION}, "seed_demo")
+    assert result.returncode != 0
+    assert "only with REPARO_ENV=development" in result.stderr
+
+
+def test_it_selects_postgresql_from_database_url():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://reparo@127.0.0.1:5432/reparo"}
+    result = run_manage(env, "shell", "-c", code)
+    assert result.stdout.strip().splitlines()[-1] == "django.db.backends.postgresql", result.stderr
+
+
+def test_it_uses_argon2_for_passwords():
+    code = "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
+    result = run_manage(PRODUCTION, "shell", "-c", code)
+    assert result.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher", result.stderr

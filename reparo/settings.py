@@ -187,6 +187,8 @@ STATIC_ROOT = Path(config.read("STATIC_ROOT") or BASE_DIR / "staticfiles")
 
 # Where the quick-exit control sends people: a neutral, everyday site.
 QUICK_EXIT_URL = config.read("QUICK_EXIT_URL") or "https://www.bbc.co.uk/weather"
+if not (QUICK_EXIT_URL.startswith(("https://", "http://")) or QUICK_EXIT_URL == "about:blank"):
+    raise config.ConfigurationError("QUICK_EXIT_URL must be an http(s) address (or about:blank).")
 
 _quick_exit_origin = "/".join(QUICK_EXIT_URL.split("/")[:3]) if QUICK_EXIT_URL.startswith("http") else None
 CONTENT_SECURITY_POLICY = {

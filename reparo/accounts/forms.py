@@ -18,6 +18,8 @@ class SignInForm(AuthenticationForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["username"].label = _("E-mail address")
+        # No autofocus: the first Tab must reach the skip link and the quick-exit control.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
@@ -30,7 +32,7 @@ class TokenForm(forms.Form):
         label=_("Code"),
         max_length=32,
         help_text=_("The six-digit code from your authenticator app, or one of your backup codes."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
     )
 
 
@@ -39,7 +41,7 @@ class EnrolForm(forms.Form):
         label=_("Six-digit code"),
         max_length=8,
         help_text=_("Enter the code your authenticator app shows now."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import logout
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -43,7 +43,9 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     """
     if request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none"):
         logout(request)
-    return HttpResponseRedirect(settings.QUICK_EXIT_URL, status=303)
+    response = HttpResponse(status=303)
+    response["Location"] = settings.QUICK_EXIT_URL
+    return response
 
 
 @public

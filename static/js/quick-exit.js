@@ -32,8 +32,20 @@
     }
   }, true);
 
+  // Count a Shift press only when Shift went down and up on its own: capital letters and Shift+Tab
+  // (Shift held with another key) do not count, and any other key starts the count again.
+  var shiftAlone = false;
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) { return; }
+    if (event.key === "Shift") {
+      if (!event.repeat) { shiftAlone = true; }
+      return;
+    }
+    shiftAlone = false;
+    presses = [];
+  });
+  document.addEventListener("keyup", function (event) {
+    if (event.key !== "Shift" || !shiftAlone) { return; }
+    shiftAlone = false;
     var now = Date.now();
     presses = presses.filter(function (t) { return now - t < WINDOW_MS; });
     presses.push(now);

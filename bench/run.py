@@ -1,7 +1,9 @@
 """Benchmarks: the cost of field encryption and blind-index search, against a plaintext baseline measured
 in the same run. Prints medians of several repetitions and the ratio to the baseline.
 
-Run with `make bench`. Uses a throw-away SQLite database (or DATABASE_URL) and the test settings.
+Run with `make bench`. Like the test runner, it works in a throw-away test database (SQLite in memory, or
+``test_<name>`` on the server named by DATABASE_URL) that it creates and destroys: it never writes to the
+database DATABASE_URL names.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,14 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reparo.test_settings")
-_tmp = tempfile.TemporaryDirectory()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp.name}/bench.sqlite3")
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from reparo.core import crypto  # noqa: E402
@@ -81,7 +80,7 @@ def read_encrypted() -> None:
 
 
 def main() -> None:
-    call_command("migrate", verbosity=0)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     print(f"Reparo benchmarks — {ROWS} rows, median of {REPEATS} runs, database {django.db.connection.vendor}")
 
     n = 5000
@@ -118,4 +117,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    old_name = connection.settings_dict["NAME"]
+    try:
+        main()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)

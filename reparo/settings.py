@@ -41,6 +41,8 @@ if not ALLOWED_HOSTS:
         )
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = config.as_list(config.read("CSRF_TRUSTED_ORIGINS"))
+# The address people use to reach Reparo, for links in e-mails (no trailing slash).
+SITE_URL = config.require("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Field encryption (AES-GCM) keys: "id:base64key,id:base64key"; the last one encrypts, all decrypt.
 FIELD_ENCRYPTION_KEYS = config.parse_keyring(
@@ -113,7 +115,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        config.read("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'reparo.sqlite3'}",
+        config.require("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'reparo.sqlite3'}"),
         conn_max_age=int(config.read("DATABASE_CONN_MAX_AGE") or 0),
     )
 }

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from reparo.accounts.models import Role
+from reparo.accounts.models import Role, User
 
 
 class SignInForm(AuthenticationForm):
@@ -49,3 +51,10 @@ class MembershipAddForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class InvitationAwarePasswordResetForm(PasswordResetForm):
+    """Also sends a link to an invited person who has not chosen a password yet (Django skips them)."""
+
+    def get_users(self, email: str) -> Any:
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)

@@ -152,8 +152,20 @@ def membership_add(
         user = User(email=email, full_name=full_name or None)
         user.set_unusable_password()
         user.save()
-    if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
+    if Membership.objects.filter(user=user, organisation=organisation, role=role, is_active=True).exists():
         raise ValidationError(_("This person already has that role here."))
+    ended = Membership.objects.filter(user=user, organisation=organisation, role=role, is_active=False).first()
+    if ended is not None:
+        ended.is_active = True
+        ended.save(update_fields=["is_active", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="membership.restored",
+            obj=ended,
+            organisation=organisation,
+            detail={"role": role, "user": str(user.pk)},
+        )
+        return ended
     membership = Membership.objects.create(user=user, organisation=organisation, role=role)
     audit_record(
         actor=actor,
@@ -163,15 +175,15 @@ def membership_add(
         detail={"role": role, "user": str(user.pk), "account_created": created},
     )
     if created:
-        transaction.on_commit(lambda: _send_set_password_email(user))
+        transaction.on_commit(lambda: send_set_password_email(user))
     return membership
 
 
-def _send_set_password_email(user: User) -> None:
+def send_set_password_email(user: User) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    base = (settings.CSRF_TRUSTED_ORIGINS or [f"http://{settings.ALLOWED_HOSTS[0]}"])[0]
+    base = settings.SITE_URL
     send_mail(
         subject=_("Something is waiting for you"),
         message=_("An account is waiting for you. Choose a password here: %(link)s") % {"link": base + path},

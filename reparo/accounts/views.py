@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 
 from reparo.accounts import services
-from reparo.accounts.forms import EnrolForm, SignInForm, TokenForm
+from reparo.accounts.forms import EnrolForm, InvitationAwarePasswordResetForm, SignInForm, TokenForm
 from reparo.accounts.middleware import before_two_factor, public
 
 
@@ -131,6 +131,7 @@ class PasswordChange(auth_views.PasswordChangeView):
 
 @public
 class PasswordReset(auth_views.PasswordResetView):
+    form_class = InvitationAwarePasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"

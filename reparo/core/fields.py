@@ -96,7 +96,7 @@ class EncryptedFieldMixin:
         )
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
-        return self.get_prep_value(value)
+        return value if prepared else self.get_prep_value(value)
 
 
 class EncryptedTextField(EncryptedFieldMixin, models.TextField):

@@ -20,6 +20,10 @@ class RotationReport:
     by_model: dict[str, int] = field(default_factory=dict)
 
 
+def models_with_encrypted_fields() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if not m._meta.proxy and m._meta.managed and encrypted_fields(m)]
+
+
 def rotate_model(model: type[models.Model], report: RotationReport, *, batch: int = BATCH) -> None:
     fields = encrypted_fields(model)
     if not fields:
@@ -45,7 +49,10 @@ def rotate_model(model: type[models.Model], report: RotationReport, *, batch: in
                     plaintext = crypto.decrypt(token, associated_data=f.associated_data(probe))
                     changes[f.attname] = Ciphertext(crypto.encrypt(plaintext, associated_data=f.associated_data(probe)))
                 if changes:
-                    model._base_manager.filter(pk=pk).update(**changes)
+                    # Only where the stored value is still the one read: a concurrent edit (already under the
+                    # newest key) is never overwritten with an older copy.
+                    unchanged = {f.attname: Ciphertext(t) for f, t in zip(fields, tokens, strict=True) if t is not None}
+                    model._base_manager.filter(pk=pk, **unchanged).update(**changes)
                     report.values_reencrypted += len(changes)
                     report.by_model[model._meta.label] = report.by_model.get(model._meta.label, 0) + len(changes)
         last_pk = rows[-1][0]
@@ -53,9 +60,7 @@ def rotate_model(model: type[models.Model], report: RotationReport, *, batch: in
 
 def rotate_all(*, batch: int = BATCH) -> RotationReport:
     report = RotationReport()
-    for model in apps.get_models():
-        if model._meta.proxy or not model._meta.managed:
-            continue
+    for model in models_with_encrypted_fields():
         rotate_model(model, report, batch=batch)
     return report
 
@@ -64,10 +69,8 @@ def values_not_under_primary() -> int:
     """How many stored values are encrypted under a key other than the newest (0 after a rotation)."""
     primary = crypto.primary_key_id()
     count = 0
-    for model in apps.get_models():
+    for model in models_with_encrypted_fields():
         fields = encrypted_fields(model)
-        if not fields or model._meta.proxy:
-            continue
         for row in model._base_manager.values_list(*[f.attname for f in fields]).iterator():
             count += sum(1 for token in row if token is not None and crypto.key_id_of(token) != primary)
     return count

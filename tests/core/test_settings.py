@@ -17,6 +17,7 @@ PRODUCTION = {
     "BLIND_INDEX_KEY": base64.urlsafe_b64encode(b"b" * 32).decode(),
     "ALLOWED_HOSTS": "reparo.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
+    "SITE_URL": "https://reparo.example.org",
 }
 
 
@@ -29,7 +30,9 @@ def run_manage(env_overrides, *args):
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SITE_URL"]
+)
 def test_it_refuses_to_start_in_production_without(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = run_manage(env, "check")

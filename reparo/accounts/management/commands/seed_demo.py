@@ -13,7 +13,7 @@ class Command(BaseCommand):
         out.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/sign-in/"))
         out.write(f"Every demo user's password: {DEMO_PASSWORD}")
         out.write("Second factor: add the TOTP secret to an authenticator app, or use a backup code (each once),")
-        out.write("or print a current code with: .venv/bin/python manage.py demo_code <e-mail>")
+        out.write("or print a current code with: REPARO_ENV=development .venv/bin/python manage.py demo_code <e-mail>")
         out.write("")
         for login in logins:
             out.write(f"  {login.role:<22} {login.email:<34} ({login.organisation})")

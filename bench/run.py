@@ -23,8 +23,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import (
+    connection,
+    transaction,
+)
 
 from reparo.core import crypto  # noqa: E402
 from reparo.core.fields import blind_lookup  # noqa: E402

@@ -23,10 +23,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import (
-    connection,
-    transaction,
-)
+from django.db import connection, transaction  # noqa: E402
 
 from reparo.core import crypto  # noqa: E402
 from reparo.core.fields import blind_lookup  # noqa: E402

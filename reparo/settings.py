@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "reparo.audit",
     "reparo.organisations",
     "reparo.accounts",
+    "reparo.people",
+    "reparo.cases",
+    "reparo.consent",
+    "django_countries",
 ]
 
 MIDDLEWARE = [

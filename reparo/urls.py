@@ -8,5 +8,8 @@ urlpatterns = [
     path("", include("reparo.accounts.urls")),
     path("organisations/", include("reparo.organisations.urls")),
     path("activity/", include("reparo.audit.urls")),
+    path("cases/", include("reparo.cases.urls")),
+    path("people/", include("reparo.people.urls")),
+    path("consent/", include("reparo.consent.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

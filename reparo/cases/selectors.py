@@ -1,0 +1,196 @@
+"""Reads about cases, limited to what the actor may see. Not yours and not there look the same: 404."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from reparo.accounts.models import Role
+from reparo.accounts.roles import Capability
+from reparo.accounts.selectors import organisations_where
+from reparo.cases.models import (
+    Case,
+    CaseParticipant,
+    CaseTeamMember,
+    Note,
+    NoteConfidentiality,
+    ParticipantRole,
+    Task,
+    TeamRole,
+)
+from reparo.core import crypto
+from reparo.core.fields import blind_lookup
+from reparo.people.models import Person, PersonNameIndex
+
+
+def _active(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False) and actor.is_active)
+
+
+def _org_ids_seeing_all(actor: Any) -> list[int]:
+    return list(organisations_where(actor, Capability.SEE_ALL_ORG_CASES).values_list("pk", flat=True))
+
+
+def cases_visible_to(actor: Any) -> QuerySet[Case]:
+    """Cases of organisations where the actor sees all cases, and cases where the actor is on the team."""
+    if not _active(actor):
+        return Case.objects.none()
+    on_team = CaseTeamMember.objects.filter(case=OuterRef("pk"), user=actor)
+    org_ids = _org_ids_seeing_all(actor)
+    if org_ids:
+        return Case.objects.filter(Q(organisation_id__in=org_ids) | Q(Exists(on_team)))
+    return Case.objects.filter(Exists(on_team))
+
+
+def case_get_for(actor: Any, pk: Any) -> Case:
+    try:
+        return cases_visible_to(actor).select_related("program", "organisation").get(pk=pk)
+    except (Case.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What the actor may do on one case."""
+
+    team_roles: frozenset[str]
+    sees_all_in_org: bool
+    is_org_admin: bool
+    is_org_supervisor: bool
+
+    @property
+    def responsible_side_only(self) -> bool:
+        """Volunteers supporting the responsible person see the responsible-person side only."""
+        return not self.sees_all_in_org and self.team_roles <= {TeamRole.COSA_VOLUNTEER}
+
+    @property
+    def can_work(self) -> bool:
+        """Edit the case, write notes and tasks, record harms and needs, move the status."""
+        return not self.responsible_side_only
+
+    @property
+    def can_manage_team(self) -> bool:
+        return self.sees_all_in_org
+
+    @property
+    def can_read_supervisor_notes(self) -> bool:
+        return self.is_org_admin or self.is_org_supervisor or TeamRole.SUPERVISOR in self.team_roles
+
+    @property
+    def can_erase_people(self) -> bool:
+        return self.is_org_admin
+
+
+def case_access_for(actor: Any, case: Case) -> CaseAccess:
+    team_roles = frozenset(CaseTeamMember.objects.filter(case=case, user=actor).values_list("role", flat=True))
+    org_roles = set(
+        actor.memberships.filter(organisation_id=case.organisation_id, is_active=True).values_list("role", flat=True)
+    )
+    return CaseAccess(
+        team_roles=team_roles,
+        sees_all_in_org=bool(org_roles & {Role.ORG_ADMIN, Role.COORDINATOR}),
+        is_org_admin=Role.ORG_ADMIN in org_roles,
+        is_org_supervisor=Role.SUPERVISOR in org_roles,
+    )
+
+
+def case_list(
+    actor: Any,
+    *,
+    program: Any = None,
+    status: str = "",
+    team_member: Any = None,
+    overdue: bool = False,
+    q: str = "",
+) -> QuerySet[Case]:
+    """The case list: filtered, searched (reference, exact name, phone), annotated for display without N+1."""
+    today = timezone.localdate()
+    cases = cases_visible_to(actor)
+    if program:
+        cases = cases.filter(program_id=program)
+    if status:
+        cases = cases.filter(status=status)
+    if team_member:
+        cases = cases.filter(Exists(CaseTeamMember.objects.filter(case=OuterRef("pk"), user_id=team_member)))
+    open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
+    if overdue:
+        cases = cases.filter(Exists(open_tasks.filter(due_date__lt=today)))
+    q = (q or "").strip()
+    if q:
+        cases = cases.filter(_search(q))
+    survivor = CaseParticipant.objects.filter(case=OuterRef("pk"), role=ParticipantRole.SURVIVOR).order_by("created_at")
+    lead = CaseTeamMember.objects.filter(case=OuterRef("pk"), role=TeamRole.LEAD_FACILITATOR).order_by("created_at")
+    return (
+        cases.select_related("program")
+        .annotate(
+            survivor_code=Subquery(survivor.values("person__display_code")[:1]),
+            lead_email=Subquery(lead.values("user__email")[:1]),
+            next_due=Subquery(open_tasks.filter(due_date__isnull=False).order_by("due_date").values("due_date")[:1]),
+            has_overdue=Exists(open_tasks.filter(due_date__lt=today)),
+        )
+        .order_by("-updated_at", "-id")
+    )
+
+
+def _search(q: str) -> Q:
+    """Exact-match search through blind indexes: never by decrypting rows."""
+    condition = Q(reference__iexact=q)
+    digest = crypto.blind_index(crypto.normalise_text(q), purpose="people.person.name")
+    by_name = PersonNameIndex.objects.filter(digest=digest).values("person_id")
+    condition |= Q(Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), person_id__in=by_name)))
+    if sum(ch.isdigit() for ch in q) >= 6:
+        by_phone = Person.objects.filter(**blind_lookup(Person, "phone_bidx", q)).values("pk")
+        condition |= Q(Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), person_id__in=by_phone)))
+    if "@" in q:
+        by_email = Person.objects.filter(**blind_lookup(Person, "email_bidx", q)).values("pk")
+        condition |= Q(Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), person_id__in=by_email)))
+    return condition
+
+
+def participants_of(case: Case) -> QuerySet[CaseParticipant]:
+    return CaseParticipant.objects.filter(case=case).select_related("person").order_by("role", "created_at")
+
+
+def notes_for(actor: Any, case: Case, access: CaseAccess) -> QuerySet[Note]:
+    if not access.can_work:
+        return Note.objects.none()
+    notes = Note.objects.filter(case=case).select_related("author")
+    if not access.can_read_supervisor_notes:
+        notes = notes.filter(Q(confidentiality=NoteConfidentiality.TEAM) | Q(author=actor))
+    return notes
+
+
+def note_get_for(actor: Any, case: Case, pk: Any) -> Note:
+    try:
+        return notes_for(actor, case, case_access_for(actor, case)).get(pk=pk)
+    except (Note.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def tasks_of(case: Case) -> QuerySet[Task]:
+    return Task.objects.filter(case=case).select_related("owner")
+
+
+def task_get_for(actor: Any, case: Case, pk: Any) -> Task:
+    try:
+        return tasks_of(case).get(pk=pk)
+    except (Task.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def overdue_tasks_count(case: Case) -> int:
+    return Task.objects.filter(case=case, done_at__isnull=True, due_date__lt=timezone.localdate()).count()
+
+
+def team_of(case: Case) -> QuerySet[CaseTeamMember]:
+    return CaseTeamMember.objects.filter(case=case).select_related("user").order_by("role", "created_at")
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

@@ -1,0 +1,70 @@
+"""Optimistic version checks: an edit based on an old version is refused, with what changed meanwhile.
+
+Models carry a ``version`` integer. Every audited update records ``{"version": n, "fields": [...]}`` in its
+audit row's detail, so a refused edit can say who changed which fields since the version the user saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from reparo.audit.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class ChangeSince:
+    actor_label: str
+    at: datetime
+    fields: list[str]
+
+
+class ConflictError(Exception):
+    """Someone else changed the record since it was opened for editing."""
+
+    def __init__(self, *, current_version: int, changes: list[ChangeSince]) -> None:
+        self.current_version = current_version
+        self.changes = changes
+        super().__init__(_("Someone else changed this while you were editing. Your changes have not been saved yet."))
+
+    @property
+    def changed_fields(self) -> list[str]:
+        seen: list[str] = []
+        for change in self.changes:
+            seen.extend(f for f in change.fields if f not in seen)
+        return seen
+
+
+def check_version(obj: models.Model, submitted: int | str | None) -> None:
+    """Raise :class:`ConflictError` unless ``submitted`` is the object's current version.
+
+    Call it on a row locked with ``select_for_update()`` inside the write's transaction.
+    """
+    current = int(getattr(obj, "version"))  # noqa: B009
+    try:
+        seen = int(submitted) if submitted not in (None, "") else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seen = None
+    if seen == current:
+        return
+    events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")
+    changes = [
+        ChangeSince(actor_label=e.actor_label or "—", at=e.at, fields=list(e.detail.get("fields", [])))
+        for e in events
+        if isinstance(e.detail, dict) and int(e.detail.get("version", 0) or 0) > (seen or 0)
+    ]
+    raise ConflictError(current_version=current, changes=changes)
+
+
+def apply_changes(obj: models.Model, changes: dict[str, Any]) -> list[str]:
+    """Set the given attributes; return the names of those whose value really changed."""
+    changed = []
+    for name, value in changes.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed

@@ -1,0 +1,44 @@
+"""Reads about people, limited to what the actor may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from reparo.people.models import Person
+
+
+def people_visible_to(actor: Any) -> QuerySet[Person]:
+    """People in a case the actor can see (on the case's own side), or of an organisation where the actor
+    sees all cases."""
+    from reparo.accounts.roles import Capability
+    from reparo.accounts.selectors import organisations_where
+    from reparo.cases.models import CaseParticipant, CaseTeamMember, ParticipantRole, TeamRole
+
+    if not (getattr(actor, "is_authenticated", False) and actor.is_active):
+        return Person.objects.none()
+    org_ids = list(organisations_where(actor, Capability.SEE_ALL_ORG_CASES).values_list("pk", flat=True))
+    worker_roles = [r for r in TeamRole.values if r != TeamRole.COSA_VOLUNTEER]
+    as_worker = CaseParticipant.objects.filter(
+        person=OuterRef("pk"),
+        case__in=CaseTeamMember.objects.filter(user=actor, role__in=worker_roles).values("case_id"),
+    )
+    # A volunteer on the responsible-person side sees the responsible person and supporters, never a survivor.
+    as_volunteer = CaseParticipant.objects.filter(
+        person=OuterRef("pk"),
+        case__in=CaseTeamMember.objects.filter(user=actor, role=TeamRole.COSA_VOLUNTEER).values("case_id"),
+    ).exclude(role=ParticipantRole.SURVIVOR)
+    condition = Q(Exists(as_worker)) | Q(Exists(as_volunteer))
+    if org_ids:
+        condition |= Q(organisation_id__in=org_ids)
+    return Person.objects.filter(condition)
+
+
+def person_get_for(actor: Any, pk: Any) -> Person:
+    try:
+        return people_visible_to(actor).select_related("organisation").get(pk=pk)
+    except (Person.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from reparo.accounts.models import Membership, User
+from reparo.accounts.models import Membership, Role, User
 from reparo.accounts.roles import ROLE_CAPABILITIES, Capability, roles_with
 from reparo.organisations.models import Organisation
 
@@ -78,7 +78,10 @@ def navigation_for(user: Any) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False) or not user.is_verified():
         return []
     items = [NavItem("core:home", _("Home"))]
-    caps = {cap for m in memberships_of(user) for cap in _caps(m.role)}
+    memberships = list(memberships_of(user))
+    caps = {cap for m in memberships for cap in _caps(m.role)}
+    if any(m.role != Role.PARTNER_LIAISON for m in memberships):
+        items.append(NavItem("cases:list", _("Cases")))
     if Capability.VIEW_ORGANISATION in caps:
         items.append(NavItem("organisations:list", _("Organisations")))
     if Capability.VIEW_AUDIT in caps:

@@ -11,13 +11,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from reparo.accounts.models import Role
+from reparo.accounts.models import Role, User
 from reparo.accounts.roles import Capability
 from reparo.accounts.selectors import organisations_where
 from reparo.cases.models import (
     Case,
     CaseParticipant,
+    CaseStatus,
     CaseTeamMember,
+    IntakeDraft,
     Note,
     NoteConfidentiality,
     ParticipantRole,
@@ -26,6 +28,7 @@ from reparo.cases.models import (
 )
 from reparo.core import crypto
 from reparo.core.fields import blind_lookup
+from reparo.organisations.models import Program
 from reparo.people.models import Person, PersonNameIndex
 
 
@@ -194,3 +197,96 @@ def team_of(case: Case) -> QuerySet[CaseTeamMember]:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def intake_drafts_of(actor: Any) -> QuerySet[IntakeDraft]:
+    if not _active(actor):
+        return IntakeDraft.objects.none()
+    return IntakeDraft.objects.filter(owner=actor).order_by("-updated_at")
+
+
+def intake_draft_get_for(actor: Any, pk: Any) -> IntakeDraft:
+    try:
+        return intake_drafts_of(actor).get(pk=pk)
+    except (IntakeDraft.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def programs_for_intake(actor: Any) -> QuerySet[Program]:
+    orgs = organisations_where(actor, Capability.OPEN_CASES)
+    return Program.objects.filter(organisation__in=orgs, is_active=True).select_related("organisation")
+
+
+def programs_visible_to(actor: Any) -> QuerySet[Program]:
+    orgs = organisations_where(actor, Capability.VIEW_ORGANISATION)
+    return Program.objects.filter(organisation__in=orgs).order_by("name")
+
+
+def colleagues_of(actor: Any) -> QuerySet[User]:
+    """Active users with a role in any organisation the actor works in (for team and owner choices)."""
+    orgs = organisations_where(actor, Capability.VIEW_ORGANISATION)
+    return (
+        User.objects.filter(memberships__organisation__in=orgs, memberships__is_active=True, is_active=True)
+        .distinct()
+        .order_by("email")
+    )
+
+
+def users_on_team(user_ids: list[Any]) -> QuerySet[User]:
+    return User.objects.filter(pk__in=user_ids).order_by("email")
+
+
+def team_member_get_for(actor: Any, case: Case, pk: Any) -> CaseTeamMember:
+    try:
+        return team_of(case).get(pk=pk)
+    except (CaseTeamMember.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str
+    text: str
+    actor_label: str = ""
+    detail: str = ""
+
+
+def timeline_for(actor: Any, case: Case, access: CaseAccess) -> list[TimelineEntry]:
+    """What happened on the case, newest first: status changes, notes, tasks, people joining."""
+    entries: list[TimelineEntry] = []
+    for change in case.status_changes.select_related("actor"):
+        entries.append(
+            TimelineEntry(
+                at=change.at,
+                kind="status",
+                text=str(CaseStatus(change.to_status).label),
+                actor_label=change.actor.email if change.actor else "",
+                detail=(change.reason or "") if access.can_work else "",
+            )
+        )
+    if access.can_work:
+        for note in notes_for(actor, case, access):
+            entries.append(
+                TimelineEntry(
+                    at=note.created_at,
+                    kind="note",
+                    text=str(NoteConfidentiality(note.confidentiality).label),
+                    actor_label=note.author.email if note.author else "",
+                )
+            )
+        for task in tasks_of(case):
+            entries.append(TimelineEntry(at=task.created_at, kind="task", text=task.title))
+            if task.done_at:
+                entries.append(TimelineEntry(at=task.done_at, kind="task_done", text=task.title))
+    for participant in participants_of(case):
+        if access.responsible_side_only and participant.role == ParticipantRole.SURVIVOR:
+            continue
+        entries.append(
+            TimelineEntry(
+                at=participant.created_at,
+                kind="participant",
+                text=f"{participant.person.display_code} · {ParticipantRole(participant.role).label}",
+            )
+        )
+    return sorted(entries, key=lambda e: e.at, reverse=True)

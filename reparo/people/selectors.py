@@ -42,3 +42,22 @@ def person_get_for(actor: Any, pk: Any) -> Person:
         return people_visible_to(actor).select_related("organisation").get(pk=pk)
     except (Person.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
+
+
+def cases_of_person_for(actor: Any, person: Person) -> Any:
+    """The cases this person takes part in that the actor can see, with the person's role in each."""
+    from reparo.cases.models import CaseParticipant
+    from reparo.cases.selectors import cases_visible_to
+
+    return (
+        CaseParticipant.objects.filter(person=person, case__in=cases_visible_to(actor))
+        .select_related("case", "case__program")
+        .order_by("-case__updated_at")
+    )
+
+
+def can_erase(actor: Any, person: Person) -> bool:
+    from reparo.accounts.roles import Capability
+    from reparo.accounts.selectors import user_can
+
+    return user_can(actor, Capability.MANAGE_MEMBERS, organisation=person.organisation) and not person.erased_at

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reparo.people import views
 
 app_name = "people"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<uuid:pk>/", views.person_detail, name="detail"),
+    path("<uuid:pk>/identity/", views.person_identity, name="identity"),
+    path("<uuid:pk>/edit/", views.person_edit, name="edit"),
+    path("<uuid:pk>/erase/", views.person_erase, name="erase"),
+]

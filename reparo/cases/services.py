@@ -1,0 +1,376 @@
+"""Writes about cases. Each runs in one transaction with its audit row; each checks the actor's rights."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reparo.accounts.models import Membership
+from reparo.audit.services import audit_record
+from reparo.cases import selectors
+from reparo.cases.models import (
+    TRANSITIONS,
+    Case,
+    CaseParticipant,
+    CaseReferenceCounter,
+    CaseStatus,
+    CaseStatusChange,
+    CaseTeamMember,
+    Harm,
+    IntakeDraft,
+    Need,
+    Note,
+    NoteConfidentiality,
+    ParticipantRole,
+    Task,
+    TeamRole,
+)
+from reparo.core.concurrency import apply_changes, check_version
+from reparo.core.htcds import ExploitationType, MethodOfControl, RecruitmentMethod
+from reparo.organisations.models import Organisation, Program
+from reparo.people.models import Person, PersonKind
+from reparo.people.services import person_create
+
+PARTICIPANT_KIND: dict[str, str] = {
+    ParticipantRole.SURVIVOR: PersonKind.SURVIVOR,
+    ParticipantRole.RESPONSIBLE: PersonKind.RESPONSIBLE,
+}
+
+
+def _require_work(actor: Any, case: Case) -> selectors.CaseAccess:
+    access = selectors.case_access_for(actor, case)
+    if not access.can_work:
+        raise PermissionDenied(_("You can see this case, but not change it."))
+    return access
+
+
+def _next_reference(organisation: Organisation, year: int) -> str:
+    counter, _created = CaseReferenceCounter.objects.select_for_update().get_or_create(
+        organisation=organisation, year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"RJ-{year}-{organisation.pk:02d}{counter.last:05d}"
+
+
+def _check_codes(values: Iterable[str], allowed: Iterable[str], label: str) -> list[str]:
+    values = [v for v in values if v]
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise ValidationError(_("Unknown %(label)s: %(codes)s") % {"label": label, "codes": ", ".join(unknown)})
+    return values
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: Any,
+    program: Program,
+    referral_source: str,
+    referral_date: datetime.date,
+    survivor: Mapping[str, Any],
+    summary: str = "",
+    responsible: Mapping[str, Any] | None = None,
+    exploitation_types: Iterable[str] = (),
+    methods_of_control: Iterable[str] = (),
+    recruitment_methods: Iterable[str] = (),
+    harm_description: str = "",
+    needs: Iterable[Mapping[str, Any]] = (),
+    lead_facilitator: Any = None,
+    draft: IntakeDraft | None = None,
+) -> Case:
+    """Open a case from an intake: the survivor (new person), optionally the responsible person, the harm,
+    the survivor's needs, and the actor on the case team as case worker."""
+    from reparo.accounts.roles import Capability
+    from reparo.accounts.selectors import user_can
+
+    organisation = program.organisation
+    if not user_can(actor, Capability.OPEN_CASES, organisation=organisation):
+        raise PermissionDenied(_("You cannot open cases in this organisation."))
+    if referral_date > timezone.localdate():
+        raise ValidationError({"referral_date": _("The referral date cannot be in the future.")})
+    case = Case(
+        organisation=organisation,
+        program=program,
+        reference=_next_reference(organisation, timezone.localdate().year),
+        referral_source=referral_source,
+        referral_date=referral_date,
+        summary=summary or None,
+        created_by=actor,
+    )
+    case.full_clean(exclude=["organisation", "program", "created_by"])
+    case.save()
+    CaseStatusChange.objects.create(case=case, from_status="", to_status=CaseStatus.REFERRED, actor=actor)
+    survivor_person = person_create(actor=actor, organisation=organisation, kind=PersonKind.SURVIVOR, **survivor)
+    CaseParticipant.objects.create(case=case, person=survivor_person, role=ParticipantRole.SURVIVOR)
+    if responsible:
+        rp = person_create(actor=actor, organisation=organisation, kind=PersonKind.RESPONSIBLE, **responsible)
+        CaseParticipant.objects.create(case=case, person=rp, role=ParticipantRole.RESPONSIBLE)
+    types = _check_codes(exploitation_types, ExploitationType.values, _("type of exploitation"))
+    control = _check_codes(methods_of_control, MethodOfControl.values, _("method of control"))
+    recruitment = _check_codes(recruitment_methods, RecruitmentMethod.values, _("recruitment method"))
+    if types or control or recruitment or harm_description:
+        Harm.objects.create(
+            case=case,
+            exploitation_types=types,
+            methods_of_control=control,
+            recruitment_methods=recruitment,
+            description=harm_description or None,
+            recorded_by=actor,
+        )
+    for need in needs:
+        Need.objects.create(
+            case=case,
+            category=need["category"],
+            priority=need.get("priority") or 2,
+            statement=need.get("statement") or None,
+        )
+    CaseTeamMember.objects.create(case=case, user=actor, role=TeamRole.CASE_WORKER)
+    if lead_facilitator is not None:
+        _team_add(case=case, user=lead_facilitator, role=TeamRole.LEAD_FACILITATOR)
+    if draft is not None:
+        IntakeDraft.objects.filter(pk=draft.pk, owner=actor).delete()
+    audit_record(actor=actor, action="case.opened", obj=case, organisation=organisation)
+    return case
+
+
+CASE_EDITABLE = ("summary", "referral_source", "referral_date", "program")
+
+
+@transaction.atomic
+def case_update(*, actor: Any, case: Case, version: int | str | None, **changes: Any) -> Case:
+    unknown = set(changes) - set(CASE_EDITABLE)
+    if unknown:
+        raise TypeError(f"Unknown case fields: {sorted(unknown)}")
+    _require_work(actor, case)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    check_version(locked, version)
+    if "program" in changes and changes["program"].organisation_id != locked.organisation_id:
+        raise ValidationError({"program": _("Choose a program of this case's organisation.")})
+    changed = apply_changes(locked, changes)
+    if not changed:
+        return locked
+    locked.full_clean(exclude=["organisation", "program", "created_by"])
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="case.updated",
+        obj=locked,
+        organisation=locked.organisation,
+        detail={"version": locked.version, "fields": changed},
+    )
+    return locked
+
+
+@transaction.atomic
+def case_transition(*, actor: Any, case: Case, to_status: str, reason: str = "") -> Case:
+    """Move a case along its workflow: one step forward, or withdrawn from any open state."""
+    _require_work(actor, case)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if to_status not in TRANSITIONS.get(locked.status, frozenset()):
+        raise ValidationError(
+            _("A case that is “%(current)s” cannot move to “%(target)s”. It can move to: %(allowed)s.")
+            % {
+                "current": CaseStatus(locked.status).label,
+                "target": CaseStatus(to_status).label if to_status in CaseStatus.values else to_status,
+                "allowed": ", ".join(str(CaseStatus(s).label) for s in locked.allowed_transitions())
+                or _("nothing (it is finished)"),
+            }
+        )
+    CaseStatusChange.objects.create(
+        case=locked, from_status=locked.status, to_status=to_status, actor=actor, reason=reason or None
+    )
+    previous = locked.status
+    locked.status = to_status
+    locked.status_changed_at = timezone.now()
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="case.status_changed",
+        obj=locked,
+        organisation=locked.organisation,
+        detail={"from": previous, "to": to_status, "version": locked.version, "fields": ["status"]},
+    )
+    return locked
+
+
+@transaction.atomic
+def participant_add(
+    *, actor: Any, case: Case, role: str, person: Person | None = None, **person_fields: Any
+) -> CaseParticipant:
+    _require_work(actor, case)
+    if person is None:
+        kind = PARTICIPANT_KIND.get(role, PersonKind.OTHER)
+        person = person_create(actor=actor, organisation=case.organisation, kind=kind, **person_fields)
+    elif person.organisation_id != case.organisation_id:
+        raise ValidationError(_("That person belongs to another organisation."))
+    if CaseParticipant.objects.filter(case=case, person=person, role=role).exists():
+        raise ValidationError(_("This person already takes part in this case in that role."))
+    participant = CaseParticipant.objects.create(case=case, person=person, role=role)
+    audit_record(
+        actor=actor,
+        action="case.participant_added",
+        obj=case,
+        organisation=case.organisation,
+        detail={"person": person.display_code, "role": role},
+    )
+    return participant
+
+
+def _team_add(*, case: Case, user: Any, role: str) -> CaseTeamMember:
+    if not Membership.objects.filter(user=user, organisation_id=case.organisation_id, is_active=True).exists():
+        raise ValidationError(_("Only people with a role in this organisation can join the case team."))
+    if not user.is_active:
+        raise ValidationError(_("That account is deactivated."))
+    member, created = CaseTeamMember.objects.get_or_create(case=case, user=user, role=role)
+    if not created:
+        raise ValidationError(_("This person already has that role on the case."))
+    return member
+
+
+@transaction.atomic
+def team_member_add(*, actor: Any, case: Case, user: Any, role: str) -> CaseTeamMember:
+    access = selectors.case_access_for(actor, case)
+    if not access.can_manage_team:
+        raise PermissionDenied(_("Only coordinators and organisation admins can change the case team."))
+    member = _team_add(case=case, user=user, role=role)
+    audit_record(
+        actor=actor,
+        action="case.team_added",
+        obj=case,
+        organisation=case.organisation,
+        detail={"user": str(user.pk), "role": role},
+    )
+    return member
+
+
+@transaction.atomic
+def team_member_remove(*, actor: Any, member: CaseTeamMember) -> None:
+    access = selectors.case_access_for(actor, member.case)
+    if not access.can_manage_team:
+        raise PermissionDenied(_("Only coordinators and organisation admins can change the case team."))
+    audit_record(
+        actor=actor,
+        action="case.team_removed",
+        obj=member.case,
+        organisation=member.case.organisation,
+        detail={"user": str(member.user_id), "role": member.role},
+    )
+    member.delete()
+
+
+@transaction.atomic
+def note_add(*, actor: Any, case: Case, body: str, confidentiality: str = NoteConfidentiality.TEAM) -> Note:
+    _require_work(actor, case)
+    if not (body or "").strip():
+        raise ValidationError({"body": _("Write something before saving the note.")})
+    note = Note(case=case, author=actor, body=body.strip(), confidentiality=confidentiality)
+    note.full_clean(exclude=["case", "author"])
+    note.save()
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    audit_record(actor=actor, action="case.note_added", obj=note, organisation=case.organisation)
+    return note
+
+
+@transaction.atomic
+def note_update(*, actor: Any, note: Note, version: int | str | None, body: str, confidentiality: str) -> Note:
+    _require_work(actor, note.case)
+    locked = Note.objects.select_for_update().get(pk=note.pk)
+    check_version(locked, version)
+    if not (body or "").strip():
+        raise ValidationError({"body": _("Write something before saving the note.")})
+    changed = apply_changes(locked, {"body": body.strip(), "confidentiality": confidentiality})
+    if not changed:
+        return locked
+    locked.full_clean(exclude=["case", "author"])
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="case.note_updated",
+        obj=locked,
+        organisation=note.case.organisation,
+        detail={"version": locked.version, "fields": changed},
+    )
+    return locked
+
+
+@transaction.atomic
+def task_add(*, actor: Any, case: Case, title: str, owner: Any = None, due_date: datetime.date | None = None) -> Task:
+    _require_work(actor, case)
+    if not (title or "").strip():
+        raise ValidationError({"title": _("Say what needs doing.")})
+    if owner is not None and not CaseTeamMember.objects.filter(case=case, user=owner).exists():
+        raise ValidationError({"owner": _("A task's owner must be on the case team.")})
+    task = Task(case=case, title=title.strip(), owner=owner, due_date=due_date, created_by=actor)
+    task.full_clean(exclude=["case", "owner", "created_by"])
+    task.save()
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    audit_record(actor=actor, action="case.task_added", obj=task, organisation=case.organisation)
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor: Any, task: Task) -> Task:
+    _require_work(actor, task.case)
+    if task.done_at is None:
+        Task.objects.filter(pk=task.pk).update(done_at=timezone.now())
+        task.refresh_from_db()
+        audit_record(actor=actor, action="case.task_done", obj=task, organisation=task.case.organisation)
+    return task
+
+
+@transaction.atomic
+def need_add(*, actor: Any, case: Case, category: str, priority: int, statement: str = "") -> Need:
+    _require_work(actor, case)
+    need = Need(case=case, category=category, priority=priority, statement=statement.strip() or None)
+    need.full_clean(exclude=["case"])
+    need.save()
+    audit_record(actor=actor, action="case.need_added", obj=need, organisation=case.organisation)
+    return need
+
+
+@transaction.atomic
+def harm_add(
+    *,
+    actor: Any,
+    case: Case,
+    exploitation_types: Iterable[str] = (),
+    methods_of_control: Iterable[str] = (),
+    recruitment_methods: Iterable[str] = (),
+    description: str = "",
+) -> Harm:
+    _require_work(actor, case)
+    harm = Harm.objects.create(
+        case=case,
+        exploitation_types=_check_codes(exploitation_types, ExploitationType.values, _("type of exploitation")),
+        methods_of_control=_check_codes(methods_of_control, MethodOfControl.values, _("method of control")),
+        recruitment_methods=_check_codes(recruitment_methods, RecruitmentMethod.values, _("recruitment method")),
+        description=description.strip() or None,
+        recorded_by=actor,
+    )
+    audit_record(actor=actor, action="case.harm_added", obj=harm, organisation=case.organisation)
+    return harm
+
+
+@transaction.atomic
+def intake_draft_save(
+    *, actor: Any, organisation: Organisation, data: Mapping[str, Any], draft: IntakeDraft | None = None
+) -> IntakeDraft:
+    clean = {k: v for k, v in data.items() if k != "csrfmiddlewaretoken"}
+    if draft is None:
+        draft = IntakeDraft(owner=actor, organisation=organisation)
+    elif draft.owner_id != actor.pk:
+        raise PermissionDenied
+    draft.data = clean
+    draft.save()
+    audit_record(actor=actor, action="case.intake_draft_saved", obj=draft, organisation=organisation)
+    return draft

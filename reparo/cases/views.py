@@ -1,0 +1,384 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reparo.cases import selectors, services
+from reparo.cases.forms import (
+    CaseEditForm,
+    CaseFilterForm,
+    HarmForm,
+    IntakeForm,
+    NeedForm,
+    NoteEditForm,
+    NoteForm,
+    TaskForm,
+    TeamForm,
+    TransitionForm,
+)
+from reparo.cases.models import ParticipantRole
+from reparo.core.concurrency import ConflictError
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(
+        request.GET or None,
+        programs=selectors.programs_visible_to(request.user),
+        colleagues=selectors.colleagues_of(request.user),
+    )
+    filters: dict[str, Any] = {}
+    per_page = 25
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "program": data["program"].pk if data["program"] else None,
+            "status": data["status"],
+            "team_member": data["team_member"].pk if data["team_member"] else None,
+            "overdue": data["overdue"],
+            "q": data["q"],
+        }
+        per_page = data["per_page"] or 25
+    page = Paginator(selectors.case_list(request.user, **filters), per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "filtered": any(filters.values())}
+    return render(request, "cases/_list_rows.html" if _is_htmx(request) else "cases/list.html", context)
+
+
+def intake(request: HttpRequest) -> HttpResponse:
+    programs = selectors.programs_for_intake(request.user)
+    if not programs.exists():
+        raise Http404
+    draft = selectors.intake_draft_get_for(request.user, request.GET["draft"]) if request.GET.get("draft") else None
+    if request.method == "POST":
+        draft_id = request.POST.get("draft_id")
+        draft = selectors.intake_draft_get_for(request.user, draft_id) if draft_id else None
+        form = IntakeForm(request.POST, programs=programs)
+        if "save_draft" in request.POST:
+            organisation = programs.first().organisation  # type: ignore[union-attr]
+            draft = services.intake_draft_save(
+                actor=request.user, organisation=organisation, data=request.POST.dict(), draft=draft
+            )
+            messages.success(request, _("Draft saved. Only you can see it."))
+            return redirect(f"{reverse('cases:intake')}?draft={draft.pk}")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.case_open(
+                    actor=request.user,
+                    program=data["program"],
+                    referral_source=data["referral_source"],
+                    referral_date=data["referral_date"],
+                    summary=data["summary"],
+                    survivor=form.survivor_fields(),
+                    responsible=form.responsible_fields(),
+                    exploitation_types=data["exploitation_types"],
+                    methods_of_control=data["methods_of_control"],
+                    recruitment_methods=data["recruitment_methods"],
+                    harm_description=data["harm_description"],
+                    needs=form.needs(),
+                    draft=draft,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The case has been opened."))
+                return redirect("cases:detail", pk=case.pk)
+    else:
+        form = IntakeForm(initial=_draft_initial(draft), programs=programs)
+    return render(
+        request,
+        "cases/intake.html",
+        {"form": form, "draft": draft, "drafts": selectors.intake_drafts_of(request.user)[:10]},
+    )
+
+
+def _draft_initial(draft: Any) -> dict[str, Any]:
+    if draft is None:
+        return {}
+    data = dict(draft.data or {})
+    multi = ("languages", "exploitation_types", "methods_of_control", "recruitment_methods")
+    return {k: (v if k in multi else (v[-1] if isinstance(v, list) else v)) for k, v in data.items()}
+
+
+def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) -> dict[str, Any]:
+    team = selectors.team_of(case)
+    context = {
+        "case": case,
+        "access": access,
+        "participants": selectors.participants_of(case),
+        "harms": case.harms.all(),
+        "needs": case.needs.all(),
+        "team": team,
+        "notes": selectors.notes_for(request.user, case, access),
+        "tasks": selectors.tasks_of(case),
+        "timeline": selectors.timeline_for(request.user, case, access),
+        "today": selectors.today(),
+        "transition_form": TransitionForm(),
+        "note_form": NoteForm(),
+        "task_form": TaskForm(team=_team_users(team)),
+        "team_form": TeamForm(colleagues=selectors.colleagues_of(request.user)) if access.can_manage_team else None,
+        "need_form": NeedForm(),
+        "harm_form": HarmForm(),
+    }
+    context.update(extra)
+    return context
+
+
+def _team_users(team: Any) -> Any:
+    return selectors.users_on_team([m.user_id for m in team])
+
+
+def _errors_text(form: Any) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def case_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    access = selectors.case_access_for(request.user, case)
+    if access.responsible_side_only:
+        return redirect("cases:responsible_side", pk=case.pk)
+    return render(request, "cases/detail.html", _case_context(request, case, access))
+
+
+def responsible_side(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The case as the responsible-person side may see it: never the survivor's identity or contact."""
+    case = selectors.case_get_for(request.user, pk)
+    access = selectors.case_access_for(request.user, case)
+    participants = [p for p in selectors.participants_of(case) if p.role != ParticipantRole.SURVIVOR]
+    return render(
+        request,
+        "cases/responsible_side.html",
+        {
+            "case": case,
+            "access": access,
+            "participants": participants,
+            "timeline": [e for e in selectors.timeline_for(request.user, case, access) if e.kind == "status"],
+        },
+    )
+
+
+def case_edit(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    access = selectors.case_access_for(request.user, case)
+    if not access.can_work:
+        raise Http404
+    conflict = None
+    if request.method == "POST":
+        form = CaseEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.case_update(
+                    actor=request.user,
+                    case=case,
+                    version=data["version"],
+                    summary=data["summary"] or None,
+                    referral_source=data["referral_source"],
+                    referral_date=data["referral_date"],
+                )
+            except ConflictError as exc:
+                conflict = exc
+                case = selectors.case_get_for(request.user, pk)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("cases:detail", pk=case.pk)
+    else:
+        form = CaseEditForm(
+            initial={
+                "version": case.version,
+                "summary": case.summary,
+                "referral_source": case.referral_source,
+                "referral_date": case.referral_date,
+            }
+        )
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render(request, "cases/edit.html", {"case": case, "form": form, "conflict": conflict}, status=status)
+
+
+@require_POST
+def case_transition(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_transition(
+                actor=request.user,
+                case=case,
+                to_status=form.cleaned_data["to_status"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("The case status has changed."))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.error(request, _("Choose where the case should move."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _notes_partial(request: HttpRequest, case: Any, *, form: Any = None, status: int = 200) -> HttpResponse:
+    access = selectors.case_access_for(request.user, case)
+    return render(
+        request,
+        "cases/_notes.html",
+        {"case": case, "access": access, "notes": selectors.notes_for(request.user, case, access),
+         "note_form": form or NoteForm()},
+        status=status,
+    )  # fmt: skip
+
+
+@require_POST
+def note_add(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(actor=request.user, case=case, **form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    ok = not form.errors
+    if _is_htmx(request):
+        return _notes_partial(request, case, form=None if ok else form, status=200 if ok else 400)
+    if ok:
+        messages.success(request, _("Note saved."))
+    else:
+        messages.error(request, _errors_text(form))
+    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#notes")
+
+
+def note_edit(request: HttpRequest, pk: Any, note_pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    note = selectors.note_get_for(request.user, case, note_pk)
+    conflict = None
+    if request.method == "POST":
+        form = NoteEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.note_update(actor=request.user, note=note, **form.cleaned_data)
+            except ConflictError as exc:
+                conflict = exc
+                note = selectors.note_get_for(request.user, case, note_pk)
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Note saved."))
+                return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#notes")
+    else:
+        form = NoteEditForm(
+            initial={"body": note.body, "confidentiality": note.confidentiality, "version": note.version}
+        )
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render(
+        request, "cases/note_edit.html", {"case": case, "note": note, "form": form, "conflict": conflict}, status=status
+    )
+
+
+@require_POST
+def task_add(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    form = TaskForm(request.POST, team=_team_users(selectors.team_of(case)))
+    if form.is_valid():
+        try:
+            services.task_add(actor=request.user, case=case, **form.cleaned_data)
+            messages.success(request, _("Task added."))
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _errors_text(form))
+    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#tasks")
+
+
+@require_POST
+def task_complete(request: HttpRequest, pk: Any, task_pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    task = selectors.task_get_for(request.user, case, task_pk)
+    try:
+        services.task_complete(actor=request.user, task=task)
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#tasks")
+
+
+@require_POST
+def team_add(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    form = TeamForm(request.POST, colleagues=selectors.colleagues_of(request.user))
+    if form.is_valid():
+        try:
+            services.team_member_add(actor=request.user, case=case, **form.cleaned_data)
+            messages.success(request, _("Added to the case team."))
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _errors_text(form))
+    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#team")
+
+
+@require_POST
+def team_remove(request: HttpRequest, pk: Any, member_pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    member = selectors.team_member_get_for(request.user, case, member_pk)
+    try:
+        services.team_member_remove(actor=request.user, member=member)
+        messages.success(request, _("Removed from the case team."))
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#team")
+
+
+@require_POST
+def need_add(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    form = NeedForm(request.POST)
+    if form.is_valid():
+        try:
+            services.need_add(actor=request.user, case=case, **form.cleaned_data)
+            messages.success(request, _("Need recorded."))
+        except PermissionDenied:
+            raise Http404 from None
+    else:
+        messages.error(request, _errors_text(form))
+    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#needs")
+
+
+@require_POST
+def harm_add(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    form = HarmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.harm_add(actor=request.user, case=case, **form.cleaned_data)
+            messages.success(request, _("Recorded."))
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#harms")
+
+
+def timeline(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.case_get_for(request.user, pk)
+    access = selectors.case_access_for(request.user, case)
+    return render(request, "cases/_timeline.html", {"timeline": selectors.timeline_for(request.user, case, access)})

@@ -1,0 +1,219 @@
+import datetime
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reparo.cases import services
+from reparo.cases.models import Case, IntakeDraft, Task
+from reparo.core import crypto
+from reparo.core.concurrency import ConflictError
+from tests.cases.factories import alice_case, open_case
+from tests.conftest import CsrfClient, sign_in
+
+pytestmark = pytest.mark.django_db
+
+INTAKE = {
+    "referral_source": "police",
+    "referral_date": "2026-02-01",
+    "summary": "Referred after a labour inspection.",
+    "given_name": "Lucia",
+    "family_name": "Intakeperson",
+    "aliases": "Lu\nLucy",
+    "phone": "+34 600 111 222",
+    "email": "lucia@mail.example",
+    "languages": ["es", "en"],
+    "gender": "Feminine",
+    "exploitation_types": ["ForcedLabour", "Servitude"],
+    "methods_of_control": ["DebtBondage"],
+    "harm_description": "They kept my passport.",
+    "need_1_category": "safety",
+    "need_1_priority": "1",
+    "need_1_statement": "A safe place to live",
+    "need_2_category": "answers",
+    "need_2_priority": "2",
+    "need_2_statement": "Why me?",
+    "responsible_given_name": "Marco",
+}
+
+
+def test_it_opens_a_case_from_one_intake_page(world):
+    client = sign_in(CsrfClient(), world["case_worker"])
+    assert client.get("/cases/new/").status_code == 200
+    response = client.post_form("/cases/new/", {**INTAKE, "program": world.program.pk, "open": "1"})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert response["Location"] == f"/cases/{case.pk}/"
+    assert case.status == "referred" and case.program == world.program and case.reference.startswith("RJ-2026-")
+    survivor = case.participants.get(role="survivor").person
+    assert survivor.full_name == "Lucia Intakeperson" and survivor.aliases == ["Lu", "Lucy"]
+    assert survivor.languages == ["es", "en"]
+    assert case.participants.get(role="responsible").person.given_name == "Marco"
+    assert case.harms.get().exploitation_types == ["ForcedLabour", "Servitude"]
+    assert [(n.category, n.statement) for n in case.needs.all()] == [
+        ("safety", "A safe place to live"),
+        ("answers", "Why me?"),
+    ]
+    assert case.team.filter(user=world["case_worker"], role="case_worker").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert case.reference in page and survivor.display_code in page
+    assert "Lucia" not in page  # names stay hidden until asked for
+
+
+def test_it_validates_intake_with_clear_messages_and_keeps_what_was_typed(world):
+    client = sign_in(CsrfClient(), world["case_worker"])
+    bad = {**INTAKE, "program": world.program.pk, "given_name": "", "family_name": "", "aliases": "",
+           "referral_date": "2999-01-01", "email": "not-an-email", "open": "1"}  # fmt: skip
+    response = client.post_form("/cases/new/", bad)
+    html = response.content.decode()
+    assert response.status_code == 200 and not Case.objects.exists()
+    assert "cannot be in the future" in html and "at least one name" in html and "valid email" in html.lower()
+    assert "A safe place to live" in html and "+34 600 111 222" in html
+
+
+def test_it_saves_an_intake_draft_and_resumes_it(world):
+    client = sign_in(CsrfClient(), world["case_worker"])
+    partial = {
+        "program": world.program.pk,
+        "given_name": "Drafty",
+        "need_1_statement": "Half written",
+        "save_draft": "1",
+    }
+    response = client.post_form("/cases/new/", partial)
+    draft = IntakeDraft.objects.get()
+    assert response["Location"] == f"/cases/new/?draft={draft.pk}"
+    assert draft.owner == world["case_worker"] and not Case.objects.exists()
+    resumed = client.get(response["Location"]).content.decode()
+    assert 'value="Drafty"' in resumed and "Half written" in resumed
+    # Someone else cannot open it.
+    other = sign_in(CsrfClient(), world["facilitator"])
+    assert other.get(f"/cases/new/?draft={draft.pk}").status_code == 404
+    # Opening the case from the draft removes the draft.
+    client.post_form("/cases/new/", {**INTAKE, "program": world.program.pk, "draft_id": draft.pk, "open": "1"})
+    assert Case.objects.count() == 1 and not IntakeDraft.objects.exists()
+
+
+def test_it_finds_cases_by_reference_exact_name_phone_and_email_without_decrypting(world):
+    target = open_case(
+        actor=world["coordinator"], program=world.program, survivor_name=("María José", "Pérez"),
+        phone="+44 7700 900 777", email="mj@mail.example",
+    )  # fmt: skip
+    for n in range(3):
+        open_case(actor=world["coordinator"], program=world.program, survivor_name=(f"Other{n}", "Person"))
+    client = sign_in(CsrfClient(), world["coordinator"])
+    with mock.patch.object(crypto, "decrypt", side_effect=AssertionError("decrypted during search")):
+        for query in (target.reference, "maría josé pérez", "+447700900777", "MJ@mail.example"):
+            html = client.get("/cases/", {"q": query}).content.decode()
+            assert target.reference in html, query
+            assert html.count("/cases/") - html.count('href="/cases/new/"') >= 1
+            assert "Other0" not in html
+        assert "No case matches" in client.get("/cases/", {"q": "María"}).content.decode()
+
+
+def test_it_filters_by_program_status_team_member_and_overdue_tasks(world):
+    from reparo.organisations.models import Program
+
+    second = Program.objects.create(organisation=world.alice_org, name="Circles")
+    a = alice_case(world)
+    b = open_case(actor=world["coordinator"], program=second)
+    services.case_transition(actor=world["coordinator"], case=b, to_status="intake")
+    Task.objects.create(case=a, title="Call back", due_date=datetime.date(2020, 1, 1))
+    client = sign_in(CsrfClient(), world["coordinator"])
+
+    def refs(**params):
+        html = client.get("/cases/", params).content.decode()
+        return {c.reference for c in (a, b) if c.reference in html}
+
+    assert refs() == {a.reference, b.reference}
+    assert refs(program=second.pk) == {b.reference}
+    assert refs(status="intake") == {b.reference}
+    assert refs(team_member=world["facilitator"].pk) == {a.reference}
+    assert refs(overdue="on") == {a.reference}
+
+
+def test_it_keeps_the_case_list_query_count_flat(world):
+    for _ in range(55):
+        alice_case(world)
+    client = sign_in(CsrfClient(), world["coordinator"])
+    counts = []
+    for per_page in (10, 50):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/cases/", {"per_page": per_page}).status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts
+
+
+def test_it_keeps_the_case_page_query_count_flat(world):
+    small = alice_case(world)
+    big = alice_case(world)
+    for n in range(20):
+        services.note_add(actor=world["facilitator"], case=big, body=f"note {n}")
+        services.task_add(actor=world["facilitator"], case=big, title=f"task {n}", owner=world["facilitator"])
+        services.need_add(actor=world["facilitator"], case=big, category="health", priority=2, statement=f"n{n}")
+    client = sign_in(CsrfClient(), world["facilitator"])
+    counts = []
+    for case in (small, big):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/cases/{case.pk}/").status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts
+
+
+def test_it_refuses_a_concurrent_case_edit_and_shows_what_changed(world):
+    case = alice_case(world)
+    first = sign_in(CsrfClient(), world["facilitator"])
+    second = sign_in(CsrfClient(), world["case_worker"])
+    form = {"version": 1, "referral_source": "ngo", "referral_date": "2026-01-15"}
+    assert first.post_form(f"/cases/{case.pk}/edit/", {**form, "summary": "First summary"}).status_code == 302
+    response = second.post_form(f"/cases/{case.pk}/edit/", {**form, "summary": "Second summary"})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else changed this" in html and "summary" in html and "First summary" in html
+    assert "Second summary" in html  # what they typed is still there
+    case.refresh_from_db()
+    assert case.summary == "First summary" and case.version == 2
+    # Saving again on purpose, from the newer version, works.
+    assert second.post_form(f"/cases/{case.pk}/edit/", {**form, "version": 2, "summary": "Second"}).status_code == 302
+
+
+def test_it_refuses_a_concurrent_note_edit(world):
+    case = alice_case(world)
+    note = services.note_add(actor=world["facilitator"], case=case, body="original")
+    services.note_update(actor=world["facilitator"], note=note, version=1, body="edited", confidentiality="team")
+    with pytest.raises(ConflictError):
+        services.note_update(actor=world["case_worker"], note=note, version=1, body="mine", confidentiality="team")
+    note.refresh_from_db()
+    assert note.body == "edited"
+
+
+def test_it_adds_a_note_with_htmx_without_a_reload(world):
+    case = alice_case(world)
+    client = sign_in(CsrfClient(), world["facilitator"])
+    response = client.post_form(
+        f"/cases/{case.pk}/notes/", {"body": "Via htmx", "confidentiality": "team"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Via htmx" in html and "<html" not in html
+    empty = client.post_form(
+        f"/cases/{case.pk}/notes/", {"body": " ", "confidentiality": "team"}, HTTP_HX_REQUEST="true"
+    )
+    assert empty.status_code == 400 and "required" in empty.content.decode().lower()
+
+
+def test_it_completes_a_task_and_shows_it_on_the_timeline(world):
+    case = alice_case(world)
+    client = sign_in(CsrfClient(), world["facilitator"])
+    client.post_form(f"/cases/{case.pk}/tasks/", {"title": "Book interpreter", "owner": world["facilitator"].pk,
+                                                  "due_date": "2026-03-01"})  # fmt: skip
+    task = Task.objects.get(case=case)
+    client.post_form(f"/cases/{case.pk}/tasks/{task.pk}/done/")
+    task.refresh_from_db()
+    assert task.done_at is not None
+    assert "Task done" in client.get(f"/cases/{case.pk}/timeline/").content.decode()
+
+
+def test_it_shows_an_empty_state(world):
+    html = sign_in(CsrfClient(), world["facilitator"]).get("/cases/").content.decode()
+    assert "There are no cases for you yet" in html

@@ -42,6 +42,20 @@ def html_pages(world):
             if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
                 pages.append((who, path, response))
     pages.append(("admin", "organisation", admin.get(f"/organisations/{world.alice_org.pk}/")))
+    from tests.cases.factories import alice_case
+
+    case = alice_case(world, survivor_name=("Titania", "Pagetitle"))
+    survivor = case.participants.get(role="survivor").person
+    for path in (
+        f"/cases/{case.pk}/",
+        f"/cases/{case.pk}/edit/",
+        f"/cases/{case.pk}/responsible-side/",
+        f"/people/{survivor.pk}/",
+        f"/people/{survivor.pk}/identity/",
+        f"/people/{survivor.pk}/edit/",
+        f"/consent/people/{survivor.pk}/",
+    ):
+        pages.append(("admin", path, admin.get(path)))
     pages.append(("newcomer", "/two-factor/set-up/", newcomer_client.get("/two-factor/set-up/")))
     pages.append(("admin", "404", admin.get("/organisations/999999/")))
     return pages
@@ -63,7 +77,7 @@ def test_it_puts_the_quick_exit_control_on_every_page(world):
 
 def test_it_keeps_page_titles_free_of_names_and_sensitive_words(world):
     names = [u.email for u in world.users.values()] + [u.full_name for u in world.users.values()]
-    names += [world.alice_org.name]
+    names += [world.alice_org.name, "Titania", "Pagetitle"]
     for who, path, response in html_pages(world):
         title = page_title(response.content.decode())
         assert title.endswith("· Reparo"), (who, path, title)
@@ -134,3 +148,8 @@ def test_it_sends_strangers_to_sign_in_for_every_page(client, db):
             continue
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), path
+
+
+def test_it_reaches_every_checked_page(world):
+    for who, path, response in html_pages(world):
+        assert response.status_code == (404 if path == "404" else 200), (who, path, response.status_code)

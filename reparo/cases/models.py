@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reparo.core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
+from reparo.core.htcds import ExploitationType, MethodOfControl, RecruitmentMethod
 from reparo.core.models import TimeStampedModel, UUIDModel
 
 
@@ -138,6 +139,19 @@ class Harm(UUIDModel, TimeStampedModel):
     recruitment_methods = models.JSONField(_("how recruitment happened"), default=list, blank=True)
     description = EncryptedTextField(_("description"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def exploitation_labels(self) -> list[str]:
+        return _labels(ExploitationType, self.exploitation_types)
+
+    def control_labels(self) -> list[str]:
+        return _labels(MethodOfControl, self.methods_of_control)
+
+    def recruitment_labels(self) -> list[str]:
+        return _labels(RecruitmentMethod, self.recruitment_methods)
+
+
+def _labels(choices: type[models.TextChoices], values: list[str]) -> list[str]:
+    return [str(choices(v).label) if v in choices.values else v for v in values or []]
 
 
 class NeedCategory(models.TextChoices):

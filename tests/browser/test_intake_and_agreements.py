@@ -1,0 +1,81 @@
+"""In the browser: a referral taken in on the intake page becomes a case; an agreement is recorded and
+withdrawn on the person's agreements page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reparo.cases.models import Case
+from reparo.organisations.models import Program
+from tests.browser.conftest import Member, PageProblems
+
+pytestmark = pytest.mark.browser
+
+
+def expect(target: Any) -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
+def test_it_takes_a_referral_to_a_case_page(signed_in: Any, member: Member, problems: PageProblems) -> None:
+    page = signed_in
+    Program.objects.create(organisation=member.organisation, name="Survivor-led dialogue")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases").click()
+    expect(page.get_by_text("There are no cases for you yet")).to_be_visible()
+    page.get_by_role("link", name="New referral").click()
+    expect(page).to_have_title("New referral · Reparo")
+
+    page.get_by_label("Referred by").select_option("police")
+    page.get_by_label("Referral date").fill("2026-02-01")
+    # A first attempt without any name: a clear message, and nothing typed is lost.
+    page.get_by_label("Phone").fill("+34 600 111 222")
+    page.get_by_role("button", name="Open the case").click()
+    expect(page.get_by_text("Give at least one name").first).to_be_visible()
+    expect(page.get_by_label("Phone")).to_have_value("+34 600 111 222")
+
+    page.get_by_label("Given name").first.fill("Lucia")
+    page.get_by_label("Family name").first.fill("Browserperson")
+    page.get_by_label("Forced labour").check()
+    page.get_by_label("Need").first.select_option("safety")
+    page.get_by_label("In their words").first.fill("A safe place to live")
+    page.get_by_role("button", name="Open the case").click()
+
+    case = Case.objects.get()
+    expect(page).to_have_url(f"{page.url.split('/cases/')[0]}/cases/{case.pk}/")
+    expect(page.get_by_role("heading", name=case.reference)).to_be_visible()
+    expect(page.get_by_text("A safe place to live")).to_be_visible()
+    survivor = case.participants.get(role="survivor").person
+    expect(page.get_by_role("link", name=survivor.display_code)).to_be_visible()
+    assert "Browserperson" not in page.content()  # the name stays hidden on the case page
+    assert "Browserperson" not in page.title()
+    assert not problems.csp_violations() and not problems.errors
+
+
+def test_it_records_an_agreement_and_its_withdrawal(signed_in: Any, member: Member, problems: PageProblems) -> None:
+    from tests.cases.factories import open_case
+
+    page = signed_in
+    program = Program.objects.create(organisation=member.organisation, name="Circles")
+    case = open_case(actor=member.user, program=program, survivor_name=("Ana", "Agreementperson"))
+    survivor = case.participants.get(role="survivor").person
+    page.goto(f"/people/{survivor.pk}/")
+    page.get_by_role("link", name="Agreements").click()
+    expect(page).to_have_title("Agreements · Reparo")
+    assert "Agreementperson" not in page.content()
+
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Record"))
+    form.get_by_label("What they agree to").select_option("evaluation")
+    form.get_by_label("How it was given").select_option("written")
+    form.get_by_role("button", name="Record").click()
+    current = page.get_by_text("Use answers to evaluate the program")
+    expect(current.first).to_be_visible()
+
+    page.get_by_role("button", name="Record withdrawal").first.click()
+    expect(page.get_by_text("Withdrawn").first).to_be_visible()
+    from reparo.consent.policy import may
+
+    assert not may(person=survivor, purpose="evaluation").allowed
+    assert not problems.csp_violations() and not problems.errors

@@ -11,9 +11,10 @@ from django.http import Http404
 from reparo.people.models import Person
 
 
-def people_visible_to(actor: Any) -> QuerySet[Person]:
+def people_visible_to(actor: Any, *, work: bool = False) -> QuerySet[Person]:
     """People in a case the actor can see (on the case's own side), or of an organisation where the actor
-    sees all cases."""
+    sees all cases. With ``work=True``, only people the actor may act for (record agreements, edit): a
+    volunteer on the responsible-person side reads, but does not act."""
     from reparo.accounts.roles import Capability
     from reparo.accounts.selectors import organisations_where
     from reparo.cases.models import CaseParticipant, CaseTeamMember, ParticipantRole, TeamRole
@@ -31,15 +32,15 @@ def people_visible_to(actor: Any) -> QuerySet[Person]:
         person=OuterRef("pk"),
         case__in=CaseTeamMember.objects.filter(user=actor, role=TeamRole.COSA_VOLUNTEER).values("case_id"),
     ).exclude(role=ParticipantRole.SURVIVOR)
-    condition = Q(Exists(as_worker)) | Q(Exists(as_volunteer))
+    condition = Q(Exists(as_worker)) if work else Q(Exists(as_worker)) | Q(Exists(as_volunteer))
     if org_ids:
         condition |= Q(organisation_id__in=org_ids)
     return Person.objects.filter(condition)
 
 
-def person_get_for(actor: Any, pk: Any) -> Person:
+def person_get_for(actor: Any, pk: Any, *, work: bool = False) -> Person:
     try:
-        return people_visible_to(actor).select_related("organisation").get(pk=pk)
+        return people_visible_to(actor, work=work).select_related("organisation").get(pk=pk)
     except (Person.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
 

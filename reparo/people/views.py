@@ -39,7 +39,7 @@ def person_identity(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 def person_edit(request: HttpRequest, pk: Any) -> HttpResponse:
-    person = selectors.person_get_for(request.user, pk)
+    person = selectors.person_get_for(request.user, pk, work=True)
     if person.erased_at:
         raise Http404
     conflict = None

@@ -66,15 +66,18 @@ def test_it_records_an_agreement_and_its_withdrawal(signed_in: Any, member: Memb
     expect(page).to_have_title("Agreements · Reparo")
     assert "Agreementperson" not in page.content()
 
-    form = page.locator("form").filter(has=page.get_by_role("button", name="Record"))
-    form.get_by_label("What they agree to").select_option("evaluation")
-    form.get_by_label("How it was given").select_option("written")
-    form.get_by_role("button", name="Record").click()
-    current = page.get_by_text("Use answers to evaluate the program")
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Record the agreement"))
+    form.get_by_label("What the person agrees to").select_option("evaluation")
+    form.get_by_label("How the person agreed").select_option("written")
+    form.get_by_role("button", name="Record the agreement").click()
+    current = page.get_by_text("Use their answers to evaluate the program")
     expect(current.first).to_be_visible()
 
     page.get_by_role("button", name="Record withdrawal").first.click()
-    expect(page.get_by_text("Withdrawn").first).to_be_visible()
+    expect(page.get_by_text("The withdrawal has been recorded")).to_be_visible()
+    expect(page.get_by_text("Withdrew on")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("button", name="Record withdrawal")).to_have_count(0)
     from reparo.consent.policy import may
 
     assert not may(person=survivor, purpose="evaluation").allowed

@@ -123,3 +123,17 @@ def test_it_asks_for_confirmation_before_erasing(world):
     sign_in(CsrfClient(), world["org_admin"]).post_form(f"/people/{person.pk}/erase/", {})
     person.refresh_from_db()
     assert person.erased_at is None
+
+
+def test_it_lets_the_responsible_side_volunteer_read_but_not_act(world):
+    case = alice_case(world)
+    responsible = case.participants.get(role="responsible").person
+    client = sign_in(CsrfClient(), world["cosa_volunteer"])
+    assert client.get(f"/people/{responsible.pk}/").status_code == 200
+    assert client.get(f"/people/{responsible.pk}/edit/").status_code == 404
+    response = client.post_form(
+        f"/consent/people/{responsible.pk}/record/",
+        {"purpose": "evaluation", "method": "written", "given_at": "2026-01-01T10:00"},
+    )
+    assert response.status_code == 404
+    assert not responsible.consents.exists()

@@ -1,0 +1,228 @@
+"""The one place that answers "may this be done with this person's data, for this purpose, now?".
+
+Every share, export, message, survey and evaluation use of a person's data asks :func:`may` (or
+:func:`require`) right before it happens. Each call reads the database afresh — nothing is cached — so a
+withdrawn or expired consent stops the very next use.
+
+    decision = may(person=person, purpose=ConsentPurpose.SHARE, recipient=partner, categories=["contact"])
+    if not decision:
+        ...  # decision.reason says why, in plain words
+
+    require(person=person, purpose=ConsentPurpose.CONTACT, channel=ContactChannel.SMS)  # raises ConsentRequired
+
+Asking with arguments that do not fit the purpose (a recipient for a contact, no channel for a contact, a
+share without categories) is a programming error and raises ``ValueError``: the caller would otherwise
+believe a check was made that was not.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reparo.consent.models import (
+    Consent,
+    ConsentPurpose,
+    ConsentState,
+    ContactChannel,
+    DataCategory,
+    categories_in_words,
+    when,
+)
+from reparo.organisations.models import Organisation
+from reparo.people.models import Person
+
+__all__ = ["ConsentDecision", "ConsentRequired", "may", "require"]
+
+
+@dataclass(frozen=True)
+class ConsentDecision:
+    """The answer: allowed or not, why in plain words, and the consent(s) it rests on when allowed."""
+
+    allowed: bool
+    reason: str
+    consent: Consent | None = None
+    # Every consent the decision rests on (a share may be covered by more than one); ``consent`` is the newest.
+    consents: tuple[Consent, ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+class ConsentRequired(PermissionDenied):
+    """Raised by :func:`require` when the person has not agreed (or no longer agrees) to what was asked."""
+
+    def __init__(self, decision: ConsentDecision) -> None:
+        self.decision = decision
+        super().__init__(decision.reason)
+
+
+def may(
+    *,
+    person: Person,
+    purpose: str,
+    recipient: Organisation | None = None,
+    process_ref: str | None = None,
+    channel: str | None = None,
+    categories: Iterable[str] = (),
+    at: datetime.datetime | None = None,
+) -> ConsentDecision:
+    """May ``purpose`` be done with ``person``'s data (for ``recipient`` / ``process_ref`` / ``channel`` /
+    ``categories``) at ``at`` (default: now)?
+
+    - ``process``: a consent naming the same ``process_ref``;
+    - ``contact``: a consent for the same ``channel``;
+    - ``share``: consents for the same ``recipient`` that together cover every requested category;
+    - ``evaluation`` and ``reporting``: a consent for the purpose.
+
+    The consent must have been given by ``at``, and be neither withdrawn nor ended by ``at``. A person whose
+    details were erased on request can only be counted in reports that do not identify anyone.
+    """
+    at = at or timezone.now()
+    wanted = _check_question(
+        purpose=purpose, recipient=recipient, process_ref=process_ref, channel=channel, categories=categories
+    )
+
+    erased_at = Person.objects.filter(pk=person.pk).values_list("erased_at", flat=True).first()
+    if erased_at is not None and purpose != ConsentPurpose.REPORTING:
+        return ConsentDecision(
+            False,
+            _(
+                "This person's details were erased on request. Their information can only be counted in reports "
+                "that do not identify anyone."
+            ),
+        )
+
+    rows = list(
+        Consent.objects.filter(person_id=person.pk, purpose=purpose)
+        .select_related("recipient")
+        .order_by("-given_at", "-recorded_at")
+    )
+    if not rows:
+        return ConsentDecision(False, _("The person has not agreed to this."))
+
+    if purpose == ConsentPurpose.PROCESS:
+        matching = [c for c in rows if c.process_ref == process_ref]
+        if not matching:
+            return ConsentDecision(False, _("The person has not agreed to take part in this process."))
+    elif purpose == ConsentPurpose.CONTACT:
+        matching = [c for c in rows if c.channel == channel]
+        if not matching:
+            return ConsentDecision(False, _("The person has not agreed to be contacted this way."))
+    elif purpose == ConsentPurpose.SHARE:
+        matching = [c for c in rows if recipient is not None and c.recipient_id == recipient.pk]
+        if not matching:
+            return ConsentDecision(
+                False,
+                _("The person has not agreed to share anything with %(organisation)s.")
+                % {"organisation": _name(recipient)},
+            )
+    else:
+        matching = rows
+
+    current = [c for c in matching if c.in_force_at(at)]
+    if not current:
+        return ConsentDecision(False, _why_not(matching[0], at))
+
+    if purpose != ConsentPurpose.SHARE:
+        return ConsentDecision(True, _("The person has agreed to this."), current[0], (current[0],))
+
+    used: list[Consent] = []
+    covered: set[str] = set()
+    for consent in current:  # newest first
+        adds = (set(consent.data_categories or []) & wanted) - covered
+        if adds:
+            used.append(consent)
+            covered |= adds
+    missing = wanted - covered
+    if missing:
+        return ConsentDecision(
+            False,
+            _("The person has not agreed to share %(categories)s with %(organisation)s.")
+            % {"categories": categories_in_words(missing), "organisation": _name(recipient)},
+        )
+    return ConsentDecision(True, _("The person has agreed to this."), used[0], tuple(used))
+
+
+def require(
+    *,
+    person: Person,
+    purpose: str,
+    recipient: Organisation | None = None,
+    process_ref: str | None = None,
+    channel: str | None = None,
+    categories: Iterable[str] = (),
+    at: datetime.datetime | None = None,
+) -> ConsentDecision:
+    """Like :func:`may`, but raises :class:`ConsentRequired` (a ``PermissionDenied``) when not allowed."""
+    decision = may(
+        person=person,
+        purpose=purpose,
+        recipient=recipient,
+        process_ref=process_ref,
+        channel=channel,
+        categories=categories,
+        at=at,
+    )
+    if not decision.allowed:
+        raise ConsentRequired(decision)
+    return decision
+
+
+def _name(organisation: Organisation | None) -> str:
+    return organisation.name if organisation is not None else ""
+
+
+def _why_not(latest: Consent, at: datetime.datetime) -> str:
+    """Why the most recent matching consent does not allow this at ``at``, in plain words."""
+    state = latest.state_at(at)
+    if state == ConsentState.WITHDRAWN and latest.withdrawn_at is not None:
+        return _("The person withdrew this agreement on %(date)s.") % {"date": when(latest.withdrawn_at)}
+    if state == ConsentState.EXPIRED and latest.expires_at is not None:
+        return _("This agreement ended on %(date)s.") % {"date": when(latest.expires_at)}
+    return _("The person had not agreed to this yet at that time.")
+
+
+def _check_question(
+    *,
+    purpose: str,
+    recipient: Organisation | None,
+    process_ref: str | None,
+    channel: str | None,
+    categories: Iterable[str],
+) -> set[str]:
+    """Refuse questions that do not fit the purpose; return the requested categories."""
+    if isinstance(categories, str):
+        raise ValueError("categories must be a collection of category codes, not a single string.")
+    wanted = set(categories)
+    if purpose not in ConsentPurpose.values:
+        raise ValueError(f"Unknown consent purpose {purpose!r}.")
+    given: dict[str, Any] = {
+        "recipient": recipient,
+        "process_ref": process_ref,
+        "channel": channel,
+        "categories": wanted or None,
+    }
+    needed = {
+        ConsentPurpose.PROCESS: {"process_ref"},
+        ConsentPurpose.CONTACT: {"channel"},
+        ConsentPurpose.SHARE: {"recipient", "categories"},
+    }.get(ConsentPurpose(purpose), set())
+    missing = sorted(name for name in needed if not given[name])
+    extra = sorted(name for name, value in given.items() if value and name not in needed)
+    if missing:
+        raise ValueError(f"A {purpose!r} consent question needs {', '.join(missing)}.")
+    if extra:
+        raise ValueError(f"A {purpose!r} consent question does not take {', '.join(extra)}.")
+    if channel is not None and channel not in ContactChannel.values:
+        raise ValueError(f"Unknown contact channel {channel!r}.")
+    unknown = wanted - set(DataCategory.values)
+    if unknown:
+        raise ValueError(f"Unknown data categories {sorted(unknown)}.")
+    return wanted

@@ -1,0 +1,134 @@
+"""Writes to the consent ledger. Each runs in a transaction that also writes its audit row.
+
+Recording adds a row; withdrawing sets a row's withdrawal fields once. Nothing else ever changes: agreeing
+again is a new row.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reparo.audit.services import audit_record
+from reparo.cases.models import Case, CaseParticipant
+from reparo.cases.selectors import case_get_for
+from reparo.consent.models import (
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    DataCategory,
+    WithdrawalVia,
+    when,
+)
+from reparo.organisations.models import Organisation
+from reparo.people.models import Person
+from reparo.people.selectors import person_get_for
+
+
+def _ordered_categories(categories: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(categories))
+    known = [c for c in DataCategory.values if c in chosen]
+    return known + [c for c in chosen if c not in DataCategory.values]  # unknown ones are refused by clean()
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: Any,
+    person: Person,
+    purpose: str,
+    method: str,
+    given_at: datetime.datetime,
+    case: Case | None = None,
+    process_ref: str = "",
+    process_label: str = "",
+    channel: str = "",
+    recipient: Organisation | None = None,
+    data_categories: Iterable[str] = (),
+    witness_name: str = "",
+    expires_at: datetime.datetime | None = None,
+) -> Consent:
+    """Record that ``person`` agreed to ``purpose`` on ``given_at``, the way ``method`` says.
+
+    Raises ``Http404`` when ``actor`` cannot see ``person``, and ``ValidationError`` (keyed by field, in plain
+    words) when the agreement is incomplete or does not fit its purpose.
+    """
+    person = person_get_for(actor, person.pk, work=True)
+    if person.erased_at is not None and purpose != ConsentPurpose.REPORTING:
+        raise ValidationError(_("This person's details were erased on request, so no new agreement can be recorded."))
+    if case is not None:
+        case = case_get_for(actor, case.pk)
+        if not CaseParticipant.objects.filter(case=case, person=person).exists():
+            raise ValidationError({"case": _("This person does not take part in that case.")})
+    consent = Consent(
+        person=person,
+        purpose=purpose,
+        case=case,
+        process_ref=(process_ref or "").strip(),
+        process_label=(process_label or "").strip(),
+        channel=channel or "",
+        recipient=recipient,
+        data_categories=_ordered_categories(data_categories),
+        method=method,
+        witness_name=(witness_name or "").strip() or None,
+        given_at=given_at,
+        expires_at=expires_at,
+        recorded_by=actor,
+    )
+    consent.full_clean()
+    consent.save()
+    audit_record(
+        actor=actor,
+        action="consent.recorded",
+        obj=consent,
+        organisation=person.organisation,
+        detail={
+            "person": str(person.pk),
+            "purpose": consent.purpose,
+            "method": consent.method,
+            "case": str(case.pk) if case else None,
+            "process_ref": consent.process_ref or None,
+            "channel": consent.channel or None,
+            "recipient": recipient.pk if recipient else None,
+            "categories": consent.data_categories,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+            "witnessed": consent.method == ConsentMethod.VERBAL_WITNESSED,
+        },
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Any, consent: Consent, via: str = WithdrawalVia.STAFF) -> Consent:
+    """Record, now, that the person withdrew ``consent``. No reason is asked for or kept.
+
+    It takes effect at once: the next :func:`reparo.consent.policy.may` call refuses. Raises
+    ``ValidationError`` if it was already withdrawn.
+    """
+    if via not in WithdrawalVia.values:
+        raise ValueError(f"Unknown withdrawal route {via!r}.")
+    person = person_get_for(actor, consent.person_id, work=True)
+    locked = Consent.objects.select_for_update().get(pk=consent.pk, person=person)
+    if locked.withdrawn_at is not None:
+        raise ValidationError(
+            _("This agreement was already withdrawn on %(date)s. Nothing has changed.")
+            % {"date": when(locked.withdrawn_at)}
+        )
+    locked.withdrawn_at = max(timezone.now(), locked.given_at)
+    locked.withdrawn_by = actor
+    locked.withdrawal_recorded_via = via
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="consent.withdrawn",
+        obj=locked,
+        organisation=person.organisation,
+        detail={"person": str(person.pk), "purpose": locked.purpose, "via": via},
+    )
+    return locked

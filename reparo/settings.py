@@ -234,7 +234,7 @@ EMAIL_HOST = config.read("EMAIL_HOST") or "localhost"
 EMAIL_PORT = int(config.read("EMAIL_PORT") or 25)
 EMAIL_HOST_USER = config.read("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = config.read("EMAIL_HOST_PASSWORD") or ""
-EMAIL_USE_TLS = config.as_bool(config.read("EMAIL_USE_TLS"), default=False)
+EMAIL_USE_TLS = config.as_bool(config.read("EMAIL_USE_TLS"), default=PRODUCTION)
 DEFAULT_FROM_EMAIL = config.read("DEFAULT_FROM_EMAIL") or "Reparo <no-reply@localhost>"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
 

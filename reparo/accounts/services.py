@@ -148,6 +148,16 @@ def membership_add(
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
+    if user is not None:
+        managed = set(selectors.organisations_where(actor, Capability.MANAGE_MEMBERS).values_list("pk", flat=True))
+        elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(organisation_id__in=managed)
+        if elsewhere.exists():
+            raise ValidationError(
+                _(
+                    "That e-mail address belongs to an account of another organisation. Ask that organisation's "
+                    "admin, or use a different address."
+                )
+            )
     if user is None:
         user = User(email=email, full_name=full_name or None)
         user.set_unusable_password()
@@ -230,5 +240,9 @@ def user_reactivate(*, actor: User, organisation: Organisation, user: User) -> N
 
 
 @transaction.atomic
-def password_changed(*, user: User, how: str) -> None:
+def password_set(*, form: Any, how: str) -> User:
+    """Save a password form (change or reset) and its audit row together. A new password also changes the
+    session hash, so every other session of the account ends."""
+    user = form.save()
     audit_record(actor=user, action="auth.password_changed", obj=user, detail={"how": how})
+    return user

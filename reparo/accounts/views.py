@@ -5,8 +5,9 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -123,10 +124,10 @@ class PasswordChange(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:security")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        services.password_changed(user=self.request.user, how="changed")  # type: ignore[arg-type]
+        user = services.password_set(form=form, how="changed")
+        update_session_auth_hash(self.request, user)  # this session stays; every other one ends
         messages.success(self.request, _("Your password has been changed. Other devices have been signed out."))
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @public
@@ -152,9 +153,9 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        services.password_changed(user=form.user, how="reset")
-        return response
+        services.password_set(form=form, how="reset")
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @public

@@ -21,13 +21,17 @@ def audit_events_for(
     since: datetime.date | None = None,
     until: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Audit events an organisation admin may read: those recorded against their organisations, and those
-    of people who hold a role in them."""
+    """Audit events an organisation admin may read: those recorded against their organisations, and the
+    organisation-less events (sign-in, two factors) of people who hold an active role in them."""
     org_ids = list(organisations_where(actor, Capability.VIEW_AUDIT).values_list("pk", flat=True))
     if not org_ids:
         return AuditEvent.objects.none()
-    members = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
-    events = AuditEvent.objects.filter(Q(organisation_id__in=org_ids) | Q(actor_id__in=members))
+    # Events of these organisations; and events that belong to no organisation (sign-in and the like) of
+    # people who hold an active role here. Another organisation's events are never shown.
+    members = Membership.objects.filter(organisation_id__in=org_ids, is_active=True).values("user_id")
+    events = AuditEvent.objects.filter(
+        Q(organisation_id__in=org_ids) | Q(organisation__isnull=True, actor_id__in=members)
+    )
     if action:
         events = events.filter(action__startswith=action)
     if actor_email:

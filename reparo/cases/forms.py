@@ -127,11 +127,15 @@ class IntakeForm(forms.Form):
         ]  # fmt: skip
 
 
-class CaseFilterForm(forms.Form):
+class CaseSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search"), required=False, max_length=200,
         help_text=_("A case reference, or a person's exact full name, phone or e-mail."),
     )  # fmt: skip
+
+
+class CaseFilterForm(forms.Form):
+    search = forms.BooleanField(required=False, widget=forms.HiddenInput)
     program = forms.ModelChoiceField(label=_("Program"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any")), *CaseStatus.choices], required=False)
     team_member = forms.ModelChoiceField(label=_("Team member"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
@@ -156,7 +160,7 @@ class CaseEditForm(forms.Form):
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(label=_("Move the case to"), choices=CaseStatus.choices)
     reason = forms.CharField(
-        label=_("Why (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("A survivor who withdraws never has to give a reason."),
     )  # fmt: skip
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case as DbCase
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from reparo.accounts.models import Role, User
+from reparo.accounts.models import Membership, Role, User
 from reparo.accounts.roles import Capability
 from reparo.accounts.selectors import organisations_where
 from reparo.cases.models import (
@@ -27,7 +28,6 @@ from reparo.cases.models import (
     TeamRole,
 )
 from reparo.core import crypto
-from reparo.core.fields import blind_lookup
 from reparo.organisations.models import Program
 from reparo.people.models import Person, PersonNameIndex
 
@@ -40,15 +40,40 @@ def _org_ids_seeing_all(actor: Any) -> list[int]:
     return list(organisations_where(actor, Capability.SEE_ALL_ORG_CASES).values_list("pk", flat=True))
 
 
+def _member_org_ids(actor: Any) -> list[int]:
+    return list(
+        Membership.objects.filter(user=actor, is_active=True, organisation__is_active=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+WORKER_TEAM_ROLES = [r for r in TeamRole.values if r != TeamRole.COSA_VOLUNTEER]
+
+
+def _team_condition(actor: Any, *, roles: list[str] | None = None) -> Q:
+    """On the case team (in ``roles``), and still holding an active role in the case's organisation: ending
+    someone's role ends their access to its cases at once."""
+    team = CaseTeamMember.objects.filter(case=OuterRef("pk"), user=actor)
+    if roles is not None:
+        team = team.filter(role__in=roles)
+    return Q(Exists(team)) & Q(organisation_id__in=_member_org_ids(actor))
+
+
 def cases_visible_to(actor: Any) -> QuerySet[Case]:
     """Cases of organisations where the actor sees all cases, and cases where the actor is on the team."""
     if not _active(actor):
         return Case.objects.none()
-    on_team = CaseTeamMember.objects.filter(case=OuterRef("pk"), user=actor)
     org_ids = _org_ids_seeing_all(actor)
+    condition = _team_condition(actor)
     if org_ids:
-        return Case.objects.filter(Q(organisation_id__in=org_ids) | Q(Exists(on_team)))
-    return Case.objects.filter(Exists(on_team))
+        condition |= Q(organisation_id__in=org_ids)
+    return Case.objects.filter(condition)
+
+
+def _full_view_condition(actor: Any) -> Q:
+    """Cases on which the actor sees the survivor's side too (not only the responsible-person side)."""
+    return Q(organisation_id__in=_org_ids_seeing_all(actor)) | _team_condition(actor, roles=WORKER_TEAM_ROLES)
 
 
 def case_get_for(actor: Any, pk: Any) -> Case:
@@ -103,6 +128,41 @@ def case_access_for(actor: Any, case: Case) -> CaseAccess:
     )
 
 
+@dataclass(frozen=True)
+class SearchKey:
+    """What a search looks for, kept without the words typed: a reference, and blind-index digests of the
+    text as a name, a phone number and an e-mail address. Safe to keep in the session."""
+
+    reference: str
+    name: str
+    phone: str | None
+    email: str | None
+
+    @classmethod
+    def from_text(cls, q: str) -> SearchKey:
+        q = (q or "").strip()
+        phone = Person._meta.get_field("phone_bidx").digest(q) if sum(ch.isdigit() for ch in q) >= 6 else None  # type: ignore[union-attr]
+        email = Person._meta.get_field("email_bidx").digest(q) if "@" in q else None  # type: ignore[union-attr]
+        name = crypto.blind_index(crypto.normalise_text(q), purpose="people.person.name")
+        return cls(reference=q.upper()[:32], name=name, phone=phone, email=email)
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"reference": self.reference, "name": self.name, "phone": self.phone, "email": self.email}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SearchKey | None:
+        try:
+            return cls(
+                reference=str(data["reference"]), name=str(data["name"]), phone=data["phone"], email=data["email"]
+            )
+        except (KeyError, TypeError):
+            return None
+
+    @property
+    def kinds(self) -> list[str]:
+        return ["reference", "name"] + (["phone"] if self.phone else []) + (["email"] if self.email else [])
+
+
 def case_list(
     actor: Any,
     *,
@@ -111,8 +171,10 @@ def case_list(
     team_member: Any = None,
     overdue: bool = False,
     q: str = "",
+    search: SearchKey | None = None,
 ) -> QuerySet[Case]:
-    """The case list: filtered, searched (reference, exact name, phone), annotated for display without N+1."""
+    """The case list: filtered, searched (reference, exact name, phone, e-mail), annotated for display without
+    N+1. ``q`` is a convenience for code; screens pass a :class:`SearchKey` so that typed names stay out of URLs."""
     today = timezone.localdate()
     cases = cases_visible_to(actor)
     if program:
@@ -124,15 +186,19 @@ def case_list(
     open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
     if overdue:
         cases = cases.filter(Exists(open_tasks.filter(due_date__lt=today)))
-    q = (q or "").strip()
-    if q:
-        cases = cases.filter(_search(q))
+    full_view = _full_view_condition(actor)
+    if search is None and (q or "").strip():
+        search = SearchKey.from_text(q)
+    if search is not None:
+        cases = cases.filter(_search(search, full_view=full_view))
     survivor = CaseParticipant.objects.filter(case=OuterRef("pk"), role=ParticipantRole.SURVIVOR).order_by("created_at")
     lead = CaseTeamMember.objects.filter(case=OuterRef("pk"), role=TeamRole.LEAD_FACILITATOR).order_by("created_at")
     return (
         cases.select_related("program")
         .annotate(
-            survivor_code=Subquery(survivor.values("person__display_code")[:1]),
+            survivor_code=DbCase(
+                When(full_view, then=Subquery(survivor.values("person__display_code")[:1])), default=Value(None)
+            ),
             lead_email=Subquery(lead.values("user__email")[:1]),
             next_due=Subquery(open_tasks.filter(due_date__isnull=False).order_by("due_date").values("due_date")[:1]),
             has_overdue=Exists(open_tasks.filter(due_date__lt=today)),
@@ -141,19 +207,18 @@ def case_list(
     )
 
 
-def _search(q: str) -> Q:
-    """Exact-match search through blind indexes: never by decrypting rows."""
-    condition = Q(reference__iexact=q)
-    digest = crypto.blind_index(crypto.normalise_text(q), purpose="people.person.name")
-    by_name = PersonNameIndex.objects.filter(digest=digest).values("person_id")
-    condition |= Q(Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), person_id__in=by_name)))
-    if sum(ch.isdigit() for ch in q) >= 6:
-        by_phone = Person.objects.filter(**blind_lookup(Person, "phone_bidx", q)).values("pk")
-        condition |= Q(Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), person_id__in=by_phone)))
-    if "@" in q:
-        by_email = Person.objects.filter(**blind_lookup(Person, "email_bidx", q)).values("pk")
-        condition |= Q(Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), person_id__in=by_email)))
-    return condition
+def _search(key: SearchKey, *, full_view: Q) -> Q:
+    """Exact-match search through blind indexes: never by decrypting rows. On cases the actor sees only from
+    the responsible-person side, the survivor's side is never matched (a search must not confirm who they are)."""
+    matched = Q(pk__in=PersonNameIndex.objects.filter(digest=key.name).values("person_id"))
+    if key.phone:
+        matched |= Q(phone_bidx=key.phone)
+    if key.email:
+        matched |= Q(email_bidx=key.email)
+    person_ids = Person.objects.filter(matched).values("pk")
+    participants = CaseParticipant.objects.filter(case=OuterRef("pk"), person_id__in=person_ids)
+    responsible_side = participants.filter(role=ParticipantRole.RESPONSIBLE)
+    return Q(reference=key.reference) | (full_view & Q(Exists(participants))) | Q(Exists(responsible_side))
 
 
 def participants_of(case: Case) -> QuerySet[CaseParticipant]:

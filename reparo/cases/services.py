@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.accounts.models import Membership
+from reparo.accounts.models import Membership, Role
 from reparo.audit.services import audit_record
 from reparo.cases import selectors
 from reparo.cases.models import (
@@ -225,9 +225,29 @@ def participant_add(
     return participant
 
 
+# Which organisation roles fit each role on a case team.
+TEAM_ROLE_FITS: dict[str, set[str]] = {
+    TeamRole.LEAD_FACILITATOR: {Role.FACILITATOR, Role.SUPERVISOR},
+    TeamRole.CO_FACILITATOR: {Role.FACILITATOR, Role.SUPERVISOR},
+    TeamRole.CASE_WORKER: {Role.CASE_WORKER, Role.COORDINATOR, Role.ORG_ADMIN, Role.FACILITATOR},
+    TeamRole.SUPERVISOR: {Role.SUPERVISOR},
+    TeamRole.COSA_VOLUNTEER: {Role.COSA_VOLUNTEER},
+}
+
+
 def _team_add(*, case: Case, user: Any, role: str) -> CaseTeamMember:
-    if not Membership.objects.filter(user=user, organisation_id=case.organisation_id, is_active=True).exists():
+    org_roles = set(
+        Membership.objects.filter(user=user, organisation_id=case.organisation_id, is_active=True).values_list(
+            "role", flat=True
+        )
+    )
+    if not org_roles:
         raise ValidationError(_("Only people with a role in this organisation can join the case team."))
+    if not org_roles & TEAM_ROLE_FITS.get(role, set()):
+        raise ValidationError(
+            _("That person's role in the organisation does not fit “%(role)s” on a case.")
+            % {"role": TeamRole(role).label}
+        )
     if not user.is_active:
         raise ValidationError(_("That account is deactivated."))
     member, created = CaseTeamMember.objects.get_or_create(case=case, user=user, role=role)
@@ -349,6 +369,8 @@ def harm_add(
     description: str = "",
 ) -> Harm:
     _require_work(actor, case)
+    if not (list(exploitation_types) or list(methods_of_control) or list(recruitment_methods) or description.strip()):
+        raise ValidationError(_("Record at least one thing: a type, a method, or their words."))
     harm = Harm.objects.create(
         case=case,
         exploitation_types=_check_codes(exploitation_types, ExploitationType.values, _("type of exploitation")),
@@ -374,3 +396,9 @@ def intake_draft_save(
     draft.save()
     audit_record(actor=actor, action="case.intake_draft_saved", obj=draft, organisation=organisation)
     return draft
+
+
+@transaction.atomic
+def case_search_recorded(*, actor: Any, kinds: list[str]) -> None:
+    """A search for a person among cases is a look at who is known to the program: audited, without the words."""
+    audit_record(actor=actor, action="case.searched", detail={"by": kinds})

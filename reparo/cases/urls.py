@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.intake, name="intake"),
+    path("search/", views.case_search, name="search"),
     path("<uuid:pk>/", views.case_detail, name="detail"),
     path("<uuid:pk>/responsible-side/", views.responsible_side, name="responsible_side"),
     path("<uuid:pk>/edit/", views.case_edit, name="edit"),

@@ -15,6 +15,7 @@ from reparo.cases import selectors, services
 from reparo.cases.forms import (
     CaseEditForm,
     CaseFilterForm,
+    CaseSearchForm,
     HarmForm,
     IntakeForm,
     NeedForm,
@@ -25,7 +26,7 @@ from reparo.cases.forms import (
     TransitionForm,
 )
 from reparo.cases.models import ParticipantRole
-from reparo.core.concurrency import ConflictError
+from reparo.core.concurrency import ConflictError, rebase_form_data
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -40,21 +41,50 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     filters: dict[str, Any] = {}
     per_page = 25
-    if form.is_valid():
-        data = form.cleaned_data
+    if form.is_bound:
+        form.is_valid()  # show errors for what is wrong, and still apply every filter that is right
+        data = dict.fromkeys(form.fields) | form.cleaned_data
         filters = {
             "program": data["program"].pk if data["program"] else None,
             "status": data["status"],
             "team_member": data["team_member"].pk if data["team_member"] else None,
             "overdue": data["overdue"],
-            "q": data["q"],
         }
         per_page = data["per_page"] or 25
-    page = Paginator(selectors.case_list(request.user, **filters), per_page).get_page(request.GET.get("page"))
+    search = (
+        selectors.SearchKey.from_dict(request.session.get(SEARCH_SESSION_KEY)) if request.GET.get("search") else None
+    )
+    cases = selectors.case_list(request.user, search=search, **filters)
+    page = Paginator(cases, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "filtered": any(filters.values())}
+    context = {
+        "form": form,
+        "search_form": CaseSearchForm(),
+        "searching": search is not None,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": any(filters.values()) or search is not None,
+    }
     return render(request, "cases/_list_rows.html" if _is_htmx(request) else "cases/list.html", context)
+
+
+SEARCH_SESSION_KEY = "reparo_case_search"
+
+
+@require_POST
+def case_search(request: HttpRequest) -> HttpResponse:
+    """Search by POST: the words typed (often a name or a phone number) never appear in a URL, a browser's
+    history or a server log. Only blind-index digests are kept, in the session, for paging through results."""
+    form = CaseSearchForm(request.POST)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if "clear" in request.POST or not q:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+        return redirect("cases:list")
+    key = selectors.SearchKey.from_text(q)
+    request.session[SEARCH_SESSION_KEY] = key.as_dict()
+    services.case_search_recorded(actor=request.user, kinds=key.kinds)
+    return redirect(f"{reverse('cases:list')}?search=1")
 
 
 def intake(request: HttpRequest) -> HttpResponse:
@@ -67,10 +97,14 @@ def intake(request: HttpRequest) -> HttpResponse:
         draft = selectors.intake_draft_get_for(request.user, draft_id) if draft_id else None
         form = IntakeForm(request.POST, programs=programs)
         if "save_draft" in request.POST:
-            organisation = programs.first().organisation  # type: ignore[union-attr]
-            draft = services.intake_draft_save(
-                actor=request.user, organisation=organisation, data=request.POST.dict(), draft=draft
+            chosen = (
+                programs.filter(pk=request.POST.get("program") or 0).first()
+                if (request.POST.get("program", "").isdigit())
+                else None
             )
+            organisation = (chosen or programs.first()).organisation  # type: ignore[union-attr]
+            typed = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
+            draft = services.intake_draft_save(actor=request.user, organisation=organisation, data=typed, draft=draft)
             messages.success(request, _("Draft saved. Only you can see it."))
             return redirect(f"{reverse('cases:intake')}?draft={draft.pk}")
         if form.is_valid():
@@ -110,7 +144,7 @@ def _draft_initial(draft: Any) -> dict[str, Any]:
         return {}
     data = dict(draft.data or {})
     multi = ("languages", "exploitation_types", "methods_of_control", "recruitment_methods")
-    return {k: (v if k in multi else (v[-1] if isinstance(v, list) else v)) for k, v in data.items()}
+    return {k: (v if k in multi else (v[-1] if isinstance(v, list) and v else v)) for k, v in data.items()}
 
 
 def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) -> dict[str, Any]:
@@ -157,7 +191,7 @@ def responsible_side(request: HttpRequest, pk: Any) -> HttpResponse:
     """The case as the responsible-person side may see it: never the survivor's identity or contact."""
     case = selectors.case_get_for(request.user, pk)
     access = selectors.case_access_for(request.user, case)
-    participants = [p for p in selectors.participants_of(case) if p.role != ParticipantRole.SURVIVOR]
+    participants = [p for p in selectors.participants_of(case) if p.role == ParticipantRole.RESPONSIBLE]
     return render(
         request,
         "cases/responsible_side.html",
@@ -176,6 +210,7 @@ def case_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     if not access.can_work:
         raise Http404
     conflict = None
+    yours: list[Any] = []
     if request.method == "POST":
         form = CaseEditForm(request.POST)
         if form.is_valid():
@@ -192,6 +227,15 @@ def case_edit(request: HttpRequest, pk: Any) -> HttpResponse:
             except ConflictError as exc:
                 conflict = exc
                 case = selectors.case_get_for(request.user, pk)
+                data, yours = rebase_form_data(
+                    request.POST,
+                    conflict=exc,
+                    current={"summary": case.summary, "referral_source": case.referral_source,
+                             "referral_date": case.referral_date},
+                    labels={name: field.label for name, field in form.fields.items()},
+                )  # fmt: skip
+                form = CaseEditForm(data)
+                form.is_valid()
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -207,7 +251,8 @@ def case_edit(request: HttpRequest, pk: Any) -> HttpResponse:
             }
         )
     status = 409 if conflict else (400 if request.method == "POST" else 200)
-    return render(request, "cases/edit.html", {"case": case, "form": form, "conflict": conflict}, status=status)
+    context = {"case": case, "form": form, "conflict": conflict, "yours": yours}
+    return render(request, "cases/edit.html", context, status=status)
 
 
 @require_POST
@@ -223,8 +268,10 @@ def case_transition(request: HttpRequest, pk: Any) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("The case status has changed."))
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
     else:
         messages.error(request, _("Choose where the case should move."))
     return redirect("cases:detail", pk=case.pk)
@@ -265,7 +312,10 @@ def note_add(request: HttpRequest, pk: Any) -> HttpResponse:
 def note_edit(request: HttpRequest, pk: Any, note_pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
     note = selectors.note_get_for(request.user, case, note_pk)
+    if note.author_id != request.user.pk:
+        raise Http404  # a note is its author's words: others add a note of their own
     conflict = None
+    yours: list[Any] = []
     if request.method == "POST":
         form = NoteEditForm(request.POST)
         if form.is_valid():
@@ -274,6 +324,14 @@ def note_edit(request: HttpRequest, pk: Any, note_pk: Any) -> HttpResponse:
             except ConflictError as exc:
                 conflict = exc
                 note = selectors.note_get_for(request.user, case, note_pk)
+                data, yours = rebase_form_data(
+                    request.POST,
+                    conflict=exc,
+                    current={"body": note.body, "confidentiality": note.confidentiality},
+                    labels={name: field.label for name, field in form.fields.items()},
+                )
+                form = NoteEditForm(data)
+                form.is_valid()
             except PermissionDenied:
                 raise Http404 from None
             except ValidationError as exc:
@@ -287,7 +345,10 @@ def note_edit(request: HttpRequest, pk: Any, note_pk: Any) -> HttpResponse:
         )
     status = 409 if conflict else (400 if request.method == "POST" else 200)
     return render(
-        request, "cases/note_edit.html", {"case": case, "note": note, "form": form, "conflict": conflict}, status=status
+        request,
+        "cases/note_edit.html",
+        {"case": case, "note": note, "form": form, "conflict": conflict, "yours": yours},
+        status=status,
     )
 
 
@@ -375,6 +436,8 @@ def harm_add(request: HttpRequest, pk: Any) -> HttpResponse:
             raise Http404 from None
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _errors_text(form))
     return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#harms")
 
 

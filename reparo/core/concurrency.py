@@ -68,3 +68,26 @@ def apply_changes(obj: models.Model, changes: dict[str, Any]) -> list[str]:
             setattr(obj, name, value)
             changed.append(name)
     return changed
+
+
+def rebase_form_data(
+    data: Any, *, conflict: ConflictError, current: dict[str, Any], labels: dict[str, Any]
+) -> tuple[Any, list[tuple[Any, Any]]]:
+    """After a conflict, the form to show again: the fields someone else changed now hold their current values,
+    every other field keeps what the user typed, and the version is the current one. Returns that form data and,
+    for each field taken from the current record, the label and what the user had typed there, so nothing they
+    wrote is lost. Saving again then keeps both people's changes unless the user re-applies their own."""
+    rebased = data.copy()
+    yours: list[tuple[Any, Any]] = []
+    for name in conflict.changed_fields:
+        if name not in current:
+            continue
+        typed = rebased.getlist(name)
+        value = current[name]
+        values = value if isinstance(value, (list, tuple)) else [value]
+        as_text = ["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v)) for v in values]
+        if typed != as_text:
+            yours.append((labels.get(name, name), ", ".join(t for t in typed if t)))
+        rebased.setlist(name, as_text)
+    rebased["version"] = str(conflict.current_version)
+    return rebased, yours

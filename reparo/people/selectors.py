@@ -15,6 +15,7 @@ def people_visible_to(actor: Any, *, work: bool = False) -> QuerySet[Person]:
     """People in a case the actor can see (on the case's own side), or of an organisation where the actor
     sees all cases. With ``work=True``, only people the actor may act for (record agreements, edit): a
     volunteer on the responsible-person side reads, but does not act."""
+    from reparo.accounts.models import Membership
     from reparo.accounts.roles import Capability
     from reparo.accounts.selectors import organisations_where
     from reparo.cases.models import CaseParticipant, CaseTeamMember, ParticipantRole, TeamRole
@@ -22,16 +23,22 @@ def people_visible_to(actor: Any, *, work: bool = False) -> QuerySet[Person]:
     if not (getattr(actor, "is_authenticated", False) and actor.is_active):
         return Person.objects.none()
     org_ids = list(organisations_where(actor, Capability.SEE_ALL_ORG_CASES).values_list("pk", flat=True))
-    worker_roles = [r for r in TeamRole.values if r != TeamRole.COSA_VOLUNTEER]
-    as_worker = CaseParticipant.objects.filter(
-        person=OuterRef("pk"),
-        case__in=CaseTeamMember.objects.filter(user=actor, role__in=worker_roles).values("case_id"),
+    member_org_ids = list(
+        Membership.objects.filter(user=actor, is_active=True).values_list("organisation_id", flat=True)
     )
-    # A volunteer on the responsible-person side sees the responsible person and supporters, never a survivor.
+    worker_roles = [r for r in TeamRole.values if r != TeamRole.COSA_VOLUNTEER]
+    # Team roles count only while the actor still holds an active role in the case's organisation.
+    teams = CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=member_org_ids)
+    as_worker = CaseParticipant.objects.filter(
+        person=OuterRef("pk"), case__in=teams.filter(role__in=worker_roles).values("case_id")
+    )
+    # A volunteer on the responsible-person side sees the responsible person only: never the survivor, nor the
+    # survivor's supporters.
     as_volunteer = CaseParticipant.objects.filter(
         person=OuterRef("pk"),
-        case__in=CaseTeamMember.objects.filter(user=actor, role=TeamRole.COSA_VOLUNTEER).values("case_id"),
-    ).exclude(role=ParticipantRole.SURVIVOR)
+        case__in=teams.filter(role=TeamRole.COSA_VOLUNTEER).values("case_id"),
+        role=ParticipantRole.RESPONSIBLE,
+    )
     condition = Q(Exists(as_worker)) if work else Q(Exists(as_worker)) | Q(Exists(as_volunteer))
     if org_ids:
         condition |= Q(organisation_id__in=org_ids)

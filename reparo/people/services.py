@@ -74,6 +74,9 @@ def person_update(*, actor: Any, person: Person, version: int | str | None, **ch
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
+    from reparo.people.selectors import person_get_for
+
+    person_get_for(actor, person.pk, work=True)  # 404 for anyone who may not act for this person
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.erased_at:
         raise ValidationError(_("This person's details were erased on request and cannot be edited."))
@@ -120,6 +123,26 @@ def _age_band(date_of_birth: datetime.date | None) -> str:
     return f"{low}-{high}"
 
 
+def _ask_for_free_text_review(*, actor: Any, person: Person) -> None:
+    """Free text (summaries, notes, needs in someone's words) can mention the person by name; software cannot
+    find every mention safely, so each of their cases gets a task, due today, to review and redact it."""
+    from reparo.cases.models import Task
+
+    case_ids = person.participations.values_list("case_id", flat=True).distinct()
+    Task.objects.bulk_create(
+        [
+            Task(
+                case_id=case_id,
+                title=_("Erasure of %(code)s: remove their name and contact details from summaries, notes and needs")
+                % {"code": person.display_code},
+                due_date=timezone.localdate(),
+                created_by=actor,
+            )
+            for case_id in case_ids
+        ]
+    )
+
+
 @transaction.atomic
 def person_erase(*, actor: Any, person: Person, reason: str = "") -> Person:
     """Erasure on the person's request: remove identity and contact data, keep de-identified facts
@@ -137,6 +160,7 @@ def person_erase(*, actor: Any, person: Person, reason: str = "") -> Person:
     locked.version += 1
     locked.save()
     PersonNameIndex.objects.filter(person=locked).delete()
+    _ask_for_free_text_review(actor=actor, person=locked)
     audit_record(
         actor=actor,
         action="person.erased",

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.core.concurrency import ConflictError
+from reparo.core.concurrency import ConflictError, rebase_form_data
 from reparo.people import selectors, services
 from reparo.people.forms import ErasureForm, PersonForm
 
@@ -43,6 +43,7 @@ def person_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     if person.erased_at:
         raise Http404
     conflict = None
+    yours: list[Any] = []
     if request.method == "POST":
         form = PersonForm(request.POST)
         if form.is_valid():
@@ -52,8 +53,17 @@ def person_edit(request: HttpRequest, pk: Any) -> HttpResponse:
                 )
             except ConflictError as exc:
                 conflict = exc
-                person = selectors.person_get_for(request.user, pk)
+                person = selectors.person_get_for(request.user, pk, work=True)
                 services.person_identity_viewed(actor=request.user, person=person, purpose=_("Edit conflict"))
+                current = PersonForm.initial_for(person)
+                data, yours = rebase_form_data(
+                    request.POST,
+                    conflict=exc,
+                    current=current,
+                    labels={name: field.label for name, field in form.fields.items()},
+                )
+                form = PersonForm(data)
+                form.is_valid()
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -63,7 +73,8 @@ def person_edit(request: HttpRequest, pk: Any) -> HttpResponse:
         services.person_identity_viewed(actor=request.user, person=person, purpose=_("Opened for editing"))
         form = PersonForm(initial=PersonForm.initial_for(person))
     status = 409 if conflict else (400 if request.method == "POST" else 200)
-    return render(request, "people/edit.html", {"person": person, "form": form, "conflict": conflict}, status=status)
+    context = {"person": person, "form": form, "conflict": conflict, "yours": yours}
+    return render(request, "people/edit.html", context, status=status)
 
 
 @require_POST

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from reparo.audit.models import AuditEvent
 from reparo.cases import services
 from reparo.cases.models import Case, IntakeDraft, Task
 from reparo.core import crypto
@@ -94,21 +95,50 @@ def test_it_saves_an_intake_draft_and_resumes_it(world):
     assert Case.objects.count() == 1 and not IntakeDraft.objects.exists()
 
 
+def search(client, q):
+    return client.post_form("/cases/search/", {"q": q}, follow=True)
+
+
 def test_it_finds_cases_by_reference_exact_name_phone_and_email_without_decrypting(world):
     target = open_case(
         actor=world["coordinator"], program=world.program, survivor_name=("María José", "Pérez"),
         phone="+44 7700 900 777", email="mj@mail.example",
     )  # fmt: skip
-    for n in range(3):
+    others = [
         open_case(actor=world["coordinator"], program=world.program, survivor_name=(f"Other{n}", "Person"))
+        for n in range(3)
+    ]
     client = sign_in(CsrfClient(), world["coordinator"])
     with mock.patch.object(crypto, "decrypt", side_effect=AssertionError("decrypted during search")):
-        for query in (target.reference, "maría josé pérez", "+447700900777", "MJ@mail.example"):
-            html = client.get("/cases/", {"q": query}).content.decode()
+        for query in (target.reference.lower(), "maría josé pérez", "+447700900777", "MJ@mail.example"):
+            response = search(client, query)
+            html = response.content.decode()
             assert target.reference in html, query
-            assert html.count("/cases/") - html.count('href="/cases/new/"') >= 1
-            assert "Other0" not in html
-        assert "No case matches" in client.get("/cases/", {"q": "María"}).content.decode()
+            assert all(other.reference not in html for other in others), query
+            # What was typed is kept out of every URL (history, logs, links).
+            assert all(query.lower() not in url.lower() for url, _status in response.redirect_chain)
+        assert "No case matches" in search(client, "María").content.decode()
+    assert AuditEvent.objects.filter(action="case.searched", actor=world["coordinator"]).count() == 5
+    assert "Pérez" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
+
+
+def test_it_never_lets_the_responsible_side_find_a_survivor(world):
+    case = alice_case(world, survivor_name=("Amara", "Hidden"), phone="+44 7700 900123", email="amara@x.example")
+    volunteer = sign_in(CsrfClient(), world["cosa_volunteer"])
+    for query in ("Amara Hidden", "+447700900123", "amara@x.example"):
+        assert case.reference not in search(volunteer, query).content.decode(), query
+    assert case.reference in search(volunteer, "Rex Responsible").content.decode()
+    listing = volunteer.get("/cases/").content.decode()
+    assert case.reference in listing
+    assert case.participants.get(role="survivor").person.display_code not in listing
+
+
+def test_it_clears_the_search(world):
+    case = alice_case(world)
+    client = sign_in(CsrfClient(), world["coordinator"])
+    assert "No case matches" in search(client, "Nobody Known").content.decode()
+    cleared = client.post_form("/cases/search/", {"clear": "1"}, follow=True).content.decode()
+    assert case.reference in cleared
 
 
 def test_it_filters_by_program_status_team_member_and_overdue_tasks(world):

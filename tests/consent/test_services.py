@@ -275,7 +275,7 @@ def test_it_lists_the_history_newest_first_without_extra_queries(world, survivor
     middle = record(world, survivor, P.CONTACT, channel=ContactChannel.SMS, given_at=now - 2 * DAY)
     newest = record(world, survivor, P.REPORTING, given_at=now - DAY)
     consent_withdraw(actor=world["org_admin"], consent=middle)
-    with django_assert_num_queries(3):  # the visibility check (2), then the ledger with its related rows
+    with django_assert_num_queries(4):  # the visibility check (3), then the ledger with its related rows
         rows = list(consents_for(world["coordinator"], survivor))
         words = [(c.describe(), c.recorded_by.email, c.withdrawn_by and c.withdrawn_by.email) for c in rows]
     assert rows == [newest, middle, oldest]

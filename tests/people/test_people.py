@@ -76,9 +76,29 @@ def test_it_shows_the_conflict_on_the_edit_page_and_keeps_the_typed_text(world):
     html = response.content.decode()
     assert response.status_code == 409
     assert "Someone else changed this" in html and "family_name" in html and world["facilitator"].email in html
-    assert 'value="Mine"' in html and "My typed address" in html
+    assert 'value="Changed"' in html  # their change is shown in the form ...
+    assert "Mine" in html  # ... and what this person typed there is shown beside it, not lost
+    assert "My typed address" in html  # fields nobody else changed keep what was typed
     person.refresh_from_db()
     assert person.family_name == "Changed"
+
+
+def test_it_keeps_both_changes_when_saving_again_after_a_conflict(world):
+    person = survivor_of(alice_case(world))
+    first = sign_in(CsrfClient(), world["facilitator"])
+    second = sign_in(CsrfClient(), world["case_worker"])
+    base = {"version": 1, "given_name": person.given_name, "family_name": person.family_name,
+            "phone": person.phone, "email": person.email, "address": person.address}  # fmt: skip
+    assert first.post_form(f"/people/{person.pk}/edit/", {**base, "phone": "+44 2222 333444"}).status_code == 302
+    response = second.post_form(f"/people/{person.pk}/edit/", {**base, "address": "New safe address"})
+    assert response.status_code == 409
+    # Submit the form exactly as it was shown again.
+    form = response.context["form"]
+    resubmit = {name: form[name].value() for name in form.fields}
+    resubmit = {k: v for k, v in resubmit.items() if v not in (None, [])}
+    assert second.post_form(f"/people/{person.pk}/edit/", resubmit).status_code == 302
+    person.refresh_from_db()
+    assert person.phone == "+44 2222 333444" and person.address == "New safe address"
 
 
 def test_it_reindexes_names_and_aliases(world):

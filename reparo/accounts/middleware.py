@@ -38,6 +38,9 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
+LAST_SEEN_RESOLUTION = 30  # seconds
+
+
 class SessionLimitsMiddleware:
     """Ends a signed-in session after 30 idle minutes or 12 hours in all."""
 
@@ -55,7 +58,10 @@ class SessionLimitsMiddleware:
                 logout(request)
                 messages.info(request, _("You were signed out to keep things private. Please sign in again."))
                 return _redirect(request, resolve_url(settings.LOGIN_URL))
-            request.session[LAST_SEEN_KEY] = now
+            if now - last_seen > LAST_SEEN_RESOLUTION:
+                # The idle clock counts in minutes: writing the session on every page would cost a database
+                # write per request for no gain.
+                request.session[LAST_SEEN_KEY] = now
         elif SESSION_KEY in request.session:
             # A session whose account is gone or deactivated: end it for good.
             request.session.flush()

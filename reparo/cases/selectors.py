@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models import Case as DbCase
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from reparo.cases.models import (
     Task,
     TeamRole,
 )
-from reparo.core import crypto
+from reparo.core import context, crypto
 from reparo.organisations.models import Program
 from reparo.people.models import Person, PersonNameIndex
 
@@ -36,15 +36,28 @@ def _active(actor: Any) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and actor.is_active)
 
 
+def _memo(actor: Any, name: str, compute: Any) -> Any:
+    """The access lists several selectors need, read once per request rather than once per selector."""
+    return context.memo(("cases.access", name, actor.pk), compute)
+
+
 def _org_ids_seeing_all(actor: Any) -> list[int]:
-    return list(organisations_where(actor, Capability.SEE_ALL_ORG_CASES).values_list("pk", flat=True))
+    return _memo(
+        actor,
+        "org_ids_seeing_all",
+        lambda: list(organisations_where(actor, Capability.SEE_ALL_ORG_CASES).values_list("pk", flat=True)),
+    )
 
 
 def _member_org_ids(actor: Any) -> list[int]:
-    return list(
-        Membership.objects.filter(user=actor, is_active=True, organisation__is_active=True).values_list(
-            "organisation_id", flat=True
-        )
+    return _memo(
+        actor,
+        "member_org_ids",
+        lambda: list(
+            Membership.objects.filter(user=actor, is_active=True, organisation__is_active=True).values_list(
+                "organisation_id", flat=True
+            )
+        ),
     )
 
 
@@ -53,22 +66,33 @@ WORKER_TEAM_ROLES = [r for r in TeamRole.values if r != TeamRole.COSA_VOLUNTEER]
 
 def _team_condition(actor: Any, *, roles: list[str] | None = None) -> Q:
     """On the case team (in ``roles``), and still holding an active role in the case's organisation: ending
-    someone's role ends their access to its cases at once."""
-    team = CaseTeamMember.objects.filter(case=OuterRef("pk"), user=actor)
+    someone's role ends their access to its cases at once. (An uncorrelated ``IN (subquery)``: the database
+    computes the actor's few cases once, instead of probing the team table for every case.)"""
+    team = CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=_member_org_ids(actor))
     if roles is not None:
         team = team.filter(role__in=roles)
-    return Q(Exists(team)) & Q(organisation_id__in=_member_org_ids(actor))
+    return Q(pk__in=team.values("case_id"))
 
 
 def cases_visible_to(actor: Any) -> QuerySet[Case]:
-    """Cases of organisations where the actor sees all cases, and cases where the actor is on the team."""
+    """Cases of organisations where the actor sees all cases, and cases where the actor is on the team.
+
+    Organisation-wide access is a plain organisation filter (it uses the list's indexes); the few cases seen
+    through a team role elsewhere are added as a short list of ids."""
     if not _active(actor):
         return Case.objects.none()
     org_ids = _org_ids_seeing_all(actor)
-    condition = _team_condition(actor)
-    if org_ids:
-        condition |= Q(organisation_id__in=org_ids)
-    return Case.objects.filter(condition)
+    team_ids = _memo(
+        actor,
+        "team_case_ids",
+        lambda: list(
+            CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=_member_org_ids(actor))
+            .exclude(case__organisation_id__in=org_ids)
+            .values_list("case_id", flat=True)
+            .distinct()
+        ),
+    )
+    return Case.objects.filter(Q(organisation_id__in=org_ids) | Q(pk__in=team_ids))
 
 
 def _full_view_condition(actor: Any) -> Q:
@@ -201,24 +225,30 @@ def case_list(
             ),
             lead_email=Subquery(lead.values("user__email")[:1]),
             next_due=Subquery(open_tasks.filter(due_date__isnull=False).order_by("due_date").values("due_date")[:1]),
-            has_overdue=Exists(open_tasks.filter(due_date__lt=today)),
         )
+        .annotate(has_overdue=ExpressionWrapper(Q(next_due__lt=today), output_field=BooleanField()))
         .order_by("-updated_at", "-id")
     )
 
 
 def _search(key: SearchKey, *, full_view: Q) -> Q:
     """Exact-match search through blind indexes: never by decrypting rows. On cases the actor sees only from
-    the responsible-person side, the survivor's side is never matched (a search must not confirm who they are)."""
-    matched = Q(pk__in=PersonNameIndex.objects.filter(digest=key.name).values("person_id"))
+    the responsible-person side, the survivor's side is never matched (a search must not confirm who they are).
+
+    The matching people and their cases are few and found through indexes first, so the case query becomes a
+    short ``id IN (...)`` list instead of a probe per case."""
+    person_ids = set(PersonNameIndex.objects.filter(digest=key.name).values_list("person_id", flat=True))
     if key.phone:
-        matched |= Q(phone_bidx=key.phone)
+        person_ids |= set(Person.objects.filter(phone_bidx=key.phone).values_list("pk", flat=True))
     if key.email:
-        matched |= Q(email_bidx=key.email)
-    person_ids = Person.objects.filter(matched).values("pk")
-    participants = CaseParticipant.objects.filter(case=OuterRef("pk"), person_id__in=person_ids)
-    responsible_side = participants.filter(role=ParticipantRole.RESPONSIBLE)
-    return Q(reference=key.reference) | (full_view & Q(Exists(participants))) | Q(Exists(responsible_side))
+        person_ids |= set(Person.objects.filter(email_bidx=key.email).values_list("pk", flat=True))
+    rows = list(CaseParticipant.objects.filter(person_id__in=person_ids).values_list("case_id", "role"))
+    any_side = {case_id for case_id, _role in rows}
+    responsible_side = {case_id for case_id, role in rows if role == ParticipantRole.RESPONSIBLE}
+    condition = Q(reference=key.reference) | Q(pk__in=responsible_side)
+    if any_side:
+        condition |= full_view & Q(pk__in=any_side)
+    return condition
 
 
 def participants_of(case: Case) -> QuerySet[CaseParticipant]:
@@ -293,6 +323,7 @@ def colleagues_of(actor: Any) -> QuerySet[User]:
     return (
         User.objects.filter(memberships__organisation__in=orgs, memberships__is_active=True, is_active=True)
         .distinct()
+        .only("id", "email")
         .order_by("email")
     )
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -27,3 +31,26 @@ def bind(ctx: RequestContext) -> contextvars.Token[RequestContext | None]:
 
 def reset(token: contextvars.Token[RequestContext | None]) -> None:
     _current.reset(token)
+
+
+_request_cache: contextvars.ContextVar[dict[object, object] | None] = contextvars.ContextVar(
+    "reparo_request_cache", default=None
+)
+
+
+def bind_cache() -> contextvars.Token[dict[object, object] | None]:
+    return _request_cache.set({})
+
+
+def reset_cache(token: contextvars.Token[dict[object, object] | None]) -> None:
+    _request_cache.reset(token)
+
+
+def memo(key: object, compute: Callable[[], T]) -> T:
+    """Compute once per request (nothing is kept outside a request, so code run elsewhere always reads fresh)."""
+    cache = _request_cache.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]  # type: ignore[return-value]

@@ -25,9 +25,11 @@ class RequestContextMiddleware:
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
             )
         )
+        cache_token = context.bind_cache()
         try:
             response = self.get_response(request)
         finally:
+            context.reset_cache(cache_token)
             context.reset(token)
         response["X-Request-ID"] = request_id
         return response

@@ -37,6 +37,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# Field-encryption costs, then the case list and case page at 100,000 synthetic cases (seeded once, kept in
+# var/bench-<N>.sqlite3, or in database reparo_bench when DATABASE_URL names a PostgreSQL server; results in
+# bench/results/latest.json). BENCH_CASES=5000 make bench for a quick run. See bench/README.md.
 bench: $(STAMP) var
 	$(PY) bench/run.py
 

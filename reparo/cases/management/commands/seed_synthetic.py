@@ -18,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=DEFAULT_BATCH, help="Cases written per transaction (default %(default)s)."
         )
+        parser.add_argument(
+            "--workers", type=int, default=None, help="Processes that generate rows (default: one per core, up to 4)."
+        )
         parser.add_argument("--no-analyze", action="store_true", help="Skip refreshing planner statistics afterwards.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,6 +36,7 @@ class Command(BaseCommand):
                 cases=cases,
                 seed=options["seed"],
                 batch_size=options["batch_size"],
+                workers=options["workers"],
                 progress=progress,
                 analyze=not options["no_analyze"],
             )

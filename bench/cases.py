@@ -581,8 +581,13 @@ def database_info() -> dict[str, Any]:
         "vendor": connection.vendor,
         "name": name,
         "version": version,
-        "database": str(connection.settings_dict["NAME"]),
+        "database": _relative(str(connection.settings_dict["NAME"])),
     }
+
+
+def _relative(name: str) -> str:
+    path = Path(name)
+    return str(path.relative_to(ROOT)) if path.is_absolute() and path.is_relative_to(ROOT) else name
 
 
 def git_commit() -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from reparo.cases.models import CaseStatus, NeedCategory, NeedPriority, NoteConfidentiality, ReferralSource, TeamRole
 from reparo.core.htcds import ExploitationType, Gender, MethodOfControl, RecruitmentMethod
 from reparo.core.languages import language_choices
+from reparo.core.widgets import LeanSelect
 
 NEED_ROWS = 3
 
@@ -138,7 +139,7 @@ class CaseFilterForm(forms.Form):
     search = forms.BooleanField(required=False, widget=forms.HiddenInput)
     program = forms.ModelChoiceField(label=_("Program"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any")), *CaseStatus.choices], required=False)
-    team_member = forms.ModelChoiceField(label=_("Team member"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    team_member = forms.ModelChoiceField(label=_("Team member"), queryset=None, required=False, widget=LeanSelect)  # type: ignore[arg-type,var-annotated]
     overdue = forms.BooleanField(label=_("Only with overdue tasks"), required=False)
     per_page = forms.TypedChoiceField(
         label=_("Per page"), choices=[(10, "10"), (25, "25"), (50, "50")], coerce=int, required=False
@@ -187,7 +188,7 @@ class TaskForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    user = forms.ModelChoiceField(label=_("Person"), queryset=None, widget=LeanSelect)  # type: ignore[arg-type,var-annotated]
     role = forms.ChoiceField(label=_("Role on this case"), choices=TeamRole.choices)
 
     def __init__(self, *args: Any, colleagues: Any, **kwargs: Any) -> None:

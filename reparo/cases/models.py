@@ -85,7 +85,7 @@ class Case(UUIDModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["organisation", "-updated_at"], name="case_org_updated"),
             models.Index(fields=["organisation", "status", "-updated_at"], name="case_org_status_updated"),
-            models.Index(fields=["program", "status"], name="case_program_status"),
+            models.Index(fields=["program", "status", "-updated_at"], name="case_program_status_updated"),
         ]
 
     def __str__(self) -> str:

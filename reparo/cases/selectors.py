@@ -348,8 +348,17 @@ class TimelineEntry:
     detail: str = ""
 
 
-def timeline_for(actor: Any, case: Case, access: CaseAccess) -> list[TimelineEntry]:
-    """What happened on the case, newest first: status changes, notes, tasks, people joining."""
+def timeline_for(
+    actor: Any,
+    case: Case,
+    access: CaseAccess,
+    *,
+    notes: Any = None,
+    tasks: Any = None,
+    participants: Any = None,
+) -> list[TimelineEntry]:
+    """What happened on the case, newest first: status changes, notes, tasks, people joining. A page that has
+    already read the notes, tasks and participants passes them in, so they are not read twice."""
     entries: list[TimelineEntry] = []
     for change in case.status_changes.select_related("actor"):
         entries.append(
@@ -362,7 +371,7 @@ def timeline_for(actor: Any, case: Case, access: CaseAccess) -> list[TimelineEnt
             )
         )
     if access.can_work:
-        for note in notes_for(actor, case, access):
+        for note in notes if notes is not None else notes_for(actor, case, access):
             entries.append(
                 TimelineEntry(
                     at=note.created_at,
@@ -371,11 +380,11 @@ def timeline_for(actor: Any, case: Case, access: CaseAccess) -> list[TimelineEnt
                     actor_label=note.author.email if note.author else "",
                 )
             )
-        for task in tasks_of(case):
+        for task in tasks if tasks is not None else tasks_of(case):
             entries.append(TimelineEntry(at=task.created_at, kind="task", text=task.title))
             if task.done_at:
                 entries.append(TimelineEntry(at=task.done_at, kind="task_done", text=task.title))
-    for participant in participants_of(case):
+    for participant in participants if participants is not None else participants_of(case):
         if access.responsible_side_only and participant.role == ParticipantRole.SURVIVOR:
             continue
         entries.append(

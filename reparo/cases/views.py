@@ -148,17 +148,22 @@ def _draft_initial(draft: Any) -> dict[str, Any]:
 
 
 def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) -> dict[str, Any]:
-    team = selectors.team_of(case)
+    team = list(selectors.team_of(case))
+    participants = list(selectors.participants_of(case))
+    notes = list(selectors.notes_for(request.user, case, access))
+    tasks = list(selectors.tasks_of(case))
     context = {
         "case": case,
         "access": access,
-        "participants": selectors.participants_of(case),
+        "participants": participants,
         "harms": case.harms.all(),
         "needs": case.needs.all(),
         "team": team,
-        "notes": selectors.notes_for(request.user, case, access),
-        "tasks": selectors.tasks_of(case),
-        "timeline": selectors.timeline_for(request.user, case, access),
+        "notes": notes,
+        "tasks": tasks,
+        "timeline": selectors.timeline_for(
+            request.user, case, access, notes=notes, tasks=tasks, participants=participants
+        ),
         "today": selectors.today(),
         "transition_form": TransitionForm(),
         "note_form": NoteForm(),

@@ -27,6 +27,7 @@ from reparo.cases.forms import (
 )
 from reparo.cases.models import ParticipantRole
 from reparo.core.concurrency import ConflictError, rebase_form_data
+from reparo.processes.forms import ProcessOpenForm
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -171,6 +172,8 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "team_form": TeamForm(colleagues=selectors.colleagues_of(request.user)) if access.can_manage_team else None,
         "need_form": NeedForm(),
         "harm_form": HarmForm(),
+        "processes": case.processes.all(),
+        "process_form": ProcessOpenForm(),
     }
     context.update(extra)
     return context

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reparo.processes.models import ProcessType
 
-_COMMON_PREPARATION = [
+_COMMON_PREPARATION: list[tuple[str, object]] = [
     ("purpose", _("What the process is for, and what it is not (no pressure to forgive or to meet)")),
     ("voluntary", _("Taking part is voluntary and can stop at any time, without a reason")),
     ("confidentiality", _("Who will know what, and the limits of confidentiality")),

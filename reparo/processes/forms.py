@@ -65,15 +65,11 @@ class SessionForm(forms.Form):
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=480, initial=90)
     mode = forms.ChoiceField(label=_("How"), choices=SessionMode.choices)
     venue = forms.CharField(label=_("Venue"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    online_link = forms.URLField(label=_("Online meeting link"), required=False)
+    online_link = forms.URLField(label=_("Online meeting link"), required=False, assume_scheme="https")
     interpreter_language = forms.ChoiceField(
         label=_("Interpreter"), required=False, choices=lambda: [("", _("None")), *language_choices()]
     )
-    invited = forms.ModelMultipleChoiceField(
-        label=_("Invited"),
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
-    )
+    invited = forms.ModelMultipleChoiceField(label=_("Invited"), queryset=None, widget=forms.CheckboxSelectMultiple)  # type: ignore[arg-type,var-annotated]
     survivor_arrives_at = forms.DateTimeField(label=_("Survivor arrives"), required=False, widget=DATETIME_INPUT)
     survivor_leaves_at = forms.DateTimeField(label=_("Survivor leaves"), required=False, widget=DATETIME_INPUT)
     responsible_arrives_at = forms.DateTimeField(

@@ -297,7 +297,6 @@ def session_schedule(
     if is_joint:
         gate = joint_meeting_gate(locked, at=timezone.now())
         if not gate.open:
-            _audit(actor, "process.joint_session_refused", locked, reasons=gate.codes)
             raise GateClosedError(gate.reasons, gate.codes)
         for key, value in _staggered_times(starts_at, session.ends_at, times or {}).items():
             setattr(session, key, value)

@@ -85,7 +85,7 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     participants = selectors.participants_of(process)
     team = users_on_team([m.user_id for m in team_of(process.case)])
     checklist = content.checklist_for(process.type)
-    prepared = {p.pk: set() for p in participants}
+    prepared: dict[int, set[str]] = {p.pk: set() for p in participants}
     for meeting in process.preparations.all():
         prepared.setdefault(meeting.participant_id, set()).update(meeting.covered)
     return render(

@@ -33,6 +33,8 @@ def times_for(session: Session, participant: ProcessParticipant | None) -> tuple
 def session_ics(session: Session, participant: ProcessParticipant | None = None) -> str:
     start, end = times_for(session, participant)
     uid = f"{session.pk}-{participant.pk if participant else 'team'}@reparo"
+    summary = _("Appointment")
+    description = _("Details are with the person who arranged it.")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -44,8 +46,8 @@ def session_ics(session: Session, participant: ProcessParticipant | None = None)
         f"DTSTAMP:{_stamp(timezone.now())}",
         f"DTSTART:{_stamp(start)}",
         f"DTEND:{_stamp(end)}",
-        f"SUMMARY:{_escape(_('Appointment'))}",
-        f"DESCRIPTION:{_escape(_('Details are with the person who arranged it.'))}",
+        f"SUMMARY:{_escape(summary)}",
+        f"DESCRIPTION:{_escape(description)}",
         "CLASS:PRIVATE",
         "TRANSP:OPAQUE",
         f"STATUS:{'CANCELLED' if session.status == 'cancelled' else 'CONFIRMED'}",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from reparo.cases.selectors import case_get_for, team_of, users_on_team
 from reparo.cases.selectors import participants_of as case_participants_of
+from reparo.core.actions import errors_text, run_action
 from reparo.processes import content, selectors, services
 from reparo.processes.forms import (
     CancelForm,
@@ -30,11 +31,7 @@ from reparo.processes.gate import joint_meeting_gate
 from reparo.processes.ics import session_ics
 from reparo.processes.models import ProcessStage
 
-
-def _errors(exc_or_form: Any) -> str:
-    if hasattr(exc_or_form, "messages"):
-        return " ".join(str(m) for m in exc_or_form.messages)
-    return " ".join(str(e) for errors in exc_or_form.errors.values() for e in errors)
+_errors = errors_text
 
 
 def _back(process: Any, anchor: str = "") -> HttpResponse:
@@ -42,14 +39,8 @@ def _back(process: Any, anchor: str = "") -> HttpResponse:
 
 
 def _work(request: HttpRequest, call: Any, process: Any, success: str, anchor: str = "") -> HttpResponse:
-    try:
-        call()
-        messages.success(request, success)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    return _back(process, anchor)
+    back_to = reverse("processes:detail", kwargs={"pk": process.pk}) + (f"#{anchor}" if anchor else "")
+    return run_action(request, call, success=success, back_to=back_to)
 
 
 @require_POST

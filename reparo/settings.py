@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "reparo.people",
     "reparo.cases",
     "reparo.consent",
+    "reparo.processes",
     "django_countries",
 ]
 

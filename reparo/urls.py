@@ -11,5 +11,6 @@ urlpatterns = [
     path("cases/", include("reparo.cases.urls")),
     path("people/", include("reparo.people.urls")),
     path("consent/", include("reparo.consent.urls")),
+    path("processes/", include("reparo.processes.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

@@ -82,6 +82,8 @@ def navigation_for(user: Any) -> list[NavItem]:
     caps = {cap for m in memberships for cap in _caps(m.role)}
     if any(m.role != Role.PARTNER_LIAISON for m in memberships):
         items.append(NavItem("cases:list", _("Cases")))
+    if Capability.FACILITATE in caps:
+        items.append(NavItem("processes:my_week", _("My week")))
     if Capability.VIEW_ORGANISATION in caps:
         items.append(NavItem("organisations:list", _("Organisations")))
     if Capability.VIEW_AUDIT in caps:

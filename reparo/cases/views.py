@@ -26,7 +26,9 @@ from reparo.cases.forms import (
     TransitionForm,
 )
 from reparo.cases.models import ParticipantRole
+from reparo.core.actions import errors_text, run_action
 from reparo.core.concurrency import ConflictError, rebase_form_data
+from reparo.processes.forms import ProcessOpenForm
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -171,6 +173,8 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "team_form": TeamForm(colleagues=selectors.colleagues_of(request.user)) if access.can_manage_team else None,
         "need_form": NeedForm(),
         "harm_form": HarmForm(),
+        "processes": case.processes.all(),
+        "process_form": ProcessOpenForm(),
     }
     context.update(extra)
     return context
@@ -181,7 +185,7 @@ def _team_users(team: Any) -> Any:
 
 
 def _errors_text(form: Any) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+    return errors_text(form)
 
 
 def case_detail(request: HttpRequest, pk: Any) -> HttpResponse:
@@ -357,93 +361,84 @@ def note_edit(request: HttpRequest, pk: Any, note_pk: Any) -> HttpResponse:
     )
 
 
+def _back(case: Any, anchor: str) -> str:
+    return f"{reverse('cases:detail', kwargs={'pk': case.pk})}#{anchor}"
+
+
 @require_POST
 def task_add(request: HttpRequest, pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
     form = TaskForm(request.POST, team=_team_users(selectors.team_of(case)))
-    if form.is_valid():
-        try:
-            services.task_add(actor=request.user, case=case, **form.cleaned_data)
-            messages.success(request, _("Task added."))
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, _errors_text(form))
-    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#tasks")
+    return run_action(
+        request,
+        lambda: services.task_add(actor=request.user, case=case, **form.cleaned_data),
+        form=form,
+        success=_("Task added."),
+        back_to=_back(case, "tasks"),
+    )
 
 
 @require_POST
 def task_complete(request: HttpRequest, pk: Any, task_pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
     task = selectors.task_get_for(request.user, case, task_pk)
-    try:
-        services.task_complete(actor=request.user, task=task)
-    except PermissionDenied:
-        raise Http404 from None
-    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#tasks")
+    return run_action(
+        request,
+        lambda: services.task_complete(actor=request.user, task=task),
+        success=_("Done."),
+        back_to=_back(case, "tasks"),
+    )
 
 
 @require_POST
 def team_add(request: HttpRequest, pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
     form = TeamForm(request.POST, colleagues=selectors.colleagues_of(request.user))
-    if form.is_valid():
-        try:
-            services.team_member_add(actor=request.user, case=case, **form.cleaned_data)
-            messages.success(request, _("Added to the case team."))
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, _errors_text(form))
-    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#team")
+    return run_action(
+        request,
+        lambda: services.team_member_add(actor=request.user, case=case, **form.cleaned_data),
+        form=form,
+        success=_("Added to the case team."),
+        back_to=_back(case, "team"),
+    )
 
 
 @require_POST
 def team_remove(request: HttpRequest, pk: Any, member_pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
     member = selectors.team_member_get_for(request.user, case, member_pk)
-    try:
-        services.team_member_remove(actor=request.user, member=member)
-        messages.success(request, _("Removed from the case team."))
-    except PermissionDenied:
-        raise Http404 from None
-    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#team")
+    return run_action(
+        request,
+        lambda: services.team_member_remove(actor=request.user, member=member),
+        success=_("Removed from the case team."),
+        back_to=_back(case, "team"),
+    )
 
 
 @require_POST
 def need_add(request: HttpRequest, pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
     form = NeedForm(request.POST)
-    if form.is_valid():
-        try:
-            services.need_add(actor=request.user, case=case, **form.cleaned_data)
-            messages.success(request, _("Need recorded."))
-        except PermissionDenied:
-            raise Http404 from None
-    else:
-        messages.error(request, _errors_text(form))
-    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#needs")
+    return run_action(
+        request,
+        lambda: services.need_add(actor=request.user, case=case, **form.cleaned_data),
+        form=form,
+        success=_("Need recorded."),
+        back_to=_back(case, "needs"),
+    )
 
 
 @require_POST
 def harm_add(request: HttpRequest, pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
     form = HarmForm(request.POST)
-    if form.is_valid():
-        try:
-            services.harm_add(actor=request.user, case=case, **form.cleaned_data)
-            messages.success(request, _("Recorded."))
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, _errors_text(form))
-    return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#harms")
+    return run_action(
+        request,
+        lambda: services.harm_add(actor=request.user, case=case, **form.cleaned_data),
+        form=form,
+        success=_("Recorded."),
+        back_to=_back(case, "harms"),
+    )
 
 
 def timeline(request: HttpRequest, pk: Any) -> HttpResponse:

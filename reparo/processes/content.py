@@ -1,0 +1,92 @@
+"""What practitioners cover, by process type: preparation checklists and session agendas."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from reparo.processes.models import ProcessType
+
+_COMMON_PREPARATION: list[tuple[str, object]] = [
+    ("purpose", _("What the process is for, and what it is not (no pressure to forgive or to meet)")),
+    ("voluntary", _("Taking part is voluntary and can stop at any time, without a reason")),
+    ("confidentiality", _("Who will know what, and the limits of confidentiality")),
+    ("safety", _("Safety: worries, warning signs, what happens if someone feels unsafe")),
+    ("support", _("Who will support them before, during and after")),
+    ("expectations", _("What they hope for, and what is realistic")),
+    ("practicalities", _("Practical needs: language, interpreter, access, travel, timing")),
+]
+
+PREPARATION_CHECKLISTS: dict[str, list[tuple[str, object]]] = {
+    ProcessType.DIRECT_MEDIATION: [
+        *_COMMON_PREPARATION,
+        ("questions", _("What they want to say and ask, and what they want to hear")),
+        ("ground_rules", _("Ground rules for the meeting, and how a break is asked for")),
+    ],
+    ProcessType.INDIRECT_DIALOGUE: [
+        *_COMMON_PREPARATION,
+        ("messages", _("What may be passed on, in whose words, and what must not be")),
+    ],
+    ProcessType.CONFERENCE: [
+        *_COMMON_PREPARATION,
+        ("who_attends", _("Who they want present, and who they do not")),
+        ("family_time", _("Private family or group time, and what it is for")),
+    ],
+    ProcessType.CIRCLE: [
+        *_COMMON_PREPARATION,
+        ("talking_piece", _("How the circle works: the talking piece, rounds, speaking from the heart")),
+    ],
+    ProcessType.COSA: [
+        ("purpose", _("What the circle is for: support and accountability, safety of others first")),
+        ("voluntary", _("Taking part is voluntary")),
+        ("confidentiality", _("Confidentiality, and when concerns go to the outer circle")),
+        ("relapse_plan", _("The core member's own plan to avoid harm, and warning signs")),
+        ("expectations", _("Weekly meetings, minutes, and quarterly reviews")),
+    ],
+}
+
+AGENDAS: dict[str, list[object]] = {
+    ProcessType.DIRECT_MEDIATION: [
+        _("Welcome and ground rules"),
+        _("The survivor speaks, if they wish, about what happened and its effects"),
+        _("The responsible person listens, then responds"),
+        _("Questions and answers"),
+        _("What could repair the harm"),
+        _("Closing"),
+    ],
+    ProcessType.INDIRECT_DIALOGUE: [
+        _("Messages received"),
+        _("Questions to carry"),
+        _("Answers to carry back"),
+        _("Next step"),
+    ],
+    ProcessType.CONFERENCE: [
+        _("Introductions and purpose"),
+        _("What happened"),
+        _("Who has been affected, and how"),
+        _("What is needed to repair the harm"),
+        _("Private group time"),
+        _("Agreeing a plan"),
+    ],
+    ProcessType.CIRCLE: [
+        _("Opening"),
+        _("Check-in round"),
+        _("Round: what happened and its effects"),
+        _("Round: what is needed"),
+        _("Round: what each can offer"),
+        _("Closing round"),
+    ],
+    ProcessType.COSA: [
+        _("Check-in"),
+        _("The week: risks, successes, plans"),
+        _("Concerns"),
+        _("Next meeting"),
+    ],
+}
+
+
+def checklist_for(process_type: str) -> list[tuple[str, object]]:
+    return PREPARATION_CHECKLISTS.get(process_type, _COMMON_PREPARATION)
+
+
+def agenda_for(process_type: str) -> list[str]:
+    return [str(item) for item in AGENDAS.get(process_type, [])]

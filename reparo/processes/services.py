@@ -1,0 +1,431 @@
+"""Writes about processes. Scheduling goes through :func:`session_schedule`, whose joint-meeting gate cannot be
+gone around. Every write checks the actor's rights on the case and writes its audit row in its transaction."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reparo.audit.services import audit_record
+from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, Task, TeamRole
+from reparo.cases.selectors import case_access_for
+from reparo.processes import content
+from reparo.processes.gate import joint_meeting_gate
+from reparo.processes.models import (
+    RESPONSIBLE_SIDE,
+    STAGE_TRANSITIONS,
+    EndReason,
+    FacilitatorRole,
+    PreparationMeeting,
+    Process,
+    ProcessFacilitator,
+    ProcessParticipant,
+    ProcessRole,
+    ProcessStage,
+    ProcessType,
+    Reply,
+    Session,
+    SessionInvitation,
+    SessionMode,
+    SessionStatus,
+)
+
+STAGGER = datetime.timedelta(minutes=10)
+STAGGER_WINDOW = datetime.timedelta(minutes=90)
+
+
+class GateClosedError(ValidationError):
+    """A joint session was refused by the joint-meeting gate; ``reasons`` says why, in plain words."""
+
+    def __init__(self, reasons: list[str], codes: list[str]) -> None:
+        self.reasons = reasons
+        self.codes = codes
+        super().__init__(reasons)
+
+
+def _require_work(actor: Any, case: Case) -> None:
+    if not case_access_for(actor, case).can_work:
+        raise PermissionDenied(_("You can see this case, but not change it."))
+
+
+def _audit(actor: Any, action: str, process: Process, **detail: Any) -> None:
+    audit_record(actor=actor, action=action, obj=process, organisation=process.case.organisation, detail=detail)
+
+
+@transaction.atomic
+def process_open(*, actor: Any, case: Case, type: str) -> Process:
+    _require_work(actor, case)
+    if type not in ProcessType.values:
+        raise ValidationError({"type": _("Choose a type of process.")})
+    if not case.is_open:
+        raise ValidationError(_("This case is closed; open a process on an open case."))
+    process = Process.objects.create(case=case, type=type, created_by=actor)
+    _audit(actor, "process.opened", process, type=type)
+    return process
+
+
+@transaction.atomic
+def participant_add(
+    *, actor: Any, process: Process, case_participant: CaseParticipant, role: str
+) -> ProcessParticipant:
+    _require_work(actor, process.case)
+    if case_participant.case_id != process.case_id:
+        raise ValidationError(_("Only people in this case can take part in its processes."))
+    if role not in ProcessRole.values:
+        raise ValidationError({"role": _("Choose a role.")})
+    expected = {"survivor": {ProcessRole.SURVIVOR}, "responsible": {ProcessRole.RESPONSIBLE, ProcessRole.CORE_MEMBER}}
+    if case_participant.role in expected and role not in expected[case_participant.role]:
+        raise ValidationError({"role": _("That role does not fit this person's role in the case.")})
+    if role == ProcessRole.CORE_MEMBER and process.type != ProcessType.COSA:
+        raise ValidationError({"role": _("Only a Circle of Support and Accountability has a core member.")})
+    participant, created = ProcessParticipant.objects.get_or_create(
+        process=process, person=case_participant.person, defaults={"role": role}
+    )
+    if not created:
+        raise ValidationError(_("This person already takes part in this process."))
+    _audit(actor, "process.participant_added", process, person=case_participant.person.display_code, role=role)
+    return participant
+
+
+@transaction.atomic
+def facilitator_assign(*, actor: Any, process: Process, user: Any, role: str) -> ProcessFacilitator:
+    """Assign a facilitator. They must be on the case team as a facilitator or supervisor."""
+    access = case_access_for(actor, process.case)
+    if not (access.can_manage_team or TeamRole.LEAD_FACILITATOR in access.team_roles):
+        raise PermissionDenied(_("Only a coordinator or the lead facilitator can assign facilitators."))
+    fits = CaseTeamMember.objects.filter(
+        case=process.case,
+        user=user,
+        role__in=[TeamRole.LEAD_FACILITATOR, TeamRole.CO_FACILITATOR, TeamRole.SUPERVISOR],
+    ).exists()
+    if not fits:
+        raise ValidationError(_("Add this person to the case team as a facilitator first."))
+    if role not in FacilitatorRole.values:
+        raise ValidationError({"role": _("Choose a role.")})
+    assignment, created = ProcessFacilitator.objects.get_or_create(process=process, user=user, defaults={"role": role})
+    if not created:
+        raise ValidationError(_("This person already facilitates this process."))
+    _audit(actor, "process.facilitator_assigned", process, user=str(user.pk), role=role)
+    return assignment
+
+
+@transaction.atomic
+def process_move(*, actor: Any, process: Process, to_stage: str) -> Process:
+    _require_work(actor, process.case)
+    locked = Process.objects.select_for_update().get(pk=process.pk)
+    if to_stage not in STAGE_TRANSITIONS.get(locked.stage, frozenset()):
+        allowed = ", ".join(str(ProcessStage(s).label) for s in locked.allowed_stages()) or _("nothing")
+        raise ValidationError(
+            _("A process at “%(current)s” cannot move to “%(target)s”. It can move to: %(allowed)s.")
+            % {
+                "current": ProcessStage(locked.stage).label,
+                "target": ProcessStage(to_stage).label if to_stage in ProcessStage.values else to_stage,
+                "allowed": allowed,
+            }
+        )
+    if to_stage == ProcessStage.MEETINGS and locked.type != ProcessType.INDIRECT_DIALOGUE:
+        missing = [p.person.display_code for p in locked.participants.filter(withdrawn_at__isnull=True)
+                   if not p.preparations.exists()]  # fmt: skip
+        if missing:
+            raise ValidationError(
+                _("Meet each participant alone to prepare before any meeting. Not yet prepared: %(codes)s.")
+                % {"codes": ", ".join(missing)}
+            )
+    previous = locked.stage
+    locked.stage = to_stage
+    locked.version += 1
+    locked.save()
+    _audit(actor, "process.stage_changed", locked, **{"from": previous, "to": to_stage})
+    return locked
+
+
+@transaction.atomic
+def process_end_early(*, actor: Any, process: Process, reason: str, note: str = "") -> Process:
+    _require_work(actor, process.case)
+    locked = Process.objects.select_for_update().get(pk=process.pk)
+    if not locked.is_open:
+        raise ValidationError(_("This process has already ended."))
+    if reason not in EndReason.values:
+        raise ValidationError({"reason": _("Choose why the process ended.")})
+    locked.stage = ProcessStage.ENDED_EARLY
+    locked.end_reason = reason
+    locked.end_note = note.strip() or None
+    locked.ended_at = timezone.now()
+    locked.version += 1
+    locked.save()
+    _cancel_future_sessions(locked, reason=_("The process has ended."))
+    _audit(actor, "process.ended_early", locked, reason=reason)
+    return locked
+
+
+def process_pause(*, actor: Any, process: Process, why: str) -> Process:
+    """Pause a process (for example after a distress rating at or above the threshold): no joint meeting can be
+    scheduled until it is resumed. ``why`` is a code, never personal text."""
+    with transaction.atomic():
+        _require_work(actor, process.case) if actor is not None else None
+        Process.objects.filter(pk=process.pk).update(paused=True, paused_at=timezone.now())
+        process.refresh_from_db()
+        _audit(actor, "process.paused", process, why=why)
+    return process
+
+
+@transaction.atomic
+def process_resume(*, actor: Any, process: Process) -> Process:
+    _require_work(actor, process.case)
+    Process.objects.filter(pk=process.pk).update(paused=False, paused_at=None)
+    process.refresh_from_db()
+    _audit(actor, "process.resumed", process)
+    return process
+
+
+@transaction.atomic
+def preparation_record(
+    *,
+    actor: Any,
+    process: Process,
+    participant: ProcessParticipant,
+    held_on: datetime.date,
+    covered: Iterable[str] = (),
+    notes: str = "",
+) -> PreparationMeeting:
+    _require_work(actor, process.case)
+    if participant.process_id != process.pk:
+        raise ValidationError(_("That person does not take part in this process."))
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("A preparation meeting cannot be recorded before it happens.")})
+    known = {key for key, _label in content.checklist_for(process.type)}
+    covered = [c for c in covered if c]
+    unknown = sorted(set(covered) - known)
+    if unknown:
+        raise ValidationError({"covered": _("Unknown checklist items: %(items)s") % {"items": ", ".join(unknown)}})
+    meeting = PreparationMeeting.objects.create(
+        process=process, participant=participant, held_on=held_on, facilitator=actor, covered=covered,
+        notes=notes.strip() or None,
+    )  # fmt: skip
+    _audit(actor, "process.preparation_recorded", process, participant=participant.person.display_code)
+    return meeting
+
+
+def _staggered_times(
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    times: dict[str, datetime.datetime | None],
+) -> dict[str, datetime.datetime]:
+    """Arrival and departure times for a joint session: given, or proposed (the responsible person arrives first
+    and leaves last, so the survivor never waits with them or meets them on the way). Refuses times that are not
+    at least ten minutes apart."""
+    proposed = {
+        "responsible_arrives_at": starts_at - datetime.timedelta(minutes=25),
+        "survivor_arrives_at": starts_at - datetime.timedelta(minutes=5),
+        "survivor_leaves_at": ends_at,
+        "responsible_leaves_at": ends_at + datetime.timedelta(minutes=20),
+    }
+    chosen = {key: times.get(key) or value for key, value in proposed.items()}
+    errors = {}
+    if abs(chosen["survivor_arrives_at"] - chosen["responsible_arrives_at"]) < STAGGER:
+        errors["survivor_arrives_at"] = _("Arrival times must be at least 10 minutes apart.")
+    if abs(chosen["survivor_leaves_at"] - chosen["responsible_leaves_at"]) < STAGGER:
+        errors["survivor_leaves_at"] = _("Leaving times must be at least 10 minutes apart.")
+    for who in ("survivor", "responsible"):
+        arrive, leave = chosen[f"{who}_arrives_at"], chosen[f"{who}_leaves_at"]
+        if arrive >= leave:
+            errors[f"{who}_leaves_at"] = _("Leaving must come after arriving.")
+        if arrive < starts_at - STAGGER_WINDOW or leave > ends_at + STAGGER_WINDOW:
+            errors[f"{who}_arrives_at"] = _("Arrival and leaving must be within 90 minutes of the session.")
+    if errors:
+        raise ValidationError(errors)
+    return chosen
+
+
+@transaction.atomic
+def session_schedule(
+    *,
+    actor: Any,
+    process: Process,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    mode: str,
+    invited: Iterable[ProcessParticipant],
+    facilitator: Any = None,
+    co_facilitator: Any = None,
+    venue: str = "",
+    online_link: str = "",
+    interpreter_language: str = "",
+    times: dict[str, datetime.datetime | None] | None = None,
+) -> Session:
+    """The one way to schedule a session. A session that brings the survivor and the responsible person together
+    is a joint meeting: the joint-meeting gate must be open, and their times are staggered."""
+    _require_work(actor, process.case)
+    locked = Process.objects.select_for_update().get(pk=process.pk)
+    invited = list(invited)
+    if not invited:
+        raise ValidationError({"invited": _("Invite at least one participant.")})
+    if any(p.process_id != locked.pk or p.withdrawn_at for p in invited):
+        raise ValidationError({"invited": _("Only people taking part in this process can be invited.")})
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("Choose a time in the future.")})
+    if not 15 <= int(duration_minutes) <= 480:
+        raise ValidationError({"duration_minutes": _("A session lasts between 15 minutes and 8 hours.")})
+    if mode not in SessionMode.values:
+        raise ValidationError({"mode": _("Choose how the session happens.")})
+    if mode == SessionMode.ONLINE and not online_link.strip():
+        raise ValidationError({"online_link": _("Give the link to the online meeting.")})
+    if not locked.is_open:
+        raise ValidationError(_("This process has ended."))
+    roles = {p.role for p in invited}
+    is_joint = ProcessRole.SURVIVOR in roles and bool(roles & RESPONSIBLE_SIDE)
+    facilitator = facilitator or _main_facilitator(locked)
+    session = Session(
+        process=locked,
+        starts_at=starts_at,
+        duration_minutes=int(duration_minutes),
+        mode=mode,
+        venue=venue.strip() or None,
+        online_link=online_link.strip() or None,
+        interpreter_language=interpreter_language,
+        facilitator=facilitator,
+        co_facilitator=co_facilitator,
+        is_joint=is_joint,
+        agenda=content.agenda_for(locked.type),
+    )
+    if is_joint:
+        gate = joint_meeting_gate(locked, at=timezone.now())
+        if not gate.open:
+            raise GateClosedError(gate.reasons, gate.codes)
+        for key, value in _staggered_times(starts_at, session.ends_at, times or {}).items():
+            setattr(session, key, value)
+    session.save()
+    SessionInvitation.objects.bulk_create([SessionInvitation(session=session, participant=p) for p in invited])
+    _audit(actor, "process.session_scheduled", locked, session=str(session.pk), joint=is_joint)
+    return session
+
+
+def _main_facilitator(process: Process) -> Any:
+    assignment = process.facilitators.filter(role=FacilitatorRole.FACILITATOR).select_related("user").first()
+    return assignment.user if assignment else None
+
+
+@transaction.atomic
+def session_reschedule(
+    *, actor: Any, session: Session, starts_at: datetime.datetime, reason: str = "",
+    times: dict[str, datetime.datetime | None] | None = None,
+) -> Session:  # fmt: skip
+    """Move a session: cancel it and schedule it again through the same gate, so a move cannot go around it."""
+    invited = [i.participant for i in session.invitations.select_related("participant")]
+    replacement = session_schedule(
+        actor=actor,
+        process=session.process,
+        starts_at=starts_at,
+        duration_minutes=session.duration_minutes,
+        mode=session.mode,
+        invited=invited,
+        facilitator=session.facilitator,
+        co_facilitator=session.co_facilitator,
+        venue=session.venue or "",
+        online_link=session.online_link or "",
+        interpreter_language=session.interpreter_language,
+        times=times,
+    )
+    session_cancel(actor=actor, session=session, reason=reason or _("Moved to a new time."))
+    return replacement
+
+
+@transaction.atomic
+def session_cancel(*, actor: Any, session: Session, reason: str) -> Session:
+    _require_work(actor, session.process.case)
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError(_("Only a scheduled session can be cancelled."))
+    Session.objects.filter(pk=session.pk).update(status=SessionStatus.CANCELLED)
+    session.refresh_from_db()
+    session.cancel_reason = reason.strip() or None
+    session.save(update_fields=["cancel_reason", "updated_at"])
+    _audit(actor, "process.session_cancelled", session.process, session=str(session.pk))
+    return session
+
+
+def _cancel_future_sessions(process: Process, *, reason: str) -> int:
+    upcoming = list(
+        Session.objects.filter(process=process, status=SessionStatus.SCHEDULED, starts_at__gte=timezone.now())
+    )
+    for session in upcoming:
+        session.status = SessionStatus.CANCELLED
+        session.cancel_reason = reason
+        session.save(update_fields=["status", "cancel_reason", "updated_at"])
+    return len(upcoming)
+
+
+@transaction.atomic
+def session_record(
+    *, actor: Any, session: Session, attended: Iterable[int], record: str = "", version: int | None = None
+) -> Session:
+    """After the session: who attended, and the (encrypted) session record."""
+    _require_work(actor, session.process.case)
+    from reparo.core.concurrency import check_version
+
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if version is not None:
+        check_version(locked, version)
+    if locked.status == SessionStatus.CANCELLED:
+        raise ValidationError(_("This session was cancelled."))
+    if locked.starts_at > timezone.now():
+        raise ValidationError(_("A session can be recorded once it has started."))
+    attended_ids = {int(i) for i in attended}
+    for invitation in locked.invitations.all():
+        invitation.attended = invitation.pk in attended_ids
+        invitation.save(update_fields=["attended", "updated_at"])
+    locked.status = SessionStatus.HELD
+    locked.record = record.strip() or None
+    locked.version += 1
+    locked.save()
+    _audit(actor, "process.session_recorded", locked.process, session=str(locked.pk), version=locked.version,
+           fields=["record", "attendance"])  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def invitation_reply(*, actor: Any, invitation: SessionInvitation, reply: str) -> SessionInvitation:
+    _require_work(actor, invitation.session.process.case)
+    if reply not in Reply.values:
+        raise ValidationError({"reply": _("Choose a reply.")})
+    invitation.reply = reply
+    invitation.save(update_fields=["reply", "updated_at"])
+    _audit(actor, "process.invitation_reply", invitation.session.process, reply=reply)
+    return invitation
+
+
+@transaction.atomic
+def participant_withdraw(*, actor: Any, participant: ProcessParticipant) -> ProcessParticipant:
+    """A participant stops taking part, with no reason asked. When the survivor or the responsible person
+    withdraws from a process that needs them both, the process ends and future sessions are cancelled."""
+    process = participant.process
+    _require_work(actor, process.case)
+    if participant.withdrawn_at:
+        return participant
+    participant.withdrawn_at = timezone.now()
+    participant.save(update_fields=["withdrawn_at", "updated_at"])
+    ends = participant.role in {ProcessRole.SURVIVOR, *RESPONSIBLE_SIDE} and process.is_open
+    if ends:
+        locked = Process.objects.select_for_update().get(pk=process.pk)
+        locked.stage = ProcessStage.ENDED_EARLY
+        locked.end_reason = EndReason.WITHDRAWAL
+        locked.ended_at = timezone.now()
+        locked.version += 1
+        locked.save()
+        _cancel_future_sessions(locked, reason=_("The process has ended."))
+        for member in locked.facilitators.select_related("user"):
+            Task.objects.create(
+                case=locked.case,
+                title=_(
+                    "A participant has stopped taking part in a process. Check in with the team and offer support."
+                ),
+                owner=member.user,
+                due_date=timezone.localdate(),
+            )
+    _audit(actor, "process.participant_withdrew", process, role=participant.role, process_ended=ends)
+    return participant

@@ -1,0 +1,318 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reparo.cases.selectors import case_get_for, team_of, users_on_team
+from reparo.cases.selectors import participants_of as case_participants_of
+from reparo.core.actions import errors_text, run_action
+from reparo.processes import content, selectors, services
+from reparo.processes.forms import (
+    CancelForm,
+    EndEarlyForm,
+    FacilitatorForm,
+    ParticipantForm,
+    PreparationForm,
+    ProcessOpenForm,
+    RecordForm,
+    RescheduleForm,
+    SessionForm,
+    StageForm,
+)
+from reparo.processes.gate import joint_meeting_gate
+from reparo.processes.ics import session_ics
+from reparo.processes.models import ProcessStage
+
+_errors = errors_text
+
+
+def _back(process: Any, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("processes:detail", kwargs={"pk": process.pk}) + (f"#{anchor}" if anchor else ""))
+
+
+def _work(request: HttpRequest, call: Any, process: Any, success: str, anchor: str = "") -> HttpResponse:
+    back_to = reverse("processes:detail", kwargs={"pk": process.pk}) + (f"#{anchor}" if anchor else "")
+    return run_action(request, call, success=success, back_to=back_to)
+
+
+@require_POST
+def process_open(request: HttpRequest, case_pk: Any) -> HttpResponse:
+    case = case_get_for(request.user, case_pk)
+    form = ProcessOpenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        process = services.process_open(actor=request.user, case=case, type=form.cleaned_data["type"])
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("cases:detail", pk=case.pk)
+    return redirect("processes:detail", pk=process.pk)
+
+
+def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    access = selectors.process_access_for(request.user, process)
+    if access.responsible_side_only:
+        return render(
+            request,
+            "processes/responsible_side.html",
+            {
+                "process": process,
+                "participants": selectors.participants_of(process, responsible_side_only=True),
+                "sessions": selectors.upcoming_sessions(process),
+            },
+        )
+    participants = selectors.participants_of(process)
+    team = users_on_team([m.user_id for m in team_of(process.case)])
+    checklist = content.checklist_for(process.type)
+    prepared: dict[int, set[str]] = {p.pk: set() for p in participants}
+    for meeting in process.preparations.all():
+        prepared.setdefault(meeting.participant_id, set()).update(meeting.covered)
+    return render(
+        request,
+        "processes/detail.html",
+        {
+            "process": process,
+            "access": access,
+            "participants": participants,
+            "facilitators": selectors.facilitators_of(process),
+            "sessions": selectors.sessions_of(process),
+            "upcoming": selectors.upcoming_sessions(process)[:5],
+            "gate": joint_meeting_gate(process),
+            "checklist": checklist,
+            "preparation_progress": [(p, len(prepared.get(p.pk, set())), len(checklist)) for p in participants],
+            "participant_form": ParticipantForm(case_participants=case_participants_of(process.case)),
+            "facilitator_form": FacilitatorForm(team=team),
+            "preparation_form": PreparationForm(participants=participants, checklist=checklist),
+            "end_form": EndEarlyForm(),
+            "stage_form": StageForm(),
+            "next_stages": [(s, ProcessStage(s).label) for s in process.allowed_stages()],
+        },
+    )
+
+
+@require_POST
+def participant_add(request: HttpRequest, pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    form = ParticipantForm(request.POST, case_participants=case_participants_of(process.case))
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(process, "participants")
+    return _work(
+        request,
+        lambda: services.participant_add(actor=request.user, process=process, **form.cleaned_data),
+        process, _("Added."), "participants",
+    )  # fmt: skip
+
+
+@require_POST
+def participant_withdraw(request: HttpRequest, pk: Any, participant_pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    participant = selectors.participant_get_for(request.user, process, participant_pk)
+    return _work(
+        request,
+        lambda: services.participant_withdraw(actor=request.user, participant=participant),
+        process, _("Recorded. No reason is needed."), "participants",
+    )  # fmt: skip
+
+
+@require_POST
+def facilitator_assign(request: HttpRequest, pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    form = FacilitatorForm(request.POST, team=users_on_team([m.user_id for m in team_of(process.case)]))
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(process, "facilitators")
+    return _work(
+        request,
+        lambda: services.facilitator_assign(actor=request.user, process=process, **form.cleaned_data),
+        process, _("Assigned."), "facilitators",
+    )  # fmt: skip
+
+
+@require_POST
+def stage_move(request: HttpRequest, pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    to_stage = request.POST.get("to_stage", "")
+    return _work(
+        request, lambda: services.process_move(actor=request.user, process=process, to_stage=to_stage), process,
+        _("The stage has changed."),
+    )  # fmt: skip
+
+
+@require_POST
+def end_early(request: HttpRequest, pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    form = EndEarlyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(process)
+    return _work(
+        request,
+        lambda: services.process_end_early(actor=request.user, process=process, **form.cleaned_data),
+        process, _("The process has ended. Future sessions are cancelled."),
+    )  # fmt: skip
+
+
+@require_POST
+def resume(request: HttpRequest, pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    return _work(request, lambda: services.process_resume(actor=request.user, process=process), process, _("Resumed."))
+
+
+@require_POST
+def preparation_add(request: HttpRequest, pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    form = PreparationForm(
+        request.POST, participants=selectors.participants_of(process), checklist=content.checklist_for(process.type)
+    )
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return _back(process, "preparation")
+    return _work(
+        request,
+        lambda: services.preparation_record(actor=request.user, process=process, **form.cleaned_data),
+        process, _("Preparation recorded."), "preparation",
+    )  # fmt: skip
+
+
+def session_new(request: HttpRequest, pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    access = selectors.process_access_for(request.user, process)
+    if not access.can_work:
+        raise Http404
+    participants = selectors.participants_of(process).filter(withdrawn_at__isnull=True)
+    form = SessionForm(request.POST or None, participants=participants)
+    gate_refusal: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.session_schedule(
+                actor=request.user,
+                process=process,
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                mode=data["mode"],
+                invited=data["invited"],
+                venue=data["venue"],
+                online_link=data["online_link"],
+                interpreter_language=data["interpreter_language"],
+                times=form.times(),
+            )
+        except services.GateClosedError as exc:
+            gate_refusal = exc.reasons
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The session is scheduled."))
+            return redirect("processes:session", pk=process.pk, session_pk=session.pk)
+    status = 409 if gate_refusal else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "processes/session_new.html",
+        {"process": process, "form": form, "gate": joint_meeting_gate(process), "gate_refusal": gate_refusal},
+        status=status,
+    )
+
+
+def session_detail(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    access = selectors.process_access_for(request.user, process)
+    if not access.can_work:
+        raise Http404
+    session = selectors.session_get_for(request.user, process, session_pk)
+    invitations = session.invitations.select_related("participant__person")
+    return render(
+        request,
+        "processes/session.html",
+        {
+            "process": process,
+            "session": session,
+            "invitations": invitations,
+            "record_form": RecordForm(
+                invitations=invitations,
+                initial={"record": session.record, "attended": [i.pk for i in invitations if i.attended]},
+            ),
+            "reschedule_form": RescheduleForm(),
+            "cancel_form": CancelForm(),
+            "has_started": session.starts_at <= timezone.now(),
+        },
+    )
+
+
+@require_POST
+def session_cancel(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    session = selectors.session_get_for(request.user, process, session_pk)
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
+    return _work(
+        request,
+        lambda: services.session_cancel(actor=request.user, session=session, reason=reason),
+        process, _("The session is cancelled."), "sessions",
+    )  # fmt: skip
+
+
+@require_POST
+def session_reschedule(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    session = selectors.session_get_for(request.user, process, session_pk)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect("processes:session", pk=process.pk, session_pk=session.pk)
+    return _work(
+        request,
+        lambda: services.session_reschedule(actor=request.user, session=session, **form.cleaned_data),
+        process, _("The session has moved."), "sessions",
+    )  # fmt: skip
+
+
+@require_POST
+def session_record(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    session = selectors.session_get_for(request.user, process, session_pk)
+    form = RecordForm(request.POST, invitations=session.invitations.select_related("participant__person"))
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return redirect("processes:session", pk=process.pk, session_pk=session.pk)
+    return _work(
+        request,
+        lambda: services.session_record(
+            actor=request.user, session=session, attended=form.cleaned_data["attended"],
+            record=form.cleaned_data["record"],
+        ),
+        process, _("The session record is saved."), "sessions",
+    )  # fmt: skip
+
+
+def session_calendar(request: HttpRequest, pk: Any, session_pk: Any, participant_pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    if not selectors.process_access_for(request.user, process).can_work:
+        raise Http404
+    session = selectors.session_get_for(request.user, process, session_pk)
+    participant = selectors.participant_get_for(request.user, process, participant_pk)
+    response = HttpResponse(session_ics(session, participant), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    return response
+
+
+def my_week(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "processes/my_week.html",
+        {"sessions": selectors.sessions_for_week(request.user), "today": timezone.localdate()},
+    )

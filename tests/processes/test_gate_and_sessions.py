@@ -1,0 +1,214 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from reparo.audit.models import AuditEvent
+from reparo.processes import services
+from reparo.processes.gate import joint_meeting_gate
+from reparo.processes.ics import session_ics
+from reparo.processes.models import Process, ProcessFacilitator, Session, SessionStatus
+from tests.conftest import CsrfClient, sign_in
+from tests.processes.factories import both, one_side, ready_process, tomorrow
+
+pytestmark = pytest.mark.django_db
+
+
+def schedule(world, process, invited, **kwargs):
+    return services.session_schedule(
+        actor=world["facilitator"], process=process, starts_at=kwargs.pop("starts_at", tomorrow()),
+        duration_minutes=90, mode="in_person", invited=invited, venue="Room 4, Quiet Centre", **kwargs,
+    )  # fmt: skip
+
+
+def test_it_opens_the_gate_when_every_condition_holds(world):
+    process = ready_process(world)
+    gate = joint_meeting_gate(process)
+    assert gate.open and gate.reasons == []
+    session = schedule(world, process, both(process))
+    assert session.is_joint and Session.objects.filter(pk=session.pk).exists()
+
+
+@pytest.mark.parametrize("condition", ["facilitator", "survivor", "responsible", "paused", "ended"])
+def test_it_closes_the_gate_for_each_condition_alone_with_its_own_reason(world, condition):
+    process = ready_process(world)
+    if condition == "facilitator":
+        ProcessFacilitator.objects.filter(process=process).delete()
+    elif condition in ("survivor", "responsible"):
+        process.participants.filter(role=condition).update(withdrawn_at=timezone.now())
+    elif condition == "paused":
+        Process.objects.filter(pk=process.pk).update(paused=True)
+    elif condition == "ended":
+        Process.objects.filter(pk=process.pk).update(stage="ended_early")
+    process.refresh_from_db()
+    gate = joint_meeting_gate(process)
+    assert not gate.open
+    assert len(gate.reasons) == 1, gate.reasons
+    expected_code = "process_state" if condition in ("paused", "ended") else condition
+    assert gate.codes == [expected_code]
+
+
+def test_it_refuses_a_joint_session_through_the_service_when_the_gate_is_closed(world):
+    process = ready_process(world)
+    Process.objects.filter(pk=process.pk).update(paused=True)
+    process.refresh_from_db()
+    with pytest.raises(services.GateClosedError) as info:
+        schedule(world, process, both(process))
+    assert "paused" in " ".join(info.value.reasons)
+    assert not Session.objects.filter(process=process).exists()
+    assert not AuditEvent.objects.filter(action="process.session_scheduled").exists()
+
+
+def test_it_refuses_a_joint_session_through_the_form_when_the_gate_is_closed(world):
+    process = ready_process(world)
+    ProcessFacilitator.objects.filter(process=process).delete()
+    client = sign_in(CsrfClient(), world["facilitator"])
+    response = client.post_form(
+        f"/processes/{process.pk}/sessions/new/",
+        {"starts_at": tomorrow().strftime("%Y-%m-%dT%H:%M"), "duration_minutes": 90, "mode": "in_person",
+         "invited": [p.pk for p in both(process)]},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "No facilitator is assigned" in html and "shuttle dialogue" in html
+    assert not Session.objects.filter(process=process).exists()
+
+
+def test_it_refuses_to_move_a_joint_session_when_the_gate_has_closed_since(world):
+    process = ready_process(world)
+    session = schedule(world, process, both(process))
+    Process.objects.filter(pk=process.pk).update(paused=True)
+    session.refresh_from_db()
+    with pytest.raises(services.GateClosedError):
+        services.session_reschedule(actor=world["facilitator"], session=session, starts_at=tomorrow(16))
+    session.refresh_from_db()
+    assert session.status == SessionStatus.SCHEDULED
+
+
+def test_it_schedules_a_one_side_session_when_the_gate_is_closed(world):
+    process = ready_process(world)
+    ProcessFacilitator.objects.filter(process=process).delete()
+    session = schedule(world, process, one_side(process, "survivor"))
+    assert not session.is_joint
+
+
+def test_it_staggers_arrival_and_departure_of_a_joint_session(world):
+    process = ready_process(world)
+    session = schedule(world, process, both(process))
+    assert abs(session.survivor_arrives_at - session.responsible_arrives_at) >= datetime.timedelta(minutes=10)
+    assert abs(session.survivor_leaves_at - session.responsible_leaves_at) >= datetime.timedelta(minutes=10)
+    start = tomorrow()
+    with pytest.raises(ValidationError) as info:
+        schedule(world, process, both(process), starts_at=start, times={
+            "survivor_arrives_at": start - datetime.timedelta(minutes=10),
+            "responsible_arrives_at": start - datetime.timedelta(minutes=5),
+        })  # fmt: skip
+    assert "10 minutes apart" in " ".join(info.value.messages)
+
+
+def test_it_writes_calendar_files_with_no_names_and_each_persons_own_times(world):
+    process = ready_process(world)
+    session = schedule(world, process, both(process))
+    survivor = process.participants.get(role="survivor")
+    responsible = process.participants.get(role="responsible")
+    ics = session_ics(session, survivor)
+    assert "SUMMARY:Appointment" in ics
+    for secret in (survivor.person.given_name, survivor.person.family_name, responsible.person.given_name,
+                   responsible.person.family_name, "Quiet Centre", "mediation", "traffick", process.case.reference,
+                   survivor.person.display_code):  # fmt: skip
+        assert secret.lower() not in ics.lower()
+    assert session.survivor_arrives_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ") in ics
+    assert session.responsible_arrives_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ") in session_ics(
+        session, responsible
+    )
+    client = sign_in(CsrfClient(), world["facilitator"])
+    response = client.get(f"/processes/{process.pk}/sessions/{session.pk}/calendar/{survivor.pk}.ics")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+
+
+def test_it_cancels_and_reschedules_with_a_reason(world):
+    process = ready_process(world)
+    session = schedule(world, process, one_side(process, "survivor"))
+    moved = services.session_reschedule(actor=world["facilitator"], session=session, starts_at=tomorrow(16),
+                                        reason="Interpreter unavailable")  # fmt: skip
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED and session.cancel_reason == "Interpreter unavailable"
+    assert moved.starts_at == tomorrow(16) and moved.status == SessionStatus.SCHEDULED
+
+
+def test_it_refuses_meetings_before_everyone_is_prepared(world):
+    process = ready_process(world, prepared=False)
+    with pytest.raises(ValidationError) as info:
+        services.process_move(actor=world["facilitator"], process=process, to_stage="meetings")
+    assert "Not yet prepared" in " ".join(info.value.messages)
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "ok"),
+    [("preparation", "meetings", True), ("meetings", "agreement", True), ("meetings", "follow_up", True),
+     ("agreement", "follow_up", True), ("follow_up", "completed", True), ("preparation", "agreement", False),
+     ("preparation", "completed", False), ("completed", "follow_up", False), ("ended_early", "meetings", False),
+     ("agreement", "meetings", False)],
+)  # fmt: skip
+def test_it_allows_and_refuses_stage_moves(world, start, target, ok):
+    process = ready_process(world)
+    Process.objects.filter(pk=process.pk).update(stage=start)
+    process.refresh_from_db()
+    if ok:
+        assert services.process_move(actor=world["facilitator"], process=process, to_stage=target).stage == target
+    else:
+        with pytest.raises(ValidationError):
+            services.process_move(actor=world["facilitator"], process=process, to_stage=target)
+        process.refresh_from_db()
+        assert process.stage == start
+
+
+def test_it_cancels_future_sessions_when_the_survivor_stops(world):
+    process = ready_process(world)
+    session = schedule(world, process, both(process))
+    survivor = process.participants.get(role="survivor")
+    services.participant_withdraw(actor=world["facilitator"], participant=survivor)
+    session.refresh_from_db()
+    process.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED
+    assert process.stage == "ended_early" and process.end_reason == "withdrawal"
+    assert process.case.tasks.filter(owner=world["facilitator"]).exists()
+    assert process.case.status != "withdrawn"  # the case stays open for support
+
+
+def test_it_records_attendance_and_an_encrypted_record(world):
+    process = ready_process(world)
+    session = schedule(world, process, both(process))
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(hours=2))
+    session.refresh_from_db()
+    invitations = list(session.invitations.all())
+    services.session_record(actor=world["facilitator"], session=session, attended=[invitations[0].pk],
+                            record="They talked about the harm.")  # fmt: skip
+    session.refresh_from_db()
+    assert session.status == "held" and session.record == "They talked about the harm."
+    assert [i.attended for i in session.invitations.order_by("pk")] == [True, False]
+
+
+@pytest.mark.parametrize("role", ["evaluator", "partner_liaison"])
+def test_it_hides_process_pages_from_people_not_on_the_case(world, role):
+    process = ready_process(world)
+    client = sign_in(CsrfClient(), world[role])
+    assert client.get(f"/processes/{process.pk}/").status_code == 404
+    assert client.get(f"/processes/{process.pk}/sessions/new/").status_code == 404
+
+
+def test_it_hides_process_pages_from_an_outsider(world):
+    process = ready_process(world)
+    client = sign_in(CsrfClient(), world.charlie)
+    assert client.get(f"/processes/{process.pk}/").status_code == 404
+
+
+def test_it_shows_the_responsible_side_no_survivor_and_no_survivor_times(world):
+    process = ready_process(world)
+    session = schedule(world, process, both(process))
+    survivor = process.participants.get(role="survivor").person
+    html = sign_in(CsrfClient(), world["cosa_volunteer"]).get(f"/processes/{process.pk}/").content.decode()
+    assert survivor.display_code not in html and survivor.given_name not in html
+    assert timezone.localtime(session.responsible_arrives_at).strftime("%H:%M") in html
+    assert timezone.localtime(session.survivor_arrives_at).strftime("%H:%M") not in html

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "reparo.cases",
     "reparo.consent",
     "reparo.processes",
+    "reparo.agreements",
+    "reparo.cosa",
     "django_countries",
 ]
 

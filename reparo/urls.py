@@ -12,5 +12,7 @@ urlpatterns = [
     path("people/", include("reparo.people.urls")),
     path("consent/", include("reparo.consent.urls")),
     path("processes/", include("reparo.processes.urls")),
+    path("agreements/", include("reparo.agreements.urls")),
+    path("cosa/", include("reparo.cosa.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

@@ -77,7 +77,12 @@ INSTALLED_APPS = [
     "reparo.agreements",
     "reparo.cosa",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background work (django-tasks): the database backend, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -12,3 +12,6 @@ QUICK_EXIT_URL = "about:blank"
 
 # A test-only app with a model for each encrypted field type.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.crypto_app"]  # noqa: F405
+
+# Tasks run at once in tests, so a test sees what a worker would have done.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,141 @@
+"""Reads about agreements, through the process (whose access helper answers 404 for what is not the actor's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from reparo.agreements.models import (
+    Agreement,
+    AgreementItem,
+    AgreementStatus,
+    Instalment,
+    ItemKind,
+    Obligation,
+    ObligationStatus,
+)
+from reparo.processes.models import Process
+
+ZERO = Decimal("0.00")
+
+
+def agreements_of(process: Process) -> QuerySet[Agreement]:
+    return Agreement.objects.filter(process=process).order_by("-version")
+
+
+def agreement_in_force(process: Process) -> Agreement | None:
+    return agreements_of(process).filter(status=AgreementStatus.BINDING).first()
+
+
+def agreement_in_preparation(process: Process) -> Agreement | None:
+    return agreements_of(process).filter(status__in=[AgreementStatus.DRAFT, AgreementStatus.PROPOSED]).first()
+
+
+def _get(queryset: QuerySet[Any], pk: Any) -> Any:
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def agreement_get_for(actor: Any, process: Process, pk: Any) -> Agreement:
+    """``process`` must come from ``process_get_for(actor, ...)``; anything outside it is not found."""
+    return _get(agreements_of(process).select_related("process__case"), pk)
+
+
+def item_get_for(actor: Any, process: Process, pk: Any) -> AgreementItem:
+    return _get(AgreementItem.objects.filter(agreement__process=process).select_related("agreement"), pk)
+
+
+def obligation_get_for(actor: Any, process: Process, pk: Any) -> Obligation:
+    return _get(Obligation.objects.filter(item__agreement__process=process).select_related("item__agreement"), pk)
+
+
+def instalment_get_for(actor: Any, process: Process, pk: Any) -> Instalment:
+    return _get(
+        Instalment.objects.filter(obligation__item__agreement__process=process).select_related(
+            "obligation__item__agreement"
+        ),
+        pk,
+    )
+
+
+def obligations_of(agreement: Agreement) -> QuerySet[Obligation]:
+    return (
+        Obligation.objects.filter(item__agreement=agreement)
+        .select_related("item")
+        .prefetch_related("instalments")
+        .order_by("item__position")
+    )
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Restitution owed, paid and remaining, exact to the cent, in one currency."""
+
+    currency: str
+    total: Decimal
+    paid: Decimal
+    remaining: Decimal
+
+
+def ledger_for(obligation: Obligation) -> Ledger:
+    instalments = list(obligation.instalments.all())
+    total = sum((i.amount for i in instalments), ZERO)
+    paid = sum((i.paid_amount or ZERO for i in instalments), ZERO)
+    return Ledger(currency=obligation.item.currency, total=total, paid=paid, remaining=total - paid)
+
+
+def restitution_ledger(agreement: Agreement) -> list[Ledger]:
+    """One line per currency over the agreement's restitution obligations (waived or changed ones left out)."""
+    totals: dict[str, Ledger] = {}
+    for obligation in (
+        obligations_of(agreement)
+        .filter(item__kind=ItemKind.RESTITUTION)
+        .exclude(status__in=[ObligationStatus.WAIVED, ObligationStatus.VARIED])
+    ):
+        line = ledger_for(obligation)
+        before = totals.get(line.currency, Ledger(line.currency, ZERO, ZERO, ZERO))
+        totals[line.currency] = Ledger(
+            line.currency, before.total + line.total, before.paid + line.paid, before.remaining + line.remaining
+        )
+    return [totals[c] for c in sorted(totals)]
+
+
+@dataclass(frozen=True)
+class CompletionRate:
+    """``met`` of ``counted`` obligations. Counted: every obligation except those the survivor let go (waived)
+    and those replaced by a later version (varied) — neither is a failure nor a success. ``rate`` is ``None``
+    when nothing counts yet."""
+
+    met: int
+    counted: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.met / self.counted if self.counted else None
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.met / self.counted) if self.counted else None
+
+
+def _completion(obligations: QuerySet[Obligation]) -> CompletionRate:
+    counts = obligations.exclude(status__in=[ObligationStatus.WAIVED, ObligationStatus.VARIED]).aggregate(
+        counted=Count("pk"), met=Count("pk", filter=Q(status=ObligationStatus.MET))
+    )
+    return CompletionRate(met=counts["met"], counted=counts["counted"])
+
+
+def completion_rate(process: Process) -> CompletionRate:
+    return _completion(Obligation.objects.filter(item__agreement__process=process))
+
+
+def completion_rate_for_program(program: Any) -> CompletionRate:
+    """Across every process of the program's cases. Counts only; no person can be told apart."""
+    return _completion(Obligation.objects.filter(item__agreement__process__case__program=program))

@@ -1,0 +1,124 @@
+"""Reads about circles, limited to what the actor may see (through the process and its case)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from reparo.accounts.models import Role, User
+from reparo.cosa.models import (
+    MINUTES_DUE_AFTER,
+    Circle,
+    CircleMeeting,
+    ClosingQuestionnaire,
+    Concern,
+    InnerMember,
+    OuterMember,
+    QuarterlyReview,
+)
+from reparo.organisations.models import Organisation, OrganisationKind
+from reparo.processes.models import Process
+from reparo.processes.selectors import processes_visible_to
+
+
+def circles_visible_to(actor: Any) -> QuerySet[Circle]:
+    return Circle.objects.filter(process__in=processes_visible_to(actor))
+
+
+def circle_of(process: Process) -> Circle | None:
+    """The circle of a process the caller already got through ``process_get_for``."""
+    return Circle.objects.filter(process=process).select_related("core_member", "process__case").first()
+
+
+def circle_get_for(actor: Any, process: Process) -> Circle:
+    circle = circles_visible_to(actor).filter(process=process).select_related("core_member", "process__case").first()
+    if circle is None:
+        raise Http404
+    return circle
+
+
+def _get(queryset: QuerySet[Any], pk: Any) -> Any:
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def inner_members_of(circle: Circle) -> QuerySet[InnerMember]:
+    return InnerMember.objects.filter(circle=circle).select_related("user").order_by("-active", "created_at")
+
+
+def inner_member_get_for(actor: Any, circle: Circle, pk: Any) -> InnerMember:
+    return _get(inner_members_of(circle), pk)
+
+
+def outer_members_of(circle: Circle) -> QuerySet[OuterMember]:
+    return OuterMember.objects.filter(circle=circle).select_related("organisation")
+
+
+def meetings_of(circle: Circle) -> QuerySet[CircleMeeting]:
+    return CircleMeeting.objects.filter(circle=circle).prefetch_related("attendance").order_by("-held_at")
+
+
+def meeting_get_for(actor: Any, circle: Circle, pk: Any) -> CircleMeeting:
+    return _get(meetings_of(circle), pk)
+
+
+def concerns_of(circle: Circle) -> QuerySet[Concern]:
+    return Concern.objects.filter(circle=circle).select_related("escalated_to").order_by("-raised_at")
+
+
+def concern_get_for(actor: Any, circle: Circle, pk: Any) -> Concern:
+    return _get(concerns_of(circle), pk)
+
+
+def reviews_of(circle: Circle) -> QuerySet[QuarterlyReview]:
+    return QuarterlyReview.objects.filter(circle=circle).order_by("-review_date")
+
+
+def questionnaire_of(circle: Circle) -> ClosingQuestionnaire | None:
+    return ClosingQuestionnaire.objects.filter(circle=circle).first()
+
+
+def overdue_minutes(
+    *, actor: Any = None, organisation: Organisation | None = None, now: datetime.datetime | None = None
+) -> QuerySet[CircleMeeting]:
+    """Meetings whose minutes are still missing more than 48 hours after the meeting: those the actor may see,
+    or (for background work, without an actor) those of ``organisation``."""
+    now = now or timezone.now()
+    meetings = CircleMeeting.objects.filter(minutes_submitted_at__isnull=True, held_at__lt=now - MINUTES_DUE_AFTER)
+    if actor is not None:
+        meetings = meetings.filter(circle__in=circles_visible_to(actor))
+    if organisation is not None:
+        meetings = meetings.filter(circle__process__case__organisation=organisation)
+    if actor is None and organisation is None:
+        raise ValueError("overdue_minutes() needs an actor or an organisation.")
+    return meetings.select_related("circle__process__case").order_by("held_at")
+
+
+def volunteers_for(circle: Circle) -> QuerySet[User]:
+    """Users with an active CoSA volunteer role in the case's organisation who are not yet in the circle."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id=circle.process.case.organisation_id,
+            memberships__role=Role.COSA_VOLUNTEER,
+            memberships__is_active=True,
+        )
+        .exclude(cosa_circles__circle=circle)
+        .distinct()
+        .order_by("email")
+    )
+
+
+def partner_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=OrganisationKind.PARTNER, is_active=True).order_by("name")
+
+
+def outer_organisations_of(circle: Circle) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in=OuterMember.objects.filter(circle=circle).values("organisation_id"))

@@ -17,6 +17,7 @@ from reparo.processes.models import (
     ProcessParticipant,
     ProcessRole,
     Session,
+    SessionInvitation,
     SessionStatus,
 )
 
@@ -80,3 +81,10 @@ def sessions_for_week(actor: Any, *, start: datetime.date | None = None) -> Quer
 
 def upcoming_sessions(process: Process) -> QuerySet[Session]:
     return sessions_of(process).filter(status=SessionStatus.SCHEDULED, starts_at__gte=timezone.now())
+
+
+def invitation_get_for(actor: Any, session: Session, pk: Any) -> SessionInvitation:
+    try:
+        return SessionInvitation.objects.select_related("session__process__case").get(session=session, pk=pk)
+    except (SessionInvitation.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None

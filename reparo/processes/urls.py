@@ -21,6 +21,11 @@ urlpatterns = [
     path("<uuid:pk>/sessions/<uuid:session_pk>/move/", views.session_reschedule, name="session_reschedule"),
     path("<uuid:pk>/sessions/<uuid:session_pk>/record/", views.session_record, name="session_record"),
     path(
+        "<uuid:pk>/sessions/<uuid:session_pk>/replies/<int:invitation_pk>/",
+        views.invitation_reply,
+        name="invitation_reply",
+    ),
+    path(
         "<uuid:pk>/sessions/<uuid:session_pk>/calendar/<int:participant_pk>.ics",
         views.session_calendar,
         name="session_calendar",

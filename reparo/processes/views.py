@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reparo.agreements import selectors as agreement_selectors
 from reparo.cases.selectors import case_get_for, team_of, users_on_team
 from reparo.cases.selectors import participants_of as case_participants_of
 from reparo.core.actions import errors_text, run_action
@@ -89,6 +90,9 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "facilitators": selectors.facilitators_of(process),
             "sessions": selectors.sessions_of(process),
             "upcoming": selectors.upcoming_sessions(process)[:5],
+            "agreement": agreement_selectors.agreement_in_force(process),
+            "agreement_draft": agreement_selectors.agreement_in_preparation(process),
+            "completion": agreement_selectors.completion_rate(process),
             "gate": joint_meeting_gate(process),
             "checklist": checklist,
             "preparation_progress": [(p, len(prepared.get(p.pk, set())), len(checklist)) for p in participants],
@@ -315,4 +319,18 @@ def my_week(request: HttpRequest) -> HttpResponse:
         request,
         "processes/my_week.html",
         {"sessions": selectors.sessions_for_week(request.user), "today": timezone.localdate()},
+    )
+
+
+@require_POST
+def invitation_reply(request: HttpRequest, pk: Any, session_pk: Any, invitation_pk: Any) -> HttpResponse:
+    process = selectors.process_get_for(request.user, pk)
+    session = selectors.session_get_for(request.user, process, session_pk)
+    invitation = selectors.invitation_get_for(request.user, session, invitation_pk)
+    reply = request.POST.get("reply", "")
+    return run_action(
+        request,
+        lambda: services.invitation_reply(actor=request.user, invitation=invitation, reply=reply),
+        success=_("Reply recorded."),
+        back_to=reverse("processes:session", kwargs={"pk": process.pk, "session_pk": session.pk}),
     )

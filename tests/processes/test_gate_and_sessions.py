@@ -212,3 +212,25 @@ def test_it_shows_the_responsible_side_no_survivor_and_no_survivor_times(world):
     assert survivor.display_code not in html and survivor.given_name not in html
     assert timezone.localtime(session.responsible_arrives_at).strftime("%H:%M") in html
     assert timezone.localtime(session.survivor_arrives_at).strftime("%H:%M") not in html
+
+
+def test_it_records_a_reply_to_an_invitation(world):
+    process = ready_process(world)
+    session = schedule(world, process, one_side(process, "survivor"))
+    invitation = session.invitations.get()
+    client = sign_in(CsrfClient(), world["facilitator"])
+    url = f"/processes/{process.pk}/sessions/{session.pk}/replies/{invitation.pk}/"
+    assert client.post_form(url, {"reply": "accepted"}).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.reply == "accepted"
+    outsider = sign_in(CsrfClient(), world.charlie)
+    assert outsider.post_form(url, {"reply": "declined"}).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.reply == "accepted"
+
+
+def test_it_shows_stage_upcoming_sessions_and_the_agreement_at_a_glance(world):
+    process = ready_process(world)
+    schedule(world, process, one_side(process, "survivor"))
+    html = sign_in(CsrfClient(), world["facilitator"]).get(f"/processes/{process.pk}/").content.decode()
+    assert "Coming up" in html and "No agreement yet" in html and "Preparation" in html

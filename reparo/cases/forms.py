@@ -137,13 +137,16 @@ class CaseSearchForm(forms.Form):
 
 class CaseFilterForm(forms.Form):
     search = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    program = forms.ModelChoiceField(label=_("Program"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any")), *CaseStatus.choices], required=False)
+    program = forms.ModelChoiceField(label=_("Program"), queryset=None, required=False, widget=LeanSelect)  # type: ignore[arg-type,var-annotated]
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any")), *CaseStatus.choices], required=False, widget=LeanSelect
+    )
     team_member = forms.ModelChoiceField(label=_("Team member"), queryset=None, required=False, widget=LeanSelect)  # type: ignore[arg-type,var-annotated]
     overdue = forms.BooleanField(label=_("Only with overdue tasks"), required=False)
     per_page = forms.TypedChoiceField(
-        label=_("Per page"), choices=[(10, "10"), (25, "25"), (50, "50")], coerce=int, required=False
-    )
+        label=_("Per page"), choices=[(10, "10"), (25, "25"), (50, "50")], coerce=int, required=False,
+        widget=LeanSelect,
+    )  # fmt: skip
 
     def __init__(self, *args: Any, programs: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:pk>/edit/", views.case_edit, name="edit"),
     path("<uuid:pk>/status/", views.case_transition, name="transition"),
     path("<uuid:pk>/timeline/", views.timeline, name="timeline"),
+    path("<uuid:pk>/forms/<str:name>/", views.case_form, name="form"),
     path("<uuid:pk>/notes/", views.note_add, name="note_add"),
     path("<uuid:pk>/notes/<uuid:note_pk>/", views.note_edit, name="note_edit"),
     path("<uuid:pk>/tasks/", views.task_add, name="task_add"),

@@ -170,9 +170,7 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "transition_form": TransitionForm(),
         "note_form": NoteForm(),
         "task_form": TaskForm(team=_team_users(team)),
-        "team_form": TeamForm(colleagues=selectors.colleagues_of(request.user)) if access.can_manage_team else None,
         "need_form": NeedForm(),
-        "harm_form": HarmForm(),
         "processes": case.processes.all(),
         "process_form": ProcessOpenForm(),
     }
@@ -439,6 +437,21 @@ def harm_add(request: HttpRequest, pk: Any) -> HttpResponse:
         success=_("Recorded."),
         back_to=_back(case, "harms"),
     )
+
+
+def case_form(request: HttpRequest, pk: Any, name: str) -> HttpResponse:
+    """The larger forms of the case page, loaded when opened (htmx) or as a page of their own (no JavaScript)."""
+    case = selectors.case_get_for(request.user, pk)
+    access = selectors.case_access_for(request.user, case)
+    if name == "harm" and access.can_work:
+        form: Any = HarmForm()
+    elif name == "team" and access.can_manage_team:
+        form = TeamForm(colleagues=selectors.colleagues_of(request.user))
+    else:
+        raise Http404
+    partial = f"cases/_form_{name}.html"
+    context = {"case": case, "form": form, "partial": partial}
+    return render(request, partial if _is_htmx(request) else "cases/form_page.html", context)
 
 
 def timeline(request: HttpRequest, pk: Any) -> HttpResponse:

@@ -51,6 +51,9 @@ def test_it_takes_a_referral_to_a_case_page(signed_in: Any, member: Member, prob
     expect(page.get_by_role("link", name=survivor.display_code)).to_be_visible()
     assert "Browserperson" not in page.content()  # the name stays hidden on the case page
     assert "Browserperson" not in page.title()
+    # The larger forms load when opened.
+    page.get_by_text("Record what happened").click()
+    expect(page.locator("#harms").get_by_label("Debt bondage")).to_be_visible()
     assert not problems.csp_violations() and not problems.errors
 
 

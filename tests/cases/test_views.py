@@ -247,3 +247,20 @@ def test_it_completes_a_task_and_shows_it_on_the_timeline(world):
 def test_it_shows_an_empty_state(world):
     html = sign_in(CsrfClient(), world["facilitator"]).get("/cases/").content.decode()
     assert "There are no cases for you yet" in html
+
+
+def test_it_loads_the_larger_case_forms_when_opened(world):
+    case = alice_case(world)
+    coordinator = sign_in(CsrfClient(), world["coordinator"])
+    partial = coordinator.get(f"/cases/{case.pk}/forms/harm/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and "Forced labour" in partial and f"/cases/{case.pk}/harms/" in partial
+    page = coordinator.get(f"/cases/{case.pk}/forms/team/").content.decode()
+    assert "<html" in page and world["facilitator"].email in page and "Exit this page" in page
+    facilitator = sign_in(CsrfClient(), world["facilitator"])
+    assert facilitator.get(f"/cases/{case.pk}/forms/team/").status_code == 404  # only coordinators change teams
+    assert facilitator.get(f"/cases/{case.pk}/forms/harm/").status_code == 200
+    assert facilitator.get(f"/cases/{case.pk}/forms/anything/").status_code == 404
+    volunteer = sign_in(CsrfClient(), world["cosa_volunteer"])
+    assert volunteer.get(f"/cases/{case.pk}/forms/harm/").status_code == 404
+    outsider = sign_in(CsrfClient(), world.charlie)
+    assert outsider.get(f"/cases/{case.pk}/forms/harm/").status_code == 404

@@ -83,3 +83,17 @@ def test_it_uses_argon2_for_passwords():
     code = "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
     result = run_manage(PRODUCTION, "shell", "-c", code)
     assert result.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher", result.stderr
+
+
+def test_it_lets_developer_only_commands_run_without_secrets_but_nothing_else():
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.endswith("_FILE")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    ok = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode != 0 and "SECRET_KEY is not set" in refused.stderr

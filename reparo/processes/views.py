@@ -39,9 +39,11 @@ def _back(process: Any, anchor: str = "") -> HttpResponse:
     return redirect(reverse("processes:detail", kwargs={"pk": process.pk}) + (f"#{anchor}" if anchor else ""))
 
 
-def _work(request: HttpRequest, call: Any, process: Any, success: str, anchor: str = "") -> HttpResponse:
+def _work(
+    request: HttpRequest, call: Any, process: Any, success: str, anchor: str = "", form: Any = None
+) -> HttpResponse:
     back_to = reverse("processes:detail", kwargs={"pk": process.pk}) + (f"#{anchor}" if anchor else "")
-    return run_action(request, call, success=success, back_to=back_to)
+    return run_action(request, call, success=success, back_to=back_to, form=form)
 
 
 @require_POST
@@ -110,13 +112,11 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 def participant_add(request: HttpRequest, pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
     form = ParticipantForm(request.POST, case_participants=case_participants_of(process.case))
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return _back(process, "participants")
     return _work(
         request,
         lambda: services.participant_add(actor=request.user, process=process, **form.cleaned_data),
         process, _("Added."), "participants",
+        form=form,
     )  # fmt: skip
 
 
@@ -135,13 +135,11 @@ def participant_withdraw(request: HttpRequest, pk: Any, participant_pk: Any) -> 
 def facilitator_assign(request: HttpRequest, pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
     form = FacilitatorForm(request.POST, team=users_on_team([m.user_id for m in team_of(process.case)]))
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return _back(process, "facilitators")
     return _work(
         request,
         lambda: services.facilitator_assign(actor=request.user, process=process, **form.cleaned_data),
         process, _("Assigned."), "facilitators",
+        form=form,
     )  # fmt: skip
 
 
@@ -159,13 +157,11 @@ def stage_move(request: HttpRequest, pk: Any) -> HttpResponse:
 def end_early(request: HttpRequest, pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
     form = EndEarlyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return _back(process)
     return _work(
         request,
         lambda: services.process_end_early(actor=request.user, process=process, **form.cleaned_data),
         process, _("The process has ended. Future sessions are cancelled."),
+        form=form,
     )  # fmt: skip
 
 
@@ -181,13 +177,11 @@ def preparation_add(request: HttpRequest, pk: Any) -> HttpResponse:
     form = PreparationForm(
         request.POST, participants=selectors.participants_of(process), checklist=content.checklist_for(process.type)
     )
-    if not form.is_valid():
-        messages.error(request, _errors(form))
-        return _back(process, "preparation")
     return _work(
         request,
         lambda: services.preparation_record(actor=request.user, process=process, **form.cleaned_data),
         process, _("Preparation recorded."), "preparation",
+        form=form,
     )  # fmt: skip
 
 

@@ -168,7 +168,8 @@ def process_pause(*, actor: Any, process: Process, why: str) -> Process:
     """Pause a process (for example after a distress rating at or above the threshold): no joint meeting can be
     scheduled until it is resumed. ``why`` is a code, never personal text."""
     with transaction.atomic():
-        _require_work(actor, process.case) if actor is not None else None
+        if actor is not None:  # None: the system pausing after a distress rating at the threshold
+            _require_work(actor, process.case)
         Process.objects.filter(pk=process.pk).update(paused=True, paused_at=timezone.now())
         process.refresh_from_db()
         _audit(actor, "process.paused", process, why=why)

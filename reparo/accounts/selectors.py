@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reparo.accounts.models import Membership, Role, User
 from reparo.accounts.roles import ROLE_CAPABILITIES, Capability, roles_with
+from reparo.core import context
 from reparo.organisations.models import Organisation
 
 
@@ -25,16 +26,42 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
     )
 
 
+def active_roles(user: Any) -> tuple[tuple[int, str], ...]:
+    """``(organisation id, role)`` for each active role of ``user`` in an active organisation.
+
+    Read with one query, once per request (``reparo.core.context.memo``): navigation, every selector's access
+    check and the case list all ask it. Outside a request it is read fresh every time; services that change
+    memberships drop the request's copy (:func:`forget_roles`)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    return context.memo(
+        ("accounts.active_roles", user.pk),
+        lambda: tuple(
+            Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+            .order_by("organisation_id", "role")
+            .values_list("organisation_id", "role")
+        ),
+    )
+
+
+def forget_roles() -> None:
+    """Drop the request's copy of everyone's roles and of the access lists read from them (after a membership
+    changes), so the rest of the request sees the change."""
+    context.memo_forget(lambda key: True)
+
+
+def organisation_ids_where(user: Any, capability: Capability) -> list[int]:
+    """Ids of the organisations in which ``user`` holds a role that grants ``capability``."""
+    roles = roles_with(capability)
+    return sorted({org_id for org_id, role in active_roles(user) if role in roles})
+
+
 def organisations_where(user: Any, capability: Capability) -> QuerySet[Organisation]:
     """Organisations in which ``user`` holds a role that grants ``capability``."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    ids = organisation_ids_where(user, capability)
+    if not ids:
         return Organisation.objects.none()
-    return Organisation.objects.filter(
-        is_active=True,
-        memberships__user=user,
-        memberships__is_active=True,
-        memberships__role__in=roles_with(capability),
-    ).distinct()
+    return Organisation.objects.filter(pk__in=ids)
 
 
 def user_can(user: Any, capability: Capability, *, organisation: Organisation | None = None) -> bool:
@@ -78,9 +105,9 @@ def navigation_for(user: Any) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False) or not user.is_verified():
         return []
     items = [NavItem("core:home", _("Home"))]
-    memberships = list(memberships_of(user))
-    caps = {cap for m in memberships for cap in _caps(m.role)}
-    if any(m.role != Role.PARTNER_LIAISON for m in memberships):
+    roles = [role for _org, role in active_roles(user)]
+    caps = {cap for role in roles for cap in _caps(role)}
+    if any(role != Role.PARTNER_LIAISON for role in roles):
         items.append(NavItem("cases:list", _("Cases")))
     if Capability.FACILITATE in caps:
         items.append(NavItem("processes:my_week", _("My week")))

@@ -149,7 +149,7 @@ def membership_add(
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
     if user is not None:
-        managed = set(selectors.organisations_where(actor, Capability.MANAGE_MEMBERS).values_list("pk", flat=True))
+        managed = set(selectors.organisation_ids_where(actor, Capability.MANAGE_MEMBERS))
         elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(organisation_id__in=managed)
         if elsewhere.exists():
             raise ValidationError(
@@ -175,6 +175,7 @@ def membership_add(
             organisation=organisation,
             detail={"role": role, "user": str(user.pk)},
         )
+        selectors.forget_roles()
         return ended
     membership = Membership.objects.create(user=user, organisation=organisation, role=role)
     audit_record(
@@ -184,6 +185,7 @@ def membership_add(
         organisation=organisation,
         detail={"role": role, "user": str(user.pk), "account_created": created},
     )
+    selectors.forget_roles()
     if created:
         transaction.on_commit(lambda: send_set_password_email(user))
     return membership
@@ -216,6 +218,7 @@ def membership_end(*, actor: User, membership: Membership) -> None:
         organisation=membership.organisation,
         detail={"role": membership.role, "user": str(membership.user_id)},
     )
+    selectors.forget_roles()
 
 
 @transaction.atomic
@@ -224,12 +227,13 @@ def user_deactivate(*, actor: User, organisation: Organisation, user: User) -> N
     target = selectors.member_user_get_for(actor, organisation, user.pk)
     if target.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
-    managed = set(selectors.organisations_where(actor, Capability.MANAGE_MEMBERS).values_list("pk", flat=True))
+    managed = set(selectors.organisation_ids_where(actor, Capability.MANAGE_MEMBERS))
     theirs = set(Membership.objects.filter(user=target, is_active=True).values_list("organisation_id", flat=True))
     if not theirs <= managed:
         raise ValidationError(_("This person also works with another organisation. End their role here instead."))
     User.objects.filter(pk=target.pk).update(is_active=False, session_generation=target.session_generation + 1)
     audit_record(actor=actor, action="user.deactivated", obj=target, organisation=organisation)
+    selectors.forget_roles()
 
 
 @transaction.atomic
@@ -237,6 +241,7 @@ def user_reactivate(*, actor: User, organisation: Organisation, user: User) -> N
     target = selectors.member_user_get_for(actor, organisation, user.pk)
     User.objects.filter(pk=target.pk).update(is_active=True)
     audit_record(actor=actor, action="user.reactivated", obj=target, organisation=organisation)
+    selectors.forget_roles()
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from reparo.accounts.models import Membership
 from reparo.accounts.roles import Capability
-from reparo.accounts.selectors import organisations_where
+from reparo.accounts.selectors import organisation_ids_where
 from reparo.audit.models import AuditEvent
 
 
@@ -23,7 +23,7 @@ def audit_events_for(
 ) -> QuerySet[AuditEvent]:
     """Audit events an organisation admin may read: those recorded against their organisations, and the
     organisation-less events (sign-in, two factors) of people who hold an active role in them."""
-    org_ids = list(organisations_where(actor, Capability.VIEW_AUDIT).values_list("pk", flat=True))
+    org_ids = organisation_ids_where(actor, Capability.VIEW_AUDIT)
     if not org_ids:
         return AuditEvent.objects.none()
     # Events of these organisations; and events that belong to no organisation (sign-in and the like) of

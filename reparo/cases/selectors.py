@@ -12,9 +12,9 @@ from django.db.models import Case as DbCase
 from django.http import Http404
 from django.utils import timezone
 
-from reparo.accounts.models import Membership, Role, User
+from reparo.accounts.models import Role, User
 from reparo.accounts.roles import Capability
-from reparo.accounts.selectors import organisations_where
+from reparo.accounts.selectors import active_roles, organisation_ids_where, organisations_where
 from reparo.cases.models import (
     Case,
     CaseParticipant,
@@ -42,23 +42,11 @@ def _memo(actor: Any, name: str, compute: Any) -> Any:
 
 
 def _org_ids_seeing_all(actor: Any) -> list[int]:
-    return _memo(
-        actor,
-        "org_ids_seeing_all",
-        lambda: list(organisations_where(actor, Capability.SEE_ALL_ORG_CASES).values_list("pk", flat=True)),
-    )
+    return organisation_ids_where(actor, Capability.SEE_ALL_ORG_CASES)
 
 
 def _member_org_ids(actor: Any) -> list[int]:
-    return _memo(
-        actor,
-        "member_org_ids",
-        lambda: list(
-            Membership.objects.filter(user=actor, is_active=True, organisation__is_active=True).values_list(
-                "organisation_id", flat=True
-            )
-        ),
-    )
+    return sorted({org_id for org_id, _role in active_roles(actor)})
 
 
 WORKER_TEAM_ROLES = [r for r in TeamRole.values if r != TeamRole.COSA_VOLUNTEER]
@@ -82,16 +70,24 @@ def cases_visible_to(actor: Any) -> QuerySet[Case]:
     if not _active(actor):
         return Case.objects.none()
     org_ids = _org_ids_seeing_all(actor)
-    team_ids = _memo(
-        actor,
-        "team_case_ids",
-        lambda: list(
-            CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=_member_org_ids(actor))
-            .exclude(case__organisation_id__in=org_ids)
-            .values_list("case_id", flat=True)
-            .distinct()
-        ),
+    other_org_ids = [org_id for org_id in _member_org_ids(actor) if org_id not in org_ids]
+    # Team roles count only in organisations where the actor still works; where they already see every case,
+    # there is nothing to add (and nothing to ask the database).
+    team_ids = (
+        _memo(
+            actor,
+            "team_case_ids",
+            lambda: list(
+                CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=other_org_ids)
+                .values_list("case_id", flat=True)
+                .distinct()
+            ),
+        )
+        if other_org_ids
+        else []
     )
+    if not team_ids:
+        return Case.objects.filter(organisation_id__in=org_ids)
     return Case.objects.filter(Q(organisation_id__in=org_ids) | Q(pk__in=team_ids))
 
 
@@ -313,15 +309,15 @@ def programs_for_intake(actor: Any) -> QuerySet[Program]:
 
 
 def programs_visible_to(actor: Any) -> QuerySet[Program]:
-    orgs = organisations_where(actor, Capability.VIEW_ORGANISATION)
-    return Program.objects.filter(organisation__in=orgs).order_by("name")
+    orgs = organisation_ids_where(actor, Capability.VIEW_ORGANISATION)
+    return Program.objects.filter(organisation_id__in=orgs).order_by("name")
 
 
 def colleagues_of(actor: Any) -> QuerySet[User]:
     """Active users with a role in any organisation the actor works in (for team and owner choices)."""
-    orgs = organisations_where(actor, Capability.VIEW_ORGANISATION)
+    orgs = organisation_ids_where(actor, Capability.VIEW_ORGANISATION)
     return (
-        User.objects.filter(memberships__organisation__in=orgs, memberships__is_active=True, is_active=True)
+        User.objects.filter(memberships__organisation_id__in=orgs, memberships__is_active=True, is_active=True)
         .distinct()
         .only("id", "email")
         .order_by("email")

@@ -54,3 +54,11 @@ def memo(key: object, compute: Callable[[], T]) -> T:
     if key not in cache:
         cache[key] = compute()
     return cache[key]  # type: ignore[return-value]
+
+
+def memo_forget(match: Callable[[object], bool]) -> None:
+    """Drop the request's cached values whose key ``match`` accepts (after a write that changes them)."""
+    cache = _request_cache.get()
+    if cache:
+        for key in [k for k in cache if match(k)]:
+            del cache[key]

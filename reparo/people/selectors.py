@@ -17,12 +17,12 @@ def people_visible_to(actor: Any, *, work: bool = False) -> QuerySet[Person]:
     volunteer on the responsible-person side reads, but does not act."""
     from reparo.accounts.models import Membership
     from reparo.accounts.roles import Capability
-    from reparo.accounts.selectors import organisations_where
+    from reparo.accounts.selectors import organisation_ids_where
     from reparo.cases.models import CaseParticipant, CaseTeamMember, ParticipantRole, TeamRole
 
     if not (getattr(actor, "is_authenticated", False) and actor.is_active):
         return Person.objects.none()
-    org_ids = list(organisations_where(actor, Capability.SEE_ALL_ORG_CASES).values_list("pk", flat=True))
+    org_ids = organisation_ids_where(actor, Capability.SEE_ALL_ORG_CASES)
     member_org_ids = list(
         Membership.objects.filter(user=actor, is_active=True).values_list("organisation_id", flat=True)
     )

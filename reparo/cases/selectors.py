@@ -137,9 +137,7 @@ class CaseAccess:
 
 def case_access_for(actor: Any, case: Case) -> CaseAccess:
     team_roles = frozenset(CaseTeamMember.objects.filter(case=case, user=actor).values_list("role", flat=True))
-    org_roles = set(
-        actor.memberships.filter(organisation_id=case.organisation_id, is_active=True).values_list("role", flat=True)
-    )
+    org_roles = {role for org_id, role in active_roles(actor) if org_id == case.organisation_id}
     return CaseAccess(
         team_roles=team_roles,
         sees_all_in_org=bool(org_roles & {Role.ORG_ADMIN, Role.COORDINATOR}),

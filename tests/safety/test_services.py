@@ -106,12 +106,15 @@ def test_it_keeps_a_safety_plan_encrypted_and_shows_when_a_review_is_due(world):
         assert "blue umbrella" not in str(cursor.fetchone()[0])
     assert not plan.review_due(timezone.localdate())
     assert plan.review_due(timezone.localdate() + datetime.timedelta(days=30))
+    soon = timezone.localdate() + datetime.timedelta(days=5)
     with pytest.raises(ValidationError):
-        services.safety_plan_save(actor=world["case_worker"], case=process.case, person=survivor,
-                                  next_review_on=timezone.localdate() + datetime.timedelta(days=5), version=99)  # fmt: skip
+        services.safety_plan_save(
+            actor=world["case_worker"], case=process.case, person=survivor, next_review_on=soon, version=99
+        )
     with pytest.raises(ValidationError):  # a safety plan is the survivor's
-        services.safety_plan_save(actor=world["case_worker"], case=process.case, person=person(process, "responsible"),
-                                  next_review_on=timezone.localdate() + datetime.timedelta(days=5))  # fmt: skip
+        services.safety_plan_save(
+            actor=world["case_worker"], case=process.case, person=person(process, "responsible"), next_review_on=soon
+        )
     reviewed = services.safety_plan_save(
         actor=world["case_worker"], case=process.case, person=survivor, version=1,
         next_review_on=timezone.localdate() + datetime.timedelta(days=60), safe_words="green door",

@@ -164,7 +164,6 @@ class Notice(TimeStampedModel):
 
     class Kind(models.TextChoices):
         DISTRESS = "distress", _("A check-in needs your attention.")
-        WITHDRAWAL = "withdrawal", _("A process has ended. Please check in with the team.")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_notices")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")

@@ -283,4 +283,5 @@ def notice_read(*, actor: Any, notice: Notice) -> Notice:
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at", "updated_at"])
+        _audit(actor, "safety.notice_read", notice, notice.case, kind=notice.kind)
     return notice

@@ -99,3 +99,10 @@ class CheckInForm(forms.Form):
         self.fields["preparation"].label_from_instance = (  # type: ignore[attr-defined]
             lambda m: f"{m.held_on:%Y-%m-%d} · {m.participant.person.display_code}"
         )
+
+
+class ThresholdForm(forms.Form):
+    threshold = forms.IntegerField(
+        label=_("Distress threshold (1-10)"), min_value=1, max_value=10,
+        help_text=_("A check-in rated at or above this pauses the process."),
+    )  # fmt: skip

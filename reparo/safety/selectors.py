@@ -162,3 +162,15 @@ def notice_get_for(actor: Any, pk: Any) -> Notice:
         return notices_for(actor).get(pk=pk)
     except (Notice.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
+
+
+def program_settings_get_for(actor: Any, pk: Any) -> Program:
+    """A program whose safety settings the actor may change (coordinators and organisation admins)."""
+    from reparo.accounts.selectors import organisations_where
+
+    try:
+        return Program.objects.select_related("organisation").get(
+            pk=pk, organisation__in=organisations_where(actor, Capability.SEE_ALL_ORG_CASES)
+        )
+    except (Program.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None

@@ -15,5 +15,6 @@ urlpatterns = [
     path("process/<uuid:pk>/", views.process_screenings, name="process"),
     path("process/<uuid:pk>/screenings/<str:kind>/", views.screening_new, name="screening_new"),
     path("process/<uuid:pk>/check-in/", views.checkin, name="checkin"),
+    path("program/<int:pk>/threshold/", views.program_threshold, name="program_threshold"),
     path("screenings/<uuid:pk>/sign-off/", views.screening_sign_off, name="sign_off"),
 ]

@@ -19,7 +19,7 @@ from reparo.processes.gate import joint_meeting_gate
 from reparo.processes.models import ProcessRole
 from reparo.processes.selectors import sessions_of
 from reparo.safety import selectors, services
-from reparo.safety.forms import CheckInForm, RestrictionForm, SafetyPlanForm, ScreeningForm
+from reparo.safety.forms import CheckInForm, RestrictionForm, SafetyPlanForm, ScreeningForm, ThresholdForm
 from reparo.safety.gate import process_consent_ref
 from reparo.safety.instruments import instrument_get
 from reparo.safety.models import ScreeningKind
@@ -50,6 +50,7 @@ def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
             "screenings": selectors.screenings_of_case(case)[:50],
             "restrictions": selectors.restrictions_of(case)[:50],
             "processes": case.processes.all(),
+            "threshold": selectors.distress_threshold(case.program),
             "now": timezone.now(),
         },
     )
@@ -227,3 +228,23 @@ def notice_read(request: HttpRequest, pk: Any) -> HttpResponse:
         success=_("Marked as read."),
         back_to=reverse("safety:notices"),
     )
+
+
+def program_threshold(request: HttpRequest, pk: Any) -> HttpResponse:
+    program = selectors.program_settings_get_for(request.user, pk)
+    current = selectors.distress_threshold(program)
+    form = ThresholdForm(request.POST or None, initial={"threshold": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.program_threshold_set(actor=request.user, program=program, **form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("safety:program_threshold", pk=program.pk)
+    return render(
+        request, "safety/threshold.html", {"program": program, "form": form, "current": current},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip

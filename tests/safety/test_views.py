@@ -8,7 +8,7 @@ from django.utils import timezone
 from reparo.processes import services as process_services
 from reparo.processes.models import Process
 from reparo.safety import services
-from reparo.safety.models import ContactRestriction, Notice, SafetyPlan, Screening
+from reparo.safety.models import ContactRestriction, Notice, ProgramSafetySettings, SafetyPlan, Screening
 from tests.conftest import CsrfClient, page_title, sign_in
 from tests.processes.factories import both, ready_process, tomorrow
 
@@ -217,3 +217,16 @@ def test_it_tells_the_responsible_side_only_that_the_process_has_ended(world):
     for word in ("withdr", "participant", "stopped", "Ended early", "survivor", survivor.person.display_code):
         assert word.lower() not in main.lower().replace("never shows who the survivor is", ""), word
     assert "Nothing scheduled." in html
+
+
+def test_it_lets_only_coordinators_change_the_programs_threshold(world):
+    url = f"/safety/program/{world.program.pk}/threshold/"
+    for user in (world["facilitator"], world["supervisor"], world.charlie):
+        client = sign_in(CsrfClient(), user)
+        assert client.get(url).status_code == 404
+        assert client.post_form(url, {"threshold": 3}).status_code == 404
+    coordinator = sign_in(CsrfClient(), world["coordinator"])
+    assert "7 or more" in coordinator.get(url).content.decode()
+    assert coordinator.post_form(url, {"threshold": 11}).status_code == 400
+    assert coordinator.post_form(url, {"threshold": 5}).status_code == 302
+    assert ProgramSafetySettings.objects.get(program=world.program).distress_threshold == 5

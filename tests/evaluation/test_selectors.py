@@ -85,7 +85,7 @@ def test_score_rows_carry_subscales_and_bands(world, paired):
 
 def test_satisfaction_summary_counts_answers_per_item(world):
     schedule(world, instrument="satisfaction")
-    for value in (5, 4, 5):
+    for _ in range(3):
         case = alice_case(world)
         agree_to_evaluation(world, survivor_of(case))
     services.surveys_assign_due()

@@ -174,3 +174,25 @@ def test_stakeholder_feedback_is_recorded(client, world):
     assert response.status_code == 302
     feedback = StakeholderFeedback.objects.get()
     assert feedback.answers["stakeholder_1"] == 5 and feedback.answers["stakeholder_2"] is None
+
+
+def test_the_list_of_surveys_to_do_takes_the_same_queries_for_more_rows(client, world):
+    schedule(world)
+    sign_in(client, world["coordinator"])
+
+    def add_cases(n):
+        for _ in range(n):
+            agree_to_evaluation(world, survivor_of(alice_case(world)))
+        services.surveys_assign_due()
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    add_cases(1)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/evaluation/")
+    add_cases(4)
+    with CaptureQueriesContext(connection) as five:
+        page = client.get("/evaluation/")
+    assert page.content.decode().count("/evaluation/surveys/") == 5
+    assert len(five) == len(one)

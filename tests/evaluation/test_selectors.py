@@ -147,3 +147,13 @@ def test_people_who_may_agrees_with_may(world):
     assert survivor_of(cases[1]).pk in set(people_who_may(purpose="evaluation", at=now).values_list("pk", flat=True))
     with pytest.raises(ValueError):
         people_who_may(purpose="share")
+
+
+def test_stakeholder_summary_counts_answers_per_item_for_programs_in_reach(world):
+    for value in (2, 4, 4):
+        services.stakeholder_feedback_record(actor=world["evaluator"], program=world.program,
+                                             stakeholder_kind="court", received_on=TODAY,
+                                             answers={"stakeholder_6": value})  # fmt: skip
+    summary = selectors.stakeholder_summary(world["evaluator"], programs=[world.program])
+    assert summary.n == 3 and summary.counts["stakeholder_6"] == {2: 1, 4: 2}
+    assert selectors.stakeholder_summary(world.charlie, programs=[world.program]).n == 0

@@ -109,6 +109,7 @@ def navigation_for(user: Any) -> list[NavItem]:
     caps = {cap for role in roles for cap in _caps(role)}
     if any(role != Role.PARTNER_LIAISON for role in roles):
         items.append(NavItem("cases:list", _("Cases")))
+        items.append(NavItem("evaluation:home", _("Surveys")))
     if Capability.FACILITATE in caps:
         items.append(NavItem("processes:my_week", _("My week")))
         items.append(NavItem("safety:notices", _("Notices")))

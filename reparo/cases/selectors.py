@@ -342,6 +342,22 @@ class TimelineEntry:
     detail: str = ""
 
 
+def status_label_for_responsible_side(status: str) -> str:
+    """The case's status as the responsible-person side may know it: a survivor's withdrawal shows only as
+    "Closed", so that side learns that things have ended, never who ended them or why."""
+    if status == CaseStatus.WITHDRAWN:
+        return str(CaseStatus.CLOSED.label)
+    return str(CaseStatus(status).label)
+
+
+def responsible_side_timeline(actor: Any, case: Case, access: CaseAccess) -> list[TimelineEntry]:
+    """Status changes only, with neutral labels and no reasons or names: what the responsible side may see."""
+    return [
+        TimelineEntry(at=change.at, kind="status", text=status_label_for_responsible_side(change.to_status))
+        for change in case.status_changes.order_by("-at")
+    ]
+
+
 def timeline_for(
     actor: Any,
     case: Case,

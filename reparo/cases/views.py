@@ -206,7 +206,8 @@ def responsible_side(request: HttpRequest, pk: Any) -> HttpResponse:
             "case": case,
             "access": access,
             "participants": participants,
-            "timeline": [e for e in selectors.timeline_for(request.user, case, access) if e.kind == "status"],
+            "status_label": selectors.status_label_for_responsible_side(case.status),
+            "timeline": selectors.responsible_side_timeline(request.user, case, access),
         },
     )
 

@@ -139,6 +139,8 @@ def process_move(*, actor: Any, process: Process, to_stage: str) -> Process:
             )
     previous = locked.stage
     locked.stage = to_stage
+    if to_stage == ProcessStage.COMPLETED:
+        locked.ended_at = timezone.now()  # follow-up surveys and re-offending follow-up count from here
     locked.version += 1
     locked.save()
     _audit(actor, "process.stage_changed", locked, **{"from": previous, "to": to_stage})

@@ -158,3 +158,18 @@ def test_it_refuses_a_team_member_from_another_organisation(world, cases):
     coordinator = sign_in(CsrfClient(), world["coordinator"])
     coordinator.post_form(f"/cases/{case.pk}/team/", {"user": world.charlie.pk, "role": "co_facilitator"})
     assert not case.team.filter(user=world.charlie).exists()
+
+
+def test_it_shows_a_withdrawal_only_as_closed_on_the_responsible_side(world, cases):
+    from reparo.cases.services import case_transition
+
+    case = cases["own"]
+    case_transition(actor=world["coordinator"], case=case, to_status="withdrawn", reason="Survivor moved to Leeds")
+    for role in (Role.COSA_VOLUNTEER, Role.COORDINATOR):
+        client = sign_in(CsrfClient(), world[role])
+        html = client.get(f"/cases/{case.pk}/responsible-side/").content.decode()
+        assert "Withdrawn" not in html and "Leeds" not in html, role
+        assert "Closed" in html, role
+    # The full case, for those who may see it, still says what happened.
+    full = sign_in(CsrfClient(), world["coordinator"]).get(f"/cases/{case.pk}/").content.decode()
+    assert "Withdrawn" in full

@@ -164,6 +164,16 @@ def test_it_allows_and_refuses_stage_moves(world, start, target, ok):
         assert process.stage == start
 
 
+def test_it_records_when_a_process_is_completed(world):
+    process = ready_process(world)
+    Process.objects.filter(pk=process.pk).update(stage="follow_up")
+    process.refresh_from_db()
+    assert process.ended_at is None
+    done = services.process_move(actor=world["facilitator"], process=process, to_stage="completed")
+    process.refresh_from_db()
+    assert done.ended_at is not None and process.ended_at == done.ended_at
+
+
 def test_it_cancels_future_sessions_when_the_survivor_stops(world):
     process = ready_process(world)
     session = schedule(world, process, both(process))

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "reparo.processes",
     "reparo.agreements",
     "reparo.cosa",
+    "reparo.training",
     "django_countries",
     "django_tasks",
     "django_tasks_db",

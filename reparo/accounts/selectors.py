@@ -84,6 +84,8 @@ def navigation_for(user: Any) -> list[NavItem]:
         items.append(NavItem("cases:list", _("Cases")))
     if Capability.FACILITATE in caps:
         items.append(NavItem("processes:my_week", _("My week")))
+    if any(m.role != Role.PARTNER_LIAISON for m in memberships):
+        items.append(NavItem("training:mine", _("Training")))
     if Capability.VIEW_ORGANISATION in caps:
         items.append(NavItem("organisations:list", _("Organisations")))
     if Capability.VIEW_AUDIT in caps:

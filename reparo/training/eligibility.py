@@ -104,9 +104,12 @@ def certification_problem(
     needed = requirements_for(organisation, process.type)
     if certifications is None:
         certifications = list(
-            Certification.objects.filter(user=user, program_id=process.case.program_id, status__in=[
-                CertificationStatus.ACTIVE, CertificationStatus.SUSPENDED])
-        )  # fmt: skip
+            Certification.objects.filter(
+                user=user,
+                program_id=process.case.program_id,
+                status__in=[CertificationStatus.ACTIVE, CertificationStatus.SUSPENDED],
+            )
+        )
     active = [c for c in certifications if c.status == CertificationStatus.ACTIVE]
     if not active:
         if certifications:
@@ -140,9 +143,7 @@ def certification_problem(
 
 
 def _participants(process: Process) -> list[ProcessParticipant]:
-    return list(
-        ProcessParticipant.objects.filter(process=process, withdrawn_at__isnull=True).select_related("person")
-    )
+    return list(ProcessParticipant.objects.filter(process=process, withdrawn_at__isnull=True).select_related("person"))
 
 
 def _interpreter_languages(process: Process) -> set[str]:
@@ -199,14 +200,13 @@ def eligible_facilitators(
         )
     }
     survivor_ids = {p.person_id for p in participants if p.role in SURVIVOR_SIDE}
-    profiles = {
-        p.user_id: p for p in FacilitatorProfile.objects.filter(organisation=organisation, user__in=users)
-    }
+    profiles = {p.user_id: p for p in FacilitatorProfile.objects.filter(organisation=organisation, user__in=users)}
     certifications: dict[Any, list[Certification]] = {u.pk: [] for u in users}
     for cert in Certification.objects.filter(
-        user__in=users, program_id=process.case.program_id,
+        user__in=users,
+        program_id=process.case.program_id,
         status__in=[CertificationStatus.ACTIVE, CertificationStatus.SUSPENDED],
-    ):  # fmt: skip
+    ):
         certifications[cert.user_id].append(cert)
     conflicts = set(
         ConflictOfInterest.objects.filter(user__in=users, ended_at__isnull=True)
@@ -229,23 +229,31 @@ def eligible_facilitators(
         unmet = [
             p.person.display_code
             for p in participants
-            if p.person.languages and not (set(p.person.languages) & spoken)
+            if p.person.languages
+            and not (set(p.person.languages) & spoken)
             and not (set(p.person.languages) & interpreters)
         ]
         candidate.reasons.append(
-            Reason(LANGUAGE, False, _("Shares no language with %(codes)s, and no interpreter is booked.")
-                   % {"codes": ", ".join(unmet)})
-            if unmet else Reason(LANGUAGE, True, _("Speaks the participants' languages (or an interpreter is booked)."))
-        )  # fmt: skip
+            Reason(
+                LANGUAGE,
+                False,
+                _("Shares no language with %(codes)s, and no interpreter is booked.") % {"codes": ", ".join(unmet)},
+            )
+            if unmet
+            else Reason(LANGUAGE, True, _("Speaks the participants' languages (or an interpreter is booked)."))
+        )
         # The survivor's stated preferences.
         wanted = {preferences[pid] for pid in survivor_ids if pid in preferences}
         gender = profile.gender if profile else ""
         if wanted and gender not in wanted:
             labels = ", ".join(str(Gender(g).label) for g in sorted(wanted) if g in Gender.values)
             candidate.reasons.append(
-                Reason(PREFERENCE, False, _("The survivor asked for a facilitator who is: %(wanted)s.")
-                       % {"wanted": labels})
-            )  # fmt: skip
+                Reason(
+                    PREFERENCE,
+                    False,
+                    _("The survivor asked for a facilitator who is: %(wanted)s.") % {"wanted": labels},
+                )
+            )
         else:
             candidate.reasons.append(Reason(PREFERENCE, True, _("Fits the survivor's stated preferences.")))
         # Declared conflicts of interest.
@@ -260,14 +268,21 @@ def eligible_facilitators(
         current = load.get(user.pk, 0)
         if current >= cap:
             candidate.reasons.append(
-                Reason(WORKLOAD, False, _("Already facilitates %(count)d open processes (the most is %(cap)d).")
-                       % {"count": current, "cap": cap})
-            )  # fmt: skip
+                Reason(
+                    WORKLOAD,
+                    False,
+                    _("Already facilitates %(count)d open processes (the most is %(cap)d).")
+                    % {"count": current, "cap": cap},
+                )
+            )
         else:
             candidate.reasons.append(
-                Reason(WORKLOAD, True, _("Facilitates %(count)d of at most %(cap)d open processes.")
-                       % {"count": current, "cap": cap})
-            )  # fmt: skip
+                Reason(
+                    WORKLOAD,
+                    True,
+                    _("Facilitates %(count)d of at most %(cap)d open processes.") % {"count": current, "cap": cap},
+                )
+            )
         result.append(candidate)
     return result
 

@@ -27,22 +27,27 @@ class ReflectionForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    languages = forms.MultipleChoiceField(label=_("Languages you facilitate in"), required=False,
-                                          choices=language_choices)  # fmt: skip
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you facilitate in"), required=False, choices=language_choices
+    )
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", "—"), *Gender.choices])
 
 
 class ConflictForm(forms.Form):
     case_reference = forms.CharField(label=_("Case reference"), max_length=40)
-    description = forms.CharField(label=_("What the conflict is"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    description = forms.CharField(
+        label=_("What the conflict is"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CourseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    competencies = forms.ModelMultipleChoiceField(label=_("Competencies covered"), queryset=None,  # type: ignore[arg-type]
-                                                  widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    competencies = forms.ModelMultipleChoiceField(
+        label=_("Competencies covered"),
+        queryset=None,  # type: ignore[arg-type]
+        widget=forms.CheckboxSelectMultiple,
+    )
     is_workshop = forms.BooleanField(label=_("Workshop"), required=False)
 
     def __init__(self, *args: Any, competencies: Any, **kwargs: Any) -> None:
@@ -124,10 +129,12 @@ class CompetencyForm(forms.Form):
 
 class ProgramSettingsForm(forms.Form):
     cpd_hours_per_year = forms.DecimalField(label=_("Development hours a year"), min_value=0, decimal_places=1)
-    certification_course_hours = forms.DecimalField(label=_("Course hours needed for certification"), min_value=0,
-                                                     decimal_places=1)  # fmt: skip
+    certification_course_hours = forms.DecimalField(
+        label=_("Course hours needed for certification"), min_value=0, decimal_places=1
+    )
     certification_scenarios = forms.IntegerField(label=_("Practice scenarios to pass"), min_value=0)
     certification_observations = forms.IntegerField(label=_("Satisfactory observed sessions"), min_value=0)
     open_process_cap = forms.IntegerField(label=_("Most open processes per facilitator"), min_value=1)
-    cosa_volunteer_hours = forms.DecimalField(label=_("Training hours for CoSA volunteers"), min_value=0,
-                                              decimal_places=1)  # fmt: skip
+    cosa_volunteer_hours = forms.DecimalField(
+        label=_("Training hours for CoSA volunteers"), min_value=0, decimal_places=1
+    )

@@ -23,15 +23,31 @@ DEFAULT_COMPETENCIES: list[tuple[str, str, str]] = [
 COMPETENCY_CODES = frozenset(code for code, _en, _es in DEFAULT_COMPETENCIES)
 
 DEFAULT_REQUIREMENTS: dict[str, dict[str, int]] = {
-    ProcessType.DIRECT_MEDIATION: {"trauma_informed": 2, "cultural": 2, "trafficking_law": 2, "mediation": 2,
-                                   "safeguarding": 2, "interpreters": 1},
-    ProcessType.INDIRECT_DIALOGUE: {"trauma_informed": 2, "cultural": 1, "trafficking_law": 2, "mediation": 2,
-                                    "safeguarding": 2},
-    ProcessType.CONFERENCE: {"trauma_informed": 2, "cultural": 2, "trafficking_law": 1, "mediation": 2,
-                             "safeguarding": 2},
+    ProcessType.DIRECT_MEDIATION: {
+        "trauma_informed": 2,
+        "cultural": 2,
+        "trafficking_law": 2,
+        "mediation": 2,
+        "safeguarding": 2,
+        "interpreters": 1,
+    },
+    ProcessType.INDIRECT_DIALOGUE: {
+        "trauma_informed": 2,
+        "cultural": 1,
+        "trafficking_law": 2,
+        "mediation": 2,
+        "safeguarding": 2,
+    },
+    ProcessType.CONFERENCE: {
+        "trauma_informed": 2,
+        "cultural": 2,
+        "trafficking_law": 1,
+        "mediation": 2,
+        "safeguarding": 2,
+    },
     ProcessType.CIRCLE: {"trauma_informed": 2, "cultural": 2, "mediation": 1, "safeguarding": 2},
     ProcessType.COSA: {"trauma_informed": 1, "trafficking_law": 1, "safeguarding": 2, "cosa": 2},
-}  # fmt: skip
+}
 
 
 @transaction.atomic

@@ -71,16 +71,18 @@ class ProgramTrainingSettings(TimeStampedModel):
     """A program's training rules (kept here so the organisations app needs no change)."""
 
     program = models.OneToOneField("organisations.Program", on_delete=models.CASCADE, related_name="training")
-    cpd_hours_per_year = models.DecimalField(_("development hours a year"), max_digits=5, decimal_places=1,
-                                             default=Decimal("20"))  # fmt: skip
+    cpd_hours_per_year = models.DecimalField(
+        _("development hours a year"), max_digits=5, decimal_places=1, default=Decimal("20")
+    )
     certification_course_hours = models.DecimalField(
         _("course hours needed for certification"), max_digits=5, decimal_places=1, default=Decimal("12")
     )
     certification_scenarios = models.PositiveSmallIntegerField(_("practice scenarios to pass"), default=2)
     certification_observations = models.PositiveSmallIntegerField(_("satisfactory observed sessions"), default=1)
     open_process_cap = models.PositiveSmallIntegerField(_("most open processes per facilitator"), default=8)
-    cosa_volunteer_hours = models.DecimalField(_("training hours for CoSA volunteers"), max_digits=5,
-                                               decimal_places=1, default=Decimal("20"))  # fmt: skip
+    cosa_volunteer_hours = models.DecimalField(
+        _("training hours for CoSA volunteers"), max_digits=5, decimal_places=1, default=Decimal("20")
+    )
 
 
 class FacilitatorProfile(TimeStampedModel):
@@ -90,8 +92,9 @@ class FacilitatorProfile(TimeStampedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator_profiles")
     languages = models.JSONField(_("languages"), default=list, blank=True)
     gender = models.CharField(_("gender"), max_length=32, choices=Gender.choices, blank=True)
-    open_process_cap = models.PositiveSmallIntegerField(_("most open processes (leave empty for the program's)"),
-                                                        null=True, blank=True)  # fmt: skip
+    open_process_cap = models.PositiveSmallIntegerField(
+        _("most open processes (leave empty for the program's)"), null=True, blank=True
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="facilitator_profile_unique")]
@@ -175,8 +178,14 @@ class ScenarioAttempt(UUIDModel, TimeStampedModel):
 
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scenario_attempts")
-    partner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", verbose_name=_("practising with"))  # fmt: skip
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("practising with"),
+    )
     scenario = models.SlugField(max_length=80)
     scenario_version = models.PositiveIntegerField(default=1)
     current_node = models.CharField(max_length=80)
@@ -212,8 +221,7 @@ class Observation(UUIDModel, TimeStampedModel):
     facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="observations")
     observer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     observer_role = models.CharField(_("observed as"), max_length=16, choices=ObserverRole.choices)
-    session = models.ForeignKey("processes.Session", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")  # fmt: skip
+    session = models.ForeignKey("processes.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     observed_on = models.DateField(_("observed on"))
     ratings = models.JSONField(default=dict)  # competency code -> Rating
     feedback = EncryptedTextField(_("feedback"), null=True, blank=True)
@@ -264,8 +272,9 @@ class Certification(UUIDModel, TimeStampedModel):
     levels = models.JSONField(default=dict)  # competency code -> Level
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"))
-    status = models.CharField(_("status"), max_length=16, choices=CertificationStatus.choices,
-                              default=CertificationStatus.ACTIVE)  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=16, choices=CertificationStatus.choices, default=CertificationStatus.ACTIVE
+    )
     suspended_reason = EncryptedTextField(_("why it is suspended"), null=True, blank=True)
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     renewal_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

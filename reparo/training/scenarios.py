@@ -237,9 +237,10 @@ def parse(source: str, filename: str = "<scenario>") -> Scenario:
             for code in choice["scores"]:
                 if code not in declared:
                     raise ScenarioError(
-                        filename, _line_of(root, [*path, "scores", code]),
+                        filename,
+                        _line_of(root, [*path, "scores", code]),
                         f"scores: {code!r} is not one of this scenario's competencies",
-                    )  # fmt: skip
+                    )
     if not any(not node.get("choices") for node in nodes.values()):
         raise ScenarioError(filename, _line_of(root, ["nodes"]), "nodes: the scenario needs at least one ending")
     return Scenario(id=data["id"], version=data["version"], raw=data)

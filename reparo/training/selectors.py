@@ -39,12 +39,14 @@ def team_of(actor: Any, organisation: Any) -> QuerySet[Any]:
         return User.objects.filter(pk=actor.pk)
     return (
         User.objects.filter(
-            memberships__organisation=organisation, memberships__role__in=FACILITATING_ROLES,
-            memberships__is_active=True, is_active=True,
+            memberships__organisation=organisation,
+            memberships__role__in=FACILITATING_ROLES,
+            memberships__is_active=True,
+            is_active=True,
         )
         .distinct()
         .order_by("email")
-    )  # fmt: skip
+    )
 
 
 def members_of(organisation: Any) -> QuerySet[Any]:
@@ -100,8 +102,9 @@ def course_get_for(actor: Any, organisation: Any, pk: Any) -> Course:
 
 
 def course_hours(user: Any, organisation: Any, *, year: int | None = None) -> Decimal:
-    rows = Attendance.objects.filter(user=user, attended=True, session__course__organisation=organisation,
-                                     session__course__enrolments__user=user)  # fmt: skip
+    rows = Attendance.objects.filter(
+        user=user, attended=True, session__course__organisation=organisation, session__course__enrolments__user=user
+    )
     if year is not None:
         rows = rows.filter(session__starts_at__year=year)
     return rows.aggregate(total=Sum("session__hours"))["total"] or Decimal("0")
@@ -136,10 +139,13 @@ def cpd_progress(user: Any, organisation: Any, *, year: int | None = None) -> CP
     courses = course_hours(user, organisation, year=year)
     total = logged + courses
     programs = [
-        ProgramProgress(program=p, required=program_settings(p).cpd_hours_per_year,
-                        met=total >= program_settings(p).cpd_hours_per_year)
+        ProgramProgress(
+            program=p,
+            required=program_settings(p).cpd_hours_per_year,
+            met=total >= program_settings(p).cpd_hours_per_year,
+        )
         for p in programs_of(organisation)
-    ]  # fmt: skip
+    ]
     return CPDProgress(year=year, logged=logged, courses=courses, total=total, programs=programs)
 
 
@@ -159,9 +165,7 @@ def attempt_get_for(actor: Any, pk: Any) -> ScenarioAttempt:
 
 
 def passed_scenarios(user: Any, organisation: Any) -> set[str]:
-    return set(
-        attempts_of(user, organisation).filter(passed=True).values_list("scenario", flat=True)
-    )
+    return set(attempts_of(user, organisation).filter(passed=True).values_list("scenario", flat=True))
 
 
 def observations_of(user: Any, organisation: Any) -> QuerySet[Observation]:
@@ -184,9 +188,11 @@ def reflections_of(actor: Any, user: Any, organisation: Any) -> QuerySet[Reflect
 
 
 def certifications_of(user: Any, organisation: Any) -> QuerySet[Certification]:
-    return Certification.objects.filter(user=user, program__organisation=organisation).select_related(
-        "program", "assessor"
-    ).order_by("-issued_on")
+    return (
+        Certification.objects.filter(user=user, program__organisation=organisation)
+        .select_related("program", "assessor")
+        .order_by("-issued_on")
+    )
 
 
 def certification_get_for(actor: Any, pk: Any) -> Certification:
@@ -208,12 +214,14 @@ def expiring_certifications(
     today = today or timezone.localdate()
     return (
         Certification.objects.filter(
-            program__organisation=organisation, status=CertificationStatus.ACTIVE,
-            expires_on__gt=today, expires_on__lte=today + datetime.timedelta(days=days),
+            program__organisation=organisation,
+            status=CertificationStatus.ACTIVE,
+            expires_on__gt=today,
+            expires_on__lte=today + datetime.timedelta(days=days),
         )
         .select_related("user", "program")
         .order_by("expires_on")
-    )  # fmt: skip
+    )
 
 
 def competency_matrix(actor: Any, organisation: Any) -> tuple[list[Any], list[tuple[Any, list[int]]]]:
@@ -223,9 +231,12 @@ def competency_matrix(actor: Any, organisation: Any) -> tuple[list[Any], list[tu
     today = timezone.localdate()
     held: dict[Any, dict[str, int]] = {p.pk: {} for p in people}
     for cert in Certification.objects.filter(
-        user__in=people, program__organisation=organisation, status=CertificationStatus.ACTIVE,
-        issued_on__lte=today, expires_on__gt=today,
-    ):  # fmt: skip
+        user__in=people,
+        program__organisation=organisation,
+        status=CertificationStatus.ACTIVE,
+        issued_on__lte=today,
+        expires_on__gt=today,
+    ):
         for code, level in cert.levels.items():
             held[cert.user_id][code] = max(held[cert.user_id].get(code, 0), int(level))
     rows = [(p, [held[p.pk].get(c.code, 0) for c in competencies]) for p in people]

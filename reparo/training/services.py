@@ -78,9 +78,10 @@ def competency_save(
     if not name.strip():
         raise ValidationError({"name": _("Give the competency a name.")})
     competency, created = Competency.objects.update_or_create(
-        organisation=organisation, code=code,
+        organisation=organisation,
+        code=code,
         defaults={"name": name.strip(), "name_es": name_es.strip(), "description": description.strip()},
-    )  # fmt: skip
+    )
     if created:
         competency.position = Competency.objects.filter(organisation=organisation).count()
         competency.save(update_fields=["position"])
@@ -125,9 +126,14 @@ def program_settings_update(*, actor: Any, program: Any, **values: Any) -> Progr
 
 @transaction.atomic
 def profile_update(
-    *, actor: Any, organisation: Any, user: Any, languages: list[str], gender: str = "",
+    *,
+    actor: Any,
+    organisation: Any,
+    user: Any,
+    languages: list[str],
+    gender: str = "",
     open_process_cap: int | None = None,
-) -> FacilitatorProfile:  # fmt: skip
+) -> FacilitatorProfile:
     """A facilitator's languages and gender (themselves or a manager); the workload cap (a manager)."""
     _require(actor == user or access.is_manager(actor, organisation))
     _require(access.is_member(user, organisation))
@@ -174,9 +180,14 @@ def conflict_declare(
 
 @transaction.atomic
 def course_create(
-    *, actor: Any, organisation: Any, title: str, competencies: list[Competency], description: str = "",
+    *,
+    actor: Any,
+    organisation: Any,
+    title: str,
+    competencies: list[Competency],
+    description: str = "",
     is_workshop: bool = False,
-) -> Course:  # fmt: skip
+) -> Course:
     _require(access.is_manager(actor, organisation))
     if not title.strip():
         raise ValidationError({"title": _("Give the course a title.")})
@@ -221,8 +232,7 @@ def attendance_record(*, actor: Any, session: CourseSession, attended: list[Any]
         raise ValidationError(_("Only people enrolled in the course can be marked present."))
     for user_id, user in enrolled.items():
         Attendance.objects.update_or_create(session=session, user=user, defaults={"attended": user_id in present})
-    _audit(actor, "training.attendance_recorded", course, course.organisation, session=session.pk,
-           present=len(present))  # fmt: skip
+    _audit(actor, "training.attendance_recorded", course, course.organisation, session=session.pk, present=len(present))
     return len(present)
 
 
@@ -236,9 +246,13 @@ def cpd_add(
     if not activity.strip():
         raise ValidationError({"activity": _("Say what the activity was.")})
     entry = CPDEntry.objects.create(
-        organisation=organisation, user=actor, done_on=done_on, hours=_hours(hours), activity=activity.strip(),
+        organisation=organisation,
+        user=actor,
+        done_on=done_on,
+        hours=_hours(hours),
+        activity=activity.strip(),
         evidence=evidence.strip(),
-    )  # fmt: skip
+    )
     _audit(actor, "training.cpd_added", entry, organisation)
     return entry
 
@@ -255,9 +269,13 @@ def attempt_start(*, actor: Any, organisation: Any, scenario_id: str, partner: A
     if partner is not None and (partner == actor or not access.is_member(partner, organisation)):
         raise ValidationError({"partner": _("Choose someone else in your organisation to practise with.")})
     attempt = ScenarioAttempt.objects.create(
-        organisation=organisation, user=actor, partner=partner, scenario=scenario.id,
-        scenario_version=scenario.version, current_node=scenario.start,
-    )  # fmt: skip
+        organisation=organisation,
+        user=actor,
+        partner=partner,
+        scenario=scenario.id,
+        scenario_version=scenario.version,
+        current_node=scenario.start,
+    )
     _audit(actor, "training.attempt_started", attempt, organisation, scenario=scenario.id)
     return attempt
 
@@ -276,8 +294,7 @@ def attempt_choose(*, actor: Any, attempt: ScenarioAttempt, choice_id: str) -> S
     choice = node.choice(choice_id)
     if choice is None:
         raise ValidationError(_("Choose one of the answers."))
-    locked.steps = [*locked.steps, {"node": node.id, "choice": choice.id, "scores": choice.scores,
-                                    "best": node.best}]  # fmt: skip
+    locked.steps = [*locked.steps, {"node": node.id, "choice": choice.id, "scores": choice.scores, "best": node.best}]
     for code, points in choice.scores.items():
         locked.scores[code] = locked.scores.get(code, 0) + points
     locked.earned += choice.total
@@ -292,8 +309,15 @@ def attempt_choose(*, actor: Any, attempt: ScenarioAttempt, choice_id: str) -> S
         locked.current_node = following.id
     locked.save()
     if locked.finished_at:
-        _audit(actor, "training.attempt_finished", locked, locked.organisation, scenario=scenario.id,
-               percent=locked.percent, passed=locked.passed)  # fmt: skip
+        _audit(
+            actor,
+            "training.attempt_finished",
+            locked,
+            locked.organisation,
+            scenario=scenario.id,
+            percent=locked.percent,
+            passed=locked.passed,
+        )
     return locked
 
 
@@ -316,9 +340,16 @@ def _ratings(organisation: Any, ratings: dict[str, Any]) -> dict[str, int]:
 
 @transaction.atomic
 def observation_record(
-    *, actor: Any, organisation: Any, facilitator: Any, observer_role: str, observed_on: datetime.date,
-    ratings: dict[str, Any], feedback: str = "", session: Any = None,
-) -> Observation:  # fmt: skip
+    *,
+    actor: Any,
+    organisation: Any,
+    facilitator: Any,
+    observer_role: str,
+    observed_on: datetime.date,
+    ratings: dict[str, Any],
+    feedback: str = "",
+    session: Any = None,
+) -> Observation:
     """A co-facilitator or a supervisor rates a facilitator's session. Nobody observes themselves."""
     _require(access.is_member(actor, organisation) and access.is_member(facilitator, organisation))
     if actor == facilitator:
@@ -330,10 +361,15 @@ def observation_record(
     if observed_on > timezone.localdate():
         raise ValidationError({"observed_on": _("Record an observation once it is done.")})
     observation = Observation.objects.create(
-        organisation=organisation, facilitator=facilitator, observer=actor, observer_role=observer_role,
-        observed_on=observed_on, ratings=_ratings(organisation, ratings), feedback=feedback.strip() or None,
+        organisation=organisation,
+        facilitator=facilitator,
+        observer=actor,
+        observer_role=observer_role,
+        observed_on=observed_on,
+        ratings=_ratings(organisation, ratings),
+        feedback=feedback.strip() or None,
         session=session,
-    )  # fmt: skip
+    )
     _audit(actor, "training.observation_recorded", observation, organisation, facilitator=str(facilitator.pk))
     return observation
 
@@ -344,9 +380,13 @@ def supervision_log(
 ) -> SupervisionMeeting:
     _require(access.is_assessor(actor, organisation) and access.is_member(facilitator, organisation))
     meeting = SupervisionMeeting.objects.create(
-        organisation=organisation, facilitator=facilitator, supervisor=actor, held_on=held_on,
-        notes=notes.strip() or None, actions=actions.strip() or None,
-    )  # fmt: skip
+        organisation=organisation,
+        facilitator=facilitator,
+        supervisor=actor,
+        held_on=held_on,
+        notes=notes.strip() or None,
+        actions=actions.strip() or None,
+    )
     _audit(actor, "training.supervision_logged", meeting, organisation, facilitator=str(facilitator.pk))
     return meeting
 
@@ -356,8 +396,9 @@ def reflection_write(*, actor: Any, organisation: Any, written_on: datetime.date
     _require(access.is_member(actor, organisation))
     if not text.strip():
         raise ValidationError({"text": _("Write your reflection.")})
-    reflection = Reflection.objects.create(organisation=organisation, user=actor, written_on=written_on,
-                                           text=text.strip())  # fmt: skip
+    reflection = Reflection.objects.create(
+        organisation=organisation, user=actor, written_on=written_on, text=text.strip()
+    )
     _audit(actor, "training.reflection_written", reflection, organisation)
     return reflection
 
@@ -374,16 +415,22 @@ def certification_requirements(user: Any, program: Any) -> list[str]:
     missing = []
     hours = course_hours(user, organisation)
     if hours < rules.certification_course_hours:
-        missing.append(_("Course hours attended: %(hours)s of %(needed)s.")
-                       % {"hours": hours, "needed": rules.certification_course_hours})  # fmt: skip
+        missing.append(
+            _("Course hours attended: %(hours)s of %(needed)s.")
+            % {"hours": hours, "needed": rules.certification_course_hours}
+        )
     passed = passed_scenarios(user, organisation)
     if len(passed) < rules.certification_scenarios:
-        missing.append(_("Practice scenarios passed: %(count)d of %(needed)d.")
-                       % {"count": len(passed), "needed": rules.certification_scenarios})  # fmt: skip
+        missing.append(
+            _("Practice scenarios passed: %(count)d of %(needed)d.")
+            % {"count": len(passed), "needed": rules.certification_scenarios}
+        )
     observed = satisfactory_observations(user, organisation)
     if observed < rules.certification_observations:
-        missing.append(_("Observed sessions rated satisfactory: %(count)d of %(needed)d.")
-                       % {"count": observed, "needed": rules.certification_observations})  # fmt: skip
+        missing.append(
+            _("Observed sessions rated satisfactory: %(count)d of %(needed)d.")
+            % {"count": observed, "needed": rules.certification_observations}
+        )
     return missing
 
 
@@ -396,9 +443,15 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
 
 @transaction.atomic
 def certification_issue(
-    *, actor: Any, user: Any, program: Any, levels: dict[str, Any], issued_on: datetime.date | None = None,
-    expires_on: datetime.date | None = None, renewal_of: Certification | None = None,
-) -> Certification:  # fmt: skip
+    *,
+    actor: Any,
+    user: Any,
+    program: Any,
+    levels: dict[str, Any],
+    issued_on: datetime.date | None = None,
+    expires_on: datetime.date | None = None,
+    renewal_of: Certification | None = None,
+) -> Certification:
     """An assessor certifies ``user`` in ``program`` at ``levels`` — only when the program's requirements are met.
     Expires after two years unless another date is given."""
     organisation = program.organisation
@@ -418,11 +471,22 @@ def certification_issue(
     if expires_on <= issued_on:
         raise ValidationError({"expires_on": _("The expiry must come after the issue date.")})
     certification = Certification.objects.create(
-        program=program, user=user, levels=clean, issued_on=issued_on, expires_on=expires_on, assessor=actor,
+        program=program,
+        user=user,
+        levels=clean,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        assessor=actor,
         renewal_of=renewal_of,
-    )  # fmt: skip
-    _audit(actor, "training.certification_issued", certification, organisation, user=str(user.pk),
-           expires_on=expires_on.isoformat())  # fmt: skip
+    )
+    _audit(
+        actor,
+        "training.certification_issued",
+        certification,
+        organisation,
+        user=str(user.pk),
+        expires_on=expires_on.isoformat(),
+    )
     return certification
 
 
@@ -435,9 +499,14 @@ def certification_renew(*, actor: Any, certification: Certification) -> Certific
         raise ValidationError(_("A suspended certification cannot be renewed."))
     start = max(timezone.localdate(), certification.expires_on)
     renewed = certification_issue(
-        actor=actor, user=certification.user, program=certification.program, levels=certification.levels,
-        issued_on=timezone.localdate(), expires_on=_add_years(start, CERTIFICATION_YEARS), renewal_of=certification,
-    )  # fmt: skip
+        actor=actor,
+        user=certification.user,
+        program=certification.program,
+        levels=certification.levels,
+        issued_on=timezone.localdate(),
+        expires_on=_add_years(start, CERTIFICATION_YEARS),
+        renewal_of=certification,
+    )
     Certification.objects.filter(pk=certification.pk).update(status=CertificationStatus.RENEWED)
     return renewed
 
@@ -464,10 +533,16 @@ def send_expiry_reminders(*, today: datetime.date | None = None) -> int:
     horizon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
     reminded = 0
     with transaction.atomic():
-        due = Certification.objects.select_for_update(of=("self",)).filter(
-            status=CertificationStatus.ACTIVE, reminded_at__isnull=True, expires_on__gt=today,
-            expires_on__lte=horizon,
-        ).select_related("user", "program__organisation")  # fmt: skip
+        due = (
+            Certification.objects.select_for_update(of=("self",))
+            .filter(
+                status=CertificationStatus.ACTIVE,
+                reminded_at__isnull=True,
+                expires_on__gt=today,
+                expires_on__lte=horizon,
+            )
+            .select_related("user", "program__organisation")
+        )
         for certification in due:
             send_mail(
                 _("Something is waiting for you in Reparo"),
@@ -492,6 +567,9 @@ def certify_for_demo(*, user: Any, program: Any) -> Certification:
         return existing
     today = timezone.localdate()
     return Certification.objects.create(
-        program=program, user=user, levels={c.code: Level.ADVANCED for c in competencies_of(program.organisation)},
-        issued_on=today, expires_on=_add_years(today, CERTIFICATION_YEARS),
-    )  # fmt: skip
+        program=program,
+        user=user,
+        levels={c.code: Level.ADVANCED for c in competencies_of(program.organisation)},
+        issued_on=today,
+        expires_on=_add_years(today, CERTIFICATION_YEARS),
+    )

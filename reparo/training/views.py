@@ -87,11 +87,13 @@ def my_training(request: HttpRequest, user_pk: Any = None) -> HttpResponse:
             "reflection_form": ReflectionForm(initial={"written_on": timezone.localdate()}),
             "profile_form": ProfileForm(initial={"languages": profile.languages, "gender": profile.gender}),
             "conflict_form": ConflictForm(),
-            "observation_form": ObservationForm(competencies=competencies,
-                                                initial={"observed_on": timezone.localdate()}),  # fmt: skip
+            "observation_form": ObservationForm(
+                competencies=competencies, initial={"observed_on": timezone.localdate()}
+            ),
             "supervision_form": SupervisionForm(initial={"held_on": timezone.localdate()}),
-            "certification_form": CertificationForm(programs=selectors.programs_of(organisation),
-                                                    competencies=competencies),  # fmt: skip
+            "certification_form": CertificationForm(
+                programs=selectors.programs_of(organisation), competencies=competencies
+            ),
             "suspend_form": SuspendForm(),
         },
     )
@@ -105,27 +107,41 @@ def _mine() -> str:
 def cpd_add(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     form = CPDForm(request.POST)
-    return run_action(request, lambda: services.cpd_add(actor=request.user, organisation=organisation,
-                                                        **form.cleaned_data),
-                      success=_("Recorded."), back_to=_mine() + "#cpd", form=form)  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.cpd_add(actor=request.user, organisation=organisation, **form.cleaned_data),
+        success=_("Recorded."),
+        back_to=_mine() + "#cpd",
+        form=form,
+    )
 
 
 @require_POST
 def reflection_add(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     form = ReflectionForm(request.POST)
-    return run_action(request, lambda: services.reflection_write(actor=request.user, organisation=organisation,
-                                                                 **form.cleaned_data),
-                      success=_("Saved."), back_to=_mine() + "#reflections", form=form)  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.reflection_write(actor=request.user, organisation=organisation, **form.cleaned_data),
+        success=_("Saved."),
+        back_to=_mine() + "#reflections",
+        form=form,
+    )
 
 
 @require_POST
 def profile_edit(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     form = ProfileForm(request.POST)
-    return run_action(request, lambda: services.profile_update(actor=request.user, organisation=organisation,
-                                                               user=request.user, **form.cleaned_data),
-                      success=_("Saved."), back_to=_mine() + "#profile", form=form)  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.profile_update(
+            actor=request.user, organisation=organisation, user=request.user, **form.cleaned_data
+        ),
+        success=_("Saved."),
+        back_to=_mine() + "#profile",
+        form=form,
+    )
 
 
 @require_POST
@@ -135,14 +151,22 @@ def conflict_declare(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect(_mine() + "#profile")
-    case = cases_visible_to(request.user).filter(organisation=organisation,
-                                                 reference=form.cleaned_data["case_reference"].strip()).first()  # fmt: skip
+    case = (
+        cases_visible_to(request.user)
+        .filter(organisation=organisation, reference=form.cleaned_data["case_reference"].strip())
+        .first()
+    )
     if case is None:
         messages.error(request, _("No case of yours has that reference. Tell your coordinator about the conflict."))
         return redirect(_mine() + "#profile")
-    return run_action(request, lambda: services.conflict_declare(
-        actor=request.user, organisation=organisation, case=case, description=form.cleaned_data["description"]),
-        success=_("Recorded."), back_to=_mine() + "#profile")  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.conflict_declare(
+            actor=request.user, organisation=organisation, case=case, description=form.cleaned_data["description"]
+        ),
+        success=_("Recorded."),
+        back_to=_mine() + "#profile",
+    )
 
 
 # Courses ------------------------------------------------------------------------------------------------------
@@ -155,15 +179,30 @@ def course_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not is_manager:
             raise Http404
-        return run_action(request, lambda: services.course_create(
-            actor=request.user, organisation=organisation, title=form.cleaned_data["title"],
-            description=form.cleaned_data["description"], competencies=list(form.cleaned_data["competencies"]),
-            is_workshop=form.cleaned_data["is_workshop"]),
-            success=_("Saved."), back_to=reverse("training:courses"), form=form)  # fmt: skip
-    return render(request, "training/courses.html", {
-        "courses": selectors.courses_of(organisation)[:100], "form": form, "is_manager": is_manager,
-        "enrolled": set(request.user.enrolments.values_list("course_id", flat=True)),
-    })  # fmt: skip
+        return run_action(
+            request,
+            lambda: services.course_create(
+                actor=request.user,
+                organisation=organisation,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                competencies=list(form.cleaned_data["competencies"]),
+                is_workshop=form.cleaned_data["is_workshop"],
+            ),
+            success=_("Saved."),
+            back_to=reverse("training:courses"),
+            form=form,
+        )
+    return render(
+        request,
+        "training/courses.html",
+        {
+            "courses": selectors.courses_of(organisation)[:100],
+            "form": form,
+            "is_manager": is_manager,
+            "enrolled": set(request.user.enrolments.values_list("course_id", flat=True)),
+        },
+    )
 
 
 def competencies_of_qs(organisation: Any) -> Any:
@@ -178,13 +217,21 @@ def course_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     course = selectors.course_get_for(request.user, organisation, pk)
     is_manager = access.is_manager(request.user, organisation)
     enrolments = list(course.enrolments.select_related("user")) if is_manager else []
-    return render(request, "training/course.html", {
-        "course": course, "is_manager": is_manager, "enrolments": enrolments,
-        "session_form": CourseSessionForm(),
-        "is_enrolled": course.enrolments.filter(user=request.user).exists(),
-        "attended": {a.session_id: a.attended for a in request.user.course_attendance.filter(session__course=course)},
-        "present": {(a.session_id, a.user_id) for a in _attendance(course) if a.attended} if is_manager else set(),
-    })  # fmt: skip
+    return render(
+        request,
+        "training/course.html",
+        {
+            "course": course,
+            "is_manager": is_manager,
+            "enrolments": enrolments,
+            "session_form": CourseSessionForm(),
+            "is_enrolled": course.enrolments.filter(user=request.user).exists(),
+            "attended": {
+                a.session_id: a.attended for a in request.user.course_attendance.filter(session__course=course)
+            },
+            "present": {(a.session_id, a.user_id) for a in _attendance(course) if a.attended} if is_manager else set(),
+        },
+    )
 
 
 def _attendance(course: Any) -> list[Any]:
@@ -195,8 +242,12 @@ def _attendance(course: Any) -> list[Any]:
 def course_enrol(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _org(request)
     course = selectors.course_get_for(request.user, organisation, pk)
-    return run_action(request, lambda: services.enrol(actor=request.user, course=course, user=request.user),
-                      success=_("You are enrolled."), back_to=reverse("training:course", args=[course.pk]))  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.enrol(actor=request.user, course=course, user=request.user),
+        success=_("You are enrolled."),
+        back_to=reverse("training:course", args=[course.pk]),
+    )
 
 
 @require_POST
@@ -204,9 +255,13 @@ def course_session_add(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _manager(request)
     course = selectors.course_get_for(request.user, organisation, pk)
     form = CourseSessionForm(request.POST)
-    return run_action(request, lambda: services.course_session_add(actor=request.user, course=course,
-                                                                   **form.cleaned_data),
-                      success=_("Saved."), back_to=reverse("training:course", args=[course.pk]), form=form)  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.course_session_add(actor=request.user, course=course, **form.cleaned_data),
+        success=_("Saved."),
+        back_to=reverse("training:course", args=[course.pk]),
+        form=form,
+    )
 
 
 @require_POST
@@ -214,10 +269,12 @@ def attendance(request: HttpRequest, session_pk: Any) -> HttpResponse:
     organisation = _manager(request)
     session = selectors.course_session_get_for(request.user, organisation, session_pk)
     present = request.POST.getlist("present")
-    return run_action(request, lambda: services.attendance_record(actor=request.user, session=session,
-                                                                  attended=present),
-                      success=_("Attendance saved."),
-                      back_to=reverse("training:course", args=[session.course_id]))  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.attendance_record(actor=request.user, session=session, attended=present),
+        success=_("Attendance saved."),
+        back_to=reverse("training:course", args=[session.course_id]),
+    )
 
 
 # Role-play practice -------------------------------------------------------------------------------------------
@@ -227,12 +284,16 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     lib = library()
     people = selectors.members_of(organisation).exclude(pk=request.user.pk)
-    return render(request, "training/scenarios.html", {
-        "scenarios": sorted(lib.scenarios.values(), key=lambda s: s.title),
-        "broken": lib.broken if access.is_manager(request.user, organisation) else [],
-        "partner_form": PartnerForm(people=people),
-        "passed": selectors.passed_scenarios(request.user, organisation),
-    })  # fmt: skip
+    return render(
+        request,
+        "training/scenarios.html",
+        {
+            "scenarios": sorted(lib.scenarios.values(), key=lambda s: s.title),
+            "broken": lib.broken if access.is_manager(request.user, organisation) else [],
+            "partner_form": PartnerForm(people=people),
+            "passed": selectors.passed_scenarios(request.user, organisation),
+        },
+    )
 
 
 @require_POST
@@ -245,8 +306,9 @@ def attempt_start(request: HttpRequest, scenario_id: str) -> HttpResponse:
         messages.error(request, errors_text(form))
         return redirect("training:scenarios")
     try:
-        attempt = services.attempt_start(actor=request.user, organisation=organisation, scenario_id=scenario_id,
-                                         partner=form.cleaned_data["partner"])  # fmt: skip
+        attempt = services.attempt_start(
+            actor=request.user, organisation=organisation, scenario_id=scenario_id, partner=form.cleaned_data["partner"]
+        )
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
@@ -268,8 +330,9 @@ def attempt_play(request: HttpRequest, pk: Any) -> HttpResponse:
         if request.user.pk not in {attempt.user_id, attempt.partner_id}:
             raise Http404
         try:
-            attempt = services.attempt_choose(actor=request.user, attempt=attempt,
-                                              choice_id=request.POST.get("choice", ""))  # fmt: skip
+            attempt = services.attempt_choose(
+                actor=request.user, attempt=attempt, choice_id=request.POST.get("choice", "")
+            )
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
@@ -301,16 +364,26 @@ def attempt_play(request: HttpRequest, pk: Any) -> HttpResponse:
 def team(request: HttpRequest) -> HttpResponse:
     organisation = _manager(request)
     competencies, rows = selectors.competency_matrix(request.user, organisation)
-    return render(request, "training/team.html", {
-        "competencies": competencies, "rows": rows, "level_names": dict(Level.choices),
-    })  # fmt: skip
+    return render(
+        request,
+        "training/team.html",
+        {
+            "competencies": competencies,
+            "rows": rows,
+            "level_names": dict(Level.choices),
+        },
+    )
 
 
 def expiring(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
-    return render(request, "training/expiring.html", {
-        "certifications": selectors.expiring_certifications(request.user, organisation)[:200],
-    })  # fmt: skip
+    return render(
+        request,
+        "training/expiring.html",
+        {
+            "certifications": selectors.expiring_certifications(request.user, organisation)[:200],
+        },
+    )
 
 
 def framework(request: HttpRequest) -> HttpResponse:
@@ -319,15 +392,25 @@ def framework(request: HttpRequest) -> HttpResponse:
     table = selectors.requirements_table(organisation)
     from reparo.processes.models import ProcessType
 
-    rows = [(value, label, [table.get(value, {}).get(c.code, 0) for c in competencies])
-            for value, label in ProcessType.choices]  # fmt: skip
+    rows = [
+        (value, label, [table.get(value, {}).get(c.code, 0) for c in competencies])
+        for value, label in ProcessType.choices
+    ]
     programs = [(p, program_settings(p)) for p in selectors.programs_of(organisation)]
-    return render(request, "training/framework.html", {
-        "competencies": competencies, "rows": rows, "level_names": dict(Level.choices),
-        "is_admin": access.is_admin(request.user, organisation), "requirement_form": RequirementForm(),
-        "competency_form": CompetencyForm(), "programs": programs,
-        "level_choices": [(0, _("Not needed")), *Level.choices],
-    })  # fmt: skip
+    return render(
+        request,
+        "training/framework.html",
+        {
+            "competencies": competencies,
+            "rows": rows,
+            "level_names": dict(Level.choices),
+            "is_admin": access.is_admin(request.user, organisation),
+            "requirement_form": RequirementForm(),
+            "competency_form": CompetencyForm(),
+            "programs": programs,
+            "level_choices": [(0, _("Not needed")), *Level.choices],
+        },
+    )
 
 
 @require_POST
@@ -340,9 +423,13 @@ def requirement_set(request: HttpRequest) -> HttpResponse:
         competency = by_code.get(form.cleaned_data["competency"])
         if competency is None:
             raise ValidationError(_("Choose a competency."))
-        return services.requirement_set(actor=request.user, organisation=organisation, competency=competency,
-                                        process_type=form.cleaned_data["process_type"],
-                                        level=form.cleaned_data["level"])  # fmt: skip
+        return services.requirement_set(
+            actor=request.user,
+            organisation=organisation,
+            competency=competency,
+            process_type=form.cleaned_data["process_type"],
+            level=form.cleaned_data["level"],
+        )
 
     return run_action(request, call, success=_("Saved."), back_to=reverse("training:framework"), form=form)
 
@@ -351,9 +438,13 @@ def requirement_set(request: HttpRequest) -> HttpResponse:
 def competency_save(request: HttpRequest) -> HttpResponse:
     organisation = _manager(request)
     form = CompetencyForm(request.POST)
-    return run_action(request, lambda: services.competency_save(actor=request.user, organisation=organisation,
-                                                                **form.cleaned_data),
-                      success=_("Saved."), back_to=reverse("training:framework"), form=form)  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.competency_save(actor=request.user, organisation=organisation, **form.cleaned_data),
+        success=_("Saved."),
+        back_to=reverse("training:framework"),
+        form=form,
+    )
 
 
 @require_POST
@@ -361,9 +452,13 @@ def program_settings_save(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _manager(request)
     program = selectors.program_get_for(request.user, organisation, pk)
     form = ProgramSettingsForm(request.POST)
-    return run_action(request, lambda: services.program_settings_update(actor=request.user, program=program,
-                                                                        **form.cleaned_data),
-                      success=_("Saved."), back_to=reverse("training:framework"), form=form)  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.program_settings_update(actor=request.user, program=program, **form.cleaned_data),
+        success=_("Saved."),
+        back_to=reverse("training:framework"),
+        form=form,
+    )
 
 
 def _person_back(person: Any, anchor: str) -> str:
@@ -375,11 +470,21 @@ def observation_add(request: HttpRequest, user_pk: Any) -> HttpResponse:
     organisation = _org(request)
     person = selectors.observable_get_for(request.user, organisation, user_pk)
     form = ObservationForm(request.POST, competencies=competencies_of(organisation))
-    return run_action(request, lambda: services.observation_record(
-        actor=request.user, organisation=organisation, facilitator=person, ratings=form.ratings(),
-        observer_role=form.cleaned_data["observer_role"], observed_on=form.cleaned_data["observed_on"],
-        feedback=form.cleaned_data["feedback"]),
-        success=_("Saved."), back_to=_person_back(person, "#observations"), form=form)  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.observation_record(
+            actor=request.user,
+            organisation=organisation,
+            facilitator=person,
+            ratings=form.ratings(),
+            observer_role=form.cleaned_data["observer_role"],
+            observed_on=form.cleaned_data["observed_on"],
+            feedback=form.cleaned_data["feedback"],
+        ),
+        success=_("Saved."),
+        back_to=_person_back(person, "#observations"),
+        form=form,
+    )
 
 
 @require_POST
@@ -387,38 +492,59 @@ def supervision_add(request: HttpRequest, user_pk: Any) -> HttpResponse:
     organisation = _manager(request)
     person = selectors.facilitator_get_for(request.user, organisation, user_pk)
     form = SupervisionForm(request.POST)
-    return run_action(request, lambda: services.supervision_log(actor=request.user, organisation=organisation,
-                                                                facilitator=person, **form.cleaned_data),
-                      success=_("Saved."), back_to=_person_back(person, "#supervision"), form=form)  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.supervision_log(
+            actor=request.user, organisation=organisation, facilitator=person, **form.cleaned_data
+        ),
+        success=_("Saved."),
+        back_to=_person_back(person, "#supervision"),
+        form=form,
+    )
 
 
 @require_POST
 def certification_issue(request: HttpRequest, user_pk: Any) -> HttpResponse:
     organisation = _manager(request)
     person = selectors.facilitator_get_for(request.user, organisation, user_pk)
-    form = CertificationForm(request.POST, programs=selectors.programs_of(organisation),
-                             competencies=competencies_of(organisation))  # fmt: skip
-    return run_action(request, lambda: services.certification_issue(
-        actor=request.user, user=person, program=form.cleaned_data["program"], levels=form.levels()),
-        success=_("Certification issued."), back_to=_person_back(person, "#certifications"), form=form)  # fmt: skip
+    form = CertificationForm(
+        request.POST, programs=selectors.programs_of(organisation), competencies=competencies_of(organisation)
+    )
+    return run_action(
+        request,
+        lambda: services.certification_issue(
+            actor=request.user, user=person, program=form.cleaned_data["program"], levels=form.levels()
+        ),
+        success=_("Certification issued."),
+        back_to=_person_back(person, "#certifications"),
+        form=form,
+    )
 
 
 @require_POST
 def certification_renew(request: HttpRequest, pk: Any) -> HttpResponse:
     certification = selectors.certification_get_for(request.user, pk)
-    return run_action(request, lambda: services.certification_renew(actor=request.user, certification=certification),
-                      success=_("Certification renewed."),
-                      back_to=_person_back(certification.user, "#certifications"))  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.certification_renew(actor=request.user, certification=certification),
+        success=_("Certification renewed."),
+        back_to=_person_back(certification.user, "#certifications"),
+    )
 
 
 @require_POST
 def certification_suspend(request: HttpRequest, pk: Any) -> HttpResponse:
     certification = selectors.certification_get_for(request.user, pk)
     form = SuspendForm(request.POST)
-    return run_action(request, lambda: services.certification_suspend(
-        actor=request.user, certification=certification, reason=form.cleaned_data["reason"]),
-        success=_("Certification suspended."), back_to=_person_back(certification.user, "#certifications"),
-        form=form)  # fmt: skip
+    return run_action(
+        request,
+        lambda: services.certification_suspend(
+            actor=request.user, certification=certification, reason=form.cleaned_data["reason"]
+        ),
+        success=_("Certification suspended."),
+        back_to=_person_back(certification.user, "#certifications"),
+        form=form,
+    )
 
 
 def process_eligibility(request: HttpRequest, pk: Any) -> HttpResponse:

@@ -12,8 +12,14 @@ from reparo.training.framework import competencies_of
 from reparo.training.models import Certification, CertificationStatus, Level
 
 
-def certify(user: Any, program: Any, *, issued_on: datetime.date | None = None,
-            expires_on: datetime.date | None = None, levels: dict[str, int] | None = None) -> Certification:  # fmt: skip
+def certify(
+    user: Any,
+    program: Any,
+    *,
+    issued_on: datetime.date | None = None,
+    expires_on: datetime.date | None = None,
+    levels: dict[str, int] | None = None,
+) -> Certification:
     """Certify ``user`` in ``program`` (advanced in every competency unless ``levels``); idempotent by default."""
     today = timezone.localdate()
     if issued_on is None and expires_on is None and levels is None:
@@ -21,11 +27,14 @@ def certify(user: Any, program: Any, *, issued_on: datetime.date | None = None,
         if found:
             return found
     return Certification.objects.create(
-        program=program, user=user,
-        levels=levels if levels is not None else {c.code: Level.ADVANCED for c in competencies_of(program.organisation)},
+        program=program,
+        user=user,
+        levels=levels
+        if levels is not None
+        else {c.code: Level.ADVANCED for c in competencies_of(program.organisation)},
         issued_on=issued_on or today - datetime.timedelta(days=30),
         expires_on=expires_on or today + datetime.timedelta(days=700),
-    )  # fmt: skip
+    )
 
 
 def certify_world(world: Any) -> None:

@@ -74,6 +74,11 @@ class Candidate:
         return {r.code for r in self.against}
 
 
+def hours_text(value: Any) -> str:
+    """Hours as people write them: 12, 11.5 (not 12.0)."""
+    return format(Decimal(str(value or 0)).normalize(), "f")
+
+
 def program_settings(program: Any) -> ProgramTrainingSettings:
     found, _created = ProgramTrainingSettings.objects.get_or_create(program=program)
     return found
@@ -313,6 +318,6 @@ def volunteer_problems(user: Any, *, program: Any, screening_done_on: Any, train
     if hours < needed:
         problems.append(
             _("The volunteer has %(hours)s training hours; the program asks for %(needed)s.")
-            % {"hours": hours, "needed": needed}
+            % {"hours": hours_text(hours), "needed": hours_text(needed)}
         )
     return problems

@@ -17,7 +17,7 @@ from reparo.audit.services import audit_record
 from reparo.cases.selectors import case_access_for
 from reparo.processes.models import ProcessType
 from reparo.training import access
-from reparo.training.eligibility import program_settings
+from reparo.training.eligibility import hours_text, program_settings
 from reparo.training.framework import competencies_of, framework_ensure
 from reparo.training.models import (
     CERTIFICATION_YEARS,
@@ -226,8 +226,8 @@ def attendance_record(*, actor: Any, session: CourseSession, attended: list[Any]
     """Who came to a course session (managers). Only people enrolled in the course are recorded."""
     course = session.course
     _require(access.is_manager(actor, course.organisation))
-    enrolled = {e.user_id: e.user for e in course.enrolments.select_related("user")}
-    present = {getattr(u, "pk", u) for u in attended}
+    enrolled = {str(e.user_id): e.user for e in course.enrolments.select_related("user")}
+    present = {str(getattr(u, "pk", u)) for u in attended}
     if present - set(enrolled):
         raise ValidationError(_("Only people enrolled in the course can be marked present."))
     for user_id, user in enrolled.items():
@@ -417,7 +417,7 @@ def certification_requirements(user: Any, program: Any) -> list[str]:
     if hours < rules.certification_course_hours:
         missing.append(
             _("Course hours attended: %(hours)s of %(needed)s.")
-            % {"hours": hours, "needed": rules.certification_course_hours}
+            % {"hours": hours_text(hours), "needed": hours_text(rules.certification_course_hours)}
         )
     passed = passed_scenarios(user, organisation)
     if len(passed) < rules.certification_scenarios:

@@ -43,7 +43,7 @@ class ConflictForm(forms.Form):
 class CourseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    competencies = forms.ModelMultipleChoiceField(
+    competencies: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Competencies covered"),
         queryset=None,  # type: ignore[arg-type]
         widget=forms.CheckboxSelectMultiple,
@@ -62,7 +62,11 @@ class CourseSessionForm(forms.Form):
 
 
 class PartnerForm(forms.Form):
-    partner = forms.ModelChoiceField(label=_("Practise with (optional)"), queryset=None, required=False)  # type: ignore[arg-type]
+    partner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Practise with (optional)"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+    )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,7 +102,7 @@ class SupervisionForm(forms.Form):
 
 
 class CertificationForm(forms.Form):
-    program = forms.ModelChoiceField(label=_("Program"), queryset=None)  # type: ignore[arg-type]
+    program: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Program"), queryset=None)  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, programs: Any, competencies: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -260,3 +260,20 @@ def observable_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
         return members_of(organisation).exclude(pk=actor.pk).get(pk=pk)
     except (User.DoesNotExist, ValidationError, ValueError):
         raise Http404 from None
+
+
+def competency_queryset(organisation: Any) -> QuerySet[Any]:
+    from reparo.training.models import Competency
+
+    competencies_of(organisation)
+    return Competency.objects.filter(organisation=organisation)
+
+
+def enrolled_course_ids(user: Any) -> set[int]:
+    from reparo.training.models import Enrolment
+
+    return set(Enrolment.objects.filter(user=user).values_list("course_id", flat=True))
+
+
+def attendance_in(user: Any, course: Course) -> dict[int, bool]:
+    return {a.session_id: a.attended for a in Attendance.objects.filter(user=user, session__course=course)}

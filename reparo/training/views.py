@@ -175,7 +175,7 @@ def conflict_declare(request: HttpRequest) -> HttpResponse:
 def course_list(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     is_manager = access.is_manager(request.user, organisation)
-    form = CourseForm(request.POST or None, competencies=competencies_of_qs(organisation))
+    form = CourseForm(request.POST or None, competencies=selectors.competency_queryset(organisation))
     if request.method == "POST":
         if not is_manager:
             raise Http404
@@ -200,16 +200,9 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "courses": selectors.courses_of(organisation)[:100],
             "form": form,
             "is_manager": is_manager,
-            "enrolled": set(request.user.enrolments.values_list("course_id", flat=True)),
+            "enrolled": selectors.enrolled_course_ids(request.user),
         },
     )
-
-
-def competencies_of_qs(organisation: Any) -> Any:
-    from reparo.training.models import Competency
-
-    competencies_of(organisation)
-    return Competency.objects.filter(organisation=organisation)
 
 
 def course_detail(request: HttpRequest, pk: Any) -> HttpResponse:
@@ -225,10 +218,8 @@ def course_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "is_manager": is_manager,
             "enrolments": enrolments,
             "session_form": CourseSessionForm(),
-            "is_enrolled": course.enrolments.filter(user=request.user).exists(),
-            "attended": {
-                a.session_id: a.attended for a in request.user.course_attendance.filter(session__course=course)
-            },
+            "is_enrolled": course.pk in selectors.enrolled_course_ids(request.user),
+            "attended": selectors.attendance_in(request.user, course),
             "present": {(a.session_id, a.user_id) for a in _attendance(course) if a.attended} if is_manager else set(),
         },
     )

@@ -42,9 +42,8 @@ def attend_course(world, user, hours="12"):
 
 
 def pass_scenarios(world, user, ids=("pressured-to-forgive", "interpreter-new-disclosure")):
-    from tests.training.test_scenarios import _best_path
-
     from reparo.training.scenarios import scenario_get
+    from tests.training.test_scenarios import _best_path
 
     for scenario_id in ids:
         attempt = services.attempt_start(actor=user, organisation=world.alice_org, scenario_id=scenario_id)

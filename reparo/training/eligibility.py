@@ -102,11 +102,17 @@ def _level_label(level: int) -> str:
 
 
 def certification_problem(
-    user: Any, process: Process, days: list[datetime.date], *, certifications: list[Certification] | None = None
+    user: Any,
+    process: Process,
+    days: list[datetime.date],
+    *,
+    certifications: list[Certification] | None = None,
+    needed: dict[str, int] | None = None,
+    names: dict[str, str] | None = None,
 ) -> str | None:
     """Why ``user``'s certification does not cover ``process`` on every one of ``days`` (None when it does)."""
     organisation = process.case.organisation
-    needed = requirements_for(organisation, process.type)
+    needed = requirements_for(organisation, process.type) if needed is None else needed
     if certifications is None:
         certifications = list(
             Certification.objects.filter(
@@ -120,7 +126,7 @@ def certification_problem(
         if certifications:
             return _("The certification for this program is suspended.")
         return _("No current certification for this program.")
-    names = {c.code: c.label for c in competencies_of(organisation)}
+    names = {c.code: c.label for c in competencies_of(organisation)} if names is None else names
     problems: list[str] = []
     for day in days:
         valid = [c for c in active if c.valid_on(day)]
@@ -218,6 +224,8 @@ def eligible_facilitators(
         .filter(Q(case=process.case) | Q(person__in=[p.pk for p in persons]))
         .values_list("user_id", flat=True)
     )
+    needed = requirements_for(organisation, process.type)
+    names = {c.code: c.label for c in competencies_of(organisation)}
     load = _open_load(users, process)
     default_cap = program_settings(process.case.program).open_process_cap
     result = []
@@ -225,7 +233,9 @@ def eligible_facilitators(
         candidate = Candidate(user=user)
         profile = profiles.get(user.pk)
         # Certification on every session day.
-        problem = certification_problem(user, process, days, certifications=certifications[user.pk])
+        problem = certification_problem(
+            user, process, days, certifications=certifications[user.pk], needed=needed, names=names
+        )
         candidate.reasons.append(
             Reason(CERTIFICATION, problem is None, problem or _("Certified for this process on every session date."))
         )

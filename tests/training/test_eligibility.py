@@ -204,3 +204,23 @@ def test_the_gate_asks_for_a_certified_facilitator(world):
             mode="in_person",
             invited=both(process),
         )
+
+
+def test_it_lists_candidates_without_a_query_per_candidate(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reparo.accounts.models import Membership
+    from tests.conftest import make_user
+
+    process = ready_process(world)
+    eligible_facilitators(process)  # the framework and program settings exist from here on
+    with CaptureQueriesContext(connection) as few:
+        assert len(eligible_facilitators(process)) == 2
+    for n in range(5):
+        user = make_user(f"extra{n}@alice.example")
+        Membership.objects.create(user=user, organisation=world.alice_org, role="facilitator")
+        certify(user, world.program)
+    with CaptureQueriesContext(connection) as many:
+        assert len(eligible_facilitators(process)) == 7
+    assert len(many) == len(few)

@@ -142,3 +142,11 @@ class ProgramSettingsForm(forms.Form):
     cosa_volunteer_hours = forms.DecimalField(
         label=_("Training hours for CoSA volunteers"), min_value=0, decimal_places=1
     )
+
+
+class PreferenceForm(forms.Form):
+    facilitator_gender = forms.ChoiceField(
+        label=_("The survivor prefers a facilitator who is"),
+        required=False,
+        choices=[("", _("No preference")), *Gender.choices],
+    )

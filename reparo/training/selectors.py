@@ -277,3 +277,24 @@ def enrolled_course_ids(user: Any) -> set[int]:
 
 def attendance_in(user: Any, course: Course) -> dict[int, bool]:
     return {a.session_id: a.attended for a in Attendance.objects.filter(user=user, session__course=course)}
+
+
+def survivor_of(process: Any) -> Any:
+    """The survivor taking part in ``process`` (their person record), or None."""
+    from reparo.processes.models import ProcessParticipant, ProcessRole
+
+    participant = (
+        ProcessParticipant.objects.filter(process=process, role=ProcessRole.SURVIVOR, withdrawn_at__isnull=True)
+        .select_related("person")
+        .first()
+    )
+    return participant.person if participant else None
+
+
+def preference_of(person: Any) -> str:
+    from reparo.training.models import FacilitatorPreference
+
+    if person is None:
+        return ""
+    found = FacilitatorPreference.objects.filter(person=person).first()
+    return found.facilitator_gender if found else ""

@@ -31,4 +31,5 @@ urlpatterns = [
     path("certifications/<uuid:pk>/renew/", views.certification_renew, name="renew"),
     path("certifications/<uuid:pk>/suspend/", views.certification_suspend, name="suspend"),
     path("processes/<uuid:pk>/eligibility/", views.process_eligibility, name="eligibility"),
+    path("processes/<uuid:pk>/preference/", views.preference_set, name="preference"),
 ]

@@ -28,6 +28,7 @@ from reparo.training.forms import (
     CPDForm,
     ObservationForm,
     PartnerForm,
+    PreferenceForm,
     ProfileForm,
     ProgramSettingsForm,
     ReflectionForm,
@@ -546,4 +547,34 @@ def process_eligibility(request: HttpRequest, pk: Any) -> HttpResponse:
         raise Http404
     candidates = eligible_facilitators(process)
     template = "training/_eligibility.html" if _is_htmx(request) else "training/eligibility.html"
-    return render(request, template, {"process": process, "candidates": candidates})
+    survivor = selectors.survivor_of(process)
+    form = PreferenceForm(initial={"facilitator_gender": selectors.preference_of(survivor)})
+    return render(
+        request,
+        template,
+        {"process": process, "candidates": candidates, "preference_form": form, "survivor": survivor},
+    )
+
+
+@require_POST
+def preference_set(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Record the survivor's stated preference about who facilitates (staff who work on the case)."""
+    process = process_get_for(request.user, pk)
+    if not process_access_for(request.user, process).can_work:
+        raise Http404
+    survivor = selectors.survivor_of(process)
+    if survivor is None:
+        raise Http404
+    form = PreferenceForm(request.POST)
+    return run_action(
+        request,
+        lambda: services.preference_set(
+            actor=request.user,
+            case=process.case,
+            person=survivor,
+            facilitator_gender=form.cleaned_data["facilitator_gender"],
+        ),
+        success=_("Saved."),
+        back_to=reverse("training:eligibility", args=[process.pk]),
+        form=form,
+    )

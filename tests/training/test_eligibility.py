@@ -224,3 +224,16 @@ def test_it_lists_candidates_without_a_query_per_candidate(world):
     with CaptureQueriesContext(connection) as many:
         assert len(eligible_facilitators(process)) == 7
     assert len(many) == len(few)
+
+
+def test_staff_record_the_survivors_preference_on_the_eligibility_page(world):
+    process = ready_process(world)
+    _profile(world, gender="Masculine")
+    client = sign_in(CsrfClient(), world["coordinator"])
+    url = reverse("training:preference", args=[process.pk])
+    client.post_form(url, {"facilitator_gender": "Feminine"})
+    assert facilitator_eligibility(process, world["facilitator"]).codes_against == {"preference"}
+    page = client.get(reverse("training:eligibility", args=[process.pk])).content.decode()
+    assert "The survivor asked for a facilitator who is: Feminine" in page
+    assert sign_in(CsrfClient(), world.charlie).post_form(url, {"facilitator_gender": ""}).status_code == 404
+    assert facilitator_eligibility(process, world["facilitator"]).codes_against == {"preference"}

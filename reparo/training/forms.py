@@ -82,13 +82,22 @@ def _competency_fields(form: forms.Form, competencies: list[Any], choices: list[
 
 
 class ObservationForm(forms.Form):
+    session: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Session observed"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+    )
     observer_role = forms.ChoiceField(label=_("Observed as"), choices=ObserverRole.choices)
     observed_on = forms.DateField(label=_("Observed on"), widget=DATE_INPUT)
     feedback = forms.CharField(label=_("Feedback"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, competencies: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, competencies: list[Any], sessions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.competencies = competencies
+        self.fields["session"].queryset = sessions  # type: ignore[attr-defined]
+        self.fields["session"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda s: f"{s.starts_at:%Y-%m-%d %H:%M} · {s.process.case.reference}"
+        )
         _competency_fields(self, competencies, Rating.choices, "rating_")
 
     def ratings(self) -> dict[str, Any]:

@@ -298,3 +298,18 @@ def preference_of(person: Any) -> str:
         return ""
     found = FacilitatorPreference.objects.filter(person=person).first()
     return found.facilitator_gender if found else ""
+
+
+def observable_sessions(actor: Any, facilitator: Any) -> QuerySet[Any]:
+    """Sessions of the last year (and those scheduled) the facilitator led or co-led, on processes the actor can
+    see."""
+    from reparo.processes.models import Session
+    from reparo.processes.selectors import processes_visible_to
+
+    return (
+        Session.objects.filter(process__in=processes_visible_to(actor))
+        .filter(Q(facilitator=facilitator) | Q(co_facilitator=facilitator))
+        .filter(starts_at__gte=timezone.now() - datetime.timedelta(days=365))
+        .select_related("process__case")
+        .order_by("-starts_at")
+    )

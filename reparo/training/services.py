@@ -360,6 +360,11 @@ def observation_record(
         _require(access.is_manager(actor, organisation), _("Only a supervisor can observe as a supervisor."))
     if observed_on > timezone.localdate():
         raise ValidationError({"observed_on": _("Record an observation once it is done.")})
+    if session is not None and (
+        facilitator.pk not in {session.facilitator_id, session.co_facilitator_id}
+        or session.process.case.organisation_id != organisation.pk
+    ):
+        raise ValidationError({"session": _("Choose a session this facilitator led.")})
     observation = Observation.objects.create(
         organisation=organisation,
         facilitator=facilitator,

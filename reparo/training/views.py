@@ -89,7 +89,9 @@ def my_training(request: HttpRequest, user_pk: Any = None) -> HttpResponse:
             "profile_form": ProfileForm(initial={"languages": profile.languages, "gender": profile.gender}),
             "conflict_form": ConflictForm(),
             "observation_form": ObservationForm(
-                competencies=competencies, initial={"observed_on": timezone.localdate()}
+                competencies=competencies,
+                sessions=selectors.observable_sessions(request.user, person),
+                initial={"observed_on": timezone.localdate()},
             ),
             "supervision_form": SupervisionForm(initial={"held_on": timezone.localdate()}),
             "certification_form": CertificationForm(
@@ -461,7 +463,11 @@ def _person_back(person: Any, anchor: str) -> str:
 def observation_add(request: HttpRequest, user_pk: Any) -> HttpResponse:
     organisation = _org(request)
     person = selectors.observable_get_for(request.user, organisation, user_pk)
-    form = ObservationForm(request.POST, competencies=competencies_of(organisation))
+    form = ObservationForm(
+        request.POST,
+        competencies=competencies_of(organisation),
+        sessions=selectors.observable_sessions(request.user, person),
+    )
     return run_action(
         request,
         lambda: services.observation_record(
@@ -472,6 +478,7 @@ def observation_add(request: HttpRequest, user_pk: Any) -> HttpResponse:
             observer_role=form.cleaned_data["observer_role"],
             observed_on=form.cleaned_data["observed_on"],
             feedback=form.cleaned_data["feedback"],
+            session=form.cleaned_data["session"],
         ),
         success=_("Saved."),
         back_to=_person_back(person, "#observations"),

@@ -174,3 +174,82 @@ def test_the_assessor_issues_through_the_page(world):
     assert "Certification issued." in response.content.decode()
     assert Certification.objects.get(user=user).levels == LEVELS
     assert CourseSession.objects.count() == 1 and Decimal("12") == CourseSession.objects.get().hours
+
+
+def test_a_supervisor_observes_a_session_through_the_page(world):
+    from reparo.processes import services as process_services
+    from reparo.training.models import Observation
+    from tests.processes.factories import one_side, ready_process, tomorrow
+
+    process = ready_process(world)
+    session = process_services.session_schedule(
+        actor=world["facilitator"],
+        process=process,
+        starts_at=tomorrow(),
+        duration_minutes=60,
+        mode="in_person",
+        invited=one_side(process, "survivor"),
+    )
+    client = sign_in(CsrfClient(), world["supervisor"])
+    page = client.get(reverse("training:person", args=[world["facilitator"].pk])).content.decode()
+    assert process.case.reference in page
+    data = {
+        "session": session.pk,
+        "observer_role": "supervisor",
+        "observed_on": timezone.localdate().isoformat(),
+        "rating_mediation": "3",
+        "rating_trauma_informed": "4",
+        "feedback": "Good pacing",
+    }
+    client.post_form(reverse("training:observation_add", args=[world["facilitator"].pk]), data)
+    observation = Observation.objects.get()
+    assert observation.session == session and observation.satisfactory and observation.feedback == "Good pacing"
+    with pytest.raises(ValidationError):
+        services.observation_record(
+            actor=world["supervisor"],
+            organisation=world.alice_org,
+            facilitator=world["case_worker"],
+            observer_role="supervisor",
+            observed_on=timezone.localdate(),
+            ratings={"mediation": 3},
+            session=session,
+        )
+    # A co-facilitator may observe; only supervisors observe as supervisors; nobody observes themselves.
+    with pytest.raises(PermissionDenied):
+        services.observation_record(
+            actor=world["case_worker"],
+            organisation=world.alice_org,
+            facilitator=world["facilitator"],
+            observer_role="supervisor",
+            observed_on=timezone.localdate(),
+            ratings={"mediation": 3},
+        )
+    with pytest.raises(ValidationError):
+        services.observation_record(
+            actor=world["facilitator"],
+            organisation=world.alice_org,
+            facilitator=world["facilitator"],
+            observer_role="co_facilitator",
+            observed_on=timezone.localdate(),
+            ratings={"mediation": 3},
+        )
+
+
+def test_supervision_and_reflection_are_recorded(world):
+    services.supervision_log(
+        actor=world["supervisor"],
+        organisation=world.alice_org,
+        facilitator=world["facilitator"],
+        held_on=timezone.localdate(),
+        notes="Discussed the shuttle dialogue",
+        actions="Read X",
+    )
+    with pytest.raises(PermissionDenied):
+        services.supervision_log(
+            actor=world["facilitator"],
+            organisation=world.alice_org,
+            facilitator=world["case_worker"],
+            held_on=timezone.localdate(),
+        )
+    page = sign_in(CsrfClient(), world["facilitator"]).get(reverse("training:mine")).content.decode()
+    assert "Discussed the shuttle dialogue" in page

@@ -4,6 +4,7 @@ records the score; Spanish users read Spanish text."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -156,10 +157,10 @@ def test_the_player_plays_to_the_end_through_the_pages(world, htmx):
 @pytest.mark.django_db
 def test_a_spanish_user_reads_the_scenario_in_spanish(world):
     client = sign_in(CsrfClient(), world["facilitator"])
-    client.cookies["django_language"] = "es"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     client.post_form(reverse("training:attempt_start", args=["interpreter-new-disclosure"]))
     attempt = ScenarioAttempt.objects.get(user=world["facilitator"])
-    page = client.get(reverse("training:attempt", args=[attempt.pk]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    page = client.get(reverse("training:attempt", args=[attempt.pk])).content.decode()
     assert "Se reúne con Amara" in page
 
 

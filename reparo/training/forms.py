@@ -159,3 +159,18 @@ class PreferenceForm(forms.Form):
         required=False,
         choices=[("", _("No preference")), *Gender.choices],
     )
+
+
+class ColleagueObservationForm(ObservationForm):
+    """A co-facilitator observing a colleague chooses whom (and a session they ran together)."""
+
+    facilitator: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Colleague observed"),
+        queryset=None,  # type: ignore[arg-type]
+    )
+
+    def __init__(self, *args: Any, colleagues: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = colleagues  # type: ignore[attr-defined]
+        self.fields["facilitator"].label_from_instance = lambda u: u.email  # type: ignore[attr-defined]
+        self.order_fields(["facilitator"])

@@ -313,3 +313,8 @@ def observable_sessions(actor: Any, facilitator: Any) -> QuerySet[Any]:
         .select_related("process__case")
         .order_by("-starts_at")
     )
+
+
+def sessions_led_by(actor: Any) -> QuerySet[Any]:
+    """Sessions of the last year the actor led or co-led (a co-facilitator observes a session they shared)."""
+    return observable_sessions(actor, actor)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.my_training, name="mine"),
     path("people/<uuid:user_pk>/", views.my_training, name="person"),
     path("cpd/", views.cpd_add, name="cpd_add"),
+    path("observations/", views.colleague_observation_add, name="observe"),
     path("reflections/", views.reflection_add, name="reflection_add"),
     path("profile/", views.profile_edit, name="profile"),
     path("conflicts/", views.conflict_declare, name="conflict"),

@@ -21,6 +21,7 @@ from reparo.training import access, selectors, services
 from reparo.training.eligibility import eligible_facilitators, program_settings
 from reparo.training.forms import (
     CertificationForm,
+    ColleagueObservationForm,
     CompetencyForm,
     ConflictForm,
     CourseForm,
@@ -98,6 +99,19 @@ def my_training(request: HttpRequest, user_pk: Any = None) -> HttpResponse:
                 programs=selectors.programs_of(organisation), competencies=competencies
             ),
             "suspend_form": SuspendForm(),
+            "colleague_form": ColleagueObservationForm(
+                colleagues=selectors.members_of(organisation).exclude(pk=request.user.pk),
+                competencies=competencies,
+                sessions=selectors.sessions_led_by(request.user),
+                initial={"observed_on": timezone.localdate(), "observer_role": "co_facilitator"},
+            )
+            if own
+            else None,
+            "missing": [
+                (p, services.certification_requirements(person, p)) for p in selectors.programs_of(organisation)
+            ]
+            if access.is_assessor(request.user, organisation) and not own
+            else [],
         },
     )
 
@@ -482,6 +496,34 @@ def observation_add(request: HttpRequest, user_pk: Any) -> HttpResponse:
         ),
         success=_("Saved."),
         back_to=_person_back(person, "#observations"),
+        form=form,
+    )
+
+
+@require_POST
+def colleague_observation_add(request: HttpRequest) -> HttpResponse:
+    """A co-facilitator (or supervisor) rates a colleague's session from their own training page."""
+    organisation = _org(request)
+    form = ColleagueObservationForm(
+        request.POST,
+        colleagues=selectors.members_of(organisation).exclude(pk=request.user.pk),
+        competencies=competencies_of(organisation),
+        sessions=selectors.sessions_led_by(request.user),
+    )
+    return run_action(
+        request,
+        lambda: services.observation_record(
+            actor=request.user,
+            organisation=organisation,
+            facilitator=form.cleaned_data["facilitator"],
+            ratings=form.ratings(),
+            observer_role=form.cleaned_data["observer_role"],
+            observed_on=form.cleaned_data["observed_on"],
+            feedback=form.cleaned_data["feedback"],
+            session=form.cleaned_data["session"],
+        ),
+        success=_("Saved."),
+        back_to=_mine() + "#observations",
         form=form,
     )
 

@@ -253,3 +253,44 @@ def test_supervision_and_reflection_are_recorded(world):
         )
     page = sign_in(CsrfClient(), world["facilitator"]).get(reverse("training:mine")).content.decode()
     assert "Discussed the shuttle dialogue" in page
+
+
+def test_a_co_facilitator_observes_a_shared_session_from_their_own_page(world):
+    from tests.processes.factories import one_side, ready_process, tomorrow
+
+    from reparo.processes import services as process_services
+    from reparo.training.models import Observation
+
+    process = ready_process(world)
+    session = process_services.session_schedule(
+        actor=world["facilitator"],
+        process=process,
+        starts_at=tomorrow(),
+        duration_minutes=60,
+        mode="in_person",
+        invited=one_side(process, "survivor"),
+        co_facilitator=world["supervisor"],
+    )
+    # The supervisor co-facilitated; here they observe as a co-facilitator, from their own page.
+    client = sign_in(CsrfClient(), world["supervisor"])
+    assert "Observe a colleague" in client.get(reverse("training:mine")).content.decode()
+    data = {
+        "facilitator": world["facilitator"].pk,
+        "session": session.pk,
+        "observer_role": "co_facilitator",
+        "observed_on": timezone.localdate().isoformat(),
+        "rating_mediation": "2",
+        "feedback": "Rushed the close",
+    }
+    client.post_form(reverse("training:observe"), data)
+    observation = Observation.objects.get()
+    assert observation.observer == world["supervisor"] and observation.facilitator == world["facilitator"]
+    assert observation.session == session and not observation.satisfactory
+    page = sign_in(CsrfClient(), world["facilitator"]).get(reverse("training:mine")).content.decode()
+    assert "Rushed the close" in page and "not yet satisfactory" in page
+
+
+def test_the_assessor_sees_what_is_still_missing(world):
+    client = sign_in(CsrfClient(), world["supervisor"])
+    page = client.get(reverse("training:person", args=[world["facilitator"].pk])).content.decode()
+    assert "Practice scenarios passed: 0 of 2." in page

@@ -256,10 +256,9 @@ def test_supervision_and_reflection_are_recorded(world):
 
 
 def test_a_co_facilitator_observes_a_shared_session_from_their_own_page(world):
-    from tests.processes.factories import one_side, ready_process, tomorrow
-
     from reparo.processes import services as process_services
     from reparo.training.models import Observation
+    from tests.processes.factories import one_side, ready_process, tomorrow
 
     process = ready_process(world)
     session = process_services.session_schedule(

@@ -174,3 +174,9 @@ class ColleagueObservationForm(ObservationForm):
         self.fields["facilitator"].queryset = colleagues  # type: ignore[attr-defined]
         self.fields["facilitator"].label_from_instance = lambda u: u.email  # type: ignore[attr-defined]
         self.order_fields(["facilitator"])
+
+
+class ManagerProfileForm(ProfileForm):
+    open_process_cap = forms.IntegerField(
+        label=_("Most open processes (leave empty for the program's)"), required=False, min_value=0
+    )

@@ -45,6 +45,8 @@ from reparo.training.models import (
 )
 from reparo.training.scenarios import scenario_get
 
+_KEEP: Any = object()
+
 
 def _audit(actor: Any, action: str, obj: Any, organisation: Any, **detail: Any) -> None:
     audit_record(actor=actor, action=action, obj=obj, organisation=organisation, detail=detail)
@@ -132,7 +134,7 @@ def profile_update(
     user: Any,
     languages: list[str],
     gender: str = "",
-    open_process_cap: int | None = None,
+    open_process_cap: Any = _KEEP,
 ) -> FacilitatorProfile:
     """A facilitator's languages and gender (themselves or a manager); the workload cap (a manager)."""
     _require(actor == user or access.is_manager(actor, organisation))
@@ -140,7 +142,8 @@ def profile_update(
     profile, _c = FacilitatorProfile.objects.get_or_create(organisation=organisation, user=user)
     profile.languages = sorted({code for code in languages if code})
     profile.gender = gender
-    if access.is_manager(actor, organisation):
+    if open_process_cap is not _KEEP:
+        _require(access.is_manager(actor, organisation), _("Only a coordinator sets the workload cap."))
         profile.open_process_cap = open_process_cap
     profile.save()
     _audit(actor, "training.profile_updated", profile, organisation, user=str(user.pk))

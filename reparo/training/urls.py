@@ -26,6 +26,7 @@ urlpatterns = [
     path("framework/requirement/", views.requirement_set, name="requirement_set"),
     path("framework/competency/", views.competency_save, name="competency_save"),
     path("programs/<int:pk>/settings/", views.program_settings_save, name="program_settings"),
+    path("people/<uuid:user_pk>/profile/", views.profile_for, name="profile_for"),
     path("people/<uuid:user_pk>/observations/", views.observation_add, name="observation_add"),
     path("people/<uuid:user_pk>/supervision/", views.supervision_add, name="supervision_add"),
     path("people/<uuid:user_pk>/certify/", views.certification_issue, name="certify"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reparo.cases.models import TeamRole
 from reparo.cases.selectors import cases_visible_to
 from reparo.core.actions import errors_text, run_action
 from reparo.processes.selectors import process_access_for, process_get_for
@@ -27,6 +28,7 @@ from reparo.training.forms import (
     CourseForm,
     CourseSessionForm,
     CPDForm,
+    ManagerProfileForm,
     ObservationForm,
     PartnerForm,
     PreferenceForm,
@@ -87,7 +89,13 @@ def my_training(request: HttpRequest, user_pk: Any = None) -> HttpResponse:
             "is_manager": access.is_manager(request.user, organisation),
             "cpd_form": CPDForm(initial={"done_on": timezone.localdate()}),
             "reflection_form": ReflectionForm(initial={"written_on": timezone.localdate()}),
-            "profile_form": ProfileForm(initial={"languages": profile.languages, "gender": profile.gender}),
+            "profile_form": (ProfileForm if own else ManagerProfileForm)(
+                initial={
+                    "languages": profile.languages,
+                    "gender": profile.gender,
+                    "open_process_cap": profile.open_process_cap,
+                }
+            ),
             "conflict_form": ConflictForm(),
             "observation_form": ObservationForm(
                 competencies=competencies,
@@ -157,6 +165,23 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         ),
         success=_("Saved."),
         back_to=_mine() + "#profile",
+        form=form,
+    )
+
+
+@require_POST
+def profile_for(request: HttpRequest, user_pk: Any) -> HttpResponse:
+    """A manager sets a facilitator's languages, gender and workload cap."""
+    organisation = _manager(request)
+    person = selectors.facilitator_get_for(request.user, organisation, user_pk)
+    form = ManagerProfileForm(request.POST)
+    return run_action(
+        request,
+        lambda: services.profile_update(
+            actor=request.user, organisation=organisation, user=person, **form.cleaned_data
+        ),
+        success=_("Saved."),
+        back_to=_person_back(person, "#profile"),
         form=form,
     )
 
@@ -592,7 +617,9 @@ def process_eligibility(request: HttpRequest, pk: Any) -> HttpResponse:
     """Who may facilitate this process, with the reasons (shown on the process page's assign form; htmx
     fragment, or a page of its own without JavaScript)."""
     process = process_get_for(request.user, pk)
-    if not process_access_for(request.user, process).can_work:
+    case_access = process_access_for(request.user, process)
+    # Those who may assign (a coordinator, the lead facilitator) see the reasons about each colleague.
+    if not (case_access.can_manage_team or TeamRole.LEAD_FACILITATOR in case_access.team_roles):
         raise Http404
     candidates = eligible_facilitators(process)
     template = "training/_eligibility.html" if _is_htmx(request) else "training/eligibility.html"

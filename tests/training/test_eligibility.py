@@ -237,3 +237,24 @@ def test_staff_record_the_survivors_preference_on_the_eligibility_page(world):
     assert "The survivor asked for a facilitator who is: Feminine" in page
     assert sign_in(CsrfClient(), world.charlie).post_form(url, {"facilitator_gender": ""}).status_code == 404
     assert facilitator_eligibility(process, world["facilitator"]).codes_against == {"preference"}
+
+
+def test_a_coordinator_sets_the_workload_cap_and_languages(world):
+    process = ready_process(world)
+    ready_process(world)
+    client = sign_in(CsrfClient(), world["coordinator"])
+    url = reverse("training:profile_for", args=[world["facilitator"].pk])
+    client.post_form(url, {"languages": ["en", "fr"], "gender": "", "open_process_cap": "1"})
+    assert facilitator_eligibility(process, world["facilitator"]).codes_against == {"workload"}
+    # The facilitator's own profile form keeps the cap; they cannot set it for anyone.
+    mine = sign_in(CsrfClient(), world["facilitator"])
+    mine.post_form(reverse("training:profile"), {"languages": ["en"]})
+    assert FacilitatorProfile.objects.get(user=world["facilitator"]).open_process_cap == 1
+    assert mine.post_form(url, {"languages": ["en"], "open_process_cap": "9"}).status_code == 404
+
+
+def test_only_those_who_assign_see_the_reasons(world):
+    process = ready_process(world)
+    url = reverse("training:eligibility", args=[process.pk])
+    assert sign_in(CsrfClient(), world["case_worker"]).get(url).status_code == 404
+    assert sign_in(CsrfClient(), world["facilitator"]).get(url).status_code == 200  # the lead facilitator

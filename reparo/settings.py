@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "reparo.cosa",
     "reparo.safety",
     "reparo.evaluation",
+    "reparo.training",
     "django_countries",
     "django_tasks",
     "django_tasks_db",

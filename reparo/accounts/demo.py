@@ -116,4 +116,10 @@ def seed_demo() -> list[DemoLogin]:
                 backup_codes=codes,
             )
         )
+    # Issue 6: only certified facilitators can be assigned; the demo facilitator and supervisor are certified.
+    from reparo.training.services import certify_for_demo
+
+    for program in Program.objects.filter(organisation=operator):
+        for user in User.objects.filter(email__in=[f"facilitator@{DEMO_DOMAIN}", f"supervisor@{DEMO_DOMAIN}"]):
+            certify_for_demo(user=user, program=program)
     return logins

@@ -113,6 +113,8 @@ def navigation_for(user: Any) -> list[NavItem]:
     if Capability.FACILITATE in caps:
         items.append(NavItem("processes:my_week", _("My week")))
         items.append(NavItem("safety:notices", _("Notices")))
+    if any(role != Role.PARTNER_LIAISON for role in roles):
+        items.append(NavItem("training:mine", _("Training")))
     if Capability.VIEW_ORGANISATION in caps:
         items.append(NavItem("organisations:list", _("Organisations")))
     if Capability.VIEW_AUDIT in caps:

@@ -130,6 +130,18 @@ def _training_hours(value: Any) -> Decimal:
     return hours.quantize(Decimal("0.1"))
 
 
+def _require_volunteer_fit(circle: Circle, user: Any, screening_done_on: Any, training_hours: Any) -> None:
+    """Inner-circle volunteers meet the program's volunteer requirements (``reparo.training.eligibility``)."""
+    from reparo.training.eligibility import volunteer_problems
+
+    problems = volunteer_problems(
+        user, program=circle.process.case.program, screening_done_on=screening_done_on,
+        training_hours=_training_hours(training_hours),
+    )  # fmt: skip
+    if problems:
+        raise ValidationError([_("This volunteer cannot join the inner circle yet:"), *problems])
+
+
 @transaction.atomic
 def inner_member_add(
     *,
@@ -157,6 +169,7 @@ def inner_member_add(
             _("The inner circle already has %(max)d active volunteers, the most it can have.")
             % {"max": INNER_CIRCLE_MAX}
         )
+    _require_volunteer_fit(circle, user, screening_done_on, training_hours)
     member = InnerMember.objects.create(
         circle=circle, user=user, screening_done_on=screening_done_on, training_hours=_training_hours(training_hours)
     )
@@ -182,6 +195,8 @@ def inner_member_update(
             _("The inner circle already has %(max)d active volunteers, the most it can have.")
             % {"max": INNER_CIRCLE_MAX}
         )
+    if active:
+        _require_volunteer_fit(circle, locked.user, screening_done_on, training_hours)
     locked.screening_done_on = screening_done_on
     locked.training_hours = _training_hours(training_hours)
     locked.active = active

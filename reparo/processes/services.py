@@ -95,7 +95,8 @@ def participant_add(
 
 @transaction.atomic
 def facilitator_assign(*, actor: Any, process: Process, user: Any, role: str) -> ProcessFacilitator:
-    """Assign a facilitator. They must be on the case team as a facilitator or supervisor."""
+    """Assign a facilitator. They must be on the case team as a facilitator or supervisor, and eligible
+    (``reparo.training.eligibility``: certification, languages, preferences, conflicts, workload)."""
     access = case_access_for(actor, process.case)
     if not (access.can_manage_team or TeamRole.LEAD_FACILITATOR in access.team_roles):
         raise PermissionDenied(_("Only a coordinator or the lead facilitator can assign facilitators."))
@@ -108,6 +109,11 @@ def facilitator_assign(*, actor: Any, process: Process, user: Any, role: str) ->
         raise ValidationError(_("Add this person to the case team as a facilitator first."))
     if role not in FacilitatorRole.values:
         raise ValidationError({"role": _("Choose a role.")})
+    from reparo.training.eligibility import facilitator_eligibility  # the one eligibility check (issue 6)
+
+    fit = facilitator_eligibility(process, user)
+    if not fit.eligible:
+        raise ValidationError([_("This person cannot facilitate this process:"), *(r.text for r in fit.against)])
     assignment, created = ProcessFacilitator.objects.get_or_create(process=process, user=user, defaults={"role": role})
     if not created:
         raise ValidationError(_("This person already facilitates this process."))

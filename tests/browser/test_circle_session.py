@@ -14,6 +14,7 @@ from reparo.organisations.models import Program
 from reparo.processes import services
 from reparo.processes.models import Session
 from tests.browser.conftest import Member, PageProblems
+from tests.training.factories import certify
 
 pytestmark = pytest.mark.browser
 
@@ -32,6 +33,7 @@ def test_it_prepares_schedules_and_records_a_circle_session(
     page = signed_in
     Membership.objects.create(user=member.user, organisation=member.organisation, role=Role.FACILITATOR)
     program = Program.objects.create(organisation=member.organisation, name="Circles")
+    certify(member.user, program)  # only certified facilitators can be assigned (issue 6)
     case = open_case(actor=member.user, program=program, survivor_name=("Cira", "Circleperson"))
     CaseTeamMember.objects.create(case=case, user=member.user, role=TeamRole.LEAD_FACILITATOR)
 

@@ -51,7 +51,11 @@ def open_case(
 
 def alice_case(world: Any, **kwargs: Any) -> Case:
     """A case in Alice's organisation, opened by the coordinator, with the facilitator as lead, the case worker
-    and the supervisor on the team and the CoSA volunteer on the responsible-person side."""
+    and the supervisor on the team and the CoSA volunteer on the responsible-person side. The facilitator and the
+    supervisor are certified (issue 6: only certified facilitators can be assigned)."""
+    from tests.training.factories import certify_world
+
+    certify_world(world)
     team = [
         (world["facilitator"], TeamRole.LEAD_FACILITATOR),
         (world["case_worker"], TeamRole.CASE_WORKER),

@@ -183,7 +183,10 @@ def test_it_needs_four_active_volunteers_before_meetings(world):
         meeting(world, c)
     assert "4 to 6 active volunteers" in " ".join(exc.value.messages)
     assert "It has 3" in " ".join(exc.value.messages)
-    services.inner_member_add(actor=world["facilitator"], circle=c, user=volunteer(world, 9, case=c.process.case))
+    services.inner_member_add(
+        actor=world["facilitator"], circle=c, user=volunteer(world, 9, case=c.process.case),
+        screening_done_on=datetime.date(2026, 1, 10), training_hours="24",
+    )  # fmt: skip
     assert meeting(world, c).attendance.count() == 4
 
 

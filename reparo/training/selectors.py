@@ -1,0 +1,320 @@
+"""Reads about training, limited to what the actor may see: their own records, or (for coordinators, org admins
+and supervisors) their organisation's. Anything else is "not found"."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from reparo.accounts.models import User
+from reparo.organisations.models import Program
+from reparo.training import access
+from reparo.training.eligibility import FACILITATING_ROLES, program_settings
+from reparo.training.framework import competencies_of
+from reparo.training.models import (
+    EXPIRY_WARNING_DAYS,
+    Attendance,
+    Certification,
+    CertificationStatus,
+    Course,
+    CPDEntry,
+    Observation,
+    ProcessRequirement,
+    Reflection,
+    ScenarioAttempt,
+    SupervisionMeeting,
+)
+
+
+def team_of(actor: Any, organisation: Any) -> QuerySet[Any]:
+    """The organisation's facilitators (and supervisors), for managers; otherwise just the actor."""
+    if not access.is_manager(actor, organisation):
+        return User.objects.filter(pk=actor.pk)
+    return (
+        User.objects.filter(
+            memberships__organisation=organisation,
+            memberships__role__in=FACILITATING_ROLES,
+            memberships__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("email")
+    )
+
+
+def members_of(organisation: Any) -> QuerySet[Any]:
+    return (
+        User.objects.filter(memberships__organisation=organisation, memberships__is_active=True, is_active=True)
+        .exclude(memberships__role="partner_liaison")
+        .distinct()
+        .order_by("email")
+    )
+
+
+def facilitator_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
+    """A person whose training records the actor may see: themselves, or (managers) their organisation's."""
+    try:
+        if str(actor.pk) == str(pk):
+            return actor
+        if access.is_manager(actor, organisation):
+            return members_of(organisation).get(pk=pk)
+    except (User.DoesNotExist, ValidationError, ValueError):
+        pass
+    raise Http404
+
+
+def programs_of(organisation: Any) -> QuerySet[Program]:
+    return Program.objects.filter(organisation=organisation, is_active=True).order_by("name")
+
+
+def program_get_for(actor: Any, organisation: Any, pk: Any) -> Program:
+    try:
+        return programs_of(organisation).get(pk=pk)
+    except (Program.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def requirements_table(organisation: Any) -> dict[str, dict[str, int]]:
+    """process type -> competency code -> level."""
+    competencies_of(organisation)
+    table: dict[str, dict[str, int]] = {}
+    for row in ProcessRequirement.objects.filter(organisation=organisation).select_related("competency"):
+        table.setdefault(row.process_type, {})[row.competency.code] = row.level
+    return table
+
+
+def courses_of(organisation: Any) -> QuerySet[Course]:
+    return Course.objects.filter(organisation=organisation).prefetch_related("competencies", "sessions")
+
+
+def course_get_for(actor: Any, organisation: Any, pk: Any) -> Course:
+    try:
+        return courses_of(organisation).get(pk=pk)
+    except (Course.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def course_hours(user: Any, organisation: Any, *, year: int | None = None) -> Decimal:
+    rows = Attendance.objects.filter(
+        user=user, attended=True, session__course__organisation=organisation, session__course__enrolments__user=user
+    )
+    if year is not None:
+        rows = rows.filter(session__starts_at__year=year)
+    return rows.aggregate(total=Sum("session__hours"))["total"] or Decimal("0")
+
+
+def cpd_entries(user: Any, organisation: Any) -> QuerySet[CPDEntry]:
+    return CPDEntry.objects.filter(user=user, organisation=organisation)
+
+
+@dataclass(frozen=True)
+class ProgramProgress:
+    program: Program
+    required: Decimal
+    met: bool
+
+
+@dataclass(frozen=True)
+class CPDProgress:
+    year: int
+    logged: Decimal
+    courses: Decimal
+    total: Decimal
+    programs: list[ProgramProgress]
+
+
+def cpd_progress(user: Any, organisation: Any, *, year: int | None = None) -> CPDProgress:
+    """Hours of continuing development in ``year``: logged activities plus course sessions attended, against
+    each program's yearly requirement."""
+    year = year or timezone.localdate().year
+    logged = cpd_entries(user, organisation).filter(done_on__year=year).aggregate(total=Sum("hours"))["total"]
+    logged = logged or Decimal("0")
+    courses = course_hours(user, organisation, year=year)
+    total = logged + courses
+    programs = [
+        ProgramProgress(
+            program=p,
+            required=program_settings(p).cpd_hours_per_year,
+            met=total >= program_settings(p).cpd_hours_per_year,
+        )
+        for p in programs_of(organisation)
+    ]
+    return CPDProgress(year=year, logged=logged, courses=courses, total=total, programs=programs)
+
+
+def attempts_of(user: Any, organisation: Any) -> QuerySet[ScenarioAttempt]:
+    return ScenarioAttempt.objects.filter(organisation=organisation).filter(Q(user=user) | Q(partner=user))
+
+
+def attempt_get_for(actor: Any, pk: Any) -> ScenarioAttempt:
+    """An attempt of the actor (or their practice partner's), or any of the organisation's for a manager."""
+    try:
+        attempt = ScenarioAttempt.objects.select_related("organisation", "partner", "user").get(pk=pk)
+    except (ScenarioAttempt.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+    if actor.pk in {attempt.user_id, attempt.partner_id} or access.is_manager(actor, attempt.organisation):
+        return attempt
+    raise Http404
+
+
+def passed_scenarios(user: Any, organisation: Any) -> set[str]:
+    return set(attempts_of(user, organisation).filter(passed=True).values_list("scenario", flat=True))
+
+
+def observations_of(user: Any, organisation: Any) -> QuerySet[Observation]:
+    return Observation.objects.filter(organisation=organisation, facilitator=user).select_related("observer")
+
+
+def satisfactory_observations(user: Any, organisation: Any) -> int:
+    return sum(1 for o in observations_of(user, organisation) if o.satisfactory)
+
+
+def supervision_of(user: Any, organisation: Any) -> QuerySet[SupervisionMeeting]:
+    return SupervisionMeeting.objects.filter(organisation=organisation, facilitator=user).select_related("supervisor")
+
+
+def reflections_of(actor: Any, user: Any, organisation: Any) -> QuerySet[Reflection]:
+    """A facilitator's reflections: for themselves and their organisation's supervisors only."""
+    if actor != user and not access.is_assessor(actor, organisation):
+        return Reflection.objects.none()
+    return Reflection.objects.filter(organisation=organisation, user=user)
+
+
+def certifications_of(user: Any, organisation: Any) -> QuerySet[Certification]:
+    return (
+        Certification.objects.filter(user=user, program__organisation=organisation)
+        .select_related("program", "assessor")
+        .order_by("-issued_on")
+    )
+
+
+def certification_get_for(actor: Any, pk: Any) -> Certification:
+    try:
+        cert = Certification.objects.select_related("program__organisation", "user").get(pk=pk)
+    except (Certification.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+    if cert.user_id == actor.pk or access.is_manager(actor, cert.program.organisation):
+        return cert
+    raise Http404
+
+
+def expiring_certifications(
+    actor: Any, organisation: Any, *, today: datetime.date | None = None, days: int = EXPIRY_WARNING_DAYS
+) -> QuerySet[Certification]:
+    """Active certifications in the organisation that expire within ``days`` (managers only)."""
+    if not access.is_manager(actor, organisation):
+        raise Http404
+    today = today or timezone.localdate()
+    return (
+        Certification.objects.filter(
+            program__organisation=organisation,
+            status=CertificationStatus.ACTIVE,
+            expires_on__gt=today,
+            expires_on__lte=today + datetime.timedelta(days=days),
+        )
+        .select_related("user", "program")
+        .order_by("expires_on")
+    )
+
+
+def competency_matrix(actor: Any, organisation: Any) -> tuple[list[Any], list[tuple[Any, list[int]]]]:
+    """(competencies, [(person, [highest current level per competency])]) for the actor's team."""
+    competencies = competencies_of(organisation)
+    people = list(team_of(actor, organisation)[:200])
+    today = timezone.localdate()
+    held: dict[Any, dict[str, int]] = {p.pk: {} for p in people}
+    for cert in Certification.objects.filter(
+        user__in=people,
+        program__organisation=organisation,
+        status=CertificationStatus.ACTIVE,
+        issued_on__lte=today,
+        expires_on__gt=today,
+    ):
+        for code, level in cert.levels.items():
+            held[cert.user_id][code] = max(held[cert.user_id].get(code, 0), int(level))
+    rows = [(p, [held[p.pk].get(c.code, 0) for c in competencies]) for p in people]
+    return competencies, rows
+
+
+def course_session_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
+    from reparo.training.models import CourseSession
+
+    try:
+        return CourseSession.objects.select_related("course").get(pk=pk, course__organisation=organisation)
+    except (CourseSession.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def observable_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
+    """Someone whose session the actor may rate: any other member of their organisation."""
+    if not access.is_member(actor, organisation):
+        raise Http404
+    try:
+        return members_of(organisation).exclude(pk=actor.pk).get(pk=pk)
+    except (User.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def competency_queryset(organisation: Any) -> QuerySet[Any]:
+    from reparo.training.models import Competency
+
+    competencies_of(organisation)
+    return Competency.objects.filter(organisation=organisation)
+
+
+def enrolled_course_ids(user: Any) -> set[int]:
+    from reparo.training.models import Enrolment
+
+    return set(Enrolment.objects.filter(user=user).values_list("course_id", flat=True))
+
+
+def attendance_in(user: Any, course: Course) -> dict[int, bool]:
+    return {a.session_id: a.attended for a in Attendance.objects.filter(user=user, session__course=course)}
+
+
+def survivor_of(process: Any) -> Any:
+    """The survivor taking part in ``process`` (their person record), or None."""
+    from reparo.processes.models import ProcessParticipant, ProcessRole
+
+    participant = (
+        ProcessParticipant.objects.filter(process=process, role=ProcessRole.SURVIVOR, withdrawn_at__isnull=True)
+        .select_related("person")
+        .first()
+    )
+    return participant.person if participant else None
+
+
+def preference_of(person: Any) -> str:
+    from reparo.training.models import FacilitatorPreference
+
+    if person is None:
+        return ""
+    found = FacilitatorPreference.objects.filter(person=person).first()
+    return found.facilitator_gender if found else ""
+
+
+def observable_sessions(actor: Any, facilitator: Any) -> QuerySet[Any]:
+    """Sessions of the last year (and those scheduled) the facilitator led or co-led, on processes the actor can
+    see."""
+    from reparo.processes.models import Session
+    from reparo.processes.selectors import processes_visible_to
+
+    return (
+        Session.objects.filter(process__in=processes_visible_to(actor))
+        .filter(Q(facilitator=facilitator) | Q(co_facilitator=facilitator))
+        .filter(starts_at__gte=timezone.now() - datetime.timedelta(days=365))
+        .select_related("process__case")
+        .order_by("-starts_at")
+    )
+
+
+def sessions_led_by(actor: Any) -> QuerySet[Any]:
+    """Sessions of the last year the actor led or co-led (a co-facilitator observes a session they shared)."""
+    return observable_sessions(actor, actor)

@@ -1,0 +1,37 @@
+from django.urls import path
+
+from reparo.training import views
+
+app_name = "training"
+
+urlpatterns = [
+    path("", views.my_training, name="mine"),
+    path("people/<uuid:user_pk>/", views.my_training, name="person"),
+    path("cpd/", views.cpd_add, name="cpd_add"),
+    path("observations/", views.colleague_observation_add, name="observe"),
+    path("reflections/", views.reflection_add, name="reflection_add"),
+    path("profile/", views.profile_edit, name="profile"),
+    path("conflicts/", views.conflict_declare, name="conflict"),
+    path("courses/", views.course_list, name="courses"),
+    path("courses/<int:pk>/", views.course_detail, name="course"),
+    path("courses/<int:pk>/enrol/", views.course_enrol, name="course_enrol"),
+    path("courses/<int:pk>/sessions/", views.course_session_add, name="course_session_add"),
+    path("courses/sessions/<int:session_pk>/attendance/", views.attendance, name="attendance"),
+    path("scenarios/", views.scenario_list, name="scenarios"),
+    path("scenarios/<slug:scenario_id>/start/", views.attempt_start, name="attempt_start"),
+    path("attempts/<uuid:pk>/", views.attempt_play, name="attempt"),
+    path("team/", views.team, name="team"),
+    path("team/expiring/", views.expiring, name="expiring"),
+    path("framework/", views.framework, name="framework"),
+    path("framework/requirement/", views.requirement_set, name="requirement_set"),
+    path("framework/competency/", views.competency_save, name="competency_save"),
+    path("programs/<int:pk>/settings/", views.program_settings_save, name="program_settings"),
+    path("people/<uuid:user_pk>/profile/", views.profile_for, name="profile_for"),
+    path("people/<uuid:user_pk>/observations/", views.observation_add, name="observation_add"),
+    path("people/<uuid:user_pk>/supervision/", views.supervision_add, name="supervision_add"),
+    path("people/<uuid:user_pk>/certify/", views.certification_issue, name="certify"),
+    path("certifications/<uuid:pk>/renew/", views.certification_renew, name="renew"),
+    path("certifications/<uuid:pk>/suspend/", views.certification_suspend, name="suspend"),
+    path("processes/<uuid:pk>/eligibility/", views.process_eligibility, name="eligibility"),
+    path("processes/<uuid:pk>/preference/", views.preference_set, name="preference"),
+]

@@ -1,0 +1,110 @@
+"""Continuing development: the yearly progress sums logged activities and attended course hours against each
+program's requirement."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from reparo.organisations.models import Program
+from reparo.training import selectors, services
+from reparo.training.eligibility import program_settings
+from tests.conftest import CsrfClient, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_sums_this_years_hours_against_each_program(world):
+    user = world["facilitator"]
+    org = world.alice_org
+    today = timezone.localdate()
+    this_year = today.replace(month=1, day=2)
+    services.cpd_add(actor=user, organisation=org, done_on=this_year, hours="3.5", activity="Reading group")
+    services.cpd_add(
+        actor=user, organisation=org, done_on=this_year, hours=2, activity="Peer supervision", evidence="Minutes 14"
+    )
+    services.cpd_add(
+        actor=user, organisation=org, done_on=this_year.replace(year=today.year - 1), hours=9, activity="Last year"
+    )
+    services.cpd_add(actor=world["supervisor"], organisation=org, done_on=this_year, hours=7, activity="Not mine")
+    course = services.course_create(actor=world["coordinator"], organisation=org, title="Law update", competencies=[])
+    starts = timezone.make_aware(datetime.datetime.combine(this_year, datetime.time(10)))
+    attended = services.course_session_add(actor=world["coordinator"], course=course, starts_at=starts, hours=3)
+    missed = services.course_session_add(actor=world["coordinator"], course=course, starts_at=starts, hours=4)
+    services.enrol(actor=user, course=course, user=user)
+    services.attendance_record(actor=world["coordinator"], session=attended, attended=[user])
+    services.attendance_record(actor=world["coordinator"], session=missed, attended=[])
+    strict = Program.objects.create(organisation=org, name="Strict program")
+    services.program_settings_update(actor=world["coordinator"], program=strict, cpd_hours_per_year=Decimal("30"))
+    services.program_settings_update(actor=world["coordinator"], program=world.program, cpd_hours_per_year=Decimal("8"))
+    progress = selectors.cpd_progress(user, org, year=today.year)
+    assert (progress.logged, progress.courses, progress.total) == (Decimal("5.5"), Decimal("3"), Decimal("8.5"))
+    assert {(p.program.name, p.required, p.met) for p in progress.programs} == {
+        ("Dialogue program", Decimal("8"), True),
+        ("Strict program", Decimal("30"), False),
+    }
+    page = sign_in(CsrfClient(), user).get(reverse("training:mine")).content.decode()
+    assert "8.5 hours (5.5 logged, 3 in courses)" in page or "8.5 hours (5.5 logged, 3.0 in courses)" in page
+
+
+def test_it_refuses_future_or_empty_development(world):
+    user = world["facilitator"]
+    with pytest.raises(ValidationError):
+        services.cpd_add(
+            actor=user,
+            organisation=world.alice_org,
+            done_on=timezone.localdate() + datetime.timedelta(days=1),
+            hours=1,
+            activity="Later",
+        )
+    with pytest.raises(ValidationError):
+        services.cpd_add(
+            actor=user, organisation=world.alice_org, done_on=timezone.localdate(), hours=0, activity="Nothing"
+        )
+    with pytest.raises(PermissionDenied):
+        services.cpd_add(
+            actor=world.charlie,
+            organisation=world.alice_org,
+            done_on=timezone.localdate(),
+            hours=1,
+            activity="Outsider",
+        )
+
+
+def test_only_enrolled_people_are_marked_present_and_only_managers_mark(world):
+    course = services.course_create(
+        actor=world["coordinator"], organisation=world.alice_org, title="Circles", competencies=[]
+    )
+    session = services.course_session_add(actor=world["coordinator"], course=course, starts_at=timezone.now(), hours=2)
+    with pytest.raises(ValidationError):
+        services.attendance_record(actor=world["coordinator"], session=session, attended=[world["facilitator"]])
+    services.enrol(actor=world["facilitator"], course=course, user=world["facilitator"])
+    with pytest.raises(PermissionDenied):
+        services.attendance_record(actor=world["facilitator"], session=session, attended=[world["facilitator"]])
+    with pytest.raises(PermissionDenied):
+        services.course_create(actor=world["facilitator"], organisation=world.alice_org, title="Mine", competencies=[])
+
+
+def test_the_course_pages_enrol_and_record_attendance(world):
+    coordinator = sign_in(CsrfClient(), world["coordinator"])
+    from reparo.training.framework import competencies_of
+
+    competency = competencies_of(world.alice_org)[0]
+    coordinator.post_form(reverse("training:courses"), {"title": "Trauma basics", "competencies": [competency.pk]})
+    course = selectors.courses_of(world.alice_org).get()
+    coordinator.post_form(
+        reverse("training:course_session_add", args=[course.pk]), {"starts_at": "2026-01-10T10:00", "hours": "6"}
+    )
+    session = course.sessions.get()
+    facilitator = sign_in(CsrfClient(), world["facilitator"])
+    facilitator.post_form(reverse("training:course_enrol", args=[course.pk]))
+    coordinator.post_form(reverse("training:attendance", args=[session.pk]), {"present": [world["facilitator"].pk]})
+    assert selectors.course_hours(world["facilitator"], world.alice_org) == Decimal("6")
+    assert facilitator.post_form(reverse("training:attendance", args=[session.pk]), {}).status_code == 404
+    assert sign_in(CsrfClient(), world.charlie).get(reverse("training:course", args=[course.pk])).status_code == 404
+    assert program_settings(world.program).cpd_hours_per_year == Decimal("20")

@@ -16,6 +16,7 @@ from reparo.processes.models import Session
 from tests.browser.conftest import Member, PageProblems
 from tests.conftest import make_user
 from tests.safety.factories import make_safe
+from tests.training.factories import certify
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +45,7 @@ def test_it_records_a_withdrawal_and_cancels_the_sessions(
         services.participant_add(
             actor=member.user, process=process, case_participant=case_participant, role=case_participant.role
         )
+    certify(member.user, program)  # only certified facilitators can be assigned (issue 6)
     services.facilitator_assign(actor=member.user, process=process, user=member.user, role="facilitator")
     for participant in process.participants.all():
         services.preparation_record(actor=member.user, process=process, participant=participant,

@@ -199,6 +199,13 @@ def case_transition(*, actor: Any, case: Case, to_status: str, reason: str = "")
         organisation=locked.organisation,
         detail={"from": previous, "to": to_status, "version": locked.version, "fields": ["status"]},
     )
+    if to_status in (CaseStatus.WITHDRAWN, CaseStatus.CLOSED):
+        # Nothing goes on in a case that has ended: its processes end and their future sessions are cancelled.
+        from reparo.processes.services import processes_end_with_case
+
+        processes_end_with_case(
+            actor=actor, case=locked, reason="withdrawal" if to_status == CaseStatus.WITHDRAWN else "case_closed"
+        )
     return locked
 
 

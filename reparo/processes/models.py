@@ -47,6 +47,7 @@ STAGE_TRANSITIONS: dict[str, frozenset[str]] = {
 class EndReason(models.TextChoices):
     WITHDRAWAL = "withdrawal", _("A participant withdrew")
     UNSUITABLE = "unsuitable", _("Not suitable to continue")
+    CASE_CLOSED = "case_closed", _("The case was closed")
     OTHER = "other", _("Other")
 
 

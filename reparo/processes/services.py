@@ -16,7 +16,7 @@ from reparo.audit.services import audit_record
 from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, Task, TeamRole
 from reparo.cases.selectors import case_access_for
 from reparo.processes import content
-from reparo.processes.gate import joint_meeting_gate
+from reparo.processes.gate import joint_meeting_gate_for_session
 from reparo.processes.models import (
     RESPONSIBLE_SIDE,
     STAGE_TRANSITIONS,
@@ -153,6 +153,24 @@ def process_move(*, actor: Any, process: Process, to_stage: str) -> Process:
     return locked
 
 
+def processes_end_with_case(*, actor: Any, case: Any, reason: str) -> int:
+    """When a case is withdrawn or closed, its open processes end and their future sessions are cancelled (the
+    caller's transaction covers it). Returns how many processes ended."""
+    ended = 0
+    for process in Process.objects.select_for_update().filter(case=case).exclude(
+        stage__in=[ProcessStage.COMPLETED, ProcessStage.ENDED_EARLY]
+    ):
+        process.stage = ProcessStage.ENDED_EARLY
+        process.end_reason = reason
+        process.ended_at = timezone.now()
+        process.version += 1
+        process.save()
+        _cancel_future_sessions(process, reason=_("The process has ended."))
+        _audit(actor, "process.ended_early", process, reason=reason)
+        ended += 1
+    return ended
+
+
 @transaction.atomic
 def process_end_early(*, actor: Any, process: Process, reason: str, note: str = "") -> Process:
     _require_work(actor, process.case)
@@ -180,7 +198,9 @@ def process_pause(*, actor: Any, process: Process, why: str) -> Process:
             _require_work(actor, process.case)
         Process.objects.filter(pk=process.pk).update(paused=True, paused_at=timezone.now())
         process.refresh_from_db()
-        _audit(actor, "process.paused", process, why=why)
+        # A paused process holds no joint meeting: those already booked are called off too (not only new ones).
+        cancelled = _cancel_future_sessions(process, reason=_("The process is paused."), joint_only=True)
+        _audit(actor, "process.paused", process, why=why, cancelled=cancelled)
     return process
 
 
@@ -304,7 +324,7 @@ def session_schedule(
         agenda=content.agenda_for(locked.type),
     )
     if is_joint:
-        gate = joint_meeting_gate(locked, at=timezone.now())
+        gate = joint_meeting_gate_for_session(locked, starts_at=starts_at, ends_at=session.ends_at, invited=invited)
         if not gate.open:
             raise GateClosedError(gate.reasons, gate.codes)
         for key, value in _staggered_times(starts_at, session.ends_at, times or {}).items():
@@ -358,10 +378,11 @@ def session_cancel(*, actor: Any, session: Session, reason: str) -> Session:
     return session
 
 
-def _cancel_future_sessions(process: Process, *, reason: str) -> int:
-    upcoming = list(
-        Session.objects.filter(process=process, status=SessionStatus.SCHEDULED, starts_at__gte=timezone.now())
-    )
+def _cancel_future_sessions(process: Process, *, reason: str, joint_only: bool = False) -> int:
+    rows = Session.objects.filter(process=process, status=SessionStatus.SCHEDULED, starts_at__gte=timezone.now())
+    if joint_only:
+        rows = rows.filter(is_joint=True)
+    upcoming = list(rows)
     for session in upcoming:
         session.status = SessionStatus.CANCELLED
         session.cancel_reason = reason

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from reparo.consent.models import ConsentPurpose
@@ -17,10 +19,17 @@ def process_consent_ref(process: object) -> str:
 
 
 def _readiness(ctx: GateContext, *, kind: str, who: str) -> str | None:
-    participant = ctx.survivor if kind == ScreeningKind.SURVIVOR_READINESS else ctx.responsible
-    if participant is None:
-        return None  # said by the participation conditions
-    screening = latest_screening(ctx.process, kind=kind, person=participant.person)
+    """Every survivor (or responsible person) who would meet must have a current, signed-off "ready"."""
+    participants = ctx.survivors if kind == ScreeningKind.SURVIVOR_READINESS else ctx.responsibles
+    for participant in participants:
+        problem = _readiness_of(ctx, kind=kind, who=who, person=participant.person)
+        if problem:
+            return problem if len(participants) == 1 else f"{problem} ({participant.person.display_code})"
+    return None  # nobody on this side: said by the participation conditions
+
+
+def _readiness_of(ctx: GateContext, *, kind: str, who: str, person: Any) -> str | None:
+    screening = latest_screening(ctx.process, kind=kind, person=person)
     names = {
         "survivor": {
             "missing": _("The survivor's readiness screening has not been done."),
@@ -58,25 +67,26 @@ def _responsible_ready(ctx: GateContext) -> str | None:
 
 @gate_condition("consent")
 def _survivor_consents(ctx: GateContext) -> str | None:
-    if ctx.survivor is None:
-        return None
-    decision = may(
-        person=ctx.survivor.person,
-        purpose=ConsentPurpose.PROCESS,
-        process_ref=process_consent_ref(ctx.process),
-        at=ctx.at,
-    )
-    if not decision:
-        return _("The survivor's consent to this process is not current: %(why)s") % {"why": decision.reason}
+    for survivor in ctx.survivors:
+        decision = may(
+            person=survivor.person,
+            purpose=ConsentPurpose.PROCESS,
+            process_ref=process_consent_ref(ctx.process),
+            at=ctx.at,
+        )
+        if not decision:
+            return _("The survivor's consent to this process is not current: %(why)s") % {"why": decision.reason}
     return None
 
 
 @gate_condition("contact_restriction")
 def _no_restriction(ctx: GateContext) -> str | None:
-    if ctx.survivor is None or ctx.responsible is None:
-        return None
-    if contact_forbidden(ctx.survivor.person, ctx.responsible.person, at=ctx.at):
-        return _("A contact restriction in force forbids contact between the survivor and the responsible person.")
+    for survivor in ctx.survivors:
+        for responsible in ctx.responsibles:
+            if contact_forbidden(survivor.person, responsible.person, at=ctx.at):
+                return _(
+                    "A contact restriction in force forbids contact between the survivor and the responsible person."
+                )
     return None
 
 

@@ -329,6 +329,15 @@ def session_schedule(
             raise GateClosedError(gate.reasons, gate.codes)
         for key, value in _staggered_times(starts_at, session.ends_at, times or {}).items():
             setattr(session, key, value)
+    from reparo.training.eligibility import certification_problem  # the one certification rule (issue 6)
+
+    for who in (facilitator, co_facilitator):
+        problem = who and certification_problem(who, locked, [timezone.localdate(starts_at)])
+        if problem:
+            raise ValidationError(
+                _("%(person)s cannot lead a session on that day: %(problem)s")
+                % {"person": who.email, "problem": problem}
+            )
     session.save()
     SessionInvitation.objects.bulk_create([SessionInvitation(session=session, participant=p) for p in invited])
     _audit(actor, "process.session_scheduled", locked, session=str(session.pk), joint=is_joint)

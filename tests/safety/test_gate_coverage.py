@@ -117,3 +117,15 @@ def test_it_ends_the_processes_and_sessions_of_a_case_that_ends(world, to_status
     assert process.end_reason == ("withdrawal" if to_status == "withdrawn" else "case_closed")
     gate = joint_meeting_gate(process)
     assert "case_open" in gate.codes
+
+
+def test_it_refuses_any_session_led_by_a_facilitator_whose_certification_has_lapsed(world):
+    from reparo.training.models import Certification
+
+    process = ready_process(world)
+    Certification.objects.filter(user=world["facilitator"]).update(status="suspended")
+    survivor_only = [process.participants.get(role="survivor")]
+    with pytest.raises(ValidationError) as info:
+        schedule(world, process, survivor_only)  # not a joint meeting, and still refused
+    assert "cannot lead a session on that day" in " ".join(info.value.messages)
+    assert not Session.objects.filter(process=process).exists()

@@ -109,12 +109,7 @@ def test_it_accepts_a_booked_interpreter_instead_of_a_shared_language(world):
 def test_it_counts_an_expiry_between_now_and_the_session_date(world):
     process = ready_process(world)
     user = world["facilitator"]
-    Certification.objects.filter(user=user).update(expires_on=_days(10))
-    assert facilitator_eligibility(process, user, dates=[_days(5)]).eligible
-    late = facilitator_eligibility(process, user, dates=[_days(20)])
-    assert late.codes_against == {"certification"}
-    assert f"expires on {_days(10).isoformat()}, before the session on {_days(20).isoformat()}" in late.against[0].text
-    # Without explicit dates, the process's scheduled sessions count.
+    # A session booked while the certification still covered it ...
     starts = timezone.make_aware(datetime.datetime.combine(_days(20), datetime.time(10)))
     process_services.session_schedule(
         actor=user,
@@ -124,7 +119,20 @@ def test_it_counts_an_expiry_between_now_and_the_session_date(world):
         mode="in_person",
         invited=one_side(process, "survivor"),
     )
+    # ... and then the certification turns out to end sooner.
+    Certification.objects.filter(user=user).update(expires_on=_days(10))
+    assert facilitator_eligibility(process, user, dates=[_days(5)]).eligible
+    late = facilitator_eligibility(process, user, dates=[_days(20)])
+    assert late.codes_against == {"certification"}
+    assert f"expires on {_days(10).isoformat()}, before the session on {_days(20).isoformat()}" in late.against[0].text
+    # Without explicit dates, the process's scheduled sessions count.
     assert facilitator_eligibility(process, user).codes_against == {"certification"}
+    # And no further session can be booked after the expiry.
+    with pytest.raises(ValidationError):
+        process_services.session_schedule(
+            actor=user, process=process, starts_at=starts + datetime.timedelta(days=1), duration_minutes=60,
+            mode="in_person", invited=one_side(process, "survivor"),
+        )  # fmt: skip
 
 
 def test_it_checks_the_levels_the_process_type_needs(world):

@@ -51,6 +51,11 @@ def can_sign_off(actor: Any, case: Case) -> bool:
     return user_can(actor, Capability.SIGN_OFF_SCREENINGS, organisation=case.organisation)
 
 
+def can_lift_restrictions(actor: Any, case: Case) -> bool:
+    """A supervisor (of the organisation or on the case team), a coordinator or an organisation admin."""
+    return can_sign_off(actor, case) or user_can(actor, Capability.SEE_ALL_ORG_CASES, organisation=case.organisation)
+
+
 def screenings_of(process: Process) -> QuerySet[Screening]:
     return Screening.objects.filter(process=process).select_related("person", "completed_by", "signed_off_by")
 

@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from reparo.accounts.selectors import user_can
 from reparo.audit.services import audit_record
 from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, ParticipantRole, Task, TeamRole
 from reparo.cases.selectors import case_access_for
+from reparo.core.concurrency import ConflictError, check_version
 from reparo.organisations.models import Program
 from reparo.people.models import Person
 from reparo.processes.models import PreparationMeeting, Process, ProcessRole, Session
@@ -128,6 +129,10 @@ def screening_sign_off(*, actor: Any, screening: Screening, at: datetime.datetim
     return locked
 
 
+def lift_refused_message() -> str:
+    return _("Only a supervisor, a coordinator or an organisation admin can lift a contact restriction.")
+
+
 PLAN_FIELDS = ("warning_signs", "coping_steps", "safe_contacts", "safe_words", "session_arrangements")
 
 
@@ -136,7 +141,8 @@ def safety_plan_save(
     *, actor: Any, case: Case, person: Person, next_review_on: datetime.date, version: int | None = None,
     **texts: str,
 ) -> SafetyPlan:  # fmt: skip
-    """Create or review the survivor's safety plan on the case."""
+    """Create or review the survivor's safety plan on the case. Reviewing needs the ``version`` the form was opened
+    with: an older or missing one raises :class:`ConflictError`, as does losing a race to create the plan."""
     _require_work(actor, case)
     if not CaseParticipant.objects.filter(case=case, person=person, role=ParticipantRole.SURVIVOR).exists():
         raise ValidationError(_("A safety plan is for the survivor in this case."))
@@ -149,19 +155,46 @@ def safety_plan_save(
     created = plan is None
     if plan is None:
         plan = SafetyPlan(case=case, person=person, next_review_on=next_review_on)
-    elif version is not None and version != plan.version:
-        raise ValidationError(_("Someone else changed this plan since you opened it. Reload and try again."))
     else:
+        # A form opened before the plan existed posts no version: that is a conflict too, never a silent overwrite.
+        check_version(plan, version)
         plan.version += 1
         plan.reviewed_at = timezone.now()
     for name in PLAN_FIELDS:
         setattr(plan, name, (texts.get(name) or "").strip() or None)
     plan.next_review_on = next_review_on
     plan.updated_by = actor
-    plan.save()
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        # Two first saves at once: the other one won. Refuse this one as an edit conflict.
+        existing = SafetyPlan.objects.filter(case=case, person=person).first()
+        if existing is None:
+            raise
+        check_version(existing, None)
+        raise ConflictError(current_version=existing.version, changes=[]) from None
     _audit(actor, "safety.plan_created" if created else "safety.plan_reviewed", plan, case,
            version=plan.version, fields=[n for n in PLAN_FIELDS if getattr(plan, n)])  # fmt: skip
     return plan
+
+
+@transaction.atomic
+def safety_plan_viewed(*, actor: Any, plan: SafetyPlan, purpose: str = "") -> None:
+    """Record that ``actor`` was shown the plan's contents (warning signs, safe contacts, safe words)."""
+    _require_work(actor, plan.case)
+    audit_record(actor=actor, action="safety.plan_viewed", obj=plan, organisation=plan.case.organisation,
+                 purpose=purpose, detail={"version": plan.version})  # fmt: skip
+
+
+@transaction.atomic
+def screenings_viewed(*, actor: Any, case: Case, screenings: list[Screening], process: Process | None = None) -> None:
+    """Record that ``actor`` was shown these screenings (outcomes and the reasons given). Nothing shown, no row."""
+    _require_work(actor, case)
+    if not screenings:
+        return
+    audit_record(actor=actor, action="safety.screenings_viewed", obj=process or case, organisation=case.organisation,
+                 detail={"screenings": [str(s.pk) for s in screenings]})  # fmt: skip
 
 
 @transaction.atomic
@@ -190,7 +223,11 @@ def restriction_record(
 
 @transaction.atomic
 def restriction_lift(*, actor: Any, restriction: ContactRestriction) -> ContactRestriction:
+    """Lift a restriction: it may reopen the joint-meeting gate, so only a supervisor, coordinator or
+    organisation admin may do it."""
     _require_work(actor, restriction.case)
+    if not selectors.can_lift_restrictions(actor, restriction.case):
+        raise PermissionDenied(lift_refused_message())
     if restriction.lifted_at is not None:
         raise ValidationError(_("This restriction was already lifted."))
     restriction.lifted_at = timezone.now()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reparo.core.actions import run_action
+from reparo.core.concurrency import ConflictError, rebase_form_data
 from reparo.processes.gate import joint_meeting_gate
 from reparo.processes.models import ProcessRole
 from reparo.processes.selectors import sessions_of
@@ -31,8 +33,16 @@ KIND_ROLES: dict[str, set[str]] = {
 }
 
 
+PER_PAGE = 25
+OVERVIEW_RESTRICTIONS = 10
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _page(request: HttpRequest, rows: Any) -> Any:
+    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
@@ -40,6 +50,9 @@ def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
     today = timezone.localdate()
     plans = list(selectors.safety_plans_of(case))
     planned = {p.person_id for p in plans}
+    page = _page(request, selectors.screenings_of_case(case))
+    services.screenings_viewed(actor=request.user, case=case, screenings=list(page.object_list))
+    restrictions = selectors.restrictions_of(case)
     return render(
         request,
         "safety/case.html",
@@ -47,8 +60,10 @@ def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
             "case": case,
             "plans": [(p, p.review_due(today)) for p in plans],
             "unplanned": [p for p in selectors.people_of_case(case, role="survivor") if p.pk not in planned],
-            "screenings": selectors.screenings_of_case(case)[:50],
-            "restrictions": selectors.restrictions_of(case)[:50],
+            "page": page,
+            "screenings": page.object_list,
+            "restrictions": restrictions[:OVERVIEW_RESTRICTIONS],
+            "restriction_count": restrictions.count(),
             "processes": case.processes.all(),
             "threshold": selectors.distress_threshold(case.program),
             "now": timezone.now(),
@@ -66,12 +81,17 @@ def trend(request: HttpRequest, pk: Any) -> HttpResponse:
 def process_screenings(request: HttpRequest, pk: Any) -> HttpResponse:
     process = selectors.safety_process_get_for(request.user, pk)
     now = timezone.now()
+    page = _page(request, selectors.screenings_of(process))
+    services.screenings_viewed(
+        actor=request.user, case=process.case, process=process, screenings=list(page.object_list)
+    )
     return render(
         request,
         "safety/process.html",
         {
             "process": process,
-            "screenings": selectors.screenings_of(process)[:50],
+            "page": page,
+            "screenings": page.object_list,
             "kinds": ScreeningKind.choices,
             "can_sign_off": selectors.can_sign_off(request.user, process.case),
             "gate": joint_meeting_gate(process, at=now),
@@ -117,32 +137,50 @@ def screening_sign_off(request: HttpRequest, pk: Any) -> HttpResponse:
     )
 
 
+def _plan_initial(plan: Any) -> dict[str, Any]:
+    initial = {name: getattr(plan, name) for name in services.PLAN_FIELDS}
+    return initial | {"version": plan.version, "next_review_on": plan.next_review_on}
+
+
 def safety_plan(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResponse:
     case = selectors.safety_case_get_for(request.user, pk)
     person = selectors.survivor_get_for(request.user, case, person_pk)
     plan = selectors.safety_plans_of(case).filter(person=person).first()
-    initial: dict[str, Any] = {}
-    if plan is not None:
-        initial = {name: getattr(plan, name) for name in services.PLAN_FIELDS}
-        initial |= {"version": plan.version, "next_review_on": plan.next_review_on}
-    form = SafetyPlanForm(request.POST or None, initial=initial)
+    conflict = None
+    yours: list[Any] = []
+    form = SafetyPlanForm(request.POST or None, initial=_plan_initial(plan) if plan is not None else {})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
             services.safety_plan_save(actor=request.user, case=case, person=person, **data)
         except PermissionDenied:
             raise Http404 from None
+        except ConflictError as exc:
+            conflict = exc
+            plan = selectors.safety_plans_of(case).filter(person=person).first()
+            current = _plan_initial(plan) if plan is not None else {}
+            if plan is not None:
+                services.safety_plan_viewed(actor=request.user, plan=plan, purpose=_("Edit conflict"))
+            rebased, yours = rebase_form_data(
+                request.POST, conflict=exc, current=current,
+                labels={name: field.label for name, field in form.fields.items()},
+            )  # fmt: skip
+            form = SafetyPlanForm(rebased)
+            form.is_valid()
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The safety plan is saved."))
             return redirect("safety:case", pk=case.pk)
+    elif request.method != "POST" and plan is not None:
+        services.safety_plan_viewed(actor=request.user, plan=plan, purpose=_("Opened"))
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
     return render(
         request,
         "safety/plan.html",
-        {"case": case, "person": person, "plan": plan, "form": form,
+        {"case": case, "person": person, "plan": plan, "form": form, "conflict": conflict, "yours": yours,
          "review_due": plan is not None and plan.review_due(timezone.localdate())},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )  # fmt: skip
 
 
@@ -160,11 +198,12 @@ def restrictions(request: HttpRequest, pk: Any) -> HttpResponse:
         else:
             messages.success(request, _("The restriction is recorded."))
             return redirect("safety:restrictions", pk=case.pk)
+    page = _page(request, selectors.restrictions_of(case))
     return render(
         request,
         "safety/restrictions.html",
-        {"case": case, "form": form, "restrictions": selectors.restrictions_of(case)[:100],
-         "today": timezone.localdate()},
+        {"case": case, "form": form, "page": page, "restrictions": page.object_list, "today": timezone.localdate(),
+         "can_lift": selectors.can_lift_restrictions(request.user, case)},
         status=400 if request.method == "POST" else 200,
     )  # fmt: skip
 
@@ -173,11 +212,15 @@ def restrictions(request: HttpRequest, pk: Any) -> HttpResponse:
 def restriction_lift(request: HttpRequest, pk: Any, restriction_pk: Any) -> HttpResponse:
     case = selectors.safety_case_get_for(request.user, pk)
     restriction = selectors.restriction_get_for(request.user, case, restriction_pk)
+    back_to = reverse("safety:restrictions", kwargs={"pk": case.pk})
+    if not selectors.can_lift_restrictions(request.user, case):
+        messages.error(request, services.lift_refused_message())
+        return redirect(back_to)
     return run_action(
         request,
         lambda: services.restriction_lift(actor=request.user, restriction=restriction),
         success=_("The restriction is lifted."),
-        back_to=reverse("safety:restrictions", kwargs={"pk": case.pk}),
+        back_to=back_to,
     )
 
 

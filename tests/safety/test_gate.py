@@ -126,7 +126,7 @@ def test_it_opens_again_when_a_restriction_ends_or_is_lifted(world):
         kind="no_contact_order", valid_from=timezone.localdate(),
     )  # fmt: skip
     assert joint_meeting_gate(process).codes == ["contact_restriction"]
-    services.restriction_lift(actor=world["facilitator"], restriction=current)
+    services.restriction_lift(actor=world["supervisor"], restriction=current)
     assert joint_meeting_gate(process).open
 
 

@@ -6,10 +6,11 @@ from django.utils import timezone
 
 from reparo.audit.models import AuditEvent
 from reparo.cases.models import Task
+from reparo.core.concurrency import ConflictError
 from reparo.processes import services as process_services
 from reparo.processes.models import Process, SessionStatus
 from reparo.safety import services
-from reparo.safety.models import Notice, ProgramSafetySettings, Screening
+from reparo.safety.models import Notice, ProgramSafetySettings, SafetyPlan, Screening
 from reparo.safety.selectors import contact_forbidden
 from tests.processes.factories import both, ready_process, tomorrow
 from tests.safety.factories import all_answers, screen
@@ -86,7 +87,7 @@ def test_it_forbids_contact_either_way_only_while_a_restriction_is_in_force(worl
     assert contact_forbidden(survivor, responsible, at=in_force)
     assert contact_forbidden(responsible, survivor, at=in_force)
     assert not contact_forbidden(survivor, responsible, at=now + datetime.timedelta(days=11))
-    services.restriction_lift(actor=world["facilitator"], restriction=restriction)
+    services.restriction_lift(actor=world["supervisor"], restriction=restriction)
     assert not contact_forbidden(survivor, responsible, at=in_force)
     assert AuditEvent.objects.filter(action__startswith="safety.restriction_").count() == 2
 
@@ -107,7 +108,7 @@ def test_it_keeps_a_safety_plan_encrypted_and_shows_when_a_review_is_due(world):
     assert not plan.review_due(timezone.localdate())
     assert plan.review_due(timezone.localdate() + datetime.timedelta(days=30))
     soon = timezone.localdate() + datetime.timedelta(days=5)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConflictError):
         services.safety_plan_save(
             actor=world["case_worker"], case=process.case, person=survivor, next_review_on=soon, version=99
         )
@@ -196,3 +197,73 @@ def test_it_closes_the_case_only_when_the_survivor_asks(world):
     process.case.refresh_from_db()
     assert process.case.status == "withdrawn"
     assert Process.objects.get(pk=process.pk).stage == "ended_early"
+
+
+def _plan(world, process, *, version=None, safe_words="blue umbrella"):
+    return services.safety_plan_save(
+        actor=world["case_worker"], case=process.case, person=person(process, "survivor"), version=version,
+        next_review_on=timezone.localdate() + datetime.timedelta(days=30), safe_words=safe_words,
+    )  # fmt: skip
+
+
+def test_it_refuses_a_plan_save_without_a_version_once_the_plan_exists(world):
+    process = ready_process(world)
+    _plan(world, process)
+    with pytest.raises(ConflictError) as info:  # a form opened before the plan existed posts no version
+        _plan(world, process, version=None, safe_words="overwritten")
+    assert "Someone else changed this" in str(info.value)
+    plan = SafetyPlan.objects.get()
+    assert plan.safe_words == "blue umbrella" and plan.version == 1
+    assert not AuditEvent.objects.filter(action="safety.plan_reviewed").exists()
+
+
+def test_it_turns_a_lost_race_to_create_the_plan_into_a_conflict_not_an_error(world, monkeypatch):
+    process = ready_process(world)
+    _plan(world, process)
+    # The other first save committed after this one looked for the plan: this one finds none and inserts.
+    monkeypatch.setattr(SafetyPlan.objects, "select_for_update", lambda: SafetyPlan.objects.none())
+    with pytest.raises(ConflictError) as info:
+        _plan(world, process, safe_words="second")
+    assert info.value.current_version == 1
+    assert SafetyPlan.objects.get().safe_words == "blue umbrella"
+
+
+def test_it_audits_every_read_of_a_plan_or_of_screenings(world):
+    process = ready_process(world)
+    plan = _plan(world, process)
+    services.safety_plan_viewed(actor=world["facilitator"], plan=plan, purpose="Opened")
+    row = AuditEvent.objects.get(action="safety.plan_viewed")
+    assert row.actor == world["facilitator"] and row.object_id == str(plan.pk)
+    assert "blue umbrella" not in str(row.detail)
+    screenings = list(Screening.objects.filter(process=process))
+    services.screenings_viewed(actor=world["facilitator"], case=process.case, process=process, screenings=screenings)
+    row = AuditEvent.objects.get(action="safety.screenings_viewed")
+    assert sorted(row.detail["screenings"]) == sorted(str(s.pk) for s in screenings)
+    with pytest.raises(PermissionDenied):  # someone who may not work on the case records nothing
+        services.safety_plan_viewed(actor=world.charlie, plan=plan)
+
+
+@pytest.mark.parametrize("who", ["case_worker", "facilitator"])
+def test_it_refuses_to_let_a_case_worker_or_facilitator_lift_a_restriction(world, who):
+    process = ready_process(world)
+    restriction = services.restriction_record(
+        actor=world["case_worker"], case=process.case, person_a=person(process, "survivor"),
+        person_b=person(process, "responsible"), kind="no_contact_order", valid_from=timezone.localdate(),
+    )  # fmt: skip
+    with pytest.raises(PermissionDenied) as info:
+        services.restriction_lift(actor=world[who], restriction=restriction)
+    assert "supervisor" in str(info.value)
+    restriction.refresh_from_db()
+    assert restriction.lifted_at is None
+    assert contact_forbidden(person(process, "survivor"), person(process, "responsible"))
+
+
+@pytest.mark.parametrize("who", ["supervisor", "coordinator", "org_admin"])
+def test_it_lets_a_supervisor_coordinator_or_admin_lift_a_restriction(world, who):
+    process = ready_process(world)
+    restriction = services.restriction_record(
+        actor=world["case_worker"], case=process.case, person_a=person(process, "survivor"),
+        person_b=person(process, "responsible"), kind="no_contact_order", valid_from=timezone.localdate(),
+    )  # fmt: skip
+    services.restriction_lift(actor=world[who], restriction=restriction)
+    assert not contact_forbidden(person(process, "survivor"), person(process, "responsible"))

@@ -3,14 +3,16 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from reparo.audit.models import AuditEvent
 from reparo.processes import services as process_services
 from reparo.processes.models import Process
 from reparo.safety import services
 from reparo.safety.models import ContactRestriction, Notice, ProgramSafetySettings, SafetyPlan, Screening
 from tests.conftest import CsrfClient, page_title, sign_in
 from tests.processes.factories import both, ready_process, tomorrow
+from tests.safety.factories import screen
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +133,14 @@ def test_it_records_and_lifts_a_restriction_through_the_screen(world):
     restriction = ContactRestriction.objects.get()
     facilitator = sign_in(CsrfClient(), world["facilitator"])
     assert "contact restriction in force" in facilitator.get(f"/processes/{process.pk}/").content.decode()
-    client.post_form(f"{url}{restriction.pk}/lift/")
+    assert "Lift</button>" not in client.get(url).content.decode()
+    response = client.post_form(f"{url}{restriction.pk}/lift/", follow=True)
+    assert "Only a supervisor, a coordinator or an organisation admin" in response.content.decode()
+    restriction.refresh_from_db()
+    assert restriction.lifted_at is None  # a case worker cannot reopen the gate
+    supervisor = sign_in(CsrfClient(), world["supervisor"])
+    assert "Lift</button>" in supervisor.get(url).content.decode()
+    supervisor.post_form(f"{url}{restriction.pk}/lift/")
     restriction.refresh_from_db()
     assert restriction.lifted_at is not None
 
@@ -230,3 +239,76 @@ def test_it_lets_only_coordinators_change_the_programs_threshold(world):
     assert coordinator.post_form(url, {"threshold": 11}).status_code == 400
     assert coordinator.post_form(url, {"threshold": 5}).status_code == 302
     assert ProgramSafetySettings.objects.get(program=world.program).distress_threshold == 5
+
+
+def _plan(world, process, safe_words="blue umbrella"):
+    return services.safety_plan_save(
+        actor=world["case_worker"], case=process.case, person=person(process, "survivor"),
+        next_review_on=timezone.localdate() + datetime.timedelta(days=30), safe_words=safe_words,
+    )  # fmt: skip
+
+
+def test_it_refuses_a_stale_form_opened_before_the_plan_existed(world):
+    process = ready_process(world)
+    survivor = person(process, "survivor")
+    client = sign_in(CsrfClient(), world["facilitator"])
+    url = f"/safety/case/{process.case.pk}/plan/{survivor.pk}/"
+    assert 'name="version"' in client.get(url).content.decode()  # opened while there is no plan: blank version
+    _plan(world, process)  # meanwhile a colleague writes the plan
+    review = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
+    response = client.post_form(url, {"version": "", "safe_words": "red kite", "next_review_on": review})
+    assert response.status_code == 409
+    assert "Someone else changed this while you were editing" in response.content.decode()
+    plan = SafetyPlan.objects.get(person=survivor)
+    assert plan.safe_words == "blue umbrella" and plan.version == 1
+    response = client.post_form(url, {"version": "1", "safe_words": "red kite", "next_review_on": review})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.safe_words == "red kite" and plan.version == 2
+
+
+def test_it_audits_opening_a_plan_and_showing_screenings(world):
+    process = ready_process(world)  # safe: its screenings are done and signed off
+    plan = _plan(world, process)
+    client = sign_in(CsrfClient(), world["facilitator"])
+    html = client.get(f"/safety/case/{process.case.pk}/plan/{person(process, 'survivor').pk}/").content.decode()
+    assert "blue umbrella" in html
+    row = AuditEvent.objects.get(action="safety.plan_viewed")
+    assert row.actor == world["facilitator"] and row.object_id == str(plan.pk)
+    for url in (f"/safety/process/{process.pk}/", f"/safety/case/{process.case.pk}/"):
+        before = AuditEvent.objects.filter(action="safety.screenings_viewed", actor=world["facilitator"]).count()
+        client.get(url)
+        after = AuditEvent.objects.filter(action="safety.screenings_viewed", actor=world["facilitator"]).count()
+        assert after == before + 1, url
+
+
+def test_it_pages_screenings_and_restrictions_instead_of_cutting_them_off(world):
+    process = ready_process(world)
+    survivor, responsible = person(process, "survivor"), person(process, "responsible")
+    for _ in range(30):
+        services.restriction_record(
+            actor=world["case_worker"], case=process.case, person_a=survivor, person_b=responsible,
+            kind="no_contact_order", valid_from=timezone.localdate(),
+        )  # fmt: skip
+    for _ in range(27):
+        screen(world, process, "risk_assessment", sign=False)
+    client = sign_in(CsrfClient(), world["facilitator"])
+    restrictions = f"/safety/case/{process.case.pk}/restrictions/"
+    shown = [client.get(f"{restrictions}?page={n}").content.decode().count("↔") for n in (1, 2)]
+    assert sum(shown) == 30 and "Page 1 of 2" in client.get(restrictions).content.decode()
+    total = Screening.objects.filter(process=process).count()
+    pages = [client.get(f"/safety/process/{process.pk}/?page={n}").content.decode() for n in (1, 2)]
+    assert sum(p.count("(v1)") for p in pages) == total
+    overview = client.get(f"/safety/case/{process.case.pk}/").content.decode()
+    assert "Showing 10 of 30 restrictions." in overview and "Page 1 of 2" in overview
+
+
+def test_it_shows_the_risk_and_new_screening_labels_as_whole_sentences_in_spanish(world):
+    process = ready_process(world)
+    client = sign_in(CsrfClient(), world["facilitator"])
+    client.cookies["django_language"] = "es"
+    html = client.get(f"/safety/process/{process.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Riesgo: " in html and "Nueva: " in html
+    with translation.override("es"):  # whole sentences with a placeholder, so word order can change
+        assert translation.gettext("Risk: %(level)s") == "Riesgo: %(level)s"
+        assert translation.gettext("New: %(label)s") == "Nueva: %(label)s"

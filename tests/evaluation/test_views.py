@@ -196,3 +196,12 @@ def test_the_list_of_surveys_to_do_takes_the_same_queries_for_more_rows(client, 
         page = client.get("/evaluation/")
     assert page.content.decode().count("/evaluation/surveys/") == 5
     assert len(five) == len(one)
+
+
+def test_the_program_page_names_the_questionnaires_in_the_users_language(client, world):
+    sign_in(client, world["evaluator"])
+    spanish = client.get(f"/evaluation/programs/{world.program.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Índice de Bienestar OMS-5 (WHO-5)" in spanish
+    assert "WHO-5 Well-Being Index" not in spanish
+    english = client.get(f"/evaluation/programs/{world.program.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "WHO-5 Well-Being Index" in english

@@ -8,12 +8,16 @@ instrument's data file in ``instruments/``, where each rule's published source i
 Invalid input raises ``ValueError`` naming the item and the reason: an unknown item id, a value that is not
 an ``int`` (``bool`` included), a value outside the response options, or more missing answers than the
 instrument's rule allows.
+
+A prorated total (K10 with one or two answers missing) is rounded half up, away from zero (26.25 → 26.3), not
+with Python's round-half-to-even.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from reparo.evaluation.catalogue import SCORED_CODES, Instrument, instrument
@@ -65,6 +69,14 @@ def _keyed(spec: Instrument, values: dict[str, int | None]) -> dict[str, int | N
     return {k: (low + high - v if k in reverse and v is not None else v) for k, v in values.items()}
 
 
+def _prorate(total: int, items: int, answered: int, places: int) -> float:
+    """``total x items / answered`` rounded to ``places`` decimals, halves away from zero as in the published
+    derivations (26.25 becomes 26.3; Python's ``round`` would give 26.2). Computed in ``Decimal`` so the
+    division introduces no binary error before rounding."""
+    exact = Decimal(total) * Decimal(items) / Decimal(answered)
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
 def _aggregate(values: list[int], method: str) -> float:
     return sum(values) / len(values) if method == "mean" else sum(values)
 
@@ -98,7 +110,7 @@ def score(code: str, answers: Mapping[str, int | None]) -> ScoreResult:
         rule = spec.spec["missing"]
         if not rule.get("prorate"):  # pragma: no cover - max_missing 0 already refused it
             raise ValueError(f"{code}: missing answers cannot be scored.")
-        total = round(sum(answered) * len(keyed) / len(answered), int(rule.get("round", 1)))
+        total = _prorate(sum(answered), len(keyed), len(answered), int(rule.get("round", 1)))
     else:
         total = sum(answered)
     if spec.spec["missing"].get("prorate"):

@@ -70,7 +70,7 @@ from reparo.evaluation.models import (
     Timepoint,
 )
 from reparo.organisations.models import Program
-from reparo.processes.models import RESPONSIBLE_SIDE, Process, ProcessStage
+from reparo.processes.models import Process, ProcessRole, ProcessStage
 
 EVALUATION_ROLES = (Role.ORG_ADMIN, Role.COORDINATOR, Role.EVALUATOR)
 ENDED_STAGES = (ProcessStage.COMPLETED, ProcessStage.ENDED_EARLY)
@@ -380,7 +380,7 @@ def reoffending_followup(
         Process.objects.filter(
             case__program_id__in=_program_ids(actor, programs),
             stage__in=ENDED_STAGES,
-            participants__role__in=RESPONSIBLE_SIDE,
+            participants__role=ProcessRole.RESPONSIBLE,  # a core member's follow-up is not an outcome
             participants__person_id__in=_consenting(at),
         )
         .values("participants__person_id", "ended_at", "updated_at")

@@ -4,6 +4,14 @@
 - ``surveys_assign_due``: the daily sweep (task and management command) that creates the assignments that are
   due — only for people whose evaluation consent is in force, asked of ``reparo.consent.policy.may`` — and
   cancels open ones whose consent is no longer in force.
+
+  Whose outcomes are measured: survivors' outcome surveys go only to ``ProcessRole.SURVIVOR`` participants and
+  the responsible side's only to ``ProcessRole.RESPONSIBLE`` participants. A surrogate (someone standing in for
+  a survivor) or a core member (CoSA) is never given an outcome survey: their scores would be counted as the
+  survivor's or the responsible person's outcomes. What they think of the program is recorded, if at all, as
+  stakeholder feedback (``stakeholder_feedback_record``). A participant who has withdrawn from a process gets
+  no survey tied to that process (after a session, end of process, 3 and 12 months); offering one again would
+  take an explicit staff action, which is not built.
 - ``survey_complete``: a staff interview; answers are encrypted and the score comes from ``scoring.score``.
 - ``stakeholder_feedback_record``, ``reoffending_record``, ``cohort_import``.
 """
@@ -13,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -50,7 +59,7 @@ from reparo.evaluation.models import (
 from reparo.evaluation.scoring import score
 from reparo.organisations.models import Organisation, Program
 from reparo.people.models import Person
-from reparo.processes.models import RESPONSIBLE_SIDE, SURVIVOR_SIDE, Process, Session, SessionStatus
+from reparo.processes.models import Process, ProcessRole, Session, SessionStatus
 
 SYSTEM_LABEL = "system: survey sweep"
 
@@ -132,10 +141,10 @@ def _roles_for(audience: str) -> tuple[set[str], set[str]]:
     process_roles: set[str] = set()
     if audience in (Audience.SURVIVORS, Audience.BOTH):
         case_roles.add(ParticipantRole.SURVIVOR)
-        process_roles |= set(SURVIVOR_SIDE)
+        process_roles.add(ProcessRole.SURVIVOR)
     if audience in (Audience.RESPONSIBLE, Audience.BOTH):
         case_roles.add(ParticipantRole.RESPONSIBLE)
-        process_roles |= set(RESPONSIBLE_SIDE)
+        process_roles.add(ProcessRole.RESPONSIBLE)
     return case_roles, process_roles
 
 
@@ -150,8 +159,15 @@ class _Candidate:
     session_id: Any = None
 
 
+# Only the survivor and the responsible person have outcomes measured (see the module docstring).
+_OUTCOME_ROLES: dict[str, str] = {
+    ProcessRole.SURVIVOR: ParticipantRole.SURVIVOR,
+    ProcessRole.RESPONSIBLE: ParticipantRole.RESPONSIBLE,
+}
+
+
 def _case_role(process_role: str) -> str:
-    return ParticipantRole.RESPONSIBLE if process_role in RESPONSIBLE_SIDE else ParticipantRole.SURVIVOR
+    return _OUTCOME_ROLES[process_role]
 
 
 def _candidates(line: SurveySchedule, today: datetime.date) -> Iterable[_Candidate]:
@@ -174,7 +190,9 @@ def _candidates(line: SurveySchedule, today: datetime.date) -> Iterable[_Candida
         from reparo.processes.models import SessionInvitation
 
         for session_id, person_id, role, was_there in SessionInvitation.objects.filter(
-            session_id__in=[s[0] for s in session_rows], participant__role__in=process_roles
+            session_id__in=[s[0] for s in session_rows],
+            participant__role__in=process_roles,
+            participant__withdrawn_at__isnull=True,
         ).values_list("session_id", "participant__person_id", "participant__role", "attended"):
             if was_there is not False:
                 attended.setdefault(session_id, []).append((person_id, role))
@@ -197,9 +215,9 @@ def _candidates(line: SurveySchedule, today: datetime.date) -> Iterable[_Candida
         return
     from reparo.processes.models import ProcessParticipant
 
-    participants = ProcessParticipant.objects.filter(process_id__in=list(by_id), role__in=process_roles).values_list(
-        "process_id", "person_id", "role"
-    )
+    participants = ProcessParticipant.objects.filter(
+        process_id__in=list(by_id), role__in=process_roles, withdrawn_at__isnull=True
+    ).values_list("process_id", "person_id", "role")
     for process_id, person_id, role in participants:
         process = by_id[process_id]
         ended = selectors.process_end_date(process)
@@ -432,7 +450,7 @@ MAX_COHORT_ROWS = 50_000
 
 @dataclass(frozen=True)
 class RowError:
-    row: int  # the line number in the file, the header being line 1
+    row: int  # the line in the file where the row starts, the header being line 1 (blank lines count)
     column: str
     reason: str
 
@@ -449,29 +467,82 @@ class CohortImportResult:
         return self.cohort is not None
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DELIMITERS = (",", ";")
+
+
 def _date(value: str) -> datetime.date:
-    return datetime.date.fromisoformat(value.strip())
+    """Strictly YYYY-MM-DD (``date.fromisoformat`` would also take ``20200101`` or ``2020-W01-1``)."""
+    value = value.strip()
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError(value)
+    return datetime.datetime.strptime(value, "%Y-%m-%d").date()
+
+
+def _header_key(name: str) -> str:
+    return name.strip().lower()
+
+
+def _unreadable(line: int) -> RowError:
+    return RowError(line, "", _("This line cannot be read as CSV (for example a quote that is never closed, "
+                                "or a value that is too long)."))  # fmt: skip
+
+
+def _choose_delimiter(text: str) -> str:
+    """``,`` or ``;``: the one whose first line names more of the expected columns (``,`` on a tie)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    best, found = ",", -1
+    for delimiter in DELIMITERS:
+        try:
+            names = {_header_key(h) for h in next(csv.reader([first], delimiter=delimiter), [])}
+        except csv.Error:
+            continue
+        count = len(names & set(COHORT_COLUMNS))
+        if count > found:
+            best, found = delimiter, count
+    return best
 
 
 def _parse_cohort(text: str) -> tuple[list[ComparisonMember], list[RowError], int]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_choose_delimiter(text))
+    header: list[str] = []
+    header_line = 1
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                header, header_line = [_header_key(c) for c in cells], reader.line_num
+                break
+    except csv.Error:
+        return [], [_unreadable(reader.line_num)], 0
     missing = [c for c in COHORT_COLUMNS if c not in header]
     if missing:
-        return [], [RowError(1, c, _("This column is missing from the first line.")) for c in missing], 0
+        return [], [RowError(header_line, c, _("This column is missing from the first line.")) for c in missing], 0
     members: list[ComparisonMember] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     rows = 0
-    for index, raw in enumerate(reader, start=2):
+    previous_end = reader.line_num
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            errors.append(_unreadable(reader.line_num))
+            break
+        index, previous_end = previous_end + 1, reader.line_num  # the line this row starts on
+        if not any(c.strip() for c in cells):
+            continue
         rows += 1
         if rows > MAX_COHORT_ROWS:
             errors.append(RowError(index, "", _("The file has more than %(n)s rows.") % {"n": MAX_COHORT_ROWS}))
             break
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        if None in raw:
+        if len(cells) > len(header):
             errors.append(RowError(index, "", _("This row has more values than the first line has columns.")))
             continue
+        row: dict[str, str] = {}
+        for name, value in zip(header, cells, strict=False):
+            row.setdefault(name, value.strip())
         row_errors: list[RowError] = []
         ref = row.get("reference", "")
         if not ref:
@@ -538,7 +609,10 @@ def cohort_import(
     valid_rows_only: bool = False,
 ) -> CohortImportResult:
     """Import a comparison cohort from CSV (columns ``reference, followup_start, followup_end, reoffended_on,
-    event_type``; dates YYYY-MM-DD). Every problem is reported with its line, column and reason. When any
+    event_type``, matched whatever their case and surrounding spaces, separated by ``,`` or ``;``; dates strictly
+    YYYY-MM-DD). Every problem is reported with the file's line (where the row starts), column and reason; a
+    line the CSV reader cannot read (an unclosed quote, a value over the field size limit) stops the reading
+    there and is reported, and an empty file gets one "the file is empty" error. When any
     row is bad, nothing is saved, unless ``valid_rows_only`` is chosen: then the good rows are saved and the
     bad ones listed. A file with no good row is never saved."""
     _require_program(actor, program)
@@ -549,6 +623,8 @@ def cohort_import(
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return CohortImportResult(None, errors=[RowError(1, "", _("The file is not UTF-8 text (CSV)."))])
+    if not text.strip():
+        return CohortImportResult(None, errors=[RowError(1, "", _("The file is empty."))])
     members, errors, rows = _parse_cohort(text)
     result = CohortImportResult(None, rows_read=rows, errors=errors)
     if not members or (errors and not valid_rows_only):

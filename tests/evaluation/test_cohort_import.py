@@ -81,3 +81,60 @@ def test_outsiders_cannot_import(world):
     for actor in (world.charlie, world["facilitator"]):
         with pytest.raises(PermissionDenied):
             cohort_import(actor=actor, program=world.program, name="x", content=GOOD.encode())
+
+
+def test_it_reports_the_files_line_after_blank_lines_and_quoted_newlines(world):
+    content = (
+        "reference,followup_start,followup_end,reoffended_on,event_type\n"
+        "\n"
+        '"C-1\nsecond line",2024-01-01,2025-01-01,,\n'
+        "C-2,2024-01-01,2025-01-01,,\n"
+        "\n"
+        "C-3,2024-99-01,2025-01-01,,\n"
+    )
+    result = run(world, content)
+    assert {(e.row, e.column) for e in result.errors} == {(7, "followup_start")}
+    assert result.rows_read == 3
+
+
+def test_a_value_too_long_for_csv_is_reported_with_its_line_not_a_crash(world):
+    content = GOOD + "C-3," + "x" * 200_000 + ",2025-01-01,,\n"
+    result = run(world, content)
+    assert not result.saved
+    assert [e.row for e in result.errors] == [4]
+    assert "cannot be read as CSV" in result.errors[0].reason
+
+
+def test_a_quote_never_closed_is_reported_not_a_crash(world):
+    content = GOOD + 'C-3,"2024-01-01,2025-01-01,,\n' + "x" * 200_000 + "\n"
+    result = run(world, content)
+    assert not result.saved and "cannot be read as CSV" in result.errors[-1].reason
+
+
+@pytest.mark.parametrize(
+    "value", ["20240101", "2024-W01-1", "2024-1-1", "2024-01-01T00:00", "\uff12\uff10\uff12\uff14-01-01"]
+)
+def test_it_accepts_only_dates_written_yyyy_mm_dd(world, value):
+    result = run(world, GOOD + f"C-3,{value},2025-01-01,,\n")
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (4, "followup_start", "Not a date in the form YYYY-MM-DD.")
+    ]
+
+
+def test_headers_are_matched_whatever_their_case_and_spaces(world):
+    content = GOOD.replace("reference,followup_start", " Reference , FOLLOWUP_Start ")
+    result = run(world, content)
+    assert result.saved and result.imported == 2 and result.errors == []
+
+
+def test_it_reads_a_file_separated_by_semicolons(world):
+    result = run(world, GOOD.replace(",", ";"))
+    assert result.saved and result.imported == 2 and result.errors == []
+    assert ComparisonMember.objects.get(reference="C-002").event_type == "conviction"
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "\ufeff", "  \r\n"])
+def test_an_empty_file_gets_one_clear_error(world, content):
+    result = run(world, content)
+    assert not result.saved
+    assert result.errors == [RowError(1, "", "The file is empty.")]

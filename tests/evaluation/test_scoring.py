@@ -384,3 +384,14 @@ def test_any_out_of_range_answer_is_refused_naming_its_item(case):
     values[f"{code}_{n}"] = bad
     with pytest.raises(ValueError, match=rf"^{code}_{n}: {bad} is out of range"):
         score(code, values)
+
+
+def test_it_rounds_a_prorated_half_up_not_to_even():
+    values = all_answers("k10", 3)
+    values["k10_1"] = 2
+    values["k10_2"] = 1
+    values["k10_9"] = None
+    values["k10_10"] = None  # 8 answered: 2 + 1 + 6 * 3 = 21 → 21 * 10 / 8 = 26.25
+    result = score("k10", values)
+    assert result.total == 26.3  # round(26.25, 1) would give 26.2
+    assert result.extra == {"missing_items": 2, "prorated": True}

@@ -157,3 +157,19 @@ def test_stakeholder_summary_counts_answers_per_item_for_programs_in_reach(world
     summary = selectors.stakeholder_summary(world["evaluator"], programs=[world.program])
     assert summary.n == 3 and summary.counts["stakeholder_6"] == {2: 1, 4: 2}
     assert selectors.stakeholder_summary(world.charlie, programs=[world.program]).n == 0
+
+
+def test_reoffending_followup_counts_the_responsible_person_not_a_core_member(world):
+    from reparo.cases import services as case_services
+
+    process = ready_process(world, type="cosa")
+    member = case_services.participant_add(actor=world["coordinator"], case=process.case, role="community",
+                                           given_name="Cora", family_name="Member")  # fmt: skip
+    process_services.participant_add(actor=world["facilitator"], process=process, case_participant=member,
+                                     role="core_member")  # fmt: skip
+    agree_to_evaluation(world, member.person)
+    agree_to_evaluation(world, responsible_of(process.case))
+    process_services.process_end_early(actor=world["facilitator"], process=process, reason="other")
+    result = selectors.reoffending_followup(world["evaluator"], programs=[world.program],
+                                            today=TODAY + datetime.timedelta(days=100))  # fmt: skip
+    assert result.n == 1

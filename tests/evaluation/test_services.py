@@ -241,3 +241,65 @@ def test_it_records_reoffending_only_for_the_responsible_person(world, case):
         services.reoffending_record(actor=world.charlie, case=case, person=responsible_of(case),
                                     occurred_on=TODAY, source="court_record", type="conviction")  # fmt: skip
     assert AuditEvent.objects.filter(action="evaluation.reoffending_recorded").count() == 1
+
+
+def _stand_in(world, process, *, case_role: str, process_role: str):
+    from reparo.cases import services as case_services
+
+    person = case_services.participant_add(actor=world["coordinator"], case=process.case, role=case_role,
+                                           given_name="Sam", family_name="Standin").person  # fmt: skip
+    participant = process_services.participant_add(
+        actor=world["facilitator"], process=process,
+        case_participant=process.case.participants.get(person=person), role=process_role,
+    )  # fmt: skip
+    agree_to_evaluation(world, person, days_ago=400)
+    return participant
+
+
+@pytest.mark.parametrize(
+    ("process_type", "case_role", "process_role"),
+    [("direct_mediation", "surrogate", "surrogate"), ("cosa", "community", "core_member")],
+)
+def test_only_the_survivor_and_the_responsible_person_get_outcome_surveys(world, process_type, case_role,
+                                                                          process_role):  # fmt: skip
+    process = ready_process(world, type=process_type)
+    stand_in = _stand_in(world, process, case_role=case_role, process_role=process_role)
+    for person in (survivor_of(process.case), responsible_of(process.case)):
+        agree_to_evaluation(world, person, days_ago=400)
+    schedule(world, timepoint="end_of_process")
+    schedule(world, instrument="k10", timepoint="after_session")
+    held = Session.objects.create(process=process, starts_at=timezone.now() - datetime.timedelta(days=1),
+                                  mode="in_person", status=SessionStatus.HELD)  # fmt: skip
+    for participant in process.participants.all():
+        SessionInvitation.objects.create(session=held, participant=participant, attended=True)
+    process_services.process_end_early(actor=world["facilitator"], process=process, reason="other")
+
+    services.surveys_assign_due()
+    assert not SurveyAssignment.objects.filter(person=stand_in.person).exists()
+    roles = {(a.person_id, a.participant_role) for a in SurveyAssignment.objects.all()}
+    assert roles <= {(survivor_of(process.case).pk, "survivor"), (responsible_of(process.case).pk, "responsible")}
+
+
+def test_a_survivor_who_withdrew_gets_no_follow_up_surveys(world):
+    process = ready_process(world)
+    survivor, responsible = survivor_of(process.case), responsible_of(process.case)
+    for person in (survivor, responsible):
+        agree_to_evaluation(world, person, days_ago=400)
+    for timepoint in ("end_of_process", "months_3", "months_12"):
+        schedule(world, timepoint=timepoint)
+    schedule(world, instrument="k10", timepoint="after_session")
+    held = Session.objects.create(process=process, starts_at=timezone.now() - datetime.timedelta(days=1),
+                                  mode="in_person", status=SessionStatus.HELD)  # fmt: skip
+    for participant in process.participants.all():
+        SessionInvitation.objects.create(session=held, participant=participant, attended=True)
+    process_services.participant_withdraw(
+        actor=world["facilitator"], participant=process.participants.get(role="survivor")
+    )
+    process.refresh_from_db()
+    assert process.stage == "ended_early"
+
+    services.surveys_assign_due(today=timezone.localdate() + datetime.timedelta(days=400))
+    assert not SurveyAssignment.objects.filter(person=survivor).exists()
+    assert set(SurveyAssignment.objects.filter(person=responsible).values_list("timepoint", flat=True)) == {
+        "end_of_process", "months_3", "months_12", "after_session"
+    }  # fmt: skip

@@ -196,3 +196,24 @@ def test_the_list_of_surveys_to_do_takes_the_same_queries_for_more_rows(client, 
         page = client.get("/evaluation/")
     assert page.content.decode().count("/evaluation/surveys/") == 5
     assert len(five) == len(one)
+
+
+def test_the_program_page_names_the_questionnaires_in_the_users_language(client, world):
+    sign_in(client, world["evaluator"])
+    spanish = client.get(f"/evaluation/programs/{world.program.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Índice de Bienestar OMS-5 (WHO-5)" in spanish
+    assert "WHO-5 Well-Being Index" not in spanish
+    english = client.get(f"/evaluation/programs/{world.program.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "WHO-5 Well-Being Index" in english
+
+
+def test_a_csv_the_reader_cannot_read_is_reported_not_a_server_error(client, world):
+    sign_in(client, world["evaluator"])
+    csv = b"reference,followup_start,followup_end,reoffended_on,event_type\nA," + b"x" * 200_000 + b",2024-12-31,,\n"
+    upload = SimpleUploadedFile("c.csv", csv, "text/csv")
+    response = client.post_form(f"/evaluation/programs/{world.program.pk}/cohorts/import/",
+                                {"name": "Court sample", "file": upload})  # fmt: skip
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "cannot be read as CSV" in html and "<td>2</td>" in html
+    assert not ComparisonCohort.objects.exists()

@@ -113,3 +113,14 @@ TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S)
 def page_title(html: str) -> str:
     match = TITLE_RE.search(html)
     return match.group(1).strip() if match else ""
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a request made in Spanish leaves Spanish active on the thread (Django's
+    LocaleMiddleware activates, and nothing deactivates), which would leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -1,0 +1,92 @@
+"""Small-count suppression: no count below 11 is shown, and none can be worked out from the totals."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reparo.analytics.suppression import THRESHOLD, CellState, SafeTable, bounds, suppress_breakdown, suppress_table
+
+
+def _audit(table: SafeTable) -> list[tuple[float, float] | None]:
+    """What a reader can deduce about each hidden value from everything the table shows."""
+    n_rows, n_cols = len(table.rows), len(table.columns)
+    cells = [*[c for row in table.cells for c in row], *table.row_totals, *table.column_totals, table.total]
+    equations = [[i * n_cols + j for j in range(n_cols)] + [n_rows * n_cols + i] for i in range(n_rows)]
+    equations += [[i * n_cols + j for i in range(n_rows)] + [n_rows * n_cols + n_rows + j] for j in range(n_cols)]
+    grand = len(cells) - 1
+    equations.append([n_rows * n_cols + i for i in range(n_rows)] + [grand])
+    equations.append([n_rows * n_cols + n_rows + j for j in range(n_cols)] + [grand])
+    return bounds([c.value for c in cells], [c.state for c in cells], equations, THRESHOLD)
+
+
+def _assert_safe(table: SafeTable) -> None:
+    for cell in table.all_cells():
+        if cell.value < THRESHOLD:
+            assert cell.state != CellState.SHOWN, cell
+            assert cell.shown is None
+    for b in _audit(table):
+        if b is not None:
+            low, high = b
+            assert high - low >= 1 - 1e-7, f"a hidden value can be worked out exactly: {b}"
+
+
+def test_it_shows_fewer_than_11_for_a_small_count_and_hides_a_second_one_so_it_cannot_be_subtracted() -> None:
+    table = suppress_breakdown({"referred": 40, "completed": 3, "withdrawn": 25})
+    row = dict(zip(table.columns, table.row("all"), strict=True))
+    assert row["completed"].is_small
+    assert row["withdrawn"].is_hidden  # the smallest other count of the same sum
+    assert row["referred"].shown == 40
+    assert table.row_total("all").shown == 68
+    _assert_safe(table)
+
+
+def test_it_hides_zero_too() -> None:
+    table = suppress_breakdown({"a": 0, "b": 50, "c": 60})
+    assert table.cell("all", "a").is_small
+    _assert_safe(table)
+
+
+def test_it_hides_more_when_the_complement_would_give_the_small_count_away() -> None:
+    # 0 + 11 = 11: with "a" below 11 and "b" 11 or more, both are pinned unless a third value is hidden.
+    table = suppress_breakdown({"a": 0, "b": 11, "c": 60})
+    assert sum(1 for c in table.all_cells() if c.state != CellState.SHOWN) >= 3
+    _assert_safe(table)
+
+
+def test_it_hides_a_small_total() -> None:
+    table = suppress_breakdown({"a": 4, "b": 3})
+    assert table.total.is_small
+    _assert_safe(table)
+
+
+def test_it_shows_everything_when_nothing_is_small() -> None:
+    table = suppress_table([[11, 12], [30, 40]])
+    assert all(c.state == CellState.SHOWN for c in table.all_cells())
+
+
+def test_it_protects_a_two_way_table_across_rows_and_columns() -> None:
+    table = suppress_table([[5, 30, 40], [20, 25, 60], [33, 14, 80]], rows=["p1", "p2", "p3"], columns=list("abc"))
+    assert table.cell("p1", "a").is_small
+    _assert_safe(table)
+
+
+@pytest.mark.parametrize("counts", [[[-1, 2]], [], [[]]])
+def test_it_refuses_impossible_tables(counts: list[list[int]]) -> None:
+    with pytest.raises(ValueError):
+        suppress_table(counts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda cols: st.lists(
+            st.lists(st.one_of(st.integers(0, 14), st.integers(0, 80)), min_size=cols, max_size=cols),
+            min_size=1,
+            max_size=4,
+        )
+    )
+)
+def test_no_small_count_is_shown_or_derivable_for_any_table(counts: list[list[int]]) -> None:
+    _assert_safe(suppress_table(counts))

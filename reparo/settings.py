@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "reparo.processes",
     "reparo.agreements",
     "reparo.cosa",
+    "reparo.evaluation",
     "django_countries",
     "django_tasks",
     "django_tasks_db",

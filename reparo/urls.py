@@ -14,5 +14,6 @@ urlpatterns = [
     path("processes/", include("reparo.processes.urls")),
     path("agreements/", include("reparo.agreements.urls")),
     path("cosa/", include("reparo.cosa.urls")),
+    path("evaluation/", include("reparo.evaluation.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ from reparo.consent.models import (
 from reparo.organisations.models import Organisation
 from reparo.people.models import Person
 
-__all__ = ["ConsentDecision", "ConsentRequired", "may", "require"]
+__all__ = ["ConsentDecision", "ConsentRequired", "may", "people_who_may", "require"]
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,23 @@ def require(
     if not decision.allowed:
         raise ConsentRequired(decision)
     return decision
+
+
+def people_who_may(*, purpose: str, at: datetime.datetime | None = None) -> QuerySet[Person]:
+    """The set form of :func:`may` for purposes asked about a person alone (``evaluation``, ``reporting``):
+    everyone for whom ``may(person=p, purpose=purpose, at=at)`` is allowed, as one query to filter or count
+    many people at once (dashboards, survey sweeps). Same rules as :func:`may`: a consent given by ``at``,
+    neither withdrawn nor ended by ``at``; erased people only for ``reporting``."""
+    if purpose not in (ConsentPurpose.EVALUATION, ConsentPurpose.REPORTING):
+        raise ValueError(f"people_who_may answers only for evaluation or reporting, not {purpose!r}.")
+    at = at or timezone.now()
+    in_force = Consent.objects.filter(purpose=purpose, given_at__lte=at).filter(
+        Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at), Q(expires_at__isnull=True) | Q(expires_at__gt=at)
+    )
+    people = Person.objects.filter(pk__in=in_force.values("person_id"))
+    if purpose != ConsentPurpose.REPORTING:
+        people = people.filter(erased_at__isnull=True)
+    return people
 
 
 def _name(organisation: Organisation | None) -> str:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "reparo.agreements",
     "reparo.cosa",
     "reparo.evaluation",
+    "reparo.analytics",
     "django_countries",
     "django_tasks",
     "django_tasks_db",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("agreements/", include("reparo.agreements.urls")),
     path("cosa/", include("reparo.cosa.urls")),
     path("evaluation/", include("reparo.evaluation.urls")),
+    path("outcomes/", include("reparo.analytics.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

@@ -26,6 +26,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -96,8 +97,12 @@ def suppress_table(
     rows: Iterable[str] | None = None,
     columns: Iterable[str] | None = None,
     threshold: int = THRESHOLD,
+    rows_add_up: bool = True,
 ) -> SafeTable:
-    """Suppress ``counts`` (a list of rows of non-negative counts) with its totals; see the module notes."""
+    """Suppress ``counts`` (a list of rows of non-negative counts) with its totals; see the module notes.
+
+    ``rows_add_up=False`` for a table whose columns are not parts of one whole (different measures side by
+    side): then a row's sum means nothing and is never shown, and only the column totals are equations."""
     grid = _grid(counts)
     n_rows, n_cols = grid.shape
     row_names = tuple(rows) if rows is not None else tuple(str(i) for i in range(n_rows))
@@ -113,13 +118,7 @@ def suppress_table(
     grand_at = n_cells + n_rows + n_cols
 
     # Each equation: a list of member indexes whose first len-1 members add up to the last.
-    equations: list[list[int]] = []
-    for i in range(n_rows):
-        equations.append([i * n_cols + j for j in range(n_cols)] + [row_total_at + i])
-    for j in range(n_cols):
-        equations.append([i * n_cols + j for i in range(n_rows)] + [col_total_at + j])
-    equations.append([row_total_at + i for i in range(n_rows)] + [grand_at])
-    equations.append([col_total_at + j for j in range(n_cols)] + [grand_at])
+    equations = table_equations(n_rows, n_cols, rows_add_up=rows_add_up)
 
     # In a one-row (or one-column) table a column's (row's) total is the cell itself: the two are one value and
     # must be shown or hidden together.
@@ -131,21 +130,48 @@ def suppress_table(
                 same[k] = group
 
     state = [CellState.SMALL if v < threshold else CellState.SHOWN for v in values]
+    if not rows_add_up:  # row sums and the grand total are not shown at all
+        for k in [*range(row_total_at, row_total_at + n_rows), grand_at]:
+            state[k] = CellState.HIDDEN
 
+    def hide(k: int) -> None:
+        for alias in same[k]:
+            state[alias] = CellState.HIDDEN
+
+    def smallest_shown(members: Iterable[int]) -> int | None:
+        shown = sorted((m for m in members if state[m] == CellState.SHOWN), key=lambda m: (int(values[m]), m))
+        return shown[0] if shown else None
+
+    # Quick pass first (the classic rule: no equation with exactly one hidden member), then the exact audit.
+    changed = True
+    while changed:
+        changed = False
+        for eq in equations:
+            if len(eq) > 2 and sum(1 for m in eq if state[m] != CellState.SHOWN) == 1:
+                m = smallest_shown(eq)
+                if m is not None:
+                    hide(m)
+                    changed = True
+
+    # Hiding more only widens what a reader can deduce, so a value found safe stays safe: audit only the
+    # values not yet found safe, and those just hidden.
+    unsure = {k for k, st_ in enumerate(state) if st_ != CellState.SHOWN}
     for _ in range(len(values) + 1):
-        pinned = _pinned(values, state, equations, threshold)
+        pinned = _pinned(values, state, equations, threshold, unsure)
         if not pinned:
             break
-        target = pinned[0]
-        candidates = sorted(
-            {m for eq in equations if target in eq for m in eq if state[m] == CellState.SHOWN},
-            key=lambda m: (int(values[m]), m >= n_cells, m),
-        )
-        if not candidates:  # nothing left to hide around it; hide everything that is still shown
-            state = [CellState.HIDDEN if s == CellState.SHOWN else s for s in state]
+        unsure = set(pinned)
+        progressed = False
+        for target in pinned:
+            members = {m for eq in equations if target in eq for m in eq}
+            choice = smallest_shown(sorted(members, key=lambda m: (m >= n_cells, m)))
+            if choice is not None:
+                hide(choice)
+                unsure |= same[choice]
+                progressed = True
+        if not progressed:  # nothing around it is still shown: hide everything rather than risk it
+            state = [CellState.HIDDEN if st_ == CellState.SHOWN else st_ for st_ in state]
             break
-        for k in same[candidates[0]]:
-            state[k] = CellState.HIDDEN
 
     made = [Cell(int(values[k]), state[k]) for k in range(len(values))]
     return SafeTable(
@@ -158,26 +184,37 @@ def suppress_table(
     )
 
 
+def table_equations(n_rows: int, n_cols: int, *, rows_add_up: bool = True) -> list[list[int]]:
+    """The sums a reader knows hold in a table laid out as :func:`suppress_table` lays it out (cells row by row,
+    then row totals, column totals, grand total): each a list of members, the last being their sum."""
+    n_cells = n_rows * n_cols
+    row_total_at, col_total_at, grand_at = n_cells, n_cells + n_rows, n_cells + n_rows + n_cols
+    equations: list[list[int]] = []
+    for j in range(n_cols):
+        equations.append([i * n_cols + j for i in range(n_rows)] + [col_total_at + j])
+    if rows_add_up:
+        for i in range(n_rows):
+            equations.append([i * n_cols + j for j in range(n_cols)] + [row_total_at + i])
+        equations.append([row_total_at + i for i in range(n_rows)] + [grand_at])
+        equations.append([col_total_at + j for j in range(n_cols)] + [grand_at])
+    return equations
+
+
 def suppress_breakdown(counts: dict[str, int], *, threshold: int = THRESHOLD) -> SafeTable:
     """A one-row table: categories and their total."""
     return suppress_table([list(counts.values())], rows=["all"], columns=list(counts), threshold=threshold)
 
 
-def bounds(
+def _problem(
     values: Sequence[int], state: Sequence[CellState], equations: Sequence[Sequence[int]], threshold: int
-) -> list[tuple[float, float] | None]:
-    """For each hidden value, the smallest and largest value a reader could deduce it to have (``None`` for
-    shown ones). Public so that tests can audit a table the same way."""
-    from scipy.optimize import linprog
-
+) -> tuple[dict[int, int], list[tuple[float, float | None]], list[list[float]], list[float]]:
+    """The linear constraints a reader knows: hidden values as unknowns, shown ones as numbers."""
     hidden = [k for k, s in enumerate(state) if s != CellState.SHOWN]
-    out: list[tuple[float, float] | None] = [None] * len(values)
-    if not hidden:
-        return out
     position = {k: p for p, k in enumerate(hidden)}
-    grand = float(max(values)) if len(values) else 0.0
-    ub = max(grand, float(threshold))
-    limits = [(0.0, threshold - 1.0) if state[k] == CellState.SMALL else (float(threshold), ub) for k in hidden]
+    # A "not shown" value is 11 or more, with no upper limit a reader could know.
+    limits: list[tuple[float, float | None]] = [
+        (0.0, threshold - 1.0) if state[k] == CellState.SMALL else (float(threshold), None) for k in hidden
+    ]
     a_eq: list[list[float]] = []
     b_eq: list[float] = []
     for eq in equations:
@@ -196,21 +233,68 @@ def bounds(
         if any(row):
             a_eq.append(row)
             b_eq.append(rhs)
-    for k in hidden:
-        c = np.zeros(len(hidden))
-        c[position[k]] = 1.0
-        lo = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=limits, method="highs")
-        hi = linprog(-c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=limits, method="highs")
-        out[k] = (float(lo.fun), float(-hi.fun))
+    return position, limits, a_eq, b_eq
+
+
+def _extreme(k: int, problem: tuple[Any, ...], *, largest: bool) -> float:
+    from scipy.optimize import linprog
+
+    position, limits, a_eq, b_eq = problem
+    c = np.zeros(len(limits))
+    c[position[k]] = -1.0 if largest else 1.0
+    result = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=limits, method="highs")
+    if result.status == 3:  # unbounded: no largest value
+        return math.inf
+    return float(-result.fun if largest else result.fun)
+
+
+def bounds(
+    values: Sequence[int], state: Sequence[CellState], equations: Sequence[Sequence[int]], threshold: int
+) -> list[tuple[float, float] | None]:
+    """For each hidden value, the smallest and largest value a reader could deduce it to have (``None`` for
+    shown ones). Public so that tests can audit a table the same way."""
+    problem = _problem(values, state, equations, threshold)
+    out: list[tuple[float, float] | None] = [None] * len(values)
+    for k in problem[0]:
+        out[k] = (_extreme(k, problem, largest=False), _extreme(k, problem, largest=True))
     return out
 
 
-def _pinned(values: np.ndarray, state: list[CellState], equations: list[list[int]], threshold: int) -> list[int]:
-    """Hidden values that a reader could work out exactly (smallest first)."""
+def _pinned(
+    values: np.ndarray, state: list[CellState], equations: list[list[int]], threshold: int, among: set[int]
+) -> list[int]:
+    """Hidden values (of ``among``) that a reader could work out exactly, smallest first.
+
+    The constraints of a table with its totals are totally unimodular, so the LP's bounds are the integer ones.
+    A value is pinned when it is both the smallest and the largest possible; most are not, and one LP
+    (the smallest possible value is already below the true one) settles it."""
+    problem = _problem([int(v) for v in values], state, equations, threshold)
+    candidates = sorted(among & set(problem[0]))
+    # A few LPs in spread-out directions first: a solution that gives a value other than the true one proves
+    # that value cannot be pinned down. Only the values not proven so are checked one by one.
+    proven: set[int] = set()
+    if len(candidates) > 4:
+        from scipy.optimize import linprog
+
+        position, limits, a_eq, b_eq = problem
+        rng = np.random.default_rng(len(candidates))
+        directions = [np.ones(len(limits)), -np.ones(len(limits))]
+        directions += [rng.choice([-1.0, 1.0], size=len(limits)) for _ in range(4)]
+        for c in directions:
+            result = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=limits, method="highs")
+            if result.status != 0:
+                continue
+            for k in candidates:
+                if abs(float(result.x[position[k]]) - float(values[k])) > 0.5:
+                    proven.add(k)
     found = []
-    for k, b in enumerate(bounds([int(v) for v in values], state, equations, threshold)):
-        # The constraints of a table with its totals are totally unimodular, so the LP's bounds are the
-        # integer ones; a range holding a single whole number pins the value down.
-        if b is not None and math.floor(b[1] + 1e-7) <= math.ceil(b[0] - 1e-7):
-            found.append(k)
+    for k in candidates:
+        if k in proven:
+            continue
+        true = float(values[k])
+        if _extreme(k, problem, largest=False) < true - 0.5:
+            continue
+        if _extreme(k, problem, largest=True) > true + 0.5:
+            continue
+        found.append(k)
     return sorted(found, key=lambda k: (int(values[k]), k))

@@ -6,27 +6,30 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reparo.analytics.suppression import THRESHOLD, CellState, SafeTable, bounds, suppress_breakdown, suppress_table
+from reparo.analytics.suppression import (
+    THRESHOLD,
+    CellState,
+    SafeTable,
+    bounds,
+    suppress_breakdown,
+    suppress_table,
+    table_equations,
+)
 
 
-def _audit(table: SafeTable) -> list[tuple[float, float] | None]:
+def _audit(table: SafeTable, *, rows_add_up: bool = True) -> list[tuple[float, float] | None]:
     """What a reader can deduce about each hidden value from everything the table shows."""
-    n_rows, n_cols = len(table.rows), len(table.columns)
     cells = [*[c for row in table.cells for c in row], *table.row_totals, *table.column_totals, table.total]
-    equations = [[i * n_cols + j for j in range(n_cols)] + [n_rows * n_cols + i] for i in range(n_rows)]
-    equations += [[i * n_cols + j for i in range(n_rows)] + [n_rows * n_cols + n_rows + j] for j in range(n_cols)]
-    grand = len(cells) - 1
-    equations.append([n_rows * n_cols + i for i in range(n_rows)] + [grand])
-    equations.append([n_rows * n_cols + n_rows + j for j in range(n_cols)] + [grand])
+    equations = table_equations(len(table.rows), len(table.columns), rows_add_up=rows_add_up)
     return bounds([c.value for c in cells], [c.state for c in cells], equations, THRESHOLD)
 
 
-def _assert_safe(table: SafeTable) -> None:
+def _assert_safe(table: SafeTable, *, rows_add_up: bool = True) -> None:
     for cell in table.all_cells():
         if cell.value < THRESHOLD:
             assert cell.state != CellState.SHOWN, cell
             assert cell.shown is None
-    for b in _audit(table):
+    for b in _audit(table, rows_add_up=rows_add_up):
         if b is not None:
             low, high = b
             assert high - low >= 1 - 1e-7, f"a hidden value can be worked out exactly: {b}"
@@ -90,3 +93,19 @@ def test_it_refuses_impossible_tables(counts: list[list[int]]) -> None:
 )
 def test_no_small_count_is_shown_or_derivable_for_any_table(counts: list[list[int]]) -> None:
     _assert_safe(suppress_table(counts))
+
+
+def test_side_by_side_measures_do_not_hide_each_other() -> None:
+    # Different measures per program: a row's sum means nothing, so a measure nobody answered does not force the
+    # others to be hidden.
+    table = suppress_table([[12, 0], [11, 0]], rows=["a", "b"], columns=["who5", "rses"], rows_add_up=False)
+    assert table.cell("a", "who5").shown == 12 and table.cell("b", "who5").shown == 11
+    assert table.column_totals[0].shown == 23
+    assert all(t.is_hidden for t in table.row_totals)
+    _assert_safe(table, rows_add_up=False)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), min_size=3, max_size=3), min_size=1, max_size=4))
+def test_no_small_count_is_derivable_in_side_by_side_tables(counts: list[list[int]]) -> None:
+    _assert_safe(suppress_table(counts, rows_add_up=False), rows_add_up=False)

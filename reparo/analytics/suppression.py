@@ -9,7 +9,8 @@ is a breakdown with its total). Everything shown on a dashboard or in a report p
 2. **Complementary suppression.** Each row and each column is an equation (its cells add up to its total).
    Where a count is hidden, a reader who knows the other members of the equation could subtract. So, while
    any hidden count can still be pinned down, a further count of one of its equations is hidden too (the
-   smallest one, to hide as little as possible); it is shown as "not shown".
+   smallest one, to hide as little as possible); it is shown as "not shown". And where a sum's total is
+   shown, its hidden members must add up to 11 or more: their sum (total minus what is shown) is a count too.
 3. **Audit.** "Can still be pinned down" is decided exactly: for every hidden count, a linear programme
    (``scipy.optimize.linprog``) finds the smallest and the largest value it could take given everything a
    reader knows — the shown counts, the equations, that a "fewer than 11" cell is 0-10 and a "not shown"
@@ -142,14 +143,28 @@ def suppress_table(
         shown = sorted((m for m in members if state[m] == CellState.SHOWN), key=lambda m: (int(values[m]), m))
         return shown[0] if shown else None
 
-    # Quick pass first (the classic rule: no equation with exactly one hidden member), then the exact audit.
+    # Quick pass first, then the exact audit. Two rules for each sum: it never has exactly one hidden member;
+    # and where its total is shown, what its hidden members add up to (total minus the shown members) is
+    # itself a count, so it must be 11 or more.
     changed = True
     while changed:
         changed = False
         for eq in equations:
-            if len(eq) > 2 and sum(1 for m in eq if state[m] != CellState.SHOWN) == 1:
-                m = smallest_shown(eq)
-                if m is not None:
+            if len(eq) <= 2:
+                continue
+            *members, total = eq
+            hidden_members = [m for m in members if state[m] != CellState.SHOWN]
+            lone = sum(1 for m in eq if state[m] != CellState.SHOWN) == 1
+            small_rest = (
+                state[total] == CellState.SHOWN
+                and hidden_members
+                and sum(int(values[m]) for m in hidden_members) < threshold
+            )
+            if lone or small_rest:
+                m = smallest_shown(members if small_rest else eq)
+                if m is None and small_rest:
+                    m = total
+                if m is not None and state[m] == CellState.SHOWN:
                     hide(m)
                     changed = True
 

@@ -29,6 +29,12 @@ def _assert_safe(table: SafeTable, *, rows_add_up: bool = True) -> None:
         if cell.value < THRESHOLD:
             assert cell.state != CellState.SHOWN, cell
             assert cell.shown is None
+    # What the hidden members of a sum add up to (its shown total minus its shown members) is not a small count.
+    cells = table.all_cells()
+    for *members, total in table_equations(len(table.rows), len(table.columns), rows_add_up=rows_add_up):
+        if cells[total].state == CellState.SHOWN:
+            rest = [cells[m].value for m in members if cells[m].state != CellState.SHOWN]
+            assert not rest or sum(rest) >= THRESHOLD, f"the hidden part of a sum adds up to {sum(rest)}"
     for b in _audit(table, rows_add_up=rows_add_up):
         if b is not None:
             low, high = b

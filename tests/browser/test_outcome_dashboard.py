@@ -26,6 +26,8 @@ def test_it_renders_the_charts_and_their_tables(signed_in: Any, member: Member, 
     program = Program.objects.create(organisation=member.organisation, name="Survivor-led dialogue")
     for _ in range(12):
         f.process_with_agreement(f.case(program, recorder=member.user, status=CaseStatus.CLOSED))
+    for _ in range(20):
+        f.case(program, recorder=member.user, status=CaseStatus.WITHDRAWN)
     for _ in range(3):
         f.case(program, recorder=member.user, status=CaseStatus.INTAKE)
 
@@ -37,8 +39,11 @@ def test_it_renders_the_charts_and_their_tables(signed_in: Any, member: Member, 
     stages = page.locator("#funnel")
     expect(stages.get_by_role("img", name="Cases by stage")).to_be_visible()
     table = stages.get_by_role("table")
-    expect(table.get_by_role("row", name="Closed 12")).to_be_visible()
+    expect(table.get_by_role("row", name="Withdrawn 20")).to_be_visible()
     expect(table.get_by_role("row", name="Intake fewer than 11")).to_be_visible()
+    # 3 + 12 = 15: the closed cases are hidden too, or "all but withdrawn" would give the 3 away.
+    expect(table.get_by_role("row", name="Closed not shown")).to_be_visible()
+    expect(table.get_by_role("row", name="Total 35")).to_be_visible()
     expect(page.locator("svg[role=img]")).to_have_count(9)
     expect(page.locator("table.table")).to_have_count(9)
     expect(page.get_by_role("heading", name="Improvement log")).to_be_visible()

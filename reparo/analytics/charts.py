@@ -38,8 +38,8 @@ class BarChart:
     description: str
     bars: tuple[Bar, ...]
 
-    width = 640
-    label_width = 230
+    width = 600
+    label_width = 300
     row = 26
 
     @property
@@ -52,13 +52,13 @@ class BarChart:
 
     def svg(self) -> SafeString:
         head, tail = _frame(self.title, self.description, self.width, self.height, "chart chart--bars")
-        area = self.width - self.label_width - 120
+        area = self.width - self.label_width - 100
         parts = [head]
         for i, bar in enumerate(self.bars):
             y = 8 + i * self.row
             parts.append(
                 f'<text x="{self.label_width - 8}" y="{y + 16}" text-anchor="end" fill="{INK}" '
-                f'font-family="{FONT}" font-size="12">{escape(_clip(bar.label))}</text>'
+                f'font-family="{FONT}" font-size="13">{escape(_clip(bar.label))}</text>'
             )
             if bar.value is not None:
                 width = round(area * bar.value / self._max(), 1)
@@ -71,7 +71,7 @@ class BarChart:
                 x_text = self.label_width + 6
             parts.append(
                 f'<text x="{x_text}" y="{y + 16}" fill="{MUTED if bar.value is None else INK}" '
-                f'font-family="{FONT}" font-size="12">{escape(bar.text)}</text>'
+                f'font-family="{FONT}" font-size="13">{escape(bar.text)}</text>'
             )
         parts.append(tail)
         return mark_safe("".join(parts))
@@ -81,7 +81,7 @@ class BarChart:
 
         scale = 0.75
         drawing = Drawing(self.width * scale, self.height * scale)
-        area = self.width - self.label_width - 120
+        area = self.width - self.label_width - 100
         for i, bar in enumerate(self.bars):
             y = (self.height - 8 - (i + 1) * self.row) * scale
             drawing.add(String((self.label_width - 8) * scale, y + 6, _clip(bar.label), fontSize=8, textAnchor="end"))
@@ -113,8 +113,8 @@ class IntervalChart:
     description: str
     rows: tuple[Interval, ...]
 
-    width = 640
-    label_width = 230
+    width = 600
+    label_width = 250
     row = 28
 
     @property
@@ -142,7 +142,7 @@ class IntervalChart:
             y = 8 + i * self.row
             parts.append(
                 f'<text x="{self.label_width - 8}" y="{y + 14}" text-anchor="end" fill="{INK}" '
-                f'font-family="{FONT}" font-size="12">{escape(_clip(r.label))}</text>'
+                f'font-family="{FONT}" font-size="13">{escape(_clip(r.label))}</text>'
             )
             if r.estimate is not None and r.low is not None and r.high is not None:
                 parts.append(
@@ -152,7 +152,7 @@ class IntervalChart:
                 )
             parts.append(
                 f'<text x="{self.width - 140}" y="{y + 14}" fill="{INK}" font-family="{FONT}" '
-                f'font-size="12">{escape(r.text)}</text>'
+                f'font-size="13">{escape(r.text)}</text>'
             )
         parts.append(tail)
         return mark_safe("".join(parts))
@@ -189,7 +189,7 @@ class LineChart:
     x_label: str
     series: tuple[Series, ...]
 
-    width = 640
+    width = 600
     height = 240
     left = 50
     bottom = 40
@@ -235,7 +235,7 @@ class LineChart:
             parts.append(
                 f'<rect x="{self.width - 150}" y="{14 + 20 * k}" width="12" height="12" fill="{colour}"></rect>'
                 f'<text x="{self.width - 132}" y="{24 + 20 * k}" fill="{INK}" font-family="{FONT}" '
-                f'font-size="12">{escape(_clip(s.label, 20))}</text>'
+                f'font-size="13">{escape(_clip(s.label, 20))}</text>'
             )
         parts.append(tail)
         return mark_safe("".join(parts))
@@ -285,7 +285,7 @@ def _frame(title: str, description: str, width: int, height: int, css: str) -> t
     return head, "</svg>"
 
 
-def _clip(text: str, limit: int = 38) -> str:
+def _clip(text: str, limit: int = 44) -> str:
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "reparo.cosa",
     "reparo.evaluation",
     "reparo.analytics",
+    "reparo.safety",
     "django_countries",
     "django_tasks",
     "django_tasks_db",

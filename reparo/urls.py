@@ -16,5 +16,6 @@ urlpatterns = [
     path("cosa/", include("reparo.cosa.urls")),
     path("evaluation/", include("reparo.evaluation.urls")),
     path("outcomes/", include("reparo.analytics.urls")),
+    path("safety/", include("reparo.safety.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

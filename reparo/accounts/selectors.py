@@ -84,6 +84,7 @@ def navigation_for(user: Any) -> list[NavItem]:
         items.append(NavItem("cases:list", _("Cases")))
     if Capability.FACILITATE in caps:
         items.append(NavItem("processes:my_week", _("My week")))
+        items.append(NavItem("safety:notices", _("Notices")))
     if Capability.VIEW_ORGANISATION in caps:
         items.append(NavItem("organisations:list", _("Organisations")))
     if any(m.role in (Role.ORG_ADMIN, Role.COORDINATOR, Role.EVALUATOR) for m in memberships):

@@ -401,11 +401,17 @@ def invitation_reply(*, actor: Any, invitation: SessionInvitation, reply: str) -
 
 
 @transaction.atomic
-def participant_withdraw(*, actor: Any, participant: ProcessParticipant) -> ProcessParticipant:
+def participant_withdraw(
+    *, actor: Any, participant: ProcessParticipant, close_case: bool = False
+) -> ProcessParticipant:
     """A participant stops taking part, with no reason asked. When the survivor or the responsible person
-    withdraws from a process that needs them both, the process ends and future sessions are cancelled."""
+    withdraws from a process that needs them both, the process ends and future sessions are cancelled; the team
+    is told, without blame, in a task. The case stays open for support unless the survivor asks for it to close
+    (``close_case``: only for the survivor's own withdrawal)."""
     process = participant.process
     _require_work(actor, process.case)
+    if close_case and participant.role != ProcessRole.SURVIVOR:
+        raise ValidationError(_("Only the survivor's withdrawal can close the case."))
     if participant.withdrawn_at:
         return participant
     participant.withdrawn_at = timezone.now()
@@ -419,14 +425,23 @@ def participant_withdraw(*, actor: Any, participant: ProcessParticipant) -> Proc
         locked.version += 1
         locked.save()
         _cancel_future_sessions(locked, reason=_("The process has ended."))
-        for member in locked.facilitators.select_related("user"):
+        owners = {member.user for member in locked.facilitators.select_related("user")}
+        owners |= {m.user for m in CaseTeamMember.objects.filter(case=locked.case, role=TeamRole.SUPERVISOR)
+                   .select_related("user")}  # fmt: skip
+        for owner in sorted(owners, key=lambda u: u.pk):
             Task.objects.create(
                 case=locked.case,
                 title=_(
                     "A participant has stopped taking part in a process. Check in with the team and offer support."
                 ),
-                owner=member.user,
+                owner=owner,
                 due_date=timezone.localdate(),
             )
-    _audit(actor, "process.participant_withdrew", process, role=participant.role, process_ended=ends)
+    _audit(actor, "process.participant_withdrew", process, role=participant.role, process_ended=ends,
+           case_closed=close_case)  # fmt: skip
+    if close_case and process.case.is_open:
+        from reparo.cases.models import CaseStatus
+        from reparo.cases.services import case_transition
+
+        case_transition(actor=actor, case=process.case, to_status=CaseStatus.WITHDRAWN)
     return participant

@@ -124,9 +124,10 @@ def participant_add(request: HttpRequest, pk: Any) -> HttpResponse:
 def participant_withdraw(request: HttpRequest, pk: Any, participant_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
     participant = selectors.participant_get_for(request.user, process, participant_pk)
+    close_case = request.POST.get("close_case") == "yes"
     return _work(
         request,
-        lambda: services.participant_withdraw(actor=request.user, participant=participant),
+        lambda: services.participant_withdraw(actor=request.user, participant=participant, close_case=close_case),
         process, _("Recorded. No reason is needed."), "participants",
     )  # fmt: skip
 

@@ -8,11 +8,14 @@ from django.utils import timezone
 from reparo.processes import services
 from reparo.processes.models import Process, ProcessParticipant
 from tests.cases.factories import alice_case
+from tests.safety.factories import make_safe
 
 
-def ready_process(world: Any, *, type: str = "direct_mediation", prepared: bool = True) -> Process:
+def ready_process(world: Any, *, type: str = "direct_mediation", prepared: bool = True, safe: bool = True) -> Process:
     """A process on Alice's case with the survivor and the responsible person taking part, the lead facilitator
-    assigned, and (by default) each prepared in a meeting alone: the joint-meeting gate is open."""
+    assigned, and (by default) each prepared in a meeting alone and, when ``safe``, with current signed-off
+    screenings, a low-risk assessment and the survivor's consent (tests/safety/factories.py): the joint-meeting
+    gate is open."""
     case = alice_case(world)
     process = services.process_open(actor=world["facilitator"], case=case, type=type)
     for case_participant in case.participants.all():
@@ -28,6 +31,8 @@ def ready_process(world: Any, *, type: str = "direct_mediation", prepared: bool 
                 actor=world["facilitator"], process=process, participant=participant,
                 held_on=timezone.localdate(), covered=["purpose", "voluntary"],
             )  # fmt: skip
+    if safe:
+        make_safe(world, process)
     return process
 
 

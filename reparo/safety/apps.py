@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class SafetyConfig(AppConfig):
+    name = "reparo.safety"
+    label = "safety"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the safety conditions of the joint-meeting gate.
+        from reparo.safety import gate  # noqa: F401

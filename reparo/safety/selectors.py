@@ -1,0 +1,176 @@
+"""Reads about safety, always through the case: outsiders and the responsible-person side get 404."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from reparo.accounts.roles import Capability
+from reparo.accounts.selectors import user_can
+from reparo.cases.models import Case, CaseTeamMember, TeamRole
+from reparo.cases.selectors import case_access_for, case_get_for, cases_visible_to
+from reparo.organisations.models import Program
+from reparo.people.models import Person
+from reparo.processes.models import Process
+from reparo.processes.selectors import process_get_for
+from reparo.safety.models import (
+    DEFAULT_DISTRESS_THRESHOLD,
+    ContactRestriction,
+    DistressCheckIn,
+    Notice,
+    ProgramSafetySettings,
+    SafetyPlan,
+    Screening,
+)
+
+
+def safety_case_get_for(actor: Any, pk: Any) -> Case:
+    """A case whose safety records the actor may see and keep: never the responsible-person side."""
+    case = case_get_for(actor, pk)
+    if not case_access_for(actor, case).can_work:
+        raise Http404
+    return case
+
+
+def safety_process_get_for(actor: Any, pk: Any) -> Process:
+    process = process_get_for(actor, pk)
+    if not case_access_for(actor, process.case).can_work:
+        raise Http404
+    return process
+
+
+def can_sign_off(actor: Any, case: Case) -> bool:
+    """A supervisor: of the case's organisation, or on the case team."""
+    if CaseTeamMember.objects.filter(case=case, user=actor, role=TeamRole.SUPERVISOR).exists():
+        return True
+    return user_can(actor, Capability.SIGN_OFF_SCREENINGS, organisation=case.organisation)
+
+
+def screenings_of(process: Process) -> QuerySet[Screening]:
+    return Screening.objects.filter(process=process).select_related("person", "completed_by", "signed_off_by")
+
+
+def screenings_of_case(case: Case) -> QuerySet[Screening]:
+    return Screening.objects.filter(case=case).select_related("person", "process", "completed_by", "signed_off_by")
+
+
+def screening_get_for(actor: Any, pk: Any) -> Screening:
+    try:
+        screening = Screening.objects.select_related("case", "process", "person").get(pk=pk)
+    except (Screening.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+    safety_case_get_for(actor, screening.case_id)
+    return screening
+
+
+def latest_screening(process: Process, *, kind: str, person: Person | None = None) -> Screening | None:
+    """The newest screening of ``kind`` (for ``person``): a newer one, signed off or not, replaces older ones."""
+    rows = Screening.objects.filter(process=process, kind=kind)
+    if person is not None:
+        rows = rows.filter(person=person)
+    return rows.order_by("-completed_at").first()
+
+
+def safety_plans_of(case: Case) -> QuerySet[SafetyPlan]:
+    return SafetyPlan.objects.filter(case=case).select_related("person")
+
+
+def restrictions_of(case: Case) -> QuerySet[ContactRestriction]:
+    return ContactRestriction.objects.filter(case=case).select_related("person_a", "person_b")
+
+
+def restriction_get_for(actor: Any, case: Case, pk: Any) -> ContactRestriction:
+    try:
+        return restrictions_of(case).get(pk=pk)
+    except (ContactRestriction.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def _in_force(at: datetime.datetime) -> Q:
+    day = timezone.localdate(at)
+    return Q(lifted_at__isnull=True, valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+def contact_forbidden(person_a: Any, person_b: Any, *, at: datetime.datetime | None = None) -> bool:
+    """Whether a restriction in force at ``at`` forbids any contact between the two (either order). Message
+    relays and the joint-meeting gate ask this before bringing the two together."""
+    at = at or timezone.now()
+    a, b = getattr(person_a, "pk", person_a), getattr(person_b, "pk", person_b)
+    pair = Q(person_a_id=a, person_b_id=b) | Q(person_a_id=b, person_b_id=a)
+    return ContactRestriction.objects.filter(pair).filter(_in_force(at)).exists()
+
+
+def distress_threshold(program: Program | None) -> int:
+    if program is None:
+        return DEFAULT_DISTRESS_THRESHOLD
+    value = ProgramSafetySettings.objects.filter(program=program).values_list("distress_threshold", flat=True).first()
+    return value or DEFAULT_DISTRESS_THRESHOLD
+
+
+def checkins_of_case(case: Case, *, limit: int = 50) -> list[DistressCheckIn]:
+    """The newest check-ins on the case (oldest first, for a trend)."""
+    rows = (
+        DistressCheckIn.objects.filter(process__case=case)
+        .select_related("person", "process")
+        .order_by("-recorded_at")[:limit]
+    )
+    return list(reversed(list(rows)))
+
+
+def notices_for(actor: Any) -> QuerySet[Notice]:
+    return Notice.objects.filter(user=actor, case__in=cases_visible_to(actor)).select_related("case")
+
+
+def people_of_case(case: Case, *, role: str | None = None) -> QuerySet[Person]:
+    from reparo.cases.models import CaseParticipant
+
+    rows = CaseParticipant.objects.filter(case=case)
+    if role:
+        rows = rows.filter(role=role)
+    return Person.objects.filter(pk__in=rows.values("person_id")).order_by("display_code")
+
+
+def survivor_get_for(actor: Any, case: Case, pk: Any) -> Person:
+    try:
+        return people_of_case(case, role="survivor").get(pk=pk)
+    except (Person.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def people_of_process(process: Process, *, roles: set[str] | None = None) -> QuerySet[Person]:
+    from reparo.processes.models import ProcessParticipant
+
+    rows = ProcessParticipant.objects.filter(process=process, withdrawn_at__isnull=True)
+    if roles:
+        rows = rows.filter(role__in=roles)
+    return Person.objects.filter(pk__in=rows.values("person_id")).order_by("display_code")
+
+
+def preparations_of(process: Process) -> QuerySet[Any]:
+    from reparo.processes.models import PreparationMeeting
+
+    return PreparationMeeting.objects.filter(process=process).select_related("participant__person")
+
+
+def notice_get_for(actor: Any, pk: Any) -> Notice:
+    try:
+        return notices_for(actor).get(pk=pk)
+    except (Notice.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None
+
+
+def program_settings_get_for(actor: Any, pk: Any) -> Program:
+    """A program whose safety settings the actor may change (coordinators and organisation admins)."""
+    from reparo.accounts.selectors import organisations_where
+
+    try:
+        return Program.objects.select_related("organisation").get(
+            pk=pk, organisation__in=organisations_where(actor, Capability.SEE_ALL_ORG_CASES)
+        )
+    except (Program.DoesNotExist, ValidationError, ValueError):
+        raise Http404 from None

@@ -1,0 +1,287 @@
+"""Writes about safety. Each checks the actor's right to work on the case and writes its audit row in the same
+transaction. Audit details hold codes and ids only, never answers, reasons or plan contents."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reparo.accounts.roles import Capability
+from reparo.accounts.selectors import user_can
+from reparo.audit.services import audit_record
+from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, ParticipantRole, Task, TeamRole
+from reparo.cases.selectors import case_access_for
+from reparo.organisations.models import Program
+from reparo.people.models import Person
+from reparo.processes.models import PreparationMeeting, Process, ProcessRole, Session
+from reparo.processes.services import process_pause
+from reparo.safety import selectors
+from reparo.safety.instruments import instrument_get
+from reparo.safety.models import (
+    CheckInMoment,
+    ContactRestriction,
+    DistressCheckIn,
+    Notice,
+    Outcome,
+    ProgramSafetySettings,
+    RestrictionKind,
+    RiskLevel,
+    SafetyPlan,
+    Screening,
+    ScreeningKind,
+)
+
+ANSWERS = {"met": {"yes", "no", "unsure"}, "indicator": {"absent", "present", "unknown"}}
+KIND_ROLES = {
+    ScreeningKind.SURVIVOR_READINESS: {ProcessRole.SURVIVOR},
+    ScreeningKind.RESPONSIBLE_SUITABILITY: {ProcessRole.RESPONSIBLE, ProcessRole.CORE_MEMBER},
+}
+
+
+def _require_work(actor: Any, case: Case) -> None:
+    if not case_access_for(actor, case).can_work:
+        raise PermissionDenied(_("You can see this case, but not change it."))
+
+
+def _audit(actor: Any, action: str, obj: Any, case: Case, **detail: Any) -> None:
+    audit_record(actor=actor, action=action, obj=obj, organisation=case.organisation, detail=detail)
+
+
+@transaction.atomic
+def screening_complete(
+    *,
+    actor: Any,
+    process: Process,
+    kind: str,
+    answers: dict[str, str],
+    person: Person | None = None,
+    outcome: str = "",
+    risk_level: str = "",
+    reasons: str = "",
+    at: datetime.datetime | None = None,
+) -> Screening:
+    """Record a completed screening with the newest version of its instrument. It counts only once a
+    supervisor signs it off, and until the instrument's validity period has passed."""
+    _require_work(actor, process.case)
+    if kind not in ScreeningKind.values:
+        raise ValidationError({"kind": _("Choose a screening.")})
+    instrument = instrument_get(kind)
+    missing = [k for k in instrument.keys if answers.get(k) not in ANSWERS[instrument.answers]]
+    if missing:
+        raise ValidationError({"answers": _("Answer every question.")})
+    answers = {k: answers[k] for k in instrument.keys}
+    if kind == ScreeningKind.RISK_ASSESSMENT:
+        if risk_level not in RiskLevel.values:
+            raise ValidationError({"risk_level": _("Choose a risk level.")})
+        person, outcome = None, ""
+    else:
+        if (
+            person is None
+            or not process.participants.filter(
+                person=person, role__in=KIND_ROLES[ScreeningKind(kind)], withdrawn_at__isnull=True
+            ).exists()
+        ):
+            raise ValidationError({"person": _("This screening is for a person taking part in this process.")})
+        if outcome not in Outcome.values:
+            raise ValidationError({"outcome": _("Choose an outcome.")})
+        if outcome == Outcome.READY and any(v != "yes" for v in answers.values()):
+            raise ValidationError(
+                {"outcome": _("“Ready” needs a “yes” to every question. Choose “not yet” and say why.")}
+            )
+        risk_level = ""
+    needs_reasons = risk_level == RiskLevel.HIGH if kind == ScreeningKind.RISK_ASSESSMENT else outcome != Outcome.READY
+    if needs_reasons and not reasons.strip():
+        raise ValidationError({"reasons": _("Say why.")})
+    at = at or timezone.now()
+    screening = Screening.objects.create(
+        case=process.case, process=process, person=person, kind=kind, instrument_version=instrument.version,
+        answers=answers,  # type: ignore[misc]
+        outcome=outcome, risk_level=risk_level, reasons=reasons.strip() or None,
+        completed_by=actor, completed_at=at, valid_until=at + datetime.timedelta(days=instrument.validity_days),
+    )  # fmt: skip
+    _audit(actor, "safety.screening_completed", screening, process.case, process=str(process.pk), kind=kind,
+           version=instrument.version, outcome=outcome or None, risk_level=risk_level or None)  # fmt: skip
+    return screening
+
+
+@transaction.atomic
+def screening_sign_off(*, actor: Any, screening: Screening, at: datetime.datetime | None = None) -> Screening:
+    """A supervisor signs off a screening someone else completed."""
+    case = screening.case
+    _require_work(actor, case)
+    if not selectors.can_sign_off(actor, case):
+        raise PermissionDenied(_("Only a supervisor can sign off a screening."))
+    locked = Screening.objects.select_for_update().get(pk=screening.pk)
+    if locked.signed_off_at is not None:
+        raise ValidationError(_("This screening is already signed off."))
+    if locked.completed_by_id == actor.pk:
+        raise ValidationError(_("A screening is signed off by a supervisor other than the person who completed it."))
+    locked.signed_off_by = actor
+    locked.signed_off_at = at or timezone.now()
+    locked.save(update_fields=["signed_off_by", "signed_off_at", "updated_at"])
+    _audit(actor, "safety.screening_signed_off", locked, case, kind=locked.kind)
+    return locked
+
+
+PLAN_FIELDS = ("warning_signs", "coping_steps", "safe_contacts", "safe_words", "session_arrangements")
+
+
+@transaction.atomic
+def safety_plan_save(
+    *, actor: Any, case: Case, person: Person, next_review_on: datetime.date, version: int | None = None,
+    **texts: str,
+) -> SafetyPlan:  # fmt: skip
+    """Create or review the survivor's safety plan on the case."""
+    _require_work(actor, case)
+    if not CaseParticipant.objects.filter(case=case, person=person, role=ParticipantRole.SURVIVOR).exists():
+        raise ValidationError(_("A safety plan is for the survivor in this case."))
+    unknown = set(texts) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown safety plan fields: {sorted(unknown)}")
+    if next_review_on <= timezone.localdate():
+        raise ValidationError({"next_review_on": _("Choose a review date in the future.")})
+    plan = SafetyPlan.objects.select_for_update().filter(case=case, person=person).first()
+    created = plan is None
+    if plan is None:
+        plan = SafetyPlan(case=case, person=person, next_review_on=next_review_on)
+    elif version is not None and version != plan.version:
+        raise ValidationError(_("Someone else changed this plan since you opened it. Reload and try again."))
+    else:
+        plan.version += 1
+        plan.reviewed_at = timezone.now()
+    for name in PLAN_FIELDS:
+        setattr(plan, name, (texts.get(name) or "").strip() or None)
+    plan.next_review_on = next_review_on
+    plan.updated_by = actor
+    plan.save()
+    _audit(actor, "safety.plan_created" if created else "safety.plan_reviewed", plan, case,
+           version=plan.version, fields=[n for n in PLAN_FIELDS if getattr(plan, n)])  # fmt: skip
+    return plan
+
+
+@transaction.atomic
+def restriction_record(
+    *, actor: Any, case: Case, person_a: Person, person_b: Person, kind: str, valid_from: datetime.date,
+    valid_to: datetime.date | None = None, source: str = "",
+) -> ContactRestriction:  # fmt: skip
+    _require_work(actor, case)
+    people = set(CaseParticipant.objects.filter(case=case).values_list("person_id", flat=True))
+    if person_a.pk not in people or person_b.pk not in people:
+        raise ValidationError(_("Both people must take part in this case."))
+    if person_a.pk == person_b.pk:
+        raise ValidationError(_("Choose two different people."))
+    if kind not in RestrictionKind.values:
+        raise ValidationError({"kind": _("Choose a kind of restriction.")})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": _("The end cannot come before the start.")})
+    restriction = ContactRestriction.objects.create(
+        case=case, person_a=person_a, person_b=person_b, kind=kind, source=source.strip() or None,
+        valid_from=valid_from, valid_to=valid_to, recorded_by=actor,
+    )  # fmt: skip
+    _audit(actor, "safety.restriction_recorded", restriction, case, kind=kind,
+           valid_from=valid_from.isoformat(), valid_to=valid_to.isoformat() if valid_to else None)  # fmt: skip
+    return restriction
+
+
+@transaction.atomic
+def restriction_lift(*, actor: Any, restriction: ContactRestriction) -> ContactRestriction:
+    _require_work(actor, restriction.case)
+    if restriction.lifted_at is not None:
+        raise ValidationError(_("This restriction was already lifted."))
+    restriction.lifted_at = timezone.now()
+    restriction.save(update_fields=["lifted_at", "updated_at"])
+    _audit(actor, "safety.restriction_lifted", restriction, restriction.case)
+    return restriction
+
+
+@transaction.atomic
+def program_threshold_set(*, actor: Any, program: Program, threshold: int) -> ProgramSafetySettings:
+    """Set a program's distress threshold (organisation admins and coordinators)."""
+    if not user_can(actor, Capability.SEE_ALL_ORG_CASES, organisation=program.organisation):
+        raise PermissionDenied(_("Only a coordinator can change this."))
+    if not 1 <= int(threshold) <= 10:
+        raise ValidationError({"threshold": _("Choose a number from 1 to 10.")})
+    settings, _created = ProgramSafetySettings.objects.update_or_create(
+        program=program, defaults={"distress_threshold": int(threshold)}
+    )
+    audit_record(actor=actor, action="safety.threshold_set", obj=settings, organisation=program.organisation,
+                 detail={"program": program.pk, "threshold": int(threshold)})  # fmt: skip
+    return settings
+
+
+def _notify(*, case: Case, process: Process | None, kind: str, users: set[Any]) -> None:
+    Notice.objects.bulk_create([Notice(user=u, case=case, process=process, kind=kind) for u in users if u])
+
+
+def supervisors_of(case: Case) -> set[Any]:
+    return {m.user for m in CaseTeamMember.objects.filter(case=case, role=TeamRole.SUPERVISOR).select_related("user")}
+
+
+@transaction.atomic
+def distress_record(
+    *,
+    actor: Any,
+    process: Process,
+    person: Person,
+    moment: str,
+    rating: int,
+    session: Session | None = None,
+    preparation: PreparationMeeting | None = None,
+    at: datetime.datetime | None = None,
+) -> DistressCheckIn:
+    """Record a 0-10 distress rating. At or above the program's threshold the process pauses, the facilitators
+    and supervisors are told discreetly, and a follow-up task is created."""
+    case = process.case
+    _require_work(actor, case)
+    if moment not in CheckInMoment.values:
+        raise ValidationError({"moment": _("Choose when the check-in happened.")})
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = -1
+    if not 0 <= rating <= 10:
+        raise ValidationError({"rating": _("Choose a number from 0 to 10.")})
+    if not process.participants.filter(person=person).exists():
+        raise ValidationError({"person": _("That person does not take part in this process.")})
+    if session is not None and session.process_id != process.pk:
+        raise ValidationError(_("That session belongs to another process."))
+    if preparation is not None and preparation.process_id != process.pk:
+        raise ValidationError(_("That preparation meeting belongs to another process."))
+    threshold = selectors.distress_threshold(case.program)
+    checkin = DistressCheckIn.objects.create(
+        process=process, person=person, session=session, preparation=preparation, moment=moment, rating=rating,
+        threshold=threshold, recorded_by=actor, recorded_at=at or timezone.now(),
+    )  # fmt: skip
+    _audit(actor, "safety.distress_recorded", checkin, case, process=str(process.pk), moment=moment,
+           at_threshold=checkin.at_threshold)  # fmt: skip
+    if checkin.at_threshold:
+        if process.is_open and not process.paused:
+            process_pause(actor=actor, process=process, why="distress_threshold")
+        facilitators = {f.user for f in process.facilitators.select_related("user")}
+        team = facilitators | supervisors_of(case)
+        _notify(case=case, process=process, kind=Notice.Kind.DISTRESS, users=team)
+        owner = next(iter(sorted(facilitators, key=lambda u: u.pk)), None) or actor
+        Task.objects.create(
+            case=case,
+            title=_("Follow up a check-in at or above the threshold: talk with the person and review the safety plan."),
+            owner=owner,
+            due_date=timezone.localdate(),
+            created_by=actor,
+        )
+    return checkin
+
+
+@transaction.atomic
+def notice_read(*, actor: Any, notice: Notice) -> Notice:
+    if notice.user_id != actor.pk:
+        raise PermissionDenied
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at", "updated_at"])
+        _audit(actor, "safety.notice_read", notice, notice.case, kind=notice.kind)
+    return notice

@@ -1,0 +1,250 @@
+"""Safety screens. Every one goes through the case or process selectors, and none is open to the
+responsible-person side: 404, as for anything that is not yours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reparo.core.actions import run_action
+from reparo.processes.gate import joint_meeting_gate
+from reparo.processes.models import ProcessRole
+from reparo.processes.selectors import sessions_of
+from reparo.safety import selectors, services
+from reparo.safety.forms import CheckInForm, RestrictionForm, SafetyPlanForm, ScreeningForm, ThresholdForm
+from reparo.safety.gate import process_consent_ref
+from reparo.safety.instruments import instrument_get
+from reparo.safety.models import ScreeningKind
+
+KIND_ROLES: dict[str, set[str]] = {
+    ScreeningKind.SURVIVOR_READINESS: {ProcessRole.SURVIVOR},
+    ScreeningKind.RESPONSIBLE_SUITABILITY: {ProcessRole.RESPONSIBLE, ProcessRole.CORE_MEMBER},
+    ScreeningKind.RISK_ASSESSMENT: set(),
+}
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.safety_case_get_for(request.user, pk)
+    today = timezone.localdate()
+    plans = list(selectors.safety_plans_of(case))
+    planned = {p.person_id for p in plans}
+    return render(
+        request,
+        "safety/case.html",
+        {
+            "case": case,
+            "plans": [(p, p.review_due(today)) for p in plans],
+            "unplanned": [p for p in selectors.people_of_case(case, role="survivor") if p.pk not in planned],
+            "screenings": selectors.screenings_of_case(case)[:50],
+            "restrictions": selectors.restrictions_of(case)[:50],
+            "processes": case.processes.all(),
+            "threshold": selectors.distress_threshold(case.program),
+            "now": timezone.now(),
+        },
+    )
+
+
+def trend(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Distress ratings on the case, oldest first: a small panel the case page loads only when opened."""
+    case = selectors.safety_case_get_for(request.user, pk)
+    context = {"case": case, "checkins": selectors.checkins_of_case(case)}
+    return render(request, "safety/_trend.html" if _is_htmx(request) else "safety/trend.html", context)
+
+
+def process_screenings(request: HttpRequest, pk: Any) -> HttpResponse:
+    process = selectors.safety_process_get_for(request.user, pk)
+    now = timezone.now()
+    return render(
+        request,
+        "safety/process.html",
+        {
+            "process": process,
+            "screenings": selectors.screenings_of(process)[:50],
+            "kinds": ScreeningKind.choices,
+            "can_sign_off": selectors.can_sign_off(request.user, process.case),
+            "gate": joint_meeting_gate(process, at=now),
+            "consent_ref": process_consent_ref(process),
+            "now": now,
+        },
+    )
+
+
+def screening_new(request: HttpRequest, pk: Any, kind: str) -> HttpResponse:
+    process = selectors.safety_process_get_for(request.user, pk)
+    if kind not in ScreeningKind.values:
+        raise Http404
+    instrument = instrument_get(kind)
+    people = selectors.people_of_process(process, roles=KIND_ROLES[kind])
+    form = ScreeningForm(request.POST or None, instrument=instrument, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screening_complete(actor=request.user, process=process, kind=kind, **form.service_kwargs())
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved. It counts once a supervisor signs it off."))
+            return redirect("safety:process", pk=process.pk)
+    return render(
+        request,
+        "safety/screening_new.html",
+        {"process": process, "form": form, "instrument": instrument, "kind_label": ScreeningKind(kind).label},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def screening_sign_off(request: HttpRequest, pk: Any) -> HttpResponse:
+    screening = selectors.screening_get_for(request.user, pk)
+    return run_action(
+        request,
+        lambda: services.screening_sign_off(actor=request.user, screening=screening),
+        success=_("Signed off."),
+        back_to=reverse("safety:process", kwargs={"pk": screening.process_id}),
+    )
+
+
+def safety_plan(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResponse:
+    case = selectors.safety_case_get_for(request.user, pk)
+    person = selectors.survivor_get_for(request.user, case, person_pk)
+    plan = selectors.safety_plans_of(case).filter(person=person).first()
+    initial: dict[str, Any] = {}
+    if plan is not None:
+        initial = {name: getattr(plan, name) for name in services.PLAN_FIELDS}
+        initial |= {"version": plan.version, "next_review_on": plan.next_review_on}
+    form = SafetyPlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.safety_plan_save(actor=request.user, case=case, person=person, **data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The safety plan is saved."))
+            return redirect("safety:case", pk=case.pk)
+    return render(
+        request,
+        "safety/plan.html",
+        {"case": case, "person": person, "plan": plan, "form": form,
+         "review_due": plan is not None and plan.review_due(timezone.localdate())},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip
+
+
+def restrictions(request: HttpRequest, pk: Any) -> HttpResponse:
+    case = selectors.safety_case_get_for(request.user, pk)
+    people = selectors.people_of_case(case)
+    form = RestrictionForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.restriction_record(actor=request.user, case=case, **form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The restriction is recorded."))
+            return redirect("safety:restrictions", pk=case.pk)
+    return render(
+        request,
+        "safety/restrictions.html",
+        {"case": case, "form": form, "restrictions": selectors.restrictions_of(case)[:100],
+         "today": timezone.localdate()},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip
+
+
+@require_POST
+def restriction_lift(request: HttpRequest, pk: Any, restriction_pk: Any) -> HttpResponse:
+    case = selectors.safety_case_get_for(request.user, pk)
+    restriction = selectors.restriction_get_for(request.user, case, restriction_pk)
+    return run_action(
+        request,
+        lambda: services.restriction_lift(actor=request.user, restriction=restriction),
+        success=_("The restriction is lifted."),
+        back_to=reverse("safety:restrictions", kwargs={"pk": case.pk}),
+    )
+
+
+def checkin(request: HttpRequest, pk: Any) -> HttpResponse:
+    process = selectors.safety_process_get_for(request.user, pk)
+    sessions = sessions_of(process)
+    initial = {}
+    if request.method == "GET" and request.GET.get("session"):
+        initial["session"] = request.GET["session"]
+    form = CheckInForm(
+        request.POST or None, initial=initial, people=selectors.people_of_process(process), sessions=sessions,
+        preparations=selectors.preparations_of(process),
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkin = services.distress_record(actor=request.user, process=process, **form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if checkin.at_threshold:
+                messages.warning(
+                    request,
+                    _("The rating is at or above the threshold: the process is paused, the team is told, and a "
+                      "follow-up task is created."),
+                )  # fmt: skip
+            else:
+                messages.success(request, _("The check-in is recorded."))
+            return redirect("processes:detail", pk=process.pk)
+    return render(
+        request, "safety/checkin.html", {"process": process, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip
+
+
+def notices(request: HttpRequest) -> HttpResponse:
+    rows = selectors.notices_for(request.user)
+    return render(request, "safety/notices.html", {"notices": rows[:50], "unread": rows.filter(read_at=None).count()})
+
+
+@require_POST
+def notice_read(request: HttpRequest, pk: Any) -> HttpResponse:
+    notice = selectors.notice_get_for(request.user, pk)
+    return run_action(
+        request,
+        lambda: services.notice_read(actor=request.user, notice=notice),
+        success=_("Marked as read."),
+        back_to=reverse("safety:notices"),
+    )
+
+
+def program_threshold(request: HttpRequest, pk: Any) -> HttpResponse:
+    program = selectors.program_settings_get_for(request.user, pk)
+    current = selectors.distress_threshold(program)
+    form = ThresholdForm(request.POST or None, initial={"threshold": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.program_threshold_set(actor=request.user, program=program, **form.cleaned_data)
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("safety:program_threshold", pk=program.pk)
+    return render(
+        request, "safety/threshold.html", {"program": program, "form": form, "current": current},
+        status=400 if request.method == "POST" else 200,
+    )  # fmt: skip

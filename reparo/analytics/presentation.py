@@ -212,6 +212,26 @@ def figures(board: Dashboard) -> list[Figure]:
             note,
         )
     )  # fmt: skip
+    months = board.distress
+    out.append(
+        Figure(
+            "distress",
+            _("Distress check-ins"),
+            BarChart(
+                title=_("Mean distress rating by month"),
+                description=_("Mean of the 0-10 distress ratings given before, during and after sessions and "
+                              "preparation meetings, by month. Shown only for months with at least 11 check-ins."),
+                bars=tuple(Bar(m.month.strftime("%Y-%m"), m.mean_rating,
+                               _num(m.mean_rating) if m.mean_rating is not None else cell_text(m.checkins))
+                           for m in months),
+            ),
+            (_("Month"), _("Check-ins"), _("Mean distress (0-10)"), _("At or above the threshold")),
+            tuple((m.month.strftime("%Y-%m"), cell_text(m.checkins), _num(m.mean_rating), _share(m.share_at_threshold))
+                  for m in months),
+            _("The share at or above the program's distress threshold is shown only when at least 11 check-ins "
+              "were at or above it and 11 below."),
+        )
+    )  # fmt: skip
     return out
 
 

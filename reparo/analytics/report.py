@@ -63,6 +63,5 @@ def report_pdf(board: Dashboard, figures: list[Figure]) -> bytes:
             block.append(Paragraph(figure.note, styles["Italic"]))
         block += [Spacer(1, 2 * mm), table, Spacer(1, 6 * mm)]
         story.append(KeepTogether(block))
-    story.append(Paragraph(_("Distress check-ins: not available yet."), styles["Italic"]))
     doc.build(story)
     return buffer.getvalue()

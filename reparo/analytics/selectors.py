@@ -29,7 +29,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -555,10 +555,70 @@ def reoffending(scope: Scope) -> Reoffending:
 # --- distress check-ins -----------------------------------------------------------------------------------
 
 
-def distress_trends(scope: Scope) -> Any:
-    """SEAM: distress check-in trends come from the safety app (issue 5), which has no check-in models on this
-    branch yet. Returns None; the dashboard then says the panel is not available."""
-    return None
+@dataclass(frozen=True)
+class DistressMonth:
+    month: datetime.date
+    checkins: Cell
+    mean_rating: float | None  # 0-10; shown when the month's number of check-ins is shown
+    share_at_threshold: float | None  # shown when at least 11 were at or above the threshold and 11 below
+
+
+def _month_starts(today: datetime.date, count: int) -> list[datetime.date]:
+    months = []
+    year, month = today.year, today.month
+    for _step in range(count):
+        months.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def distress_trends(scope: Scope, *, months: int = 6) -> list[DistressMonth]:
+    """Distress check-ins (0-10, around sessions and preparation meetings) by month over the last ``months``
+    months: how many, the mean rating, and the share at or above the program's threshold. Only check-ins of
+    people with evaluation consent, on counted cases. 1 query."""
+    from django.db.models.functions import TruncMonth
+
+    from reparo.safety.models import DistressCheckIn
+
+    starts = _month_starts(scope.today, months)
+    since = timezone.make_aware(datetime.datetime.combine(starts[0], datetime.time.min))
+    rows = (
+        DistressCheckIn.objects.filter(
+            process__case__in=counted_cases(scope), person_id__in=_consenting(scope), recorded_at__gte=since
+        )
+        .annotate(month=TruncMonth("recorded_at"))
+        .values("process__case__program_id", "month")
+        .annotate(n=Count("pk"), high=Count("pk", filter=Q(rating__gte=F("threshold"))), total=Sum("rating"))
+        .order_by()
+    )
+    cells: dict[tuple[int, datetime.date], tuple[int, int, int]] = {}
+    for row in rows:
+        month = row["month"]
+        month = (month.date() if isinstance(month, datetime.datetime) else month).replace(day=1)
+        key = (row["process__case__program_id"], month)
+        n, high, total = cells.get(key, (0, 0, 0))
+        cells[key] = (n + row["n"], high + row["high"], total + (row["total"] or 0))
+    grid = [[cells.get((pk, m), (0, 0, 0))[0] for m in starts] for pk in scope.program_ids]
+    table = suppress_table(
+        grid, rows=[str(pk) for pk in scope.program_ids], columns=[m.isoformat() for m in starts], rows_add_up=False
+    )
+    wanted = [scope.program.pk] if scope.program else scope.program_ids
+    shown = table.row(str(scope.program.pk)) if scope.program else table.column_totals
+    out = []
+    for j, month in enumerate(starts):
+        n = sum(cells.get((pk, month), (0, 0, 0))[0] for pk in wanted)
+        high = sum(cells.get((pk, month), (0, 0, 0))[1] for pk in wanted)
+        total = sum(cells.get((pk, month), (0, 0, 0))[2] for pk in wanted)
+        ok = shown[j].state == CellState.SHOWN and n >= THRESHOLD
+        out.append(
+            DistressMonth(
+                month=month,
+                checkins=shown[j],
+                mean_rating=round(total / n, 1) if ok else None,
+                share_at_threshold=high / n if ok and high >= THRESHOLD and n - high >= THRESHOLD else None,
+            )
+        )
+    return out
 
 
 # --- the improvement log ----------------------------------------------------------------------------------
@@ -617,7 +677,7 @@ class Dashboard:
     outcomes: list[OutcomeChange]
     satisfaction: list[SatisfactionItem]
     reoffending: Reoffending
-    distress: Any
+    distress: list[DistressMonth]
 
 
 def dashboard(scope: Scope) -> Dashboard:
@@ -655,6 +715,9 @@ def all_shown_counts(board: Dashboard) -> Iterable[int]:
                 yield entry.cell.shown
         if item.total.shown is not None:
             yield item.total.shown
+    for month in board.distress:
+        if month.checkins.shown is not None:
+            yield month.checkins.shown
     for cell in (board.reoffending.program_n, board.reoffending.comparison_n):
         if cell.shown is not None:
             yield cell.shown

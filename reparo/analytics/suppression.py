@@ -178,8 +178,8 @@ def suppress_table(
         unsure = set(pinned)
         progressed = False
         for target in pinned:
-            members = {m for eq in equations if target in eq for m in eq}
-            choice = smallest_shown(sorted(members, key=lambda m: (m >= n_cells, m)))
+            around = {m for eq in equations if target in eq for m in eq}
+            choice = smallest_shown(sorted(around, key=lambda m: (m >= n_cells, m)))
             if choice is not None:
                 hide(choice)
                 unsure |= same[choice]

@@ -273,3 +273,36 @@ def test_the_page_does_not_query_per_case(client: Any, world: Any) -> None:
         c = f.case(world.program, recorder=world["coordinator"], status=CaseStatus.CLOSED)
         f.process_with_agreement(c, stage=ProcessStage.ENDED_EARLY, restitution=(Decimal(10), Decimal(5)))
     assert queries() == few
+
+
+def test_it_shows_distress_check_in_trends_of_consenting_people_only(scene: Any) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from reparo.safety.models import DistressCheckIn
+
+    refs = set(_consenting_refs())
+    when = timezone.now() - datetime.timedelta(hours=1)
+    ratings = []
+    for i, c in enumerate(Case.objects.filter(program=scene.program, status=CaseStatus.CLOSED)):
+        process = c.processes.get()
+        survivor = c.participants.get(role="survivor").person
+        rating = 9 if c.reference not in refs else (2 + i % 5)
+        if c.reference in refs:
+            ratings.append(rating)
+        DistressCheckIn.objects.create(
+            process=process, person=survivor, moment="after", rating=rating, threshold=7, recorded_at=when,
+            recorded_by=scene["facilitator"],
+        )  # fmt: skip
+    board = selectors.dashboard(_scope(scene, scene.program))
+    this_month = board.distress[-1]
+    assert this_month.month == timezone.localdate(when).replace(day=1)
+    assert this_month.checkins.value == len(ratings) == 15
+    if this_month.checkins.shown is not None:
+        assert this_month.mean_rating == round(sum(ratings) / len(ratings), 1)
+    assert this_month.share_at_threshold is None  # none at or above 7 among the consenting: fewer than 11
+    assert all(m.checkins.is_small for m in board.distress[:-1])
+    org = selectors.distress_trends(_scope(scene))[-1]
+    assert org.checkins.shown == 15
+    assert org.mean_rating == round(sum(ratings) / len(ratings), 1)

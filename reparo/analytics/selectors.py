@@ -518,11 +518,35 @@ def reoffending(scope: Scope) -> Reoffending:
     """Re-offending of the program's responsible persons (with evaluation consent) against the comparison
     cohort: Kaplan-Meier curves, the share without re-offending at fixed follow-up times, and a log-rank test.
     Shown only where at least 11 people (and 11 events) stand behind a number."""
-    programs = [scope.program] if scope.program else list(scope.programs)
-    mine = evaluation.reoffending_followup(scope.actor, programs=programs, today=scope.today, at=scope.at)
-    theirs = evaluation.comparison_followup(scope.actor, programs=programs)
-    table = suppress_table([[mine.n, theirs.n]], rows=["all"], columns=["program", "comparison"], rows_add_up=False)
-    program_n, comparison_n = table.row("all")
+    # Per program (a few reads per program, none per person), in one table, so the organisation's numbers and a
+    # program's cannot be subtracted from each other.
+    per_program = {
+        pk: (
+            evaluation.reoffending_followup(scope.actor, programs=[pk], today=scope.today, at=scope.at),
+            evaluation.comparison_followup(scope.actor, programs=[pk]),
+        )
+        for pk in scope.program_ids
+    }
+    table = suppress_table(
+        [[per_program[pk][0].n, per_program[pk][1].n] for pk in scope.program_ids],
+        rows=[str(pk) for pk in scope.program_ids],
+        columns=["program", "comparison"],
+        rows_add_up=False,
+    )
+    if scope.program is not None:
+        program_n, comparison_n = table.row(str(scope.program.pk))
+        wanted = [scope.program.pk]
+    else:
+        program_n, comparison_n = table.column_totals
+        wanted = scope.program_ids
+    mine = evaluation.Durations(
+        durations=[d for pk in wanted for d in per_program[pk][0].durations],
+        events=[e for pk in wanted for e in per_program[pk][0].events],
+    )
+    theirs = evaluation.Durations(
+        durations=[d for pk in wanted for d in per_program[pk][1].durations],
+        events=[e for pk in wanted for e in per_program[pk][1].events],
+    )
     curves = []
     for group, cell in ((mine, program_n), (theirs, comparison_n)):
         events = sum(group.events)

@@ -306,3 +306,61 @@ def test_it_shows_distress_check_in_trends_of_consenting_people_only(scene: Any)
     org = selectors.distress_trends(_scope(scene))[-1]
     assert org.checkins.shown == 15
     assert org.mean_rating == round(sum(ratings) / len(ratings), 1)
+
+
+def test_it_compares_re_offending_with_the_comparison_cohort(world: Any) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from reparo.evaluation.models import ComparisonCohort, ComparisonMember, ReoffendingEvent
+    from reparo.people.models import PersonKind
+    from reparo.processes.models import ProcessParticipant, ProcessRole
+
+    rec = world["coordinator"]
+    today = timezone.localdate()
+    ended = timezone.now() - datetime.timedelta(days=400)
+    start = timezone.localdate(ended)
+    durations, events = [], []
+    for i in range(26):
+        c = f.case(world.program, recorder=rec, status=CaseStatus.CLOSED)
+        process = f.process_with_agreement(c)
+        process.ended_at = ended
+        process.save(update_fields=["ended_at"])
+        consent = "current" if i < 24 else None  # two without consent must not count
+        person = f.person(world.program, PersonKind.RESPONSIBLE, consent=consent, recorder=rec)
+        ProcessParticipant.objects.create(process=process, person=person, role=ProcessRole.RESPONSIBLE)
+        if i % 2 == 0 or i >= 24:
+            ReoffendingEvent.objects.create(
+                case=c,
+                person=person,
+                occurred_on=start + datetime.timedelta(days=100),
+                source="police_record",
+                type="arrest",
+            )
+            if i < 24:
+                durations.append(100)
+                events.append(1)
+        elif i < 24:
+            durations.append((today - start).days)
+            events.append(0)
+    cohort = ComparisonCohort.objects.create(program=world.program, name="Court cohort")
+    theirs_d, theirs_e = [], []
+    for i in range(30):
+        first = datetime.date(2024, 1, 1)
+        reoffended = first + datetime.timedelta(days=50) if i < 15 else None
+        ComparisonMember.objects.create(
+            cohort=cohort, reference=f"C{i}", followup_start=first, followup_end=first + datetime.timedelta(days=500),
+            reoffended_on=reoffended,
+        )  # fmt: skip
+        theirs_d.append(50 if reoffended else 500)
+        theirs_e.append(1 if reoffended else 0)
+
+    r = selectors.dashboard(selectors.scope_for(world["evaluator"], organisation_pk=world.alice_org.pk)).reoffending
+    assert r.program_n.shown == 24 and r.comparison_n.shown == 30
+    assert r.logrank == stats.logrank(durations, events, theirs_d, theirs_e)
+    points = {p.days: p for p in r.points}
+    assert points[90].program is None  # no event yet by day 90: fewer than 11 events behind the point
+    assert points[180].program == pytest.approx(0.5)
+    assert points[90].comparison == pytest.approx(0.5)
+    assert points[730].program is None  # nobody followed that long

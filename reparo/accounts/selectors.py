@@ -82,6 +82,7 @@ def navigation_for(user: Any) -> list[NavItem]:
     caps = {cap for m in memberships for cap in _caps(m.role)}
     if any(m.role != Role.PARTNER_LIAISON for m in memberships):
         items.append(NavItem("cases:list", _("Cases")))
+        items.append(NavItem("evaluation:home", _("Surveys")))
     if Capability.FACILITATE in caps:
         items.append(NavItem("processes:my_week", _("My week")))
         items.append(NavItem("safety:notices", _("Notices")))

@@ -250,9 +250,12 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
                 "case_id", "person_id", "occasion"
             )
         )
+        scheduled_on = timezone.localdate(line.created_at)
         for cand in _candidates(line, today):
             if (cand.case_id, cand.person_id, cand.occasion) in existing:
                 continue
+            # What fell due before the line was on the schedule is due from the day it was added.
+            due_on = max(cand.due_on, min(scheduled_on, today))
             if cand.person_id not in decisions:
                 person = people.get(cand.person_id) or Person.objects.get(pk=cand.person_id)
                 people[cand.person_id] = person
@@ -262,8 +265,8 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
             assignment = SurveyAssignment.objects.create(
                 program=line.program, case_id=cand.case_id, person_id=cand.person_id, participant_role=cand.role,
                 process_id=cand.process_id, session_id=cand.session_id, schedule=line, instrument=line.instrument,
-                timepoint=line.timepoint, occasion=cand.occasion, due_on=cand.due_on,
-                overdue_on=cand.due_on + datetime.timedelta(days=line.due_within_days),
+                timepoint=line.timepoint, occasion=cand.occasion, due_on=due_on,
+                overdue_on=due_on + datetime.timedelta(days=line.due_within_days),
             )  # fmt: skip
             existing.add((cand.case_id, cand.person_id, cand.occasion))
             _audit(None, "evaluation.survey_assigned", assignment, line.program.organisation,

@@ -1,3 +1,17 @@
+from django.urls import path
+
+from reparo.evaluation import views
+
 app_name = "evaluation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("programs/<int:pk>/", views.program_detail, name="program"),
+    path("programs/<int:pk>/schedule/", views.schedule_add, name="schedule_add"),
+    path("programs/<int:pk>/schedule/<int:line_pk>/remove/", views.schedule_remove, name="schedule_remove"),
+    path("programs/<int:pk>/cohorts/import/", views.cohort_import, name="cohort_import"),
+    path("programs/<int:pk>/feedback/", views.stakeholder_feedback, name="feedback"),
+    path("surveys/<uuid:pk>/", views.interview, name="interview"),
+    path("surveys/<uuid:pk>/cancel/", views.survey_cancel, name="cancel"),
+    path("cases/<uuid:case_pk>/reoffending/", views.reoffending, name="reoffending"),
+]

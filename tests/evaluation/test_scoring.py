@@ -367,3 +367,20 @@ def test_pcl5_diagnosis_matches_the_dsm5_rule(values):
         and (endorsed(range(15, 21)) >= 2)
     )
     assert score("pcl5", values).extra["provisional_ptsd"] is expected
+
+
+@given(
+    st.sampled_from(SCORED_CODES).flatmap(
+        lambda c: st.tuples(
+            st.just(c),
+            complete(c),
+            st.integers(1, N_ITEMS[c]),
+            st.integers(-1000, 1000).filter(lambda v, c=c: not RANGES[c][0] <= v <= RANGES[c][1]),
+        )
+    )
+)
+def test_any_out_of_range_answer_is_refused_naming_its_item(case):
+    code, values, n, bad = case
+    values[f"{code}_{n}"] = bad
+    with pytest.raises(ValueError, match=rf"^{code}_{n}: {bad} is out of range"):
+        score(code, values)

@@ -140,8 +140,8 @@ def figures(board: Dashboard) -> list[Figure]:
             _("Well-being, self-esteem, social support and trauma symptoms"),
             IntervalChart(
                 title=_("Change from the start to the end of the process"),
-                description=_("Mean change in each score for the people who answered both times, with its 95% "
-                              "confidence interval. Shown only when at least 11 people answered both times. "
+                description=_("Mean change in each score for the people who answered both times, with its confidence "
+                              "interval (95 percent). Shown only when at least 11 people answered both times. "
                               "For trauma symptoms (PCL-5) a fall is an improvement."),
                 rows=tuple(
                     Interval(o.label, o.change.mean_difference if o.change else None,

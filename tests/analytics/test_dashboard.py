@@ -191,6 +191,10 @@ def test_the_pdf_shows_the_same_figures_and_no_count_below_11(client: Any, scene
             assert row[0].split(" · ")[0] in text.replace("\n", " ") or len(row[0]) > 30
     assert all(n >= THRESHOLD for n in selectors.all_shown_counts(board))
     assert "999" not in text  # the restitution of people without consent is nowhere
+    from reparo.audit.models import AuditEvent
+
+    export = AuditEvent.objects.get(action="outcomes.report_export")
+    assert (export.actor, export.object_id) == (scene["coordinator"], str(scene.program.pk))
 
 
 def test_it_computes_the_change_in_well_being_with_paired_change(scene: Any) -> None:

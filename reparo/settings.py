@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "reparo.safety",
     "reparo.evaluation",
     "reparo.training",
+    "reparo.analytics",
     "django_countries",
     "django_tasks",
     "django_tasks_db",

@@ -17,5 +17,6 @@ urlpatterns = [
     path("safety/", include("reparo.safety.urls")),
     path("evaluation/", include("reparo.evaluation.urls")),
     path("training/", include("reparo.training.urls")),
+    path("outcomes/", include("reparo.analytics.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

@@ -117,6 +117,8 @@ def navigation_for(user: Any) -> list[NavItem]:
         items.append(NavItem("training:mine", _("Training")))
     if Capability.VIEW_ORGANISATION in caps:
         items.append(NavItem("organisations:list", _("Organisations")))
+    if any(role in (Role.ORG_ADMIN, Role.COORDINATOR, Role.EVALUATOR) for role in roles):
+        items.append(NavItem("analytics:index", _("Outcomes")))
     if Capability.VIEW_AUDIT in caps:
         items.append(NavItem("audit:list", _("Activity log")))
     items.append(NavItem("accounts:security", _("Your account")))

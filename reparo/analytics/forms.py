@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reparo.analytics.models import ActionStatus, FindingSource
+
+
+class ImprovementForm(forms.Form):
+    finding = forms.CharField(
+        label=_("Finding"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the dashboard or the feedback showed. About the program, never about a person."),
+    )
+    source = forms.ChoiceField(label=_("Where it came from"), choices=FindingSource.choices)
+    action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    program = forms.ModelChoiceField(  # type: ignore[var-annotated]
+        label=_("Program"),
+        queryset=None,
+        required=False,
+        empty_label=_("The whole organisation"),  # type: ignore[arg-type]
+    )
+
+    def __init__(self, *args: Any, owners: Any, programs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = lambda u: u.full_name or u.email  # type: ignore[attr-defined]
+        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reparo.analytics import selectors, services
+from reparo.analytics.forms import ImprovementForm, StatusForm
+from reparo.analytics.presentation import figures
+from reparo.core.actions import run_action
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "analytics/index.html", {"organisations": selectors.organisations_for_outcomes(request.user)}
+    )
+
+
+def _render_dashboard(request: HttpRequest, scope: selectors.Scope) -> HttpResponse:
+    board = selectors.dashboard(scope)
+    programs = selectors.programs_of(scope)
+    form = ImprovementForm(owners=selectors.owners_for(scope), programs=programs, initial={"program": scope.program})
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "scope": scope,
+            "board": board,
+            "figures": figures(board),
+            "log": selectors.improvement_log(scope, page=request.GET.get("page") or 1),
+            "form": form,
+            "status_form": StatusForm(),
+        },
+    )
+
+
+def organisation_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    return _render_dashboard(request, selectors.scope_for(request.user, organisation_pk=organisation_pk))
+
+
+def program_dashboard(request: HttpRequest, organisation_pk: int, program_pk: int) -> HttpResponse:
+    scope = selectors.scope_for(request.user, organisation_pk=organisation_pk, program_pk=program_pk)
+    return _render_dashboard(request, scope)
+
+
+def report(request: HttpRequest, organisation_pk: int, program_pk: int | None = None) -> HttpResponse:
+    scope = selectors.scope_for(request.user, organisation_pk=organisation_pk, program_pk=program_pk)
+    pdf = services.report_export(actor=request.user, scope=scope)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="outcome-report.pdf"'
+    return response
+
+
+def _back(scope: selectors.Scope) -> str:
+    return reverse("analytics:organisation", kwargs={"organisation_pk": scope.organisation.pk}) + "#improvements"
+
+
+@require_POST
+def improvement_add(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    scope = selectors.scope_for(request.user, organisation_pk=organisation_pk)
+    programs = selectors.programs_of(scope)
+    form = ImprovementForm(request.POST, owners=selectors.owners_for(scope), programs=programs)
+    back = request.POST.get("back") or ""
+    back_to = back if back.startswith("/outcomes/") and "//" not in back else _back(scope)
+
+    def call() -> Any:
+        data = form.cleaned_data
+        return services.improvement_add(
+            actor=request.user, organisation=scope.organisation, program=data.get("program"),
+            finding=data["finding"], source=data["source"], action=data["action"], owner=data["owner"],
+            due_on=data["due_on"],
+        )  # fmt: skip
+
+    return run_action(request, call, success=_("Added to the improvement log."), back_to=back_to, form=form)
+
+
+@require_POST
+def improvement_status(request: HttpRequest, pk: Any) -> HttpResponse:
+    item = selectors.improvement_get_for(request.user, pk)
+    form = StatusForm(request.POST)
+    back = request.POST.get("back") or ""
+    if not (back.startswith("/outcomes/") and "//" not in back):
+        back = reverse("analytics:organisation", kwargs={"organisation_pk": item.organisation_id}) + "#improvements"
+
+    def call() -> Any:
+        return services.improvement_set_status(actor=request.user, item=item, status=form.cleaned_data["status"])
+
+    return run_action(request, call, success=_("Status changed."), back_to=back, form=form)

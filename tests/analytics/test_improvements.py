@@ -1,0 +1,115 @@
+"""The improvement log: findings become actions with an owner, a due date and a status, beside the dashboard."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from reparo.analytics import services
+from reparo.analytics.models import ActionStatus, ImprovementAction
+from reparo.audit.models import AuditEvent
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+DUE = datetime.date(2026, 12, 1)
+
+
+def _add(world: Any, actor: Any = None, **kwargs: Any) -> ImprovementAction:
+    data = {
+        "organisation": world.alice_org,
+        "program": world.program,
+        "finding": "Few survivors answer the 3-month follow-up",
+        "source": "dashboard",
+        "action": "Offer the follow-up by phone",
+        "owner": world["coordinator"],
+        "due_on": DUE,
+    } | kwargs
+    return services.improvement_add(actor=actor or world["evaluator"], **data)
+
+
+def test_it_records_a_finding_and_its_action_with_an_audit_row(world: Any) -> None:
+    item = _add(world)
+    assert (item.status, item.owner, item.due_on) == (ActionStatus.PLANNED, world["coordinator"], DUE)
+    event = AuditEvent.objects.get(action="improvement.add")
+    assert event.object_id == str(item.pk)
+
+
+def test_it_changes_the_status(world: Any) -> None:
+    item = _add(world)
+    services.improvement_set_status(actor=world["org_admin"], item=item, status=ActionStatus.DONE)
+    item.refresh_from_db()
+    assert item.status == ActionStatus.DONE and item.status_changed_at is not None
+    assert AuditEvent.objects.filter(action="improvement.status").count() == 1
+
+
+def test_it_refuses_an_empty_finding_or_an_owner_from_elsewhere(world: Any) -> None:
+    with pytest.raises(ValidationError) as error:
+        _add(world, finding=" ", owner=world.charlie)
+    assert set(error.value.message_dict) == {"finding", "owner"}
+
+
+@pytest.mark.parametrize("who", ["facilitator", "case_worker", "charlie"])
+def test_only_outcome_roles_of_the_organisation_may_write(world: Any, who: str) -> None:
+    actor = world.charlie if who == "charlie" else world[who]
+    with pytest.raises(PermissionDenied):
+        _add(world, actor=actor)
+    item = _add(world)
+    with pytest.raises(PermissionDenied):
+        services.improvement_set_status(actor=actor, item=item, status=ActionStatus.DONE)
+
+
+def test_the_dashboard_shows_the_log_and_adds_to_it(client: Any, world: Any) -> None:
+    sign_in(client, world["coordinator"])
+    url = reverse("analytics:program", args=[world.alice_org.pk, world.program.pk])
+    response = client.post_form(
+        reverse("analytics:improvement_add", args=[world.alice_org.pk]),
+        {
+            "finding": "Waiting times before the first meeting are long",
+            "source": "participant_feedback",
+            "action": "A second facilitator for preparation meetings",
+            "owner": world["facilitator"].pk,
+            "due_on": "2026-12-24",
+            "program": world.program.pk,
+            "back": url,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    page = client.get(url).content.decode()
+    assert "Waiting times before the first meeting are long" in page
+    assert "A second facilitator for preparation meetings" in page
+    item = ImprovementAction.objects.get()
+    client.post_form(reverse("analytics:improvement_status", args=[item.pk]), {"status": "in_progress"})
+    item.refresh_from_db()
+    assert item.status == ActionStatus.IN_PROGRESS
+
+
+def test_outsiders_cannot_add_or_change(client: Any, world: Any) -> None:
+    item = _add(world)
+    sign_in(client, world.charlie)
+    add = client.post_form(
+        reverse("analytics:improvement_add", args=[world.alice_org.pk]),
+        {"finding": "x", "source": "other", "action": "y", "owner": world.charlie.pk, "due_on": "2026-12-24"},
+    )
+    assert add.status_code == 404
+    change = client.post_form(reverse("analytics:improvement_status", args=[item.pk]), {"status": "done"})
+    assert change.status_code == 404
+    item.refresh_from_db()
+    assert item.status == ActionStatus.PLANNED and ImprovementAction.objects.count() == 1
+
+
+def test_the_log_is_paginated_open_actions_first(client: Any, world: Any) -> None:
+    for n in range(25):
+        _add(world, finding=f"Finding number {n:02d}", due_on=DUE + datetime.timedelta(days=n))
+    done = _add(world, finding="Already sorted out", due_on=datetime.date(2026, 1, 1))
+    services.improvement_set_status(actor=world["evaluator"], item=done, status=ActionStatus.DONE)
+    sign_in(client, world["evaluator"])
+    url = reverse("analytics:organisation", args=[world.alice_org.pk])
+    first = client.get(url).content.decode()
+    assert "Finding number 00" in first and "Finding number 19" in first
+    assert "Finding number 20" not in first and "Already sorted out" not in first
+    second = client.get(url + "?page=2").content.decode()
+    assert "Finding number 24" in second and "Already sorted out" in second

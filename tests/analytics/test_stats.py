@@ -1,0 +1,267 @@
+"""reparo.analytics.stats against reference values published with each method or in its library's own tests.
+
+Sources of the reference numbers (each quoted where it is used):
+- Student's sleep data (Cushny & Peebles 1905, R's ``datasets::sleep``) with R's ``t.test(..., paired = TRUE)``
+  and ``wilcox.test(..., paired = TRUE)`` outputs (R documentation examples).
+- scipy's own tests (scipy/stats/tests/test_morestats.py ``test_wilcoxon_tie``, values from R;
+  scipy/stats/tests/test_stats.py ``TestFisherExact.test_precise``, p-values from R's ``fisher.test``).
+- statsmodels' own tests (statsmodels/stats/tests/test_contingency_tables.py ``Test2x2_1``;
+  statsmodels/stats/tests/results/results_meta.py ``exk1_dl``: Kacker 2004 example, R ``metafor::rma(method="DL")``).
+- lifelines' own tests (lifelines/tests/test_statistics.py ``test_rank_test_output_against_R_with_censorship``,
+  R ``survival::survdiff``).
+- Freireich et al. (1963) 6-MP remission times, the Kaplan-Meier example of Kalbfleisch & Prentice and of
+  Kleinbaum & Klein: the product-limit estimates are exact fractions.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reparo.analytics import stats
+
+SIX = 1e-6  # relative tolerance: at least six significant digits
+
+SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
+SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+
+# Freireich 6-MP group: weeks in remission, 1 = relapse, 0 = still in remission when last seen.
+MP6_T = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
+MP6_E = [1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+
+
+def test_it_computes_the_paired_t_interval_of_r_for_the_sleep_data() -> None:
+    # R: t.test(extra ~ group, data = sleep, paired = TRUE) → mean difference -1.58,
+    # 95 percent confidence interval -2.4598858 -0.7001142, p-value = 0.002833 (group 1 minus group 2).
+    result = stats.paired_change(before=SLEEP_1, after=SLEEP_2)
+    assert result.n == 10
+    assert result.mean_difference == pytest.approx(1.58, rel=1e-12)
+    assert result.ci_low == pytest.approx(0.7001142, rel=SIX)
+    assert result.ci_high == pytest.approx(2.4598858, rel=SIX)
+    assert result.t_p_value == pytest.approx(0.002833, rel=1e-3)  # R prints four digits
+    # The same p from t = 4.0621 on 9 df, to more digits (R: 2 * pt(-4.062128, 9) = 0.002832890).
+    assert result.t_p_value == pytest.approx(0.002832890, rel=SIX)
+
+
+def test_it_computes_the_wilcoxon_p_of_r_with_ties_and_zeros() -> None:
+    # R: wilcox.test(extra ~ group, data = sleep, paired = TRUE) → V = 0, p-value = 0.009091 (with ties and a
+    # zero difference, so normal approximation with continuity correction).
+    result = stats.paired_change(before=SLEEP_1, after=SLEEP_2)
+    assert result.wilcoxon_p_value == pytest.approx(0.009091, rel=1e-4)
+
+
+def test_it_matches_scipys_own_tie_reference_from_r() -> None:
+    # scipy test_morestats.py test_wilcoxon_tie: wilcoxon([0.1] * 10, correction=True) p = 0.001904195 (from R).
+    result = stats.paired_change(before=[0.0] * 10, after=[0.1] * 10)
+    assert result.wilcoxon_p_value == pytest.approx(0.001904195, rel=SIX)
+
+
+def test_it_uses_the_exact_signed_rank_distribution_without_ties() -> None:
+    # Six differences, all positive, no ties: the exact two-sided p is 2 x (1/2)^6 = 0.03125 by definition.
+    result = stats.paired_change(before=[0, 0, 0, 0, 0, 0], after=[1, 2, 3, 4, 5, 6])
+    assert result.wilcoxon_p_value == pytest.approx(0.03125, rel=1e-12)
+
+
+def test_it_computes_hedges_g_for_paired_data_by_the_published_formula() -> None:
+    # d_z = mean(d) / sd(d); J = 1 - 3 / (4 df - 1), df = n - 1 (Borenstein et al. 2009). Worked by hand from the
+    # sleep data: differences 1.2, 2.4, 1.3, 1.3, 0, 1, 1.8, 0.8, 4.6, 1.4.
+    diffs = [b - a for a, b in zip(SLEEP_1, SLEEP_2, strict=True)]
+    mean = sum(diffs) / 10
+    sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / 9)
+    expected = mean / sd * (1 - 3 / (4 * 9 - 1))
+    assert expected == pytest.approx(1.1744526, rel=SIX)
+    assert stats.paired_change(SLEEP_1, SLEEP_2).hedges_g == pytest.approx(expected, rel=1e-12)
+
+
+def test_it_says_no_change_when_nothing_changed() -> None:
+    result = stats.paired_change([3, 4, 5], [3, 4, 5])
+    assert (result.mean_difference, result.t_p_value, result.wilcoxon_p_value, result.hedges_g) == (0, 1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [([1.0], [2.0]), ([1, 2, 3], [1, 2]), ([1, 2, float("nan")], [1, 2, 3]), ("abc", "abd"), ([1, "x"], [1, 2])],
+)
+def test_it_refuses_bad_paired_input(before: object, after: object) -> None:
+    with pytest.raises(ValueError):
+        stats.paired_change(before, after)  # type: ignore[arg-type]
+
+
+def test_it_computes_risk_and_odds_ratio_intervals_of_statsmodels_reference() -> None:
+    # statsmodels test_contingency_tables.py Test2x2_1: table [[2, 2], [2, 2]].
+    rr = stats.risk_ratio(2, 4, 2, 4)
+    assert rr.estimate == 1.0
+    assert rr.ci_low == pytest.approx(0.25009765325990629, rel=SIX)
+    assert rr.ci_high == pytest.approx(3.9984381579173824, rel=SIX)
+    assert rr.p_value == 1.0
+    odds = stats.odds_ratio(2, 4, 2, 4)
+    assert odds.estimate == 1.0
+    assert odds.ci_low == pytest.approx(0.062548836166112329, rel=SIX)
+    assert odds.ci_high == pytest.approx(15.987507702689751, rel=SIX)
+
+
+def test_it_uses_the_log_scale_and_woolf_formulas() -> None:
+    # Katz log interval and Woolf interval, by hand: table [[15, 85], [30, 70]].
+    z = 1.959963984540054
+    rr = stats.risk_ratio(15, 100, 30, 100)
+    se = math.sqrt(1 / 15 - 1 / 100 + 1 / 30 - 1 / 100)
+    assert rr.estimate == pytest.approx(0.5, rel=1e-12)
+    assert rr.ci_low == pytest.approx(0.5 * math.exp(-z * se), rel=SIX)
+    assert rr.ci_high == pytest.approx(0.5 * math.exp(z * se), rel=SIX)
+    odds = stats.odds_ratio(15, 100, 30, 100)
+    sample_or = (15 * 70) / (85 * 30)
+    se = math.sqrt(1 / 15 + 1 / 85 + 1 / 30 + 1 / 70)
+    assert odds.estimate == pytest.approx(sample_or, rel=1e-12)
+    assert odds.ci_low == pytest.approx(sample_or * math.exp(-z * se), rel=SIX)
+    assert odds.ci_high == pytest.approx(sample_or * math.exp(z * se), rel=SIX)
+
+
+@pytest.mark.parametrize(
+    ("table", "p"),
+    [
+        # scipy test_stats.py TestFisherExact.test_precise (R's fisher.test).
+        ([[100, 2], [1000, 5]], 1.300759363430016e-001),
+        ([[2, 7], [8, 2]], 2.301413756522114e-002),
+        ([[5, 15], [20, 20]], 9.580440012477637e-002),
+        ([[5, 16], [20, 25]], 1.725864953812994e-001),
+    ],
+)
+def test_it_gives_the_fisher_exact_p_of_r(table: list[list[int]], p: float) -> None:
+    (a, b), (c, d) = table
+    assert stats.risk_ratio(a, a + b, c, c + d).p_value == pytest.approx(p, rel=SIX)
+    assert stats.odds_ratio(a, a + b, c, c + d).p_value == pytest.approx(p, rel=SIX)
+
+
+@pytest.mark.parametrize(
+    "args", [(5, 4, 1, 10), (-1, 10, 1, 10), (1, 0, 1, 10), (1.5, 10, 1, 10), (True, 10, 1, 10), (0, 10, 0, 10)]
+)
+def test_it_refuses_impossible_counts(args: tuple[int, int, int, int]) -> None:
+    with pytest.raises(ValueError):
+        stats.risk_ratio(*args)
+    with pytest.raises(ValueError):
+        stats.odds_ratio(*args)
+
+
+def test_it_refuses_an_odds_ratio_with_an_empty_cell() -> None:
+    with pytest.raises(ValueError):
+        stats.odds_ratio(10, 10, 3, 10)
+
+
+def test_it_computes_the_kaplan_meier_estimates_of_the_6mp_example() -> None:
+    curve = stats.kaplan_meier(MP6_T, MP6_E)
+    expected = {
+        6: 18 / 21,
+        7: 18 / 21 * 16 / 17,
+        10: 18 / 21 * 16 / 17 * 14 / 15,
+        13: 18 / 21 * 16 / 17 * 14 / 15 * 11 / 12,
+        16: 18 / 21 * 16 / 17 * 14 / 15 * 11 / 12 * 10 / 11,
+        22: 18 / 21 * 16 / 17 * 14 / 15 * 11 / 12 * 10 / 11 * 6 / 7,
+        23: 18 / 21 * 16 / 17 * 14 / 15 * 11 / 12 * 10 / 11 * 6 / 7 * 5 / 6,  # published: 0.448
+    }
+    at = dict(zip(curve.times, curve.survival, strict=True))
+    for time, value in expected.items():
+        assert at[time] == pytest.approx(value, rel=1e-12)
+    assert at[0] == 1.0
+    assert curve.median == 23  # the classic result: median remission 23 weeks
+
+
+def test_it_gives_the_exponential_greenwood_interval() -> None:
+    # Greenwood: var(log S) = sum d / (n (n - d)); log(-log) interval S^exp(±z sqrt(var) / log S).
+    curve = stats.kaplan_meier(MP6_T, MP6_E)
+    z = 1.959963984540054
+    s = 18 / 21
+    greenwood = 3 / (21 * 18)
+    v = greenwood / math.log(s) ** 2
+    low, high = s ** math.exp(z * math.sqrt(v)), s ** math.exp(-z * math.sqrt(v))
+    i = curve.times.index(6)
+    assert curve.ci_low[i] == pytest.approx(low, rel=SIX)
+    assert curve.ci_high[i] == pytest.approx(high, rel=SIX)
+    assert all(lo <= sv <= hi for lo, sv, hi in zip(curve.ci_low, curve.survival, curve.ci_high, strict=True))
+
+
+def test_it_gives_no_median_when_fewer_than_half_had_the_event() -> None:
+    assert stats.kaplan_meier([1, 2, 3, 4], [1, 0, 0, 0]).median is None
+
+
+@pytest.mark.parametrize(("durations", "events"), [([1, 2], [1]), ([1, -2], [1, 1]), ([1, 2], [1, 2]), ([], [])])
+def test_it_refuses_bad_survival_input(durations: list[float], events: list[int]) -> None:
+    with pytest.raises(ValueError):
+        stats.kaplan_meier(durations, events)
+
+
+def test_it_gives_the_log_rank_statistic_of_r() -> None:
+    # lifelines test_statistics.py test_rank_test_output_against_R_with_censorship (R survdiff):
+    # time c(10,20,30,10,20,50), status c(1,0,1,1,0,1), treatment c(1,1,1,0,0,0): Chisq = 0.384615, p = 0.535143.
+    result = stats.logrank([10, 20, 30], [1, 0, 1], [10, 20, 50], [1, 0, 1])
+    assert result.chi2 == pytest.approx(5 / 13, rel=1e-9)  # 0.384615... exactly 5/13 by hand
+    assert result.p_value == pytest.approx(0.535143, rel=SIX)
+
+
+def test_it_refuses_bad_log_rank_input() -> None:
+    with pytest.raises(ValueError):
+        stats.logrank([1, 2], [1, 1], [1, 2], [1])
+
+
+def test_it_matches_metafor_dersimonian_laird() -> None:
+    # statsmodels results_meta.py exk1_dl (Kacker 2004, R metafor rma(method = "DL")).
+    y = [61.0, 61.4, 62.21, 62.3, 62.34, 62.6, 62.7, 62.84, 65.9]
+    v = [0.2025, 1.21, 0.09, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225]
+    result = stats.meta_analysis(y, v)
+    assert result.estimate == pytest.approx(62.3901386044504, rel=SIX)
+    assert result.se == pytest.approx(0.245749668040304, rel=SIX)
+    assert result.ci_low == pytest.approx(61.9084781058787, rel=SIX)
+    assert result.ci_high == pytest.approx(62.8717991030221, rel=SIX)
+    assert result.tau2 == pytest.approx(0.288049246973751, rel=SIX)
+    assert result.q == pytest.approx(24.801897741835, rel=SIX)
+    assert result.i2 == pytest.approx(0.67744403741711, rel=SIX)  # metafor prints I² = 67.744403741711 %
+
+
+def test_it_never_gives_a_negative_tau2_or_an_i2_outside_zero_to_one() -> None:
+    # Homogeneous studies: Q < k - 1, so the moment estimate would be negative; it is truncated at zero.
+    result = stats.meta_analysis([1.0, 1.01, 0.99, 1.0], [0.5, 0.5, 0.5, 0.5])
+    assert result.tau2 == 0.0
+    assert result.i2 == 0.0
+    # ...and the pooled estimate is then the fixed-effect (inverse-variance) mean with its standard error.
+    assert result.estimate == pytest.approx(1.0, rel=1e-12)
+    assert result.se == pytest.approx(math.sqrt(0.5 / 4), rel=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(-10, 10, allow_nan=False), st.floats(0.01, 5, allow_nan=False)), min_size=2, max_size=12
+    )
+)
+def test_it_keeps_tau2_and_i2_in_range_for_any_studies(studies: list[tuple[float, float]]) -> None:
+    effects, variances = zip(*studies, strict=True)
+    result = stats.meta_analysis(list(effects), list(variances))
+    assert result.tau2 >= 0
+    assert 0 <= result.i2 <= 1
+    assert result.ci_low <= result.estimate <= result.ci_high
+
+
+@pytest.mark.parametrize(
+    ("effects", "variances", "method"),
+    [([1.0], [1.0], "DL"), ([1.0, 2.0], [1.0, 0.0], "DL"), ([1.0, 2.0], [1.0], "DL"), ([1.0, 2.0], [1, 1], "REML")],
+)
+def test_it_refuses_bad_meta_analysis_input(effects: list[float], variances: list[float], method: str) -> None:
+    with pytest.raises(ValueError):
+        stats.meta_analysis(effects, variances, method=method)
+
+
+def test_its_results_are_frozen_with_exactly_the_promised_fields() -> None:
+    import dataclasses
+
+    expected = {
+        stats.PairedChange: ["n", "mean_difference", "ci_low", "ci_high", "t_p_value", "wilcoxon_p_value", "hedges_g"],
+        stats.RatioEstimate: ["estimate", "ci_low", "ci_high", "p_value"],
+        stats.SurvivalCurve: ["times", "survival", "ci_low", "ci_high", "median"],
+        stats.LogRank: ["chi2", "p_value"],
+        stats.MetaAnalysis: ["estimate", "se", "ci_low", "ci_high", "tau2", "q", "i2"],
+    }
+    for cls, names in expected.items():
+        assert [f.name for f in dataclasses.fields(cls)] == names
+        assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]

@@ -23,5 +23,5 @@ def facilitator_certified(ctx: GateContext) -> str | None:
     for assignment in assignments:
         problem = certification_problem(assignment.user, ctx.process, days)
         if problem:
-            return _("The assigned facilitator is not certified for this process: %(problem)s") % {"problem": problem}
+            return _("An assigned facilitator is not certified for this process: %(problem)s") % {"problem": problem}
     return None

@@ -211,3 +211,21 @@ def test_reminders_go_after_commit_to_active_users_once(world, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_expiry_reminders(today=today) == 0
     assert [m.to for m in mail.outbox] == [[world["facilitator"].email]]
+
+
+# 10. Spanish ----------------------------------------------------------------------------------------------------
+
+
+def test_the_gate_and_expiry_reasons_read_in_spanish(world):
+    from django.utils import translation
+
+    from reparo.training.eligibility import certification_problem
+
+    process = ready_process(world)
+    today = timezone.localdate()
+    Certification.objects.filter(user=world["facilitator"]).update(expires_on=today + datetime.timedelta(days=3))
+    with translation.override("es"):
+        problem = certification_problem(world["facilitator"], process, [today + datetime.timedelta(days=10)])
+        assert problem.startswith("La certificación caduca el")
+        Certification.objects.filter(user=world["facilitator"]).update(expires_on=today)
+        assert "no está certificada para este proceso" in joint_meeting_gate(process).reasons[0]

@@ -49,5 +49,9 @@ def is_admin(user: Any, organisation: Any) -> bool:
     return Role.ORG_ADMIN in roles_in(user, organisation)
 
 
+def is_supervisor(user: Any, organisation: Any) -> bool:
+    return Role.SUPERVISOR in roles_in(user, organisation)
+
+
 def is_member(user: Any, organisation: Any) -> bool:
     return bool(roles_in(user, organisation) - {Role.PARTNER_LIAISON})

@@ -315,10 +315,13 @@ def facilitator_eligibility(process: Process, user: Any, *, dates: Iterable[Any]
     return eligible_facilitators(process, dates=dates, users=[user])[0]
 
 
-def volunteer_problems(user: Any, *, program: Any, screening_done_on: Any, training_hours: Any) -> list[str]:
-    """Why ``user`` may not (yet) serve in a CoSA inner circle: screening not done, too few training hours."""
+def volunteer_problems(
+    user: Any, *, program: Any, screening_done_on: Any, training_hours: Any, today: datetime.date | None = None
+) -> list[str]:
+    """Why ``user`` may not (yet) serve in a CoSA inner circle: screening not done (a date still to come is not
+    done), too few training hours."""
     problems = []
-    if not screening_done_on:
+    if not screening_done_on or screening_done_on > (today or timezone.localdate()):
         problems.append(_("The volunteer's screening is not done yet."))
     needed = program_settings(program).cosa_volunteer_hours
     try:

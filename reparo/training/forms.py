@@ -100,6 +100,12 @@ class ObservationForm(forms.Form):
         )
         _competency_fields(self, competencies, Rating.choices, "rating_")
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("observer_role") == ObserverRole.CO_FACILITATOR and not cleaned.get("session"):
+            self.add_error("session", _("Choose the session you facilitated together."))
+        return cleaned
+
     def ratings(self) -> dict[str, Any]:
         return {c.code: self.cleaned_data.get(f"rating_{c.code}") for c in self.competencies}
 

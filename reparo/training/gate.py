@@ -16,10 +16,12 @@ from reparo.training.eligibility import certification_problem, session_dates
 def facilitator_certified(ctx: GateContext) -> str | None:
     """Every assigned facilitator holds a certification covering this process type today and on every scheduled
     session date. (Whether anyone is assigned at all is the "facilitator" condition.)"""
-    assignments = ctx.process.facilitators.filter(role=FacilitatorRole.FACILITATOR).select_related("user")
+    assignments = ctx.process.facilitators.filter(
+        role__in=[FacilitatorRole.FACILITATOR, FacilitatorRole.CO_FACILITATOR]
+    ).select_related("user")
     days = sorted({timezone.localdate(ctx.at), *session_dates(ctx.process)})
     for assignment in assignments:
         problem = certification_problem(assignment.user, ctx.process, days)
         if problem:
-            return _("The assigned facilitator is not certified for this process: %(problem)s") % {"problem": problem}
+            return _("An assigned facilitator is not certified for this process: %(problem)s") % {"problem": problem}
     return None

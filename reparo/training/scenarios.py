@@ -16,6 +16,8 @@ from typing import Any
 import jsonschema
 import yaml
 from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 
@@ -82,11 +84,33 @@ SCHEMA: dict[str, Any] = {
 
 
 class ScenarioError(ValueError):
-    """A scenario file that cannot be used: where (line) and why."""
+    """A scenario file that cannot be used: where (line) and why. ``reason`` is read in the current language."""
 
-    def __init__(self, filename: str, line: int, reason: str) -> None:
-        self.filename, self.line, self.reason = filename, line, reason
+    def __init__(self, filename: str, line: int, reason: Any) -> None:
+        self.filename, self.line, self._reason = filename, line, reason
         super().__init__(f"{filename}, line {line}: {reason}")
+
+    @property
+    def reason(self) -> str:
+        return str(self._reason)
+
+
+def _reason(message: str, **params: Any) -> Any:
+    """A refusal reason translated when it is shown (the library is cached across requests and languages)."""
+    return lazy(lambda: gettext(message) % params, str)()
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (YAML would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def text(value: dict[str, str] | None) -> str:
@@ -211,20 +235,29 @@ def _line_of(root: yaml.Node, path: list[Any]) -> int:
 def parse(source: str, filename: str = "<scenario>") -> Scenario:
     """Parse and check one scenario file's text; raises :class:`ScenarioError` with the line and the reason."""
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ScenarioError(filename, (mark.line + 1) if mark else 1, f"not valid YAML: {exc.problem}") from None
+        root = yaml.compose(source, Loader=_UniqueKeyLoader)
+        data = yaml.load(source, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(
+            filename,
+            (mark.line + 1) if mark else 1,
+            _reason(gettext_noop("not valid YAML: %(problem)s"), problem=problem),
+        ) from None
     if root is None or not isinstance(data, dict):
-        raise ScenarioError(filename, 1, "the file must hold a mapping (id, title, nodes, ...)")
+        raise ScenarioError(filename, 1, _reason(gettext_noop("the file must hold a mapping (id, title, nodes, ...)")))
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(SCHEMA).iter_errors(data))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise ScenarioError(filename, _line_of(root, list(error.absolute_path)), f"{where}: {error.message}")
     nodes = data["nodes"]
     if data["start"] not in nodes:
-        raise ScenarioError(filename, _line_of(root, ["start"]), f"start: there is no node called {data['start']!r}")
+        raise ScenarioError(
+            filename,
+            _line_of(root, ["start"]),
+            _reason(gettext_noop("start: there is no node called %(node)r"), node=data["start"]),
+        )
     declared = set(data["competencies"])
     for node_id, node in nodes.items():
         for index, choice in enumerate(node.get("choices", [])):
@@ -232,24 +265,66 @@ def parse(source: str, filename: str = "<scenario>") -> Scenario:
             target = choice.get("next")
             if target is not None and target not in nodes:
                 raise ScenarioError(
-                    filename, _line_of(root, [*path, "next"]), f"next: there is no node called {target!r}"
+                    filename,
+                    _line_of(root, [*path, "next"]),
+                    _reason(gettext_noop("next: there is no node called %(node)r"), node=target),
                 )
             for code in choice["scores"]:
                 if code not in declared:
                     raise ScenarioError(
                         filename,
                         _line_of(root, [*path, "scores", code]),
-                        f"scores: {code!r} is not one of this scenario's competencies",
+                        _reason(gettext_noop("scores: %(code)r is not one of this scenario's competencies"), code=code),
                     )
     if not any(not node.get("choices") for node in nodes.values()):
-        raise ScenarioError(filename, _line_of(root, ["nodes"]), "nodes: the scenario needs at least one ending")
+        raise ScenarioError(
+            filename, _line_of(root, ["nodes"]), _reason(gettext_noop("nodes: the scenario needs at least one ending"))
+        )
+    stuck = _without_ending(data["start"], nodes)
+    if stuck is not None:
+        raise ScenarioError(
+            filename,
+            _line_of(root, ["nodes", stuck]),
+            _reason(gettext_noop("nodes/%(node)s: no ending can be reached from this node"), node=stuck),
+        )
     return Scenario(id=data["id"], version=data["version"], raw=data)
 
 
+def _without_ending(start: str, nodes: dict[str, Any]) -> str | None:
+    """The first node reachable from ``start`` from which no ending can be reached (a player would be stuck), or
+    None. An ending is a node without choices, or a choice without ``next`` (it ends the attempt)."""
+    targets = {node_id: [c.get("next") for c in node.get("choices") or []] for node_id, node in nodes.items()}
+    finishing = {node_id for node_id, nexts in targets.items() if not nexts or None in nexts}
+    changed = True
+    while changed:
+        changed = False
+        for node_id, nexts in targets.items():
+            if node_id not in finishing and any(n in finishing for n in nexts):
+                finishing.add(node_id)
+                changed = True
+    order, seen = [start], {start}
+    for node_id in order:
+        if node_id not in finishing:
+            return node_id
+        for target in targets[node_id]:
+            if target is not None and target not in seen:
+                seen.add(target)
+                order.append(target)
+    return None
+
+
 def parse_file(path: Path) -> Scenario:
-    scenario = parse(path.read_text(encoding="utf-8"), path.name)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(path.name, 1, _reason(gettext_noop("the file is not UTF-8 text"))) from None
+    scenario = parse(source, path.name)
     if scenario.id != path.stem:
-        raise ScenarioError(path.name, 1, f"id: {scenario.id!r} must match the file name {path.stem!r}")
+        raise ScenarioError(
+            path.name,
+            1,
+            _reason(gettext_noop("id: %(id)r must match the file name %(name)r"), id=scenario.id, name=path.stem),
+        )
     return scenario
 
 

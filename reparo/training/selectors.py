@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from reparo.accounts.models import User
+from reparo.accounts.models import Membership, Role, User
 from reparo.organisations.models import Program
 from reparo.training import access
 from reparo.training.eligibility import FACILITATING_ROLES, program_settings
@@ -26,6 +26,7 @@ from reparo.training.models import (
     Course,
     CPDEntry,
     Observation,
+    ObserverRole,
     ProcessRequirement,
     Reflection,
     ScenarioAttempt,
@@ -165,15 +166,32 @@ def attempt_get_for(actor: Any, pk: Any) -> ScenarioAttempt:
 
 
 def passed_scenarios(user: Any, organisation: Any) -> set[str]:
-    return set(attempts_of(user, organisation).filter(passed=True).values_list("scenario", flat=True))
+    """Scenarios ``user`` passed themselves (being someone's practice partner does not count)."""
+    return set(
+        ScenarioAttempt.objects.filter(organisation=organisation, user=user, passed=True).values_list(
+            "scenario", flat=True
+        )
+    )
 
 
 def observations_of(user: Any, organisation: Any) -> QuerySet[Observation]:
     return Observation.objects.filter(organisation=organisation, facilitator=user).select_related("observer")
 
 
+def counted_observations(user: Any, organisation: Any) -> QuerySet[Observation]:
+    """Observations that count towards certification: by someone who is a supervisor in the organisation, or by
+    the co-facilitator of the session observed (a co-facilitator observation without that session never counts)."""
+    supervisors = Membership.objects.filter(organisation=organisation, role=Role.SUPERVISOR, is_active=True)
+    by_supervisor = Q(observer_role=ObserverRole.SUPERVISOR, observer__in=supervisors.values("user"))
+    by_co_facilitator = Q(observer_role=ObserverRole.CO_FACILITATOR, session__isnull=False) & (
+        Q(session__facilitator=F("observer"), session__co_facilitator=F("facilitator"))
+        | Q(session__co_facilitator=F("observer"), session__facilitator=F("facilitator"))
+    )
+    return observations_of(user, organisation).filter(by_supervisor | by_co_facilitator)
+
+
 def satisfactory_observations(user: Any, organisation: Any) -> int:
-    return sum(1 for o in observations_of(user, organisation) if o.satisfactory)
+    return sum(1 for o in counted_observations(user, organisation) if o.satisfactory)
 
 
 def supervision_of(user: Any, organisation: Any) -> QuerySet[SupervisionMeeting]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -113,13 +114,18 @@ def requirement_set(*, actor: Any, organisation: Any, process_type: str, compete
 
 @transaction.atomic
 def program_settings_update(*, actor: Any, program: Any, **values: Any) -> ProgramTrainingSettings:
-    _require(access.is_admin(actor, program.organisation) or access.is_manager(actor, program.organisation))
+    """Change a program's training requirements (organisation admins only); the audit row keeps old -> new."""
+    _require(access.is_admin(actor, program.organisation), _("Only an organisation admin changes the requirements."))
     found = program_settings(program)
+    changes: dict[str, list[str]] = {}
     for key, value in values.items():
+        old = getattr(found, key)
+        if str(old) != str(value):
+            changes[key] = [str(old), str(value)]
         setattr(found, key, value)
     found.full_clean()
     found.save()
-    _audit(actor, "training.program_settings_updated", found, program.organisation, fields=sorted(values))
+    _audit(actor, "training.program_settings_updated", found, program.organisation, changes=changes)
     return found
 
 
@@ -225,10 +231,14 @@ def enrol(*, actor: Any, course: Course, user: Any) -> Enrolment:
 
 
 @transaction.atomic
-def attendance_record(*, actor: Any, session: CourseSession, attended: list[Any]) -> int:
-    """Who came to a course session (managers). Only people enrolled in the course are recorded."""
+def attendance_record(
+    *, actor: Any, session: CourseSession, attended: list[Any], at: datetime.datetime | None = None
+) -> int:
+    """Who came to a course session (managers), once it has started. Only people enrolled are recorded."""
     course = session.course
     _require(access.is_manager(actor, course.organisation))
+    if session.starts_at > (at or timezone.now()):
+        raise ValidationError(_("Record attendance once the session has started."))
     enrolled = {str(e.user_id): e.user for e in course.enrolments.select_related("user")}
     present = {str(getattr(u, "pk", u)) for u in attended}
     if present - set(enrolled):
@@ -360,7 +370,7 @@ def observation_record(
     if observer_role not in ObserverRole.values:
         raise ValidationError({"observer_role": _("Choose how you observed.")})
     if observer_role == ObserverRole.SUPERVISOR:
-        _require(access.is_manager(actor, organisation), _("Only a supervisor can observe as a supervisor."))
+        _require(access.is_supervisor(actor, organisation), _("Only a supervisor can observe as a supervisor."))
     if observed_on > timezone.localdate():
         raise ValidationError({"observed_on": _("Record an observation once it is done.")})
     if session is not None and (
@@ -368,6 +378,10 @@ def observation_record(
         or session.process.case.organisation_id != organisation.pk
     ):
         raise ValidationError({"session": _("Choose a session this facilitator led.")})
+    if observer_role == ObserverRole.CO_FACILITATOR and (
+        session is None or actor.pk not in {session.facilitator_id, session.co_facilitator_id}
+    ):
+        raise ValidationError({"session": _("Choose a session you facilitated together.")})
     observation = Observation.objects.create(
         organisation=organisation,
         facilitator=facilitator,
@@ -467,6 +481,11 @@ def certification_issue(
     if actor == user:
         raise ValidationError(_("Nobody certifies themselves."))
     _require(access.is_member(user, organisation))
+    suspended = Certification.objects.filter(user=user, program=program, status=CertificationStatus.SUSPENDED)
+    if suspended.exists():
+        raise ValidationError(
+            _("This person has a suspended certification in this program; it must be resolved before a new one.")
+        )
     known = {c.code for c in competencies_of(organisation)}
     clean = {code: int(level) for code, level in levels.items() if level not in (None, "", 0, "0")}
     if not clean or set(clean) - known or any(v not in Level.values for v in clean.values()):
@@ -534,9 +553,19 @@ def certification_suspend(*, actor: Any, certification: Certification, reason: s
     return certification
 
 
+def _send_reminder(email: str) -> None:
+    send_mail(
+        _("Something is waiting for you in Reparo"),
+        _("Sign in to Reparo to see what is waiting for you."),
+        None,
+        [email],
+    )
+
+
 def send_expiry_reminders(*, today: datetime.date | None = None) -> int:
     """Remind each facilitator whose active certification expires within 90 days, once per certification. The
-    e-mail says only that something is waiting. Returns how many were reminded."""
+    e-mail says only that something is waiting; it goes only to active users, and only once the reminder is
+    recorded (after the transaction commits). Returns how many were reminded."""
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
     reminded = 0
@@ -546,20 +575,21 @@ def send_expiry_reminders(*, today: datetime.date | None = None) -> int:
             .filter(
                 status=CertificationStatus.ACTIVE,
                 reminded_at__isnull=True,
+                user__is_active=True,
                 expires_on__gt=today,
                 expires_on__lte=horizon,
             )
             .select_related("user", "program__organisation")
         )
         for certification in due:
-            send_mail(
-                _("Something is waiting for you in Reparo"),
-                _("Sign in to Reparo to see what is waiting for you."),
-                None,
-                [certification.user.email],
+            if not certification.user.email:
+                continue
+            updated = Certification.objects.filter(pk=certification.pk, reminded_at__isnull=True).update(
+                reminded_at=timezone.now()
             )
-            certification.reminded_at = timezone.now()
-            certification.save(update_fields=["reminded_at"])
+            if not updated:
+                continue
+            transaction.on_commit(partial(_send_reminder, certification.user.email))
             _audit(None, "training.expiry_reminder_sent", certification, certification.program.organisation)
             reminded += 1
     return reminded

@@ -315,3 +315,19 @@ def test_it_writes_audit_rows_without_personal_data(world):
     }  # fmt: skip
     details = " ".join(str(e.detail) for e in AuditEvent.objects.filter(action__startswith="cosa."))
     assert "Secret" not in details and "old contacts" not in details and "Rex" not in details
+
+
+def test_a_screening_dated_in_the_future_is_not_done(world):
+    c = circle(world, volunteers=3)
+    user = volunteer(world, 9, case=c.process.case)
+    with pytest.raises(ValidationError) as exc:
+        services.inner_member_add(
+            actor=world["facilitator"], circle=c, user=user,
+            screening_done_on=timezone.localdate() + datetime.timedelta(days=7), training_hours="24",
+        )  # fmt: skip
+    assert "screening is not done yet" in " ".join(exc.value.messages)
+    assert not c.inner_members.filter(user=user).exists()
+    services.inner_member_add(
+        actor=world["facilitator"], circle=c, user=user, screening_done_on=timezone.localdate(), training_hours="24"
+    )
+    assert c.inner_members.filter(user=user).exists()

@@ -146,20 +146,23 @@ def test_the_coordinator_sees_who_expires_in_the_next_90_days(world):
     )
 
 
-def test_it_reminds_once_through_the_task_and_the_command(world):
+def test_it_reminds_once_through_the_task_and_the_command(world, django_capture_on_commit_callbacks):
     today = timezone.localdate()
     certify(world["facilitator"], world.program, expires_on=today + datetime.timedelta(days=30))
     certify(world["supervisor"], world.program, expires_on=today + datetime.timedelta(days=120))
-    result = send_expiry_reminders_task.enqueue(today.isoformat())
+    with django_capture_on_commit_callbacks(execute=True):
+        result = send_expiry_reminders_task.enqueue(today.isoformat())
     assert str(result.status).upper().endswith("SUCCESSFUL") and result.return_value == 1
     assert [m.to for m in mail.outbox] == [[world["facilitator"].email]]
     assert "certif" not in mail.outbox[0].body.lower() and "expire" not in mail.outbox[0].subject.lower()
     out = StringIO()
-    call_command("send_certification_reminders", "--today", today.isoformat(), stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_certification_reminders", "--today", today.isoformat(), stdout=out)
     assert "Reminders: 0" in out.getvalue() and len(mail.outbox) == 1
-    call_command(
-        "send_certification_reminders", "--today", (today + datetime.timedelta(days=40)).isoformat(), stdout=out
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "send_certification_reminders", "--today", (today + datetime.timedelta(days=40)).isoformat(), stdout=out
+        )
     assert len(mail.outbox) == 2
 
 

@@ -40,8 +40,8 @@ def test_it_sums_this_years_hours_against_each_program(world):
     services.attendance_record(actor=world["coordinator"], session=attended, attended=[user])
     services.attendance_record(actor=world["coordinator"], session=missed, attended=[])
     strict = Program.objects.create(organisation=org, name="Strict program")
-    services.program_settings_update(actor=world["coordinator"], program=strict, cpd_hours_per_year=Decimal("30"))
-    services.program_settings_update(actor=world["coordinator"], program=world.program, cpd_hours_per_year=Decimal("8"))
+    services.program_settings_update(actor=world["org_admin"], program=strict, cpd_hours_per_year=Decimal("30"))
+    services.program_settings_update(actor=world["org_admin"], program=world.program, cpd_hours_per_year=Decimal("8"))
     progress = selectors.cpd_progress(user, org, year=today.year)
     assert (progress.logged, progress.courses, progress.total) == (Decimal("5.5"), Decimal("3"), Decimal("8.5"))
     assert {(p.program.name, p.required, p.met) for p in progress.programs} == {

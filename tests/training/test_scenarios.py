@@ -177,3 +177,44 @@ def test_the_partner_can_play_and_others_cannot(world):
     assert partner.post_form(url, {"choice": "no-obligation"}).status_code == 302
     assert sign_in(CsrfClient(), world.charlie).get(url).status_code == 404
     assert sign_in(CsrfClient(), world["case_worker"]).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "reason"),
+    [
+        # A key given twice: YAML would silently keep the second.
+        (GOOD.replace("pass_mark: 60\n", "pass_mark: 60\npass_mark: 1\n"), 7, "duplicate key 'pass_mark'"),
+        # A node from which no ending can be reached: the player would be stuck going round.
+        (
+            GOOD.replace("next: end\n      - id: poor", "next: a\n      - id: poor").replace(
+                "scores: {mediation: 0}\n        next: end", "scores: {mediation: 0}\n        next: a"
+            ),
+            10,
+            "nodes/a: no ending can be reached",
+        ),
+        # A character YAML cannot read at all (the reader gives no line: line 1).
+        (GOOD.replace("Tiny", "Ti\x07ny", 1), 1, "not valid YAML"),
+    ],
+    ids=["duplicate-key", "no-reachable-ending", "unreadable-character"],
+)
+def test_it_refuses_what_yaml_or_the_graph_would_get_wrong(broken, line, reason):
+    with pytest.raises(ScenarioError) as exc:
+        parse(broken, "broken.yaml")
+    assert exc.value.line == line, str(exc.value)
+    assert reason in exc.value.reason
+
+
+def test_a_file_that_is_not_yaml_or_not_utf8_does_not_break_the_others(tmp_path):
+    (tmp_path / "tiny.yaml").write_text(GOOD)
+    (tmp_path / "latin.yaml").write_bytes(GOOD.replace("id: tiny", "id: latin").encode("latin-1"))
+    (tmp_path / "odd.yaml").write_text(GOOD.replace("id: tiny", "id: odd").replace("Tiny", "Ti\x07ny", 1))
+    lib = library(tmp_path)
+    assert list(lib.scenarios) == ["tiny"]
+    assert sorted((e.filename, e.line) for e in lib.broken) == [("latin.yaml", 1), ("odd.yaml", 1)]
+
+
+def test_a_refusal_reason_reads_in_spanish(tmp_path):
+    with pytest.raises(ScenarioError) as exc:
+        parse(GOOD.replace("next: end\n      - id: poor", "next: nowhere\n      - id: poor"), "broken.yaml")
+    with translation.override("es"):
+        assert "no hay ningún nodo llamado 'nowhere'" in exc.value.reason

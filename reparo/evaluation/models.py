@@ -80,6 +80,7 @@ class CancelReason(models.TextChoices):
     CONSENT = "consent", _("Evaluation consent is no longer in force")
     DECLINED = "declined", _("The person declined this time")
     UNREACHABLE = "unreachable", _("The person could not be reached")
+    WITHDREW = "withdrew", _("The person stopped taking part in the process")
 
 
 class SurveyAssignment(UUIDModel, TimeStampedModel):

@@ -28,6 +28,7 @@ from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,7 +60,7 @@ from reparo.evaluation.models import (
 from reparo.evaluation.scoring import score
 from reparo.organisations.models import Organisation, Program
 from reparo.people.models import Person
-from reparo.processes.models import Process, ProcessRole, Session, SessionStatus
+from reparo.processes.models import Process, ProcessParticipant, ProcessRole, Session, SessionStatus
 
 SYSTEM_LABEL = "system: survey sweep"
 
@@ -255,6 +256,21 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
         assignment.closed_at = at
         assignment.save(update_fields=["status", "cancel_reason", "closed_at", "updated_at"])
         _audit(None, "evaluation.survey_cancelled", assignment, assignment.program.organisation, reason="consent")
+    # Someone who stopped taking part in a process is asked nothing more about it (their right to stop).
+    withdrew = ProcessParticipant.objects.filter(
+        process_id=OuterRef("process_id"), person_id=OuterRef("person_id"), withdrawn_at__isnull=False
+    )
+    for assignment in (
+        SurveyAssignment.objects.select_for_update()
+        .filter(status=AssignmentStatus.OPEN, process__isnull=False)
+        .filter(Exists(withdrew))
+        .select_related("program__organisation")
+    ):
+        assignment.status = AssignmentStatus.CANCELLED
+        assignment.cancel_reason = CancelReason.WITHDREW
+        assignment.closed_at = at
+        assignment.save(update_fields=["status", "cancel_reason", "closed_at", "updated_at"])
+        _audit(None, "evaluation.survey_cancelled", assignment, assignment.program.organisation, reason="withdrew")
 
     created = 0
     decisions: dict[Any, bool] = {}

@@ -303,3 +303,25 @@ def test_a_survivor_who_withdrew_gets_no_follow_up_surveys(world):
     assert set(SurveyAssignment.objects.filter(person=responsible).values_list("timepoint", flat=True)) == {
         "end_of_process", "months_3", "months_12", "after_session"
     }  # fmt: skip
+
+
+def test_it_cancels_the_open_surveys_of_someone_who_then_stops(world):
+    process = ready_process(world)
+    survivor, responsible = survivor_of(process.case), responsible_of(process.case)
+    for person in (survivor, responsible):
+        agree_to_evaluation(world, person, days_ago=400)
+    schedule(world, instrument="k10", timepoint="after_session")
+    held = Session.objects.create(process=process, starts_at=timezone.now() - datetime.timedelta(days=1),
+                                  mode="in_person", status=SessionStatus.HELD)  # fmt: skip
+    for participant in process.participants.all():
+        SessionInvitation.objects.create(session=held, participant=participant, attended=True)
+    services.surveys_assign_due()
+    assert SurveyAssignment.objects.filter(person=survivor, status="open").exists()
+
+    process_services.participant_withdraw(
+        actor=world["facilitator"], participant=process.participants.get(role="survivor")
+    )
+    services.surveys_assign_due()
+    mine = SurveyAssignment.objects.get(person=survivor)
+    assert mine.status == "cancelled" and mine.cancel_reason == "withdrew"
+    assert SurveyAssignment.objects.filter(person=responsible, status="open").exists()  # the other side: unchanged

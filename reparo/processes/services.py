@@ -111,6 +111,8 @@ def facilitator_assign(*, actor: Any, process: Process, user: Any, role: str) ->
         raise ValidationError({"role": _("Choose a role.")})
     from reparo.training.eligibility import facilitator_eligibility  # the one eligibility check (issue 6)
 
+    # One assignment of this person at a time: two at once must not both pass the workload cap.
+    type(user).objects.select_for_update().filter(pk=user.pk).first()
     fit = facilitator_eligibility(process, user)
     if not fit.eligible:
         raise ValidationError([_("This person cannot facilitate this process:"), *(r.text for r in fit.against)])

@@ -130,6 +130,19 @@ def test_it_renews_and_suspends_with_a_reason(world):
     assert not renewed.valid_on(timezone.localdate())
 
 
+def test_it_renews_a_certification_once_even_from_a_page_opened_before_the_first_renewal(world):
+    user = world["facilitator"]
+    attend_course(world, user)
+    pass_scenarios(world, user)
+    observe(world, user)
+    first = issue(world, user)
+    stale = Certification.objects.get(pk=first.pk)  # what a second assessor's page still holds
+    services.certification_renew(actor=world["supervisor"], certification=first)
+    with pytest.raises(ValidationError, match="already been renewed"):
+        services.certification_renew(actor=world["org_admin"], certification=stale)
+    assert Certification.objects.filter(user=user, renewal_of=first).count() == 1
+
+
 def test_the_coordinator_sees_who_expires_in_the_next_90_days(world):
     today = timezone.localdate()
     soon = certify(world["facilitator"], world.program, expires_on=today + datetime.timedelta(days=60))

@@ -171,16 +171,23 @@ def preference_set(*, actor: Any, case: Any, person: Any, facilitator_gender: st
 
 @transaction.atomic
 def conflict_declare(
-    *, actor: Any, organisation: Any, case: Any = None, person: Any = None, description: str = ""
+    *, actor: Any, organisation: Any, case: Any = None, person: Any = None, description: str = "", user: Any = None
 ) -> ConflictOfInterest:
-    """A facilitator declares a conflict of interest with a case or a person."""
-    _require(access.is_member(actor, organisation))
+    """A facilitator declares a conflict of interest with a case or a person; or a manager records one a
+    facilitator told them about (``user``), before anyone thinks of assigning them."""
+    user = user or actor
+    if user.pk == actor.pk:
+        _require(access.is_member(actor, organisation))
+    else:
+        _require(access.is_manager(actor, organisation) and access.is_member(user, organisation))
     if case is None and person is None:
         raise ValidationError(_("Say which case or person the conflict is with."))
+    if case is not None and case.organisation_id != organisation.pk:
+        raise ValidationError(_("Say which case or person the conflict is with."))
     conflict = ConflictOfInterest.objects.create(
-        organisation=organisation, user=actor, case=case, person=person, description=description.strip() or None
+        organisation=organisation, user=user, case=case, person=person, description=description.strip() or None
     )
-    _audit(actor, "training.conflict_declared", conflict, organisation)
+    _audit(actor, "training.conflict_declared", conflict, organisation, user=str(user.pk))
     return conflict
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reflections/", views.reflection_add, name="reflection_add"),
     path("profile/", views.profile_edit, name="profile"),
     path("conflicts/", views.conflict_declare, name="conflict"),
+    path("people/<uuid:user_pk>/conflicts/", views.conflict_record_for, name="conflict_for"),
     path("courses/", views.course_list, name="courses"),
     path("courses/<int:pk>/", views.course_detail, name="course"),
     path("courses/<int:pk>/enrol/", views.course_enrol, name="course_enrol"),

@@ -211,6 +211,35 @@ def conflict_declare(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_POST
+def conflict_record_for(request: HttpRequest, user_pk: Any) -> HttpResponse:
+    """A manager records a conflict of interest a facilitator has told them about."""
+    organisation = _manager(request)
+    person = selectors.facilitator_get_for(request.user, organisation, user_pk)
+    back = _person_back(person, "#profile")
+    form = ConflictForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+        return redirect(back)
+    case = (
+        cases_visible_to(request.user)
+        .filter(organisation=organisation, reference=form.cleaned_data["case_reference"].strip())
+        .first()
+    )
+    if case is None:
+        messages.error(request, _("No case you can see has that reference."))
+        return redirect(back)
+    return run_action(
+        request,
+        lambda: services.conflict_declare(
+            actor=request.user, organisation=organisation, case=case, user=person,
+            description=form.cleaned_data["description"],
+        ),
+        success=_("Recorded."),
+        back_to=back,
+    )  # fmt: skip
+
+
 # Courses ------------------------------------------------------------------------------------------------------
 
 

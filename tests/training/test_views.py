@@ -57,3 +57,23 @@ def test_every_page_renders(world, role, language):
             assert 'style="' not in html and "<script>" not in html
             if language == "es":
                 assert 'lang="es"' in html
+
+
+def test_a_coordinator_records_a_conflict_a_facilitator_told_them_about(world):
+    from reparo.training.eligibility import facilitator_eligibility
+    from reparo.training.models import ConflictOfInterest
+
+    process = ready_process(world)
+    facilitator = world["facilitator"]
+    url = reverse("training:conflict_for", args=[facilitator.pk])
+    form = {"case_reference": process.case.reference, "description": "Knows the family"}
+    # Neither an outsider nor a colleague without a managing role can record one for someone else.
+    for who in (world.charlie, world["case_worker"]):
+        assert sign_in(CsrfClient(), who).post_form(url, form).status_code == 404
+    assert not ConflictOfInterest.objects.exists()
+
+    response = sign_in(CsrfClient(), world["coordinator"]).post_form(url, form)
+    assert response.status_code == 302
+    conflict = ConflictOfInterest.objects.get()
+    assert conflict.user == facilitator and conflict.case == process.case
+    assert "conflict" in facilitator_eligibility(process, facilitator).codes_against

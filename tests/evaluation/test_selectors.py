@@ -23,6 +23,14 @@ from tests.processes.factories import ready_process
 TODAY = timezone.localdate()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as each test starts (not when the module was imported: a run that crosses midnight would
+    otherwise measure from yesterday)."""
+    global TODAY
+    TODAY = timezone.localdate()
+
+
 def interview(world, assignment, value):
     return services.survey_complete(actor=world["coordinator"], assignment=assignment,
                                     answers=full("who5", value, 5), collected_on=TODAY, language="en")  # fmt: skip

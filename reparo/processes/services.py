@@ -155,6 +155,19 @@ def process_move(*, actor: Any, process: Process, to_stage: str) -> Process:
     return locked
 
 
+def _end(process: Process, *, reason: str, note: str | None = None) -> None:
+    """End a locked, open process early: stage, reason, when, and its future sessions cancelled. The one way a
+    process ends early (by hand, by a survivor's withdrawal, with its case); callers audit in their words."""
+    process.stage = ProcessStage.ENDED_EARLY
+    process.end_reason = reason
+    if note is not None:
+        process.end_note = note
+    process.ended_at = timezone.now()
+    process.version += 1
+    process.save()
+    _cancel_future_sessions(process, reason=_("The process has ended."))
+
+
 def processes_end_with_case(*, actor: Any, case: Any, reason: str) -> int:
     """When a case is withdrawn or closed, its open processes end and their future sessions are cancelled (the
     caller's transaction covers it). Returns how many processes ended."""
@@ -162,12 +175,7 @@ def processes_end_with_case(*, actor: Any, case: Any, reason: str) -> int:
     for process in Process.objects.select_for_update().filter(case=case).exclude(
         stage__in=[ProcessStage.COMPLETED, ProcessStage.ENDED_EARLY]
     ):
-        process.stage = ProcessStage.ENDED_EARLY
-        process.end_reason = reason
-        process.ended_at = timezone.now()
-        process.version += 1
-        process.save()
-        _cancel_future_sessions(process, reason=_("The process has ended."))
+        _end(process, reason=reason)
         _audit(actor, "process.ended_early", process, reason=reason)
         ended += 1
     return ended
@@ -181,13 +189,7 @@ def process_end_early(*, actor: Any, process: Process, reason: str, note: str = 
         raise ValidationError(_("This process has already ended."))
     if reason not in EndReason.values:
         raise ValidationError({"reason": _("Choose why the process ended.")})
-    locked.stage = ProcessStage.ENDED_EARLY
-    locked.end_reason = reason
-    locked.end_note = note.strip() or None
-    locked.ended_at = timezone.now()
-    locked.version += 1
-    locked.save()
-    _cancel_future_sessions(locked, reason=_("The process has ended."))
+    _end(locked, reason=reason, note=note.strip() or None)
     _audit(actor, "process.ended_early", locked, reason=reason)
     return locked
 
@@ -459,12 +461,7 @@ def participant_withdraw(
     ends = participant.role in {ProcessRole.SURVIVOR, *RESPONSIBLE_SIDE} and process.is_open
     if ends:
         locked = Process.objects.select_for_update().get(pk=process.pk)
-        locked.stage = ProcessStage.ENDED_EARLY
-        locked.end_reason = EndReason.WITHDRAWAL
-        locked.ended_at = timezone.now()
-        locked.version += 1
-        locked.save()
-        _cancel_future_sessions(locked, reason=_("The process has ended."))
+        _end(locked, reason=EndReason.WITHDRAWAL)
         owners = {member.user for member in locked.facilitators.select_related("user")}
         owners |= {m.user for m in CaseTeamMember.objects.filter(case=locked.case, role=TeamRole.SUPERVISOR)
                    .select_related("user")}  # fmt: skip

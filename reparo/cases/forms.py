@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from typing import Any
 
 from django import forms
@@ -136,12 +138,17 @@ class CaseSearchForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
+    """The case list's filters. Programs and colleagues come as (id, label) pairs: the list of colleagues can run
+    to hundreds of people, and building a model instance for each on every page view is the list's largest cost."""
+
     search = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    program = forms.ModelChoiceField(label=_("Program"), queryset=None, required=False, widget=LeanSelect)  # type: ignore[arg-type,var-annotated]
+    program = forms.TypedChoiceField(label=_("Program"), coerce=int, required=False, empty_value=None, widget=LeanSelect)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any")), *CaseStatus.choices], required=False, widget=LeanSelect
     )
-    team_member = forms.ModelChoiceField(label=_("Team member"), queryset=None, required=False, widget=LeanSelect)  # type: ignore[arg-type,var-annotated]
+    team_member = forms.TypedChoiceField(
+        label=_("Team member"), coerce=uuid.UUID, required=False, empty_value=None, widget=LeanSelect
+    )
     overdue = forms.BooleanField(label=_("Only with overdue tasks"), required=False)
     per_page = forms.TypedChoiceField(
         label=_("Per page"), choices=[(10, "10"), (25, "25"), (50, "50")], coerce=int, required=False,
@@ -150,8 +157,9 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, programs: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs  # type: ignore[attr-defined]
-        self.fields["team_member"].queryset = colleagues  # type: ignore[attr-defined]
+        any_choice = [("", "---------")]
+        self.fields["program"].choices = any_choice + [(str(pk), name) for pk, name in programs]  # type: ignore[attr-defined]
+        self.fields["team_member"].choices = any_choice + [(str(pk), email) for pk, email in colleagues]  # type: ignore[attr-defined]
 
 
 class CaseEditForm(forms.Form):

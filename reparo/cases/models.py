@@ -99,6 +99,30 @@ class Case(UUIDModel, TimeStampedModel):
         return [s for s in CaseStatus.values if s in TRANSITIONS[self.status]]
 
 
+class CaseTally(models.Model):
+    """How many cases an organisation has, per program and status: the case list's total without counting tens of
+    thousands of rows on every page. Kept by database triggers on ``cases_case`` (migration 0005), so every way a
+    case is written (services, bulk loads, raw SQL) keeps it exact, inside the writing transaction. Never written
+    by the application."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    program = models.ForeignKey(
+        "organisations.Program", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    cases = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "program", "status"], name="case_tally_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.program_id}/{self.status}: {self.cases}"
+
+
 class CaseStatusChange(UUIDModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models import Case as DbCase
 from django.http import Http404
 from django.utils import timezone
@@ -19,6 +30,7 @@ from reparo.cases.models import (
     Case,
     CaseParticipant,
     CaseStatus,
+    CaseTally,
     CaseTeamMember,
     IntakeDraft,
     Note,
@@ -62,6 +74,23 @@ def _team_condition(actor: Any, *, roles: list[str] | None = None) -> Q:
     return Q(pk__in=team.values("case_id"))
 
 
+def _team_only_case_ids(actor: Any, org_ids: list[int]) -> list[Any]:
+    """Cases the actor sees only through a case-team role: in organisations where they still work but do not see
+    every case (where they already see every case, there is nothing to add, and nothing to ask the database)."""
+    other_org_ids = [org_id for org_id in _member_org_ids(actor) if org_id not in org_ids]
+    if not other_org_ids:
+        return []
+    return _memo(  # type: ignore[no-any-return]
+        actor,
+        "team_case_ids",
+        lambda: list(
+            CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=other_org_ids)
+            .values_list("case_id", flat=True)
+            .distinct()
+        ),
+    )
+
+
 def cases_visible_to(actor: Any) -> QuerySet[Case]:
     """Cases of organisations where the actor sees all cases, and cases where the actor is on the team.
 
@@ -70,22 +99,7 @@ def cases_visible_to(actor: Any) -> QuerySet[Case]:
     if not _active(actor):
         return Case.objects.none()
     org_ids = _org_ids_seeing_all(actor)
-    other_org_ids = [org_id for org_id in _member_org_ids(actor) if org_id not in org_ids]
-    # Team roles count only in organisations where the actor still works; where they already see every case,
-    # there is nothing to add (and nothing to ask the database).
-    team_ids = (
-        _memo(
-            actor,
-            "team_case_ids",
-            lambda: list(
-                CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=other_org_ids)
-                .values_list("case_id", flat=True)
-                .distinct()
-            ),
-        )
-        if other_org_ids
-        else []
-    )
+    team_ids = _team_only_case_ids(actor, org_ids)
     if not team_ids:
         return Case.objects.filter(organisation_id__in=org_ids)
     return Case.objects.filter(Q(organisation_id__in=org_ids) | Q(pk__in=team_ids))
@@ -194,6 +208,40 @@ def case_list(
     """The case list: filtered, searched (reference, exact name, phone, e-mail), annotated for display without
     N+1. ``q`` is a convenience for code; screens pass a :class:`SearchKey` so that typed names stay out of URLs."""
     today = timezone.localdate()
+    cases = _filtered(actor, program=program, status=status, team_member=team_member, overdue=overdue, today=today)
+    # Where the actor sees every case through an organisation role, they see each case's survivor side too: no
+    # per-row test is needed. Otherwise the survivor's code shows only on cases they work on.
+    full_view = None if _sees_every_case_in_full(actor) else _full_view_condition(actor)
+    if search is None and (q or "").strip():
+        search = SearchKey.from_text(q)
+    if search is not None:
+        cases = cases.filter(_search(search, full_view=full_view))
+    survivor = CaseParticipant.objects.filter(case=OuterRef("pk"), role=ParticipantRole.SURVIVOR).order_by("created_at")
+    survivor_code = Subquery(survivor.values("person__display_code")[:1])
+    lead = CaseTeamMember.objects.filter(case=OuterRef("pk"), role=TeamRole.LEAD_FACILITATOR).order_by("created_at")
+    open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_date__isnull=False)
+    return (
+        cases.select_related("program")
+        .only(*LIST_FIELDS)
+        .annotate(
+            survivor_code=(
+                survivor_code if full_view is None else DbCase(When(full_view, then=survivor_code), default=Value(None))
+            ),
+            lead_email=Subquery(lead.values("user__email")[:1]),
+            next_due=Subquery(open_tasks.order_by("due_date").values("due_date")[:1]),
+        )
+        .annotate(has_overdue=ExpressionWrapper(Q(next_due__lt=today), output_field=BooleanField()))
+        .order_by("-updated_at", "-id")
+    )
+
+
+# What the list shows of each case (nothing encrypted, nothing it does not show).
+LIST_FIELDS = ("reference", "status", "updated_at", "organisation_id", "program__name")
+
+
+def _filtered(
+    actor: Any, *, program: Any, status: str, team_member: Any, overdue: bool, today: datetime.date
+) -> QuerySet[Case]:
     cases = cases_visible_to(actor)
     if program:
         cases = cases.filter(program_id=program)
@@ -201,33 +249,56 @@ def case_list(
         cases = cases.filter(status=status)
     if team_member:
         cases = cases.filter(Exists(CaseTeamMember.objects.filter(case=OuterRef("pk"), user_id=team_member)))
-    open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
     if overdue:
-        cases = cases.filter(Exists(open_tasks.filter(due_date__lt=today)))
-    full_view = _full_view_condition(actor)
-    if search is None and (q or "").strip():
-        search = SearchKey.from_text(q)
-    if search is not None:
-        cases = cases.filter(_search(search, full_view=full_view))
-    survivor = CaseParticipant.objects.filter(case=OuterRef("pk"), role=ParticipantRole.SURVIVOR).order_by("created_at")
-    lead = CaseTeamMember.objects.filter(case=OuterRef("pk"), role=TeamRole.LEAD_FACILITATOR).order_by("created_at")
-    return (
-        cases.select_related("program")
-        .annotate(
-            survivor_code=DbCase(
-                When(full_view, then=Subquery(survivor.values("person__display_code")[:1])), default=Value(None)
-            ),
-            lead_email=Subquery(lead.values("user__email")[:1]),
-            next_due=Subquery(open_tasks.filter(due_date__isnull=False).order_by("due_date").values("due_date")[:1]),
-        )
-        .annotate(has_overdue=ExpressionWrapper(Q(next_due__lt=today), output_field=BooleanField()))
-        .order_by("-updated_at", "-id")
-    )
+        late = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_date__lt=today)
+        cases = cases.filter(Exists(late))
+    return cases
 
 
-def _search(key: SearchKey, *, full_view: Q) -> Q:
+def _sees_every_case_in_full(actor: Any) -> bool:
+    """Every case the actor sees, they see through an organisation role (so with the survivor's side)."""
+    return not _team_only_case_ids(actor, _org_ids_seeing_all(actor))
+
+
+def case_list_total(
+    actor: Any,
+    *,
+    program: Any = None,
+    status: str = "",
+    team_member: Any = None,
+    overdue: bool = False,
+    search: SearchKey | None = None,
+) -> int:
+    """How many cases :func:`case_list` holds for the same filters, without counting tens of thousands of rows:
+    organisation-wide access is read from the case tally (kept exact by database triggers), and only the few
+    cases seen through a team role elsewhere are counted. Filters the tally cannot answer are counted."""
+    if not _active(actor):
+        return 0
+    if team_member or overdue or search is not None:
+        cases = _filtered(actor, program=program, status=status, team_member=team_member, overdue=overdue,
+                          today=timezone.localdate())  # fmt: skip
+        if search is not None:
+            full_view = None if _sees_every_case_in_full(actor) else _full_view_condition(actor)
+            cases = cases.filter(_search(search, full_view=full_view))
+        return cases.count()
+    org_ids = _org_ids_seeing_all(actor)
+    tally = CaseTally.objects.filter(organisation_id__in=org_ids)
+    if program:
+        tally = tally.filter(program_id=program)
+    if status:
+        tally = tally.filter(status=status)
+    total = (tally.aggregate(total=Sum("cases"))["total"] or 0) if org_ids else 0
+    team_ids = _team_only_case_ids(actor, org_ids)
+    if team_ids:
+        total += _filtered(actor, program=program, status=status, team_member=None, overdue=False,
+                           today=timezone.localdate()).filter(pk__in=team_ids).count()  # fmt: skip
+    return int(total)
+
+
+def _search(key: SearchKey, *, full_view: Q | None) -> Q:
     """Exact-match search through blind indexes: never by decrypting rows. On cases the actor sees only from
-    the responsible-person side, the survivor's side is never matched (a search must not confirm who they are).
+    the responsible-person side, the survivor's side is never matched (a search must not confirm who they are);
+    ``full_view`` is None when the actor sees every case they see in full.
 
     The matching people and their cases are few and found through indexes first, so the case query becomes a
     short ``id IN (...)`` list instead of a probe per case."""
@@ -241,7 +312,7 @@ def _search(key: SearchKey, *, full_view: Q) -> Q:
     responsible_side = {case_id for case_id, role in rows if role == ParticipantRole.RESPONSIBLE}
     condition = Q(reference=key.reference) | Q(pk__in=responsible_side)
     if any_side:
-        condition |= full_view & Q(pk__in=any_side)
+        condition |= Q(pk__in=any_side) if full_view is None else full_view & Q(pk__in=any_side)
     return condition
 
 
@@ -309,6 +380,16 @@ def programs_for_intake(actor: Any) -> QuerySet[Program]:
 def programs_visible_to(actor: Any) -> QuerySet[Program]:
     orgs = organisation_ids_where(actor, Capability.VIEW_ORGANISATION)
     return Program.objects.filter(organisation_id__in=orgs).order_by("name")
+
+
+def program_choices(actor: Any) -> list[tuple[int, str]]:
+    """(id, name) of the programs the actor may filter by, for a choice list (no model instances)."""
+    return list(programs_visible_to(actor).values_list("id", "name"))
+
+
+def colleague_choices(actor: Any) -> list[tuple[Any, str]]:
+    """(id, e-mail) of :func:`colleagues_of`, for a choice list of hundreds of people (no model instances)."""
+    return list(colleagues_of(actor).values_list("id", "email"))
 
 
 def colleagues_of(actor: Any) -> QuerySet[User]:

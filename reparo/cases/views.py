@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from reparo.cases.forms import (
 )
 from reparo.cases.models import ParticipantRole
 from reparo.core.actions import errors_text, run_action
+from reparo.core.pagination import CountedPaginator
 from reparo.core.concurrency import ConflictError, rebase_form_data
 from reparo.processes.forms import ProcessOpenForm
 
@@ -38,8 +38,8 @@ def _is_htmx(request: HttpRequest) -> bool:
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(
         request.GET or None,
-        programs=selectors.programs_visible_to(request.user),
-        colleagues=selectors.colleagues_of(request.user),
+        programs=selectors.program_choices(request.user),
+        colleagues=selectors.colleague_choices(request.user),
     )
     filters: dict[str, Any] = {}
     per_page = 25
@@ -47,9 +47,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         form.is_valid()  # show errors for what is wrong, and still apply every filter that is right
         data = dict.fromkeys(form.fields) | form.cleaned_data
         filters = {
-            "program": data["program"].pk if data["program"] else None,
+            "program": data["program"],
             "status": data["status"],
-            "team_member": data["team_member"].pk if data["team_member"] else None,
+            "team_member": data["team_member"],
             "overdue": data["overdue"],
         }
         per_page = data["per_page"] or 25
@@ -57,7 +57,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         selectors.SearchKey.from_dict(request.session.get(SEARCH_SESSION_KEY)) if request.GET.get("search") else None
     )
     cases = selectors.case_list(request.user, search=search, **filters)
-    page = Paginator(cases, per_page).get_page(request.GET.get("page"))
+    total = selectors.case_list_total(request.user, search=search, **filters)
+    page = CountedPaginator(cases, per_page, count=total).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-
 from typing import Any
 
 from django import forms
@@ -142,7 +141,9 @@ class CaseFilterForm(forms.Form):
     to hundreds of people, and building a model instance for each on every page view is the list's largest cost."""
 
     search = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    program = forms.TypedChoiceField(label=_("Program"), coerce=int, required=False, empty_value=None, widget=LeanSelect)
+    program = forms.TypedChoiceField(
+        label=_("Program"), coerce=int, required=False, empty_value=None, widget=LeanSelect
+    )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any")), *CaseStatus.choices], required=False, widget=LeanSelect
     )

@@ -26,8 +26,8 @@ from reparo.cases.forms import (
 )
 from reparo.cases.models import ParticipantRole
 from reparo.core.actions import errors_text, run_action
-from reparo.core.pagination import CountedPaginator
 from reparo.core.concurrency import ConflictError, rebase_form_data
+from reparo.core.pagination import CountedPaginator
 from reparo.processes.forms import ProcessOpenForm
 
 

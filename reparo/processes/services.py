@@ -172,8 +172,10 @@ def processes_end_with_case(*, actor: Any, case: Any, reason: str) -> int:
     """When a case is withdrawn or closed, its open processes end and their future sessions are cancelled (the
     caller's transaction covers it). Returns how many processes ended."""
     ended = 0
-    for process in Process.objects.select_for_update().filter(case=case).exclude(
-        stage__in=[ProcessStage.COMPLETED, ProcessStage.ENDED_EARLY]
+    for process in (
+        Process.objects.select_for_update()
+        .filter(case=case)
+        .exclude(stage__in=[ProcessStage.COMPLETED, ProcessStage.ENDED_EARLY])
     ):
         _end(process, reason=reason)
         _audit(actor, "process.ended_early", process, reason=reason)

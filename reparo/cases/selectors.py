@@ -262,6 +262,7 @@ def _sees_every_case_in_full(actor: Any) -> bool:
 
 def case_list_total(
     actor: Any,
+    cases: QuerySet[Case],
     *,
     program: Any = None,
     status: str = "",
@@ -269,29 +270,31 @@ def case_list_total(
     overdue: bool = False,
     search: SearchKey | None = None,
 ) -> int:
-    """How many cases :func:`case_list` holds for the same filters, without counting tens of thousands of rows:
-    organisation-wide access is read from the case tally (kept exact by database triggers), and only the few
-    cases seen through a team role elsewhere are counted. Filters the tally cannot answer are counted."""
+    """How many cases ``cases`` (the :func:`case_list` for the same filters) holds, without counting tens of
+    thousands of rows: organisation-wide access is read from the case tally (kept exact by database triggers),
+    and only the few cases seen through a team role elsewhere are counted. A search, a team member or overdue
+    tasks narrow the list to what the tally cannot answer, and to few enough rows to count."""
+    if team_member or overdue or search is not None:
+        return cases.count()
     if not _active(actor):
         return 0
-    if team_member or overdue or search is not None:
-        cases = _filtered(actor, program=program, status=status, team_member=team_member, overdue=overdue,
-                          today=timezone.localdate())  # fmt: skip
-        if search is not None:
-            full_view = None if _sees_every_case_in_full(actor) else _full_view_condition(actor)
-            cases = cases.filter(_search(search, full_view=full_view))
-        return cases.count()
     org_ids = _org_ids_seeing_all(actor)
-    tally = CaseTally.objects.filter(organisation_id__in=org_ids)
-    if program:
-        tally = tally.filter(program_id=program)
-    if status:
-        tally = tally.filter(status=status)
-    total = (tally.aggregate(total=Sum("cases"))["total"] or 0) if org_ids else 0
+    total = 0
+    if org_ids:
+        tally = CaseTally.objects.filter(organisation_id__in=org_ids)
+        if program:
+            tally = tally.filter(program_id=program)
+        if status:
+            tally = tally.filter(status=status)
+        total = tally.aggregate(total=Sum("cases"))["total"] or 0
     team_ids = _team_only_case_ids(actor, org_ids)
     if team_ids:
-        total += _filtered(actor, program=program, status=status, team_member=None, overdue=False,
-                           today=timezone.localdate()).filter(pk__in=team_ids).count()  # fmt: skip
+        others = Case.objects.filter(pk__in=team_ids)
+        if program:
+            others = others.filter(program_id=program)
+        if status:
+            others = others.filter(status=status)
+        total += others.count()
     return int(total)
 
 
@@ -310,9 +313,11 @@ def _search(key: SearchKey, *, full_view: Q | None) -> Q:
     rows = list(CaseParticipant.objects.filter(person_id__in=person_ids).values_list("case_id", "role"))
     any_side = {case_id for case_id, _role in rows}
     responsible_side = {case_id for case_id, role in rows if role == ParticipantRole.RESPONSIBLE}
+    if full_view is None:  # every case seen in full: a match on either side counts
+        return Q(reference=key.reference) | Q(pk__in=any_side)
     condition = Q(reference=key.reference) | Q(pk__in=responsible_side)
     if any_side:
-        condition |= Q(pk__in=any_side) if full_view is None else full_view & Q(pk__in=any_side)
+        condition |= full_view & Q(pk__in=any_side)
     return condition
 
 

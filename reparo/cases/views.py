@@ -57,7 +57,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         selectors.SearchKey.from_dict(request.session.get(SEARCH_SESSION_KEY)) if request.GET.get("search") else None
     )
     cases = selectors.case_list(request.user, search=search, **filters)
-    total = selectors.case_list_total(request.user, search=search, **filters)
+    total = selectors.case_list_total(request.user, cases, search=search, **filters)
     page = CountedPaginator(cases, per_page, count=total).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

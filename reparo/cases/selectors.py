@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -125,6 +125,8 @@ class CaseAccess:
     sees_all_in_org: bool
     is_org_admin: bool
     is_org_supervisor: bool
+    # The case team (with its users), when asked for: the case page shows it, and reads the actor's roles from it.
+    team: list[CaseTeamMember] | None = field(default=None, compare=False)
 
     @property
     def responsible_side_only(self) -> bool:
@@ -149,10 +151,16 @@ class CaseAccess:
         return self.is_org_admin
 
 
-def case_access_for(actor: Any, case: Case) -> CaseAccess:
-    team_roles = frozenset(CaseTeamMember.objects.filter(case=case, user=actor).values_list("role", flat=True))
+def case_access_for(actor: Any, case: Case, *, with_team: bool = False) -> CaseAccess:
+    """What ``actor`` may do on ``case``. ``with_team`` also reads the whole team (one query either way)."""
+    team = list(team_of(case)) if with_team else None
+    if team is not None:
+        team_roles = frozenset(m.role for m in team if m.user_id == actor.pk)
+    else:
+        team_roles = frozenset(CaseTeamMember.objects.filter(case=case, user=actor).values_list("role", flat=True))
     org_roles = {role for org_id, role in active_roles(actor) if org_id == case.organisation_id}
     return CaseAccess(
+        team=team,
         team_roles=team_roles,
         sees_all_in_org=bool(org_roles & {Role.ORG_ADMIN, Role.COORDINATOR}),
         is_org_admin=Role.ORG_ADMIN in org_roles,

@@ -151,7 +151,7 @@ def _draft_initial(draft: Any) -> dict[str, Any]:
 
 
 def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) -> dict[str, Any]:
-    team = list(selectors.team_of(case))
+    team = access.team if access.team is not None else list(selectors.team_of(case))
     participants = list(selectors.participants_of(case))
     notes = list(selectors.notes_for(request.user, case, access))
     tasks = list(selectors.tasks_of(case))
@@ -170,8 +170,6 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "today": selectors.today(),
         "transition_form": TransitionForm(),
         "note_form": NoteForm(),
-        "task_form": TaskForm(team=_team_users(team)),
-        "need_form": NeedForm(),
         "processes": case.processes.all(),
         "process_form": ProcessOpenForm(),
     }
@@ -189,7 +187,7 @@ def _errors_text(form: Any) -> str:
 
 def case_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
-    access = selectors.case_access_for(request.user, case)
+    access = selectors.case_access_for(request.user, case, with_team=True)
     if access.responsible_side_only:
         return redirect("cases:responsible_side", pk=case.pk)
     return render(request, "cases/detail.html", _case_context(request, case, access))
@@ -447,6 +445,10 @@ def case_form(request: HttpRequest, pk: Any, name: str) -> HttpResponse:
     access = selectors.case_access_for(request.user, case)
     if name == "harm" and access.can_work:
         form: Any = HarmForm()
+    elif name == "need" and access.can_work:
+        form = NeedForm()
+    elif name == "task" and access.can_work:
+        form = TaskForm(team=_team_users(list(selectors.team_of(case))))
     elif name == "team" and access.can_manage_team:
         form = TeamForm(colleagues=selectors.colleagues_of(request.user))
     else:

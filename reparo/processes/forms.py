@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reparo.core.languages import language_choices
+from reparo.core.widgets import LeanSelect
 from reparo.processes.models import EndReason, FacilitatorRole, ProcessRole, ProcessType, SessionMode
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -13,7 +14,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class ProcessOpenForm(forms.Form):
-    type = forms.ChoiceField(label=_("Type of process"), choices=ProcessType.choices)
+    type = forms.ChoiceField(label=_("Type of process"), choices=ProcessType.choices, widget=LeanSelect)
 
 
 class ParticipantForm(forms.Form):

@@ -48,4 +48,4 @@ def case_rows(cases: Iterable[Any]) -> SafeString:
                 due,
             )
         )
-    return mark_safe("\n".join(rows))  # noqa: S308 - every value above went through format_html
+    return mark_safe("\n".join(rows))  # every value above went through format_html

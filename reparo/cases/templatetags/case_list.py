@@ -15,6 +15,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from reparo.cases.models import CaseStatus
+
 register = template.Library()
 
 ROW = (
@@ -29,6 +31,8 @@ def case_rows(cases: Iterable[Any]) -> SafeString:
     """One ``<tr>`` per case of :func:`reparo.cases.selectors.case_list`: reference (linked), status, program,
     the survivor's code, the lead facilitator and the next task due (marked when overdue)."""
     overdue = format_html(' <strong class="overdue">{}</strong>', gettext("overdue"))
+    # Model.get_status_display() rebuilds and hashes every translated label on each call; once per list will do.
+    status_labels = {value: str(label) for value, label in CaseStatus.choices}
     rows = []
     for case in cases:
         if case.next_due:
@@ -41,7 +45,7 @@ def case_rows(cases: Iterable[Any]) -> SafeString:
                 reverse("cases:detail", args=[case.pk]),
                 case.reference,
                 case.status,
-                case.get_status_display(),
+                status_labels.get(case.status, case.status),
                 case.program.name,
                 case.survivor_code or NONE,
                 case.lead_email or NONE,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from reparo.accounts.models import Membership, Role, User
@@ -98,6 +101,17 @@ def member_user_get_for(actor: Any, organisation: Organisation, user_pk: Any) ->
 class NavItem:
     url_name: str
     label: Any
+
+    @property
+    def url(self) -> str:
+        return _nav_url(self.url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=128)
+def _nav_url(url_name: str, script_prefix: str, urlconf: str) -> str:
+    """The navigation's links take no arguments: reversed once per process (and per prefix and URL conf), not
+    on every page."""
+    return reverse(url_name, urlconf=urlconf)
 
 
 def navigation_for(user: Any) -> list[NavItem]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from html import escape  # the standard library's, which Django's escape wraps (without its lazy-text checks)
 from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -21,7 +21,7 @@ class LeanSelect(forms.Select):
         for option_value, label in self.choices:
             key = "" if option_value is None else str(option_value)
             selected = " selected" if key in chosen else ""
-            parts.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
+            parts.append(f'<option value="{escape(key)}"{selected}>{escape(str(label))}</option>')
         parts.append("</select>")
         return mark_safe("".join(parts))
 
@@ -33,4 +33,4 @@ class LeanTextarea(forms.Textarea):
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         text = self.format_value(value)
-        return mark_safe(f"<textarea{flatatt(final)}>\n{escape(text) if text else ''}</textarea>")
+        return mark_safe(f"<textarea{flatatt(final)}>\n{escape(str(text)) if text else ''}</textarea>")

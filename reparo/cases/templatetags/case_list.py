@@ -2,16 +2,18 @@
 
 The list is the page people open most, at tens of thousands of cases; rendering its rows cell by cell in the
 template language cost more than fetching them (measured with bench/cases.py). The markup is the same as a
-template loop would give, with every value escaped."""
+template loop would give, with every value escaped (by the standard library's ``html.escape``, which Django's
+own ``escape`` wraps)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -19,37 +21,35 @@ from reparo.cases.models import CaseStatus
 
 register = template.Library()
 
-ROW = (
-    '<tr><td><a href="{}">{}</a></td><td><span class="status status--{}">{}</span></td><td>{}</td>'
-    "<td><code>{}</code></td><td>{}</td><td>{}</td></tr>"
-)
 NONE = "—"
+_PLACEHOLDER = str(uuid.UUID(int=0))
+
+
+def _detail_url_parts() -> tuple[str, str]:
+    """The case page's URL around its id, reversed once per list instead of once per row."""
+    prefix, suffix = reverse("cases:detail", args=[_PLACEHOLDER]).split(_PLACEHOLDER)
+    return escape(prefix), escape(suffix)
 
 
 @register.simple_tag
 def case_rows(cases: Iterable[Any]) -> SafeString:
     """One ``<tr>`` per case of :func:`reparo.cases.selectors.case_list`: reference (linked), status, program,
     the survivor's code, the lead facilitator and the next task due (marked when overdue)."""
-    overdue = format_html(' <strong class="overdue">{}</strong>', gettext("overdue"))
+    overdue = f' <strong class="overdue">{escape(gettext("overdue"))}</strong>'
     # Model.get_status_display() rebuilds and hashes every translated label on each call; once per list will do.
-    status_labels = {value: str(label) for value, label in CaseStatus.choices}
+    status_labels = {value: escape(str(label)) for value, label in CaseStatus.choices}
+    prefix, suffix = _detail_url_parts()
     rows = []
     for case in cases:
+        due = NONE
         if case.next_due:
-            due = format_html("{}{}", case.next_due.isoformat(), overdue if case.has_overdue else "")
-        else:
-            due = NONE
+            due = case.next_due.isoformat() + (overdue if case.has_overdue else "")
+        status = escape(case.status)
         rows.append(
-            format_html(
-                ROW,
-                reverse("cases:detail", args=[case.pk]),
-                case.reference,
-                case.status,
-                status_labels.get(case.status, case.status),
-                case.program.name,
-                case.survivor_code or NONE,
-                case.lead_email or NONE,
-                due,
-            )
+            f'<tr><td><a href="{prefix}{case.pk}{suffix}">{escape(case.reference)}</a></td>'
+            f'<td><span class="status status--{status}">{status_labels.get(case.status, status)}</span></td>'
+            f"<td>{escape(case.program.name)}</td>"
+            f"<td><code>{escape(case.survivor_code or NONE)}</code></td>"
+            f"<td>{escape(case.lead_email or NONE)}</td><td>{due}</td></tr>"
         )
-    return mark_safe("\n".join(rows))  # every value above went through format_html
+    return mark_safe("\n".join(rows))  # every value above is escaped

@@ -108,6 +108,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "reparo.urls"
+FORM_RENDERER = "reparo.core.form_renderer.LeanFormRenderer"
 WSGI_APPLICATION = "reparo.wsgi.application"
 ASGI_APPLICATION = "reparo.asgi.application"
 

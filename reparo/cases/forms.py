@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from reparo.cases.models import CaseStatus, NeedCategory, NeedPriority, NoteConfidentiality, ReferralSource, TeamRole
 from reparo.core.htcds import ExploitationType, Gender, MethodOfControl, RecruitmentMethod
 from reparo.core.languages import language_choices
-from reparo.core.widgets import LeanSelect, LeanTextarea
+from reparo.core.widgets import LeanSelect
 
 NEED_ROWS = 3
 
@@ -173,13 +173,13 @@ class CaseEditForm(forms.Form):
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(label=_("Move the case to"), choices=CaseStatus.choices)
     reason = forms.CharField(
-        label=_("Why"), required=False, widget=LeanTextarea(attrs={"rows": 2}),
+        label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("A survivor who withdraws never has to give a reason."),
     )  # fmt: skip
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Note"), widget=LeanTextarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
     confidentiality = forms.ChoiceField(
         label=_("Who can read it"), choices=NoteConfidentiality.choices, initial=NoteConfidentiality.TEAM,
         widget=LeanSelect,

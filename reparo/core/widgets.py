@@ -24,13 +24,3 @@ class LeanSelect(forms.Select):
             parts.append(f'<option value="{escape(key)}"{selected}>{escape(str(label))}</option>')
         parts.append("</select>")
         return mark_safe("".join(parts))
-
-
-class LeanTextarea(forms.Textarea):
-    """A ``<textarea>`` rendered without the template engine: the same HTML as Django's, for the forms a busy page
-    shows every time (the case page's note and status forms)."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        text = self.format_value(value)
-        return mark_safe(f"<textarea{flatatt(final)}>\n{escape(str(text)) if text else ''}</textarea>")

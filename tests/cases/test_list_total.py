@@ -13,7 +13,7 @@ from reparo.accounts.models import Membership, Role
 from reparo.cases import selectors, services
 from reparo.cases.models import Case, CaseTally, CaseTeamMember, Task, TeamRole
 from reparo.core import context
-from reparo.core.widgets import LeanSelect, LeanTextarea
+from reparo.core.widgets import LeanSelect
 from reparo.organisations.models import Program
 from tests.cases.factories import alice_case, open_case
 from tests.conftest import CsrfClient, make_user, sign_in
@@ -161,9 +161,8 @@ def test_the_need_and_task_forms_load_when_opened(world, name):
 
 
 @pytest.mark.parametrize("value", [None, "", "plain", 'a "quoted" <b>text</b> & more\nline two'])
-def test_lean_widgets_give_the_same_html_as_djangos(value, assert_html_equal):
+def test_the_lean_select_gives_the_same_html_as_djangos(value, assert_html_equal):
     attrs = {"id": "id_x", "rows": 3, "required": True, "aria-describedby": "id_x_helptext"}
-    assert_html_equal(LeanTextarea(attrs).render("x", value), forms.Textarea(attrs).render("x", value))
     choices = [("", "---------"), ("a", "Á <one>"), ("b&c", 'Two "2"'), (3, "Three")]
     for chosen in (value, "a", "b&c", 3):
         lean = LeanSelect(attrs, choices=choices).render("x", chosen)

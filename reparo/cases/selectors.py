@@ -277,13 +277,13 @@ def case_list_total(
     team_member: Any = None,
     overdue: bool = False,
     search: SearchKey | None = None,
-) -> int:
+) -> int | None:
     """How many cases ``cases`` (the :func:`case_list` for the same filters) holds, without counting tens of
     thousands of rows: organisation-wide access is read from the case tally (kept exact by database triggers),
     and only the few cases seen through a team role elsewhere are counted. A search, a team member or overdue
-    tasks narrow the list to what the tally cannot answer, and to few enough rows to count."""
+    tasks narrow the list to what the tally cannot answer: None, count the list itself."""
     if team_member or overdue or search is not None:
-        return cases.count()
+        return None
     if not _active(actor):
         return 0
     org_ids = _org_ids_seeing_all(actor)

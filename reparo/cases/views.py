@@ -27,7 +27,7 @@ from reparo.cases.forms import (
 from reparo.cases.models import ParticipantRole
 from reparo.core.actions import errors_text, run_action
 from reparo.core.concurrency import ConflictError, rebase_form_data
-from reparo.core.pagination import CountedPaginator
+from reparo.core.pagination import page_of
 from reparo.processes.forms import ProcessOpenForm
 
 
@@ -58,7 +58,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     cases = selectors.case_list(request.user, search=search, **filters)
     total = selectors.case_list_total(request.user, cases, search=search, **filters)
-    page = CountedPaginator(cases, per_page, count=total).get_page(request.GET.get("page"))
+    page = page_of(cases, per_page, request.GET.get("page"), count=total)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

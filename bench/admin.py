@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 
 from reparo.cases import selectors
 from reparo.cases.models import Case, ParticipantRole, TeamRole
@@ -56,7 +57,7 @@ class CaseAdmin(admin.ModelAdmin):
     def next_due(self, obj: Any) -> str:
         if not obj.next_due:
             return "—"
-        return f"{obj.next_due:%Y-%m-%d}{' overdue' if obj.has_overdue else ''}"
+        return f"{obj.next_due:%Y-%m-%d}{' overdue' if obj.next_due < timezone.localdate() else ''}"
 
 
 class NaiveCaseAdmin(CaseAdmin):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case as DbCase
 from django.db.models import (
-    BooleanField,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
@@ -19,7 +19,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models import Case as DbCase
 from django.http import Http404
 from django.utils import timezone
 
@@ -214,7 +213,8 @@ def case_list(
     search: SearchKey | None = None,
 ) -> QuerySet[Case]:
     """The case list: filtered, searched (reference, exact name, phone, e-mail), annotated for display without
-    N+1. ``q`` is a convenience for code; screens pass a :class:`SearchKey` so that typed names stay out of URLs."""
+    N+1 (``survivor_code``, ``lead_email``, ``next_due``; a case is overdue when ``next_due`` is before today).
+    ``q`` is a convenience for code; screens pass a :class:`SearchKey` so that typed names stay out of URLs."""
     today = timezone.localdate()
     cases = _filtered(actor, program=program, status=status, team_member=team_member, overdue=overdue, today=today)
     # Where the actor sees every case through an organisation role, they see each case's survivor side too: no
@@ -224,10 +224,8 @@ def case_list(
         search = SearchKey.from_text(q)
     if search is not None:
         cases = cases.filter(_search(search, full_view=full_view))
-    survivor = CaseParticipant.objects.filter(case=OuterRef("pk"), role=ParticipantRole.SURVIVOR).order_by("created_at")
-    survivor_code = Subquery(survivor.values("person__display_code")[:1])
-    lead = CaseTeamMember.objects.filter(case=OuterRef("pk"), role=TeamRole.LEAD_FACILITATOR).order_by("created_at")
-    open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_date__isnull=False)
+    columns = _list_columns()
+    survivor_code = columns["survivor_code"]
     return (
         cases.select_related("program")
         .only(*LIST_FIELDS)
@@ -235,12 +233,25 @@ def case_list(
             survivor_code=(
                 survivor_code if full_view is None else DbCase(When(full_view, then=survivor_code), default=Value(None))
             ),
-            lead_email=Subquery(lead.values("user__email")[:1]),
-            next_due=Subquery(open_tasks.order_by("due_date").values("due_date")[:1]),
+            lead_email=columns["lead_email"],
+            next_due=columns["next_due"],
         )
-        .annotate(has_overdue=ExpressionWrapper(Q(next_due__lt=today), output_field=BooleanField()))
         .order_by("-updated_at", "-id")
     )
+
+
+@functools.cache
+def _list_columns() -> dict[str, Subquery]:
+    """The list's computed columns (the survivor's code, the lead facilitator, the next task due), built once:
+    expressions are reusable, and building them on every request cost a good part of the list's time."""
+    survivor = CaseParticipant.objects.filter(case=OuterRef("pk"), role=ParticipantRole.SURVIVOR).order_by("created_at")
+    lead = CaseTeamMember.objects.filter(case=OuterRef("pk"), role=TeamRole.LEAD_FACILITATOR).order_by("created_at")
+    open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_date__isnull=False)
+    return {
+        "survivor_code": Subquery(survivor.values("person__display_code")[:1]),
+        "lead_email": Subquery(lead.values("user__email")[:1]),
+        "next_due": Subquery(open_tasks.order_by("due_date").values("due_date")[:1]),
+    }
 
 
 # What the list shows of each case (nothing encrypted, nothing it does not show).

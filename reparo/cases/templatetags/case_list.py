@@ -14,6 +14,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -39,11 +40,12 @@ def case_rows(cases: Iterable[Any]) -> SafeString:
     # Model.get_status_display() rebuilds and hashes every translated label on each call; once per list will do.
     status_labels = {value: escape(str(label)) for value, label in CaseStatus.choices}
     prefix, suffix = _detail_url_parts()
+    today = timezone.localdate()
     rows = []
     for case in cases:
         due = NONE
         if case.next_due:
-            due = case.next_due.isoformat() + (overdue if case.has_overdue else "")
+            due = case.next_due.isoformat() + (overdue if case.next_due < today else "")
         status = escape(case.status)
         rows.append(
             f'<tr><td><a href="{prefix}{case.pk}{suffix}">{escape(case.reference)}</a></td>'

@@ -324,12 +324,13 @@ def _search(key: SearchKey, *, full_view: Q | None) -> Q:
 
     The matching people and their cases are few and found through indexes first, so the case query becomes a
     short ``id IN (...)`` list instead of a probe per case."""
-    person_ids = set(PersonNameIndex.objects.filter(digest=key.name).values_list("person_id", flat=True))
+    people: QuerySet[Any] = PersonNameIndex.objects.filter(digest=key.name).values("person_id")
     if key.phone:
-        person_ids |= set(Person.objects.filter(phone_bidx=key.phone).values_list("pk", flat=True))
+        people = people.union(Person.objects.filter(phone_bidx=key.phone).values("pk"), all=True)
     if key.email:
-        person_ids |= set(Person.objects.filter(email_bidx=key.email).values_list("pk", flat=True))
-    rows = list(CaseParticipant.objects.filter(person_id__in=person_ids).values_list("case_id", "role"))
+        people = people.union(Person.objects.filter(email_bidx=key.email).values("pk"), all=True)
+    # One query: each digest through its index, then the people's participations through theirs.
+    rows = list(CaseParticipant.objects.filter(person_id__in=people).values_list("case_id", "role"))
     any_side = {case_id for case_id, _role in rows}
     responsible_side = {case_id for case_id, role in rows if role == ParticipantRole.RESPONSIBLE}
     if full_view is None:  # every case seen in full: a match on either side counts

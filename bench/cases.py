@@ -295,58 +295,11 @@ def _table_rows(html: str) -> int | None:
     return html.split("<tbody", 1)[1].split("</tbody>", 1)[0].count("<tr")
 
 
-def measure_get(client: Client, url: str, *, expect: str | None = None) -> Timing:
-    """Server time of ``client.get(url)``, from request to rendered response, and its query count."""
-    return measure(lambda: client.get(url), f"GET {url}", expect=expect)
-
-
-def measure(request: Callable[[], Any], what: str, *, expect: str | None = None) -> Timing:
-    """Server time of ``request()`` (one or more test-client requests) and its query count."""
-    for _ in range(WARMUP):
-        response = request()
-        if response.status_code != 200:
-            raise SystemExit(f"{what} answered {response.status_code}; the benchmark would measure the wrong thing.")
-    if expect and expect not in response.content.decode():
-        raise SystemExit(f"{what} does not show {expect!r}; the benchmark would measure the wrong thing.")
-    seconds = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        request()
-        seconds.append(time.perf_counter() - started)
-    with CaptureQueriesContext(connection) as queries:
-        response = request()
-    timing = Timing(seconds, len(queries), response.status_code, _table_rows(response.content.decode()))
-    if timing.rows == 0:
-        raise SystemExit(f"{what} shows no rows; the benchmark would measure the wrong thing.")
-    return timing
-
-
 def search_for(client: Client, text: str) -> None:
     """Search as the screen does: POST the words; only their digests stay, in the session."""
     response = client.post("/cases/search/", {"q": text})
     if response.status_code != 302 or "search=1" not in response["Location"]:
         raise SystemExit(f"Searching answered {response.status_code}; the benchmark would measure the wrong thing.")
-
-
-def measure_sql(statements: list[tuple[str, list[Any]]]) -> Timing:
-    """The floor: the same rows fetched by raw SQL, no ORM, no template, no middleware."""
-
-    def run() -> int:
-        with connection.cursor() as cursor:
-            rows = 0
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                rows = len(cursor.fetchall()) if rows == 0 else rows
-            return rows
-
-    for _ in range(WARMUP):
-        rows = run()
-    seconds = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        run()
-        seconds.append(time.perf_counter() - started)
-    return Timing(seconds, len(statements), rows=rows)
 
 
 # --- the floor's SQL --------------------------------------------------------------------------------------------
@@ -496,15 +449,85 @@ def scenarios(world: World) -> list[Scenario]:
     ]
 
 
-def measure_reparo(client: Client, scenario: Scenario) -> Timing:
+@dataclass
+class Probe:
+    """One thing to time: a page through the test client (``run`` returns the response) or the floor's SQL
+    (``run`` returns the rows)."""
+
+    scenario: str
+    variant: str  # "reparo", "floor", "admin" or "admin_per_row_methods"
+    what: str
+    run: Callable[[], Any]
+    expect: str | None = None
+    statements: int | None = None  # the floor: its number of SQL statements
+
+
+def probes_for(world: World, scenario: Scenario, admin_client: Client) -> list[Probe]:
+    """The scenario's probes. Each Reparo scenario has its own signed-in client, so that a search kept in one
+    session does not change what another scenario shows."""
+    client = _verified_client(world.coordinator)
     if scenario.submit:
         data = {"q": scenario.search}
-        return measure(
-            lambda: client.post(scenario.reparo, data, follow=True), f"POST {scenario.reparo}", expect=scenario.expect
-        )
-    if scenario.search:
-        search_for(client, scenario.search)
-    return measure_get(client, scenario.reparo, expect=scenario.expect)
+        reparo = Probe(scenario.key, "reparo", f"POST {scenario.reparo}",
+                       lambda: client.post(scenario.reparo, data, follow=True), scenario.expect)  # fmt: skip
+    else:
+        if scenario.search:
+            search_for(client, scenario.search)
+        reparo = Probe(scenario.key, "reparo", f"GET {scenario.reparo}", lambda: client.get(scenario.reparo),
+                       scenario.expect)  # fmt: skip
+    probes = [reparo, Probe(scenario.key, "floor", "floor SQL", lambda: run_sql(scenario.floor), None,
+                            len(scenario.floor))]  # fmt: skip
+    if scenario.admin:
+        naive = scenario.admin.replace("/bench-admin/", "/bench-admin-naive/")
+        for variant, url in (("admin", scenario.admin), ("admin_per_row_methods", naive)):
+            probes.append(
+                Probe(scenario.key, variant, f"GET {url}", lambda u=url: admin_client.get(u), scenario.expect)
+            )
+    return probes
+
+
+def run_sql(statements: list[tuple[str, list[Any]]]) -> int:
+    with connection.cursor() as cursor:
+        rows = 0
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            rows = len(cursor.fetchall()) if rows == 0 else rows
+        return rows
+
+
+def measure_interleaved(probes: list[Probe]) -> dict[tuple[str, str], Timing]:
+    """Times every probe REQUESTS times, in rounds that take each probe once (starting one further on each
+    round), so that a slow spell of a shared machine falls on all of them alike instead of on one scenario."""
+    for probe in probes:
+        for _ in range(WARMUP):
+            response = probe.run()
+            if probe.statements is None and response.status_code != 200:
+                raise SystemExit(f"{probe.what} answered {response.status_code}; the benchmark would measure the "
+                                 "wrong thing.")  # fmt: skip
+        if probe.expect and probe.expect not in response.content.decode():
+            raise SystemExit(
+                f"{probe.what} does not show {probe.expect!r}; the benchmark would measure the wrong thing."
+            )
+    seconds: dict[int, list[float]] = {i: [] for i in range(len(probes))}
+    order = list(range(len(probes)))
+    for round_ in range(REQUESTS):
+        shift = round_ % len(order)
+        for i in order[shift:] + order[:shift]:
+            started = time.perf_counter()
+            probes[i].run()
+            seconds[i].append(time.perf_counter() - started)
+    timings = {}
+    for i, probe in enumerate(probes):
+        if probe.statements is not None:
+            timings[probe.scenario, probe.variant] = Timing(seconds[i], probe.statements, rows=probe.run())
+            continue
+        with CaptureQueriesContext(connection) as queries:
+            response = probe.run()
+        timing = Timing(seconds[i], len(queries), response.status_code, _table_rows(response.content.decode()))
+        if timing.rows == 0:
+            raise SystemExit(f"{probe.what} shows no rows; the benchmark would measure the wrong thing.")
+        timings[probe.scenario, probe.variant] = timing
+    return timings
 
 
 def query_counts(world: World, client: Client, admin_client: Client) -> dict[str, Any]:
@@ -615,25 +638,22 @@ def main() -> None:
 
     print(
         f"\nCase benchmark — {db['name']} {db['version']}, {N:,} cases (seed {SEED}); a coordinator who sees "
-        f"{world.visible_cases:,} of them.\n{REQUESTS} requests per scenario after {WARMUP} warm-up requests; "
-        "server time through Django's test client, in ms."
+        f"{world.visible_cases:,} of them.\n{REQUESTS} requests per scenario after {WARMUP} warm-up requests, "
+        "interleaved (each round takes every scenario and baseline once); server time through Django's test "
+        "client, in ms."
     )
     results: dict[str, Any] = {}
-    for scenario in scenarios(world):
-        measured: dict[str, Timing] = {
-            "reparo": measure_reparo(client, scenario),
-            "floor": measure_sql(scenario.floor),
-        }
-        if scenario.admin:
-            measured["admin"] = measure_get(admin_client, scenario.admin, expect=scenario.expect)
-            naive = scenario.admin.replace("/bench-admin/", "/bench-admin-naive/")
-            measured["admin_per_row_methods"] = measure_get(admin_client, naive, expect=scenario.expect)
+    chosen = scenarios(world)
+    probes = [probe for scenario in chosen for probe in probes_for(world, scenario, admin_client)]
+    timings = measure_interleaved(probes)
+    for scenario in chosen:
+        measured = {variant: timing for (key, variant), timing in timings.items() if key == scenario.key}
         entry: dict[str, Any] = {"label": scenario.label, "kind": scenario.kind, "url": scenario.reparo}
         entry.update({k: v.as_json() for k, v in measured.items()})
         entry["vs_floor_p50"] = round(measured["reparo"].p50 / measured["floor"].p50, 2)
         if scenario.admin:
             entry["admin"]["url"] = scenario.admin
-            entry["admin_per_row_methods"]["url"] = naive
+            entry["admin_per_row_methods"]["url"] = scenario.admin.replace("/bench-admin/", "/bench-admin-naive/")
             for key, suffix in (("admin", ""), ("admin_per_row_methods", "_per_row_methods")):
                 entry[f"vs_admin{suffix}_p50"] = round(measured["reparo"].p50 / measured[key].p50, 2)
                 entry[f"vs_admin{suffix}_p95"] = round(measured["reparo"].p95 / measured[key].p95, 2)

@@ -2,6 +2,7 @@
 path and every viewer, and the list and case page must show the same things they did before it."""
 
 import datetime
+import io
 
 import pytest
 from django import forms
@@ -187,3 +188,19 @@ def test_a_short_first_page_needs_no_count(world):
     assert ("COUNT" in str(short.captured_queries), "COUNT" in str(full.captured_queries)) == (False, True)
     assert [c.pk for c in page_of(listed, 2, "2").object_list] == [c.pk for c in listed][2:]
     assert page_of(listed, 2, "99").number == 2 and page_of(listed, 2, "x").number == 1
+
+
+def test_an_operator_can_check_and_rebuild_the_tally(world):
+    from django.core.management import CommandError, call_command
+
+    alice_case(world)
+    alice_case(world)
+    out = io.StringIO()
+    call_command("case_tally", stdout=out)
+    assert "matches" in out.getvalue()
+    CaseTally.objects.update(cases=7)  # as after a restore without the triggers
+    with pytest.raises(CommandError, match="differs"):
+        call_command("case_tally", stdout=io.StringIO())
+    call_command("case_tally", "--rebuild", stdout=io.StringIO())
+    assert tally() == counted() and sum(tally().values()) == 2
+    call_command("case_tally", stdout=io.StringIO())

@@ -15,7 +15,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -298,22 +297,13 @@ def case_list_total(
     if not _active(actor):
         return 0
     org_ids = _org_ids_seeing_all(actor)
+    narrowed = {field: value for field, value in (("program_id", program), ("status", status)) if value}
     total = 0
     if org_ids:
-        tally = CaseTally.objects.filter(organisation_id__in=org_ids)
-        if program:
-            tally = tally.filter(program_id=program)
-        if status:
-            tally = tally.filter(status=status)
-        total = tally.aggregate(total=Sum("cases"))["total"] or 0
+        total = sum(CaseTally.objects.filter(organisation_id__in=org_ids, **narrowed).values_list("cases", flat=True))
     team_ids = _team_only_case_ids(actor, org_ids)
     if team_ids:
-        others = Case.objects.filter(pk__in=team_ids)
-        if program:
-            others = others.filter(program_id=program)
-        if status:
-            others = others.filter(status=status)
-        total += others.count()
+        total += Case.objects.filter(pk__in=team_ids, **narrowed).count()
     return int(total)
 
 

@@ -58,25 +58,21 @@ FILL = (
 )
 
 
-def forward(apps, schema_editor):
+def _run(schema_editor, *, postgresql, sqlite):
     vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_FORWARD, params=None)
-    elif vendor == "sqlite":
-        for statement in SQLITE_FORWARD:
-            schema_editor.execute(statement, params=None)
-    else:
+    if vendor not in ("postgresql", "sqlite"):
         raise RuntimeError(f"The case tally needs triggers written for {vendor}.")
+    for statement in [postgresql] if vendor == "postgresql" else sqlite:
+        schema_editor.execute(statement, params=None)
+
+
+def forward(apps, schema_editor):
+    _run(schema_editor, postgresql=PG_FORWARD, sqlite=SQLITE_FORWARD)
     schema_editor.execute(FILL, params=None)
 
 
 def backward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_BACKWARD, params=None)
-    elif vendor == "sqlite":
-        for statement in SQLITE_BACKWARD:
-            schema_editor.execute(statement, params=None)
+    _run(schema_editor, postgresql=PG_BACKWARD, sqlite=SQLITE_BACKWARD)
 
 
 class Migration(migrations.Migration):

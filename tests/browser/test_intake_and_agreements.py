@@ -54,6 +54,14 @@ def test_it_takes_a_referral_to_a_case_page(signed_in: Any, member: Member, prob
     # The larger forms load when opened.
     page.get_by_text("Record what happened").click()
     expect(page.locator("#harms").get_by_label("Debt bondage")).to_be_visible()
+    page.get_by_text("Record a need").click()
+    expect(page.locator("#needs").get_by_label("In their words")).to_be_visible()
+    page.get_by_text("Add a task").click()
+    tasks = page.locator("#tasks")
+    tasks.get_by_label("Task", exact=True).fill("Call back about housing")
+    tasks.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator("#tasks").get_by_text("Call back about housing")).to_be_visible()
+    expect(page.locator("#timeline").get_by_text("Call back about housing")).to_be_visible()
     assert not problems.csp_violations() and not problems.errors
 
 

@@ -27,4 +27,4 @@ def page_of(object_list: Any, per_page: int, number: Any, *, count: int | None =
     rows = list(object_list[:per_page])
     if count is None and len(rows) < per_page:
         paginator.__dict__["count"] = len(rows)
-    return paginator._get_page(rows, 1, paginator)
+    return Page(rows, 1, paginator)

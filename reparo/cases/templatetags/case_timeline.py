@@ -18,7 +18,7 @@ register = template.Library()
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, SafeData) else escape(str(value))
+    return str(value) if isinstance(value, SafeData) else escape(str(value))
 
 
 @register.simple_tag

@@ -6,6 +6,9 @@
   for a quicker run), against one raw SQL query (the floor) and Django admin's changelist, on SQLite, or on
   PostgreSQL when DATABASE_URL names a PostgreSQL server. It keeps its seeded database between runs and
   writes bench/results/latest.json.
+- bench/instructions.py (opt-in: `bench/run.py instructions`): instructions per request under valgrind for the
+  list, a name search, the case page and the admin changelist, on the database bench/cases.py seeded; counts
+  do not move with a shared machine's load.
 
 Each benchmark runs in its own process (they use different settings). Benchmarks print; they do not assert.
 """
@@ -17,11 +20,16 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = {"encryption": HERE / "encryption.py", "cases": HERE / "cases.py"}
+BENCHMARKS = {
+    "encryption": HERE / "encryption.py",
+    "cases": HERE / "cases.py",
+    "instructions": HERE / "instructions.py",
+}
+DEFAULT = ["encryption", "cases"]  # instructions: opt-in, it takes minutes under valgrind
 
 
 def main(argv: list[str]) -> int:
-    names = argv or list(BENCHMARKS)
+    names = argv or DEFAULT
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         print(f"Unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}.", file=sys.stderr)

@@ -34,8 +34,9 @@ def _detail_url_parts() -> tuple[str, str]:
 
 @register.simple_tag
 def case_rows(cases: Iterable[Any]) -> SafeString:
-    """One ``<tr>`` per case of :func:`reparo.cases.selectors.case_list`: reference (linked), status, program,
-    the survivor's code, the lead facilitator and the next task due (marked when overdue)."""
+    """One ``<tr>`` per case of :func:`reparo.cases.selectors.case_list`, given as values (``ROW_FIELDS`` in
+    reparo/cases/views.py): reference (linked), status, program, the survivor's code, the lead facilitator and
+    the next task due (marked when overdue)."""
     overdue = f' <strong class="overdue">{escape(gettext("overdue"))}</strong>'
     # Model.get_status_display() rebuilds and hashes every translated label on each call; once per list will do.
     status_labels = {value: escape(str(label)) for value, label in CaseStatus.choices}
@@ -44,14 +45,15 @@ def case_rows(cases: Iterable[Any]) -> SafeString:
     rows = []
     for case in cases:
         due = NONE
-        if case.next_due:
-            due = case.next_due.isoformat() + (overdue if case.next_due < today else "")
-        status = escape(case.status)
+        if case["next_due"]:
+            due = case["next_due"].isoformat() + (overdue if case["next_due"] < today else "")
+        status = escape(case["status"])
+        pk, ref, prog = case["id"], escape(case["reference"]), escape(case["program__name"])
+        code, lead = escape(case["survivor_code"] or NONE), escape(case["lead_email"] or NONE)
+        label = status_labels.get(case["status"], status)
         rows.append(
-            f'<tr><td><a href="{prefix}{case.pk}{suffix}">{escape(case.reference)}</a></td>'
-            f'<td><span class="status status--{status}">{status_labels.get(case.status, status)}</span></td>'
-            f"<td>{escape(case.program.name)}</td>"
-            f"<td><code>{escape(case.survivor_code or NONE)}</code></td>"
-            f"<td>{escape(case.lead_email or NONE)}</td><td>{due}</td></tr>"
+            f'<tr><td><a href="{prefix}{pk}{suffix}">{ref}</a></td>'
+            f'<td><span class="status status--{status}">{label}</span></td>'
+            f"<td>{prog}</td><td><code>{code}</code></td><td>{lead}</td><td>{due}</td></tr>"
         )
     return mark_safe("\n".join(rows))  # every value above is escaped

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from reparo.cases.models import CaseStatus, NeedCategory, NeedPriority, NoteConfidentiality, ReferralSource, TeamRole
 from reparo.core.htcds import ExploitationType, Gender, MethodOfControl, RecruitmentMethod
 from reparo.core.languages import language_choices
-from reparo.core.widgets import LeanSelect
+from reparo.core.widgets import LeanSelect, ReadyChoices
 
 NEED_ROWS = 3
 
@@ -159,8 +159,8 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args: Any, programs: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         any_choice = [("", "---------")]
-        self.fields["program"].choices = any_choice + [(str(pk), name) for pk, name in programs]  # type: ignore[attr-defined]
-        self.fields["team_member"].choices = any_choice + [(str(pk), email) for pk, email in colleagues]  # type: ignore[attr-defined]
+        self.fields["program"].choices = ReadyChoices(any_choice + [(str(pk), name) for pk, name in programs])  # type: ignore[attr-defined]
+        self.fields["team_member"].choices = ReadyChoices(any_choice + [(str(pk), email) for pk, email in colleagues])  # type: ignore[attr-defined]
 
 
 class CaseEditForm(forms.Form):

@@ -204,3 +204,16 @@ def test_an_operator_can_check_and_rebuild_the_tally(world):
     call_command("case_tally", "--rebuild", stdout=io.StringIO())
     assert tally() == counted() and sum(tally().values()) == 2
     call_command("case_tally", stdout=io.StringIO())
+
+
+def test_a_filter_outside_the_choices_is_refused_with_a_message(world):
+    import uuid
+
+    case = alice_case(world)
+    client = sign_in(CsrfClient(), world["coordinator"])
+    for params in ({"team_member": str(uuid.uuid4())}, {"team_member": world.charlie.pk}, {"program": 99999}):
+        html = client.get("/cases/", params).content.decode()
+        assert "Select a valid choice" in html and case.reference in html  # the rest of the list still shows
+    html = client.get("/cases/", {"team_member": world["facilitator"].pk}).content.decode()
+    assert "Select a valid choice" not in html and case.reference in html
+    assert f'<option value="{world["facilitator"].pk}" selected>' in html

@@ -125,7 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reparo.core.context_processors.shell",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": ["template_partials.templatetags.partials", "reparo.core.templatetags.fields"],
         },
     }
 ]

@@ -1,0 +1,47 @@
+"""{% field_block %} renders what the _field.html include it replaced rendered, in English and Spanish."""
+
+import pytest
+from django import forms
+from django.template import engines
+from django.utils import translation
+
+from reparo.core.widgets import LeanSelect
+
+INCLUDE = """{% load i18n %}
+<div class="field{% if field.errors %} field--error{% endif %}">
+  <label for="{{ field.id_for_label }}">{{ field.label }}{% if not field.field.required %} <span class="optional">({% translate "optional" %})</span>{% endif %}</label>
+  {% if field.help_text %}<p class="hint" id="{{ field.auto_id }}_helptext">{{ field.help_text }}</p>{% endif %}
+  {% for e in field.errors %}<p class="field-error" id="{{ field.auto_id }}_error">{{ e }}</p>{% endfor %}
+  {{ field }}
+</div>
+"""  # noqa: E501 - templates/_field.html before the tag, kept here to compare with
+
+
+class Form(forms.Form):
+    name = forms.CharField(label="Name <you>", max_length=5, help_text='Say "hi" & <wave>')
+    kind = forms.ChoiceField(label="Kind", choices=[("a", "A"), ("b", "B")], required=False, widget=LeanSelect)
+    note = forms.CharField(label="Note", widget=forms.Textarea, required=False)
+    agree = forms.BooleanField(label="Agree")
+    when = forms.DateField(label="When", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    "data", [None, {"name": "<toolong>", "kind": "z", "when": "nope"}, {"name": "ok", "agree": "on"}]
+)
+def test_it_renders_what_the_include_rendered(language, data):
+    engine = engines["django"]
+    old, new = engine.from_string(INCLUDE), engine.from_string("{% field_block field %}\n")
+    with translation.override(language):
+        form = Form(data)
+        for field in form:
+            assert new.render({"field": field}) == old.render({"field": field}).removeprefix("\n"), field.name
+    if data and "kind" in data:
+        assert 'class="field field--error"' in new.render({"field": Form(data)["kind"]})
+
+
+def test_no_template_includes_the_old_field_template_any_more():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    assert not [p for p in templates.rglob("*.html") if '"_field.html"' in p.read_text()]

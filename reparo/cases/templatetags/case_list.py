@@ -34,8 +34,8 @@ def _detail_url_parts() -> tuple[str, str]:
 
 @register.simple_tag
 def case_rows(cases: Iterable[Any]) -> SafeString:
-    """One ``<tr>`` per case of :func:`reparo.cases.selectors.case_list`, given as values (``ROW_FIELDS`` in
-    reparo/cases/views.py): reference (linked), status, program, the survivor's code, the lead facilitator and
+    """One ``<tr>`` per case of :func:`reparo.cases.selectors.case_list`, given as rows (``as_rows=True``:
+    ``ROW_FIELDS``): reference (linked), status, program, the survivor's code, the lead facilitator and
     the next task due (marked when overdue)."""
     overdue = f' <strong class="overdue">{escape(gettext("overdue"))}</strong>'
     # Model.get_status_display() rebuilds and hashes every translated label on each call; once per list will do.

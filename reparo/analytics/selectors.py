@@ -182,11 +182,15 @@ def _count_panel(
     return CountPanel(key=key, title=title, description=description, entries=entries, total=total, table=table)
 
 
+def _counts_by_program(rows: QuerySet[Any], program: str, field: str) -> dict[tuple[int, str], int]:
+    """{(program id, value of ``field``): how many ``rows``}, in one grouped query."""
+    grouped = rows.values(program, field).annotate(n=Count("pk")).order_by()
+    return {(row[program], row[field]): row["n"] for row in grouped}
+
+
 def case_funnel(scope: Scope) -> CountPanel:
     """Cases by where they are now, from referral to closed (completed) or withdrawn. 1 query."""
-    counts: dict[tuple[int, str], int] = {}
-    for row in counted_cases(scope).values("program_id", "status").annotate(n=Count("pk")).order_by():
-        counts[(row["program_id"], row["status"])] = row["n"]
+    counts = _counts_by_program(counted_cases(scope), "program_id", "status")
     return _count_panel(
         scope,
         key="funnel",
@@ -276,13 +280,7 @@ def _binding_items(scope: Scope) -> QuerySet[AgreementItem]:
 
 def agreement_items(scope: Scope) -> CountPanel:
     """Items of agreements in force, by kind. 1 query."""
-    counts = {
-        (row["agreement__process__case__program_id"], row["kind"]): row["n"]
-        for row in _binding_items(scope)
-        .values("agreement__process__case__program_id", "kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    counts = _counts_by_program(_binding_items(scope), "agreement__process__case__program_id", "kind")
     return _count_panel(
         scope,
         key="items",
@@ -295,13 +293,8 @@ def agreement_items(scope: Scope) -> CountPanel:
 
 def obligations(scope: Scope) -> CountPanel:
     """Obligations of agreements in force, by status. 1 query."""
-    counts = {
-        (row["item__agreement__process__case__program_id"], row["status"]): row["n"]
-        for row in Obligation.objects.filter(item__in=_binding_items(scope))
-        .values("item__agreement__process__case__program_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    obligations_in_force = Obligation.objects.filter(item__in=_binding_items(scope))
+    counts = _counts_by_program(obligations_in_force, "item__agreement__process__case__program_id", "status")
     return _count_panel(
         scope,
         key="obligations",

@@ -57,6 +57,7 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from bench.admin import naive_site, site  # noqa: E402
+from reparo.accounts.backends import USER_BACKEND  # noqa: E402
 from reparo.accounts.models import Membership, Role, User  # noqa: E402
 from reparo.cases.models import (  # noqa: E402
     OPEN_STATUSES,
@@ -204,7 +205,7 @@ def _verified_client(user: User) -> Client:
         user=user, name="bench", defaults={"key": "3132333435363738393031323334353637383930", "confirmed": True}
     )
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend=USER_BACKEND)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -15,6 +15,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from reparo.accounts.backends import USER_BACKEND
 from reparo.accounts.models import Membership, Role, User
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 
@@ -62,7 +63,7 @@ def make_user(email: str, *, enrolled: bool = True, full_name: str = "") -> User
 
 def sign_in(client: Client, user: User) -> Client:
     """Signed in with both factors, as after a real sign-in (the sign-in itself is tested on its own)."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend=USER_BACKEND)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     assert device is not None, "sign_in() needs an enrolled user"
     session = client.session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -13,9 +14,14 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
 
+from reparo.accounts import access_cache
 from reparo.accounts.services import AUTH_STARTED_KEY, LAST_SEEN_KEY
+from reparo.core import context
 
 
 def public(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -96,3 +102,28 @@ class RequireTwoFactorMiddleware:
         enrolled = any(True for _d in devices_for_user(user, confirmed=True))
         target = "accounts:two_factor_verify" if enrolled else "accounts:two_factor_setup"
         return _redirect(request, reverse(target))
+
+
+class OTPMiddleware(BaseOTPMiddleware):
+    """django-otp's middleware (``request.user.otp_device``, ``is_verified()``), except that a page that changes
+    nothing checks the device that verified the session against its process's kept copy of who owns it and whether
+    it is confirmed (:mod:`reparo.accounts.access_cache`: any change to a device counts on the next request), and
+    reads the device itself only if something uses it."""
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        if getattr(user, "access_stamp", None) is None or not context.current().reads_only:
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if not persistent_id:
+            return user
+        owner = access_cache.shared(user, ("otp_device", persistent_id), lambda: self._confirmed_owner(persistent_id))
+        if owner == user.pk:
+            user.otp_device = SimpleLazyObject(functools.partial(self._device_from_persistent_id, persistent_id))
+        else:
+            del request.session[DEVICE_ID_SESSION_KEY]  # as django-otp does for a device gone or not this user's
+        return user
+
+    def _confirmed_owner(self, persistent_id: str) -> Any:
+        device = self._device_from_persistent_id(persistent_id)
+        return device.user_id if device is not None and device.confirmed else None

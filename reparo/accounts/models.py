@@ -116,3 +116,21 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+
+class AccessStamp(models.Model):
+    """One row whose ``value`` changes, by database trigger, in the same transaction as any write to users,
+    memberships, organisations, programs or two-factor devices (migration ``accounts.0002``). It is read with the
+    signed-in user (:class:`reparo.accounts.backends.UserBackend`) and keys :mod:`reparo.accounts.access_cache`'s
+    copies: a value is never reused (a sequence on PostgreSQL, a random 64-bit number on SQLite), so a change, even
+    one rolled back, can never make an older copy look current."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("access stamp")
+        verbose_name_plural = _("access stamps")
+
+    def __str__(self) -> str:
+        return str(self.value)

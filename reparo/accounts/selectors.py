@@ -13,6 +13,7 @@ from django.http import Http404
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
+from reparo.accounts import access_cache
 from reparo.accounts.models import Membership, Role, User
 from reparo.accounts.roles import ROLE_CAPABILITIES, Capability, roles_with
 from reparo.core import context
@@ -33,16 +34,21 @@ def active_roles(user: Any) -> tuple[tuple[int, str], ...]:
     """``(organisation id, role)`` for each active role of ``user`` in an active organisation.
 
     Read with one query, once per request (``reparo.core.context.memo``): navigation, every selector's access
-    check and the case list all ask it. Outside a request it is read fresh every time; services that change
-    memberships drop the request's copy (:func:`forget_roles`)."""
+    check and the case list all ask it. A page that changes nothing uses the copy its process kept while the
+    access stamp is unchanged (:mod:`reparo.accounts.access_cache`). Outside a request it is read fresh every time;
+    services that change memberships drop the request's copy (:func:`forget_roles`)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ()
     return context.memo(
         ("accounts.active_roles", user.pk),
-        lambda: tuple(
-            Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-            .order_by("organisation_id", "role")
-            .values_list("organisation_id", "role")
+        lambda: access_cache.shared(
+            user,
+            ("roles", user.pk),
+            lambda: tuple(
+                Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+                .order_by("organisation_id", "role")
+                .values_list("organisation_id", "role")
+            ),
         ),
     )
 

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reparo.accounts import selectors
+from reparo.accounts.backends import USER_BACKEND
 from reparo.accounts.models import Membership, Role, User
 from reparo.accounts.roles import Capability
 from reparo.audit.services import audit_record
@@ -37,7 +38,7 @@ BACKUP_DEVICE_NAME = "backup"
 @transaction.atomic
 def user_sign_in(*, request: HttpRequest, user: User) -> None:
     """First factor accepted: start a fresh session (new key). The second factor is still to come."""
-    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, user, backend=USER_BACKEND)
     now = time.time()
     request.session[AUTH_STARTED_KEY] = now
     request.session[LAST_SEEN_KEY] = now

@@ -21,6 +21,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from reparo.accounts import access_cache
 from reparo.accounts.models import Role, User
 from reparo.accounts.roles import Capability
 from reparo.accounts.selectors import active_roles, organisation_ids_where, organisations_where
@@ -333,14 +334,28 @@ def _search(key: SearchKey, *, full_view: Q | None) -> Q:
     return condition
 
 
+def _with_brief(queryset: QuerySet[Any], relation: str, *fields: str) -> QuerySet[Any]:
+    """``select_related(relation)``, reading only ``fields`` of the related row (and its id): the case page shows a
+    colleague's e-mail and a person's code, and has no use for a password hash or an encrypted name. Half the columns
+    fewer to build, fetch and convert on every panel; anything else read later is fetched on demand."""
+    own = [f.name for f in queryset.model._meta.concrete_fields]
+    return queryset.select_related(relation).only(*own, *(f"{relation}__{name}" for name in fields))
+
+
+USER_BRIEF = ("email",)
+PERSON_BRIEF = ("display_code", "kind", "erased_at")
+
+
 def participants_of(case: Case) -> QuerySet[CaseParticipant]:
-    return CaseParticipant.objects.filter(case=case).select_related("person").order_by("role", "created_at")
+    return _with_brief(CaseParticipant.objects.filter(case=case), "person", *PERSON_BRIEF).order_by(
+        "role", "created_at"
+    )
 
 
 def notes_for(actor: Any, case: Case, access: CaseAccess) -> QuerySet[Note]:
     if not access.can_work:
         return Note.objects.none()
-    notes = Note.objects.filter(case=case).select_related("author")
+    notes = _with_brief(Note.objects.filter(case=case), "author", *USER_BRIEF)
     if not access.can_read_supervisor_notes:
         notes = notes.filter(Q(confidentiality=NoteConfidentiality.TEAM) | Q(author=actor))
     return notes
@@ -354,7 +369,7 @@ def note_get_for(actor: Any, case: Case, pk: Any) -> Note:
 
 
 def tasks_of(case: Case) -> QuerySet[Task]:
-    return Task.objects.filter(case=case).select_related("owner")
+    return _with_brief(Task.objects.filter(case=case), "owner", *USER_BRIEF)
 
 
 def task_get_for(actor: Any, case: Case, pk: Any) -> Task:
@@ -369,7 +384,7 @@ def overdue_tasks_count(case: Case) -> int:
 
 
 def team_of(case: Case) -> QuerySet[CaseTeamMember]:
-    return CaseTeamMember.objects.filter(case=case).select_related("user").order_by("role", "created_at")
+    return _with_brief(CaseTeamMember.objects.filter(case=case), "user", *USER_BRIEF).order_by("role", "created_at")
 
 
 def today() -> datetime.date:
@@ -399,14 +414,22 @@ def programs_visible_to(actor: Any) -> QuerySet[Program]:
     return Program.objects.filter(organisation_id__in=orgs).order_by("name")
 
 
-def program_choices(actor: Any) -> list[tuple[int, str]]:
-    """(id, name) of the programs the actor may filter by, for a choice list (no model instances)."""
-    return list(programs_visible_to(actor).values_list("id", "name"))
+def program_choices(actor: Any) -> tuple[tuple[int, str], ...]:
+    """(id, name) of the programs the actor may filter by, for a choice list (no model instances). A page that
+    changes nothing uses its process's copy while the access stamp is unchanged
+    (:mod:`reparo.accounts.access_cache`)."""
+    orgs = organisation_ids_where(actor, Capability.VIEW_ORGANISATION)
+    return access_cache.shared(
+        actor, ("program_choices", *orgs), lambda: tuple(programs_visible_to(actor).values_list("id", "name"))
+    )
 
 
-def colleague_choices(actor: Any) -> list[tuple[Any, str]]:
-    """(id, e-mail) of :func:`colleagues_of`, for a choice list of hundreds of people (no model instances)."""
-    return list(colleagues_of(actor).values_list("id", "email"))
+def colleague_choices(actor: Any) -> tuple[tuple[Any, str], ...]:
+    """(id, e-mail) of :func:`colleagues_of`, for a choice list of hundreds of people (as :func:`program_choices`)."""
+    orgs = organisation_ids_where(actor, Capability.VIEW_ORGANISATION)
+    return access_cache.shared(
+        actor, ("colleague_choices", *orgs), lambda: tuple(colleagues_of(actor).values_list("id", "email"))
+    )
 
 
 def colleagues_of(actor: Any) -> QuerySet[User]:
@@ -468,7 +491,7 @@ def timeline_for(
     """What happened on the case, newest first: status changes, notes, tasks, people joining. A page that has
     already read the notes, tasks and participants passes them in, so they are not read twice."""
     entries: list[TimelineEntry] = []
-    for change in case.status_changes.select_related("actor"):
+    for change in _with_brief(case.status_changes.all(), "actor", *USER_BRIEF):
         entries.append(
             TimelineEntry(
                 at=change.at,

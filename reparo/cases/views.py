@@ -24,7 +24,7 @@ from reparo.cases.forms import (
     TeamForm,
     TransitionForm,
 )
-from reparo.cases.models import ParticipantRole
+from reparo.cases.models import CaseStatus, ParticipantRole
 from reparo.core.actions import errors_text, run_action
 from reparo.core.concurrency import ConflictError, rebase_form_data
 from reparo.core.pagination import page_of
@@ -169,6 +169,7 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         ),
         "today": selectors.today(),
         "transition_form": TransitionForm(),
+        "transitions": [(status, CaseStatus(status).label) for status in case.allowed_transitions()],
         "note_form": NoteForm(),
         "processes": case.processes.all(),
         "process_form": ProcessOpenForm(),

@@ -15,6 +15,9 @@ class RequestContext:
     request_id: str = ""
     ip: str | None = None
     user_agent: str = ""
+    # A GET or HEAD: the request changes nothing, so it may use copies shared between requests
+    # (reparo.accounts.access_cache).
+    reads_only: bool = False
 
 
 _EMPTY = RequestContext()

@@ -23,6 +23,7 @@ class RequestContextMiddleware:
                 request_id=request_id,
                 ip=request.META.get("REMOTE_ADDR") or None,
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
+                reads_only=request.method in ("GET", "HEAD"),
             )
         )
         cache_token = context.bind_cache()

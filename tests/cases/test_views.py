@@ -166,6 +166,7 @@ def test_it_keeps_the_case_list_query_count_flat(world):
     for _ in range(55):
         alice_case(world)
     client = sign_in(CsrfClient(), world["coordinator"])
+    client.get("/cases/")  # the first page of a session also fills its process's access copies
     counts = []
     for per_page in (10, 50):
         with CaptureQueriesContext(connection) as ctx:
@@ -182,6 +183,7 @@ def test_it_keeps_the_case_page_query_count_flat(world):
         services.task_add(actor=world["facilitator"], case=big, title=f"task {n}", owner=world["facilitator"])
         services.need_add(actor=world["facilitator"], case=big, category="health", priority=2, statement=f"n{n}")
     client = sign_in(CsrfClient(), world["facilitator"])
+    client.get(f"/cases/{small.pk}/")  # the first page of a session also fills its process's access copies
     counts = []
     for case in (small, big):
         with CaptureQueriesContext(connection) as ctx:

@@ -88,3 +88,23 @@ def test_it_does_not_let_the_responsible_side_volunteer_move_the_case(world):
     client.post_form(f"/cases/{case.pk}/status/", {"to_status": "intake"})
     case.refresh_from_db()
     assert case.status == "referred"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("status", sorted(CaseStatus.values))
+def test_the_case_page_offers_exactly_the_allowed_moves_in_the_readers_language(world, status, language):
+    import re
+
+    from django.utils import translation
+
+    case = case_at(world, status)
+    client = sign_in(CsrfClient(), world["facilitator"])
+    html = client.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    select = re.search(r'<select name="to_status" id="id_to_status">(.*?)</select>', html, re.S)
+    if not TRANSITIONS[status]:
+        assert select is None, "a closed or withdrawn case offers no move"
+        return
+    with translation.override(language):
+        expected = [(s, str(label)) for s, label in CaseStatus.choices if s in TRANSITIONS[status]]
+    assert select is not None
+    assert re.findall(r'<option value="([^"]+)">([^<]+)</option>', select.group(1)) == expected

@@ -1,0 +1,63 @@
+"""What access decisions rest on, shared between requests: roles, two-factor devices, and the programs and
+colleagues a person may choose from.
+
+Every signed-in page asks which two-factor device verified the user and what roles they hold; the case list also
+lists the programs and the colleagues of the user's organisations. These change rarely, so each process keeps what
+it last read, keyed by the *access stamp*: a value the database changes, by trigger, in the same transaction as
+every write to users, memberships, organisations, programs and two-factor devices (``accounts.AccessStamp``), and
+that the request read together with the user (:class:`reparo.accounts.backends.UserBackend`), before anything kept
+under it was read. So:
+
+- a kept copy is used only while the stamp it was read under is still the database's current one: a role ended or a
+  device removed in one process, by any code or by raw SQL, counts in every process's next request, as before;
+- a stamp is never reused (a sequence on PostgreSQL, a random 64-bit number on SQLite), so a change that was rolled
+  back cannot make an older copy look current;
+- only requests that change nothing use kept copies (GET and HEAD): a request that writes reads afresh, so it sees
+  its own changes.
+
+Outside a request, and for a user read without the stamp, everything is read afresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from reparo.core import context
+
+T = TypeVar("T")
+
+MAX_ENTRIES = 20_000  # a copy per user and per set of organisations: far more than one process serves
+
+_kept: dict[str, Any] = {"stamp": None, "values": {}}
+
+
+def shared(user: Any, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, or the copy kept under the user's current access stamp. ``compute`` must return an
+    immutable value (tuples of ids and strings), since requests share it."""
+    stamp = getattr(user, "access_stamp", None)
+    if stamp is None or not context.current().reads_only:
+        return compute()
+    kept = _kept
+    if kept["stamp"] != stamp:
+        kept = {"stamp": stamp, "values": {}}
+    values: dict[tuple[Any, ...], Any] = kept["values"]
+    if key in values:
+        return values[key]  # type: ignore[no-any-return]
+    value = compute()
+    if len(values) >= MAX_ENTRIES:
+        kept = {"stamp": stamp, "values": {}}
+        values = kept["values"]
+    values[key] = value
+    _replace(kept)
+    return value
+
+
+def _replace(kept: dict[str, Any]) -> None:
+    global _kept
+    _kept = kept
+
+
+def forget() -> None:
+    """Drop every kept copy (tests that change the stamp's table directly)."""
+    _replace({"stamp": None, "values": {}})

@@ -4,14 +4,23 @@ same transaction as every write to them, whichever code wrote (services, bulk lo
 
 from django.db import migrations, models
 
-TABLES = (
-    "accounts_user",
-    "accounts_membership",
-    "organisations_organisation",
-    "organisations_program",
-    "otp_totp_totpdevice",
-    "otp_static_staticdevice",
-)
+# Each table, and the columns whose change matters to what is kept (None: any change). Signing in writes a user's
+# last_login and a device's counters: those keep the stamp, so sign-ins do not drop every process's copies.
+WATCHED = {
+    "accounts_user": ("email", "is_active"),
+    "accounts_membership": None,
+    "organisations_organisation": None,
+    "organisations_program": None,
+    "otp_totp_totpdevice": ("user_id", "confirmed"),
+    "otp_static_staticdevice": ("user_id", "confirmed"),
+}
+
+
+def _when(columns, distinct):
+    if columns is None:
+        return ""
+    return "WHEN (" + " OR ".join(f"OLD.{column} {distinct} NEW.{column}" for column in columns) + ") "
+
 
 PG_FORWARD = [
     "CREATE SEQUENCE IF NOT EXISTS accounts_accessstamp_seq",
@@ -25,15 +34,20 @@ END;
 $$ LANGUAGE plpgsql
 """,
     *(
-        f"CREATE TRIGGER {table}_access AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION reparo_access_changed()"
-        for table in TABLES
+        statement
+        for table, columns in WATCHED.items()
+        for statement in (
+            f"CREATE TRIGGER {table}_access AFTER INSERT OR DELETE OR TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION reparo_access_changed()",
+            f"CREATE TRIGGER {table}_access_update AFTER UPDATE ON {table} FOR EACH ROW "
+            f"{_when(columns, 'IS DISTINCT FROM')}EXECUTE FUNCTION reparo_access_changed()",
+        )
     ),
     "INSERT INTO accounts_accessstamp (id, value) VALUES (1, nextval('accounts_accessstamp_seq')) "
     "ON CONFLICT (id) DO NOTHING",
 ]
 PG_BACKWARD = [
-    *(f"DROP TRIGGER IF EXISTS {table}_access ON {table}" for table in TABLES),
+    *(f"DROP TRIGGER IF EXISTS {table}_access{kind} ON {table}" for table in WATCHED for kind in ("", "_update")),
     "DROP FUNCTION IF EXISTS reparo_access_changed()",
     "DROP SEQUENCE IF EXISTS accounts_accessstamp_seq",
 ]
@@ -46,14 +60,15 @@ SQLITE_BUMP = (
 EVENTS = ("insert", "update", "delete")
 SQLITE_FORWARD = [
     *(
-        f"CREATE TRIGGER {table}_access_{event} AFTER {event.upper()} ON {table} BEGIN {SQLITE_BUMP} END"
-        for table in TABLES
+        f"CREATE TRIGGER {table}_access_{event} AFTER {event.upper()} ON {table} "
+        f"{_when(columns, 'IS NOT') if event == 'update' else ''}BEGIN {SQLITE_BUMP} END"
+        for table, columns in WATCHED.items()
         for event in EVENTS
     ),
     "INSERT INTO accounts_accessstamp (id, value) SELECT 1, random() "
     "WHERE NOT EXISTS (SELECT 1 FROM accounts_accessstamp WHERE id = 1)",
 ]
-SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS {table}_access_{event}" for table in TABLES for event in EVENTS]
+SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS {table}_access_{event}" for table in WATCHED for event in EVENTS]
 
 
 def _run(schema_editor, *, postgresql, sqlite):

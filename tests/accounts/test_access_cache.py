@@ -217,3 +217,30 @@ def test_colleagues_of_another_organisation_are_never_shared(world: Any) -> None
     charlie_page = charlie.get("/cases/").content.decode()
     assert world.charlie.email not in alice_page
     assert world["facilitator"].email not in charlie_page and world.program.name not in charlie_page
+
+
+@pytest.fixture
+def fresh_trigger_check() -> Any:
+    access_cache.stamp_kept_by_triggers.cache_clear()
+    yield
+    access_cache.stamp_kept_by_triggers.cache_clear()
+
+
+def test_the_triggers_are_in_place_after_migrating(db: Any, fresh_trigger_check: Any) -> None:
+    assert access_cache.stamp_kept_by_triggers()
+
+
+def test_without_its_triggers_nothing_is_shared_and_an_ended_role_still_counts(
+    world: Any, fresh_trigger_check: Any
+) -> None:
+    """A database restored without the triggers: the stamp would never move, so copies must not be used."""
+    case = alice_case(world)
+    client = sign_in(CsrfClient(), world["coordinator"])
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    on_table = " ON accounts_membership" if connection.vendor == "postgresql" else ""
+    raw(f"DROP TRIGGER accounts_membership_access_update{on_table}", [])
+    access_cache.stamp_kept_by_triggers.cache_clear()
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    assert 'FROM "accounts_membership"' in _tables_read(client, "get", "/cases/"), "roles are read afresh"
+    Membership.objects.filter(user=world["coordinator"]).update(is_active=False)
+    assert client.get(f"/cases/{case.pk}/").status_code == 404

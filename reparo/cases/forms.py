@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from reparo.cases.models import CaseStatus, NeedCategory, NeedPriority, NoteConfidentiality, ReferralSource, TeamRole
 from reparo.core.htcds import ExploitationType, Gender, MethodOfControl, RecruitmentMethod
 from reparo.core.languages import language_choices
-from reparo.core.widgets import LeanSelect, ReadyChoices
+from reparo.core.widgets import LeanSelect, shared_choices
 
 NEED_ROWS = 3
 
@@ -158,9 +158,8 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, programs: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        any_choice = [("", "---------")]
-        self.fields["program"].choices = ReadyChoices(any_choice + [(str(pk), name) for pk, name in programs])  # type: ignore[attr-defined]
-        self.fields["team_member"].choices = ReadyChoices(any_choice + [(str(pk), email) for pk, email in colleagues])  # type: ignore[attr-defined]
+        self.fields["program"].choices = shared_choices(programs)  # type: ignore[attr-defined]
+        self.fields["team_member"].choices = shared_choices(colleagues)  # type: ignore[attr-defined]
 
 
 class CaseEditForm(forms.Form):

@@ -18,13 +18,26 @@ class LeanSelect(forms.Select):
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         chosen = {str(v) for v in self.format_value(value)}
-        parts = [f"<select{flatatt(final)}>"]
-        for option_value, label in self.choices:
-            key = "" if option_value is None else str(option_value)
-            selected = " selected" if key in chosen else ""
-            parts.append(f'<option value="{escape(key)}"{selected}>{escape(str(label))}</option>')
-        parts.append("</select>")
-        return mark_safe("".join(parts))
+        choices = self.choices
+        if isinstance(choices, ReadyChoices):
+            options = choices.options_html(chosen)
+        else:
+            options = _join(_options(choices), chosen)
+        return mark_safe(f"<select{flatatt(final)}>{options}</select>")
+
+
+def _options(pairs: Any) -> list[tuple[str, str, str]]:
+    """Each option as its value, its HTML up to where `` selected`` goes, and the rest: escaped, as Django's
+    template would."""
+    options = []
+    for option_value, label in pairs:
+        key = "" if option_value is None else str(option_value)
+        options.append((key, f'<option value="{escape(key)}"', f">{escape(str(label))}</option>"))
+    return options
+
+
+def _join(options: list[tuple[str, str, str]], chosen: set[str]) -> str:
+    return "".join(head + (" selected" if key in chosen else "") + tail for key, head, tail in options)
 
 
 class ReadyChoices(BaseChoiceIterator):
@@ -34,9 +47,39 @@ class ReadyChoices(BaseChoiceIterator):
 
     def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
         self.pairs = pairs
+        self._options: list[tuple[str, str, str]] | None = None
+        self._unselected = ""
+
+    def options_html(self, chosen: set[str]) -> str:
+        """The ``<option>`` elements, escaped once for the life of this object (see :func:`shared_choices`)."""
+        if self._options is None:
+            self._options = _options(self.pairs)
+            self._unselected = "".join(head + tail for _key, head, tail in self._options)
+        if not chosen:
+            return self._unselected
+        return _join(self._options, chosen)
 
     def __iter__(self) -> Any:
         return iter(self.pairs)
 
     def __len__(self) -> int:
         return len(self.pairs)
+
+
+_SHARED: dict[int, tuple[Any, ReadyChoices]] = {}
+MAX_SHARED = 256
+
+
+def shared_choices(pairs: tuple[tuple[Any, str], ...], *, blank: str = "---------") -> ReadyChoices:
+    """A blank choice, then ``pairs``: one :class:`ReadyChoices` for as long as the very same ``pairs`` tuple lives,
+    so that a list of hundreds of people kept between requests (``reparo.accounts.access_cache``) is converted and
+    escaped once rather than on every page. ``pairs`` must not be translated text: the HTML is kept as first built.
+    """
+    entry = _SHARED.get(id(pairs))
+    if entry is not None and entry[0] is pairs:
+        return entry[1]
+    ready = ReadyChoices([("", blank), *((str(value), label) for value, label in pairs)])
+    if len(_SHARED) >= MAX_SHARED:
+        _SHARED.clear()
+    _SHARED[id(pairs)] = (pairs, ready)  # the tuple is held here, so its id cannot name another while kept
+    return ready

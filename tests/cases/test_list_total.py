@@ -175,6 +175,25 @@ def test_the_lean_select_gives_the_same_html_as_djangos(value, assert_html_equal
         assert_html_equal(lean, forms.Select(attrs, choices=choices).render("x", chosen))
 
 
+@pytest.mark.parametrize("chosen", [None, "", "a", "b&c", "3", "not offered"])
+def test_shared_choices_give_the_same_html_as_djangos_and_are_escaped_once(chosen, assert_html_equal, monkeypatch):
+    from reparo.core import widgets
+
+    pairs = (("a", "Á <one>"), ("b&c", 'Two "2"'), (3, "Three"))
+    ready = widgets.shared_choices(pairs)
+    assert widgets.shared_choices(pairs) is ready, "the same tuple, kept between requests, is built once"
+    assert widgets.shared_choices(tuple(pairs)) is ready  # tuple() of a tuple is that tuple
+    assert widgets.shared_choices((*pairs, ("d", "Four"))) is not ready
+    attrs = {"id": "id_x", "aria-describedby": "id_x_helptext"}
+    expected = forms.Select(attrs, choices=[("", "---------"), *pairs]).render("x", chosen)
+    assert_html_equal(LeanSelect(attrs, choices=ready).render("x", chosen), expected)
+    escapes = []
+    monkeypatch.setattr(widgets, "escape", lambda text: escapes.append(text) or text)
+    for value in (chosen, "a", None):
+        LeanSelect(attrs, choices=widgets.shared_choices(pairs)).render("x", value)
+    assert escapes == [], "rendered again without escaping again"
+
+
 def test_a_short_first_page_needs_no_count(world):
     for _ in range(3):
         alice_case(world)

@@ -159,8 +159,8 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "case": case,
         "access": access,
         "participants": participants,
-        "harms": case.harms.all(),
-        "needs": case.needs.all(),
+        "harms": list(case.harms.all()),
+        "needs": list(case.needs.all()),
         "team": team,
         "notes": notes,
         "tasks": tasks,
@@ -171,7 +171,7 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "transition_form": TransitionForm(),
         "transitions": [(status, CaseStatus(status).label) for status in case.allowed_transitions()],
         "note_form": NoteForm(),
-        "processes": case.processes.all(),
+        "processes": list(case.processes.all()),
         "process_form": ProcessOpenForm(),
     }
     context.update(extra)

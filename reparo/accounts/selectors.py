@@ -55,8 +55,9 @@ def active_roles(user: Any) -> tuple[tuple[int, str], ...]:
 
 def forget_roles() -> None:
     """Drop the request's copy of everyone's roles and of the access lists read from them (after a membership
-    changes), so the rest of the request sees the change."""
+    changes), and stop using copies shared between requests, so the rest of the request sees the change."""
     context.memo_forget(lambda key: True)
+    context.stop_sharing_reads()
 
 
 def organisation_ids_where(user: Any, capability: Capability) -> list[int]:

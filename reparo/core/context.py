@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -26,6 +27,14 @@ _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
 
 def current() -> RequestContext:
     return _current.get() or _EMPTY
+
+
+def stop_sharing_reads() -> None:
+    """For the rest of this request, read afresh rather than from copies shared between requests (after a write
+    that changes what they copied, even in a GET)."""
+    ctx = _current.get()
+    if ctx is not None and ctx.reads_only:
+        _current.set(dataclasses.replace(ctx, reads_only=False))
 
 
 def bind(ctx: RequestContext) -> contextvars.Token[RequestContext | None]:

@@ -67,7 +67,7 @@ class ReadyChoices(BaseChoiceIterator):
 
 
 _SHARED: dict[int, tuple[Any, ReadyChoices]] = {}
-MAX_SHARED = 256
+MAX_SHARED = 128  # option lists kept alive at once: one per set of organisations served, in practice
 
 
 def shared_choices(pairs: tuple[tuple[Any, str], ...], *, blank: str = "---------") -> ReadyChoices:

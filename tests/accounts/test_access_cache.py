@@ -244,3 +244,22 @@ def test_without_its_triggers_nothing_is_shared_and_an_ended_role_still_counts(
     assert 'FROM "accounts_membership"' in _tables_read(client, "get", "/cases/"), "roles are read afresh"
     Membership.objects.filter(user=world["coordinator"]).update(is_active=False)
     assert client.get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_a_role_ended_while_a_page_reads_counts_for_the_rest_of_that_page(world: Any) -> None:
+    """Even a GET that changes a membership (through the services) stops using shared copies at once."""
+    from reparo.accounts import services
+    from reparo.accounts.selectors import active_roles
+
+    facilitator = UserBackend().get_user(world["facilitator"].pk)
+    token, cache_token = context.bind(context.RequestContext(reads_only=True)), context.bind_cache()
+    try:
+        assert active_roles(facilitator)
+        assert active_roles(facilitator), "kept, and read again from the kept copy"
+        membership = Membership.objects.get(user=world["facilitator"], organisation=world.alice_org)
+        services.membership_end(actor=world["org_admin"], membership=membership)
+        assert active_roles(facilitator) == ()
+        assert not context.current().reads_only
+    finally:
+        context.reset_cache(cache_token)
+        context.reset(token)

@@ -4,9 +4,9 @@ colleagues a person may choose from.
 Every signed-in page asks which two-factor device verified the user and what roles they hold; the case list also
 lists the programs and the colleagues of the user's organisations. These change rarely, so each process keeps what
 it last read, keyed by the *access stamp*: a value the database changes, by trigger, in the same transaction as
-every write to users, memberships, organisations, programs and two-factor devices (``accounts.AccessStamp``), and
-that the request read together with the user (:class:`reparo.accounts.backends.UserBackend`), before anything kept
-under it was read. So:
+every write to users, memberships, organisations, programs and two-factor devices that could change what is kept
+(``accounts.AccessStamp``, migration ``accounts.0002``), and that the request read together with the user
+(:class:`reparo.accounts.backends.UserBackend`), before anything kept under it was read. So:
 
 - a kept copy is used only while the stamp it was read under is still the database's current one: a role ended or a
   device removed in one process, by any code or by raw SQL, counts in every process's next request, as before;
@@ -105,8 +105,3 @@ def shared(user: Any, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
 def _replace(kept: dict[str, Any]) -> None:
     global _kept
     _kept = kept
-
-
-def forget() -> None:
-    """Drop every kept copy (tests that change the stamp's table directly)."""
-    _replace({"stamp": None, "values": {}})

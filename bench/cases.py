@@ -389,6 +389,7 @@ class Scenario:
     kind: str = "list"
     search: str | None = None  # searched first (POST), then the list pages through the results
     submit: bool = False  # measure the search itself: the POST and the list it redirects to
+    cold: bool = False  # before each request (untimed), move the access stamp: nothing kept is used
 
 
 def scenarios(world: World) -> list[Scenario]:
@@ -440,6 +441,13 @@ def scenarios(world: World) -> list[Scenario]:
             kind="search",
         ),
         Scenario(
+            "list_cold",
+            "first after an access change",
+            "/cases/",
+            [floor_list(org)],
+            cold=True,
+        ),
+        Scenario(
             "case_page",
             "case page (busy case)",
             f"/cases/{world.busy.pk}/",
@@ -447,7 +455,27 @@ def scenarios(world: World) -> list[Scenario]:
             expect=ref,
             kind="page",
         ),
+        Scenario(
+            "case_page_cold",
+            "first after an access change",
+            f"/cases/{world.busy.pk}/",
+            floor_page(world.busy),
+            expect=ref,
+            kind="page",
+            cold=True,
+        ),
     ]
+
+
+MOVE_STAMP = "UPDATE accounts_membership SET is_active = is_active WHERE id = (SELECT MIN(id) FROM accounts_membership)"
+
+
+def move_access_stamp() -> None:
+    """A write that changes nothing but, as any membership write does, gives the access stamp a new value: the next
+    page reads roles, the device check and the filter choices afresh, as after a role was given or ended
+    (decision 0025)."""
+    with connection.cursor() as cursor:
+        cursor.execute(MOVE_STAMP)
 
 
 @dataclass
@@ -461,6 +489,7 @@ class Probe:
     run: Callable[[], Any]
     expect: str | None = None
     statements: int | None = None  # the floor: its number of SQL statements
+    prepare: Callable[[], Any] | None = None  # run before each request, outside the timing
 
 
 def probes_for(world: World, scenario: Scenario, admin_client: Client) -> list[Probe]:
@@ -475,7 +504,7 @@ def probes_for(world: World, scenario: Scenario, admin_client: Client) -> list[P
         if scenario.search:
             search_for(client, scenario.search)
         reparo = Probe(scenario.key, "reparo", f"GET {scenario.reparo}", lambda: client.get(scenario.reparo),
-                       scenario.expect)  # fmt: skip
+                       scenario.expect, prepare=move_access_stamp if scenario.cold else None)  # fmt: skip
     probes = [reparo, Probe(scenario.key, "floor", "floor SQL", lambda: run_sql(scenario.floor), None,
                             len(scenario.floor))]  # fmt: skip
     if scenario.admin:
@@ -501,6 +530,8 @@ def measure_interleaved(probes: list[Probe]) -> dict[tuple[str, str], Timing]:
     round), so that a slow spell of a shared machine falls on all of them alike instead of on one scenario."""
     for probe in probes:
         for _ in range(WARMUP):
+            if probe.prepare:
+                probe.prepare()
             response = probe.run()
             if probe.statements is None and response.status_code != 200:
                 raise SystemExit(f"{probe.what} answered {response.status_code}; the benchmark would measure the "
@@ -514,6 +545,8 @@ def measure_interleaved(probes: list[Probe]) -> dict[tuple[str, str], Timing]:
     for round_ in range(REQUESTS):
         shift = round_ % len(order)
         for i in order[shift:] + order[:shift]:
+            if probes[i].prepare:
+                probes[i].prepare()  # type: ignore[misc]
             started = time.perf_counter()
             probes[i].run()
             seconds[i].append(time.perf_counter() - started)
@@ -522,6 +555,8 @@ def measure_interleaved(probes: list[Probe]) -> dict[tuple[str, str], Timing]:
         if probe.statements is not None:
             timings[probe.scenario, probe.variant] = Timing(seconds[i], probe.statements, rows=probe.run())
             continue
+        if probe.prepare:
+            probe.prepare()
         with CaptureQueriesContext(connection) as queries:
             response = probe.run()
         timing = Timing(seconds[i], len(queries), response.status_code, _table_rows(response.content.decode()))
@@ -645,11 +680,16 @@ def main() -> None:
     )
     results: dict[str, Any] = {}
     chosen = scenarios(world)
-    probes = [probe for scenario in chosen for probe in probes_for(world, scenario, admin_client)]
-    timings = measure_interleaved(probes)
+    # The scenarios that move the access stamp are timed after the others, in rounds of their own: moving it drops
+    # what every other scenario's process keeps too.
+    timings: dict[tuple[str, str], Timing] = {}
+    for cold in (False, True):
+        group = [scenario for scenario in chosen if scenario.cold is cold]
+        timings |= measure_interleaved([probe for s in group for probe in probes_for(world, s, admin_client)])
     for scenario in chosen:
         measured = {variant: timing for (key, variant), timing in timings.items() if key == scenario.key}
-        entry: dict[str, Any] = {"label": scenario.label, "kind": scenario.kind, "url": scenario.reparo}
+        entry: dict[str, Any] = {"label": scenario.label, "kind": scenario.kind, "url": scenario.reparo,
+                                 "cold": scenario.cold}  # fmt: skip
         entry.update({k: v.as_json() for k, v in measured.items()})
         entry["vs_floor_p50"] = round(measured["reparo"].p50 / measured["floor"].p50, 2)
         if scenario.admin:
@@ -699,7 +739,7 @@ def print_table(results: dict[str, Any], counts: dict[str, Any]) -> None:
     print("-" * len(header.splitlines()[-1]))
     for entry in results.values():
         r, f, a = entry["reparo"], entry["floor"], entry.get("admin")
-        indent = "  " if entry["kind"] == "list" and entry["label"] != "case list" else ""
+        indent = "  " if (entry["kind"] == "list" and entry["label"] != "case list") or entry.get("cold") else ""
         line = (
             f"{indent + entry['label']:<30}"
             f"{fmt(r['p50_ms'], 8)}{fmt(r['p95_ms'], 8)}{r['queries']:>6}  |"
@@ -738,7 +778,7 @@ def print_table(results: dict[str, Any], counts: dict[str, Any]) -> None:
 def check_targets(results: dict[str, Any], counts: dict[str, Any], vendor: str) -> dict[str, Any]:
     lists = [v for v in results.values() if v["kind"] == "list"]
     worst_list = max(v["reparo"]["p95_ms"] for v in lists)
-    page = results["case_page"]["reparo"]["p95_ms"]
+    page = max(v["reparo"]["p95_ms"] for v in results.values() if v["kind"] == "page")
     compared = [v for v in lists if "vs_admin_p50" in v]
     worst_ratio = max(v["vs_admin_p50"] for v in compared)
     worst_ratio_naive = max(v["vs_admin_per_row_methods_p50"] for v in compared)
@@ -761,7 +801,7 @@ def check_targets(results: dict[str, Any], counts: dict[str, Any], vendor: str) 
     print(f"\nTargets{note}:")
     names = {
         "list_p95_ms": "case list p95 ≤ 30 ms (worst scenario)",
-        "page_p95_ms": "case page p95 ≤ 40 ms",
+        "page_p95_ms": "case page p95 ≤ 40 ms (worst scenario)",
         "list_vs_admin_p50": "case list ≤ 0.5 x admin changelist (worst, p50)",
         "list_vs_admin_per_row_methods_p50": "  ... x admin with per-row column methods",
         "query_count_independent_of_rows": "query count independent of rows shown",

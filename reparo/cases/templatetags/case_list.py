@@ -13,23 +13,16 @@ from html import escape
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from reparo.cases.models import CaseStatus
+from reparo.core.row_urls import row_url
 
 register = template.Library()
 
 NONE = "—"
-_PLACEHOLDER = str(uuid.UUID(int=0))
-
-
-def _detail_url_parts() -> tuple[str, str]:
-    """The case page's URL around its id, reversed once per list instead of once per row."""
-    prefix, suffix = reverse("cases:detail", args=[_PLACEHOLDER]).split(_PLACEHOLDER)
-    return escape(prefix), escape(suffix)
 
 
 @register.simple_tag
@@ -40,7 +33,7 @@ def case_rows(cases: Iterable[Any]) -> SafeString:
     overdue = f' <strong class="overdue">{escape(gettext("overdue"))}</strong>'
     # Model.get_status_display() rebuilds and hashes every translated label on each call; once per list will do.
     status_labels = {value: escape(str(label)) for value, label in CaseStatus.choices}
-    prefix, suffix = _detail_url_parts()
+    prefix, suffix = row_url("cases:detail", uuid.UUID(int=0))
     today = timezone.localdate()
     rows = []
     for case in cases:

@@ -14,21 +14,12 @@ from typing import Any
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from reparo.core.row_urls import row_url
+
 register = template.Library()
-
-_CASE = str(uuid.UUID(int=1))
-
-
-def _row_url(name: str, placeholder: Any, *, case_pk: Any = None) -> tuple[str, str]:
-    """The URL of ``name`` (for this case, if given), reversed once per list, as the escaped text before and after
-    the row's id (``placeholder`` stands for it, of the type the URL takes)."""
-    args = [placeholder] if case_pk is None else [_CASE, placeholder]
-    before, after = reverse(name, args=args).split(str(placeholder))
-    return escape(before.replace(_CASE, str(case_pk))), escape(after)
 
 
 def _inline_form(action: str, csrf: str, label: str) -> str:
@@ -47,7 +38,7 @@ def _list(items: list[str], empty: str) -> SafeString:
 @register.simple_tag
 def participant_items(participants: Iterable[Any]) -> SafeString:
     """One ``<li>`` per person in the case: their code (linked), role, and whether their details were erased."""
-    before, after = _row_url("people:detail", uuid.UUID(int=2))
+    before, after = row_url("people:detail", uuid.UUID(int=0))
     erased = f' <span class="muted">({escape(gettext("details erased on request"))})</span>'
     items = [
         f'<li><a href="{before}{p.person.pk}{after}"><code>{escape(p.person.display_code)}</code>'
@@ -60,7 +51,7 @@ def participant_items(participants: Iterable[Any]) -> SafeString:
 @register.simple_tag(takes_context=True)
 def team_items(context: Any, team: Iterable[Any], case: Any, can_manage: bool) -> SafeString:
     """One ``<li>`` per team member: e-mail and role, and a remove button for who manages the team."""
-    before, after = _row_url("cases:team_remove", 2147483647, case_pk=case.pk)
+    before, after = row_url("cases:team_remove", 2147483647, before=[case.pk])
     remove = escape(gettext("Remove"))
     csrf = CsrfTokenNode().render(context) if can_manage else ""
     items = []
@@ -73,7 +64,7 @@ def team_items(context: Any, team: Iterable[Any], case: Any, can_manage: bool) -
 @register.simple_tag(takes_context=True)
 def task_items(context: Any, tasks: Iterable[Any], case: Any, can_work: bool, today: datetime.date) -> SafeString:
     """One ``<li>`` per task: done mark, title, owner, due date (marked when overdue), and a done button."""
-    before, after = _row_url("cases:task_complete", uuid.UUID(int=2), case_pk=case.pk)
+    before, after = row_url("cases:task_complete", uuid.UUID(int=0), before=[case.pk])
     due, overdue, done = escape(gettext("due")), escape(gettext("overdue")), escape(gettext("Done"))
     csrf = CsrfTokenNode().render(context) if can_work else ""
     items = []

@@ -1,0 +1,484 @@
+"""The world the authorization matrix runs against, built once per module through the services.
+
+Two operator organisations built alike — A (Alice's, whose staff are the actors) and B (Charlie's, where Charlie is
+the organisation admin) — and a partner organisation P (the partner liaison's). Each of A and B has one case with
+everything a URL can point at: people, notes, tasks, a mediation process with a session, screenings, a safety plan,
+a restriction, a binding agreement and a draft of its next version, a CoSA process with its circle, surveys,
+training records, a course, a role-play attempt, an improvement. A has a second case (``case2``) whose team is the
+``other_team`` actor only: the same-organisation case that A's case team is not on.
+
+Every encrypted field of those objects holds a canary: a unique string that says whose it is and who may read it
+(its group). Case references and display codes are canaries too (they are not secret, but another organisation must
+never see them)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from reparo.accounts.models import Membership, Role, User
+from reparo.agreements import services as agreements
+from reparo.analytics import services as analytics
+from reparo.cases import services as cases
+from reparo.cases.models import CaseTeamMember, NoteConfidentiality, TeamRole
+from reparo.consent.services import consent_record
+from reparo.cosa import services as cosa
+from reparo.evaluation import services as evaluation
+from reparo.evaluation.models import SurveyAssignment
+from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
+from reparo.processes import services as processes
+from reparo.processes.models import Session, SessionInvitation
+from reparo.safety import services as safety
+from reparo.safety.gate import process_consent_ref
+from reparo.safety.models import Notice
+from reparo.training import services as training
+from reparo.training.framework import competencies_of
+from reparo.training.models import Certification, CertificationStatus
+from reparo.training.scenarios import library
+from tests.conftest import make_user
+from tests.safety.factories import all_answers
+from tests.training.factories import certify
+
+# --- canaries ------------------------------------------------------------------------------------------------------
+
+CANARY_RE = re.compile(rb"qzq-([ab])-([a-z0-9]+)-(\d{3})-q", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Canary:
+    text: str
+    org: str  # "A" or "B"
+    group: str  # who may read it: see CANARY_GROUPS in the test module
+    owner: Any = None  # the user it belongs to (their own name), who may always read it
+
+
+@dataclass
+class Canaries:
+    """Every canary, by its text (lower case) for the ``qzq-…`` ones, and the literal ones (references, codes)."""
+
+    marked: dict[str, Canary] = field(default_factory=dict)
+    literal: list[tuple[bytes, Canary]] = field(default_factory=list)
+    _n: Any = field(default_factory=lambda: itertools.count(1))
+
+    def new(self, org: str, group: str, *, owner: Any = None) -> str:
+        text = f"Qzq-{org}-{group}-{next(self._n):03d}-q"
+        self.marked[text.lower()] = Canary(text, org, group, owner)
+        return text
+
+    def email(self, org: str, group: str) -> str:
+        return f"{self.new(org, group).lower()}@mail.example"
+
+    def phone(self, org: str, group: str) -> str:
+        number = f"+44 7700 9{next(self._n):05d}"
+        self.literal.append((number.encode(), Canary(number, org, group)))
+        return number
+
+    def add_literal(self, text: str, org: str, group: str) -> None:
+        self.literal.append((text.encode(), Canary(text, org, group)))
+
+    def found_in(self, content: bytes) -> list[Canary]:
+        """The canaries ``content`` holds (one regular-expression pass, and a few literal searches)."""
+        seen = [self.marked[m.group(0).decode().lower()] for m in CANARY_RE.finditer(content)]
+        seen += [canary for text, canary in self.literal if text in content]
+        return seen
+
+
+# --- the world ----------------------------------------------------------------------------------------------------
+
+ORG_ROLE_ACTORS = list(Role.values)
+# A case-team actor holds the organisation role that goes with the team role, and nothing else.
+TEAM_ACTORS = {
+    "team_lead_facilitator": (Role.FACILITATOR, TeamRole.LEAD_FACILITATOR),
+    "team_co_facilitator": (Role.FACILITATOR, TeamRole.CO_FACILITATOR),
+    "team_case_worker": (Role.CASE_WORKER, TeamRole.CASE_WORKER),
+    "team_supervisor": (Role.SUPERVISOR, TeamRole.SUPERVISOR),
+    "team_cosa_volunteer": (Role.COSA_VOLUNTEER, TeamRole.COSA_VOLUNTEER),
+}
+
+
+@dataclass
+class MatrixWorld:
+    actors: dict[str, User | None]  # None: anonymous
+    two_factor: dict[str, bool]  # signed in with both factors (False: the password only)
+    objects: dict[str, dict[str, Any]]  # "A" / "B" -> name -> object
+    canaries: Canaries
+    partner: Organisation
+
+
+@dataclass
+class Staff:
+    """The people who build one organisation's objects."""
+
+    admin: User
+    coordinator: User
+    lead: User
+    co: User
+    case_worker: User
+    supervisor: User
+    volunteer: User
+    evaluator: User
+    more_volunteers: list[User]
+    spare_volunteer: User  # a CoSA volunteer of the organisation who is in no circle
+    spare_facilitator: User  # a facilitator of the organisation on no case team
+
+
+def _org(name: str, kind: str = OrganisationKind.OPERATOR) -> Organisation:
+    htcds = HTCDSOrganisationType.LEGAL_SERVICE if kind == OrganisationKind.PARTNER else HTCDSOrganisationType.NGO
+    return Organisation.objects.create(name=name, kind=kind, htcds_type=htcds)
+
+
+def _user(email: str, organisation: Organisation, role: str, canaries: Canaries, org: str | None) -> User:
+    user = make_user(email)
+    # A staff member's name is encrypted and is their organisation's business only.
+    user.full_name = canaries.new(org, "staff", owner=user.pk) if org else "Partner Liaison"
+    user.save()
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+def build() -> MatrixWorld:
+    canaries = Canaries()
+    partner = _org("Bob Legal Aid", OrganisationKind.PARTNER)
+    orgs = {"A": _org("Alice Restorative Service"), "B": _org("Charlie Mediation")}
+    programs = {label: Program.objects.create(organisation=o, name=f"Dialogue {label}") for label, o in orgs.items()}
+
+    # A's actors: one per organisation role (on no case team) ...
+    actors: dict[str, User | None] = {}
+    for role in ORG_ROLE_ACTORS:
+        home = partner if role == Role.PARTNER_LIAISON else orgs["A"]
+        actors[role] = _user(f"{role}@a.example", home, role, canaries, None if home is partner else "A")
+    # ... one per case-team role, holding only the matching organisation role ...
+    for name, (role, _team_role) in TEAM_ACTORS.items():
+        actors[name] = _user(f"{name}@a.example", orgs["A"], role, canaries, "A")
+    # ... a facilitator on the team of another case of A, an outsider (Charlie, B's admin), anonymous, and an admin
+    # of A signed in with the password only.
+    actors["other_team"] = _user("other.team@a.example", orgs["A"], Role.FACILITATOR, canaries, "A")
+    actors["outsider"] = _user("charlie@b.example", orgs["B"], Role.ORG_ADMIN, canaries, "B")
+    actors["anonymous"] = None
+    actors["password_only"] = _user("password.only@a.example", orgs["A"], Role.ORG_ADMIN, canaries, "A")
+
+    extra_a = [_user(f"volunteer{n}@a.example", orgs["A"], Role.COSA_VOLUNTEER, canaries, "A") for n in (2, 3, 4)]
+    staff_a = Staff(
+        admin=actors["org_admin"],  # type: ignore[arg-type]
+        coordinator=actors["coordinator"],  # type: ignore[arg-type]
+        lead=actors["team_lead_facilitator"],  # type: ignore[arg-type]
+        co=actors["team_co_facilitator"],  # type: ignore[arg-type]
+        case_worker=actors["team_case_worker"],  # type: ignore[arg-type]
+        supervisor=actors["team_supervisor"],  # type: ignore[arg-type]
+        volunteer=actors["team_cosa_volunteer"],  # type: ignore[arg-type]
+        evaluator=actors["evaluator"],  # type: ignore[arg-type]
+        more_volunteers=extra_a,
+        spare_volunteer=actors["cosa_volunteer"],  # type: ignore[arg-type]
+        spare_facilitator=actors["facilitator"],  # type: ignore[arg-type]
+    )
+
+    def b_user(name: str, role: str) -> User:
+        return _user(f"{name}@b.example", orgs["B"], role, canaries, "B")
+
+    staff_b = Staff(
+        admin=actors["outsider"],  # type: ignore[arg-type]
+        coordinator=b_user("coordinator", Role.COORDINATOR),
+        lead=b_user("lead", Role.FACILITATOR),
+        co=b_user("co", Role.FACILITATOR),
+        case_worker=b_user("caseworker", Role.CASE_WORKER),
+        supervisor=b_user("supervisor", Role.SUPERVISOR),
+        volunteer=b_user("volunteer", Role.COSA_VOLUNTEER),
+        evaluator=b_user("evaluator", Role.EVALUATOR),
+        more_volunteers=[b_user(f"volunteer{n}", Role.COSA_VOLUNTEER) for n in (2, 3, 4)],
+        spare_volunteer=b_user("volunteer5", Role.COSA_VOLUNTEER),
+        spare_facilitator=b_user("facilitator2", Role.FACILITATOR),
+    )
+    objects = {
+        label: _build_org(label, orgs[label], programs[label], staff, partner, canaries)
+        for label, staff in (("A", staff_a), ("B", staff_b))
+    }
+    objects["A"]["case2"] = _second_case(actors["other_team"], staff_a, programs["A"], canaries)  # type: ignore[arg-type]
+    two_factor = {name: name not in ("anonymous", "password_only") for name in actors}
+    return MatrixWorld(actors=actors, two_factor=two_factor, objects=objects, canaries=canaries, partner=partner)
+
+
+def _person(canaries: Canaries, org: str, group: str) -> dict[str, Any]:
+    return {
+        "given_name": canaries.new(org, group),
+        "family_name": canaries.new(org, group),
+        "aliases": [canaries.new(org, group)],
+        "phone": canaries.phone(org, group),
+        "email": canaries.email(org, group),
+        "address": canaries.new(org, group),
+    }
+
+
+def _second_case(other_team: User, staff: Staff, program: Program, canaries: Canaries) -> Any:
+    """A case of A whose only team member (besides its opener) is the ``other_team`` actor."""
+    case = cases.case_open(
+        actor=staff.coordinator, program=program, referral_source="ngo", referral_date=datetime.date(2026, 1, 10),
+        summary=canaries.new("A", "case2"), survivor=_person(canaries, "A", "case2"),
+        responsible={"given_name": canaries.new("A", "case2")}, harm_description=canaries.new("A", "case2"),
+    )  # fmt: skip
+    cases.team_member_add(actor=staff.coordinator, case=case, user=other_team, role=TeamRole.LEAD_FACILITATOR)
+    cases.note_add(actor=other_team, case=case, body=canaries.new("A", "case2"))
+    canaries.add_literal(case.reference, "A", "case2")
+    for participant in case.participants.select_related("person"):
+        canaries.add_literal(participant.person.display_code, "A", "case2")
+    return case
+
+
+def _build_org(
+    org: str, organisation: Organisation, program: Program, staff: Staff, partner: Organisation, canaries: Canaries
+) -> dict[str, Any]:
+    c = canaries.new
+    now = timezone.now()
+    today = timezone.localdate()
+    for user in (staff.lead, staff.co, staff.supervisor):
+        certify(user, program)
+
+    # The case, opened by the case worker (who joins its team as case worker), and its team.
+    case = cases.case_open(
+        actor=staff.case_worker, program=program, referral_source="ngo", referral_date=datetime.date(2026, 1, 15),
+        summary=c(org, "case"), survivor=_person(canaries, org, "case"),
+        responsible=_person(canaries, org, "responsible"), exploitation_types=["ForcedLabour"],
+        harm_description=c(org, "case"), needs=[{"category": "safety", "priority": 1, "statement": c(org, "case")}],
+    )  # fmt: skip
+    for user, role in (
+        (staff.lead, TeamRole.LEAD_FACILITATOR),
+        (staff.co, TeamRole.CO_FACILITATOR),
+        (staff.supervisor, TeamRole.SUPERVISOR),
+        (staff.volunteer, TeamRole.COSA_VOLUNTEER),
+        *((v, TeamRole.COSA_VOLUNTEER) for v in staff.more_volunteers),
+    ):
+        cases.team_member_add(actor=staff.coordinator, case=case, user=user, role=role)
+    cases.case_transition(actor=staff.lead, case=case, to_status="intake", reason=c(org, "case"))
+    survivor = case.participants.get(role="survivor").person
+    responsible = case.participants.get(role="responsible").person
+    canaries.add_literal(case.reference, org, "responsible")  # the responsible-person side knows the case
+    canaries.add_literal(survivor.display_code, org, "case")
+    canaries.add_literal(responsible.display_code, org, "responsible")
+    note = cases.note_add(actor=staff.lead, case=case, body=c(org, "case"))
+    cases.note_add(
+        actor=staff.supervisor, case=case, body=c(org, "supnote"), confidentiality=NoteConfidentiality.SUPERVISORS
+    )
+    task = cases.task_add(actor=staff.lead, case=case, title=c(org, "case"), owner=staff.lead)
+    cases.harm_add(actor=staff.lead, case=case, exploitation_types=["ForcedLabour"], description=c(org, "case"))
+    cases.need_add(actor=staff.lead, case=case, category="housing", priority=2, statement=c(org, "case"))
+    draft = cases.intake_draft_save(
+        actor=staff.case_worker,
+        organisation=organisation,
+        data={"summary": [c(org, "draft", owner=staff.case_worker.pk)]},
+    )
+    team_member = CaseTeamMember.objects.get(case=case, user=staff.co)
+
+    # The mediation process, safe to bring both sides together.
+    process = processes.process_open(actor=staff.lead, case=case, type="direct_mediation")
+    for case_participant in case.participants.all():
+        processes.participant_add(
+            actor=staff.lead, process=process, case_participant=case_participant, role=case_participant.role
+        )
+    processes.facilitator_assign(actor=staff.coordinator, process=process, user=staff.lead, role="facilitator")
+    process_survivor = process.participants.get(role="survivor")
+    process_responsible = process.participants.get(role="responsible")
+    for participant in (process_survivor, process_responsible):
+        processes.preparation_record(
+            actor=staff.lead, process=process, participant=participant, held_on=today,
+            covered=["purpose", "voluntary"], notes=c(org, "case"),
+        )  # fmt: skip
+    for kind, person in (
+        ("survivor_readiness", survivor),
+        ("responsible_suitability", responsible),
+        ("risk_assessment", None),
+    ):
+        screening = safety.screening_complete(
+            actor=staff.lead, process=process, kind=kind, answers=all_answers(kind), person=person,
+            outcome="ready" if person else "", risk_level="low", reasons=c(org, "case"),
+        )  # fmt: skip
+        safety.screening_sign_off(actor=staff.supervisor, screening=screening)
+    consent = consent_record(
+        actor=staff.lead, person=survivor, purpose="process", method="written",
+        given_at=now - datetime.timedelta(minutes=5), case=case, process_ref=process_consent_ref(process),
+        witness_name=c(org, "case"),
+    )  # fmt: skip
+    tomorrow = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(14)))
+    session = processes.session_schedule(
+        actor=staff.lead, process=process, starts_at=tomorrow, duration_minutes=90, mode="in_person",
+        invited=[process_survivor, process_responsible], venue=c(org, "case"),
+    )  # fmt: skip
+    Session.objects.filter(pk=session.pk).update(online_link=None)
+    session.refresh_from_db()
+    session.online_link = f"https://meet.example/{c(org, 'case')}"
+    session.cancel_reason = c(org, "case")
+    session.save(update_fields=["online_link", "cancel_reason"])
+    # An unsigned screening, for the supervisor to sign off.
+    unsigned = safety.screening_complete(
+        actor=staff.lead, process=process, kind="risk_assessment", answers=all_answers("risk_assessment"),
+        risk_level="low", reasons=c(org, "case"),
+    )  # fmt: skip
+    plan = safety.safety_plan_save(
+        actor=staff.lead, case=case, person=survivor, next_review_on=today + datetime.timedelta(days=30),
+        **{name: c(org, "case") for name in safety.PLAN_FIELDS},
+    )  # fmt: skip
+    restriction = safety.restriction_record(
+        actor=staff.lead, case=case, person_a=survivor, person_b=responsible, kind="program_decision",
+        valid_from=today, source=c(org, "case"),
+    )  # fmt: skip
+    safety.distress_record(actor=staff.lead, process=process, person=survivor, moment="before", rating=2)
+    notice = Notice.objects.create(user=staff.lead, case=case, process=process, kind=Notice.Kind.DISTRESS)
+
+    # A binding agreement (obligations, instalments) and the draft of its next version.
+    due = today + datetime.timedelta(days=30)
+    v1 = agreements.agreement_draft(actor=staff.lead, process=process)
+    agreements.item_add(actor=staff.lead, agreement=v1, kind="apology_letter", description=c(org, "case"), due_date=due)
+    agreements.item_add(
+        actor=staff.lead, agreement=v1, kind="restitution", description=c(org, "case"), amount=Decimal("900.00"),
+        currency="EUR", instalment_count=3, due_date=due,
+    )  # fmt: skip
+    agreements.agreement_propose(actor=staff.lead, agreement=v1)
+    for participant in (process_responsible, process_survivor):
+        agreements.acceptance_record(actor=staff.lead, agreement=v1, participant=participant, how="in_writing")
+    v1.refresh_from_db()
+    apology = v1.items.get(kind="apology_letter").obligation
+    agreements.obligation_mark(actor=staff.lead, obligation=apology, status="met", evidence=c(org, "case"))
+    restitution = v1.items.get(kind="restitution").obligation
+    instalment = restitution.instalments.order_by("number").first()
+    v2 = agreements.agreement_draft(actor=staff.lead, process=process)
+    item = agreements.item_add(
+        actor=staff.lead, agreement=v2, kind="commitment", description=c(org, "case"), due_date=due
+    )
+
+    # The session has happened: its record and who came.
+    Session.objects.filter(pk=session.pk).update(starts_at=now - datetime.timedelta(hours=2))
+    session.refresh_from_db()
+    processes.session_record(
+        actor=staff.lead, session=session, attended=[i.pk for i in session.invitations.all()], record=c(org, "case")
+    )
+    invitation = SessionInvitation.objects.filter(session=session).order_by("pk").first()
+
+    # A Circle of Support and Accountability around the responsible person.
+    cosa_process = processes.process_open(actor=staff.lead, case=case, type="cosa")
+    case_responsible = case.participants.get(role="responsible")
+    processes.participant_add(
+        actor=staff.lead, process=cosa_process, case_participant=case_responsible, role="core_member"
+    )
+    circle = cosa.circle_open(actor=staff.lead, process=cosa_process)
+    for volunteer in (staff.volunteer, *staff.more_volunteers):
+        cosa.inner_member_add(
+            actor=staff.lead, circle=circle, user=volunteer, screening_done_on=datetime.date(2026, 1, 10),
+            training_hours="24",
+        )  # fmt: skip
+    inner_member = circle.inner_members.get(user=staff.volunteer)
+    cosa.outer_member_add(actor=staff.lead, circle=circle, organisation=partner, role_description="Legal advice")
+    meeting = cosa.meeting_record(
+        actor=staff.volunteer, circle=circle, held_at=now - datetime.timedelta(hours=1),
+        attendees=list(circle.inner_members.filter(active=True)), core_member_attended=True,
+    )  # fmt: skip
+    cosa.minutes_submit(actor=staff.volunteer, meeting=meeting, minutes=c(org, "responsible"))
+    open_meeting = cosa.meeting_record(
+        actor=staff.volunteer, circle=circle, held_at=now - datetime.timedelta(minutes=30),
+        attendees=list(circle.inner_members.filter(active=True)), core_member_attended=True,
+    )  # fmt: skip
+    concern = cosa.concern_raise(
+        actor=staff.volunteer, circle=circle, risk_level="low", description=c(org, "responsible")
+    )
+    cosa.review_add(actor=staff.lead, circle=circle, review_date=today, summary=c(org, "responsible"))
+
+    # Evaluation: a survey due for the survivor (and one done), a re-offending event, stakeholder feedback.
+    line = evaluation.schedule_line_add(
+        actor=staff.coordinator, program=program, instrument="who5", timepoint="baseline", audience="both"
+    )
+    evaluation.schedule_line_add(
+        actor=staff.coordinator, program=program, instrument="k6", timepoint="baseline", audience="both"
+    )
+    consent_record(
+        actor=staff.coordinator, person=survivor, purpose="evaluation", method="written",
+        given_at=now - datetime.timedelta(days=30),
+    )  # fmt: skip
+    evaluation.surveys_assign_due()
+    assignment = SurveyAssignment.objects.get(case=case, person=survivor, instrument="who5")
+    done = SurveyAssignment.objects.get(case=case, person=survivor, instrument="k6")
+    evaluation.survey_complete(
+        actor=staff.lead, assignment=done, answers={f"k6_{i}": 1 for i in range(1, 7)}, collected_on=today,
+        language="en", comment=c(org, "case"),
+    )  # fmt: skip
+    evaluation.reoffending_record(
+        actor=staff.lead, case=case, person=responsible, occurred_on=today, source="probation", type="charge",
+        note=c(org, "responsible"),
+    )  # fmt: skip
+    evaluation.stakeholder_feedback_record(
+        actor=staff.coordinator, program=program, stakeholder_kind="police", received_on=today,
+        answers={"stakeholder_1": 4}, comment=c(org, "evaluation"),
+    )  # fmt: skip
+
+    # Training records of the lead facilitator (the subject of the people/<user> URLs).
+    subject = staff.lead
+    training.cpd_add(actor=subject, organisation=organisation, done_on=today, hours="2", activity="Reading")
+    training.reflection_write(actor=subject, organisation=organisation, written_on=today, text=c(org, "reflection"))
+    training.supervision_log(
+        actor=staff.supervisor, organisation=organisation, facilitator=subject, held_on=today,
+        notes=c(org, "training"), actions=c(org, "training"),
+    )  # fmt: skip
+    training.observation_record(
+        actor=staff.supervisor, organisation=organisation, facilitator=subject, observer_role="supervisor",
+        observed_on=today, ratings={competencies_of(organisation)[0].code: 3}, feedback=c(org, "training"),
+    )  # fmt: skip
+    training.conflict_declare(actor=subject, organisation=organisation, case=case, description=c(org, "training"))
+    certification = Certification.objects.get(user=subject, program=program, status=CertificationStatus.ACTIVE)
+    suspended = certify(subject, program, issued_on=today - datetime.timedelta(days=400))
+    training.certification_suspend(actor=staff.supervisor, certification=suspended, reason=c(org, "training"))
+    course = training.course_create(
+        actor=staff.coordinator, organisation=organisation, title="Trauma-informed practice", competencies=[]
+    )
+    course_session = training.course_session_add(
+        actor=staff.coordinator, course=course, starts_at=now - datetime.timedelta(days=1), hours="3"
+    )
+    training.enrol(actor=subject, course=course, user=subject)
+    scenario_id = sorted(library().scenarios)[0]
+    attempt = training.attempt_start(actor=subject, organisation=organisation, scenario_id=scenario_id)
+    improvement = analytics.improvement_add(
+        actor=staff.coordinator, organisation=organisation, program=None, finding="Waiting times",
+        source="dashboard", action="Shorter waits", owner=staff.coordinator, due_on=today + datetime.timedelta(days=9),
+    )  # fmt: skip
+    membership = Membership.objects.get(user=subject, organisation=organisation)
+
+    return {
+        "organisation": organisation,
+        "program": program,
+        "case": case,
+        "survivor": survivor,
+        "responsible": responsible,
+        "note": note,
+        "task": task,
+        "draft": draft,
+        "team_member": team_member,
+        "consent": consent,
+        "process": process,
+        "process_participant": process_survivor,
+        "session": session,
+        "invitation": invitation,
+        "screening": unsigned,
+        "restriction": restriction,
+        "safety_plan": plan,
+        "notice": notice,
+        "agreement": v2,
+        "item": item,
+        "obligation": restitution,
+        "instalment": instalment,
+        "cosa_process": cosa_process,
+        "inner_member": inner_member,
+        "meeting": open_meeting,
+        "concern": concern,
+        "schedule_line": line,
+        "assignment": assignment,
+        "subject": subject,
+        "certification": certification,
+        "course": course,
+        "course_session": course_session,
+        "attempt": attempt,
+        "scenario_id": scenario_id,
+        "improvement": improvement,
+        "membership": membership,
+        "staff": staff,
+    }

@@ -1,0 +1,841 @@
+"""The authorization matrix: every URL pattern of the project, for every kind of actor, for their own organisation's
+objects, the other organisation's, and a parent of one organisation addressed with a child of the other — GET, and
+POST as htmx sends it with a valid CSRF token.
+
+What each actor must get is declared once, below: a few named access policies (one column per actor kind) and one
+table that gives each URL name its policy. A URL pattern the table does not name fails the build, and so does a
+table entry for a pattern that is gone. The rules are the designed ones (docs/DESIGN.md: least privilege, per object;
+what is not yours answers 404, as what does not exist): where the app answers otherwise, the table is not bent to
+it — the URL is marked in LEAKS, which makes its test an expected failure that must keep failing.
+
+Every request runs in a savepoint that is rolled back, with the writes it tried recorded: an actor who must be
+refused may not write anything. Every answer is searched for the canaries of :mod:`tests.matrix.world` (a unique
+string in each encrypted field, case references and display codes) that the actor may not read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import django.test.client as test_client
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from reparo.analytics import selectors as analytics_selectors
+from reparo.cosa.models import CLOSING_QUESTIONS
+from reparo.training.framework import competencies_of
+from reparo.training.scenarios import library
+from tests.matrix.runner import Answer, Pattern, client_for, perform, url_patterns
+from tests.matrix.world import Canary, MatrixWorld, build
+from tests.safety.factories import all_answers
+
+pytestmark = pytest.mark.django_db  # the world is built once, by the module's fixture; each test runs in a savepoint
+
+# --- actor kinds ---------------------------------------------------------------------------------------------------
+
+# The column headings of the policy table, and the actor kind each stands for (tests/matrix/world.py makes them).
+# Adding an actor kind (partner users, participants) is one column here and one cell in each policy row.
+COLUMNS = {
+    "adm": "org_admin",  # organisation roles in A, on no case team
+    "coo": "coordinator",
+    "fac": "facilitator",
+    "cw": "case_worker",
+    "sup": "supervisor",
+    "vol": "cosa_volunteer",
+    "eva": "evaluator",
+    "pl": "partner_liaison",  # in the partner organisation
+    "tlf": "team_lead_facilitator",  # the matching organisation role + this role on the team of A's case
+    "tcf": "team_co_facilitator",
+    "tcw": "team_case_worker",
+    "tsu": "team_supervisor",
+    "tcv": "team_cosa_volunteer",  # the responsible-person side (and in the case's circle)
+    "oth": "other_team",  # a facilitator of A on the team of another case of A
+    "out": "outsider",  # Charlie, B's organisation admin: this column is what he gets in his own organisation
+    "anon": "anonymous",
+    "pw": "password_only",  # an org admin of A signed in without the second factor
+}
+ACTORS = tuple(COLUMNS.values())
+
+# --- access policies -----------------------------------------------------------------------------------------------
+
+# ok: shown or done (200, or a redirect elsewhere than sign-in); ref: refused in plain words (a form error or an
+# error message, and nothing written); lgn: sent to sign in; 2fa: sent to the second factor; 404, 405; bye: signed
+# out and sent to the sign-in page.
+OUTCOMES = {
+    "ok": "ok",
+    "ref": "refused",
+    "404": "404",
+    "405": "405",
+    "403": "403",
+    "lgn": "login",
+    "2fa": "2fa",
+    "bye": "signed out",
+}
+
+POLICY_TABLE = """
+                        adm  coo  fac  cw   sup  vol  eva  pl   tlf  tcf  tcw  tsu  tcv  oth  out  anon pw
+PUBLIC                  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+SIGNED_IN               ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   lgn  2fa
+BEFORE_SECOND_FACTOR    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   lgn  ok
+SIGNS_OUT               bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye
+SIGNS_OUT_EVERYWHERE    bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  lgn  2fa
+ORG_MEMBER              ok   ok   ok   ok   ok   ok   ok   404  ok   ok   ok   ok   ok   ok   ok   lgn  2fa
+ORG_ADMIN               ok   404  404  404  404  404  404  404  404  404  404  404  404  404  ok   lgn  2fa
+SEES_ALL_CASES          ok   ok   404  404  404  404  404  404  404  404  404  404  404  404  ok   lgn  2fa
+OPENS_CASES             ok   ok   404  ok   404  404  404  404  404  404  ok   404  404  404  ok   lgn  2fa
+CASE_READ               ok   ok   404  404  404  404  404  404  ok   ok   ok   ok   ok   404  ok   lgn  2fa
+CASE_WORK               ok   ok   404  404  404  404  404  404  ok   ok   ok   ok   404  404  ok   lgn  2fa
+CIRCLE_WORK             ok   ok   404  404  404  404  404  404  ok   ok   ok   ok   ok   404  ok   lgn  2fa
+ASSIGNS_FACILITATORS    ok   ok   404  404  404  404  404  404  ok   404  404  404  404  404  ok   lgn  2fa
+DRAFT_OWNER             404  404  404  404  404  404  404  404  404  404  ok   404  404  404  404  lgn  2fa
+NOTE_AUTHOR             404  404  404  404  404  404  404  404  ok   404  404  404  404  404  404  lgn  2fa
+OWN_NOTICE              404  404  404  404  404  404  404  404  ok   404  404  404  404  404  404  lgn  2fa
+SIGNS_OFF_SCREENINGS    404  404  404  404  404  404  404  404  404  404  404  ok   404  404  404  lgn  2fa
+LIFTS_RESTRICTIONS      ok   ok   404  404  404  404  404  404  ref  ref  ref  ok   404  404  ok   lgn  2fa
+EVALUATION              ok   ok   404  404  404  404  ok   404  404  404  404  404  404  404  ok   lgn  2fa
+TRAINING_MANAGER        ok   ok   404  404  ok   404  404  404  404  404  404  ok   404  404  ok   lgn  2fa
+TRAINING_ASSESSOR       ok   404  404  404  ok   404  404  404  404  404  404  ok   404  404  ok   lgn  2fa
+TRAINING_ADMIN          ok   404  404  404  404  404  404  404  404  404  404  404  404  404  ok   lgn  2fa
+SUBJECT_OR_MANAGER      ok   ok   404  404  ok   404  404  404  ok   404  404  ok   404  404  ok   lgn  2fa
+SUBJECT_ONLY            404  404  404  404  404  404  404  404  ok   404  404  404  404  404  404  lgn  2fa
+DECLARES_CONFLICT       ok   ok   ref  ref  ref  ref  ref  404  ok   ok   ok   ok   ok   ref  ok   lgn  2fa
+RECORDS_CONFLICT_FOR    ok   ok   404  404  ref  404  404  404  404  404  404  ok   404  404  ok   lgn  2fa
+OBSERVES_AS_SUPERVISOR  404  404  404  404  ok   404  404  404  ref  404  404  ok   404  404  404  lgn  2fa
+OBSERVES_SUBJECT        404  404  404  404  ok   404  404  404  404  404  404  ok   404  404  404  lgn  2fa
+NOT_ALLOWED             405  405  405  405  405  405  405  405  405  405  405  405  405  405  405  405  405
+SUPERVISOR_NOTES        ok   404  404  404  404  404  404  404  404  404  404  ok   404  404  ok   lgn  2fa
+OTHER_CASE              ok   ok   404  404  404  404  404  404  404  404  404  404  404  ok   404  lgn  2fa
+SUBJECT_OR_ASSESSOR     ok   404  404  404  ok   404  404  404  ok   404  404  ok   404  404  ok   lgn  2fa
+"""
+
+
+def _parse(table: str) -> dict[str, dict[str, str]]:
+    lines = [line.split() for line in table.strip().splitlines()]
+    heading, rows = lines[0], lines[1:]
+    assert [COLUMNS[h] for h in heading] == list(ACTORS), "the table's columns are the actor kinds, in order"
+    policies = {}
+    for name, *cells in rows:
+        assert len(cells) == len(ACTORS), f"{name}: one cell per actor kind"
+        policies[name] = {actor: OUTCOMES[cell] for actor, cell in zip(ACTORS, cells, strict=True)}
+    return policies
+
+
+POLICIES = _parse(POLICY_TABLE)
+
+# --- what the URLs point at ----------------------------------------------------------------------------------------
+
+# URL keyword -> the world object it names (tests/matrix/world.py), by app. A keyword not found here must be named by
+# the URL's own entry (objects=... or fixed=...): a pattern that cannot be filled fails, it is never skipped.
+OBJECTS = {
+    "organisations": {"pk": "organisation", "membership_pk": "membership", "user_pk": "subject"},
+    "cases": {"pk": "case", "note_pk": "note", "task_pk": "task", "member_pk": "team_member"},
+    "people": {"pk": "survivor"},
+    "consent": {"person_pk": "survivor", "pk": "consent"},
+    "processes": {
+        "pk": "process",
+        "case_pk": "case",
+        "participant_pk": "process_participant",
+        "session_pk": "session",
+        "invitation_pk": "invitation",
+    },
+    "agreements": {"process_pk": "process"},
+    "cosa": {
+        "process_pk": "cosa_process",
+        "member_pk": "inner_member",
+        "meeting_pk": "meeting",
+        "concern_pk": "concern",
+    },
+    "safety": {"person_pk": "survivor", "restriction_pk": "restriction"},
+    "evaluation": {"line_pk": "schedule_line", "case_pk": "case"},
+    "training": {"user_pk": "subject", "session_pk": "course_session"},
+    "analytics": {"organisation_pk": "organisation", "program_pk": "program", "pk": "improvement"},
+}
+
+SCENARIO = sorted(library().scenarios)[0]
+
+# --- the table -----------------------------------------------------------------------------------------------------
+
+Data = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one URL must answer: the policy of a GET and of a POST (a policy name, or "405" for a method the view
+    refuses), the world objects its keywords name where the app's default does not fit, fixed values for keywords
+    that name no object, and the form a POST sends (built from the objects of the organisation addressed)."""
+
+    get: str
+    post: str
+    objects: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, str] = field(default_factory=dict)
+    data: Data | None = None
+    query: dict[str, str] = field(default_factory=dict)  # query parameter -> the world object it names
+
+
+def page(policy: str, *, data: Data | None = None, **objects: str) -> Entry:
+    """A page: GET shows it, POST (the same view) shows it or saves its form."""
+    return Entry(policy, policy, objects=objects, data=data)
+
+
+def form(get: str, post: str, *, data: Data | None = None, **objects: str) -> Entry:
+    return Entry(get, post, objects=objects, data=data)
+
+
+def action(policy: str, *, data: Data | None = None, **objects: str) -> Entry:
+    """POST only (GET answers 405 to whoever is signed in with both factors)."""
+    return Entry("405", policy, objects=objects, data=data)
+
+
+def get_only(policy: str, **objects: str) -> Entry:
+    return Entry(policy, "405", objects=objects)
+
+
+def fixed(entry: Entry, **values: str) -> Entry:
+    return Entry(entry.get, entry.post, entry.objects, values, entry.data, entry.query)
+
+
+def with_query(entry: Entry, **objects: str) -> Entry:
+    """The same URL with query parameters that name objects (an entry keyed "<url name>?<parameter>")."""
+    return Entry(entry.get, entry.post, entry.objects, entry.fixed, entry.data, objects)
+
+
+def _day(days: int = 0) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def _at(hours: int) -> str:
+    return (timezone.localtime() + datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def fresh(obj: Any) -> Any:
+    """The object as the database has it now (its version may have moved since the world was built)."""
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def _ratings(o: dict[str, Any], prefix: str, value: str) -> dict[str, str]:
+    return {f"{prefix}{competencies_of(o['organisation'])[0].code}": value}
+
+
+URLS: dict[str, Entry] = {
+    # Public pages and the sign-in steps.
+    "core:healthz": form("PUBLIC", "NOT_ALLOWED"),
+    "core:quick_exit": form("NOT_ALLOWED", "PUBLIC"),
+    "set_language": page("PUBLIC"),
+    "accounts:login": page("PUBLIC"),
+    "accounts:logout": form("NOT_ALLOWED", "SIGNS_OUT"),
+    "accounts:password_reset": page("PUBLIC"),
+    "accounts:password_reset_done": form("PUBLIC", "NOT_ALLOWED"),
+    "accounts:password_reset_confirm": fixed(page("PUBLIC"), uidb64="MQ", token="set-password"),
+    "accounts:password_reset_complete": form("PUBLIC", "NOT_ALLOWED"),
+    "accounts:two_factor_verify": page("BEFORE_SECOND_FACTOR"),
+    "accounts:two_factor_setup": page("SIGNED_IN"),
+    # Everyone signed in: pages about themselves, lists already limited to what they may see.
+    "core:home": page("SIGNED_IN"),
+    "accounts:security": page("SIGNED_IN"),
+    "accounts:backup_codes": action("SIGNED_IN"),
+    "accounts:password_change": page("SIGNED_IN"),
+    "accounts:logout_everywhere": action("SIGNS_OUT_EVERYWHERE"),
+    "organisations:list": page("SIGNED_IN"),
+    "cases:list": page("SIGNED_IN"),
+    "cases:search": action("SIGNED_IN", data=lambda o: {"q": o["case"].reference}),
+    "processes:my_week": page("SIGNED_IN"),
+    "safety:notices": page("SIGNED_IN"),
+    "evaluation:home": page("SIGNED_IN"),
+    "analytics:index": page("SIGNED_IN"),
+    # Organisations.
+    "organisations:detail": page("ORG_MEMBER"),
+    "organisations:member_add": action(
+        "ORG_ADMIN", data=lambda o: {"email": "new@member.example", "role": "facilitator"}
+    ),
+    "organisations:membership_end": action("ORG_ADMIN"),
+    "organisations:user_deactivate": action("ORG_ADMIN"),
+    "audit:list": page("ORG_ADMIN"),
+    # Cases.
+    "cases:intake": form(
+        "OPENS_CASES",
+        "OPENS_CASES",
+        data=lambda o: {
+            "program": o["program"].pk,
+            "referral_source": "ngo",
+            "referral_date": _day(-1),
+            "given_name": "New",
+        },
+    ),
+    "cases:intake?draft": with_query(
+        form(
+            "DRAFT_OWNER",
+            "DRAFT_OWNER",
+            data=lambda o: {
+                "program": o["program"].pk,
+                "referral_source": "ngo",
+                "referral_date": _day(-1),
+                "given_name": "New",
+                "draft_id": o["draft"].pk,
+            },
+        ),
+        draft="draft",
+    ),
+    "cases:detail": page("CASE_READ"),
+    "cases:responsible_side": page("CASE_READ"),
+    "cases:timeline": page("CASE_READ"),
+    "cases:edit": page(
+        "CASE_WORK",
+        data=lambda o: {
+            "version": fresh(o["case"]).version,
+            "referral_source": "ngo",
+            "referral_date": "2026-01-15",
+            "summary": "Edited",
+        },
+    ),
+    "cases:transition": action("CASE_WORK", data=lambda o: {"to_status": "assessment", "reason": "Ready"}),
+    "cases:form": fixed(page("SEES_ALL_CASES"), name="team"),
+    "cases:note_add": action("CASE_WORK", data=lambda o: {"body": "A note", "confidentiality": "team"}),
+    "cases:note_edit": page(
+        "NOTE_AUTHOR", data=lambda o: {"body": "Edited", "confidentiality": "team", "version": fresh(o["note"]).version}
+    ),
+    "cases:task_add": action("CASE_WORK", data=lambda o: {"title": "A task"}),
+    "cases:task_complete": action("CASE_WORK"),
+    "cases:team_add": action(
+        "SEES_ALL_CASES", data=lambda o: {"user": o["staff"].spare_facilitator.pk, "role": "co_facilitator"}
+    ),
+    "cases:team_remove": action("SEES_ALL_CASES"),
+    "cases:need_add": action("CASE_WORK", data=lambda o: {"category": "health", "priority": "2", "statement": "x"}),
+    "cases:harm_add": action("CASE_WORK", data=lambda o: {"exploitation_types": ["ForcedLabour"], "description": "x"}),
+    # People and their consents (the survivor of the case).
+    "people:detail": page("CASE_WORK"),
+    "people:identity": page("CASE_WORK"),
+    "people:edit": page("CASE_WORK", data=lambda o: {"version": fresh(o["survivor"]).version, "given_name": "Edited"}),
+    "people:erase": action("ORG_ADMIN", data=lambda o: {"confirm": "on"}),
+    "consent:person": get_only("CASE_WORK"),
+    "consent:record": action(
+        "CASE_WORK", data=lambda o: {"purpose": "reporting", "method": "written", "given_at": _at(-1)}
+    ),
+    "consent:withdraw": action("CASE_WORK"),
+    # Processes (the mediation process of the case).
+    "processes:open": action("CASE_WORK", data=lambda o: {"type": "circle"}),
+    "processes:detail": page("CASE_READ"),
+    "processes:participant_add": action(
+        "CASE_WORK",
+        data=lambda o: {"case_participant": o["case"].participants.get(role="survivor").pk, "role": "survivor"},
+    ),
+    "processes:withdraw": action("CASE_WORK"),
+    "processes:facilitator_assign": action(
+        "ASSIGNS_FACILITATORS", data=lambda o: {"user": o["staff"].co.pk, "role": "co_facilitator"}
+    ),
+    "processes:stage": action("CASE_WORK", data=lambda o: {"to_stage": "preparation"}),
+    "processes:end": action("CASE_WORK", data=lambda o: {"reason": "other", "note": "x"}),
+    "processes:resume": action("CASE_WORK"),
+    "processes:preparation": action(
+        "CASE_WORK",
+        data=lambda o: {"participant": o["process_participant"].pk, "held_on": _day(), "covered": ["purpose"]},
+    ),
+    "processes:session_new": page(
+        "CASE_WORK",
+        data=lambda o: {
+            "starts_at": _at(30),
+            "duration_minutes": "60",
+            "mode": "phone",
+            "invited": [o["process_participant"].pk],
+        },
+    ),
+    "processes:session": page("CASE_WORK"),
+    "processes:session_cancel": action("CASE_WORK", data=lambda o: {"reason": "x"}),
+    "processes:session_reschedule": action("CASE_WORK", data=lambda o: {"starts_at": _at(50), "reason": "x"}),
+    "processes:session_record": action("CASE_WORK", data=lambda o: {"record": "x", "attended": [o["invitation"].pk]}),
+    "processes:invitation_reply": action("CASE_WORK", data=lambda o: {"reply": "accepted"}),
+    "processes:session_calendar": page("CASE_WORK"),
+    # Agreements (of the mediation process): the draft of the next version, the binding one's obligations.
+    "agreements:detail": page("CASE_WORK"),
+    "agreements:draft": action("CASE_WORK"),
+    "agreements:item_add": action(
+        "CASE_WORK", pk="agreement", data=lambda o: {"kind": "commitment", "description": "x"}
+    ),
+    "agreements:item_remove": action("CASE_WORK", pk="item"),
+    "agreements:propose": action("CASE_WORK", pk="agreement"),
+    "agreements:accept": action(
+        "CASE_WORK", pk="agreement", data=lambda o: {"participant": o["process_participant"].pk, "how": "in_writing"}
+    ),
+    "agreements:obligation_mark": action(
+        "CASE_WORK", pk="obligation", data=lambda o: {"status": "met", "evidence": "x"}
+    ),
+    "agreements:instalment_pay": action("CASE_WORK", pk="instalment", data=lambda o: {"amount": "10.00"}),
+    # The circle (of the CoSA process): its volunteers record meetings, minutes and concerns.
+    "cosa:detail": page("CASE_READ"),
+    "cosa:open": action("CASE_WORK"),
+    "cosa:inner_add": action(
+        "CASE_WORK",
+        data=lambda o: {"user": o["staff"].spare_volunteer.pk, "training_hours": "24", "screening_done_on": _day(-9)},
+    ),
+    "cosa:inner_update": action("CASE_WORK", data=lambda o: {"training_hours": "30", "active": "on"}),
+    "cosa:outer_add": action(
+        "CASE_WORK", data=lambda o: {"organisation": o["partner"].pk, "role_description": "Housing"}
+    ),
+    "cosa:meeting_record": action("CIRCLE_WORK", data=lambda o: {"held_at": _at(-3), "core_member_attended": "on"}),
+    "cosa:minutes": action("CIRCLE_WORK", data=lambda o: {"minutes": "x"}),
+    "cosa:concern_raise": action("CIRCLE_WORK", data=lambda o: {"risk_level": "low", "description": "x"}),
+    "cosa:escalate": action("CASE_WORK", data=lambda o: {"organisation": o["partner"].pk}),
+    "cosa:review_add": action("CASE_WORK", data=lambda o: {"review_date": _day(), "summary": "x"}),
+    "cosa:questionnaire": action(
+        "CASE_WORK", data=lambda o: {**{code: "4" for code, _label in CLOSING_QUESTIONS}, "comment": "x"}
+    ),
+    # Safety.
+    "safety:notice_read": action("OWN_NOTICE", pk="notice"),
+    "safety:case": page("CASE_WORK", pk="case"),
+    "safety:trend": page("CASE_WORK", pk="case"),
+    "safety:plan": page(
+        "CASE_WORK",
+        pk="case",
+        data=lambda o: {"next_review_on": _day(40), "warning_signs": "x", "version": fresh(o["safety_plan"]).version},
+    ),
+    "safety:restrictions": page(
+        "CASE_WORK",
+        pk="case",
+        data=lambda o: {
+            "person_a": o["survivor"].pk,
+            "person_b": o["responsible"].pk,
+            "kind": "court_condition",
+            "valid_from": _day(),
+        },
+    ),
+    "safety:restriction_lift": action("LIFTS_RESTRICTIONS", pk="case"),
+    "safety:process": page("CASE_WORK", pk="process"),
+    "safety:screening_new": fixed(
+        page(
+            "CASE_WORK",
+            pk="process",
+            data=lambda o: {
+                "person": o["survivor"].pk,
+                "outcome": "ready",
+                **{f"item_{k}": v for k, v in all_answers("survivor_readiness").items()},
+            },
+        ),
+        kind="survivor_readiness",
+    ),
+    "safety:checkin": page(
+        "CASE_WORK", pk="process", data=lambda o: {"person": o["survivor"].pk, "moment": "before", "rating": "1"}
+    ),
+    "safety:program_threshold": page("SEES_ALL_CASES", pk="program", data=lambda o: {"threshold": "8"}),
+    "safety:sign_off": action("SIGNS_OFF_SCREENINGS", pk="screening"),
+    # Evaluation.
+    "evaluation:program": page("EVALUATION", pk="program"),
+    "evaluation:schedule_add": action(
+        "EVALUATION",
+        pk="program",
+        data=lambda o: {
+            "instrument": "k10",
+            "timepoint": "months_3",
+            "audience": "responsible",
+            "due_within_days": "21",
+        },
+    ),
+    "evaluation:schedule_remove": action("EVALUATION", pk="program"),
+    "evaluation:cohort_import": page(
+        "EVALUATION",
+        pk="program",
+        data=lambda o: {
+            "name": "Court sample",
+            "valid_rows_only": "on",
+            "file": SimpleUploadedFile(
+                "c.csv",
+                b"reference,followup_start,followup_end,reoffended_on,event_type\nA,2024-01-01,2024-12-31,,\n",
+                "text/csv",
+            ),
+        },
+    ),
+    "evaluation:feedback": page(
+        "EVALUATION",
+        pk="program",
+        data=lambda o: {"stakeholder_kind": "police", "received_on": _day(), "stakeholder_1": "5", "comment": "x"},
+    ),
+    "evaluation:interview": page(
+        "CASE_WORK", pk="assignment", data=lambda o: {"collected_on": _day(), **{f"who5_{i}": "3" for i in range(1, 6)}}
+    ),
+    "evaluation:cancel": action("CASE_WORK", pk="assignment", data=lambda o: {"reason": "declined"}),
+    "evaluation:reoffending": page(
+        "CASE_READ",
+        data=lambda o: {"person": o["responsible"].pk, "occurred_on": _day(), "type": "charge", "source": "probation"},
+    ),
+    # Training: each organisation's own, per person.
+    "training:mine": page("ORG_MEMBER"),
+    "training:person": page("SUBJECT_OR_MANAGER"),
+    "training:cpd_add": action("ORG_MEMBER", data=lambda o: {"done_on": _day(), "hours": "1.5", "activity": "Reading"}),
+    "training:observe": action(
+        "OBSERVES_AS_SUPERVISOR",
+        data=lambda o: {
+            "facilitator": o["subject"].pk,
+            "observer_role": "supervisor",
+            "observed_on": _day(),
+            **_ratings(o, "rating_", "3"),
+        },
+    ),
+    "training:reflection_add": action("ORG_MEMBER", data=lambda o: {"written_on": _day(), "text": "x"}),
+    "training:profile": action("ORG_MEMBER", data=lambda o: {"languages": ["en"]}),
+    "training:conflict": action(
+        "DECLARES_CONFLICT", data=lambda o: {"case_reference": o["case"].reference, "description": "x"}
+    ),
+    "training:conflict_for": action(
+        "RECORDS_CONFLICT_FOR", data=lambda o: {"case_reference": o["case"].reference, "description": "x"}
+    ),
+    "training:courses": form(
+        "ORG_MEMBER",
+        "TRAINING_MANAGER",
+        data=lambda o: {"title": "New course", "competencies": [competencies_of(o["organisation"])[0].pk]},
+    ),
+    "training:course": page("ORG_MEMBER", pk="course"),
+    "training:course_enrol": action("ORG_MEMBER", pk="course"),
+    "training:course_session_add": action(
+        "TRAINING_MANAGER", pk="course", data=lambda o: {"starts_at": _at(30), "hours": "2"}
+    ),
+    "training:attendance": action("TRAINING_MANAGER", data=lambda o: {"present": [o["subject"].pk]}),
+    "training:scenarios": page("ORG_MEMBER"),
+    "training:attempt_start": fixed(action("ORG_MEMBER"), scenario_id=SCENARIO),
+    "training:attempt": form("SUBJECT_OR_MANAGER", "SUBJECT_ONLY", pk="attempt", data=lambda o: {"choice": "x"}),
+    "training:team": page("TRAINING_MANAGER"),
+    "training:expiring": page("TRAINING_MANAGER"),
+    "training:framework": page("TRAINING_MANAGER"),
+    "training:requirement_set": action(
+        "TRAINING_ADMIN",
+        data=lambda o: {
+            "process_type": "circle",
+            "competency": competencies_of(o["organisation"])[0].code,
+            "level": "2",
+        },
+    ),
+    "training:competency_save": action("TRAINING_ADMIN", data=lambda o: {"code": "newskill", "name": "New skill"}),
+    "training:program_settings": action(
+        "TRAINING_ADMIN",
+        pk="program",
+        data=lambda o: {
+            "cpd_hours_per_year": "10",
+            "certification_course_hours": "10",
+            "certification_scenarios": "1",
+            "certification_observations": "1",
+            "open_process_cap": "5",
+            "cosa_volunteer_hours": "10",
+        },
+    ),
+    "training:profile_for": action("TRAINING_MANAGER", data=lambda o: {"languages": ["en"], "open_process_cap": "5"}),
+    "training:observation_add": action(
+        "OBSERVES_SUBJECT",
+        data=lambda o: {"observer_role": "supervisor", "observed_on": _day(), **_ratings(o, "rating_", "3")},
+    ),
+    "training:supervision_add": action("TRAINING_ASSESSOR", data=lambda o: {"held_on": _day(), "notes": "x"}),
+    "training:certify": action(
+        "TRAINING_ASSESSOR", data=lambda o: {"program": o["program"].pk, **_ratings(o, "level_", "2")}
+    ),
+    "training:renew": action("TRAINING_ASSESSOR", pk="certification"),
+    "training:suspend": action("TRAINING_ASSESSOR", pk="certification", data=lambda o: {"reason": "x"}),
+    "training:eligibility": page("ASSIGNS_FACILITATORS", pk="process"),
+    "training:preference": action("CASE_WORK", pk="process", data=lambda o: {"facilitator_gender": ""}),
+    # Outcomes: evaluation roles, per organisation and program.
+    "analytics:organisation": page("EVALUATION"),
+    "analytics:organisation_report": page("EVALUATION"),
+    "analytics:program": page("EVALUATION"),
+    "analytics:program_report": page("EVALUATION"),
+    "analytics:improvement_add": action(
+        "EVALUATION",
+        data=lambda o: {
+            "finding": "Slow",
+            "source": "dashboard",
+            "action": "Faster",
+            "due_on": _day(9),
+            "owner": o["staff"].coordinator.pk,
+        },
+    ),
+    "analytics:improvement_status": action("EVALUATION", data=lambda o: {"status": "done"}),
+}
+
+# An entry keyed "<url name>?<parameter>" asks the same URL again with a query parameter that names an object.
+
+# URLs whose answers the app gets wrong (a leak or an unexpected success) and that could not be fixed safely here:
+# the URL name, and what leaks. Their tests are expected to fail; one that starts passing fails the build.
+LEAKS: dict[str, str] = {}
+
+# --- who may read which canary -------------------------------------------------------------------------------------
+
+# A canary's group (tests/matrix/world.py), and the policy whose "ok" actors may read it on their own organisation's
+# objects. Another organisation's canaries nobody may read; a staff member's name, its owner may.
+CANARY_GROUPS = {
+    "case": "CASE_WORK",  # the survivor's side of the case, and the work on it
+    "responsible": "CASE_READ",  # the responsible-person side (CoSA circle, re-offending): also the volunteers
+    "supnote": "SUPERVISOR_NOTES",
+    "draft": "DRAFT_OWNER",
+    "case2": "OTHER_CASE",
+    "training": "SUBJECT_OR_MANAGER",  # supervision, observations, conflicts, a suspension
+    "reflection": "SUBJECT_OR_ASSESSOR",
+    "evaluation": "EVALUATION",
+    "staff": "ORG_MEMBER",
+}
+
+
+def may_read(actor: str, canary: Canary, *, own_org: str) -> bool:
+    """Whether ``actor`` may read ``canary``; ``own_org`` is the actor's organisation ("B" for the outsider)."""
+    user = WORLD.actors[actor] if WORLD else None
+    if canary.owner is not None and user is not None and canary.owner == user.pk:
+        return True
+    if canary.org != own_org or actor in ("anonymous", "password_only"):
+        return False
+    return POLICIES[CANARY_GROUPS[canary.group]][actor] == "ok"
+
+
+# --- running it ----------------------------------------------------------------------------------------------------
+
+PATTERNS = {p.name: p for p in url_patterns()}
+WORLD: MatrixWorld | None = None
+SUCCESS = frozenset({"ok", "signed out"})
+
+
+def pattern_of(key: str) -> Pattern | None:
+    return PATTERNS.get(key.partition("?")[0])
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Which organisation's object each keyword names: "A" (the actors' own), "B" (the outsider's), or one keyword
+    of the other organisation's than the rest (a child of B under a parent of A, or the reverse)."""
+
+    name: str
+    orgs: dict[str, str]  # keyword -> "A" / "B"
+    home: str  # the organisation of the first keyword (whose objects the POST form is built from)
+
+
+def object_keywords(pattern: Pattern, entry: Entry) -> dict[str, str]:
+    """Keyword (of the route, then of the query) -> world object name; LookupError for a keyword nothing names."""
+    defaults = OBJECTS.get(pattern.namespace, {})
+    names = {}
+    for keyword in pattern.kwargs:
+        if keyword in entry.fixed:
+            continue
+        name = entry.objects.get(keyword) or defaults.get(keyword)
+        if name is None:
+            raise LookupError(f"{pattern.name}: nothing says what <{keyword}> names")
+        names[keyword] = name
+    return names | {f"?{param}": name for param, name in entry.query.items()}
+
+
+def variants(keywords: list[str]) -> list[Variant]:
+    if not keywords:
+        return [Variant("-", {}, "")]
+    found = [Variant(org, dict.fromkeys(keywords, org), org) for org in ("A", "B")]
+    if len(keywords) > 1:
+        for odd in keywords:
+            for base, other in (("A", "B"), ("B", "A")):
+                orgs = {k: other if k == odd else base for k in keywords}
+                found.append(Variant(f"{base}, {odd} of {other}", orgs, orgs[keywords[0]]))
+    return found
+
+
+def expected(entry: Entry, method: str, variant: Variant, actor: str) -> str:
+    """What ``actor`` must get: the policy's answer on their own organisation's objects; 404 on anything of another
+    organisation's (and on a mixed address), unless they are turned away before any object is looked at."""
+    policy_name = entry.get if method == "GET" else entry.post
+    if policy_name == "405":  # a method the view refuses, once signed in with both factors
+        return {"anonymous": "login", "password_only": "2fa"}.get(actor, "405")
+    answer = POLICIES[policy_name][actor]
+    if answer in ("login", "2fa", "405") or variant.name == "-":
+        return answer
+    own = "B" if actor == "outsider" else "A"
+    return answer if set(variant.orgs.values()) == {own} else "404"
+
+
+def path_for(pattern: Pattern, entry: Entry, variant: Variant, keywords: dict[str, str], world: MatrixWorld) -> str:
+    kwargs, query = dict(entry.fixed), {}
+    for keyword, object_name in keywords.items():
+        value = str(world.objects[variant.orgs[keyword]][object_name].pk)
+        if keyword.startswith("?"):
+            query[keyword[1:]] = value
+        else:
+            kwargs[keyword] = value
+    path = reverse(pattern.name, kwargs=kwargs)
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def form_data(entry: Entry, objects: dict[str, Any]) -> dict[str, Any]:
+    if entry.data is None:
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in entry.data(objects).items():
+        if isinstance(value, list):
+            out[key] = [str(getattr(v, "pk", v)) for v in value]
+        else:
+            out[key] = str(value.pk) if hasattr(value, "pk") else value
+    return out
+
+
+@dataclass
+class Report:
+    failures: list[str] = field(default_factory=list)
+    requests: int = 0
+    canaries_seen: Counter[str] = field(default_factory=Counter)
+
+
+RESULTS: dict[str, Report] = {}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """The world and one client per actor, built once for the module in a transaction rolled back at its end.
+
+    Two things are made cheaper for the thousands of requests, neither of which decides who gets what: the test
+    client does not keep a copy of every template context it renders, and an outcome dashboard's figures are
+    computed once per scope (organisation and programs) — who may see them is still asked on every request, by
+    ``scope_for``; the figures themselves are tested in tests/analytics."""
+    global WORLD
+    dashboards: dict[Any, Any] = {}
+    compute = analytics_selectors.dashboard
+
+    def dashboard(scope: Any) -> Any:
+        key = (scope.organisation.pk, tuple(scope.program_ids), scope.program.pk if scope.program else None)
+        if key not in dashboards:
+            dashboards[key] = compute(scope)
+        return dashboards[key]
+
+    with pytest.MonkeyPatch.context() as patch, django_db_blocker.unblock(), transaction.atomic():
+        patch.setattr(test_client, "store_rendered_templates", lambda *args, **kwargs: None)
+        patch.setattr(analytics_selectors, "dashboard", dashboard)
+        logging.getLogger("django.request").setLevel(logging.ERROR)  # a 404 or 405 is an answer here, not news
+        WORLD = build()
+        clients = {actor: client_for(user, two_factor=WORLD.two_factor[actor]) for actor, user in WORLD.actors.items()}
+        yield {"world": WORLD, "clients": clients}
+        transaction.set_rollback(True)
+        logging.getLogger("django.request").setLevel(logging.NOTSET)
+        WORLD = None
+
+
+def check(key: str, world: dict[str, Any]) -> Report:
+    """Every actor, every variant, GET and POST (and, for those who may, POST with an empty form) of one entry.
+
+    On the actors' own organisation's objects every actor asks with both methods. On another organisation's, and on
+    mixed addresses, a method the view refuses outright (405, before any object is looked at) is not asked again;
+    a mixed address is asked by the actors who pass on their own organisation's objects (for anyone else the first
+    lookup already answers 404), and the anonymous and password-only actors are turned away before any lookup."""
+    pattern, entry = pattern_of(key), URLS[key]
+    assert pattern is not None
+    w: MatrixWorld = world["world"]
+    report = Report()
+    keywords = object_keywords(pattern, entry)
+    for variant in variants(list(keywords)):
+        path = path_for(pattern, entry, variant, keywords, w)
+        base = variant.name in ("-", "A")
+        for actor in ACTORS:
+            if not base and actor in ("anonymous", "password_only"):
+                continue
+            client = world["clients"][actor]
+            own = "B" if actor == "outsider" else "A"
+            objects = {**w.objects[variant.home or own], "partner": w.partner}
+            for method in ("GET", "POST"):
+                policy = entry.get if method == "GET" else entry.post
+                if not base and (policy == "405" or (variant.name not in ("A", "B") and not passes(policy, actor))):
+                    continue
+                want = expected(entry, method, variant, actor)
+                answer = perform(client, method, path, form_data(entry, objects) if method == "POST" else None)
+                judge(report, f"{key} [{variant.name}] {actor} {method}", actor, own, want, answer)
+                if method == "POST" and want == "ok" and entry.data is not None:
+                    empty = perform(client, "POST", path, {})
+                    judge(report, f"{key} [{variant.name}] {actor} POST (empty form)", actor, own, want, empty)
+    return report
+
+
+def passes(policy: str, actor: str) -> bool:
+    """Whether ``actor`` gets past the access checks on their own organisation's objects."""
+    return policy != "405" and POLICIES[policy][actor] not in ("404", "405", "login", "2fa")
+
+
+def judge(report: Report, where: str, actor: str, own: str, want: str, answer: Answer) -> None:
+    report.requests += 1
+    accepted = {want}
+    if want == "ok" and "POST" in where:
+        accepted.add("refused")  # a form the rules of the app turn down is still a form the actor may send
+    if want == "signed out":
+        accepted = {"login"}
+    if answer.outcome not in accepted:
+        detail = f" ({answer.detail})" if answer.detail else ""
+        report.failures.append(f"{where}: expected {want}, got {answer.outcome} [{answer.status}]{detail}")
+    if want not in SUCCESS and answer.writes:
+        report.failures.append(f"{where}: turned away, yet wrote to {sorted(set(answer.writes))}")
+    assert WORLD is not None
+    for canary in WORLD.canaries.found_in(answer.content):
+        if may_read(actor, canary, own_org=own):
+            report.canaries_seen[f"{canary.org}:{canary.group}"] += 1
+        else:
+            report.failures.append(f"{where}: leaked {canary.text} ({canary.org}'s {canary.group}) [{answer.outcome}]")
+    if DUMP:
+        with open(DUMP, "a") as out:
+            writes = ",".join(sorted(set(answer.writes)))
+            out.write(f"{where}|{want}|{answer.outcome}|{answer.status}|{writes}|{answer.detail}\n")
+
+
+DUMP = os.environ.get("MATRIX_DUMP", "")
+
+# --- the tests -----------------------------------------------------------------------------------------------------
+
+
+def test_it_has_one_entry_for_every_url_pattern() -> None:
+    missing = sorted(set(PATTERNS) - set(URLS))
+    stale = sorted(key for key in URLS if pattern_of(key) is None)
+    assert not missing, f"URL patterns with no entry in the authorization table: {missing}"
+    assert not stale, f"entries in the authorization table for URL patterns that no longer exist: {stale}"
+    assert not set(LEAKS) - set(URLS), "LEAKS names only entries of the table"
+
+
+def test_it_can_fill_every_url_pattern() -> None:
+    problems = []
+    for key, entry in URLS.items():
+        pattern = pattern_of(key)
+        if pattern is None:
+            continue
+        try:
+            object_keywords(pattern, entry)
+        except LookupError as exc:
+            problems.append(str(exc))
+        unknown = {*entry.objects, *entry.fixed} - set(pattern.kwargs)
+        if unknown:
+            problems.append(f"{key}: the entry names keywords the pattern does not have: {sorted(unknown)}")
+        for policy in (entry.get, entry.post):
+            if policy != "405" and policy not in POLICIES:
+                problems.append(f"{key}: no policy called {policy}")
+    assert not problems, "\n".join(problems)
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(key, id=key, marks=[pytest.mark.xfail(strict=True, reason=f"leak: {LEAKS[key]}")])
+        if key in LEAKS
+        else pytest.param(key, id=key)
+        for key in sorted(URLS)
+    ]
+
+
+@pytest.mark.parametrize("key", _params())
+def test_it_answers_every_actor_as_the_table_says(key: str, world: dict[str, Any]) -> None:
+    if pattern_of(key) is None:
+        pytest.fail(f"{key} is not a URL pattern (see test_it_has_one_entry_for_every_url_pattern)")
+    report = check(key, world)
+    RESULTS[key] = report
+    assert not report.failures, f"{len(report.failures)} unexpected answers:\n" + "\n".join(report.failures)
+
+
+# Canary groups that no page is meant to show (survey and stakeholder comments are kept, not displayed): still
+# searched for, but not required to be seen.
+NEVER_SHOWN = {"evaluation"}
+
+
+def test_it_saw_the_canaries_it_looks_for(world: dict[str, Any]) -> None:
+    """The canary search can fail: every group of canaries was shown to someone allowed to read it."""
+    if set(RESULTS) != set(URLS) - set(LEAKS):
+        pytest.skip("runs after the whole table")
+    seen: Counter[str] = Counter()
+    for report in RESULTS.values():
+        seen.update(report.canaries_seen)
+    wanted = {f"A:{group}" for group in set(CANARY_GROUPS) - NEVER_SHOWN} | {"B:case", "B:responsible", "B:staff"}
+    assert not wanted - set(seen), f"canary groups never seen by anyone allowed to: {sorted(wanted - set(seen))}"

@@ -28,6 +28,7 @@ import django.test.client as test_client
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -265,7 +266,7 @@ URLS: dict[str, Entry] = {
         "OPENS_CASES",
         "OPENS_CASES",
         data=lambda o: {
-            "program": o["program"].pk,
+            "program": o["program"],
             "referral_source": "ngo",
             "referral_date": _day(-1),
             "given_name": "New",
@@ -276,11 +277,11 @@ URLS: dict[str, Entry] = {
             "DRAFT_OWNER",
             "DRAFT_OWNER",
             data=lambda o: {
-                "program": o["program"].pk,
+                "program": o["program"],
                 "referral_source": "ngo",
                 "referral_date": _day(-1),
                 "given_name": "New",
-                "draft_id": o["draft"].pk,
+                "draft_id": o["draft"],
             },
         ),
         draft="draft",
@@ -306,7 +307,7 @@ URLS: dict[str, Entry] = {
     "cases:task_add": action("CASE_WORK", data=lambda o: {"title": "A task"}),
     "cases:task_complete": action("CASE_WORK"),
     "cases:team_add": action(
-        "SEES_ALL_CASES", data=lambda o: {"user": o["staff"].spare_facilitator.pk, "role": "co_facilitator"}
+        "SEES_ALL_CASES", data=lambda o: {"user": o["staff"].spare_facilitator, "role": "co_facilitator"}
     ),
     "cases:team_remove": action("SEES_ALL_CASES"),
     "cases:need_add": action("CASE_WORK", data=lambda o: {"category": "health", "priority": "2", "statement": "x"}),
@@ -326,18 +327,18 @@ URLS: dict[str, Entry] = {
     "processes:detail": page("CASE_READ"),
     "processes:participant_add": action(
         "CASE_WORK",
-        data=lambda o: {"case_participant": o["case"].participants.get(role="survivor").pk, "role": "survivor"},
+        data=lambda o: {"case_participant": o["case"].participants.get(role="survivor"), "role": "survivor"},
     ),
     "processes:withdraw": action("CASE_WORK"),
     "processes:facilitator_assign": action(
-        "ASSIGNS_FACILITATORS", data=lambda o: {"user": o["staff"].co.pk, "role": "co_facilitator"}
+        "ASSIGNS_FACILITATORS", data=lambda o: {"user": o["staff"].co, "role": "co_facilitator"}
     ),
     "processes:stage": action("CASE_WORK", data=lambda o: {"to_stage": "preparation"}),
     "processes:end": action("CASE_WORK", data=lambda o: {"reason": "other", "note": "x"}),
     "processes:resume": action("CASE_WORK"),
     "processes:preparation": action(
         "CASE_WORK",
-        data=lambda o: {"participant": o["process_participant"].pk, "held_on": _day(), "covered": ["purpose"]},
+        data=lambda o: {"participant": o["process_participant"], "held_on": _day(), "covered": ["purpose"]},
     ),
     "processes:session_new": page(
         "CASE_WORK",
@@ -345,13 +346,13 @@ URLS: dict[str, Entry] = {
             "starts_at": _at(30),
             "duration_minutes": "60",
             "mode": "phone",
-            "invited": [o["process_participant"].pk],
+            "invited": [o["process_participant"]],
         },
     ),
     "processes:session": page("CASE_WORK"),
     "processes:session_cancel": action("CASE_WORK", data=lambda o: {"reason": "x"}),
     "processes:session_reschedule": action("CASE_WORK", data=lambda o: {"starts_at": _at(50), "reason": "x"}),
-    "processes:session_record": action("CASE_WORK", data=lambda o: {"record": "x", "attended": [o["invitation"].pk]}),
+    "processes:session_record": action("CASE_WORK", data=lambda o: {"record": "x", "attended": [o["invitation"]]}),
     "processes:invitation_reply": action("CASE_WORK", data=lambda o: {"reply": "accepted"}),
     "processes:session_calendar": page("CASE_WORK"),
     # Agreements (of the mediation process): the draft of the next version, the binding one's obligations.
@@ -363,7 +364,7 @@ URLS: dict[str, Entry] = {
     "agreements:item_remove": action("CASE_WORK", pk="item"),
     "agreements:propose": action("CASE_WORK", pk="agreement"),
     "agreements:accept": action(
-        "CASE_WORK", pk="agreement", data=lambda o: {"participant": o["process_participant"].pk, "how": "in_writing"}
+        "CASE_WORK", pk="agreement", data=lambda o: {"participant": o["process_participant"], "how": "in_writing"}
     ),
     "agreements:obligation_mark": action(
         "CASE_WORK", pk="obligation", data=lambda o: {"status": "met", "evidence": "x"}
@@ -374,16 +375,14 @@ URLS: dict[str, Entry] = {
     "cosa:open": action("CASE_WORK"),
     "cosa:inner_add": action(
         "CASE_WORK",
-        data=lambda o: {"user": o["staff"].spare_volunteer.pk, "training_hours": "24", "screening_done_on": _day(-9)},
+        data=lambda o: {"user": o["staff"].spare_volunteer, "training_hours": "24", "screening_done_on": _day(-9)},
     ),
     "cosa:inner_update": action("CASE_WORK", data=lambda o: {"training_hours": "30", "active": "on"}),
-    "cosa:outer_add": action(
-        "CASE_WORK", data=lambda o: {"organisation": o["partner"].pk, "role_description": "Housing"}
-    ),
+    "cosa:outer_add": action("CASE_WORK", data=lambda o: {"organisation": o["partner"], "role_description": "Housing"}),
     "cosa:meeting_record": action("CIRCLE_WORK", data=lambda o: {"held_at": _at(-3), "core_member_attended": "on"}),
     "cosa:minutes": action("CIRCLE_WORK", data=lambda o: {"minutes": "x"}),
     "cosa:concern_raise": action("CIRCLE_WORK", data=lambda o: {"risk_level": "low", "description": "x"}),
-    "cosa:escalate": action("CASE_WORK", data=lambda o: {"organisation": o["partner"].pk}),
+    "cosa:escalate": action("CASE_WORK", data=lambda o: {"organisation": o["partner"]}),
     "cosa:review_add": action("CASE_WORK", data=lambda o: {"review_date": _day(), "summary": "x"}),
     "cosa:questionnaire": action(
         "CASE_WORK", data=lambda o: {**{code: "4" for code, _label in CLOSING_QUESTIONS}, "comment": "x"}
@@ -401,8 +400,8 @@ URLS: dict[str, Entry] = {
         "CASE_WORK",
         pk="case",
         data=lambda o: {
-            "person_a": o["survivor"].pk,
-            "person_b": o["responsible"].pk,
+            "person_a": o["survivor"],
+            "person_b": o["responsible"],
             "kind": "court_condition",
             "valid_from": _day(),
         },
@@ -414,7 +413,7 @@ URLS: dict[str, Entry] = {
             "CASE_WORK",
             pk="process",
             data=lambda o: {
-                "person": o["survivor"].pk,
+                "person": o["survivor"],
                 "outcome": "ready",
                 **{f"item_{k}": v for k, v in all_answers("survivor_readiness").items()},
             },
@@ -422,7 +421,7 @@ URLS: dict[str, Entry] = {
         kind="survivor_readiness",
     ),
     "safety:checkin": page(
-        "CASE_WORK", pk="process", data=lambda o: {"person": o["survivor"].pk, "moment": "before", "rating": "1"}
+        "CASE_WORK", pk="process", data=lambda o: {"person": o["survivor"], "moment": "before", "rating": "1"}
     ),
     "safety:program_threshold": page("SEES_ALL_CASES", pk="program", data=lambda o: {"threshold": "8"}),
     "safety:sign_off": action("SIGNS_OFF_SCREENINGS", pk="screening"),
@@ -463,7 +462,7 @@ URLS: dict[str, Entry] = {
     "evaluation:cancel": action("CASE_WORK", pk="assignment", data=lambda o: {"reason": "declined"}),
     "evaluation:reoffending": page(
         "CASE_READ",
-        data=lambda o: {"person": o["responsible"].pk, "occurred_on": _day(), "type": "charge", "source": "probation"},
+        data=lambda o: {"person": o["responsible"], "occurred_on": _day(), "type": "charge", "source": "probation"},
     ),
     # Training: each organisation's own, per person.
     "training:mine": page("ORG_MEMBER"),
@@ -472,7 +471,7 @@ URLS: dict[str, Entry] = {
     "training:observe": action(
         "OBSERVES_AS_SUPERVISOR",
         data=lambda o: {
-            "facilitator": o["subject"].pk,
+            "facilitator": o["subject"],
             "observer_role": "supervisor",
             "observed_on": _day(),
             **_ratings(o, "rating_", "3"),
@@ -489,14 +488,14 @@ URLS: dict[str, Entry] = {
     "training:courses": form(
         "ORG_MEMBER",
         "TRAINING_MANAGER",
-        data=lambda o: {"title": "New course", "competencies": [competencies_of(o["organisation"])[0].pk]},
+        data=lambda o: {"title": "New course", "competencies": [competencies_of(o["organisation"])[0]]},
     ),
     "training:course": page("ORG_MEMBER", pk="course"),
     "training:course_enrol": action("ORG_MEMBER", pk="course"),
     "training:course_session_add": action(
         "TRAINING_MANAGER", pk="course", data=lambda o: {"starts_at": _at(30), "hours": "2"}
     ),
-    "training:attendance": action("TRAINING_MANAGER", data=lambda o: {"present": [o["subject"].pk]}),
+    "training:attendance": action("TRAINING_MANAGER", data=lambda o: {"present": [o["subject"]]}),
     "training:scenarios": page("ORG_MEMBER"),
     "training:attempt_start": fixed(action("ORG_MEMBER"), scenario_id=SCENARIO),
     "training:attempt": form("SUBJECT_OR_MANAGER", "SUBJECT_ONLY", pk="attempt", data=lambda o: {"choice": "x"}),
@@ -531,7 +530,7 @@ URLS: dict[str, Entry] = {
     ),
     "training:supervision_add": action("TRAINING_ASSESSOR", data=lambda o: {"held_on": _day(), "notes": "x"}),
     "training:certify": action(
-        "TRAINING_ASSESSOR", data=lambda o: {"program": o["program"].pk, **_ratings(o, "level_", "2")}
+        "TRAINING_ASSESSOR", data=lambda o: {"program": o["program"], **_ratings(o, "level_", "2")}
     ),
     "training:renew": action("TRAINING_ASSESSOR", pk="certification"),
     "training:suspend": action("TRAINING_ASSESSOR", pk="certification", data=lambda o: {"reason": "x"}),
@@ -549,7 +548,7 @@ URLS: dict[str, Entry] = {
             "source": "dashboard",
             "action": "Faster",
             "due_on": _day(9),
-            "owner": o["staff"].coordinator.pk,
+            "owner": o["staff"].coordinator,
         },
     ),
     "analytics:improvement_status": action("EVALUATION", data=lambda o: {"status": "done"}),
@@ -661,15 +660,29 @@ def path_for(pattern: Pattern, entry: Entry, variant: Variant, keywords: dict[st
 
 
 def form_data(entry: Entry, objects: dict[str, Any]) -> dict[str, Any]:
-    if entry.data is None:
-        return {}
-    out: dict[str, Any] = {}
-    for key, value in entry.data(objects).items():
-        if isinstance(value, list):
-            out[key] = [str(getattr(v, "pk", v)) for v in value]
-        else:
-            out[key] = str(value.pk) if hasattr(value, "pk") else value
-    return out
+    """The form a POST sends, built from ``objects``: model instances become their ids."""
+    return {key: _posted(value) for key, value in _form(entry, objects).items()}
+
+
+def _form(entry: Entry, objects: dict[str, Any]) -> dict[str, Any]:
+    return entry.data(objects) if entry.data is not None else {}
+
+
+def _posted(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_posted(v) for v in value]
+    return str(value.pk) if isinstance(value, Model) else value
+
+
+def _names_objects(value: Any) -> bool:
+    return isinstance(value, Model) or (isinstance(value, list) and any(isinstance(v, Model) for v in value))
+
+
+def foreign_fields(entry: Entry, own: dict[str, Any], other: dict[str, Any]) -> list[str]:
+    """The form's fields that name an object of the organisation addressed (they name another one when the form is
+    built from the other organisation's objects)."""
+    mine, theirs = _form(entry, own), _form(entry, other)
+    return [k for k, v in mine.items() if _names_objects(v) and _posted(v) != _posted(theirs.get(k))]
 
 
 @dataclass
@@ -715,6 +728,9 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
 def check(key: str, world: dict[str, Any]) -> Report:
     """Every actor, every variant, GET and POST (and, for those who may, POST with an empty form) of one entry.
 
+    Those who may post a form whose fields name objects (a person, a participant, a colleague, a program) post it
+    again with one of those fields naming the other organisation's object instead: that must change nothing.
+
     On the actors' own organisation's objects every actor asks with both methods. On another organisation's, and on
     mixed addresses, a method the view refuses outright (405, before any object is looked at) is not asked again;
     a mixed address is asked by the actors who pass on their own organisation's objects (for anyone else the first
@@ -743,6 +759,12 @@ def check(key: str, world: dict[str, Any]) -> Report:
                 if method == "POST" and want == "ok" and entry.data is not None:
                     empty = perform(client, "POST", path, {})
                     judge(report, f"{key} [{variant.name}] {actor} POST (empty form)", actor, own, want, empty)
+                    other = {**w.objects["A" if own == "B" else "B"], "partner": w.partner}
+                    for name in foreign_fields(entry, objects, other):
+                        data = form_data(entry, objects) | {name: _posted(_form(entry, other)[name])}
+                        foreign = perform(client, "POST", path, data)
+                        where = f"{key} [{variant.name}] {actor} POST ({name} of the other organisation)"
+                        judge(report, where, actor, own, "nothing done", foreign)
     return report
 
 
@@ -758,6 +780,8 @@ def judge(report: Report, where: str, actor: str, own: str, want: str, answer: A
         accepted.add("refused")  # a form the rules of the app turn down is still a form the actor may send
     if want == "signed out":
         accepted = {"login"}
+    if want == "nothing done":  # a form naming another organisation's object: any answer but a change or an error
+        accepted = {answer.outcome} - {"500"}
     if answer.outcome not in accepted:
         detail = f" ({answer.detail})" if answer.detail else ""
         report.failures.append(f"{where}: expected {want}, got {answer.outcome} [{answer.status}]{detail}")

@@ -489,7 +489,10 @@ def timeline_for(
     participants: Any = None,
 ) -> list[TimelineEntry]:
     """What happened on the case, newest first: status changes, notes, tasks, people joining. A page that has
-    already read the notes, tasks and participants passes them in, so they are not read twice."""
+    already read the notes, tasks and participants passes them in, so they are not read twice. The
+    responsible-person side gets :func:`responsible_side_timeline` whichever page asks."""
+    if access.responsible_side_only:
+        return responsible_side_timeline(actor, case, access)
     entries: list[TimelineEntry] = []
     for change in _with_brief(case.status_changes.all(), "actor", *USER_BRIEF):
         entries.append(

@@ -173,3 +173,18 @@ def test_it_shows_a_withdrawal_only_as_closed_on_the_responsible_side(world, cas
     # The full case, for those who may see it, still says what happened.
     full = sign_in(CsrfClient(), world["coordinator"]).get(f"/cases/{case.pk}/").content.decode()
     assert "Withdrawn" in full
+
+
+def test_it_shows_the_responsible_side_the_neutral_timeline_when_it_asks_for_the_timeline_alone(world, cases):
+    """The case page's timeline panel (loaded on its own by htmx) says no more than the responsible-side page."""
+    from reparo.cases.services import case_transition
+
+    case = cases["own"]
+    case_transition(actor=world["coordinator"], case=case, to_status="withdrawn", reason="Survivor moved to Leeds")
+    volunteer = sign_in(CsrfClient(), world[Role.COSA_VOLUNTEER])
+    html = volunteer.get(f"/cases/{case.pk}/timeline/", headers={"HX-Request": "true"}).content.decode()
+    assert "Closed" in html
+    assert "Withdrawn" not in html and "Leeds" not in html
+    assert world["coordinator"].email not in html  # never who ended it
+    coordinator = sign_in(CsrfClient(), world["coordinator"])
+    assert "Withdrawn" in coordinator.get(f"/cases/{case.pk}/timeline/", headers={"HX-Request": "true"}).content.decode()

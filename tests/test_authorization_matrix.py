@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ COLUMNS = {
     "tsu": "team_supervisor",
     "tcv": "team_cosa_volunteer",  # the responsible-person side (and in the case's circle)
     "oth": "other_team",  # a facilitator of A on the team of another case of A
+    "ex": "former_team_member",  # still on the team of A's case, but their role in A has ended
     "out": "outsider",  # Charlie, B's organisation admin: this column is what he gets in his own organisation
     "anon": "anonymous",
     "pw": "password_only",  # an org admin of A signed in without the second factor
@@ -84,39 +86,40 @@ OUTCOMES = {
 }
 
 POLICY_TABLE = """
-                        adm  coo  fac  cw   sup  vol  eva  pl   tlf  tcf  tcw  tsu  tcv  oth  out  anon pw
-PUBLIC                  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
-SIGNED_IN               ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   lgn  2fa
-BEFORE_SECOND_FACTOR    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   lgn  ok
-SIGNS_OUT               bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye
-SIGNS_OUT_EVERYWHERE    bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  lgn  2fa
-ORG_MEMBER              ok   ok   ok   ok   ok   ok   ok   404  ok   ok   ok   ok   ok   ok   ok   lgn  2fa
-ORG_ADMIN               ok   404  404  404  404  404  404  404  404  404  404  404  404  404  ok   lgn  2fa
-SEES_ALL_CASES          ok   ok   404  404  404  404  404  404  404  404  404  404  404  404  ok   lgn  2fa
-OPENS_CASES             ok   ok   404  ok   404  404  404  404  404  404  ok   404  404  404  ok   lgn  2fa
-CASE_READ               ok   ok   404  404  404  404  404  404  ok   ok   ok   ok   ok   404  ok   lgn  2fa
-CASE_WORK               ok   ok   404  404  404  404  404  404  ok   ok   ok   ok   404  404  ok   lgn  2fa
-CIRCLE_WORK             ok   ok   404  404  404  404  404  404  ok   ok   ok   ok   ok   404  ok   lgn  2fa
-ASSIGNS_FACILITATORS    ok   ok   404  404  404  404  404  404  ok   404  404  404  404  404  ok   lgn  2fa
-DRAFT_OWNER             404  404  404  404  404  404  404  404  404  404  ok   404  404  404  404  lgn  2fa
-NOTE_AUTHOR             404  404  404  404  404  404  404  404  ok   404  404  404  404  404  404  lgn  2fa
-OWN_NOTICE              404  404  404  404  404  404  404  404  ok   404  404  404  404  404  404  lgn  2fa
-SIGNS_OFF_SCREENINGS    404  404  404  404  404  404  404  404  404  404  404  ok   404  404  404  lgn  2fa
-LIFTS_RESTRICTIONS      ok   ok   404  404  404  404  404  404  ref  ref  ref  ok   404  404  ok   lgn  2fa
-EVALUATION              ok   ok   404  404  404  404  ok   404  404  404  404  404  404  404  ok   lgn  2fa
-TRAINING_MANAGER        ok   ok   404  404  ok   404  404  404  404  404  404  ok   404  404  ok   lgn  2fa
-TRAINING_ASSESSOR       ok   404  404  404  ok   404  404  404  404  404  404  ok   404  404  ok   lgn  2fa
-TRAINING_ADMIN          ok   404  404  404  404  404  404  404  404  404  404  404  404  404  ok   lgn  2fa
-SUBJECT_OR_MANAGER      ok   ok   404  404  ok   404  404  404  ok   404  404  ok   404  404  ok   lgn  2fa
-SUBJECT_ONLY            404  404  404  404  404  404  404  404  ok   404  404  404  404  404  404  lgn  2fa
-DECLARES_CONFLICT       ok   ok   ref  ref  ref  ref  ref  404  ok   ok   ok   ok   ok   ref  ok   lgn  2fa
-RECORDS_CONFLICT_FOR    ok   ok   404  404  ref  404  404  404  404  404  404  ok   404  404  ok   lgn  2fa
-OBSERVES_AS_SUPERVISOR  404  404  404  404  ok   404  404  404  ref  404  404  ok   404  404  404  lgn  2fa
-OBSERVES_SUBJECT        404  404  404  404  ok   404  404  404  404  404  404  ok   404  404  404  lgn  2fa
-NOT_ALLOWED             405  405  405  405  405  405  405  405  405  405  405  405  405  405  405  405  405
-SUPERVISOR_NOTES        ok   404  404  404  404  404  404  404  404  404  404  ok   404  404  ok   lgn  2fa
-OTHER_CASE              ok   ok   404  404  404  404  404  404  404  404  404  404  404  ok   404  lgn  2fa
-SUBJECT_OR_ASSESSOR     ok   404  404  404  ok   404  404  404  ok   404  404  ok   404  404  ok   lgn  2fa
+                        adm  coo  fac  cw   sup  vol  eva  pl   tlf  tcf  tcw  tsu  tcv  oth  ex   out  anon pw
+PUBLIC                  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+SIGNED_IN               ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   lgn  2fa
+BEFORE_SECOND_FACTOR    ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   lgn  ok
+SIGNS_OUT               bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye
+SIGNS_OUT_EVERYWHERE    bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  bye  lgn  2fa
+ORG_MEMBER              ok   ok   ok   ok   ok   ok   ok   404  ok   ok   ok   ok   ok   ok   404  ok   lgn  2fa
+ORG_ADMIN               ok   404  404  404  404  404  404  404  404  404  404  404  404  404  404  ok   lgn  2fa
+SEES_ALL_CASES          ok   ok   404  404  404  404  404  404  404  404  404  404  404  404  404  ok   lgn  2fa
+OPENS_CASES             ok   ok   404  ok   404  404  404  404  404  404  ok   404  404  404  404  ok   lgn  2fa
+CASE_READ               ok   ok   404  404  404  404  404  404  ok   ok   ok   ok   ok   404  404  ok   lgn  2fa
+CASE_WORK               ok   ok   404  404  404  404  404  404  ok   ok   ok   ok   404  404  404  ok   lgn  2fa
+CIRCLE_WORK             ok   ok   404  404  404  404  404  404  ok   ok   ok   ok   ok   404  404  ok   lgn  2fa
+ASSIGNS_FACILITATORS    ok   ok   404  404  404  404  404  404  ok   404  404  404  404  404  404  ok   lgn  2fa
+DRAFT_OWNER             404  404  404  404  404  404  404  404  404  404  ok   404  404  404  404  404  lgn  2fa
+NOTE_AUTHOR             404  404  404  404  404  404  404  404  ok   404  404  404  404  404  404  404  lgn  2fa
+OWN_NOTICE              404  404  404  404  404  404  404  404  ok   404  404  404  404  404  404  404  lgn  2fa
+SIGNS_OFF_SCREENINGS    404  404  404  404  404  404  404  404  404  404  404  ok   404  404  404  404  lgn  2fa
+LIFTS_RESTRICTIONS      ok   ok   404  404  404  404  404  404  ref  ref  ref  ok   404  404  404  ok   lgn  2fa
+EVALUATION              ok   ok   404  404  404  404  ok   404  404  404  404  404  404  404  404  ok   lgn  2fa
+TRAINING_MANAGER        ok   ok   404  404  ok   404  404  404  404  404  404  ok   404  404  404  ok   lgn  2fa
+TRAINING_ASSESSOR       ok   404  404  404  ok   404  404  404  404  404  404  ok   404  404  404  ok   lgn  2fa
+TRAINING_ADMIN          ok   404  404  404  404  404  404  404  404  404  404  404  404  404  404  ok   lgn  2fa
+SUBJECT_OR_MANAGER      ok   ok   404  404  ok   404  404  404  ok   404  404  ok   404  404  404  ok   lgn  2fa
+SUBJECT_ONLY            404  404  404  404  404  404  404  404  ok   404  404  404  404  404  404  404  lgn  2fa
+DECLARES_CONFLICT       ok   ok   ref  ref  ref  ref  ref  404  ok   ok   ok   ok   ok   ref  404  ok   lgn  2fa
+RECORDS_CONFLICT_FOR    ok   ok   404  404  ref  404  404  404  404  404  404  ok   404  404  404  ok   lgn  2fa
+OBSERVES_AS_SUPERVISOR  404  404  404  404  ok   404  404  404  ref  404  404  ok   404  404  404  404  lgn  2fa
+OBSERVES_SUBJECT        404  404  404  404  ok   404  404  404  404  404  404  ok   404  404  404  404  lgn  2fa
+NOBODY                  404  404  404  404  404  404  404  404  404  404  404  404  404  404  404  404  lgn  2fa
+NOT_ALLOWED             405  405  405  405  405  405  405  405  405  405  405  405  405  405  405  405  405  405
+SUPERVISOR_NOTES        ok   404  404  404  404  404  404  404  404  404  404  ok   404  404  404  ok   lgn  2fa
+OTHER_CASE              ok   ok   404  404  404  404  404  404  404  404  404  404  404  ok   404  404  lgn  2fa
+SUBJECT_OR_ASSESSOR     ok   404  404  404  ok   404  404  404  ok   404  404  ok   404  404  404  ok   lgn  2fa
 """
 
 
@@ -322,6 +325,23 @@ URLS: dict[str, Entry] = {
         "CASE_WORK", data=lambda o: {"purpose": "reporting", "method": "written", "given_at": _at(-1)}
     ),
     "consent:withdraw": action("CASE_WORK"),
+    # The same, for the responsible person: the responsible-person side reads, but does not act.
+    "people:detail#responsible": page("CASE_READ", pk="responsible"),
+    "people:identity#responsible": page("CASE_READ", pk="responsible"),
+    "people:edit#responsible": page(
+        "CASE_WORK", pk="responsible", data=lambda o: {"version": fresh(o["responsible"]).version, "given_name": "E"}
+    ),
+    "people:erase#responsible": action("ORG_ADMIN", pk="responsible", data=lambda o: {"confirm": "on"}),
+    "consent:person#responsible": form("CASE_READ", "405", person_pk="responsible"),
+    "consent:record#responsible": action(
+        "CASE_WORK",
+        person_pk="responsible",
+        data=lambda o: {"purpose": "reporting", "method": "written", "given_at": _at(-1)},
+    ),
+    "consent:withdraw#responsible": action("CASE_WORK", person_pk="responsible", pk="responsible_consent"),
+    "safety:plan#responsible": page(
+        "NOBODY", pk="case", person_pk="responsible", data=lambda o: {"next_review_on": _day(40), "warning_signs": "x"}
+    ),
     # Processes (the mediation process of the case).
     "processes:open": action("CASE_WORK", data=lambda o: {"type": "circle"}),
     "processes:detail": page("CASE_READ"),
@@ -460,6 +480,14 @@ URLS: dict[str, Entry] = {
         "CASE_WORK", pk="assignment", data=lambda o: {"collected_on": _day(), **{f"who5_{i}": "3" for i in range(1, 6)}}
     ),
     "evaluation:cancel": action("CASE_WORK", pk="assignment", data=lambda o: {"reason": "declined"}),
+    "evaluation:interview#responsible": page(
+        "CASE_READ",
+        pk="responsible_assignment",
+        data=lambda o: {"collected_on": _day(), **{f"who5_{i}": "3" for i in range(1, 6)}},
+    ),
+    "evaluation:cancel#responsible": action(
+        "CASE_READ", pk="responsible_assignment", data=lambda o: {"reason": "declined"}
+    ),
     "evaluation:reoffending": page(
         "CASE_READ",
         data=lambda o: {"person": o["responsible"], "occurred_on": _day(), "type": "charge", "source": "probation"},
@@ -554,7 +582,8 @@ URLS: dict[str, Entry] = {
     "analytics:improvement_status": action("EVALUATION", data=lambda o: {"status": "done"}),
 }
 
-# An entry keyed "<url name>?<parameter>" asks the same URL again with a query parameter that names an object.
+# An entry keyed "<url name>?<parameter>" asks the same URL again with a query parameter that names an object; one
+# keyed "<url name>#<label>" asks it again about other objects (the responsible person rather than the survivor).
 
 # URLs whose answers the app gets wrong (a leak or an unexpected success) and that could not be fixed safely here:
 # the URL name, and what leaks. Their tests are expected to fail; one that starts passing fails the build.
@@ -595,7 +624,7 @@ SUCCESS = frozenset({"ok", "signed out"})
 
 
 def pattern_of(key: str) -> Pattern | None:
-    return PATTERNS.get(key.partition("?")[0])
+    return PATTERNS.get(re.split(r"[?#]", key, maxsplit=1)[0])
 
 
 @dataclass(frozen=True)
@@ -796,7 +825,9 @@ def judge(report: Report, where: str, actor: str, own: str, want: str, answer: A
     if DUMP:
         with open(DUMP, "a") as out:
             writes = ",".join(sorted(set(answer.writes)))
-            out.write(f"{where}|{want}|{answer.outcome}|{answer.status}|{writes}|{answer.detail}\n")
+            out.write(
+                f"{where}|{want}|{answer.outcome}|{answer.status}|{writes}|{answer.detail}|{answer.seconds:.4f}\n"
+            )
 
 
 DUMP = os.environ.get("MATRIX_DUMP", "")

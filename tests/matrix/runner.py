@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -84,6 +85,7 @@ class Answer:
     writes: list[str]  # tables the request wrote to (rolled back), harmless ones left out
     content: bytes
     detail: str = ""  # the exception, for a 500
+    seconds: float = 0.0  # processor time the request took
 
 
 def perform(client: CsrfClient, method: str, path: str, data: dict[str, Any] | None = None) -> Answer:
@@ -102,6 +104,7 @@ def perform(client: CsrfClient, method: str, path: str, data: dict[str, Any] | N
 
     response = None
     detail = ""
+    started = time.process_time()
     try:
         with connection.execute_wrapper(record), transaction.atomic():
             try:
@@ -116,12 +119,12 @@ def perform(client: CsrfClient, method: str, path: str, data: dict[str, Any] | N
     finally:
         client.cookies = cookies
         translation.activate("en")
+    seconds = time.process_time() - started
     if response is None:
-        return Answer("500", None, writes, b"", detail)
+        return Answer("500", None, writes, b"", detail, seconds)
     outcome = classify(response)
-    return Answer(
-        outcome, response.status_code, writes, body_of(response), _why(response) if outcome == "refused" else ""
-    )
+    why = _why(response) if outcome == "refused" else ""
+    return Answer(outcome, response.status_code, writes, body_of(response), why, seconds)
 
 
 def _paths() -> dict[str, str]:

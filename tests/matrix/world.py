@@ -23,6 +23,7 @@ from typing import Any
 from django.utils import timezone
 
 from reparo.accounts.models import Membership, Role, User
+from reparo.accounts.services import membership_end
 from reparo.agreements import services as agreements
 from reparo.analytics import services as analytics
 from reparo.cases import services as cases
@@ -159,6 +160,7 @@ def build() -> MatrixWorld:
     # ... a facilitator on the team of another case of A, an outsider (Charlie, B's admin), anonymous, and an admin
     # of A signed in with the password only.
     actors["other_team"] = _user("other.team@a.example", orgs["A"], Role.FACILITATOR, canaries, "A")
+    actors["former_team_member"] = _user("former@a.example", orgs["A"], Role.FACILITATOR, canaries, "A")
     actors["outsider"] = _user("charlie@b.example", orgs["B"], Role.ORG_ADMIN, canaries, "B")
     actors["anonymous"] = None
     actors["password_only"] = _user("password.only@a.example", orgs["A"], Role.ORG_ADMIN, canaries, "A")
@@ -199,6 +201,10 @@ def build() -> MatrixWorld:
         for label, staff in (("A", staff_a), ("B", staff_b))
     }
     objects["A"]["case2"] = _second_case(actors["other_team"], staff_a, programs["A"], canaries)  # type: ignore[arg-type]
+    # The former team member stays on the team of A's case; their role in A ends (the service a manager uses).
+    former = actors["former_team_member"]
+    CaseTeamMember.objects.create(case=objects["A"]["case"], user=former, role=TeamRole.CO_FACILITATOR)
+    membership_end(actor=staff_a.admin, membership=Membership.objects.get(user=former, organisation=orgs["A"]))
     two_factor = {name: name not in ("anonymous", "password_only") for name in actors}
     return MatrixWorld(actors=actors, two_factor=two_factor, objects=objects, canaries=canaries, partner=partner)
 
@@ -396,8 +402,13 @@ def _build_org(
         actor=staff.coordinator, person=survivor, purpose="evaluation", method="written",
         given_at=now - datetime.timedelta(days=30),
     )  # fmt: skip
+    responsible_consent = consent_record(
+        actor=staff.coordinator, person=responsible, purpose="evaluation", method="verbal_witnessed",
+        given_at=now - datetime.timedelta(days=30), witness_name=c(org, "responsible"),
+    )  # fmt: skip
     evaluation.surveys_assign_due()
     assignment = SurveyAssignment.objects.get(case=case, person=survivor, instrument="who5")
+    responsible_assignment = SurveyAssignment.objects.get(case=case, person=responsible, instrument="who5")
     done = SurveyAssignment.objects.get(case=case, person=survivor, instrument="k6")
     evaluation.survey_complete(
         actor=staff.lead, assignment=done, answers={f"k6_{i}": 1 for i in range(1, 7)}, collected_on=today,
@@ -472,6 +483,8 @@ def _build_org(
         "concern": concern,
         "schedule_line": line,
         "assignment": assignment,
+        "responsible_assignment": responsible_assignment,
+        "responsible_consent": responsible_consent,
         "subject": subject,
         "certification": certification,
         "course": course,

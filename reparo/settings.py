@@ -68,8 +68,9 @@ INSTALLED_APPS = [
     "template_partials",
     "reparo.core",
     "reparo.audit",
-    "reparo.organisations",
     "reparo.accounts",
+    "reparo.access",
+    "reparo.organisations",
     "reparo.people",
     "reparo.cases",
     "reparo.consent",
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "reparo.evaluation",
     "reparo.training",
     "reparo.analytics",
+    "reparo.demo",
     "django_countries",
     "django_tasks",
     "django_tasks_db",
@@ -124,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reparo.core.context_processors.shell",
+                "reparo.access.context_processors.navigation",
             ],
             "builtins": ["template_partials.templatetags.partials", "reparo.core.templatetags.fields"],
         },
@@ -161,7 +164,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions: idle timeout 30 minutes, absolute limit 12 hours (enforced by SessionLimitsMiddleware).

@@ -24,12 +24,6 @@ from reparo.accounts.services import AUTH_STARTED_KEY, LAST_SEEN_KEY
 from reparo.core import context
 
 
-def public(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a view as reachable without signing in (sign-in pages, health, quick exit)."""
-    view.reparo_public = True  # type: ignore[attr-defined]
-    return view
-
-
 def before_two_factor(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view as reachable after the password but before the second factor (enrolment, verify)."""
     view.reparo_before_two_factor = True  # type: ignore[attr-defined]

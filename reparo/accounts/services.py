@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
@@ -22,12 +21,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reparo.accounts import selectors
 from reparo.accounts.backends import USER_BACKEND
-from reparo.accounts.models import Membership, Role, User
-from reparo.accounts.roles import Capability
+from reparo.accounts.models import User
 from reparo.audit.services import audit_record
-from reparo.organisations.models import Organisation
 
 AUTH_STARTED_KEY = "reparo_auth_started"
 LAST_SEEN_KEY = "reparo_last_seen"
@@ -137,61 +133,6 @@ def backup_codes_remaining(*, user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-@transaction.atomic
-def membership_add(
-    *, actor: User, organisation: Organisation, email: str, role: str, full_name: str = ""
-) -> Membership:
-    """Give ``email`` a role in ``organisation``, creating the account if needed (it then gets a link to
-    choose a password; the e-mail says only that an account is waiting)."""
-    selectors.organisation_get_for(actor, organisation.pk, capability=Capability.MANAGE_MEMBERS)
-    if role not in Role.values:
-        raise ValidationError({"role": _("Choose a role from the list.")})
-    email = User.objects.normalize_email(email).lower()
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if user is not None:
-        managed = set(selectors.organisation_ids_where(actor, Capability.MANAGE_MEMBERS))
-        elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(organisation_id__in=managed)
-        if elsewhere.exists():
-            raise ValidationError(
-                _(
-                    "That e-mail address belongs to an account of another organisation. Ask that organisation's "
-                    "admin, or use a different address."
-                )
-            )
-    if user is None:
-        user = User(email=email, full_name=full_name or None)
-        user.set_unusable_password()
-        user.save()
-    if Membership.objects.filter(user=user, organisation=organisation, role=role, is_active=True).exists():
-        raise ValidationError(_("This person already has that role here."))
-    ended = Membership.objects.filter(user=user, organisation=organisation, role=role, is_active=False).first()
-    if ended is not None:
-        ended.is_active = True
-        ended.save(update_fields=["is_active", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="membership.restored",
-            obj=ended,
-            organisation=organisation,
-            detail={"role": role, "user": str(user.pk)},
-        )
-        selectors.forget_roles()
-        return ended
-    membership = Membership.objects.create(user=user, organisation=organisation, role=role)
-    audit_record(
-        actor=actor,
-        action="membership.added",
-        obj=membership,
-        organisation=organisation,
-        detail={"role": role, "user": str(user.pk), "account_created": created},
-    )
-    selectors.forget_roles()
-    if created:
-        transaction.on_commit(lambda: send_set_password_email(user))
-    return membership
-
-
 def send_set_password_email(user: User) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -203,46 +144,6 @@ def send_set_password_email(user: User) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
-
-
-@transaction.atomic
-def membership_end(*, actor: User, membership: Membership) -> None:
-    selectors.organisation_get_for(actor, membership.organisation_id, capability=Capability.MANAGE_MEMBERS)
-    if membership.user_id == actor.pk and membership.role == Role.ORG_ADMIN:
-        raise ValidationError(_("You cannot remove your own admin role. Ask another admin."))
-    membership.is_active = False
-    membership.save(update_fields=["is_active", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="membership.ended",
-        obj=membership,
-        organisation=membership.organisation,
-        detail={"role": membership.role, "user": str(membership.user_id)},
-    )
-    selectors.forget_roles()
-
-
-@transaction.atomic
-def user_deactivate(*, actor: User, organisation: Organisation, user: User) -> None:
-    """Deactivate an account: it can no longer sign in, and every session it has ends at once."""
-    target = selectors.member_user_get_for(actor, organisation, user.pk)
-    if target.pk == actor.pk:
-        raise ValidationError(_("You cannot deactivate your own account."))
-    managed = set(selectors.organisation_ids_where(actor, Capability.MANAGE_MEMBERS))
-    theirs = set(Membership.objects.filter(user=target, is_active=True).values_list("organisation_id", flat=True))
-    if not theirs <= managed:
-        raise ValidationError(_("This person also works with another organisation. End their role here instead."))
-    User.objects.filter(pk=target.pk).update(is_active=False, session_generation=target.session_generation + 1)
-    audit_record(actor=actor, action="user.deactivated", obj=target, organisation=organisation)
-    selectors.forget_roles()
-
-
-@transaction.atomic
-def user_reactivate(*, actor: User, organisation: Organisation, user: User) -> None:
-    target = selectors.member_user_get_for(actor, organisation, user.pk)
-    User.objects.filter(pk=target.pk).update(is_active=True)
-    audit_record(actor=actor, action="user.reactivated", obj=target, organisation=organisation)
-    selectors.forget_roles()
 
 
 @transaction.atomic

@@ -17,7 +17,8 @@ from django_otp import devices_for_user
 
 from reparo.accounts import services
 from reparo.accounts.forms import EnrolForm, InvitationAwarePasswordResetForm, SignInForm, TokenForm
-from reparo.accounts.middleware import before_two_factor, public
+from reparo.accounts.middleware import before_two_factor
+from reparo.core.decorators import public
 
 
 def _safe_next(request: HttpRequest) -> str:

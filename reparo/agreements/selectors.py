@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
+from reparo.access.lookup import one_or_404
 from reparo.agreements.models import (
     Agreement,
     AgreementItem,
@@ -36,28 +35,21 @@ def agreement_in_preparation(process: Process) -> Agreement | None:
     return agreements_of(process).filter(status__in=[AgreementStatus.DRAFT, AgreementStatus.PROPOSED]).first()
 
 
-def _get(queryset: QuerySet[Any], pk: Any) -> Any:
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
-
-
-def agreement_get_for(actor: Any, process: Process, pk: Any) -> Agreement:
+def agreement_in(process: Process, pk: Any) -> Agreement:
     """``process`` must come from ``process_get_for(actor, ...)``; anything outside it is not found."""
-    return _get(agreements_of(process).select_related("process__case"), pk)
+    return one_or_404(agreements_of(process).select_related("process__case"), pk)
 
 
-def item_get_for(actor: Any, process: Process, pk: Any) -> AgreementItem:
-    return _get(AgreementItem.objects.filter(agreement__process=process).select_related("agreement"), pk)
+def item_in(process: Process, pk: Any) -> AgreementItem:
+    return one_or_404(AgreementItem.objects.filter(agreement__process=process).select_related("agreement"), pk)
 
 
-def obligation_get_for(actor: Any, process: Process, pk: Any) -> Obligation:
-    return _get(Obligation.objects.filter(item__agreement__process=process).select_related("item__agreement"), pk)
+def obligation_in(process: Process, pk: Any) -> Obligation:
+    return one_or_404(Obligation.objects.filter(item__agreement__process=process).select_related("item__agreement"), pk)
 
 
-def instalment_get_for(actor: Any, process: Process, pk: Any) -> Instalment:
-    return _get(
+def instalment_in(process: Process, pk: Any) -> Instalment:
+    return one_or_404(
         Instalment.objects.filter(obligation__item__agreement__process=process).select_related(
             "obligation__item__agreement"
         ),

@@ -72,7 +72,7 @@ def agreement_draft(request: HttpRequest, process_pk: Any) -> HttpResponse:
 @require_POST
 def item_add(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    agreement = selectors.agreement_get_for(request.user, process, pk)
+    agreement = selectors.agreement_in(process, pk)
     form = ItemForm(request.POST)
     return run_action(
         request, lambda: services.item_add(actor=request.user, agreement=agreement, **form.service_kwargs()),
@@ -83,7 +83,7 @@ def item_add(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
 @require_POST
 def item_remove(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    item = selectors.item_get_for(request.user, process, pk)
+    item = selectors.item_in(process, pk)
     return run_action(
         request, lambda: services.item_remove(actor=request.user, item=item),
         success=_("Removed."), back_to=_back(process, "preparing"),
@@ -93,7 +93,7 @@ def item_remove(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
 @require_POST
 def agreement_propose(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    agreement = selectors.agreement_get_for(request.user, process, pk)
+    agreement = selectors.agreement_in(process, pk)
     return run_action(
         request, lambda: services.agreement_propose(actor=request.user, agreement=agreement),
         success=_("The agreement was put to the parties."), back_to=_back(process, "preparing"),
@@ -103,7 +103,7 @@ def agreement_propose(request: HttpRequest, process_pk: Any, pk: Any) -> HttpRes
 @require_POST
 def acceptance_record(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    agreement = selectors.agreement_get_for(request.user, process, pk)
+    agreement = selectors.agreement_in(process, pk)
     form = AcceptanceForm(request.POST, participants=_acceptors(process))
     return run_action(
         request, lambda: services.acceptance_record(actor=request.user, agreement=agreement, **form.cleaned_data),
@@ -114,7 +114,7 @@ def acceptance_record(request: HttpRequest, process_pk: Any, pk: Any) -> HttpRes
 @require_POST
 def obligation_mark(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    obligation = selectors.obligation_get_for(request.user, process, pk)
+    obligation = selectors.obligation_in(process, pk)
     form = ObligationMarkForm(request.POST)
     return run_action(
         request, lambda: services.obligation_mark(actor=request.user, obligation=obligation, **form.cleaned_data),
@@ -125,7 +125,7 @@ def obligation_mark(request: HttpRequest, process_pk: Any, pk: Any) -> HttpRespo
 @require_POST
 def instalment_pay(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    instalment = selectors.instalment_get_for(request.user, process, pk)
+    instalment = selectors.instalment_in(process, pk)
     form = PaymentForm(request.POST)
     return run_action(
         request, lambda: services.instalment_pay(actor=request.user, instalment=instalment, **form.cleaned_data),

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reparo.audit.concurrency import ConflictError, rebase_form_data
 from reparo.cases import selectors, services
+from reparo.cases.extensions import case_page_forms
 from reparo.cases.forms import (
     CaseEditForm,
     CaseFilterForm,
@@ -26,9 +28,7 @@ from reparo.cases.forms import (
 )
 from reparo.cases.models import CaseStatus, ParticipantRole
 from reparo.core.actions import errors_text, run_action
-from reparo.core.concurrency import ConflictError, rebase_form_data
 from reparo.core.pagination import page_of
-from reparo.processes.forms import ProcessOpenForm
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -172,7 +172,7 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "transitions": [(status, CaseStatus(status).label) for status in case.allowed_transitions()],
         "note_form": NoteForm(),
         "processes": list(case.processes.all()),
-        "process_form": ProcessOpenForm(),
+        **case_page_forms(),
     }
     context.update(extra)
     return context
@@ -380,7 +380,7 @@ def task_add(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def task_complete(request: HttpRequest, pk: Any, task_pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
-    task = selectors.task_get_for(request.user, case, task_pk)
+    task = selectors.task_in(case, task_pk)
     return run_action(
         request,
         lambda: services.task_complete(actor=request.user, task=task),
@@ -405,7 +405,7 @@ def team_add(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def team_remove(request: HttpRequest, pk: Any, member_pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
-    member = selectors.team_member_get_for(request.user, case, member_pk)
+    member = selectors.team_member_in(case, member_pk)
     return run_action(
         request,
         lambda: services.team_member_remove(actor=request.user, member=member),

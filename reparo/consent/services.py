@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reparo.access.capabilities import Capability
 from reparo.audit.services import audit_record
 from reparo.cases.models import Case, CaseParticipant
-from reparo.cases.selectors import case_get_for
+from reparo.cases.selectors import case_get_for, person_get_for
 from reparo.consent.models import (
     Consent,
     ConsentMethod,
@@ -28,7 +29,6 @@ from reparo.consent.models import (
 )
 from reparo.organisations.models import Organisation
 from reparo.people.models import Person
-from reparo.people.selectors import person_get_for
 
 
 def _ordered_categories(categories: Iterable[str]) -> list[str]:
@@ -59,7 +59,7 @@ def consent_record(
     Raises ``Http404`` when ``actor`` cannot see ``person``, and ``ValidationError`` (keyed by field, in plain
     words) when the agreement is incomplete or does not fit its purpose.
     """
-    person = person_get_for(actor, person.pk, work=True)
+    person = person_get_for(actor, person.pk, need=Capability.WORK_ON_CASE)
     if person.erased_at is not None and purpose != ConsentPurpose.REPORTING:
         raise ValidationError(_("This person's details were erased on request, so no new agreement can be recorded."))
     if case is not None:
@@ -113,7 +113,7 @@ def consent_withdraw(*, actor: Any, consent: Consent, via: str = WithdrawalVia.S
     """
     if via not in WithdrawalVia.values:
         raise ValueError(f"Unknown withdrawal route {via!r}.")
-    person = person_get_for(actor, consent.person_id, work=True)
+    person = person_get_for(actor, consent.person_id, need=Capability.WORK_ON_CASE)
     locked = Consent.objects.select_for_update().get(pk=consent.pk, person=person)
     if locked.withdrawn_at is not None:
         raise ValidationError(

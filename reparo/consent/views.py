@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from reparo.cases.selectors import person_get_for
 from reparo.consent import selectors, services
 from reparo.consent.forms import ConsentRecordForm
 from reparo.people.models import Person
-from reparo.people.selectors import person_get_for
 
 
 def _form(request: HttpRequest, person: Person, data: object = None) -> ConsentRecordForm:

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.accounts.models import Membership, Role
+from reparo.access.actors import holds, users_with
+from reparo.access.capabilities import Capability
 from reparo.audit.services import audit_record
 from reparo.cases.models import Task, TeamRole
 from reparo.cases.selectors import case_access_for
@@ -43,6 +44,7 @@ from reparo.organisations.models import Organisation, OrganisationKind
 from reparo.people.models import Person
 from reparo.processes.models import Process, ProcessParticipant, ProcessRole, ProcessType
 from reparo.processes.services import _require_work
+from reparo.training.eligibility import volunteer_problems
 
 ESCALATION_CATEGORIES = [DataCategory.SAFETY.value]
 
@@ -67,9 +69,7 @@ def is_inner_volunteer(actor: Any, circle: Circle) -> bool:
     return (
         InnerMember.objects.filter(circle=circle, user=actor, active=True).exists()
         and case.team.filter(user=actor, role=TeamRole.COSA_VOLUNTEER).exists()
-        and Membership.objects.filter(
-            user=actor, organisation_id=case.organisation_id, role=Role.COSA_VOLUNTEER, is_active=True
-        ).exists()
+        and holds(actor, case.organisation_id, Capability.VOLUNTEER_IN_COSA)
     )
 
 
@@ -132,8 +132,6 @@ def _training_hours(value: Any) -> Decimal:
 
 def _require_volunteer_fit(circle: Circle, user: Any, screening_done_on: Any, training_hours: Any) -> None:
     """Inner-circle volunteers meet the program's volunteer requirements (``reparo.training.eligibility``)."""
-    from reparo.training.eligibility import volunteer_problems
-
     problems = volunteer_problems(
         user, program=circle.process.case.program, screening_done_on=screening_done_on,
         training_hours=_training_hours(training_hours),
@@ -153,9 +151,7 @@ def inner_member_add(
 ) -> InnerMember:
     _require_work(actor, circle.process.case)
     _require_open(circle)
-    is_volunteer = Membership.objects.filter(
-        user=user, organisation_id=circle.process.case.organisation_id, role=Role.COSA_VOLUNTEER, is_active=True
-    ).exists()
+    is_volunteer = holds(user, circle.process.case.organisation_id, Capability.VOLUNTEER_IN_COSA)
     if not (is_volunteer and user.is_active):
         raise ValidationError(
             _("Only people with an active CoSA volunteer role in this organisation can join the inner circle.")
@@ -320,22 +316,20 @@ def flag_late_minutes(*, now: datetime.datetime | None = None) -> list[Task]:
 @transaction.atomic
 def _flag_meeting(meeting: CircleMeeting, *, now: datetime.datetime) -> list[Task]:
     case = meeting.circle.process.case
-    coordinators = Membership.objects.filter(
-        organisation_id=case.organisation_id, role=Role.COORDINATOR, is_active=True, user__is_active=True
-    ).select_related("user")
+    coordinators = users_with(case.organisation_id, Capability.FOLLOW_UP_CIRCLES).order_by("email")
     already = set(LateMinutesFlag.objects.filter(meeting=meeting).values_list("coordinator_id", flat=True))
     tasks = []
-    for membership in coordinators:
-        if membership.user_id in already:
+    for coordinator in coordinators:
+        if coordinator.pk in already:
             continue
         held = timezone.localtime(meeting.held_at)
         task = Task.objects.create(
             case=case,
             title=_("Circle meeting minutes are late (meeting of %(date)s)") % {"date": f"{held:%Y-%m-%d %H:%M}"},
-            owner=membership.user,
+            owner=coordinator,
             due_date=timezone.localdate(now),
         )
-        LateMinutesFlag.objects.create(meeting=meeting, coordinator=membership.user, task=task)
+        LateMinutesFlag.objects.create(meeting=meeting, coordinator=coordinator, task=task)
         tasks.append(task)
     if tasks:
         _audit(

@@ -98,7 +98,7 @@ def inner_member_add(request: HttpRequest, process_pk: Any) -> HttpResponse:
 @require_POST
 def inner_member_update(request: HttpRequest, process_pk: Any, member_pk: Any) -> HttpResponse:
     circle = _circle(request, process_pk)
-    member = selectors.inner_member_get_for(request.user, circle, member_pk)
+    member = selectors.inner_member_in(circle, member_pk)
     form = forms.InnerMemberUpdateForm(request.POST)
     return run_action(
         request,
@@ -139,7 +139,7 @@ def meeting_record(request: HttpRequest, process_pk: Any) -> HttpResponse:
 @require_POST
 def minutes_submit(request: HttpRequest, process_pk: Any, meeting_pk: Any) -> HttpResponse:
     circle = _circle(request, process_pk)
-    meeting = selectors.meeting_get_for(request.user, circle, meeting_pk)
+    meeting = selectors.meeting_in(circle, meeting_pk)
     form = forms.MinutesForm(request.POST)
     return run_action(
         request,
@@ -166,7 +166,7 @@ def concern_raise(request: HttpRequest, process_pk: Any) -> HttpResponse:
 @require_POST
 def concern_escalate(request: HttpRequest, process_pk: Any, concern_pk: Any) -> HttpResponse:
     circle = _circle(request, process_pk)
-    concern = selectors.concern_get_for(request.user, circle, concern_pk)
+    concern = selectors.concern_in(circle, concern_pk)
     form = forms.EscalateForm(request.POST, outer=selectors.outer_organisations_of(circle))
     return run_action(
         request,

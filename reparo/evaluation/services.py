@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reparo.audit.services import audit_record
-from reparo.cases.models import Case, CaseParticipant, ParticipantRole
+from reparo.cases.models import OPEN_STATUSES, Case, CaseParticipant, ParticipantRole
 from reparo.cases.selectors import case_access_for, cases_visible_to
 from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import may, people_who_may
@@ -60,7 +60,14 @@ from reparo.evaluation.models import (
 from reparo.evaluation.scoring import score
 from reparo.organisations.models import Organisation, Program
 from reparo.people.models import Person
-from reparo.processes.models import Process, ProcessParticipant, ProcessRole, Session, SessionStatus
+from reparo.processes.models import (
+    Process,
+    ProcessParticipant,
+    ProcessRole,
+    Session,
+    SessionInvitation,
+    SessionStatus,
+)
 
 SYSTEM_LABEL = "system: survey sweep"
 
@@ -188,8 +195,6 @@ def _candidates(line: SurveySchedule, today: datetime.date) -> Iterable[_Candida
         if not session_rows:
             return
         attended: dict[Any, list[tuple[Any, str]]] = {}
-        from reparo.processes.models import SessionInvitation
-
         for session_id, person_id, role, was_there in SessionInvitation.objects.filter(
             session_id__in=[s[0] for s in session_rows],
             participant__role__in=process_roles,
@@ -214,8 +219,6 @@ def _candidates(line: SurveySchedule, today: datetime.date) -> Iterable[_Candida
     by_id = {p.pk: p for p in processes}
     if not by_id:
         return
-    from reparo.processes.models import ProcessParticipant
-
     participants = ProcessParticipant.objects.filter(
         process_id__in=list(by_id), role__in=process_roles, withdrawn_at__isnull=True
     ).values_list("process_id", "person_id", "role")
@@ -231,8 +234,6 @@ def _candidates(line: SurveySchedule, today: datetime.date) -> Iterable[_Candida
 
 
 def _open_case_statuses() -> list[str]:
-    from reparo.cases.models import OPEN_STATUSES
-
     return list(OPEN_STATUSES)
 
 

@@ -13,7 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.cases.selectors import case_access_for
+from reparo.access.capabilities import Capability
+from reparo.cases.selectors import case_access_for, case_get_for
 from reparo.core.actions import run_action
 from reparo.evaluation import selectors, services
 from reparo.evaluation.catalogue import SCORED_CODES
@@ -26,6 +27,7 @@ from reparo.evaluation.forms import (
     ScheduleLineForm,
     StakeholderFeedbackForm,
 )
+from reparo.organisations.selectors import program_get_for
 
 LANGUAGES = ("en", "es")
 
@@ -54,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    program = selectors.program_get_for(request.user, pk)
+    program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
     return render(
         request,
         "evaluation/program.html",
@@ -71,7 +73,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def schedule_add(request: HttpRequest, pk: int) -> HttpResponse:
-    program = selectors.program_get_for(request.user, pk)
+    program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
     form = ScheduleLineForm(request.POST)
     return run_action(
         request, lambda: services.schedule_line_add(actor=request.user, program=program, **form.cleaned_data),
@@ -81,8 +83,8 @@ def schedule_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def schedule_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    program = selectors.program_get_for(request.user, pk)
-    line = selectors.schedule_line_get_for(request.user, program, line_pk)
+    program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
+    line = selectors.schedule_line_in(program, line_pk)
     return run_action(
         request, lambda: services.schedule_line_remove(actor=request.user, line=line),
         success=_("Removed from the schedule."), back_to=reverse("evaluation:program", args=[program.pk]),
@@ -141,7 +143,7 @@ def survey_cancel(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 def reoffending(request: HttpRequest, case_pk: Any) -> HttpResponse:
-    case = selectors.reoffending_case_get_for(request.user, case_pk)
+    case = case_get_for(request.user, case_pk)
     people = selectors.responsible_people_of(case)
     form = ReoffendingForm(request.POST or None, people=people)
     if request.method == "POST":
@@ -157,7 +159,7 @@ def reoffending(request: HttpRequest, case_pk: Any) -> HttpResponse:
 
 
 def cohort_import(request: HttpRequest, pk: int) -> HttpResponse:
-    program = selectors.program_get_for(request.user, pk)
+    program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
     form = CohortImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -184,7 +186,7 @@ def cohort_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def stakeholder_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    program = selectors.program_get_for(request.user, pk)
+    program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
     language = _language(request)
     spec = get_instrument("stakeholder")
     form = StakeholderFeedbackForm(request.POST or None, instrument=spec, language=language)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from reparo.access.capabilities import Capability
+from reparo.access.lookup import lookup, one_or_404
 from reparo.cases.selectors import case_access_for, cases_visible_to
 from reparo.processes.models import (
     Process,
@@ -26,11 +27,14 @@ def processes_visible_to(actor: Any) -> QuerySet[Process]:
     return Process.objects.filter(case__in=cases_visible_to(actor))
 
 
-def process_get_for(actor: Any, pk: Any) -> Process:
-    try:
-        return processes_visible_to(actor).select_related("case", "case__program").get(pk=pk)
-    except (Process.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+@lookup("processes.process")
+def process_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> Process:
+    """A process on a case the actor sees; with ``need`` (a case capability), only if the actor may also do that
+    on its case."""
+    process = one_or_404(processes_visible_to(actor).select_related("case", "case__program"), pk)
+    if need is not None and need not in case_access_for(actor, process.case).capabilities:
+        raise Http404
+    return process
 
 
 def process_access_for(actor: Any, process: Process) -> Any:
@@ -52,18 +56,12 @@ def sessions_of(process: Process) -> QuerySet[Session]:
     return Session.objects.filter(process=process).select_related("facilitator", "co_facilitator")
 
 
-def session_get_for(actor: Any, process: Process, pk: Any) -> Session:
-    try:
-        return sessions_of(process).get(pk=pk)
-    except (Session.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def session_in(process: Process, pk: Any) -> Session:
+    return one_or_404(sessions_of(process), pk)
 
 
-def participant_get_for(actor: Any, process: Process, pk: Any) -> ProcessParticipant:
-    try:
-        return participants_of(process).get(pk=pk)
-    except (ProcessParticipant.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def participant_in(process: Process, pk: Any) -> ProcessParticipant:
+    return one_or_404(participants_of(process), pk)
 
 
 def sessions_for_week(actor: Any, *, start: datetime.date | None = None) -> QuerySet[Session]:
@@ -83,8 +81,5 @@ def upcoming_sessions(process: Process) -> QuerySet[Session]:
     return sessions_of(process).filter(status=SessionStatus.SCHEDULED, starts_at__gte=timezone.now())
 
 
-def invitation_get_for(actor: Any, session: Session, pk: Any) -> SessionInvitation:
-    try:
-        return SessionInvitation.objects.select_related("session__process__case").get(session=session, pk=pk)
-    except (SessionInvitation.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def invitation_in(session: Session, pk: Any) -> SessionInvitation:
+    return one_or_404(SessionInvitation.objects.select_related("session__process__case"), pk, session=session)

@@ -12,10 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reparo.audit.concurrency import check_version
 from reparo.audit.services import audit_record
-from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, Task, TeamRole
+from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseTeamMember, Task, TeamRole
 from reparo.cases.selectors import case_access_for
-from reparo.processes import content
+from reparo.cases.services import case_transition
+from reparo.processes import content, facilitation
 from reparo.processes.gate import joint_meeting_gate_for_session
 from reparo.processes.models import (
     RESPONSIBLE_SIDE,
@@ -98,7 +100,7 @@ def facilitator_assign(*, actor: Any, process: Process, user: Any, role: str) ->
     """Assign a facilitator. They must be on the case team as a facilitator or supervisor, and eligible
     (``reparo.training.eligibility``: certification, languages, preferences, conflicts, workload)."""
     access = case_access_for(actor, process.case)
-    if not (access.can_manage_team or TeamRole.LEAD_FACILITATOR in access.team_roles):
+    if not access.can_manage_process_team:
         raise PermissionDenied(_("Only a coordinator or the lead facilitator can assign facilitators."))
     fits = CaseTeamMember.objects.filter(
         case=process.case,
@@ -109,11 +111,9 @@ def facilitator_assign(*, actor: Any, process: Process, user: Any, role: str) ->
         raise ValidationError(_("Add this person to the case team as a facilitator first."))
     if role not in FacilitatorRole.values:
         raise ValidationError({"role": _("Choose a role.")})
-    from reparo.training.eligibility import facilitator_eligibility  # the one eligibility check (issue 6)
-
     # One assignment of this person at a time: two at once must not both pass the workload cap.
     type(user).objects.select_for_update().filter(pk=user.pk).first()
-    fit = facilitator_eligibility(process, user)
+    fit = facilitation.facilitator_eligibility(process, user)  # the one eligibility check (issue 6)
     if not fit.eligible:
         raise ValidationError([_("This person cannot facilitate this process:"), *(r.text for r in fit.against)])
     assignment, created = ProcessFacilitator.objects.get_or_create(process=process, user=user, defaults={"role": role})
@@ -335,10 +335,8 @@ def session_schedule(
             raise GateClosedError(gate.reasons, gate.codes)
         for key, value in _staggered_times(starts_at, session.ends_at, times or {}).items():
             setattr(session, key, value)
-    from reparo.training.eligibility import certification_problem  # the one certification rule (issue 6)
-
     for who in (facilitator, co_facilitator):
-        problem = who and certification_problem(who, locked, [timezone.localdate(starts_at)])
+        problem = who and facilitation.certification_problem(who, locked, [timezone.localdate(starts_at)])
         if problem:
             raise ValidationError(
                 _("%(person)s cannot lead a session on that day: %(problem)s")
@@ -411,7 +409,6 @@ def session_record(
 ) -> Session:
     """After the session: who attended, and the (encrypted) session record."""
     _require_work(actor, session.process.case)
-    from reparo.core.concurrency import check_version
 
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if version is not None:
@@ -479,8 +476,10 @@ def participant_withdraw(
     _audit(actor, "process.participant_withdrew", process, role=participant.role, process_ended=ends,
            case_closed=close_case)  # fmt: skip
     if close_case and process.case.is_open:
-        from reparo.cases.models import CaseStatus
-        from reparo.cases.services import case_transition
-
         case_transition(actor=actor, case=process.case, to_status=CaseStatus.WITHDRAWN)
     return participant
+
+
+def on_case_ended(*, actor: Any, case: Any, reason: str, **_kwargs: Any) -> None:
+    """A case was withdrawn or closed (``reparo.cases.signals.case_ended``): its processes end with it."""
+    processes_end_with_case(actor=actor, case=case, reason=reason)

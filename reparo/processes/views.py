@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.agreements import selectors as agreement_selectors
 from reparo.cases.selectors import case_get_for, team_of, users_on_team
 from reparo.cases.selectors import participants_of as case_participants_of
 from reparo.core.actions import errors_text, run_action
 from reparo.processes import content, selectors, services
+from reparo.processes.extensions import process_page_extras
 from reparo.processes.forms import (
     CancelForm,
     EndEarlyForm,
@@ -92,9 +92,7 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "facilitators": selectors.facilitators_of(process),
             "sessions": selectors.sessions_of(process),
             "upcoming": selectors.upcoming_sessions(process)[:5],
-            "agreement": agreement_selectors.agreement_in_force(process),
-            "agreement_draft": agreement_selectors.agreement_in_preparation(process),
-            "completion": agreement_selectors.completion_rate(process),
+            **process_page_extras(process),
             "gate": joint_meeting_gate(process),
             "checklist": checklist,
             "preparation_progress": [(p, len(prepared.get(p.pk, set())), len(checklist)) for p in participants],
@@ -123,7 +121,7 @@ def participant_add(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def participant_withdraw(request: HttpRequest, pk: Any, participant_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
-    participant = selectors.participant_get_for(request.user, process, participant_pk)
+    participant = selectors.participant_in(process, participant_pk)
     close_case = request.POST.get("close_case") == "yes"
     return _work(
         request,
@@ -232,7 +230,7 @@ def session_detail(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRespon
     access = selectors.process_access_for(request.user, process)
     if not access.can_work:
         raise Http404
-    session = selectors.session_get_for(request.user, process, session_pk)
+    session = selectors.session_in(process, session_pk)
     invitations = session.invitations.select_related("participant__person")
     return render(
         request,
@@ -255,7 +253,7 @@ def session_detail(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRespon
 @require_POST
 def session_cancel(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
-    session = selectors.session_get_for(request.user, process, session_pk)
+    session = selectors.session_in(process, session_pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
     return _work(
@@ -268,7 +266,7 @@ def session_cancel(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRespon
 @require_POST
 def session_reschedule(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
-    session = selectors.session_get_for(request.user, process, session_pk)
+    session = selectors.session_in(process, session_pk)
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -283,7 +281,7 @@ def session_reschedule(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRe
 @require_POST
 def session_record(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
-    session = selectors.session_get_for(request.user, process, session_pk)
+    session = selectors.session_in(process, session_pk)
     form = RecordForm(request.POST, invitations=session.invitations.select_related("participant__person"))
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -302,8 +300,8 @@ def session_calendar(request: HttpRequest, pk: Any, session_pk: Any, participant
     process = selectors.process_get_for(request.user, pk)
     if not selectors.process_access_for(request.user, process).can_work:
         raise Http404
-    session = selectors.session_get_for(request.user, process, session_pk)
-    participant = selectors.participant_get_for(request.user, process, participant_pk)
+    session = selectors.session_in(process, session_pk)
+    participant = selectors.participant_in(process, participant_pk)
     response = HttpResponse(session_ics(session, participant), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     return response
@@ -320,8 +318,8 @@ def my_week(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invitation_reply(request: HttpRequest, pk: Any, session_pk: Any, invitation_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
-    session = selectors.session_get_for(request.user, process, session_pk)
-    invitation = selectors.invitation_get_for(request.user, session, invitation_pk)
+    session = selectors.session_in(process, session_pk)
+    invitation = selectors.invitation_in(session, invitation_pk)
     reply = request.POST.get("reply", "")
     return run_action(
         request,

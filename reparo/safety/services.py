@@ -11,12 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.accounts.roles import Capability
-from reparo.accounts.selectors import user_can
+from reparo.access.actors import user_can
+from reparo.access.capabilities import Capability
+from reparo.audit.concurrency import ConflictError, check_version
 from reparo.audit.services import audit_record
 from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, ParticipantRole, Task, TeamRole
 from reparo.cases.selectors import case_access_for
-from reparo.core.concurrency import ConflictError, check_version
 from reparo.organisations.models import Program
 from reparo.people.models import Person
 from reparo.processes.models import PreparationMeeting, Process, ProcessRole, Session

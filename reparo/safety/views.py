@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reparo.access.capabilities import Capability
+from reparo.audit.concurrency import ConflictError, rebase_form_data
+from reparo.cases.selectors import case_get_for
 from reparo.core.actions import run_action
-from reparo.core.concurrency import ConflictError, rebase_form_data
+from reparo.organisations.selectors import program_get_for
 from reparo.processes.gate import joint_meeting_gate
 from reparo.processes.models import ProcessRole
-from reparo.processes.selectors import sessions_of
+from reparo.processes.selectors import process_get_for, sessions_of
 from reparo.safety import selectors, services
 from reparo.safety.forms import CheckInForm, RestrictionForm, SafetyPlanForm, ScreeningForm, ThresholdForm
 from reparo.safety.gate import process_consent_ref
@@ -46,7 +49,7 @@ def _page(request: HttpRequest, rows: Any) -> Any:
 
 
 def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
-    case = selectors.safety_case_get_for(request.user, pk)
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     today = timezone.localdate()
     plans = list(selectors.safety_plans_of(case))
     planned = {p.person_id for p in plans}
@@ -73,13 +76,13 @@ def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
 
 def trend(request: HttpRequest, pk: Any) -> HttpResponse:
     """Distress ratings on the case, oldest first: a small panel the case page loads only when opened."""
-    case = selectors.safety_case_get_for(request.user, pk)
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     context = {"case": case, "checkins": selectors.checkins_of_case(case)}
     return render(request, "safety/_trend.html" if _is_htmx(request) else "safety/trend.html", context)
 
 
 def process_screenings(request: HttpRequest, pk: Any) -> HttpResponse:
-    process = selectors.safety_process_get_for(request.user, pk)
+    process = process_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     now = timezone.now()
     page = _page(request, selectors.screenings_of(process))
     services.screenings_viewed(
@@ -102,7 +105,7 @@ def process_screenings(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 def screening_new(request: HttpRequest, pk: Any, kind: str) -> HttpResponse:
-    process = selectors.safety_process_get_for(request.user, pk)
+    process = process_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     if kind not in ScreeningKind.values:
         raise Http404
     instrument = instrument_get(kind)
@@ -143,8 +146,8 @@ def _plan_initial(plan: Any) -> dict[str, Any]:
 
 
 def safety_plan(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResponse:
-    case = selectors.safety_case_get_for(request.user, pk)
-    person = selectors.survivor_get_for(request.user, case, person_pk)
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
+    person = selectors.survivor_in(case, person_pk)
     plan = selectors.safety_plans_of(case).filter(person=person).first()
     conflict = None
     yours: list[Any] = []
@@ -185,7 +188,7 @@ def safety_plan(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResponse:
 
 
 def restrictions(request: HttpRequest, pk: Any) -> HttpResponse:
-    case = selectors.safety_case_get_for(request.user, pk)
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     people = selectors.people_of_case(case)
     form = RestrictionForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
@@ -210,8 +213,8 @@ def restrictions(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @require_POST
 def restriction_lift(request: HttpRequest, pk: Any, restriction_pk: Any) -> HttpResponse:
-    case = selectors.safety_case_get_for(request.user, pk)
-    restriction = selectors.restriction_get_for(request.user, case, restriction_pk)
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
+    restriction = selectors.restriction_in(case, restriction_pk)
     back_to = reverse("safety:restrictions", kwargs={"pk": case.pk})
     if not selectors.can_lift_restrictions(request.user, case):
         messages.error(request, services.lift_refused_message())
@@ -225,7 +228,7 @@ def restriction_lift(request: HttpRequest, pk: Any, restriction_pk: Any) -> Http
 
 
 def checkin(request: HttpRequest, pk: Any) -> HttpResponse:
-    process = selectors.safety_process_get_for(request.user, pk)
+    process = process_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     sessions = sessions_of(process)
     initial = {}
     if request.method == "GET" and request.GET.get("session"):
@@ -274,7 +277,7 @@ def notice_read(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 def program_threshold(request: HttpRequest, pk: Any) -> HttpResponse:
-    program = selectors.program_settings_get_for(request.user, pk)
+    program = program_get_for(request.user, pk, need=Capability.SEE_ALL_ORG_CASES)
     current = selectors.distress_threshold(program)
     form = ThresholdForm(request.POST or None, initial={"threshold": current})
     if request.method == "POST" and form.is_valid():

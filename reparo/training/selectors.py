@@ -8,23 +8,31 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from reparo.accounts.models import Membership, Role, User
+from reparo.access.actors import users_with
+from reparo.access.capabilities import Capability
+from reparo.access.lookup import lookup, one_or_404
+from reparo.accounts.models import User
 from reparo.organisations.models import Program
+from reparo.processes.models import ProcessParticipant, ProcessRole, Session
+from reparo.processes.selectors import processes_visible_to
 from reparo.training import access
-from reparo.training.eligibility import FACILITATING_ROLES, program_settings
+from reparo.training.eligibility import program_settings
 from reparo.training.framework import competencies_of
 from reparo.training.models import (
     EXPIRY_WARNING_DAYS,
     Attendance,
     Certification,
     CertificationStatus,
+    Competency,
     Course,
+    CourseSession,
     CPDEntry,
+    Enrolment,
+    FacilitatorPreference,
     Observation,
     ObserverRole,
     ProcessRequirement,
@@ -38,48 +46,30 @@ def team_of(actor: Any, organisation: Any) -> QuerySet[Any]:
     """The organisation's facilitators (and supervisors), for managers; otherwise just the actor."""
     if not access.is_manager(actor, organisation):
         return User.objects.filter(pk=actor.pk)
-    return (
-        User.objects.filter(
-            memberships__organisation=organisation,
-            memberships__role__in=FACILITATING_ROLES,
-            memberships__is_active=True,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("email")
-    )
+    return users_with(organisation, Capability.FACILITATE).order_by("email")
 
 
 def members_of(organisation: Any) -> QuerySet[Any]:
-    return (
-        User.objects.filter(memberships__organisation=organisation, memberships__is_active=True, is_active=True)
-        .exclude(memberships__role="partner_liaison")
-        .distinct()
-        .order_by("email")
-    )
+    """Everyone who works in the organisation's programs (not its partners' staff)."""
+    return users_with(organisation, Capability.WORK_IN_PROGRAM).order_by("email")
 
 
+@lookup("training.facilitator")
 def facilitator_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
     """A person whose training records the actor may see: themselves, or (managers) their organisation's."""
-    try:
-        if str(actor.pk) == str(pk):
-            return actor
-        if access.is_manager(actor, organisation):
-            return members_of(organisation).get(pk=pk)
-    except (User.DoesNotExist, ValidationError, ValueError):
-        pass
-    raise Http404
+    if str(actor.pk) == str(pk):
+        return actor
+    if not access.is_manager(actor, organisation):
+        raise Http404
+    return one_or_404(members_of(organisation), pk)
 
 
 def programs_of(organisation: Any) -> QuerySet[Program]:
     return Program.objects.filter(organisation=organisation, is_active=True).order_by("name")
 
 
-def program_get_for(actor: Any, organisation: Any, pk: Any) -> Program:
-    try:
-        return programs_of(organisation).get(pk=pk)
-    except (Program.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def program_in(organisation: Any, pk: Any) -> Program:
+    return one_or_404(programs_of(organisation), pk)
 
 
 def requirements_table(organisation: Any) -> dict[str, dict[str, int]]:
@@ -95,11 +85,8 @@ def courses_of(organisation: Any) -> QuerySet[Course]:
     return Course.objects.filter(organisation=organisation).prefetch_related("competencies", "sessions")
 
 
-def course_get_for(actor: Any, organisation: Any, pk: Any) -> Course:
-    try:
-        return courses_of(organisation).get(pk=pk)
-    except (Course.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def course_in(organisation: Any, pk: Any) -> Course:
+    return one_or_404(courses_of(organisation), pk)
 
 
 def course_hours(user: Any, organisation: Any, *, year: int | None = None) -> Decimal:
@@ -154,12 +141,10 @@ def attempts_of(user: Any, organisation: Any) -> QuerySet[ScenarioAttempt]:
     return ScenarioAttempt.objects.filter(organisation=organisation).filter(Q(user=user) | Q(partner=user))
 
 
+@lookup("training.scenarioattempt")
 def attempt_get_for(actor: Any, pk: Any) -> ScenarioAttempt:
     """An attempt of the actor (or their practice partner's), or any of the organisation's for a manager."""
-    try:
-        attempt = ScenarioAttempt.objects.select_related("organisation", "partner", "user").get(pk=pk)
-    except (ScenarioAttempt.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    attempt = one_or_404(ScenarioAttempt.objects.select_related("organisation", "partner", "user"), pk)
     if actor.pk in {attempt.user_id, attempt.partner_id} or access.is_manager(actor, attempt.organisation):
         return attempt
     raise Http404
@@ -181,8 +166,8 @@ def observations_of(user: Any, organisation: Any) -> QuerySet[Observation]:
 def counted_observations(user: Any, organisation: Any) -> QuerySet[Observation]:
     """Observations that count towards certification: by someone who is a supervisor in the organisation, or by
     the co-facilitator of the session observed (a co-facilitator observation without that session never counts)."""
-    supervisors = Membership.objects.filter(organisation=organisation, role=Role.SUPERVISOR, is_active=True)
-    by_supervisor = Q(observer_role=ObserverRole.SUPERVISOR, observer__in=supervisors.values("user"))
+    supervisors = users_with(organisation, Capability.SUPERVISE_FACILITATORS)
+    by_supervisor = Q(observer_role=ObserverRole.SUPERVISOR, observer__in=supervisors.values("pk"))
     by_co_facilitator = Q(observer_role=ObserverRole.CO_FACILITATOR, session__isnull=False) & (
         Q(session__facilitator=F("observer"), session__co_facilitator=F("facilitator"))
         | Q(session__co_facilitator=F("observer"), session__facilitator=F("facilitator"))
@@ -213,11 +198,10 @@ def certifications_of(user: Any, organisation: Any) -> QuerySet[Certification]:
     )
 
 
+@lookup("training.certification")
 def certification_get_for(actor: Any, pk: Any) -> Certification:
-    try:
-        cert = Certification.objects.select_related("program__organisation", "user").get(pk=pk)
-    except (Certification.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    """The actor's own certification, or any of their organisation's for someone who manages training."""
+    cert = one_or_404(Certification.objects.select_related("program__organisation", "user"), pk)
     if cert.user_id == actor.pk or access.is_manager(actor, cert.program.organisation):
         return cert
     raise Http404
@@ -261,35 +245,24 @@ def competency_matrix(actor: Any, organisation: Any) -> tuple[list[Any], list[tu
     return competencies, rows
 
 
-def course_session_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
-    from reparo.training.models import CourseSession
-
-    try:
-        return CourseSession.objects.select_related("course").get(pk=pk, course__organisation=organisation)
-    except (CourseSession.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def course_session_in(organisation: Any, pk: Any) -> Any:
+    return one_or_404(CourseSession.objects.select_related("course"), pk, course__organisation=organisation)
 
 
+@lookup("training.observable_colleague")
 def observable_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
     """Someone whose session the actor may rate: any other member of their organisation."""
     if not access.is_member(actor, organisation):
         raise Http404
-    try:
-        return members_of(organisation).exclude(pk=actor.pk).get(pk=pk)
-    except (User.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    return one_or_404(members_of(organisation).exclude(pk=actor.pk), pk)
 
 
 def competency_queryset(organisation: Any) -> QuerySet[Any]:
-    from reparo.training.models import Competency
-
     competencies_of(organisation)
     return Competency.objects.filter(organisation=organisation)
 
 
 def enrolled_course_ids(user: Any) -> set[int]:
-    from reparo.training.models import Enrolment
-
     return set(Enrolment.objects.filter(user=user).values_list("course_id", flat=True))
 
 
@@ -299,8 +272,6 @@ def attendance_in(user: Any, course: Course) -> dict[int, bool]:
 
 def survivor_of(process: Any) -> Any:
     """The survivor taking part in ``process`` (their person record), or None."""
-    from reparo.processes.models import ProcessParticipant, ProcessRole
-
     participant = (
         ProcessParticipant.objects.filter(process=process, role=ProcessRole.SURVIVOR, withdrawn_at__isnull=True)
         .select_related("person")
@@ -310,8 +281,6 @@ def survivor_of(process: Any) -> Any:
 
 
 def preference_of(person: Any) -> str:
-    from reparo.training.models import FacilitatorPreference
-
     if person is None:
         return ""
     found = FacilitatorPreference.objects.filter(person=person).first()
@@ -321,9 +290,6 @@ def preference_of(person: Any) -> str:
 def observable_sessions(actor: Any, facilitator: Any) -> QuerySet[Any]:
     """Sessions of the last year (and those scheduled) the facilitator led or co-led, on processes the actor can
     see."""
-    from reparo.processes.models import Session
-    from reparo.processes.selectors import processes_visible_to
-
     return (
         Session.objects.filter(process__in=processes_visible_to(actor))
         .filter(Q(facilitator=facilitator) | Q(co_facilitator=facilitator))

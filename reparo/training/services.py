@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from reparo.audit.services import audit_record
 from reparo.cases.selectors import case_access_for
+from reparo.core.environment import refuse_outside_development
 from reparo.processes.models import ProcessType
 from reparo.training import access
 from reparo.training.eligibility import hours_text, program_settings
@@ -606,8 +607,6 @@ def send_expiry_reminders(*, today: datetime.date | None = None) -> int:
 
 def certify_for_demo(*, user: Any, program: Any) -> Certification:
     """Development only (``seed_demo``): a current certification at the advanced level in every competency."""
-    from reparo.accounts.demo import refuse_outside_development
-
     refuse_outside_development()
     existing = Certification.objects.filter(user=user, program=program, status=CertificationStatus.ACTIVE).first()
     if existing and existing.expires_on > timezone.localdate():

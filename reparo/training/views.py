@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from reparo.cases.models import TeamRole
 from reparo.cases.selectors import cases_visible_to
 from reparo.core.actions import errors_text, run_action
+from reparo.processes.models import ProcessType
 from reparo.processes.selectors import process_access_for, process_get_for
 from reparo.training import access, selectors, services
 from reparo.training.eligibility import eligible_facilitators, program_settings
@@ -278,7 +279,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 def course_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _org(request)
-    course = selectors.course_get_for(request.user, organisation, pk)
+    course = selectors.course_in(organisation, pk)
     is_manager = access.is_manager(request.user, organisation)
     enrolments = list(course.enrolments.select_related("user")) if is_manager else []
     return render(
@@ -303,7 +304,7 @@ def _attendance(course: Any) -> list[Any]:
 @require_POST
 def course_enrol(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _org(request)
-    course = selectors.course_get_for(request.user, organisation, pk)
+    course = selectors.course_in(organisation, pk)
     return run_action(
         request,
         lambda: services.enrol(actor=request.user, course=course, user=request.user),
@@ -315,7 +316,7 @@ def course_enrol(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def course_session_add(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _manager(request)
-    course = selectors.course_get_for(request.user, organisation, pk)
+    course = selectors.course_in(organisation, pk)
     form = CourseSessionForm(request.POST)
     return run_action(
         request,
@@ -329,7 +330,7 @@ def course_session_add(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def attendance(request: HttpRequest, session_pk: Any) -> HttpResponse:
     organisation = _manager(request)
-    session = selectors.course_session_get_for(request.user, organisation, session_pk)
+    session = selectors.course_session_in(organisation, session_pk)
     present = request.POST.getlist("present")
     return run_action(
         request,
@@ -452,8 +453,6 @@ def framework(request: HttpRequest) -> HttpResponse:
     organisation = _manager(request)
     competencies = competencies_of(organisation)
     table = selectors.requirements_table(organisation)
-    from reparo.processes.models import ProcessType
-
     rows = [
         (value, label, [table.get(value, {}).get(c.code, 0) for c in competencies])
         for value, label in ProcessType.choices
@@ -512,7 +511,7 @@ def competency_save(request: HttpRequest) -> HttpResponse:
 @require_POST
 def program_settings_save(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _manager(request)
-    program = selectors.program_get_for(request.user, organisation, pk)
+    program = selectors.program_in(organisation, pk)
     form = ProgramSettingsForm(request.POST)
     return run_action(
         request,

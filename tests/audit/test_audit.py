@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from reparo.accounts import services
+from reparo.access import services as access_services
 from reparo.accounts.models import Membership, Role
 from reparo.audit.models import AuditEvent, AuditImmutableError
 from reparo.audit.services import AuditOutsideTransactionError, audit_record
@@ -16,7 +16,7 @@ class Boom(Exception):
 
 
 def test_it_writes_the_audit_row_with_its_action(world):
-    membership = services.membership_add(
+    membership = access_services.membership_add(
         actor=world["org_admin"], organisation=world.alice_org, email="newperson@alice.example", role=Role.FACILITATOR
     )
     event = AuditEvent.objects.get(action="membership.added")
@@ -29,7 +29,7 @@ def test_it_writes_the_audit_row_with_its_action(world):
 def test_it_rolls_back_the_audit_row_with_its_action(world):
     before = AuditEvent.objects.count()
     with pytest.raises(Boom), transaction.atomic():
-        services.membership_add(
+        access_services.membership_add(
             actor=world["org_admin"], organisation=world.alice_org, email="rollback@alice.example", role=Role.EVALUATOR
         )
         raise Boom
@@ -40,7 +40,7 @@ def test_it_rolls_back_the_audit_row_with_its_action(world):
 def test_it_writes_no_audit_row_when_the_action_is_refused(world):
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError):
-        services.membership_add(
+        access_services.membership_add(
             actor=world["org_admin"],
             organisation=world.alice_org,
             email=world["facilitator"].email,

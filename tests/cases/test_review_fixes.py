@@ -3,12 +3,12 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from reparo.accounts import services as account_services
+from reparo.access import services as access_services
 from reparo.accounts.models import Membership, Role
 from reparo.audit.models import AuditEvent
 from reparo.cases import services
 from reparo.cases.models import Harm, IntakeDraft, Task
-from reparo.people.services import person_erase
+from reparo.cases.services import person_erase
 from tests.cases.factories import alice_case
 from tests.conftest import CsrfClient, sign_in
 
@@ -20,7 +20,7 @@ def test_it_ends_case_access_when_the_role_in_the_organisation_ends(world):
     survivor = case.participants.get(role="survivor").person
     facilitator = world["facilitator"]
     Membership.objects.create(user=facilitator, organisation=world.charlie_org, role=Role.FACILITATOR)
-    account_services.membership_end(actor=world["org_admin"], membership=Membership.objects.get(
+    access_services.membership_end(actor=world["org_admin"], membership=Membership.objects.get(
         user=facilitator, organisation=world.alice_org))  # fmt: skip
     client = sign_in(CsrfClient(), facilitator)
     assert client.get(f"/cases/{case.pk}/").status_code == 404
@@ -33,7 +33,7 @@ def test_it_does_not_show_another_organisations_trail_to_an_admin(world):
     survivor = case.participants.get(role="survivor").person
     sign_in(CsrfClient(), world["case_worker"]).get(f"/people/{survivor.pk}/identity/")
     with pytest.raises(ValidationError):
-        account_services.membership_add(
+        access_services.membership_add(
             actor=world.charlie, organisation=world.charlie_org, email=world["case_worker"].email, role=Role.EVALUATOR
         )
     # Even someone who really works for both organisations does not carry Alice's events to Charlie.

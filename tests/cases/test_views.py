@@ -5,11 +5,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from reparo.audit.concurrency import ConflictError
 from reparo.audit.models import AuditEvent
 from reparo.cases import services
 from reparo.cases.models import Case, IntakeDraft, Task
 from reparo.core import crypto
-from reparo.core.concurrency import ConflictError
 from tests.cases.factories import alice_case, open_case
 from tests.conftest import CsrfClient, sign_in
 

@@ -2,9 +2,9 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
-from reparo.accounts.demo import seed_demo
 from reparo.accounts.models import Membership, Role, User
 from reparo.audit.models import AuditEvent
+from reparo.demo.seed import seed_demo
 from reparo.organisations.models import Organisation, Program
 from tests.conftest import CsrfClient, sign_in
 

@@ -2,9 +2,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reparo.accounts.models import Membership, Role, User
+from reparo.access.services import admin_grant
+from reparo.accounts.models import User
 from reparo.accounts.services import send_set_password_email
-from reparo.audit.services import audit_record
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind
 
 
@@ -46,14 +46,11 @@ class Command(BaseCommand):
                 except ValidationError as exc:
                     raise CommandError("; ".join(exc.messages)) from exc
                 user.save()
-            membership, _created = Membership.objects.get_or_create(user=user, organisation=org, role=Role.ORG_ADMIN)
-            audit_record(
-                actor=None,
-                actor_label="manage.py create_organisation_admin",
-                action="membership.added",
-                obj=membership,
+            admin_grant(
                 organisation=org,
-                detail={"role": Role.ORG_ADMIN, "user": str(user.pk), "organisation_created": created_org},
+                user=user,
+                actor_label="manage.py create_organisation_admin",
+                detail={"organisation_created": created_org},
             )
             if new_user:
                 transaction.on_commit(lambda: send_set_password_email(user))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reparo.accounts.demo import refuse_outside_development, seed_demo
+from reparo.demo.seed import refuse_outside_development, seed_demo
 
 
 class Command(BaseCommand):

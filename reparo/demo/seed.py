@@ -12,14 +12,16 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reparo.accounts.models import Membership, Role, User
+from reparo.access.services import membership_grant
+from reparo.accounts.models import Role, User
+from reparo.core.environment import refuse_outside_development
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
+from reparo.training.services import certify_for_demo
 
 DEMO_PASSWORD = "reparo-demo-2026"  # noqa: S105 - development-only demo accounts
 DEMO_DOMAIN = "demo.reparo.test"
@@ -69,13 +71,6 @@ def _backup_codes(email: str) -> list[str]:
     return ["".join(alphabet[b % len(alphabet)] for b in raw[i * 8 : i * 8 + 8]) for i in range(4)]
 
 
-def refuse_outside_development() -> None:
-    if not settings.DEVELOPMENT:
-        raise ImproperlyConfigured(
-            "Demo users have known passwords and codes; they are created only with REPARO_ENV=development."
-        )
-
-
 @transaction.atomic
 def seed_demo() -> list[DemoLogin]:
     refuse_outside_development()
@@ -98,7 +93,7 @@ def seed_demo() -> list[DemoLogin]:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
-        Membership.objects.get_or_create(user=user, organisation=org, role=role)
+        membership_grant(organisation=org, user=user, role=role, actor_label="manage.py seed_demo")
         key = _derive(f"totp:{email}", 20)
         device = TOTPDevice.objects.filter(user=user, name="Demo authenticator").first()
         if device is None:
@@ -117,7 +112,6 @@ def seed_demo() -> list[DemoLogin]:
             )
         )
     # Issue 6: only certified facilitators can be assigned; the demo facilitator and supervisor are certified.
-    from reparo.training.services import certify_for_demo
 
     for program in Program.objects.filter(organisation=operator):
         for user in User.objects.filter(email__in=[f"facilitator@{DEMO_DOMAIN}", f"supervisor@{DEMO_DOMAIN}"]):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reparo.accounts.demo import DEMO_PASSWORD, seed_demo
+from reparo.demo.seed import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

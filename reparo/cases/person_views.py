@@ -9,9 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.core.concurrency import ConflictError, rebase_form_data
-from reparo.people import selectors, services
-from reparo.people.forms import ErasureForm, PersonForm
+from reparo.access.capabilities import Capability
+from reparo.audit.concurrency import ConflictError, rebase_form_data
+from reparo.cases import selectors, services
+from reparo.cases.person_forms import ErasureForm, PersonForm
+from reparo.people import services as people_services
 
 
 def person_detail(request: HttpRequest, pk: Any) -> HttpResponse:
@@ -33,13 +35,13 @@ def person_identity(request: HttpRequest, pk: Any) -> HttpResponse:
     person = selectors.person_get_for(request.user, pk)
     if person.erased_at:
         raise Http404
-    services.person_identity_viewed(actor=request.user, person=person, purpose=_("Shown on the person's page"))
+    people_services.person_identity_viewed(actor=request.user, person=person, purpose=_("Shown on the person's page"))
     template = "people/_identity.html" if getattr(request, "htmx", False) else "people/identity.html"
     return render(request, template, {"person": person})
 
 
 def person_edit(request: HttpRequest, pk: Any) -> HttpResponse:
-    person = selectors.person_get_for(request.user, pk, work=True)
+    person = selectors.person_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     if person.erased_at:
         raise Http404
     conflict = None
@@ -53,8 +55,8 @@ def person_edit(request: HttpRequest, pk: Any) -> HttpResponse:
                 )
             except ConflictError as exc:
                 conflict = exc
-                person = selectors.person_get_for(request.user, pk, work=True)
-                services.person_identity_viewed(actor=request.user, person=person, purpose=_("Edit conflict"))
+                person = selectors.person_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
+                people_services.person_identity_viewed(actor=request.user, person=person, purpose=_("Edit conflict"))
                 current = PersonForm.initial_for(person)
                 data, yours = rebase_form_data(
                     request.POST,
@@ -70,7 +72,7 @@ def person_edit(request: HttpRequest, pk: Any) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("people:detail", pk=person.pk)
     else:
-        services.person_identity_viewed(actor=request.user, person=person, purpose=_("Opened for editing"))
+        people_services.person_identity_viewed(actor=request.user, person=person, purpose=_("Opened for editing"))
         form = PersonForm(initial=PersonForm.initial_for(person))
     status = 409 if conflict else (400 if request.method == "POST" else 200)
     context = {"person": person, "form": form, "conflict": conflict, "yours": yours}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reparo.audit import views
+from reparo.organisations import views
 
 app_name = "audit"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1] / "reparo"
+ROOT = Path(__file__).resolve().parents[2] / "reparo"
 VIEW_MODULES = sorted(ROOT.glob("*/views.py"))
 
 

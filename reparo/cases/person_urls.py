@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reparo.people import views
+from reparo.cases import person_views as views
 
 app_name = "people"
 

@@ -1,0 +1,7 @@
+"""Events of cases that apps above this one act on (they connect in their ``AppConfig.ready``)."""
+
+from django.dispatch import Signal
+
+# A case was withdrawn or closed; sent inside the transaction that changed its status, with ``actor``, ``case``
+# and ``reason`` ("withdrawal" or "case_closed"). Receivers end what goes on in the case, in that transaction.
+case_ended = Signal()

@@ -127,7 +127,3 @@ def _completion(obligations: QuerySet[Obligation]) -> CompletionRate:
 def completion_rate(process: Process) -> CompletionRate:
     return _completion(Obligation.objects.filter(item__agreement__process=process))
 
-
-def completion_rate_for_program(program: Any) -> CompletionRate:
-    """Across every process of the program's cases. Counts only; no person can be told apart."""
-    return _completion(Obligation.objects.filter(item__agreement__process__case__program=program))

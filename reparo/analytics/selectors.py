@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 import statistics as pystats
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -703,28 +703,3 @@ def dashboard(scope: Scope) -> Dashboard:
         reoffending=reoffending(scope),
         distress=distress_trends(scope),
     )
-
-
-def all_shown_counts(board: Dashboard) -> Iterable[int]:
-    """Every count the page and the report show (for tests and for the report's own check)."""
-    for panel in (board.funnel, board.processes, board.items, board.obligations):
-        for entry in panel.entries:
-            if entry.cell.shown is not None:
-                yield entry.cell.shown
-        if panel.total.shown is not None:
-            yield panel.total.shown
-    for outcome in board.outcomes:
-        if outcome.n.shown is not None:
-            yield outcome.n.shown
-    for item in board.satisfaction:
-        for entry in item.entries:
-            if entry.cell.shown is not None:
-                yield entry.cell.shown
-        if item.total.shown is not None:
-            yield item.total.shown
-    for month in board.distress:
-        if month.checkins.shown is not None:
-            yield month.checkins.shown
-    for cell in (board.reoffending.program_n, board.reoffending.comparison_n):
-        if cell.shown is not None:
-            yield cell.shown

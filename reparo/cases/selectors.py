@@ -59,7 +59,9 @@ def _member_org_ids(actor: Any) -> list[int]:
     return member_organisation_ids(actor)
 
 
-# Team roles that see the whole case (the survivor's side too), from the capability table.
+# Team roles that see the case at all, and those that see the whole of it (the survivor's side too), from the
+# capability table.
+SEEING_TEAM_ROLES = team_roles_with(Capability.SEE_CASE)
 WORKER_TEAM_ROLES = team_roles_with(Capability.WORK_ON_CASE)
 
 
@@ -67,9 +69,9 @@ def _team_condition(actor: Any, *, roles: list[str] | None = None) -> Q:
     """On the case team (in ``roles``), and still holding an active role in the case's organisation: ending
     someone's role ends their access to its cases at once. (An uncorrelated ``IN (subquery)``: the database
     computes the actor's few cases once, instead of probing the team table for every case.)"""
-    team = CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=_member_org_ids(actor))
-    if roles is not None:
-        team = team.filter(role__in=roles)
+    team = CaseTeamMember.objects.filter(
+        user=actor, case__organisation_id__in=_member_org_ids(actor), role__in=roles or SEEING_TEAM_ROLES
+    )
     return Q(pk__in=team.values("case_id"))
 
 
@@ -83,7 +85,9 @@ def _team_only_case_ids(actor: Any, org_ids: list[int]) -> list[Any]:
         actor,
         "team_case_ids",
         lambda: list(
-            CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=other_org_ids)
+            CaseTeamMember.objects.filter(
+                user=actor, case__organisation_id__in=other_org_ids, role__in=SEEING_TEAM_ROLES
+            )
             .values_list("case_id", flat=True)
             .distinct()
         ),
@@ -382,10 +386,6 @@ def task_in(case: Case, pk: Any) -> Task:
     return one_or_404(tasks_of(case), pk)
 
 
-def overdue_tasks_count(case: Case) -> int:
-    return Task.objects.filter(case=case, done_at__isnull=True, due_date__lt=timezone.localdate()).count()
-
-
 def team_of(case: Case) -> QuerySet[CaseTeamMember]:
     return _with_brief(CaseTeamMember.objects.filter(case=case), "user", *USER_BRIEF).order_by("role", "created_at")
 
@@ -546,7 +546,7 @@ def people_visible_to(actor: Any, *, work: bool = False) -> QuerySet[Person]:
     # survivor's supporters.
     as_volunteer = CaseParticipant.objects.filter(
         person=OuterRef("pk"),
-        case__in=teams.exclude(role__in=WORKER_TEAM_ROLES).values("case_id"),
+        case__in=teams.filter(role__in=SEEING_TEAM_ROLES).exclude(role__in=WORKER_TEAM_ROLES).values("case_id"),
         role=ParticipantRole.RESPONSIBLE,
     )
     condition = Q(Exists(as_worker)) if work else Q(Exists(as_worker)) | Q(Exists(as_volunteer))

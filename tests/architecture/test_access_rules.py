@@ -281,3 +281,17 @@ def test_it_catches_a_planted_import_cycle(tmp_path):
     assert find_import_cycles(app_imports(root)) == [["a", "b", "c"]]
     _write(tmp_path, "reparo/c/selectors.py", "")
     assert find_import_cycles(app_imports(root)) == []
+
+
+def test_it_uses_every_capability_it_declares():
+    """The table says what the code does: a capability nobody asks for is removed, not kept for later."""
+    from reparo.access.capabilities import ORG_GIVES_ON_EVERY_CASE, TEAM_ROLE_REQUIRES, Capability
+
+    applied_by_the_table = set(TEAM_ROLE_REQUIRES.values()) | set(ORG_GIVES_ON_EVERY_CASE)
+    code = "\n".join(
+        p.read_text() for p in _python_files(REPARO) if p.name != "capabilities.py" or ACCESS not in p.parents
+    )
+    unused = [
+        cap.name for cap in Capability if f"Capability.{cap.name}" not in code and cap not in applied_by_the_table
+    ]
+    assert not unused

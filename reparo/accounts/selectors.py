@@ -193,7 +193,9 @@ def security_activity_for(user: Any, *, limit: int = 10) -> list[SecurityActivit
     activity = []
     for event in events:
         if event.action == "auth.password_changed":
-            label = PASSWORD_ACTIVITY_LABELS.get(str((event.detail or {}).get("how")), PASSWORD_ACTIVITY_LABELS["changed"])
+            label = PASSWORD_ACTIVITY_LABELS.get(
+                str((event.detail or {}).get("how")), PASSWORD_ACTIVITY_LABELS["changed"]
+            )
         else:
             label = SECURITY_ACTIVITY_LABELS[event.action]
         activity.append(SecurityActivity(at=event.at, label=label))

@@ -340,15 +340,20 @@ def rate_limit_take(*, scope: str, value: str, limit: int, window: timedelta) ->
     ``limit``. A window opens with the first use and lasts ``window``. The count is taken under a row lock, so
     concurrent requests in any number of processes each see their own number."""
     now = timezone.now()
-    RateLimitWindow.objects.filter(expires_at__lte=now).delete()
-    row, _created = RateLimitWindow.objects.select_for_update().get_or_create(
-        key=_rate_limit_key(scope, value), defaults={"expires_at": now + window, "count": 0}
+    row, created = RateLimitWindow.objects.select_for_update().get_or_create(
+        key=_rate_limit_key(scope, value), defaults={"expires_at": now + window, "count": 1}
     )
-    if row.expires_at <= now:
-        row.expires_at, row.count = now + window, 0
-    row.count += 1
-    row.save(update_fields=["expires_at", "count"])
+    if not created:
+        if row.expires_at <= now:
+            row.expires_at, row.count = now + window, 0
+        row.count += 1
+        row.save(update_fields=["expires_at", "count"])
     return row.count <= limit
+
+
+def rate_limits_forget_expired() -> None:
+    """Delete the counts whose window has ended (they would start afresh anyway)."""
+    RateLimitWindow.objects.filter(expires_at__lte=timezone.now()).delete()
 
 
 @transaction.atomic
@@ -359,6 +364,7 @@ def password_reset_request(*, email: str, client: str) -> bool:
     ``False`` is returned; the person is answered the same either way."""
     address = email.strip().lower()
     window = settings.PASSWORD_RESET_LIMIT_WINDOW
+    rate_limits_forget_expired()
     if not rate_limit_take(
         scope="password_reset.client", value=client, limit=settings.PASSWORD_RESET_LIMIT_PER_CLIENT, window=window
     ):

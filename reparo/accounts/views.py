@@ -74,7 +74,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if codes:
             return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": True})
         if codes is not None:
-            messages.success(request, _("Your new authenticator app is ready. You can use it the next time you sign in."))
+            messages.success(
+                request, _("Your new authenticator app is ready. You can use it the next time you sign in.")
+            )
             return redirect("accounts:security")
         form.add_error("token", _("That code did not work. Check the time on your phone and try the new code."))
     device = services.totp_device_for_enrolment(user=user)  # type: ignore[arg-type]

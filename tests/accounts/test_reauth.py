@@ -108,7 +108,9 @@ def test_it_counts_failed_confirmations_towards_lock_out(world):
     right = totp_code(TOTPDevice.objects.get(user=user))
     wrong_code = "000000" if right != "000000" else "111111"
     for n in range(4):
-        attempt = confirm(client, token=wrong_code) if n % 2 else confirm(client, password="wrong password", token=right)
+        attempt = (
+            confirm(client, token=wrong_code) if n % 2 else confirm(client, password="wrong password", token=right)
+        )
         assert attempt.status_code == 200
     assert confirm(client, password="wrong password", token=right).status_code == 429
     unthrottle(user)

@@ -87,8 +87,16 @@ INSTALLED_APPS = [
     "django_tasks_db",
 ]
 
-# Background work (django-tasks): the database backend, run by `manage.py db_worker`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work (django-tasks): the database backend, run by `manage.py db_worker` (password-reset links and
+# security notices are sent by it, so production needs a worker running). In development tasks run at once, inside
+# the request, so `make run` prints those e-mails without a worker.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if DEVELOPMENT
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -181,7 +189,10 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "reparo.core.views.csrf_failure"
 
 # Lock-out (django-axes): 5 failures lock the account name, and separately the client address, for
-# 30 minutes. The address is REMOTE_ADDR only, so a forged X-Forwarded-For changes nothing.
+# 30 minutes. The address is REMOTE_ADDR only, so a forged X-Forwarded-For changes nothing. A completed sign-in
+# (both factors) clears that account's failures (reparo.accounts.lockout.failures_forget); django-axes' own
+# AXES_RESET_ON_SUCCESS stays off, as it would clear them at the password alone, and with them the address's
+# failures against other accounts.
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
@@ -192,6 +203,18 @@ AXES_USERNAME_CALLABLE = "reparo.accounts.lockout.username_from_request"
 AXES_CLIENT_IP_CALLABLE = "reparo.accounts.lockout.client_ip"
 AXES_LOCKOUT_CALLABLE = "reparo.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+# Fields whose values django-axes must not copy into its record of a failed attempt (it always masks "password").
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token", "csrfmiddlewaretoken"]
+
+# Changing how one signs in (password, authenticator apps, backup codes) asks for the password and a current code
+# again unless that was done within this long in the same session.
+REAUTH_MAX_AGE = timedelta(minutes=5)
+
+# Password-reset requests: at most this many per address, and per client address, in each window. Counted in the
+# database (accounts.RateLimitWindow), so every process agrees.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 3
+PASSWORD_RESET_LIMIT_PER_CLIENT = 10
+PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)
 
 OTP_TOTP_ISSUER = "Reparo"
 OTP_TOTP_THROTTLE_FACTOR = 1

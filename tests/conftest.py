@@ -4,6 +4,7 @@ outsider in another organisation who must see nothing of Alice's."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reparo.accounts.backends import USER_BACKEND
 from reparo.accounts.models import Membership, Role, User
+from reparo.accounts.services import REAUTH_AT_KEY
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 
 PASSWORD = "correct horse battery staple 42"
@@ -68,6 +70,15 @@ def sign_in(client: Client, user: User) -> Client:
     assert device is not None, "sign_in() needs an enrolled user"
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def reauthenticated(client: Client) -> Client:
+    """As just after confirming the password and a code again on the re-authentication page (tested on its own in
+    tests/accounts/test_reauth.py): changes to how the account signs in are open for a few minutes."""
+    session = client.session
+    session[REAUTH_AT_KEY] = time.time()
     session.save()
     return client
 

@@ -38,6 +38,17 @@ class TokenForm(forms.Form):
     )
 
 
+class ReauthForm(TokenForm):
+    """The password and a current code, asked again before a change to how the account signs in."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "token"]
+
+
 class EnrolForm(forms.Form):
     token = forms.CharField(
         label=_("Six-digit code"),

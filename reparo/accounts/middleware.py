@@ -20,7 +20,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
 
 from reparo.accounts import access_cache
-from reparo.accounts.services import AUTH_STARTED_KEY, LAST_SEEN_KEY
+from reparo.accounts.services import AUTH_STARTED_KEY, LAST_SEEN_KEY, REAUTH_AT_KEY
 from reparo.core import context
 
 
@@ -28,6 +28,35 @@ def before_two_factor(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view as reachable after the password but before the second factor (enrolment, verify)."""
     view.reparo_before_two_factor = True  # type: ignore[attr-defined]
     return view
+
+
+def reauth_recent(request: HttpRequest) -> bool:
+    """Whether this session confirmed the password and a second factor again within ``REAUTH_MAX_AGE``."""
+    at = request.session.get(REAUTH_AT_KEY)
+    if not isinstance(at, (int, float)):
+        return False
+    age = time.time() - at
+    return 0 <= age <= settings.REAUTH_MAX_AGE.total_seconds()
+
+
+def reauth_redirect(request: HttpRequest) -> HttpResponse:
+    """To the re-authentication page, which comes back here (a POST comes back as a GET of the same address)."""
+    query = urlencode({"next": request.get_full_path()})
+    return _redirect(request, f"{reverse('accounts:reauth')}?{query}")
+
+
+def reauth_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view that changes how the account signs in: it runs only within ``REAUTH_MAX_AGE`` of the session
+    confirming the password and a second factor again (``accounts:reauth``); otherwise it sends the person there
+    first."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not reauth_recent(request):
+            return reauth_redirect(request)
+        return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+    return wrapped
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:

@@ -134,3 +134,22 @@ class AccessStamp(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class RateLimitWindow(models.Model):
+    """How often something counted under ``key`` happened in the window that ends at ``expires_at``.
+
+    ``key`` is a keyed hash (HMAC with the secret key) of what is counted, such as an e-mail address or a client
+    address: never the value itself. Each count is taken under a row lock (``reparo.accounts.services.
+    rate_limit_take``), so every process, on SQLite or PostgreSQL, agrees on it."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("window ends"), db_index=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("rate-limit window")
+        verbose_name_plural = _("rate-limit windows")
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.count}"

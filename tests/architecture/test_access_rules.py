@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 REPARO = ROOT / "reparo"
 ACCESS = REPARO / "access"
+CORE_LOOKUP = REPARO / "core" / "lookup.py"
 
 # Seed data is data: it names one user per role on purpose.
 ROLE_LISTING_ALLOWED = {
@@ -91,7 +92,7 @@ def find_hand_written_not_found(paths: list[Path]) -> list[str]:
     """``except ...DoesNotExist: raise Http404`` written out by hand instead of ``one_or_404``."""
     found = []
     for path in paths:
-        if ACCESS in path.parents:
+        if ACCESS in path.parents or path == CORE_LOOKUP:
             continue
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if not isinstance(node, ast.ExceptHandler) or node.type is None:

@@ -95,6 +95,12 @@ def courses_of(organisation: Any) -> QuerySet[Course]:
     return Course.objects.filter(organisation=organisation).prefetch_related("competencies", "sessions")
 
 
+def courses_listed(organisation: Any, *, limit: int = 100) -> list[Course]:
+    """The organisation's courses by title (sorted here: titles are encrypted, so SQL cannot order them)."""
+    courses = sorted(courses_of(organisation), key=lambda c: (c.title.casefold(), c.created_at, c.pk))
+    return courses[:limit]
+
+
 def course_get_for(actor: Any, organisation: Any, pk: Any) -> Course:
     try:
         return courses_of(organisation).get(pk=pk)

@@ -37,6 +37,7 @@ from reparo.cases.models import OPEN_STATUSES, Case, CaseParticipant, Participan
 from reparo.cases.selectors import case_access_for, cases_visible_to
 from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import may, people_who_may
+from reparo.core.crypto import normalise_text
 from reparo.evaluation import selectors
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.evaluation.models import (
@@ -536,7 +537,7 @@ def _parse_cohort(text: str) -> tuple[list[ComparisonMember], list[RowError], in
         return [], [RowError(header_line, c, _("This column is missing from the first line.")) for c in missing], 0
     members: list[ComparisonMember] = []
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}  # normalised as the blind index is -> (reference, line)
     rows = 0
     previous_end = reader.line_num
     while True:
@@ -562,14 +563,22 @@ def _parse_cohort(text: str) -> tuple[list[ComparisonMember], list[RowError], in
             row.setdefault(name, value.strip())
         row_errors: list[RowError] = []
         ref = row.get("reference", "")
-        if not ref:
+        ref_key = normalise_text(ref)
+        if not ref_key:
             row_errors.append(RowError(index, "reference", _("A reference is needed.")))
         elif len(ref) > 64:
             row_errors.append(RowError(index, "reference", _("The reference is longer than 64 characters.")))
-        elif ref in seen:
+        elif ref_key in seen and seen[ref_key][0] == ref:
             row_errors.append(
-                RowError(index, "reference", _("The same reference is already on line %(line)s.") % {"line": seen[ref]})
-            )
+                RowError(index, "reference", _("The same reference is already on line %(line)s.")
+                         % {"line": seen[ref_key][1]})
+            )  # fmt: skip
+        elif ref_key in seen:
+            row_errors.append(
+                RowError(index, "reference", _("This reference matches the one on line %(line)s except for "
+                                               "capitals or spaces; they count as the same.")
+                         % {"line": seen[ref_key][1]})
+            )  # fmt: skip
         dates: dict[str, datetime.date | None] = {}
         for column in ("followup_start", "followup_end", "reoffended_on"):
             value = row.get(column, "")
@@ -603,7 +612,7 @@ def _parse_cohort(text: str) -> tuple[list[ComparisonMember], list[RowError], in
         if row_errors:
             errors.extend(row_errors)
             continue
-        seen[ref] = index
+        seen[ref_key] = (ref, index)
         if start is None or end is None:  # pragma: no cover - reported above
             continue
         members.append(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from reparo.core.htcds import Gender
 from reparo.core.languages import language_choices
 from reparo.processes.models import ProcessType
-from reparo.training.models import Level, ObserverRole, Rating
+from reparo.training.models import OPEN_PROCESS_CAP_MAX, Level, ObserverRole, Rating
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -184,5 +184,8 @@ class ColleagueObservationForm(ObservationForm):
 
 class ManagerProfileForm(ProfileForm):
     open_process_cap = forms.IntegerField(
-        label=_("Most open processes (leave empty for the program's)"), required=False, min_value=0
+        label=_("Most open processes (leave empty for the program's)"),
+        required=False,
+        min_value=0,
+        max_value=OPEN_PROCESS_CAP_MAX,
     )

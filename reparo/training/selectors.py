@@ -85,6 +85,12 @@ def courses_of(organisation: Any) -> QuerySet[Course]:
     return Course.objects.filter(organisation=organisation).prefetch_related("competencies", "sessions")
 
 
+def courses_listed(organisation: Any, *, limit: int = 100) -> list[Course]:
+    """The organisation's courses by title (sorted here: titles are encrypted, so SQL cannot order them)."""
+    courses = sorted(courses_of(organisation), key=lambda c: (c.title.casefold(), c.created_at, c.pk))
+    return courses[:limit]
+
+
 def course_in(organisation: Any, pk: Any) -> Course:
     return one_or_404(courses_of(organisation), pk)
 

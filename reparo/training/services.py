@@ -151,7 +151,11 @@ def profile_update(
     profile.gender = gender
     if open_process_cap is not _KEEP:
         _require(access.is_manager(actor, organisation), _("Only a coordinator sets the workload cap."))
-        profile.open_process_cap = open_process_cap
+        cap_field = FacilitatorProfile._meta.get_field("open_process_cap")
+        try:
+            profile.open_process_cap = cap_field.clean(open_process_cap, profile)
+        except ValidationError as exc:
+            raise ValidationError({"open_process_cap": exc.messages}) from None
     profile.save()
     _audit(actor, "training.profile_updated", profile, organisation, user=str(user.pk))
     return profile

@@ -269,7 +269,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
         request,
         "training/courses.html",
         {
-            "courses": selectors.courses_of(organisation)[:100],
+            "courses": selectors.courses_listed(organisation),
             "form": form,
             "is_manager": is_manager,
             "enrolled": selectors.enrolled_course_ids(request.user),

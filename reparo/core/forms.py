@@ -59,9 +59,10 @@ class BoundedModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """A ``ModelMultipleChoiceField`` whose out-of-range or non-numeric integer keys are a form error."""
 
-    def _check_values(self, value: Any) -> Any:
-        for pk in value:
-            if not key_fits(self, pk):
-                message = self.error_messages["invalid_pk_value"]
-                raise ValidationError(message, code="invalid_pk_value", params={"pk": pk})
-        return super()._check_values(value)
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            for pk in value:
+                if pk not in self.empty_values and not key_fits(self, pk):
+                    message = self.error_messages["invalid_pk_value"]
+                    raise ValidationError(message, code="invalid_pk_value", params={"pk": pk})
+        return super().clean(value)

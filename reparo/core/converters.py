@@ -35,10 +35,10 @@ class IdConverter:
         return number
 
     def to_url(self, value: object) -> str:
-        number = int(value)  # type: ignore[call-overload]
-        if not 0 <= number <= MAX_ID:
-            raise ValueError("id out of range")
-        return str(number)
+        text = str(value)  # as Django's int converter; reverse() then checks the text against ``regex``
+        if text.isdigit() and int(text) > MAX_ID:
+            raise ValueError("id out of range")  # reverse() treats ValueError as "no match"
+        return text
 
 
 register_converter(IdConverter, "id")

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import IntConverter
 from django.urls.exceptions import Resolver404
 from hypothesis import HealthCheck, given, settings
@@ -88,6 +88,14 @@ def test_it_answers_404_for_an_id_no_column_can_hold():
         with pytest.raises(Resolver404):
             resolve(f"/outcomes/{huge}/")
     assert resolve(f"/outcomes/{MAX_ID}/").kwargs == {"organisation_pk": MAX_ID}
+
+
+def test_it_reverses_ids_as_before_and_refuses_ones_out_of_range():
+    assert reverse("analytics:organisation", args=[7]) == "/outcomes/7/"
+    assert reverse("analytics:organisation", args=[str(MAX_ID)]) == f"/outcomes/{MAX_ID}/"
+    for wrong in (MAX_ID + 1, -1, None, "7a"):
+        with pytest.raises(NoReverseMatch):
+            reverse("analytics:organisation", args=[wrong])
 
 
 ODD = st.sampled_from(["-1", "+1", " 1", "1.0", "1e3", "0x1f", "١٢", "1_0", "0" * 25 + "1", "9" * 400, "\x00", "%"])

@@ -30,7 +30,7 @@ _DEV_BLIND_INDEX_KEY = "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LTMyLWJ5dGVz"
 
 SECRET_KEY = config.require("SECRET_KEY", default=_DEV_SECRET_KEY)
 SECRET_KEY_FALLBACKS = config.as_list(config.read("SECRET_KEY_FALLBACKS"))
-DEBUG = DEVELOPMENT and config.as_bool(config.read("DEBUG"), default=True)
+DEBUG = DEVELOPMENT and config.read_bool("DEBUG", default=True)
 
 ALLOWED_HOSTS = config.as_list(config.read("ALLOWED_HOSTS"))
 if not ALLOWED_HOSTS:
@@ -260,14 +260,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 if PRODUCTION:
-    SECURE_SSL_REDIRECT = config.as_bool(config.read("SECURE_SSL_REDIRECT"), default=True)
+    SECURE_SSL_REDIRECT = config.read_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(config.read("SECURE_HSTS_SECONDS") or 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = config.as_bool(config.read("SECURE_HSTS_PRELOAD"), default=True)
+    SECURE_HSTS_PRELOAD = config.read_bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-    if config.as_bool(config.read("TRUST_X_FORWARDED_PROTO")):
+    if config.read_bool("TRUST_X_FORWARDED_PROTO"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = (
@@ -277,7 +277,7 @@ EMAIL_HOST = config.read("EMAIL_HOST") or "localhost"
 EMAIL_PORT = int(config.read("EMAIL_PORT") or 25)
 EMAIL_HOST_USER = config.read("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = config.read("EMAIL_HOST_PASSWORD") or ""
-EMAIL_USE_TLS = config.as_bool(config.read("EMAIL_USE_TLS"), default=PRODUCTION)
+EMAIL_USE_TLS = config.read_bool("EMAIL_USE_TLS", default=PRODUCTION)
 DEFAULT_FROM_EMAIL = config.read("DEFAULT_FROM_EMAIL") or "Reparo <no-reply@localhost>"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from reparo.core.forms import MAX_ID
 from reparo.core.htcds import Gender
 from reparo.core.languages import language_choices
 
@@ -13,7 +14,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class PersonForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, max_value=MAX_ID)
     given_name = forms.CharField(label=_("Given name"), max_length=150, required=False)
     family_name = forms.CharField(label=_("Family name"), max_length=150, required=False)
     aliases = forms.CharField(

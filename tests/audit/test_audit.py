@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from reparo.access import services as access_services
@@ -80,14 +81,30 @@ def test_it_refuses_a_raw_update_in_the_database(world):
     assert AuditEvent.objects.get(pk=event.pk).action == "test.raw"
 
 
-def test_it_refuses_a_raw_delete_on_postgresql(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("the DELETE trigger exists on PostgreSQL only; .ci/run runs this suite on PostgreSQL too")
+def test_it_refuses_a_raw_delete_in_the_database(world):
     with transaction.atomic():
         event = audit_record(actor=world["org_admin"], action="test.raw_delete")
-    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+    # The plain manager skips the model's refusal: the database still refuses.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent._base_manager.filter(pk=event.pk).delete()
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_only_a_flush_of_the_whole_database_empty_the_trail():
+    # transaction=True: the rows are committed, and the test run empties the database with a flush afterwards.
+    with transaction.atomic():
+        audit_record(actor=None, action="test.flush")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent")
+    assert AuditEvent.objects.filter(action="test.flush").exists()
+    call_command("flush", interactive=False, verbosity=0)
+    assert not AuditEvent.objects.exists()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        audit_record(actor=None, action="test.after_flush")
+        AuditEvent._base_manager.all().delete()
 
 
 def test_it_records_request_id_and_address_of_a_sign_in(world):

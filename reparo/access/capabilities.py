@@ -43,6 +43,7 @@ class Capability(StrEnum):
     MANAGE_FRAMEWORK = "training.manage_framework"
     ISSUE_CERTIFICATIONS = "training.certify"
     SUPERVISE_FACILITATORS = "training.supervise"
+    JOIN_PARTNER_TRAINING = "training.join_as_partner"  # a partner's staff: courses opened to their organisation
     # On one case, through a case-team role
     WORK_ON_CASE = "case.work"
     SEE_CASE = "case.see"
@@ -106,9 +107,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.COSA_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_COSA}),
     Role.EVALUATOR: frozenset(_STAFF | {C.VIEW_EVALUATION}),
-    # A partner organisation's liaison sees its organisation's page; what was sent to it comes with the
-    # partnership work, through lookups of its own.
-    Role.PARTNER_LIAISON: frozenset({C.VIEW_ORGANISATION}),
+    # A partner organisation's liaison sees its organisation's page and the operators' courses opened to it; what
+    # was sent to it comes with the partnership work, through lookups of its own.
+    Role.PARTNER_LIAISON: frozenset({C.VIEW_ORGANISATION, C.JOIN_PARTNER_TRAINING}),
 }
 
 # Organisation roles held by partner organisations' staff: an actor holding only these is a partner user.

@@ -39,6 +39,7 @@ ITEMS: tuple[tuple[Capability | None, str, Any], ...] = (
     (Capability.FACILITATE, "processes:my_week", _("My week")),
     (Capability.FACILITATE, "safety:notices", _("Notices")),
     (Capability.WORK_IN_PROGRAM, "training:mine", _("Training")),
+    (Capability.JOIN_PARTNER_TRAINING, "training:joint", _("Joint training")),
     (Capability.VIEW_ORGANISATION, "organisations:list", _("Organisations")),
     (Capability.VIEW_EVALUATION, "analytics:index", _("Outcomes")),
     (Capability.VIEW_AUDIT, "audit:list", _("Activity log")),

@@ -44,6 +44,10 @@ class Capability(StrEnum):
     ISSUE_CERTIFICATIONS = "training.certify"
     SUPERVISE_FACILITATORS = "training.supervise"
     JOIN_PARTNER_TRAINING = "training.join_as_partner"  # a partner's staff: courses opened to their organisation
+    VIEW_FUNDING = "funding.view"
+    MANAGE_FUNDING = "funding.manage"  # funders, grants, allocations, reporting deadlines
+    RECORD_SPEND = "funding.record_spend"
+    OVERRIDE_RESTRICTED_SPEND = "funding.override_restricted"  # spend beyond a restricted allocation, with a reason
     # On one case, through a case-team role
     WORK_ON_CASE = "case.work"
     SEE_CASE = "case.see"
@@ -79,6 +83,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.MANAGE_TRAINING,
             C.MANAGE_FRAMEWORK,
             C.ISSUE_CERTIFICATIONS,
+            C.VIEW_FUNDING,
+            C.MANAGE_FUNDING,
+            C.RECORD_SPEND,
+            C.OVERRIDE_RESTRICTED_SPEND,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -90,6 +98,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.FOLLOW_UP_CIRCLES,
             C.VIEW_EVALUATION,
             C.MANAGE_TRAINING,
+            C.VIEW_FUNDING,
+            C.RECORD_SPEND,
         }
     ),
     Role.FACILITATOR: frozenset(_STAFF | {C.FACILITATE, C.CASE_WORK}),

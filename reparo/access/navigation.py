@@ -42,6 +42,7 @@ ITEMS: tuple[tuple[Capability | None, str, Any], ...] = (
     (Capability.JOIN_PARTNER_TRAINING, "training:joint", _("Joint training")),
     (Capability.VIEW_ORGANISATION, "organisations:list", _("Organisations")),
     (Capability.VIEW_EVALUATION, "analytics:index", _("Outcomes")),
+    (Capability.VIEW_FUNDING, "funding:grants", _("Funding")),
     (Capability.VIEW_AUDIT, "audit:list", _("Activity log")),
     (None, "accounts:security", _("Your account")),
 )

@@ -21,7 +21,8 @@ _ids = itertools.count(1)
 
 @dataclass(frozen=True)
 class BudgetBar:
-    label: str
+    label: str  # the category
+    group: str  # the program, written small above it
     budget: Money
     spent: Money
 
@@ -76,8 +77,10 @@ class BudgetChart:
         for i, bar in enumerate(self.bars):
             y = self.top + i * self.row
             parts.append(
-                f'<text x="{self.label_width - 8}" y="{y + 24}" text-anchor="end" fill="{INK}" font-family="{FONT}" '
-                f'font-size="13">{escape(_clip(bar.label))}</text>'
+                f'<text x="{self.label_width - 8}" y="{y + 15}" text-anchor="end" fill="{MUTED}" font-family="{FONT}" '
+                f'font-size="11">{escape(_clip(bar.group, 38))}</text>'
+                f'<text x="{self.label_width - 8}" y="{y + 32}" text-anchor="end" fill="{INK}" font-family="{FONT}" '
+                f'font-size="13">{escape(_clip(bar.label, 30))}</text>'
                 f'<line x1="{self.label_width}" y1="{y + 2}" x2="{self.label_width}" y2="{y + self.row - 4}" '
                 f'stroke="{GRID}"></line>'
             )
@@ -113,7 +116,9 @@ class BudgetChart:
             drawing.add(String(at(x + 14), flip(16), label, fontSize=8))
         for i, bar in enumerate(self.bars):
             y = self.top + i * self.row
-            drawing.add(String(at(self.label_width - 8), flip(y + 24), _clip(bar.label), fontSize=8, textAnchor="end"))
+            right = at(self.label_width - 8)
+            drawing.add(String(right, flip(y + 15), _clip(bar.group, 38), fontSize=6, textAnchor="end"))
+            drawing.add(String(right, flip(y + 32), _clip(bar.label, 30), fontSize=8, textAnchor="end"))
             drawing.add(
                 Line(at(self.label_width), flip(y + 2), at(self.label_width), flip(y + self.row - 4),
                      strokeColor=colors.HexColor(GRID))

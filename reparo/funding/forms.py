@@ -118,12 +118,12 @@ class SpendForm(forms.Form):
     amount = _amount(_("Amount"))
     reference = forms.CharField(label=_("Reference (invoice or receipt)"), max_length=80, required=False)
     process_session: forms.ModelChoiceField[Any] = BoundedModelChoiceField(
-        label=_("Session it paid for (optional)"),
+        label=_("Session it paid for"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
     )
     course_session: forms.ModelChoiceField[Any] = BoundedModelChoiceField(
-        label=_("Training session it paid for (optional)"),
+        label=_("Training session it paid for"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
     )

@@ -102,8 +102,7 @@ def budget_chart(budget: selectors.Budget) -> BudgetChart:
                       "end of the period, in %(currency)s. The same numbers are in the table.")
         % {"currency": budget.grant.currency},
         bars=tuple(
-            BudgetBar(f"{line.program.name if line.program else ''} · {line.category_label}", line.budget,
-                      line.spent_to_date)
+            BudgetBar(line.category_label, line.program.name if line.program else "", line.budget, line.spent_to_date)
             for line in budget.lines
         ),
     )  # fmt: skip

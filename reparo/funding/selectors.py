@@ -321,6 +321,11 @@ class Budget:
     def unallocated(self) -> Money:
         return self.grant.amount - self.total.budget
 
+    @property
+    def groups(self) -> list[tuple[BudgetLine, list[BudgetLine]]]:
+        """Each program's subtotal with its lines, in order (for a table that shows both)."""
+        return [(p, [line for line in self.lines if line.program == p.program]) for p in self.programs]
+
 
 def budget(grant: Grant, window: Window | None = None) -> Budget:
     """Budget (allocations) against actual (spending) per program and category, per program, per category and in

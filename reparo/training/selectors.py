@@ -445,8 +445,8 @@ def attendance_by_partner(organisation: Any, *, course: Course | None = None) ->
     enrolments = Enrolment.objects.filter(course__organisation=organisation, partner_organisation__isnull=False)
     if course is not None:
         enrolments = enrolments.filter(course=course)
-    rows: dict[int, dict[str, Any]] = {}
-    by_person: dict[tuple[int, Any], int] = {}
+    rows: dict[Any, dict[str, Any]] = {}  # partner organisation id -> its tallies
+    by_person: dict[tuple[int, Any], Any] = {}  # (course id, user id) -> partner organisation id
     for e in enrolments.select_related("partner_organisation"):
         row = rows.setdefault(
             e.partner_organisation_id,
@@ -483,11 +483,3 @@ def attendance_by_partner(organisation: Any, *, course: Course | None = None) ->
         )
         for r in sorted(rows.values(), key=lambda r: r["organisation"].name)
     ]
-
-
-def partner_enrolments(course: Course) -> dict[int, Organisation]:
-    """Enrolled user id -> the partner organisation they enrolled through (for the course page's register)."""
-    return {
-        e.user_id: e.partner_organisation
-        for e in course.enrolments.filter(partner_organisation__isnull=False).select_related("partner_organisation")
-    }

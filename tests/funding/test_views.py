@@ -8,8 +8,10 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 from django.urls import URLPattern, get_resolver, reverse
 
+from reparo.accounts.models import User
 from reparo.funding import services
 from reparo.funding.models import Category, Grant, ReportingDeadline, SpendLine
 from tests.conftest import CsrfClient, page_title, sign_in
@@ -217,3 +219,16 @@ def test_the_pages_read_in_spanish(world, funded):
     client = sign_in(CsrfClient(), world["org_admin"])
     response = client.get(reverse("funding:grant", args=[g.pk]), HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200 and 'lang="es"' in response.content.decode()
+
+
+@override_settings(DEVELOPMENT=True)
+def test_the_demo_shows_a_grant_and_a_course_opened_to_the_partner():
+    from reparo.demo.seed import seed_demo
+    from reparo.training.selectors import joint_record
+
+    seed_demo()
+    seed_demo()  # idempotent
+    g = Grant.objects.get(reference="TF-DEMO-01")
+    assert (g.allocations.count(), g.spend_lines.count(), g.deadlines.count()) == (6, 5, 1)
+    liaison = User.objects.get(email="liaison@demo.reparo.test")
+    assert joint_record(liaison).hours == Decimal("3")

@@ -92,6 +92,11 @@ def programs_for_evaluation(actor: Any) -> QuerySet[Program]:
     return Program.objects.filter(organisation_id__in=org_ids).select_related("organisation")
 
 
+def programs_for_evaluation_in_order(actor: Any) -> list[Program]:
+    """The programs the actor evaluates, by organisation and then by name."""
+    return list(programs_for_evaluation(actor).order_by("organisation__name", "name"))
+
+
 def program_get_for(actor: Any, pk: Any) -> Program:
     try:
         return programs_for_evaluation(actor).get(pk=pk)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,7 +41,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organisations/detail.html",
         {
             "organisation": organisation,
-            "programs": organisation.programs.filter(is_active=True),
+            "programs": selectors.active_programs_of(organisation),
             "members": members,
             "form": form,
             "can_manage": can_manage,
@@ -67,7 +67,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         "organisations/detail.html",
         {
             "organisation": organisation,
-            "programs": organisation.programs.filter(is_active=True),
+            "programs": selectors.active_programs_of(organisation),
             "members": members,
             "form": form,
             "can_manage": True,
@@ -79,9 +79,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = account_selectors.organisation_get_for(request.user, pk, capability=Capability.MANAGE_MEMBERS)
-    membership = account_selectors.members_of(request.user, organisation).filter(pk=membership_pk).first()
-    if membership is None:
-        raise Http404
+    membership = selectors.membership_get_for(request.user, organisation, membership_pk)
     try:
         account_services.membership_end(actor=request.user, membership=membership)  # type: ignore[arg-type]
         messages.success(request, _("The role has been ended."))

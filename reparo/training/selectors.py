@@ -9,11 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from reparo.accounts.models import Membership, Role, User
+from reparo.cases.models import Case
+from reparo.cases.selectors import cases_visible_to
 from reparo.organisations.models import Program
 from reparo.training import access
 from reparo.training.eligibility import FACILITATING_ROLES, program_settings
@@ -25,6 +27,8 @@ from reparo.training.models import (
     CertificationStatus,
     Course,
     CPDEntry,
+    Enrolment,
+    FacilitatorProfile,
     Observation,
     ObserverRole,
     ProcessRequirement,
@@ -57,6 +61,22 @@ def members_of(organisation: Any) -> QuerySet[Any]:
         .distinct()
         .order_by("email")
     )
+
+
+def other_members_of(organisation: Any, actor: Any) -> QuerySet[Any]:
+    """The organisation's members except the actor: the colleagues they may pick."""
+    return members_of(organisation).exclude(pk=actor.pk)
+
+
+def facilitator_profile_of(user: Any, organisation: Any) -> FacilitatorProfile:
+    """The user's profile in the organisation, or a blank unsaved one."""
+    found = FacilitatorProfile.objects.filter(organisation=organisation, user=user).first()
+    return found or FacilitatorProfile(organisation=organisation, user=user)
+
+
+def case_with_reference(actor: Any, organisation: Any, reference: str) -> Case | None:
+    """The case of ``organisation`` with that reference, if the actor may see it."""
+    return cases_visible_to(actor).filter(organisation=organisation, reference=reference.strip()).first()
 
 
 def facilitator_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
@@ -92,7 +112,10 @@ def requirements_table(organisation: Any) -> dict[str, dict[str, int]]:
 
 
 def courses_of(organisation: Any) -> QuerySet[Course]:
-    return Course.objects.filter(organisation=organisation).prefetch_related("competencies", "sessions")
+    """Each with ``competency_list`` and ``session_list``, its competencies and sessions, for the pages."""
+    return Course.objects.filter(organisation=organisation).prefetch_related(
+        Prefetch("competencies", to_attr="competency_list"), Prefetch("sessions", to_attr="session_list")
+    )
 
 
 def course_get_for(actor: Any, organisation: Any, pk: Any) -> Course:
@@ -295,6 +318,15 @@ def enrolled_course_ids(user: Any) -> set[int]:
 
 def attendance_in(user: Any, course: Course) -> dict[int, bool]:
     return {a.session_id: a.attended for a in Attendance.objects.filter(user=user, session__course=course)}
+
+
+def enrolments_of(course: Course) -> list[Enrolment]:
+    return list(Enrolment.objects.filter(course=course).select_related("user"))
+
+
+def present_at(course: Course) -> set[tuple[int, Any]]:
+    """(session id, user id) for everyone marked present at one of the course's sessions."""
+    return set(Attendance.objects.filter(session__course=course, attended=True).values_list("session_id", "user_id"))
 
 
 def survivor_of(process: Any) -> Any:

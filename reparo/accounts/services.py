@@ -238,14 +238,6 @@ def user_deactivate(*, actor: User, organisation: Organisation, user: User) -> N
 
 
 @transaction.atomic
-def user_reactivate(*, actor: User, organisation: Organisation, user: User) -> None:
-    target = selectors.member_user_get_for(actor, organisation, user.pk)
-    User.objects.filter(pk=target.pk).update(is_active=True)
-    audit_record(actor=actor, action="user.reactivated", obj=target, organisation=organisation)
-    selectors.forget_roles()
-
-
-@transaction.atomic
 def password_set(*, form: Any, how: str) -> User:
     """Save a password form (change or reset) and its audit row together. A new password also changes the
     session hash, so every other session of the account ends."""

@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
-    "template_partials",
     "reparo.core",
     "reparo.audit",
     "reparo.organisations",
@@ -125,7 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reparo.core.context_processors.shell",
             ],
-            "builtins": ["template_partials.templatetags.partials", "reparo.core.templatetags.fields"],
+            "builtins": ["reparo.core.templatetags.fields"],
         },
     }
 ]

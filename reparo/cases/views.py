@@ -91,21 +91,16 @@ def case_search(request: HttpRequest) -> HttpResponse:
 
 
 def intake(request: HttpRequest) -> HttpResponse:
-    programs = selectors.programs_for_intake(request.user)
-    if not programs.exists():
+    if not selectors.may_open_cases(request.user):
         raise Http404
+    programs = selectors.programs_for_intake(request.user)
     draft = selectors.intake_draft_get_for(request.user, request.GET["draft"]) if request.GET.get("draft") else None
     if request.method == "POST":
         draft_id = request.POST.get("draft_id")
         draft = selectors.intake_draft_get_for(request.user, draft_id) if draft_id else None
         form = IntakeForm(request.POST, programs=programs)
         if "save_draft" in request.POST:
-            chosen = (
-                programs.filter(pk=request.POST.get("program") or 0).first()
-                if (request.POST.get("program", "").isdigit())
-                else None
-            )
-            organisation = (chosen or programs.first()).organisation  # type: ignore[union-attr]
+            organisation = selectors.intake_draft_organisation(request.user, request.POST.get("program", ""))
             typed = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
             draft = services.intake_draft_save(actor=request.user, organisation=organisation, data=typed, draft=draft)
             messages.success(request, _("Draft saved. Only you can see it."))
@@ -159,8 +154,8 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "case": case,
         "access": access,
         "participants": participants,
-        "harms": list(case.harms.all()),
-        "needs": list(case.needs.all()),
+        "harms": selectors.harms_of(case),
+        "needs": selectors.needs_of(case),
         "team": team,
         "notes": notes,
         "tasks": tasks,
@@ -171,7 +166,7 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "transition_form": TransitionForm(),
         "transitions": [(status, CaseStatus(status).label) for status in case.allowed_transitions()],
         "note_form": NoteForm(),
-        "processes": list(case.processes.all()),
+        "processes": selectors.processes_of_case(case),
         **case_page_forms(),
     }
     context.update(extra)

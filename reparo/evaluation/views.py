@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "overdue_only": overdue_only,
             "query": "show=overdue" if overdue_only else "",
-            "programs": selectors.programs_for_evaluation(request.user).order_by("organisation__name", "name"),
+            "programs": selectors.programs_for_evaluation_in_order(request.user),
         },
     )
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reparo.access.capabilities import Capability, team_roles_with
 from reparo.audit.concurrency import check_version
 from reparo.audit.services import audit_record
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseTeamMember, Task, TeamRole
@@ -105,7 +106,7 @@ def facilitator_assign(*, actor: Any, process: Process, user: Any, role: str) ->
     fits = CaseTeamMember.objects.filter(
         case=process.case,
         user=user,
-        role__in=[TeamRole.LEAD_FACILITATOR, TeamRole.CO_FACILITATOR, TeamRole.SUPERVISOR],
+        role__in=team_roles_with(Capability.FACILITATE_ON_CASE),
     ).exists()
     if not fits:
         raise ValidationError(_("Add this person to the case team as a facilitator first."))

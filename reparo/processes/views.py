@@ -79,9 +79,6 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     participants = selectors.participants_of(process)
     team = users_on_team([m.user_id for m in team_of(process.case)])
     checklist = content.checklist_for(process.type)
-    prepared: dict[int, set[str]] = {p.pk: set() for p in participants}
-    for meeting in process.preparations.all():
-        prepared.setdefault(meeting.participant_id, set()).update(meeting.covered)
     return render(
         request,
         "processes/detail.html",
@@ -95,7 +92,7 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             **process_page_extras(process),
             "gate": joint_meeting_gate(process),
             "checklist": checklist,
-            "preparation_progress": [(p, len(prepared.get(p.pk, set())), len(checklist)) for p in participants],
+            "preparation_progress": selectors.preparation_progress(process, participants, checklist),
             "participant_form": ParticipantForm(case_participants=case_participants_of(process.case)),
             "facilitator_form": FacilitatorForm(team=team),
             "preparation_form": PreparationForm(participants=participants, checklist=checklist),
@@ -189,8 +186,7 @@ def session_new(request: HttpRequest, pk: Any) -> HttpResponse:
     access = selectors.process_access_for(request.user, process)
     if not access.can_work:
         raise Http404
-    participants = selectors.participants_of(process).filter(withdrawn_at__isnull=True)
-    form = SessionForm(request.POST or None, participants=participants)
+    form = SessionForm(request.POST or None, participants=selectors.active_participants_of(process))
     gate_refusal: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -231,7 +227,7 @@ def session_detail(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRespon
     if not access.can_work:
         raise Http404
     session = selectors.session_in(process, session_pk)
-    invitations = session.invitations.select_related("participant__person")
+    invitations = selectors.invitations_of(session)
     return render(
         request,
         "processes/session.html",
@@ -282,7 +278,7 @@ def session_reschedule(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRe
 def session_record(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
     session = selectors.session_in(process, session_pk)
-    form = RecordForm(request.POST, invitations=session.invitations.select_related("participant__person"))
+    form = RecordForm(request.POST, invitations=selectors.invitations_of(session))
     if not form.is_valid():
         messages.error(request, _errors(form))
         return redirect("processes:session", pk=process.pk, session_pk=session.pk)

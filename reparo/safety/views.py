@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from reparo.access.capabilities import Capability
 from reparo.audit.concurrency import ConflictError, rebase_form_data
-from reparo.cases.selectors import case_get_for
+from reparo.cases.selectors import case_get_for, processes_of_case
 from reparo.core.actions import run_action
 from reparo.organisations.selectors import program_get_for
 from reparo.processes.gate import joint_meeting_gate
@@ -55,7 +55,6 @@ def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
     planned = {p.person_id for p in plans}
     page = _page(request, selectors.screenings_of_case(case))
     services.screenings_viewed(actor=request.user, case=case, screenings=list(page.object_list))
-    restrictions = selectors.restrictions_of(case)
     return render(
         request,
         "safety/case.html",
@@ -65,9 +64,9 @@ def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
             "unplanned": [p for p in selectors.people_of_case(case, role="survivor") if p.pk not in planned],
             "page": page,
             "screenings": page.object_list,
-            "restrictions": restrictions[:OVERVIEW_RESTRICTIONS],
-            "restriction_count": restrictions.count(),
-            "processes": case.processes.all(),
+            "restrictions": selectors.restrictions_of(case)[:OVERVIEW_RESTRICTIONS],
+            "restriction_count": selectors.restriction_count(case),
+            "processes": processes_of_case(case),
             "threshold": selectors.distress_threshold(case.program),
             "now": timezone.now(),
         },
@@ -148,7 +147,7 @@ def _plan_initial(plan: Any) -> dict[str, Any]:
 def safety_plan(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResponse:
     case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     person = selectors.survivor_in(case, person_pk)
-    plan = selectors.safety_plans_of(case).filter(person=person).first()
+    plan = selectors.safety_plan_of(case, person)
     conflict = None
     yours: list[Any] = []
     form = SafetyPlanForm(request.POST or None, initial=_plan_initial(plan) if plan is not None else {})
@@ -160,7 +159,7 @@ def safety_plan(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResponse:
             raise Http404 from None
         except ConflictError as exc:
             conflict = exc
-            plan = selectors.safety_plans_of(case).filter(person=person).first()
+            plan = selectors.safety_plan_of(case, person)
             current = _plan_initial(plan) if plan is not None else {}
             if plan is not None:
                 services.safety_plan_viewed(actor=request.user, plan=plan, purpose=_("Edit conflict"))
@@ -261,8 +260,7 @@ def checkin(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 def notices(request: HttpRequest) -> HttpResponse:
-    rows = selectors.notices_for(request.user)
-    return render(request, "safety/notices.html", {"notices": rows[:50], "unread": rows.filter(read_at=None).count()})
+    return render(request, "safety/notices.html", {"notices": selectors.notices_for(request.user)[:50]})
 
 
 @require_POST

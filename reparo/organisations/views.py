@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,7 @@ from reparo.accounts import selectors as account_selectors
 from reparo.accounts import services as account_services
 from reparo.accounts.forms import MembershipAddForm
 from reparo.accounts.roles import Capability
+from reparo.core.actions import form_page
 from reparo.organisations import selectors
 
 
@@ -52,27 +54,21 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = account_selectors.organisation_get_for(request.user, pk, capability=Capability.MANAGE_MEMBERS)
-    form = MembershipAddForm(request.POST)
-    if form.is_valid():
-        try:
-            account_services.membership_add(actor=request.user, organisation=organisation, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The role has been added."))
-            return redirect("organisations:detail", pk=organisation.pk)
-    members = Paginator(account_selectors.members_of(request.user, organisation), 50).get_page(1)
-    return render(
+    return form_page(
         request,
-        "organisations/detail.html",
-        {
+        MembershipAddForm,
+        template="organisations/detail.html",
+        context=lambda: {
             "organisation": organisation,
             "programs": selectors.active_programs_of(organisation),
-            "members": members,
-            "form": form,
+            "members": Paginator(account_selectors.members_of(request.user, organisation), 50).get_page(1),
             "can_manage": True,
         },
-        status=400,
+        call=lambda form: account_services.membership_add(
+            actor=request.user, organisation=organisation, **form.cleaned_data
+        ),
+        success=_("The role has been added."),
+        back_to=reverse("organisations:detail", kwargs={"pk": organisation.pk}),
     )
 
 

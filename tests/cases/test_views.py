@@ -219,6 +219,24 @@ def test_it_refuses_a_concurrent_note_edit(world):
     assert note.body == "edited"
 
 
+def test_it_shows_a_note_edited_meanwhile_in_another_tab_and_keeps_what_was_typed(world):
+    case = alice_case(world)
+    note = services.note_add(actor=world["facilitator"], case=case, body="original")
+    client = sign_in(CsrfClient(), world["facilitator"])
+    url = f"/cases/{case.pk}/notes/{note.pk}/"
+    first, second = ({"body": f"from the {tab} tab", "confidentiality": "team"} for tab in ("first", "second"))
+    assert client.post_form(url, {**first, "version": 1}).status_code == 302
+    response = client.post_form(url, {**second, "version": 1})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else changed this" in html and "from the first tab" in html and "from the second tab" in html
+    note.refresh_from_db()
+    assert (note.body, note.version) == ("from the first tab", 2)
+    assert client.post_form(url, {**second, "version": 2}).status_code == 302
+    note.refresh_from_db()
+    assert note.body == "from the second tab"
+
+
 def test_it_adds_a_note_with_htmx_without_a_reload(world):
     case = alice_case(world)
     client = sign_in(CsrfClient(), world["facilitator"])

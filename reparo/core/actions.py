@@ -81,11 +81,12 @@ def form_page(
     status = invalid_status if posted else 200
     if posted and form.is_valid():
         conflicts = conflicts or {}
+        refusals: tuple[type[Exception], ...] = (ValidationError, *conflicts)
         try:
             result = call(form)
         except PermissionDenied:
             raise Http404 from None
-        except (ValidationError, *conflicts) as exc:
+        except refusals as exc:
             handle = next((handle for kind, handle in conflicts.items() if isinstance(exc, kind)), None)
             if handle is not None:
                 form, extra = handle(exc, form)

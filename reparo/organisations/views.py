@@ -65,7 +65,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": True,
         },
         call=lambda form: account_services.membership_add(
-            actor=request.user, organisation=organisation, **form.cleaned_data
+            actor=request.user,  # type: ignore[arg-type]
+            organisation=organisation,
+            **form.cleaned_data,
         ),
         success=_("The role has been added."),
         back_to=reverse("organisations:detail", kwargs={"pk": organisation.pk}),

@@ -76,7 +76,11 @@ def form_page(
     called only when the page is shown)."""
     form_kwargs = form_kwargs or {}
     posted = request.method == "POST"
-    form = form_class(request.POST, **form_kwargs) if posted else form_class(initial=initial, **form_kwargs)
+    if posted:
+        form = form_class(request.POST, **form_kwargs)
+    else:
+        # A form that gives itself initial values (today's date, say) keeps them unless the page gives its own.
+        form = form_class(**form_kwargs) if initial is None else form_class(initial=initial, **form_kwargs)
     extra: dict[str, Any] = {}
     status = invalid_status if posted else 200
     if posted and form.is_valid():

@@ -131,3 +131,29 @@ def test_it_answers_409_with_what_the_page_says_about_a_conflict():
     )
     assert response.status_code == 409
     assert response.content.decode() == "Title|Ada||closed"
+
+
+def test_it_keeps_the_initial_values_a_form_gives_itself(rf, monkeypatch):
+    """A form that fills in its own initial values (an interview's date, today) shows them on the blank page."""
+    from django import forms
+
+    from reparo.core.actions import form_page
+
+    class DatedForm(forms.Form):
+        on = forms.CharField()
+
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("initial", {"on": "today"})
+            super().__init__(*args, **kwargs)
+
+    seen = {}
+
+    def render_spy(request, template, context, status=200):
+        seen["form"] = context["form"]
+        from django.http import HttpResponse
+
+        return HttpResponse(status=status)
+
+    monkeypatch.setattr("reparo.core.actions.render", render_spy)
+    form_page(rf.get("/"), DatedForm, template="x.html", context={}, call=lambda f: None, success="", back_to="/")
+    assert seen["form"]["on"].value() == "today"

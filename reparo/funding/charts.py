@@ -9,14 +9,27 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from reparo.analytics.charts import BAR, BAR_2, FONT, GRID, INK, MUTED
+from reparo.core.html import HtmlTemplate, SafeString, html_join
 from reparo.funding.money import Money, format_amount
 
 _ids = itertools.count(1)
+_HEAD = HtmlTemplate(
+    '<svg class="chart chart--budget" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
+    'role="img" aria-labelledby="budget-{}-title budget-{}-desc" focusable="false">'
+    '<title id="budget-{}-title">{}</title><desc id="budget-{}-desc">{}</desc>'
+)
+_TAIL = HtmlTemplate("</svg>")
+_KEY = HtmlTemplate(
+    '<rect x="{}" y="6" width="12" height="12" fill="{}"></rect>'
+    '<text x="{}" y="16" fill="{}" font-family="{}" font-size="12">{}</text>'
+)
+_LABEL = HtmlTemplate('<text x="{}" y="{}" text-anchor="end" fill="{}" font-family="{}" font-size="{}">{}</text>')
+_AXIS = HtmlTemplate('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}"></line>')
+_BAR = HtmlTemplate('<rect class="chart__bar" x="{}" y="{}" width="{}" height="14" fill="{}"></rect>')
+_VALUE = HtmlTemplate('<text x="{}" y="{}" fill="{}" font-family="{}" font-size="12">{}</text>')
 
 
 @dataclass(frozen=True)
@@ -62,40 +75,24 @@ class BudgetChart:
 
     def svg(self) -> SafeString:
         n = next(_ids)
-        parts = [
-            f'<svg class="chart chart--budget" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} '
-            f'{self.height}" width="100%" role="img" aria-labelledby="budget-{n}-title budget-{n}-desc" '
-            f'focusable="false"><title id="budget-{n}-title">{escape(self.title)}</title>'
-            f'<desc id="budget-{n}-desc">{escape(self.description)}</desc>'
-        ]
+        parts = [_HEAD.format(self.width, self.height, n, n, n, self.title, n, self.description)]
         for k, (colour, label) in enumerate(self._legend()):
             x = self.label_width + k * 110
-            parts.append(
-                f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"></rect>'
-                f'<text x="{x + 18}" y="16" fill="{INK}" font-family="{FONT}" font-size="12">{escape(label)}</text>'
-            )
+            parts.append(_KEY.format(x, colour, x + 18, INK, FONT, label))
         for i, bar in enumerate(self.bars):
             y = self.top + i * self.row
-            parts.append(
-                f'<text x="{self.label_width - 8}" y="{y + 15}" text-anchor="end" fill="{MUTED}" font-family="{FONT}" '
-                f'font-size="11">{escape(_clip(bar.group, 38))}</text>'
-                f'<text x="{self.label_width - 8}" y="{y + 32}" text-anchor="end" fill="{INK}" font-family="{FONT}" '
-                f'font-size="13">{escape(_clip(bar.label, 30))}</text>'
-                f'<line x1="{self.label_width}" y1="{y + 2}" x2="{self.label_width}" y2="{y + self.row - 4}" '
-                f'stroke="{GRID}"></line>'
-            )
+            right = self.label_width - 8
+            parts.append(_LABEL.format(right, y + 15, MUTED, FONT, 11, _clip(bar.group, 38)))
+            parts.append(_LABEL.format(right, y + 32, INK, FONT, 13, _clip(bar.label, 30)))
+            parts.append(_AXIS.format(self.label_width, y + 2, self.label_width, y + self.row - 4, GRID))
             for k, (money, colour) in enumerate(((bar.budget, BAR), (bar.spent, BAR_2))):
                 top = y + 4 + k * 18
                 length = self._length(money)
-                parts.append(
-                    f'<rect class="chart__bar" x="{self.label_width}" y="{top}" width="{length}" height="14" '
-                    f'fill="{colour}"></rect>'
-                    f'<text x="{Decimal(self.label_width) + length + 6}" y="{top + 12}" fill="'
-                    f'{MUTED if k == 0 else INK}" font-family="{FONT}" font-size="12">'
-                    f"{escape(format_amount(money))}</text>"
-                )
-        parts.append("</svg>")
-        return mark_safe("".join(parts))  # every text above is escaped
+                parts.append(_BAR.format(self.label_width, top, str(length), colour))
+                x_text = str(Decimal(self.label_width) + length + 6)
+                parts.append(_VALUE.format(x_text, top + 12, MUTED if k == 0 else INK, FONT, format_amount(money)))
+        parts.append(_TAIL.format())
+        return html_join(parts)
 
     def drawing(self) -> object:
         from reportlab.graphics.shapes import Drawing, Line, Rect, String

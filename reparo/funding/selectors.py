@@ -51,6 +51,11 @@ def organisations_for(actor: Any, need: Capability) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=funding_organisation_ids(actor, need)).order_by("name")
 
 
+def manages_funding(actor: Any) -> bool:
+    """Whether ``actor`` keeps funders and grants in some organisation."""
+    return bool(funding_organisation_ids(actor, Capability.MANAGE_FUNDING))
+
+
 def may(actor: Any, capability: Capability, organisation: Any) -> bool:
     return user_can(actor, capability, organisation=organisation)
 
@@ -98,6 +103,10 @@ def funders_listed(actor: Any, *, need: Capability = Capability.MANAGE_FUNDING) 
 def active_funders(actor: Any) -> QuerySet[Funder]:
     """Funders a new grant may come from: active funders kept by an organisation the actor manages funding in."""
     return funders_visible_to(actor, need=Capability.MANAGE_FUNDING).filter(is_active=True).order_by("name")
+
+
+def has_active_funders(actor: Any) -> bool:
+    return active_funders(actor).exists()
 
 
 def programs_of(grant: Grant) -> QuerySet[Program]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from reparo.access.actors import user_can, users_with
 from reparo.access.capabilities import Capability
 from reparo.audit.concurrency import check_version
-from reparo.audit.services import audit_record
+from reparo.audit.services import audit_record, audit_record_for
 from reparo.funding import selectors
 from reparo.funding.models import Allocation, Category, Funder, Grant, ReportingDeadline, SpendLine
 from reparo.funding.money import CurrencyError, Money, is_currency, parse_amount
@@ -32,10 +32,6 @@ REMINDER_DAYS = 30  # the first reminder of a report goes out this many days bef
 def _require(actor: Any, capability: Capability, organisation: Any) -> None:
     if not user_can(actor, capability, organisation=organisation):
         raise PermissionDenied
-
-
-def _audit(actor: Any, action: str, obj: Any, organisation: Any, **detail: Any) -> None:
-    audit_record(actor=actor, action=action, obj=obj, organisation=organisation, detail=detail)
 
 
 def _amount_error(reason: str) -> str:
@@ -80,7 +76,7 @@ def funder_create(*, actor: Any, organisation: Organisation, name: str, website:
     if Funder.objects.filter(organisation=organisation, name__iexact=name).exists():
         raise ValidationError({"name": _("This funder is already in the list.")})
     funder = Funder.objects.create(organisation=organisation, name=name, website=(website or "").strip())
-    _audit(actor, "funding.funder_created", funder, organisation)
+    audit_record_for(actor, "funding.funder_created", funder, organisation)
     return funder
 
 
@@ -136,7 +132,7 @@ def grant_create(
         conditions=(conditions or "").strip() or None,
         created_by=actor,
     )
-    _audit(
+    audit_record_for(
         actor, "funding.grant_created", grant, organisation,
         amount_minor=money.minor, currency=currency, restricted=grant.restricted, funder=str(funder.pk),
     )  # fmt: skip
@@ -179,7 +175,7 @@ def grant_update(*, actor: Any, grant: Grant, version: Any, **values: Any) -> Gr
     reference = new["reference"].strip()
     if Grant.objects.filter(funder=locked.funder, reference__iexact=reference).exclude(pk=locked.pk).exists():
         raise ValidationError({"reference": _("This funder already has a grant with that reference.")})
-    changed = []
+    changed = []  # as the form names them: a refused edit says which fields someone else changed
     updates = {
         "reference": reference,
         "restricted": bool(new["restricted"]),
@@ -198,7 +194,10 @@ def grant_update(*, actor: Any, grant: Grant, version: Any, **values: Any) -> Gr
         return locked
     locked.version += 1
     locked.save(update_fields=[*changed, "version", "updated_at"])
-    _audit(actor, "funding.grant_updated", locked, locked.organisation, version=locked.version, fields=changed)
+    changed = ["amount" if f == "amount_minor" else f for f in changed]
+    audit_record_for(
+        actor, "funding.grant_updated", locked, locked.organisation, version=locked.version, fields=changed
+    )
     return locked
 
 
@@ -236,10 +235,15 @@ def allocation_set(*, actor: Any, grant: Grant, program: Program, category: str,
         )  # fmt: skip
     existing = Allocation.objects.filter(grant=locked, program=program, category=category).first()
     before = existing.amount_minor if existing else 0
-    detail = {"program": program.pk, "category": category, "from_minor": before, "to_minor": money.minor}
+    detail: dict[str, Any] = {
+        "program": program.pk,
+        "category": category,
+        "from_minor": before,
+        "to_minor": money.minor,
+    }
     if money.minor == 0:
         if existing is not None:
-            _audit(actor, "funding.allocation_set", existing, locked.organisation, **detail)
+            audit_record_for(actor, "funding.allocation_set", existing, locked.organisation, **detail)
             existing.delete()
         return None
     if existing is None:
@@ -247,7 +251,7 @@ def allocation_set(*, actor: Any, grant: Grant, program: Program, category: str,
     elif before != money.minor:
         existing.amount_minor = money.minor
         existing.save(update_fields=["amount_minor", "updated_at"])
-    _audit(actor, "funding.allocation_set", existing, locked.organisation, **detail)
+    audit_record_for(actor, "funding.allocation_set", existing, locked.organisation, **detail)
     return existing
 
 
@@ -262,7 +266,7 @@ def deadline_add(*, actor: Any, grant: Grant, due_on: datetime.date, what: str) 
     if not (what or "").strip():
         raise ValidationError({"what": _("Say what is due, such as an interim report.")})
     deadline = ReportingDeadline.objects.create(grant=grant, due_on=due_on, what=what.strip())
-    _audit(actor, "funding.deadline_added", deadline, grant.organisation, grant=str(grant.pk))
+    audit_record_for(actor, "funding.deadline_added", deadline, grant.organisation, grant=str(grant.pk))
     return deadline
 
 
@@ -279,7 +283,9 @@ def deadline_mark_sent(
     deadline.submitted_on = sent_on
     deadline.submitted_by = actor
     deadline.save(update_fields=["submitted_on", "submitted_by", "updated_at"])
-    _audit(actor, "funding.deadline_sent", deadline, deadline.grant.organisation, grant=str(deadline.grant_id))
+    audit_record_for(
+        actor, "funding.deadline_sent", deadline, deadline.grant.organisation, grant=str(deadline.grant_id)
+    )
     return deadline
 
 
@@ -315,7 +321,9 @@ def send_deadline_reminders(*, today: datetime.date | None = None) -> int:
                 )
                 if not updated:
                     continue
-                _audit(None, "funding.deadline_reminder_sent", deadline, deadline.grant.organisation, stage=stage)
+                audit_record_for(
+                    None, "funding.deadline_reminder_sent", deadline, deadline.grant.organisation, stage=stage
+                )
                 by_org[deadline.grant.organisation_id].append(deadline)
                 reminded += 1
         for org_id in by_org:
@@ -405,13 +413,13 @@ def spend_record(
         override_reason=reason if over is not None else None,
         overridden_by=actor if over is not None else None,
     )
-    _audit(
+    audit_record_for(
         actor, "funding.spend_recorded", line, organisation,
         grant=str(locked.pk), program=program.pk, category=category, amount_minor=money.minor,
         currency=locked.currency, override=over is not None,
     )  # fmt: skip
     if over is not None:
-        _audit(
+        audit_record_for(
             actor, "funding.spend_override", line, organisation,
             grant=str(locked.pk), program=program.pk, category=category, over_minor=over.minor,
             currency=locked.currency,

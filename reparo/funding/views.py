@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from reparo.access.capabilities import Capability
 from reparo.analytics.presentation import cell_text
-from reparo.audit.concurrency import ConflictError
-from reparo.core.actions import errors_text, run_action
+from reparo.audit.concurrency import edit_page
+from reparo.core.actions import errors_text, form_page, run_action
 from reparo.core.pagination import page_of
 from reparo.funding import report, selectors, services
 from reparo.funding.forms import (
@@ -31,15 +31,6 @@ from reparo.funding.forms import (
     PeriodForm,
     SpendForm,
 )
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    """A service's refusal on the form: on its field when the form has it, else above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _grant_url(grant: Any, anchor: str = "") -> str:
@@ -60,14 +51,14 @@ def grants(request: HttpRequest) -> HttpResponse:
             "totals": selectors.totals_by_currency(listed),
             "deadlines": selectors.upcoming_deadlines(request.user)[:20],
             "today": timezone.localdate(),
-            "can_manage": bool(selectors.funding_organisation_ids(request.user, Capability.MANAGE_FUNDING)),
+            "can_manage": selectors.manages_funding(request.user),
         },
     )
 
 
 def funders(request: HttpRequest) -> HttpResponse:
     organisations = selectors.organisations_for(request.user, Capability.MANAGE_FUNDING)
-    if not organisations.exists():
+    if not selectors.manages_funding(request.user):
         raise Http404
     form = FunderForm(request.POST or None, organisations=organisations)
     if request.method == "POST":
@@ -88,27 +79,23 @@ def funders(request: HttpRequest) -> HttpResponse:
 
 
 def grant_new(request: HttpRequest) -> HttpResponse:
-    funders_qs = selectors.active_funders(request.user)
-    if not selectors.funding_organisation_ids(request.user, Capability.MANAGE_FUNDING):
+    if not selectors.manages_funding(request.user):
         raise Http404
-    form = GrantForm(request.POST or None, funders=funders_qs)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            grant = services.grant_create(actor=request.user, **data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(_grant_url(grant))
-    return render(request, "funding/grant_form.html", {"form": form, "grant": None, "has_funders": funders_qs.exists()})
+    funders_qs = selectors.active_funders(request.user)
+    return form_page(
+        request,
+        GrantForm,
+        template="funding/grant_form.html",
+        context=lambda: {"grant": None, "has_funders": selectors.has_active_funders(request.user)},
+        form_kwargs={"funders": funders_qs},
+        call=lambda form: services.grant_create(actor=request.user, **form.cleaned_data),
+        success=_("Saved."),
+        back_to=_grant_url,
+    )
 
 
-def grant_edit(request: HttpRequest, pk: Any) -> HttpResponse:
-    grant = selectors.grant_get_for(request.user, pk, need=Capability.MANAGE_FUNDING)
-    initial = {
+def _grant_values(grant: Any) -> dict[str, Any]:
+    return {
         "reference": grant.reference,
         "restricted": "1" if grant.restricted else "0",
         "amount": grant.amount.amount,
@@ -119,22 +106,28 @@ def grant_edit(request: HttpRequest, pk: Any) -> HttpResponse:
         "conditions": grant.conditions or "",
         "version": grant.version,
     }
-    form = GrantEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+
+def grant_edit(request: HttpRequest, pk: Any) -> HttpResponse:
+    grant = selectors.grant_get_for(request.user, pk, need=Capability.MANAGE_FUNDING)
+
+    def call(form: Any) -> Any:
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
-            services.grant_update(actor=request.user, grant=grant, version=version, **data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ConflictError as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(_grant_url(grant))
-    return render(request, "funding/grant_form.html", {"form": form, "grant": grant, "has_funders": True})
+        return services.grant_update(actor=request.user, grant=grant, version=version, **data)
+
+    return edit_page(
+        request,
+        GrantEditForm,
+        record=grant,
+        reread=lambda: selectors.grant_get_for(request.user, pk, need=Capability.MANAGE_FUNDING),
+        values=_grant_values,
+        template="funding/grant_form.html",
+        context=lambda g: {"grant": g, "has_funders": True},
+        call=call,
+        success=_("Saved."),
+        back_to=_grant_url(grant),
+    )
 
 
 def grant_detail(request: HttpRequest, pk: Any) -> HttpResponse:
@@ -218,26 +211,22 @@ def spend_new(request: HttpRequest, pk: Any) -> HttpResponse:
     may_override = grant.restricted and selectors.may(
         request.user, Capability.OVERRIDE_RESTRICTED_SPEND, grant.organisation_id
     )
-    form = SpendForm(
-        request.POST or None,
-        programs=selectors.programs_of(grant),
-        process_sessions=selectors.process_session_choices(request.user, grant),
-        course_sessions=selectors.course_session_choices(grant),
-        may_override=may_override,
+    return form_page(
+        request,
+        SpendForm,
+        template="funding/spend_form.html",
+        context=lambda: {"grant": grant, "allocations": selectors.allocations_left(grant)},
+        form_kwargs={
+            "programs": selectors.programs_of(grant),
+            "process_sessions": selectors.process_session_choices(request.user, grant),
+            "course_sessions": selectors.course_session_choices(grant),
+            "may_override": may_override,
+        },
         initial={"spent_on": timezone.localdate()},
+        call=lambda form: services.spend_record(actor=request.user, grant=grant, **form.cleaned_data),
+        success=_("Spending recorded."),
+        back_to=_grant_url(grant, "#spending"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.spend_record(actor=request.user, grant=grant, **form.cleaned_data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Spending recorded."))
-            return redirect(_grant_url(grant, "#spending"))
-    allocations = selectors.allocations_left(grant)
-    return render(request, "funding/spend_form.html", {"grant": grant, "form": form, "allocations": allocations})
 
 
 def _report(request: HttpRequest, pk: Any, kind: str) -> HttpResponse:

@@ -125,7 +125,7 @@ def test_only_admins_keep_funders_and_grants(world, funded):
         {"reference": "HF-7", "restricted": "1", "amount": "10", "currency": "USD", "starts_on": "2026-01-01",
          "ends_on": "2026-12-31", "purpose": "", "conditions": "", "version": "1"},
     )  # fmt: skip
-    assert stale.status_code == 200 and "Someone else changed this" in stale.content.decode()
+    assert stale.status_code == 409 and "Someone else changed this" in stale.content.decode()
     created.refresh_from_db()
     assert created.amount_minor == 300000
 
@@ -139,7 +139,7 @@ def test_a_coordinator_records_spending_and_an_overdraw_is_explained(world, fund
     data = {"spent_on": "2026-02-10", "program": world.program.pk, "category": Category.FACILITATION,
             "amount": "800.00", "reference": "INV-1"}  # fmt: skip
     refused = client.post_form(url, data)
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert "more than is allocated" in refused.content.decode()
     assert SpendLine.objects.count() == 1
     data["amount"] = "700.00"
@@ -174,7 +174,7 @@ def test_no_spend_input_causes_an_error_page(world, funded, data):
     client = sign_in(CsrfClient(), world["coordinator"])
     base = {"spent_on": "2026-02-10", "program": world.program.pk, "category": Category.FACILITATION, "amount": "1"}
     response = client.post_form(reverse("funding:spend_new", args=[g.pk]), {**base, **data})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert SpendLine.objects.count() == 1
 
 

@@ -164,20 +164,26 @@ def _title(grant: Grant, window: selectors.Window) -> tuple[str, str]:
 
 
 def report_csv(grant: Grant, window: selectors.Window) -> bytes:
-    """The report as CSV: one block per section (its title, its header, its rows), blank lines between."""
+    """The report as CSV: one block per section (its title, its header, its rows), blank lines between. No cell
+    starts as a spreadsheet formula (names and purposes are typed by people)."""
     out = io.StringIO()
     writer = csv.writer(out)
+
+    def row(cells: Any) -> None:
+        writer.writerow([_safe_cell(str(c)) for c in cells])
+
     title, subtitle = _title(grant, window)
-    writer.writerow([title])
-    writer.writerow([subtitle])
-    writer.writerow([_("Prepared on %(date)s") % {"date": timezone.localdate().isoformat()}])
+    row([title])
+    row([subtitle])
+    row([_("Prepared on %(date)s") % {"date": timezone.localdate().isoformat()}])
     for section in sections(grant, window):
-        writer.writerow([])
-        writer.writerow([section.title])
-        writer.writerow(list(section.header))
-        writer.writerows([_safe_cell(v) for v in row] for row in section.rows)
+        row([])
+        row([section.title])
+        row(section.header)
+        for values in section.rows:
+            row(values)
         if section.note:
-            writer.writerow([section.note])
+            row([section.note])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -213,3 +213,19 @@ def test_a_report_period_outside_the_grant_is_refused_without_an_error_page(scen
         response = client.get(url, query)
         assert response.status_code == 302
     assert not AuditEvent.objects.filter(action="funding.report_export").exists()
+
+
+def test_no_name_in_the_csv_starts_as_a_spreadsheet_formula(world):
+    from reparo.funding.models import Funder
+
+    f = Funder.objects.create(organisation=world.alice_org, name='=HYPERLINK("http://x.example","click")')
+    g = grant(world, by=f, reference="@SUM(1)")
+    Program.objects.filter(pk=world.program.pk).update(name="+cmd")
+    services.allocation_set(
+        actor=world["org_admin"], grant=g, program=world.program, category=Category.TRAVEL, amount="10"
+    )
+    rows = list(csv.reader(io.StringIO(report.report_csv(g, WINDOW).decode("utf-8-sig"))))
+    cells = [c for r in rows for c in r]
+    assert not [c for c in cells if c[:1] in ("=", "+", "@")]
+    assert '\'=HYPERLINK("http://x.example","click") · @SUM(1) · 2026-01-01 to 2026-06-30' in cells
+    assert "'+cmd" in cells

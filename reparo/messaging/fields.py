@@ -21,5 +21,5 @@ class EncryptedBinaryField(EncryptedFieldMixin, models.TextField):
     def decode(self, raw: bytes) -> bytes:
         return raw
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
         return None

@@ -42,7 +42,7 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message"), max_length=MAX_BODY_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    files = MultipleFileField(
+    attachments = MultipleFileField(
         label=_("Attach files"),
         required=False,
         help_text=_("Up to three PNG or JPEG pictures or PDF documents, 5 MB each. They are only ever downloaded."),
@@ -50,12 +50,12 @@ class MessageForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not (cleaned.get("body") or "").strip() and not cleaned.get("files") and not self.errors:
+        if not (cleaned.get("body") or "").strip() and not cleaned.get("attachments") and not self.errors:
             raise forms.ValidationError(_("Write something first."))
         return cleaned
 
     def uploads(self) -> list[tuple[str, bytes]]:
-        return [(upload.name or "", upload.read()) for upload in self.cleaned_data.get("files") or []]
+        return [(upload.name or "", upload.read()) for upload in self.cleaned_data.get("attachments") or []]
 
 
 class RelayForm(forms.Form):

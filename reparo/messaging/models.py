@@ -194,7 +194,7 @@ class ContactPoint(UUIDModel, TimeStampedModel):
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(_("how"), max_length=8, choices=Channel.choices)
-    address = EncryptedCharField(_("address"), max_length=254)
+    address = EncryptedCharField(_("address"), max_length=254, null=True)  # emptied when the person is erased
     ended_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 

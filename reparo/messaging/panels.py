@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
 from reparo.messaging import selectors
 from reparo.messaging.models import Audience
@@ -33,6 +34,8 @@ def case_panel(actor: Any, case: Any, access: Any, responsible_side: bool) -> di
         if case.is_open
         else [],
         "start_team": [(a, Audience(a).label) for a in team_audiences if a not in have] if case.is_open else [],
+        "retention_days": selectors.retention_days(case.program),
+        "can_set_retention": user_can(actor, Capability.SEE_ALL_ORG_CASES, organisation=case.organisation_id),
     }
 
 

@@ -37,7 +37,7 @@ def relay_refusals(
     """Every reason ``author``'s message may not reach ``recipient`` in ``process`` now (empty: it may). Reads the
     process, the participants, the restrictions and the consent ledger afresh."""
     at = at or timezone.now()
-    current = Process.objects.filter(pk=process.pk).values("stage", "paused").first() or {}
+    current: dict[str, Any] = dict(Process.objects.filter(pk=process.pk).values("stage", "paused").first() or {})
     taking_part = {
         p.person_id: p
         for p in ProcessParticipant.objects.filter(process_id=process.pk, person_id__in=[author.pk, recipient.pk])

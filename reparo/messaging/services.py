@@ -99,6 +99,7 @@ def thread_open(*, actor: Any, case: Case, person: Person | None = None, audienc
         raise PermissionDenied
     case = case_get_for(actor, case.pk, need=Capability.MESSAGE_ON_CASE)
     capabilities = selectors.case_capabilities_of(actor, case)
+    lookup_fields: dict[str, Any]
     if person is not None:
         wanted = selectors.audience_of_person(case, person)
         if wanted is None or not selectors.reads_audience(capabilities, wanted):
@@ -174,7 +175,7 @@ def message_post(*, actor: Any, thread: Thread, body: str, files: Iterable[tuple
     for item in checked:
         Attachment.objects.create(
             message=message, filename=item.name, content_type=item.content_type, size=len(item.content),
-            content=item.content,
+            content=item.content,  # type: ignore[misc]
         )  # fmt: skip
     Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
     _audit(actor, "messaging.message_posted", message, case, thread=str(thread.pk), attachments=len(checked),
@@ -449,6 +450,13 @@ def contact_point_end(*, actor: Any, contact_point: ContactPoint) -> ContactPoin
                  organisation=point.person.organisation,
                  detail={"person": str(point.person_id), "channel": point.channel})  # fmt: skip
     return point
+
+
+def on_person_erased(*, actor: Any, person: Person, **_kwargs: Any) -> None:
+    """A person was erased on request (``reparo.cases.signals.person_erased``): stop telling them anything and remove
+    the addresses they gave, in that transaction (whose audit row lists what was erased)."""
+    ContactPoint.objects.filter(person=person, ended_at__isnull=True).update(ended_at=timezone.now())
+    ContactPoint.objects.filter(person=person).update(address=None)
 
 
 # --- keeping -----------------------------------------------------------------------------------------------------

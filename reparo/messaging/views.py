@@ -203,7 +203,7 @@ def attachment_download(request: HttpRequest, pk: Any) -> HttpResponse:
     attachment = selectors.attachment_get_for(request.user, pk)
     services.attachment_downloaded(actor=request.user, attachment=attachment)
     response = HttpResponse(bytes(attachment.content or b""), content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, attachment.filename or "file")
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename or "file") or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -175,3 +175,12 @@ def test_it_writes_in_the_persons_language(world, told, monkeypatch):
     write_to_survivor(world, told)
     notifications.send_due_notifications(now=later())
     assert seen == ["es"]
+
+
+def test_it_forgets_the_addresses_when_the_person_is_erased(world, told):
+    from reparo.cases.services import person_erase
+
+    person_erase(actor=world["org_admin"], person=told.survivor)
+    assert [p.address for p in ContactPoint.objects.filter(person=told.survivor)] == [None, None]
+    assert not ContactPoint.objects.filter(person=told.survivor, ended_at__isnull=True).exists()
+    assert notifications.notify_person(person=told.survivor) is None

@@ -58,7 +58,7 @@ def test_it_refuses_files_by_their_contents_on_the_page(world, scene):
         response = client.post(
             url,
             {"csrfmiddlewaretoken": client.csrf_token(), "body": "Here it is",
-             "files": SimpleUploadedFile(name, content, content_type="image/png")},
+             "attachments": SimpleUploadedFile(name, content, content_type="image/png")},
         )  # fmt: skip
         assert response.status_code == 400
         assert name in response.content.decode() and "Here it is" in response.content.decode()
@@ -66,7 +66,7 @@ def test_it_refuses_files_by_their_contents_on_the_page(world, scene):
     response = client.post(
         url,
         {"csrfmiddlewaretoken": client.csrf_token(), "body": "Here it is",
-         "files": SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")},
+         "attachments": SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")},
     )  # fmt: skip
     assert response.status_code == 302
     assert Attachment.objects.count() == 2

@@ -131,6 +131,11 @@ def message_author_label(message: Message, *, viewer: Any) -> str:
     return message.author_user.email if message.author_user else _("A former colleague")
 
 
+def message_rows(messages: Any, *, viewer: Any) -> list[tuple[Message, str, list[Attachment]]]:
+    """Each of ``messages`` (from :func:`messages_of`) with who wrote it, as ``viewer`` may know it, and its files."""
+    return [(m, message_author_label(m, viewer=viewer), list(m.attachments.all())) for m in messages]
+
+
 @lookup("messaging.attachment")
 def attachment_get_for(actor: Any, pk: Any) -> Attachment:
     """A file sent with a message in a conversation the actor reads (``thread_get_for``), not yet erased."""
@@ -202,6 +207,12 @@ def relays_by(person: Person, case: Case) -> QuerySet[Relay]:
         .select_related("process", "reviewed_by")
         .order_by("-created_at")
     )
+
+
+def relay_form_processes(person: Person, case: Case) -> QuerySet[Process] | None:
+    """:func:`relay_processes_for`, or None when there is none (no form to show)."""
+    processes = relay_processes_for(person, case)
+    return processes if processes.exists() else None
 
 
 def relay_processes_for(person: Person, case: Case) -> QuerySet[Process]:

@@ -84,7 +84,7 @@ def thread_detail(request: HttpRequest, pk: Any) -> HttpResponse:
                 return redirect(_thread_url(thread))
         status = 400
     page = page_of(selectors.messages_of(thread), PER_PAGE, request.GET.get("page"))
-    rows = [(m, selectors.message_author_label(m, viewer=request.user)) for m in page.object_list]
+    rows = selectors.message_rows(page.object_list, viewer=request.user)
     services.thread_viewed(actor=request.user, thread=thread, messages=list(page.object_list))
     full_view = Capability.WORK_ON_CASE in capabilities
     context: dict[str, Any] = {
@@ -98,9 +98,9 @@ def thread_detail(request: HttpRequest, pk: Any) -> HttpResponse:
         "participant": thread.kind == ThreadKind.PARTICIPANT,
     }
     if thread.person is not None and full_view:
-        processes = selectors.relay_processes_for(thread.person, case)
+        processes = selectors.relay_form_processes(thread.person, case)
         context["relays"] = list(selectors.relays_by(thread.person, case)[:20])
-        context["relay_form"] = RelayForm(processes=processes) if processes.exists() else None
+        context["relay_form"] = RelayForm(processes=processes) if processes is not None else None
     return render(request, "messaging/thread.html", context, status=status)
 
 

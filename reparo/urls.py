@@ -20,5 +20,6 @@ urlpatterns = [
     path("training/", include("reparo.training.urls")),
     path("outcomes/", include("reparo.analytics.urls")),
     path("funding/", include("reparo.funding.urls")),
+    path("messages/", include("reparo.messaging.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

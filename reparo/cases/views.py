@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from reparo.audit.concurrency import edit_page
 from reparo.cases import selectors, services
-from reparo.cases.extensions import case_page_forms
+from reparo.cases.extensions import case_page_forms, case_page_panels
 from reparo.cases.forms import (
     CaseEditForm,
     CaseFilterForm,
@@ -168,6 +168,7 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "note_form": NoteForm(),
         "processes": selectors.processes_of_case(case),
         **case_page_forms(),
+        "panels": case_page_panels(request.user, case, access),
     }
     context.update(extra)
     return context
@@ -203,6 +204,7 @@ def responsible_side(request: HttpRequest, pk: Any) -> HttpResponse:
             "participants": participants,
             "status_label": selectors.status_label_for_responsible_side(case.status),
             "timeline": selectors.responsible_side_timeline(request.user, case, access),
+            "panels": case_page_panels(request.user, case, access, responsible_side=True),
         },
     )
 

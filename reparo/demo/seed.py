@@ -25,6 +25,7 @@ from reparo.accounts.models import Role, User
 from reparo.core.environment import refuse_outside_development
 from reparo.funding import services as funding
 from reparo.funding.models import Category, Funder, Grant
+from reparo.messaging.demo import seed_messaging_demo
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 from reparo.training import services as training
 from reparo.training.models import CourseOpening
@@ -125,6 +126,11 @@ def seed_demo() -> list[DemoLogin]:
             certify_for_demo(user=user, program=program)
     _seed_funding(operator)
     _seed_joint_training(operator, partners[0])
+    # Issue 17: a conversation and a letter waiting in the facilitators' queue.
+    seed_messaging_demo(
+        operator=operator,
+        users={slug: User.objects.get(email=f"{slug}@{DEMO_DOMAIN}") for slug, _role, _name in ROLE_USERS},
+    )
     return logins
 
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "reparo.evaluation",
     "reparo.training",
     "reparo.analytics",
+    "reparo.referrals",
     "reparo.demo",
     "django_countries",
     "django_tasks",

@@ -43,6 +43,10 @@ class Capability(StrEnum):
     MANAGE_FRAMEWORK = "training.manage_framework"
     ISSUE_CERTIFICATIONS = "training.certify"
     SUPERVISE_FACILITATORS = "training.supervise"
+    MANAGE_PARTNERS = "partners.manage"
+    # Partner organisations' staff: the referrals addressed to their organisation, and referring someone in
+    RECEIVE_REFERRALS = "referrals.receive"
+    REFER_TO_PROGRAMS = "referrals.refer_in"
     # On one case, through a case-team role
     WORK_ON_CASE = "case.work"
     SEE_CASE = "case.see"
@@ -78,6 +82,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.MANAGE_TRAINING,
             C.MANAGE_FRAMEWORK,
             C.ISSUE_CERTIFICATIONS,
+            C.MANAGE_PARTNERS,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -106,13 +111,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.COSA_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_COSA}),
     Role.EVALUATOR: frozenset(_STAFF | {C.VIEW_EVALUATION}),
-    # A partner organisation's liaison sees its organisation's page; what was sent to it comes with the
-    # partnership work, through lookups of its own.
-    Role.PARTNER_LIAISON: frozenset({C.VIEW_ORGANISATION}),
+    # A partner organisation's liaison sees its organisation's page; its liaison and its workers see the referrals
+    # addressed to their organisation (through the referral lookup, which checks the organisation) and refer people
+    # into programs. Nothing else: no case, no person.
+    Role.PARTNER_LIAISON: frozenset({C.VIEW_ORGANISATION, C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS}),
+    Role.PARTNER_WORKER: frozenset({C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS}),
 }
 
 # Organisation roles held by partner organisations' staff: an actor holding only these is a partner user.
-PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON})
+PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON, Role.PARTNER_WORKER})
 
 # What each case-team role allows on its case.
 TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

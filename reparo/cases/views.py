@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from reparo.audit.concurrency import ConflictError, rebase_form_data
 from reparo.cases import selectors, services
-from reparo.cases.extensions import case_page_forms
+from reparo.cases.extensions import case_page_forms, case_page_panels
 from reparo.cases.forms import (
     CaseEditForm,
     CaseFilterForm,
@@ -172,6 +172,7 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "transitions": [(status, CaseStatus(status).label) for status in case.allowed_transitions()],
         "note_form": NoteForm(),
         "processes": list(case.processes.all()),
+        "case_panels": case_page_panels(request.user, case, access),
         **case_page_forms(),
     }
     context.update(extra)

@@ -45,6 +45,7 @@ ROLE_USERS = [
     ("volunteer", Role.COSA_VOLUNTEER, "Val Volunteer"),
     ("evaluator", Role.EVALUATOR, "Eve Evaluator"),
     ("liaison", Role.PARTNER_LIAISON, "Lee Liaison"),
+    ("partnerworker", Role.PARTNER_WORKER, "Pat Partner-Worker"),
 ]
 
 
@@ -89,7 +90,7 @@ def seed_demo() -> list[DemoLogin]:
     logins = []
     for slug, role, full_name in ROLE_USERS:
         email = f"{slug}@{DEMO_DOMAIN}"
-        org = partners[0] if role == Role.PARTNER_LIAISON else operator
+        org = partners[0] if role in (Role.PARTNER_LIAISON, Role.PARTNER_WORKER) else operator
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)

@@ -31,6 +31,7 @@ def timeline_items(entries: Iterable[Any]) -> SafeString:
         "note": note + " ({})",
         "task": task + ": {}",
         "task_done": done + ": {}",
+        "event": "{}",  # a whole sentence from an app above cases (a referral's move, say)
     }
     joined += ": {}"
     items = []

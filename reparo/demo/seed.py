@@ -7,12 +7,14 @@ restores the demo users' backup codes.
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,6 +23,8 @@ from reparo.access.services import membership_grant
 from reparo.accounts.models import Role, User
 from reparo.core.environment import refuse_outside_development
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
+from reparo.referrals import services as referral_services
+from reparo.referrals.models import PartnerProfile, SharingAgreement
 from reparo.training.services import certify_for_demo
 
 DEMO_PASSWORD = "reparo-demo-2026"  # noqa: S105 - development-only demo accounts
@@ -117,4 +121,40 @@ def seed_demo() -> list[DemoLogin]:
     for program in Program.objects.filter(organisation=operator):
         for user in User.objects.filter(email__in=[f"facilitator@{DEMO_DOMAIN}", f"supervisor@{DEMO_DOMAIN}"]):
             certify_for_demo(user=user, program=program)
+    _seed_partnerships(operator, partners)
     return logins
+
+
+# What the directory says about each demo partner: services, languages, area, whether they use Reparo.
+PARTNER_PROFILES = {
+    "Northside Legal Aid": (["legal_aid", "immigration"], ["en", "es"], "North and City districts", True),
+    "City Anti-Trafficking Police Unit": (["law_enforcement"], ["en"], "City", False),
+    "Riverside Community Health": (["health", "mental_health", "community"], ["en", "pl", "ro"], "Riverside", False),
+}
+# A tiny, valid PDF standing in for the signed agreement.
+DEMO_AGREEMENT_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _seed_partnerships(operator: Organisation, partners: list[Organisation]) -> None:
+    """The directory entries of the demo partners, and an agreement in force with Northside Legal Aid (idempotent:
+    only what is missing is added, through the services)."""
+    admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
+    for partner in partners:
+        services, languages, area, uses_reparo = PARTNER_PROFILES[partner.name]
+        profile, _c = PartnerProfile.objects.get_or_create(organisation=partner)
+        if not profile.area_served:
+            referral_services.partner_update(
+                actor=admin, profile=profile, services=services, languages=languages, area_served=area,
+                uses_reparo=uses_reparo, contact_name="Referrals desk", contact_email=f"referrals@{DEMO_DOMAIN}",
+            )  # fmt: skip
+    legal_aid = partners[0]
+    if not SharingAgreement.objects.filter(operator=operator, partner=legal_aid).exists():
+        agreement = referral_services.sharing_agreement_create(
+            actor=admin, operator=operator, partner=legal_aid, title="Legal aid referrals 2026",
+            purposes=["legal_aid", "immigration"], data_categories=["identity", "contact", "needs", "case_facts"],
+            retention_days=180, valid_from=timezone.localdate() - datetime.timedelta(days=30), valid_to=None,
+        )  # fmt: skip
+        referral_services.agreement_document_attach(
+            actor=admin, agreement=agreement, filename="legal-aid-agreement.pdf", content=DEMO_AGREEMENT_PDF
+        )
+        referral_services.sharing_agreement_move(actor=admin, agreement=agreement, to_status="in_force")

@@ -12,11 +12,14 @@ import datetime
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from reparo.consent.models import DataCategory
 from reparo.core.fields import EncryptedCharField, EncryptedFieldMixin, EncryptedJSONField, EncryptedTextField
 from reparo.core.models import ChoiceLabelsModel, TimeStampedModel, UUIDModel
 
@@ -92,6 +95,10 @@ class PartnerProfile(TimeStampedModel):
     def languages(self) -> list[str]:
         return [language.language for language in self.spoken.all()]
 
+    @property
+    def language_names(self) -> str:
+        return ", ".join(language.label for language in self.spoken.all())
+
 
 class PartnerOffer(models.Model):
     """One service a partner offers (a row each, so the directory is searched through an index)."""
@@ -121,6 +128,11 @@ class PartnerLanguage(models.Model):
 
     def __str__(self) -> str:
         return self.language
+
+    @property
+    def label(self) -> str:
+        info = LANG_INFO.get(self.language)
+        return gettext(info["name"]) if info else self.language
 
 
 # --- data-sharing agreements -------------------------------------------------------------------------------------
@@ -200,6 +212,14 @@ class SharingAgreement(UUIDModel, TimeStampedModel):
 
     def allowed_moves(self) -> list[str]:
         return [s for s in AgreementStatus.values if s in AGREEMENT_MOVES[self.status]]
+
+    @property
+    def purpose_labels(self) -> list[str]:
+        return [str(label) for value, label in PartnerService.choices if value in (self.purposes or [])]
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [str(label) for value, label in DataCategory.choices if value in (self.data_categories or [])]
 
 
 class AgreementDocument(UUIDModel):
@@ -324,6 +344,8 @@ class Referral(UUIDModel, TimeStampedModel):
     service = models.CharField(_("service"), max_length=20, choices=PartnerService.choices)
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE)
     reason = EncryptedTextField(_("why we refer"), null=True, blank=True)
+    # What the sender asked to send, and what goes (what the person agreed to, within the agreement).
+    requested = models.JSONField(_("what was asked for"), default=list, blank=True)
     categories = models.JSONField(_("what is shared"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=ReferralStatus.choices, default=S.DRAFT)
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -424,6 +446,13 @@ class ReferralEvent(UUIDModel, ChoiceLabelsModel):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.to_status}"
+
+    @property
+    def reason_label(self) -> str:
+        for choices in (DeclineReason, AccessEnd):
+            if self.reason_code in choices.values:
+                return str(choices(self.reason_code).label)
+        return ""
 
     @property
     def shared_with_partner(self) -> bool:

@@ -92,12 +92,23 @@ def sharing_agreement_get_for(actor: Any, pk: Any) -> SharingAgreement:
     return one_or_404(sharing_agreements_for(actor), pk)
 
 
+def document_or_none(agreement: SharingAgreement) -> AgreementDocument | None:
+    """The signed document of an agreement already looked up (without reading its bytes), if uploaded."""
+    return AgreementDocument.objects.filter(agreement=agreement).defer("content").first()
+
+
 def document_of(agreement: SharingAgreement) -> AgreementDocument:
     """The signed document of an agreement already looked up; 404 when none was uploaded."""
     document = AgreementDocument.objects.filter(agreement=agreement).first()
     if document is None:
         raise refuse()
     return document
+
+
+def uses_reparo(partner: Any) -> bool:
+    """Whether the partner's staff receive referrals in Reparo (else the team prints or downloads the packet)."""
+    partner_id = getattr(partner, "pk", partner)
+    return PartnerProfile.objects.filter(organisation_id=partner_id, uses_reparo=True).exists()
 
 
 def agreements_in_force_with(actor: Any, partner: Organisation) -> list[SharingAgreement]:
@@ -188,6 +199,8 @@ def timeline_entries(actor: Any, case: Case, access: Any) -> list[TimelineEntry]
             text = _("%(referral)s: the partner's access ended") % {"referral": where}
         elif event.kind == EventKind.UPDATE:
             text = _("%(referral)s: update from the partner") % {"referral": where}
+        elif event.to_status == ReferralStatus.DRAFT:
+            text = _("%(referral)s: prepared") % {"referral": where}
         else:
             text = f"{where}: {ReferralStatus(event.to_status).label}"
         label = event.actor.email if event.actor else str(Side(event.side).label)

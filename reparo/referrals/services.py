@@ -426,6 +426,7 @@ def referral_draft(
         service=service,
         urgency=urgency,
         reason=(reason or "").strip()[:MAX_NOTE] or None,
+        requested=[c for c in DataCategory.values if c in set(categories)],
         categories=the_plan.going,
         agreement=the_plan.agreement,
         created_by=actor,
@@ -538,7 +539,7 @@ def _send(referral: Referral, *, now: datetime.datetime) -> None:
         person=referral.person,
         partner=referral.partner,
         service=referral.service,
-        requested=referral.categories,
+        requested=referral.requested or referral.categories,
         at=now,
     )
     if not the_plan.allowed:
@@ -915,3 +916,14 @@ def incoming_decline(*, actor: Any, incoming: IncomingReferral, reason: str) -> 
         detail={"reason": reason},
     )
     return locked
+
+
+@transaction.atomic
+def incoming_viewed(*, actor: Any, incoming: IncomingReferral) -> None:
+    """A look at a referral in (a person's name and contact): audited."""
+    audit_record(
+        actor=actor,
+        action="incoming_referral.viewed",
+        obj=incoming,
+        organisation=_org(incoming.program.organisation_id),
+    )

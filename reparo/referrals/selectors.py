@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from reparo.access.lookup import lookup, one_or_404, refuse
 from reparo.cases.models import Case, CaseParticipant
 from reparo.cases.selectors import TimelineEntry, case_access_for, cases_visible_to
 from reparo.organisations.models import Organisation, OrganisationKind, Program
-from reparo.people.models import Person
+from reparo.people.models import Person, PersonKind
 from reparo.referrals.models import (
     DEFAULT_ANSWER_DAYS,
     PARTNER_SEES_PACKET,
@@ -174,7 +175,8 @@ def referrals_of_case(case: Case) -> list[Referral]:
 def referral_people(case: Case) -> QuerySet[Person]:
     """The people of a case a referral may be for: everyone taking part, except people whose details were erased."""
     ids = CaseParticipant.objects.filter(case=case).values("person_id")
-    return Person.objects.filter(pk__in=ids, erased_at__isnull=True).order_by("kind", "display_code")
+    survivor_first = DbCase(When(kind=PersonKind.SURVIVOR, then=Value(0)), default=Value(1))
+    return Person.objects.filter(pk__in=ids, erased_at__isnull=True).order_by(survivor_first, "kind", "display_code")
 
 
 def events_of(referral: Referral) -> list[ReferralEvent]:

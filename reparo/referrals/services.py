@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -260,7 +260,7 @@ def agreement_document_attach(
         filename=safe_name,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
+        content=cast(Any, content),
         uploaded_by=actor,
     )
     audit_record(
@@ -553,7 +553,7 @@ def _send(referral: Referral, *, now: datetime.datetime) -> None:
     ReferralPacket.objects.create(
         referral=referral,
         categories=the_plan.going,
-        content=packet.build(referral.case, referral.person, the_plan.going),
+        content=cast(Any, packet.build(referral.case, referral.person, the_plan.going)),
     )
     referral.sent_at = now
     referral.answer_by = timezone.localdate(now) + datetime.timedelta(days=answer_days_for(referral.program_id))
@@ -616,7 +616,7 @@ def _confirm_access(referral: Referral, *, actor: Any) -> bool:
         return False
     if referral.status not in PARTNER_SEES_PACKET:
         return True
-    agreement = SharingAgreement.objects.filter(pk=referral.agreement_id).first()
+    agreement = SharingAgreement.objects.filter(pk=referral.agreement_id).first() if referral.agreement_id else None
     if agreement is None or not agreement.in_force_on(timezone.localdate()):
         _end_access(referral, AccessEnd.AGREEMENT, actor=actor)
         return False

@@ -65,7 +65,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
-    "template_partials",
     "reparo.core",
     "reparo.audit",
     "reparo.accounts",
@@ -137,7 +136,7 @@ TEMPLATES = [
                 "reparo.core.context_processors.shell",
                 "reparo.access.context_processors.navigation",
             ],
-            "builtins": ["template_partials.templatetags.partials", "reparo.core.templatetags.fields"],
+            "builtins": ["reparo.core.templatetags.fields"],
         },
     }
 ]

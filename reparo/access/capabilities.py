@@ -52,6 +52,7 @@ class Capability(StrEnum):
     SEE_CASE = "case.see"
     MANAGE_CASE_TEAM = "case.manage_team"
     MANAGE_PROCESS_TEAM = "case.manage_process_team"
+    FACILITATE_ON_CASE = "case.facilitate"
 
 
 class TeamRole(models.TextChoices):
@@ -123,10 +124,12 @@ PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON, Role.PARTNER_WORKER})
 
 # What each case-team role allows on its case.
 TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    TeamRole.LEAD_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PROCESS_TEAM}),
-    TeamRole.CO_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE}),
+    TeamRole.LEAD_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PROCESS_TEAM, C.FACILITATE_ON_CASE}),
+    TeamRole.CO_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.FACILITATE_ON_CASE}),
     TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE}),
-    TeamRole.SUPERVISOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.READ_SUPERVISOR_NOTES, C.SIGN_OFF_SCREENINGS}),
+    TeamRole.SUPERVISOR: frozenset(
+        {C.WORK_ON_CASE, C.SEE_CASE, C.READ_SUPERVISOR_NOTES, C.SIGN_OFF_SCREENINGS, C.FACILITATE_ON_CASE}
+    ),
     # Supports the responsible person only: never the survivor's side.
     TeamRole.COSA_VOLUNTEER: frozenset({C.SEE_CASE}),
 }

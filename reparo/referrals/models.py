@@ -96,6 +96,10 @@ class PartnerProfile(TimeStampedModel):
         return [language.language for language in self.spoken.all()]
 
     @property
+    def service_labels(self) -> list[str]:
+        return [offer.get_service_display() for offer in self.offers.all()]
+
+    @property
     def language_names(self) -> str:
         return ", ".join(language.label for language in self.spoken.all())
 

@@ -295,6 +295,10 @@ def programs_open_to_partner(actor: Any) -> QuerySet[Program]:
     )
 
 
+def may_refer_somewhere(actor: Any) -> bool:
+    return programs_open_to_partner(actor).exists()
+
+
 def partner_organisation_of(actor: Any, capability: Capability) -> Organisation | None:
     """The partner organisation a partner user acts for (the first, if several)."""
     ids = organisation_ids_where(actor, capability)

@@ -616,7 +616,12 @@ def refer_in(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/refer_in.html",
-        {"form": form, "has_programs": programs.exists(), "page": page, "query": _query(request)},
+        {
+            "form": form,
+            "has_programs": selectors.may_refer_somewhere(request.user),
+            "page": page,
+            "query": _query(request),
+        },
         status=400 if form.is_bound else 200,
     )
 

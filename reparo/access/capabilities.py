@@ -53,6 +53,8 @@ class Capability(StrEnum):
     MANAGE_CASE_TEAM = "case.manage_team"
     MANAGE_PROCESS_TEAM = "case.manage_process_team"
     FACILITATE_ON_CASE = "case.facilitate"
+    MESSAGE_ON_CASE = "case.message"  # read and write the case's conversations (of the side the actor sees)
+    RELAY_MESSAGES = "case.relay_messages"  # approve, edit or decline what one side asks to pass on to the other
 
 
 class TeamRole(models.TextChoices):
@@ -124,19 +126,32 @@ PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON, Role.PARTNER_WORKER})
 
 # What each case-team role allows on its case.
 TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    TeamRole.LEAD_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PROCESS_TEAM, C.FACILITATE_ON_CASE}),
-    TeamRole.CO_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.FACILITATE_ON_CASE}),
-    TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE}),
-    TeamRole.SUPERVISOR: frozenset(
-        {C.WORK_ON_CASE, C.SEE_CASE, C.READ_SUPERVISOR_NOTES, C.SIGN_OFF_SCREENINGS, C.FACILITATE_ON_CASE}
+    TeamRole.LEAD_FACILITATOR: frozenset(
+        {C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PROCESS_TEAM, C.FACILITATE_ON_CASE, C.MESSAGE_ON_CASE, C.RELAY_MESSAGES}
     ),
-    # Supports the responsible person only: never the survivor's side.
-    TeamRole.COSA_VOLUNTEER: frozenset({C.SEE_CASE}),
+    TeamRole.CO_FACILITATOR: frozenset(
+        {C.WORK_ON_CASE, C.SEE_CASE, C.FACILITATE_ON_CASE, C.MESSAGE_ON_CASE, C.RELAY_MESSAGES}
+    ),
+    TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MESSAGE_ON_CASE}),
+    TeamRole.SUPERVISOR: frozenset(
+        {
+            C.WORK_ON_CASE,
+            C.SEE_CASE,
+            C.READ_SUPERVISOR_NOTES,
+            C.SIGN_OFF_SCREENINGS,
+            C.FACILITATE_ON_CASE,
+            C.MESSAGE_ON_CASE,
+        }
+    ),
+    # Supports the responsible person only: never the survivor's side (its conversations included).
+    TeamRole.COSA_VOLUNTEER: frozenset({C.SEE_CASE, C.MESSAGE_ON_CASE}),
 }
 
 # Organisation-wide capabilities that also give a team capability on every case of the organisation.
 ORG_GIVES_ON_EVERY_CASE: dict[Capability, frozenset[Capability]] = {
-    C.SEE_ALL_ORG_CASES: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_CASE_TEAM, C.MANAGE_PROCESS_TEAM}),
+    C.SEE_ALL_ORG_CASES: frozenset(
+        {C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_CASE_TEAM, C.MANAGE_PROCESS_TEAM, C.MESSAGE_ON_CASE}
+    ),
     C.READ_SUPERVISOR_NOTES: frozenset({C.READ_SUPERVISOR_NOTES}),
     C.SIGN_OFF_SCREENINGS: frozenset({C.SIGN_OFF_SCREENINGS}),
 }

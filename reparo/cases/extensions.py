@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 _PAGE_FORMS: dict[str, Callable[[], Any]] = {}
-# name -> (template, provider(actor, case, access) -> the panel's context, or None for no panel)
-_PANELS: dict[str, tuple[str, Callable[[Any, Any, Any], dict[str, Any] | None]]] = {}
-# name -> provider(actor, case, access) -> timeline entries (``reparo.cases.selectors.TimelineEntry``)
-_TIMELINE: dict[str, Callable[[Any, Any, Any], Iterable[Any]]] = {}
+# provider(actor, case, access, responsible_side) -> the panel's context, with its "template"; or None for no panel.
+PanelProvider = Callable[[Any, Any, Any, bool], "dict[str, Any] | None"]
+_PAGE_PANELS: dict[str, PanelProvider] = {}
 
 
 def case_page_form(name: str, factory: Callable[[], Any]) -> None:
@@ -22,33 +20,32 @@ def case_page_forms() -> dict[str, Any]:
     return {name: factory() for name, factory in _PAGE_FORMS.items()}
 
 
-@dataclass(frozen=True)
-class CasePanel:
-    """A panel another app adds to the case page: its template, rendered with ``panel`` as this context."""
-
-    name: str
-    template: str
-    context: dict[str, Any]
-
-
-def case_page_panel(name: str, template: str, provider: Callable[[Any, Any, Any], dict[str, Any] | None]) -> None:
-    """Show ``template`` on the case page, with ``provider(actor, case, access)`` as ``panel``; a provider that
-    answers None shows nothing (the actor may not see it). The provider reads through its own app's selectors."""
-    _PANELS[name] = (template, provider)
+def case_page_panel(name: str, provider: PanelProvider) -> None:
+    """Show a panel on the case page: ``provider(actor, case, access, responsible_side)`` returns the panel's context
+    with the ``template`` the page includes, or None for no panel. ``access`` is what the actor may do on the case;
+    ``responsible_side`` is true on the responsible-person side page, whose panels must show nothing of the survivor's
+    side whoever looks."""
+    _PAGE_PANELS[name] = provider
 
 
-def case_page_panels(actor: Any, case: Any, access: Any) -> list[CasePanel]:
+def case_page_panels(actor: Any, case: Any, access: Any, *, responsible_side: bool = False) -> list[dict[str, Any]]:
+    """The registered panels for this actor and case, in the order they were registered."""
     panels = []
-    for name, (template, provider) in _PANELS.items():
-        context = provider(actor, case, access)
-        if context is not None:
-            panels.append(CasePanel(name=name, template=template, context=context))
+    for provider in _PAGE_PANELS.values():
+        panel = provider(actor, case, access, responsible_side)
+        if panel is not None:
+            panels.append(panel)
     return panels
+
+
+# name -> provider(actor, case, access) -> timeline entries (``reparo.cases.selectors.TimelineEntry``)
+_TIMELINE: dict[str, Callable[[Any, Any, Any], Iterable[Any]]] = {}
 
 
 def case_timeline_entries(name: str, provider: Callable[[Any, Any, Any], Iterable[Any]]) -> None:
     """Add ``provider(actor, case, access)``'s entries (``TimelineEntry`` with kind ``"event"``: a whole sentence)
-    to the case timeline. The provider shows only what ``access`` allows."""
+    to the case timeline (the full one, never the responsible-person side's). The provider shows only what
+    ``access`` allows."""
     _TIMELINE[name] = provider
 
 

@@ -177,8 +177,8 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "transitions": [(status, CaseStatus(status).label) for status in case.allowed_transitions()],
         "note_form": NoteForm(),
         "processes": selectors.processes_of_case(case),
-        "case_panels": case_page_panels(request.user, case, access),
         **case_page_forms(),
+        "panels": case_page_panels(request.user, case, access),
     }
     context.update(extra)
     return context
@@ -214,6 +214,7 @@ def responsible_side(request: HttpRequest, pk: Any) -> HttpResponse:
             "participants": participants,
             "status_label": selectors.status_label_for_responsible_side(case.status),
             "timeline": selectors.responsible_side_timeline(request.user, case, access),
+            "panels": case_page_panels(request.user, case, access, responsible_side=True),
         },
     )
 

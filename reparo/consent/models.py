@@ -32,6 +32,7 @@ class ConsentPurpose(models.TextChoices):
     SHARE = "share", _("Share information with a partner organisation")
     EVALUATION = "evaluation", _("Use their answers to evaluate the program")
     REPORTING = "reporting", _("Be counted in reports that do not identify anyone")
+    RELAY = "relay", _("Have their letters and messages passed on to the other person, through the facilitator")
 
 
 class ContactChannel(models.TextChoices):
@@ -228,6 +229,8 @@ class Consent(UUIDModel):
             }
         if self.purpose == ConsentPurpose.EVALUATION:
             return gettext("Use their answers to evaluate the program")
+        if self.purpose == ConsentPurpose.RELAY:
+            return gettext("Have their letters and messages passed on to the other person, through the facilitator")
         return gettext("Be counted in reports that do not identify anyone")
 
     def describe_state(self, at: datetime.datetime | None = None) -> str:

@@ -126,4 +126,4 @@ def html_join(fragments: Iterable[SafeData], sep: str = "") -> SafeString:
         )
     if sep and not sep.isspace():  # a separator is almost always white space: nothing to escape
         sep = text(sep)
-    return SafeString(sep.join(items))
+    return SafeString(sep.join(items))  # type: ignore[arg-type]  # each item is SafeData (a str), checked above

@@ -16,5 +16,5 @@ class ReferralsConfig(AppConfig):
 
         consent_withdrawn.connect(services.on_consent_withdrawn, dispatch_uid="referrals.end_access_on_withdrawal")
         post_save.connect(services.ensure_partner_profile, sender=Organisation, dispatch_uid="referrals.profile")
-        case_page_panel("referrals", "referrals/_case_panel.html", selectors.case_panel)
+        case_page_panel("referrals", selectors.case_panel)
         case_timeline_entries("referrals", selectors.timeline_entries)

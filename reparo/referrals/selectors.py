@@ -319,8 +319,13 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def case_panel(actor: Any, case: Case, access: Any) -> dict[str, Any] | None:
-    """The case page's referrals panel: for the team that works on the case only."""
-    if not access.can_work:
+def case_panel(actor: Any, case: Case, access: Any, responsible_side: bool) -> dict[str, Any] | None:
+    """The case page's referrals panel: for the team that works on the case only, never on the responsible-person
+    side's page."""
+    if responsible_side or not access.can_work:
         return None
-    return {"referrals": referrals_of_case(case), "can_send": case.is_open}
+    return {
+        "template": "referrals/_case_panel.html",
+        "referrals": referrals_of_case(case),
+        "can_send": case.is_open,
+    }

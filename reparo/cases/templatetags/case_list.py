@@ -40,9 +40,10 @@ def case_rows(cases: Iterable[Any]) -> SafeString:
     today = timezone.localdate()
     rows = []
     for case in cases:
-        due = case["next_due"] or NONE  # a date shows as its ISO form
-        if due is not NONE and due < today:
-            due = OVERDUE.format(due, overdue)
+        next_due = case["next_due"]
+        due: Any = next_due or NONE  # a date shows as its ISO form
+        if next_due is not None and next_due < today:
+            due = OVERDUE.format(next_due, overdue)
         status = case["status"]
         rows.append(
             ROW.format(

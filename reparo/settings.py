@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "reparo.analytics",
     "reparo.funding",
     "reparo.messaging",
+    "reparo.referrals",
     "reparo.demo",
     "django_countries",
     "django_tasks",

@@ -21,5 +21,7 @@ urlpatterns = [
     path("outcomes/", include("reparo.analytics.urls")),
     path("funding/", include("reparo.funding.urls")),
     path("messages/", include("reparo.messaging.urls")),
+    path("partners/", include("reparo.referrals.directory_urls")),
+    path("referrals/", include("reparo.referrals.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

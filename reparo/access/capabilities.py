@@ -48,6 +48,10 @@ class Capability(StrEnum):
     MANAGE_FUNDING = "funding.manage"  # funders, grants, allocations, reporting deadlines
     RECORD_SPEND = "funding.record_spend"
     OVERRIDE_RESTRICTED_SPEND = "funding.override_restricted"  # spend beyond a restricted allocation, with a reason
+    MANAGE_PARTNERS = "partners.manage"
+    # Partner organisations' staff: the referrals addressed to their organisation, and referring someone in
+    RECEIVE_REFERRALS = "referrals.receive"
+    REFER_TO_PROGRAMS = "referrals.refer_in"
     # On one case, through a case-team role
     WORK_ON_CASE = "case.work"
     SEE_CASE = "case.see"
@@ -90,6 +94,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.MANAGE_FUNDING,
             C.RECORD_SPEND,
             C.OVERRIDE_RESTRICTED_SPEND,
+            C.MANAGE_PARTNERS,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -120,13 +125,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.COSA_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_COSA}),
     Role.EVALUATOR: frozenset(_STAFF | {C.VIEW_EVALUATION}),
-    # A partner organisation's liaison sees its organisation's page and the operators' courses opened to it; what
-    # was sent to it comes with the partnership work, through lookups of its own.
-    Role.PARTNER_LIAISON: frozenset({C.VIEW_ORGANISATION, C.JOIN_PARTNER_TRAINING}),
+    # A partner organisation's liaison sees its organisation's page; its liaison and its workers see the referrals
+    # addressed to their organisation (through the referral lookup, which checks the organisation), refer people
+    # into programs, and join the operators' courses opened to their organisation. Nothing else: no case, no person.
+    Role.PARTNER_LIAISON: frozenset(
+        {C.VIEW_ORGANISATION, C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS, C.JOIN_PARTNER_TRAINING}
+    ),
+    Role.PARTNER_WORKER: frozenset({C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS, C.JOIN_PARTNER_TRAINING}),
 }
 
 # Organisation roles held by partner organisations' staff: an actor holding only these is a partner user.
-PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON})
+PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON, Role.PARTNER_WORKER})
 
 # What each case-team role allows on its case.
 TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 _PAGE_FORMS: dict[str, Callable[[], Any]] = {}
@@ -36,3 +36,21 @@ def case_page_panels(actor: Any, case: Any, access: Any, *, responsible_side: bo
         if panel is not None:
             panels.append(panel)
     return panels
+
+
+# name -> provider(actor, case, access) -> timeline entries (``reparo.cases.selectors.TimelineEntry``)
+_TIMELINE: dict[str, Callable[[Any, Any, Any], Iterable[Any]]] = {}
+
+
+def case_timeline_entries(name: str, provider: Callable[[Any, Any, Any], Iterable[Any]]) -> None:
+    """Add ``provider(actor, case, access)``'s entries (``TimelineEntry`` with kind ``"event"``: a whole sentence)
+    to the case timeline (the full one, never the responsible-person side's). The provider shows only what
+    ``access`` allows."""
+    _TIMELINE[name] = provider
+
+
+def timeline_extras(actor: Any, case: Any, access: Any) -> list[Any]:
+    entries: list[Any] = []
+    for provider in _TIMELINE.values():
+        entries.extend(provider(actor, case, access))
+    return entries

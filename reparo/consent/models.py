@@ -49,7 +49,9 @@ class DataCategory(models.TextChoices):
     CASE_FACTS = "case_facts", _("What happened (case facts)")
     NEEDS = "needs", _("Needs")
     SAFETY = "safety", _("Safety information")
-    OUTCOMES = "outcomes", _("Outcomes")
+    SCREENING = "screening", _("Screening outcome")
+    PROCESS_STATUS = "process_status", _("Process and agreement status")
+    OUTCOMES = "outcomes", _("Survey scores (outcomes)")
 
 
 class ConsentMethod(models.TextChoices):
@@ -84,7 +86,9 @@ CATEGORY_PHRASES: dict[str, Any] = {
     DataCategory.CASE_FACTS: _("case facts"),
     DataCategory.NEEDS: _("needs"),
     DataCategory.SAFETY: _("safety information"),
-    DataCategory.OUTCOMES: _("outcomes"),
+    DataCategory.SCREENING: _("screening outcome"),
+    DataCategory.PROCESS_STATUS: _("process and agreement status"),
+    DataCategory.OUTCOMES: _("survey scores"),
 }
 WITHDRAWAL_FIELDS = ("withdrawn_at", "withdrawn_by", "withdrawal_recorded_via")
 

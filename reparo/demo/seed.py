@@ -27,6 +27,8 @@ from reparo.funding import services as funding
 from reparo.funding.models import Category, Funder, Grant
 from reparo.messaging.demo import seed_messaging_demo
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
+from reparo.referrals import services as referral_services
+from reparo.referrals.models import PartnerProfile, SharingAgreement
 from reparo.training import services as training
 from reparo.training.models import CourseOpening
 from reparo.training.services import certify_for_demo
@@ -53,6 +55,7 @@ ROLE_USERS = [
     ("volunteer", Role.COSA_VOLUNTEER, "Val Volunteer"),
     ("evaluator", Role.EVALUATOR, "Eve Evaluator"),
     ("liaison", Role.PARTNER_LIAISON, "Lee Liaison"),
+    ("partnerworker", Role.PARTNER_WORKER, "Pat Partner-Worker"),
 ]
 
 
@@ -97,7 +100,7 @@ def seed_demo() -> list[DemoLogin]:
     logins = []
     for slug, role, full_name in ROLE_USERS:
         email = f"{slug}@{DEMO_DOMAIN}"
-        org = partners[0] if role == Role.PARTNER_LIAISON else operator
+        org = partners[0] if role in (Role.PARTNER_LIAISON, Role.PARTNER_WORKER) else operator
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
@@ -131,6 +134,7 @@ def seed_demo() -> list[DemoLogin]:
         operator=operator,
         users={slug: User.objects.get(email=f"{slug}@{DEMO_DOMAIN}") for slug, _role, _name in ROLE_USERS},
     )
+    _seed_partnerships(operator, partners)
     return logins
 
 
@@ -196,3 +200,36 @@ def _seed_joint_training(operator: Organisation, partner: Organisation) -> None:
     training.course_open_to_partners(actor=coordinator, course=course, organisations=[partner])
     training.joint_enrol(actor=liaison, course=course)
     training.attendance_record(actor=coordinator, session=first, attended=[liaison])
+# What the directory says about each demo partner: services, languages, area, whether they use Reparo.
+PARTNER_PROFILES = {
+    "Northside Legal Aid": (["legal_aid", "immigration"], ["en", "es"], "North and City districts", True),
+    "City Anti-Trafficking Police Unit": (["law_enforcement"], ["en"], "City", False),
+    "Riverside Community Health": (["health", "mental_health", "community"], ["en", "pl", "ro"], "Riverside", False),
+}
+# A tiny, valid PDF standing in for the signed agreement.
+DEMO_AGREEMENT_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _seed_partnerships(operator: Organisation, partners: list[Organisation]) -> None:
+    """The directory entries of the demo partners, and an agreement in force with Northside Legal Aid (idempotent:
+    only what is missing is added, through the services)."""
+    admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
+    for partner in partners:
+        services, languages, area, uses_reparo = PARTNER_PROFILES[partner.name]
+        profile, _c = PartnerProfile.objects.get_or_create(organisation=partner)
+        if not profile.area_served:
+            referral_services.partner_update(
+                actor=admin, profile=profile, services=services, languages=languages, area_served=area,
+                uses_reparo=uses_reparo, contact_name="Referrals desk", contact_email=f"referrals@{DEMO_DOMAIN}",
+            )  # fmt: skip
+    legal_aid = partners[0]
+    if not SharingAgreement.objects.filter(operator=operator, partner=legal_aid).exists():
+        agreement = referral_services.sharing_agreement_create(
+            actor=admin, operator=operator, partner=legal_aid, title="Legal aid referrals 2026",
+            purposes=["legal_aid", "immigration"], data_categories=["identity", "contact", "needs", "case_facts"],
+            retention_days=180, valid_from=timezone.localdate() - datetime.timedelta(days=30), valid_to=None,
+        )  # fmt: skip
+        referral_services.agreement_document_attach(
+            actor=admin, agreement=agreement, filename="legal-aid-agreement.pdf", content=DEMO_AGREEMENT_PDF
+        )
+        referral_services.sharing_agreement_move(actor=admin, agreement=agreement, to_status="in_force")

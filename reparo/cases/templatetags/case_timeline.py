@@ -42,7 +42,10 @@ def timeline_items(entries: Iterable[Any]) -> SafeString:
     items = []
     for entry in entries:
         at = timezone.localtime(entry.at) if timezone.is_aware(entry.at) else entry.at
-        said = SAYS.get(entry.kind, JOINED).format(labels.get(entry.kind, joined), entry.text)
+        if entry.kind == "event":  # a whole sentence from an app above cases (a referral's move, say)
+            said = text(entry.text)
+        else:
+            said = SAYS.get(entry.kind, JOINED).format(labels.get(entry.kind, joined), entry.text)
         actor = ACTOR.format(entry.actor_label) if entry.actor_label else ""
         detail = DETAIL.format(entry.detail) if entry.detail else ""
         items.append(ENTRY.format(at.isoformat(), at, said, actor, detail))

@@ -48,6 +48,7 @@ class Capability(StrEnum):
     SEE_CASE = "case.see"
     MANAGE_CASE_TEAM = "case.manage_team"
     MANAGE_PROCESS_TEAM = "case.manage_process_team"
+    MANAGE_PORTAL_ACCESS = "case.manage_portal_access"  # invite a participant to the portal, re-issue, suspend
 
 
 class TeamRole(models.TextChoices):
@@ -116,17 +117,21 @@ PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON})
 
 # What each case-team role allows on its case.
 TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    TeamRole.LEAD_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PROCESS_TEAM}),
-    TeamRole.CO_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE}),
-    TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE}),
-    TeamRole.SUPERVISOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.READ_SUPERVISOR_NOTES, C.SIGN_OFF_SCREENINGS}),
+    TeamRole.LEAD_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PROCESS_TEAM, C.MANAGE_PORTAL_ACCESS}),
+    TeamRole.CO_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PORTAL_ACCESS}),
+    TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PORTAL_ACCESS}),
+    TeamRole.SUPERVISOR: frozenset(
+        {C.WORK_ON_CASE, C.SEE_CASE, C.READ_SUPERVISOR_NOTES, C.SIGN_OFF_SCREENINGS, C.MANAGE_PORTAL_ACCESS}
+    ),
     # Supports the responsible person only: never the survivor's side.
     TeamRole.COSA_VOLUNTEER: frozenset({C.SEE_CASE}),
 }
 
 # Organisation-wide capabilities that also give a team capability on every case of the organisation.
 ORG_GIVES_ON_EVERY_CASE: dict[Capability, frozenset[Capability]] = {
-    C.SEE_ALL_ORG_CASES: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_CASE_TEAM, C.MANAGE_PROCESS_TEAM}),
+    C.SEE_ALL_ORG_CASES: frozenset(
+        {C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_CASE_TEAM, C.MANAGE_PROCESS_TEAM, C.MANAGE_PORTAL_ACCESS}
+    ),
     C.READ_SUPERVISOR_NOTES: frozenset({C.READ_SUPERVISOR_NOTES}),
     C.SIGN_OFF_SCREENINGS: frozenset({C.SIGN_OFF_SCREENINGS}),
 }

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from reparo.audit.concurrency import ConflictError, rebase_form_data
 from reparo.cases import selectors, services
-from reparo.cases.extensions import case_page_forms
+from reparo.cases.extensions import case_page_forms, case_page_panels
 from reparo.cases.forms import (
     CaseEditForm,
     CaseFilterForm,
@@ -173,6 +173,7 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "note_form": NoteForm(),
         "processes": list(case.processes.all()),
         **case_page_forms(),
+        "panels": case_page_panels(request, case, access),
     }
     context.update(extra)
     return context

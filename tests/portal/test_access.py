@@ -42,17 +42,29 @@ def _objects(p: PortalWorld, kind: str) -> dict[str, dict[str, Any]]:
     own_meeting = p.own_meeting.get(kind) or p.joint
     return {
         "portal:appointment": {"own": p.joint, "other": p.own_meeting[other], "elsewhere": p.other_session},
-        "portal:appointment_calendar": {"own": own_meeting, "other": p.own_meeting[other],
-                                        "elsewhere": p.other_session},  # fmt: skip
+        "portal:appointment_calendar": {
+            "own": own_meeting,
+            "other": p.own_meeting[other],
+            "elsewhere": p.other_session,
+        },
         "portal:questionnaire": {"own": own_survey, "other": p.assignment(other), "elsewhere": other_case_survey},
         # The agreement is the two parties': a supporter has none.
-        "portal:agreement": {"own": p.process if kind != "supporter" else None, "other": None,
-                             "elsewhere": p.other_process},  # fmt: skip
+        "portal:agreement": {
+            "own": p.process if kind != "supporter" else None,
+            "other": None,
+            "elsewhere": p.other_process,
+        },
         "portal:stop_process": {"own": p.process, "other": None, "elsewhere": p.other_process},
-        "portal:safety_plan": {"own": p.plan if kind == "survivor" else None,
-                               "other": p.plan if kind != "survivor" else None, "elsewhere": p.other_plan},  # fmt: skip
-        "portal:choice_withdraw": {"own": p.consent(kind, "portal") if kind == "supporter" else p.consent(kind),
-                                   "other": p.consent(other), "elsewhere": other_case_consent},  # fmt: skip
+        "portal:safety_plan": {
+            "own": p.plan if kind == "survivor" else None,
+            "other": p.plan if kind != "survivor" else None,
+            "elsewhere": p.other_plan,
+        },
+        "portal:choice_withdraw": {
+            "own": p.consent(kind, "portal") if kind == "supporter" else p.consent(kind),
+            "other": p.consent(other),
+            "elsewhere": other_case_consent,
+        },
     }
 
 

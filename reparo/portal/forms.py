@@ -14,7 +14,8 @@ from reparo.portal.models import InvitationChannel
 from reparo.portal.services import sign_in_email
 from reparo.safety.models import CheckInMoment
 
-NOT_ANSWERED = ""
+# "I prefer not to answer" has a value of its own, so that no answer is chosen for the person before they choose.
+NOT_ANSWERED = "skip"
 
 
 class CodeForm(forms.Form):
@@ -110,7 +111,7 @@ class QuestionnaireForm(forms.Form):
     def answers(self) -> dict[str, int | None]:
         data = self.cleaned_data
         return {
-            i: (int(data[i]) if data.get(i) not in (None, NOT_ANSWERED) else None) for i in self.instrument.item_ids
+            i: (int(data[i]) if data.get(i) not in (None, "", NOT_ANSWERED) else None) for i in self.instrument.item_ids
         }
 
 

@@ -517,3 +517,26 @@ def safety_plan_read(*, actor: Any, plan: SafetyPlan) -> None:
     """Record that the survivor opened their own shared safety plan."""
     audit_record(actor=actor, action="safety.plan_viewed", obj=plan, organisation=plan.case.organisation,
                  purpose="portal", detail={"version": plan.version})  # fmt: skip
+
+
+@transaction.atomic
+def participant_ready_for_demo(*, invitation: Invitation, sign_in_name: str, passphrase: str, key_hex: str) -> User:
+    """Development only (``seed_demo``): the invited participant as after their set-up, with a fixed sign-in name,
+    the demo passphrase and an authenticator app with ``key_hex``."""
+    from reparo.core.environment import refuse_outside_development
+
+    refuse_outside_development()
+    account = PortalAccount.objects.select_for_update().get(pk=invitation.account_id)
+    user = User.objects.select_for_update().get(pk=account.user_id)
+    user.email = sign_in_email(sign_in_name)
+    user.set_password(passphrase)
+    user.is_active = True
+    user.save(update_fields=["email", "password", "is_active"])
+    TOTPDevice.objects.filter(user=user).delete()
+    TOTPDevice.objects.create(user=user, name=_("Authenticator app"), key=key_hex, confirmed=True)
+    Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+    account.status = AccessStatus.ACTIVE
+    account.status_changed_at = timezone.now()
+    account.save(update_fields=["status", "status_changed_at", "updated_at"])
+    _audit(None, "portal.activated", account, account.person.organisation, method="demo")
+    return user

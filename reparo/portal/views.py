@@ -153,7 +153,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
         "scope": reverse("portal:home"),
         "display": "standalone",
         "background_color": "#ffffff",
-        "theme_color": "#1d5a60",
+        "theme_color": "#1d5c63",
     }
     return HttpResponse(json.dumps(body), content_type="application/manifest+json")
 

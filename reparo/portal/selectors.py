@@ -132,14 +132,6 @@ def side_of(role: str) -> str:
     return "other"
 
 
-def is_survivor(actor: Any) -> bool:
-    person_id = _own_person_id(actor)
-    return (
-        person_id is not None
-        and CaseParticipant.objects.filter(person_id=person_id, role=ParticipantRole.SURVIVOR).exists()
-    )
-
-
 def stoppable_of(actor: Any) -> list[ProcessParticipant]:
     """The open processes the participant still takes part in (what "I want to stop" offers)."""
     return [p for p in participations_of(actor).filter(withdrawn_at__isnull=True) if p.process.is_open]
@@ -505,25 +497,11 @@ def panel_rows(case: Case) -> list[PanelRow]:
     person_ids = [p.person_id for p in participants]
     accounts = {a.person_id: a for a in PortalAccount.objects.filter(person_id__in=person_ids)}
     latest: dict[Any, Invitation] = {}
-    for invitation in Invitation.objects.filter(account__person_id__in=person_ids).order_by("created_at"):
-        latest[invitation.account_id] = invitation
+    for issued in Invitation.objects.filter(account__person_id__in=person_ids).order_by("created_at"):
+        latest[issued.account_id] = issued
     rows = []
     for participant in participants:
         account = accounts.get(participant.person_id)
-        invitation = latest.get(account.pk) if account else None
         consent = bool(may(person=participant.person, purpose=ConsentPurpose.PORTAL))
-        rows.append(PanelRow(participant, account, invitation, consent))
+        rows.append(PanelRow(participant, account, latest.get(account.pk) if account else None, consent))
     return rows
-
-
-def account_of_person(person: Person) -> PortalAccount | None:
-    return PortalAccount.objects.filter(person=person).select_related("user").first()
-
-
-def contact_channels_for(person: Person) -> list[str]:
-    """The ways ``person`` agreed to be contacted, in force now: how an invitation may reach them besides in person."""
-    return [
-        channel
-        for channel in ContactChannel.values
-        if channel != ContactChannel.IN_PERSON and may(person=person, purpose=ConsentPurpose.CONTACT, channel=channel)
-    ]

@@ -84,6 +84,9 @@ def _audit(actor: Any, action: str, obj: Any, organisation: Any, **detail: Any) 
 # --- names and codes ----------------------------------------------------------------------------------------------
 
 
+LOOK_ALIKES = str.maketrans("OIL", "011")
+
+
 def _random(length: int) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
@@ -91,7 +94,7 @@ def _random(length: int) -> str:
 def _normalise(text: str) -> str:
     """Upper case, without spaces or dashes; Crockford's look-alikes read as the digits they look like."""
     cleaned = "".join(ch for ch in str(text or "").upper() if ch.isalnum())
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(LOOK_ALIKES)
 
 
 def _grouped(text: str) -> str:

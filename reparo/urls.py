@@ -19,6 +19,7 @@ urlpatterns = [
     path("evaluation/", include("reparo.evaluation.urls")),
     path("training/", include("reparo.training.urls")),
     path("outcomes/", include("reparo.analytics.urls")),
+    path("messages/", include("reparo.messaging.urls")),
     path("my/", include("reparo.portal.urls")),
     path("portal-access/", include("reparo.portal.staff_urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from reparo.access.lookup import one_or_404
 from reparo.agreements.models import (
+    Acceptance,
     Agreement,
     AgreementItem,
     AgreementStatus,
@@ -18,7 +19,8 @@ from reparo.agreements.models import (
     Obligation,
     ObligationStatus,
 )
-from reparo.processes.models import Process
+from reparo.processes.models import Process, ProcessParticipant, ProcessRole
+from reparo.processes.selectors import participants_of
 
 ZERO = Decimal("0.00")
 
@@ -76,11 +78,34 @@ class Ledger:
     remaining: Decimal
 
 
+def items_of(agreement: Agreement) -> list[AgreementItem]:
+    return list(AgreementItem.objects.filter(agreement=agreement))
+
+
+def acceptances_of(agreement: Agreement) -> list[Acceptance]:
+    return list(Acceptance.objects.filter(agreement=agreement).select_related("participant__person"))
+
+
+def acceptors_of(process: Process) -> QuerySet[ProcessParticipant]:
+    """The process's participants who may accept an agreement: the parties, not their supporters."""
+    return participants_of(process).filter(
+        withdrawn_at__isnull=True, role__in=[ProcessRole.SURVIVOR, ProcessRole.RESPONSIBLE, ProcessRole.CORE_MEMBER]
+    )
+
+
 def ledger_for(obligation: Obligation) -> Ledger:
     instalments = list(obligation.instalments.all())
     total = sum((i.amount for i in instalments), ZERO)
     paid = sum((i.paid_amount or ZERO for i in instalments), ZERO)
     return Ledger(currency=obligation.item.currency, total=total, paid=paid, remaining=total - paid)
+
+
+def obligation_rows(agreement: Agreement) -> list[tuple[Obligation, Ledger | None, list[Instalment]]]:
+    """Each obligation with its ledger (restitution only) and its instalments, for the follow-up list."""
+    return [
+        (o, ledger_for(o) if o.item.kind == ItemKind.RESTITUTION else None, list(o.instalments.all()))
+        for o in obligations_of(agreement)
+    ]
 
 
 def restitution_ledger(agreement: Agreement) -> list[Ledger]:

@@ -6,14 +6,17 @@ audit row's detail, so a refused edit can say who changed which fields since the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from reparo.audit.models import AuditEvent
+from reparo.core.actions import form_page
 
 
 @dataclass(frozen=True)
@@ -91,3 +94,50 @@ def rebase_form_data(
         rebased.setlist(name, as_text)
     rebased["version"] = str(conflict.current_version)
     return rebased, yours
+
+
+def edit_page(
+    request: HttpRequest,
+    form_class: Any,
+    *,
+    record: Any,
+    reread: Callable[[], Any],
+    values: Callable[[Any], dict[str, Any]],
+    template: str,
+    context: Callable[[Any], dict[str, Any]],
+    call: Callable[[Any], Any],
+    success: str,
+    back_to: str,
+    form_kwargs: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The page that edits ``record``: a :func:`~reparo.core.actions.form_page` that opens with ``values(record)``
+    (its ``version`` among them) and is safe against concurrent edits. When someone else saved the record since it
+    was opened (the service raises :class:`ConflictError`), the record is read again (``reread()``) and the form is
+    shown again, answered 409, rebased on it (:func:`rebase_form_data`); ``yours`` lists what the user had typed
+    where it was replaced. ``context(record)`` is what the page shows beside the form, from the record as last
+    read, with ``conflict`` and ``yours``."""
+
+    def rebase(conflict: ConflictError, form: Any) -> tuple[Any, dict[str, Any]]:
+        fresh = reread()
+        data, yours = rebase_form_data(
+            request.POST,
+            conflict=conflict,
+            current=values(fresh),
+            labels={name: field.label for name, field in form.fields.items()},
+        )
+        again = form_class(data, **(form_kwargs or {}))
+        again.is_valid()
+        return again, {**context(fresh), "conflict": conflict, "yours": yours}
+
+    return form_page(
+        request,
+        form_class,
+        template=template,
+        context=lambda: {**context(record), "conflict": None, "yours": []},
+        call=call,
+        success=success,
+        back_to=back_to,
+        form_kwargs=form_kwargs,
+        initial=values(record) if request.method != "POST" else None,
+        conflicts={ConflictError: rebase},
+    )

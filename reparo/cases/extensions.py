@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 _PAGE_FORMS: dict[str, Callable[[], Any]] = {}
-_PAGE_PANELS: dict[str, Callable[[Any, Any, Any], str]] = {}
+# provider(actor, case, access, responsible_side) -> the panel's context, with its "template"; or None for no panel.
+PanelProvider = Callable[[Any, Any, Any, bool], "dict[str, Any] | None"]
+_PAGE_PANELS: dict[str, PanelProvider] = {}
 
 
 def case_page_form(name: str, factory: Callable[[], Any]) -> None:
@@ -18,12 +20,19 @@ def case_page_forms() -> dict[str, Any]:
     return {name: factory() for name, factory in _PAGE_FORMS.items()}
 
 
-def case_page_panel(name: str, provider: Callable[[Any, Any, Any], str]) -> None:
-    """Show a panel on the (full) case page: ``provider(request, case, access)`` returns its rendered HTML, or an
-    empty string for nothing. The provider checks what the actor may see itself; the responsible-person side never
-    shows these panels."""
+def case_page_panel(name: str, provider: PanelProvider) -> None:
+    """Show a panel on the case page: ``provider(actor, case, access, responsible_side)`` returns the panel's context
+    with the ``template`` the page includes, or None for no panel. ``access`` is what the actor may do on the case;
+    ``responsible_side`` is true on the responsible-person side page, whose panels must show nothing of the survivor's
+    side whoever looks."""
     _PAGE_PANELS[name] = provider
 
 
-def case_page_panels(request: Any, case: Any, access: Any) -> list[str]:
-    return [html for provider in _PAGE_PANELS.values() if (html := provider(request, case, access))]
+def case_page_panels(actor: Any, case: Any, access: Any, *, responsible_side: bool = False) -> list[dict[str, Any]]:
+    """The registered panels for this actor and case, in the order they were registered."""
+    panels = []
+    for provider in _PAGE_PANELS.values():
+        panel = provider(actor, case, access, responsible_side)
+        if panel is not None:
+            panels.append(panel)
+    return panels

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reparo.access.capabilities import Capability
-from reparo.audit.concurrency import ConflictError, rebase_form_data
+from reparo.audit.concurrency import edit_page
 from reparo.cases import selectors, services
 from reparo.cases.person_forms import ErasureForm, PersonForm
 from reparo.people import services as people_services
@@ -44,39 +45,28 @@ def person_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     person = selectors.person_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     if person.erased_at:
         raise Http404
-    conflict = None
-    yours: list[Any] = []
-    if request.method == "POST":
-        form = PersonForm(request.POST)
-        if form.is_valid():
-            try:
-                services.person_update(
-                    actor=request.user, person=person, version=form.cleaned_data["version"], **form.changes()
-                )
-            except ConflictError as exc:
-                conflict = exc
-                person = selectors.person_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
-                people_services.person_identity_viewed(actor=request.user, person=person, purpose=_("Edit conflict"))
-                current = PersonForm.initial_for(person)
-                data, yours = rebase_form_data(
-                    request.POST,
-                    conflict=exc,
-                    current=current,
-                    labels={name: field.label for name, field in form.fields.items()},
-                )
-                form = PersonForm(data)
-                form.is_valid()
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("people:detail", pk=person.pk)
-    else:
+    if request.method != "POST":
         people_services.person_identity_viewed(actor=request.user, person=person, purpose=_("Opened for editing"))
-        form = PersonForm(initial=PersonForm.initial_for(person))
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
-    context = {"person": person, "form": form, "conflict": conflict, "yours": yours}
-    return render(request, "people/edit.html", context, status=status)
+
+    def reread() -> Any:
+        fresh = selectors.person_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
+        people_services.person_identity_viewed(actor=request.user, person=fresh, purpose=_("Edit conflict"))
+        return fresh
+
+    return edit_page(
+        request,
+        PersonForm,
+        record=person,
+        reread=reread,
+        values=PersonForm.initial_for,
+        template="people/edit.html",
+        context=lambda person: {"person": person},
+        call=lambda form: services.person_update(
+            actor=request.user, person=person, version=form.cleaned_data["version"], **form.changes()
+        ),
+        success=_("Saved."),
+        back_to=reverse("people:detail", kwargs={"pk": person.pk}),
+    )
 
 
 @require_POST

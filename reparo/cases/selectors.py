@@ -31,7 +31,9 @@ from reparo.cases.models import (
     CaseStatus,
     CaseTally,
     CaseTeamMember,
+    Harm,
     IntakeDraft,
+    Need,
     Note,
     NoteConfidentiality,
     ParticipantRole,
@@ -378,6 +380,18 @@ def note_get_for(actor: Any, case: Case, pk: Any) -> Note:
     return one_or_404(notes_for(actor, case, case_access_for(actor, case)), pk)
 
 
+def harms_of(case: Case) -> list[Harm]:
+    return list(case.harms.all())
+
+
+def needs_of(case: Case) -> list[Need]:
+    return list(case.needs.all())
+
+
+def processes_of_case(case: Case) -> list[Any]:
+    return list(case.processes.all())
+
+
 def tasks_of(case: Case) -> QuerySet[Task]:
     return _with_brief(Task.objects.filter(case=case), "owner", *USER_BRIEF)
 
@@ -409,6 +423,19 @@ def intake_draft_get_for(actor: Any, pk: Any) -> IntakeDraft:
 def programs_for_intake(actor: Any) -> QuerySet[Program]:
     orgs = organisation_ids_where(actor, Capability.OPEN_CASES)
     return Program.objects.filter(organisation_id__in=orgs, is_active=True).select_related("organisation")
+
+
+def may_open_cases(actor: Any) -> bool:
+    """Whether the actor has an active program to open a case in."""
+    return programs_for_intake(actor).exists()
+
+
+def intake_draft_organisation(actor: Any, program_pk: str) -> Any:
+    """The organisation an intake draft is kept in: the chosen program's, or else that of the first program the
+    actor may open cases in. The actor must have one (``may_open_cases``)."""
+    programs = programs_for_intake(actor)
+    chosen = programs.filter(pk=program_pk).first() if program_pk.isdigit() else None
+    return (chosen or programs.first()).organisation  # type: ignore[union-attr]
 
 
 def programs_visible_to(actor: Any) -> QuerySet[Program]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.audit.concurrency import ConflictError, rebase_form_data
+from reparo.audit.concurrency import edit_page
 from reparo.cases import selectors, services
 from reparo.cases.extensions import case_page_forms, case_page_panels
 from reparo.cases.forms import (
@@ -27,7 +27,7 @@ from reparo.cases.forms import (
     TransitionForm,
 )
 from reparo.cases.models import CaseStatus, ParticipantRole
-from reparo.core.actions import errors_text, run_action
+from reparo.core.actions import errors_text, form_page, run_action
 from reparo.core.pagination import page_of
 
 
@@ -91,54 +91,49 @@ def case_search(request: HttpRequest) -> HttpResponse:
 
 
 def intake(request: HttpRequest) -> HttpResponse:
-    programs = selectors.programs_for_intake(request.user)
-    if not programs.exists():
+    if not selectors.may_open_cases(request.user):
         raise Http404
+    programs = selectors.programs_for_intake(request.user)
     draft = selectors.intake_draft_get_for(request.user, request.GET["draft"]) if request.GET.get("draft") else None
     if request.method == "POST":
         draft_id = request.POST.get("draft_id")
         draft = selectors.intake_draft_get_for(request.user, draft_id) if draft_id else None
-        form = IntakeForm(request.POST, programs=programs)
         if "save_draft" in request.POST:
-            chosen = (
-                programs.filter(pk=request.POST.get("program") or 0).first()
-                if (request.POST.get("program", "").isdigit())
-                else None
-            )
-            organisation = (chosen or programs.first()).organisation  # type: ignore[union-attr]
+            organisation = selectors.intake_draft_organisation(request.user, request.POST.get("program", ""))
             typed = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
             draft = services.intake_draft_save(actor=request.user, organisation=organisation, data=typed, draft=draft)
             messages.success(request, _("Draft saved. Only you can see it."))
             return redirect(f"{reverse('cases:intake')}?draft={draft.pk}")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                case = services.case_open(
-                    actor=request.user,
-                    program=data["program"],
-                    referral_source=data["referral_source"],
-                    referral_date=data["referral_date"],
-                    summary=data["summary"],
-                    survivor=form.survivor_fields(),
-                    responsible=form.responsible_fields(),
-                    exploitation_types=data["exploitation_types"],
-                    methods_of_control=data["methods_of_control"],
-                    recruitment_methods=data["recruitment_methods"],
-                    harm_description=data["harm_description"],
-                    needs=form.needs(),
-                    draft=draft,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("The case has been opened."))
-                return redirect("cases:detail", pk=case.pk)
-    else:
-        form = IntakeForm(initial=_draft_initial(draft), programs=programs)
-    return render(
+
+    def case_open(form: IntakeForm) -> Any:
+        data = form.cleaned_data
+        return services.case_open(
+            actor=request.user,
+            program=data["program"],
+            referral_source=data["referral_source"],
+            referral_date=data["referral_date"],
+            summary=data["summary"],
+            survivor=form.survivor_fields(),
+            responsible=form.responsible_fields(),
+            exploitation_types=data["exploitation_types"],
+            methods_of_control=data["methods_of_control"],
+            recruitment_methods=data["recruitment_methods"],
+            harm_description=data["harm_description"],
+            needs=form.needs(),
+            draft=draft,
+        )
+
+    return form_page(
         request,
-        "cases/intake.html",
-        {"form": form, "draft": draft, "drafts": selectors.intake_drafts_of(request.user)[:10]},
+        IntakeForm,
+        form_kwargs={"programs": programs},
+        initial=_draft_initial(draft),
+        template="cases/intake.html",
+        context=lambda: {"draft": draft, "drafts": selectors.intake_drafts_of(request.user)[:10]},
+        call=case_open,
+        success=_("The case has been opened."),
+        back_to=lambda case: reverse("cases:detail", kwargs={"pk": case.pk}),
+        invalid_status=200,
     )
 
 
@@ -159,8 +154,8 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "case": case,
         "access": access,
         "participants": participants,
-        "harms": list(case.harms.all()),
-        "needs": list(case.needs.all()),
+        "harms": selectors.harms_of(case),
+        "needs": selectors.needs_of(case),
         "team": team,
         "notes": notes,
         "tasks": tasks,
@@ -171,9 +166,9 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "transition_form": TransitionForm(),
         "transitions": [(status, CaseStatus(status).label) for status in case.allowed_transitions()],
         "note_form": NoteForm(),
-        "processes": list(case.processes.all()),
+        "processes": selectors.processes_of_case(case),
         **case_page_forms(),
-        "panels": case_page_panels(request, case, access),
+        "panels": case_page_panels(request.user, case, access),
     }
     context.update(extra)
     return context
@@ -209,6 +204,7 @@ def responsible_side(request: HttpRequest, pk: Any) -> HttpResponse:
             "participants": participants,
             "status_label": selectors.status_label_for_responsible_side(case.status),
             "timeline": selectors.responsible_side_timeline(request.user, case, access),
+            "panels": case_page_panels(request.user, case, access, responsible_side=True),
         },
     )
 
@@ -218,50 +214,30 @@ def case_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     access = selectors.case_access_for(request.user, case)
     if not access.can_work:
         raise Http404
-    conflict = None
-    yours: list[Any] = []
-    if request.method == "POST":
-        form = CaseEditForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.case_update(
-                    actor=request.user,
-                    case=case,
-                    version=data["version"],
-                    summary=data["summary"] or None,
-                    referral_source=data["referral_source"],
-                    referral_date=data["referral_date"],
-                )
-            except ConflictError as exc:
-                conflict = exc
-                case = selectors.case_get_for(request.user, pk)
-                data, yours = rebase_form_data(
-                    request.POST,
-                    conflict=exc,
-                    current={"summary": case.summary, "referral_source": case.referral_source,
-                             "referral_date": case.referral_date},
-                    labels={name: field.label for name, field in form.fields.items()},
-                )  # fmt: skip
-                form = CaseEditForm(data)
-                form.is_valid()
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("cases:detail", pk=case.pk)
-    else:
-        form = CaseEditForm(
-            initial={
-                "version": case.version,
-                "summary": case.summary,
-                "referral_source": case.referral_source,
-                "referral_date": case.referral_date,
-            }
-        )
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
-    context = {"case": case, "form": form, "conflict": conflict, "yours": yours}
-    return render(request, "cases/edit.html", context, status=status)
+    return edit_page(
+        request,
+        CaseEditForm,
+        record=case,
+        reread=lambda: selectors.case_get_for(request.user, pk),
+        values=lambda case: {
+            "version": case.version,
+            "summary": case.summary,
+            "referral_source": case.referral_source,
+            "referral_date": case.referral_date,
+        },
+        template="cases/edit.html",
+        context=lambda case: {"case": case},
+        call=lambda form: services.case_update(
+            actor=request.user,
+            case=case,
+            version=form.cleaned_data["version"],
+            summary=form.cleaned_data["summary"] or None,
+            referral_source=form.cleaned_data["referral_source"],
+            referral_date=form.cleaned_data["referral_date"],
+        ),
+        success=_("Saved."),
+        back_to=reverse("cases:detail", kwargs={"pk": case.pk}),
+    )
 
 
 @require_POST
@@ -323,41 +299,17 @@ def note_edit(request: HttpRequest, pk: Any, note_pk: Any) -> HttpResponse:
     note = selectors.note_get_for(request.user, case, note_pk)
     if note.author_id != request.user.pk:
         raise Http404  # a note is its author's words: others add a note of their own
-    conflict = None
-    yours: list[Any] = []
-    if request.method == "POST":
-        form = NoteEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.note_update(actor=request.user, note=note, **form.cleaned_data)
-            except ConflictError as exc:
-                conflict = exc
-                note = selectors.note_get_for(request.user, case, note_pk)
-                data, yours = rebase_form_data(
-                    request.POST,
-                    conflict=exc,
-                    current={"body": note.body, "confidentiality": note.confidentiality},
-                    labels={name: field.label for name, field in form.fields.items()},
-                )
-                form = NoteEditForm(data)
-                form.is_valid()
-            except PermissionDenied:
-                raise Http404 from None
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Note saved."))
-                return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#notes")
-    else:
-        form = NoteEditForm(
-            initial={"body": note.body, "confidentiality": note.confidentiality, "version": note.version}
-        )
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
-    return render(
+    return edit_page(
         request,
-        "cases/note_edit.html",
-        {"case": case, "note": note, "form": form, "conflict": conflict, "yours": yours},
-        status=status,
+        NoteEditForm,
+        record=note,
+        reread=lambda: selectors.note_get_for(request.user, case, note_pk),
+        values=lambda note: {"body": note.body, "confidentiality": note.confidentiality, "version": note.version},
+        template="cases/note_edit.html",
+        context=lambda note: {"case": case, "note": note},
+        call=lambda form: services.note_update(actor=request.user, note=note, **form.cleaned_data),
+        success=_("Note saved."),
+        back_to=_back(case, "notes"),
     )
 
 

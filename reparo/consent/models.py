@@ -32,6 +32,7 @@ class ConsentPurpose(models.TextChoices):
     SHARE = "share", _("Share information with a partner organisation")
     EVALUATION = "evaluation", _("Use their answers to evaluate the program")
     REPORTING = "reporting", _("Be counted in reports that do not identify anyone")
+    RELAY = "relay", _("Have their letters and messages passed on to the other person, through the facilitator")
     PORTAL = "portal", _("Be contacted through the participant portal")
 
 
@@ -225,6 +226,8 @@ class Consent(UUIDModel):
             }
         if self.purpose == ConsentPurpose.EVALUATION:
             return gettext("Use their answers to evaluate the program")
+        if self.purpose == ConsentPurpose.RELAY:
+            return gettext("Have their letters and messages passed on to the other person, through the facilitator")
         if self.purpose == ConsentPurpose.PORTAL:
             return gettext("Be contacted through the participant portal")
         return gettext("Be counted in reports that do not identify anyone")

@@ -50,6 +50,10 @@ def inner_members_of(circle: Circle) -> QuerySet[InnerMember]:
     return InnerMember.objects.filter(circle=circle).select_related("user").order_by("-active", "created_at")
 
 
+def active_inner_members_of(circle: Circle) -> QuerySet[InnerMember]:
+    return inner_members_of(circle).filter(active=True)
+
+
 def inner_member_in(circle: Circle, pk: Any) -> InnerMember:
     return one_or_404(inner_members_of(circle), pk)
 
@@ -60,6 +64,17 @@ def outer_members_of(circle: Circle) -> QuerySet[OuterMember]:
 
 def meetings_of(circle: Circle) -> QuerySet[CircleMeeting]:
     return CircleMeeting.objects.filter(circle=circle).prefetch_related("attendance").order_by("-held_at")
+
+
+def meeting_list(circle: Circle, *, now: datetime.datetime | None = None) -> list[CircleMeeting]:
+    """The circle's meetings, newest first, each with ``present`` (how many volunteers came) and ``is_late``
+    (minutes missing, or handed in, more than 48 hours after it)."""
+    now = now or timezone.now()
+    meetings = list(meetings_of(circle))
+    for meeting in meetings:
+        meeting.present = len(meeting.attendance.all())  # type: ignore[attr-defined]
+        meeting.is_late = meeting.minutes_late(now)  # type: ignore[attr-defined]
+    return meetings
 
 
 def meeting_in(circle: Circle, pk: Any) -> CircleMeeting:
@@ -113,3 +128,7 @@ def partner_organisations() -> QuerySet[Organisation]:
 
 def outer_organisations_of(circle: Circle) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=OuterMember.objects.filter(circle=circle).values("organisation_id"))
+
+
+def has_outer_circle(circle: Circle) -> bool:
+    return OuterMember.objects.filter(circle=circle).exists()

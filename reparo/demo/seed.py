@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from reparo.access.services import membership_grant
 from reparo.accounts.models import Role, User
 from reparo.core.environment import refuse_outside_development
+from reparo.messaging.demo import seed_messaging_demo
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 from reparo.training.services import certify_for_demo
 
@@ -118,6 +119,12 @@ def seed_demo() -> list[DemoLogin]:
     for program in Program.objects.filter(organisation=operator):
         for user in User.objects.filter(email__in=[f"facilitator@{DEMO_DOMAIN}", f"supervisor@{DEMO_DOMAIN}"]):
             certify_for_demo(user=user, program=program)
+    # Issue 17: a conversation and a letter waiting in the facilitators' queue.
+    seed_messaging_demo(
+        operator=operator,
+        users={slug: User.objects.get(email=f"{slug}@{DEMO_DOMAIN}") for slug, _role, _name in ROLE_USERS},
+    )
+    # Issue 17: a survivor who uses the participants' portal.
     logins.append(_seed_portal(Program.objects.get(organisation=operator, name=PROGRAMS[0][0])))
     return logins
 

@@ -90,6 +90,11 @@ def programs_for_evaluation(actor: Any) -> QuerySet[Program]:
     return programs_where(actor, Capability.VIEW_EVALUATION)
 
 
+def programs_for_evaluation_in_order(actor: Any) -> list[Program]:
+    """The programs the actor evaluates, by organisation and then by name."""
+    return list(programs_for_evaluation(actor).order_by("organisation__name", "name"))
+
+
 def schedule_of(program: Program) -> QuerySet[SurveySchedule]:
     return SurveySchedule.objects.filter(program=program, is_active=True).order_by("timepoint", "instrument")
 

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reparo.access.participants import speaks_for
-from reparo.audit.services import audit_record
+from reparo.audit.services import audit_record_for
 from reparo.cases.models import OPEN_STATUSES, Case, CaseParticipant, ParticipantRole
 from reparo.cases.selectors import case_access_for, cases_visible_to
 from reparo.consent.models import ConsentPurpose
@@ -75,17 +75,6 @@ from reparo.processes.models import (
 SYSTEM_LABEL = "system: survey sweep"
 
 
-def _audit(actor: Any, action: str, obj: Any, organisation: Any, **detail: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=obj,
-        organisation=organisation,
-        detail=detail,
-        actor_label="" if actor is not None else SYSTEM_LABEL,
-    )
-
-
 def _require_program(actor: Any, program: Program) -> Program:
     if not selectors.programs_for_evaluation(actor).filter(pk=program.pk).exists():
         raise PermissionDenied
@@ -118,8 +107,10 @@ def schedule_line_add(
         line.is_active = True
         line.due_within_days = due_within_days
         line.save(update_fields=["is_active", "due_within_days", "updated_at"])
-    _audit(actor, "evaluation.schedule_added", line, program.organisation, instrument=instrument,
-           timepoint=timepoint, audience=audience)  # fmt: skip
+    audit_record_for(
+        actor, "evaluation.schedule_added", line, program.organisation, instrument=instrument, timepoint=timepoint,
+        audience=audience,
+    )  # fmt: skip
     return line
 
 
@@ -128,7 +119,7 @@ def schedule_line_remove(*, actor: Any, line: SurveySchedule) -> SurveySchedule:
     _require_program(actor, line.program)
     line.is_active = False
     line.save(update_fields=["is_active", "updated_at"])
-    _audit(actor, "evaluation.schedule_removed", line, line.program.organisation)
+    audit_record_for(actor, "evaluation.schedule_removed", line, line.program.organisation)
     return line
 
 
@@ -259,7 +250,10 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
         assignment.cancel_reason = CancelReason.CONSENT
         assignment.closed_at = at
         assignment.save(update_fields=["status", "cancel_reason", "closed_at", "updated_at"])
-        _audit(None, "evaluation.survey_cancelled", assignment, assignment.program.organisation, reason="consent")
+        audit_record_for(
+            None, "evaluation.survey_cancelled", assignment, assignment.program.organisation, reason="consent",
+            system_label=SYSTEM_LABEL,
+        )  # fmt: skip
     # Someone who stopped taking part in a process is asked nothing more about it (their right to stop).
     withdrew = ProcessParticipant.objects.filter(
         process_id=OuterRef("process_id"), person_id=OuterRef("person_id"), withdrawn_at__isnull=False
@@ -274,7 +268,10 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
         assignment.cancel_reason = CancelReason.WITHDREW
         assignment.closed_at = at
         assignment.save(update_fields=["status", "cancel_reason", "closed_at", "updated_at"])
-        _audit(None, "evaluation.survey_cancelled", assignment, assignment.program.organisation, reason="withdrew")
+        audit_record_for(
+            None, "evaluation.survey_cancelled", assignment, assignment.program.organisation, reason="withdrew",
+            system_label=SYSTEM_LABEL,
+        )  # fmt: skip
 
     created = 0
     decisions: dict[Any, bool] = {}
@@ -307,8 +304,10 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
                 overdue_on=due_on + datetime.timedelta(days=line.due_within_days),
             )  # fmt: skip
             existing.add((cand.case_id, cand.person_id, cand.occasion))
-            _audit(None, "evaluation.survey_assigned", assignment, line.program.organisation,
-                   instrument=line.instrument, timepoint=line.timepoint)  # fmt: skip
+            audit_record_for(
+                None, "evaluation.survey_assigned", assignment, line.program.organisation, instrument=line.instrument,
+                timepoint=line.timepoint, system_label=SYSTEM_LABEL,
+            )  # fmt: skip
             created += 1
     return created
 
@@ -383,8 +382,10 @@ def survey_complete(
     locked.status = AssignmentStatus.COMPLETED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])
-    _audit(actor, "evaluation.survey_completed", locked, locked.program.organisation,
-           instrument=locked.instrument, response=str(response.pk), mode=response.mode)  # fmt: skip
+    audit_record_for(
+        actor, "evaluation.survey_completed", locked, locked.program.organisation, instrument=locked.instrument,
+        response=str(response.pk), mode=response.mode,
+    )  # fmt: skip
     return response
 
 
@@ -401,7 +402,7 @@ def survey_cancel(*, actor: Any, assignment: SurveyAssignment, reason: str) -> S
     locked.cancel_reason = reason
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "cancel_reason", "closed_at", "updated_at"])
-    _audit(actor, "evaluation.survey_cancelled", locked, locked.program.organisation, reason=reason)
+    audit_record_for(actor, "evaluation.survey_cancelled", locked, locked.program.organisation, reason=reason)
     return locked
 
 
@@ -433,7 +434,9 @@ def stakeholder_feedback_record(
         instrument_version=get_instrument("stakeholder").version, answers=cast(Any, stored),
         comment=comment.strip() or None, recorded_by=actor,
     )  # fmt: skip
-    _audit(actor, "evaluation.stakeholder_feedback_recorded", feedback, program.organisation, kind=stakeholder_kind)
+    audit_record_for(
+        actor, "evaluation.stakeholder_feedback_recorded", feedback, program.organisation, kind=stakeholder_kind,
+    )  # fmt: skip
     return feedback
 
 
@@ -465,7 +468,7 @@ def reoffending_record(
         case=case, person=person, occurred_on=occurred_on, source=source, type=type, note=note.strip() or None,
         recorded_by=actor,
     )  # fmt: skip
-    _audit(actor, "evaluation.reoffending_recorded", event, case.organisation, type=type, source=source)
+    audit_record_for(actor, "evaluation.reoffending_recorded", event, case.organisation, type=type, source=source)
     return event
 
 
@@ -676,8 +679,10 @@ def cohort_import(
         ComparisonMember.objects.bulk_create(members, batch_size=1000)
     except IntegrityError:  # pragma: no cover - duplicates are refused while parsing
         raise ValidationError(_("The file has the same reference twice.")) from None
-    _audit(actor, "evaluation.cohort_imported", cohort, program.organisation, rows=len(members),
-           rejected=len({e.row for e in errors}))  # fmt: skip
+    audit_record_for(
+        actor, "evaluation.cohort_imported", cohort, program.organisation, rows=len(members),
+        rejected=len({e.row for e in errors}),
+    )  # fmt: skip
     result.cohort = cohort
     result.imported = len(members)
     return result

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from reparo.access.capabilities import Capability
 from reparo.cases.selectors import case_access_for, case_get_for
-from reparo.core.actions import run_action
+from reparo.core.actions import form_page, run_action
 from reparo.evaluation import selectors, services
 from reparo.evaluation.catalogue import SCORED_CODES
 from reparo.evaluation.catalogue import instrument as get_instrument
@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "overdue_only": overdue_only,
             "query": "show=overdue" if overdue_only else "",
-            "programs": selectors.programs_for_evaluation(request.user).order_by("organisation__name", "name"),
+            "programs": selectors.programs_for_evaluation_in_order(request.user),
         },
     )
 
@@ -100,35 +100,30 @@ def interview(request: HttpRequest, pk: Any) -> HttpResponse:
         raise Http404
     spec = get_instrument(assignment.instrument)
     language = _language(request)
-    form = InterviewForm(request.POST or None, instrument=spec, language=language)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.survey_complete(
-                actor=request.user, assignment=assignment, answers=form.answers(),
-                collected_on=form.cleaned_data["collected_on"], language=language,
-                comment=form.cleaned_data.get("comment", ""),
-            )  # fmt: skip
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The answers are saved."))
-            return redirect("evaluation:home")
-    return render(
+    return form_page(
         request,
-        "evaluation/interview.html",
-        {
+        InterviewForm,
+        form_kwargs={"instrument": spec, "language": language},
+        template="evaluation/interview.html",
+        context={
             "assignment": assignment,
             "instrument": spec,
             "instrument_name": spec.name(language),
             "period": spec.period(language),
             "language": language,
-            "form": form,
             "cancel_form": CancelForm(),
             "other_language": "es" if language == "en" else "en",
         },
-        status=400 if request.method == "POST" else 200,
+        call=lambda form: services.survey_complete(
+            actor=request.user,
+            assignment=assignment,
+            answers=form.answers(),
+            collected_on=form.cleaned_data["collected_on"],
+            language=language,
+            comment=form.cleaned_data.get("comment", ""),
+        ),
+        success=_("The answers are saved."),
+        back_to=reverse("evaluation:home"),
     )
 
 
@@ -189,24 +184,20 @@ def stakeholder_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
     language = _language(request)
     spec = get_instrument("stakeholder")
-    form = StakeholderFeedbackForm(request.POST or None, instrument=spec, language=language)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.stakeholder_feedback_record(
-                actor=request.user, program=program, stakeholder_kind=form.cleaned_data["stakeholder_kind"],
-                received_on=form.cleaned_data["received_on"], answers=form.answers(),
-                comment=form.cleaned_data["comment"],
-            )  # fmt: skip
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The feedback is saved."))
-            return redirect("evaluation:program", pk=program.pk)
-    return render(
+    return form_page(
         request,
-        "evaluation/feedback.html",
-        {"program": program, "form": form, "instrument_name": spec.name(language)},
-        status=400 if request.method == "POST" else 200,
+        StakeholderFeedbackForm,
+        form_kwargs={"instrument": spec, "language": language},
+        template="evaluation/feedback.html",
+        context={"program": program, "instrument_name": spec.name(language)},
+        call=lambda form: services.stakeholder_feedback_record(
+            actor=request.user,
+            program=program,
+            stakeholder_kind=form.cleaned_data["stakeholder_kind"],
+            received_on=form.cleaned_data["received_on"],
+            answers=form.answers(),
+            comment=form.cleaned_data["comment"],
+        ),
+        success=_("The feedback is saved."),
+        back_to=reverse("evaluation:program", args=[program.pk]),
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from reparo.access import services as access_services
 from reparo.access.actors import memberships_of, user_can
 from reparo.access.capabilities import Capability
 from reparo.accounts.forms import MembershipAddForm
+from reparo.core.actions import form_page
 from reparo.organisations import selectors
 from reparo.organisations.activity_forms import AuditFilterForm
 
@@ -59,16 +61,19 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get_for(request.user, pk, need=Capability.MANAGE_MEMBERS)
-    form = MembershipAddForm(request.POST)
-    if form.is_valid():
-        try:
-            access_services.membership_add(actor=request.user, organisation=organisation, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The role has been added."))
-            return redirect("organisations:detail", pk=organisation.pk)
-    return render(request, "organisations/detail.html", _detail(request, organisation, form=form, page=1), status=400)
+    return form_page(
+        request,
+        MembershipAddForm,
+        template="organisations/detail.html",
+        context=lambda: {k: v for k, v in _detail(request, organisation, form=None, page=1).items() if k != "form"},
+        call=lambda form: access_services.membership_add(
+            actor=request.user,  # type: ignore[arg-type]
+            organisation=organisation,
+            **form.cleaned_data,
+        ),
+        success=_("The role has been added."),
+        back_to=reverse("organisations:detail", kwargs={"pk": organisation.pk}),
+    )
 
 
 @require_POST

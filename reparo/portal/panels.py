@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template.loader import render_to_string
-
 from reparo.access.capabilities import Capability
 from reparo.portal import selectors
 from reparo.portal.forms import InviteForm
 
 
-def case_panel(request: Any, case: Any, access: Any) -> str:
+def case_panel(actor: Any, case: Any, access: Any, responsible_side: bool) -> dict[str, Any] | None:
     """Each invitable person's portal access (invited, active, suspended), with invite / re-issue / suspend, for an
-    actor who may manage it on this case; nothing for anyone else."""
-    if Capability.MANAGE_PORTAL_ACCESS not in access.capabilities:
-        return ""
-    return render_to_string(
-        "portal/_case_panel.html",
-        {"case": case, "rows": selectors.panel_rows(case), "form": InviteForm()},
-        request=request,
-    )
+    actor who may manage it on this case. Never on the responsible-person side page (it lists the survivor)."""
+    if responsible_side or Capability.MANAGE_PORTAL_ACCESS not in access.capabilities:
+        return None
+    return {"template": "portal/_case_panel.html", "rows": selectors.panel_rows(case), "form": InviteForm()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -13,6 +14,7 @@ from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
 from reparo.cases.selectors import case_access_for, cases_visible_to
 from reparo.processes.models import (
+    PreparationMeeting,
     Process,
     ProcessFacilitator,
     ProcessParticipant,
@@ -48,6 +50,21 @@ def participants_of(process: Process, *, responsible_side_only: bool = False) ->
     return participants
 
 
+def active_participants_of(process: Process) -> QuerySet[ProcessParticipant]:
+    """The participants who have not withdrawn."""
+    return participants_of(process).filter(withdrawn_at__isnull=True)
+
+
+def preparation_progress(
+    process: Process, participants: Iterable[ProcessParticipant], checklist: Sequence[Any]
+) -> list[tuple[ProcessParticipant, int, int]]:
+    """For each participant: how many points of the checklist their preparation meetings covered, and of how many."""
+    prepared: dict[int, set[str]] = {p.pk: set() for p in participants}
+    for meeting in PreparationMeeting.objects.filter(process=process):
+        prepared.setdefault(meeting.participant_id, set()).update(meeting.covered)
+    return [(p, len(prepared.get(p.pk, set())), len(checklist)) for p in participants]
+
+
 def facilitators_of(process: Process) -> QuerySet[ProcessFacilitator]:
     return ProcessFacilitator.objects.filter(process=process).select_related("user").order_by("role", "created_at")
 
@@ -79,6 +96,10 @@ def sessions_for_week(actor: Any, *, start: datetime.date | None = None) -> Quer
 
 def upcoming_sessions(process: Process) -> QuerySet[Session]:
     return sessions_of(process).filter(status=SessionStatus.SCHEDULED, starts_at__gte=timezone.now())
+
+
+def invitations_of(session: Session) -> QuerySet[SessionInvitation]:
+    return SessionInvitation.objects.filter(session=session).select_related("participant__person")
 
 
 def invitation_in(session: Session, pk: Any) -> SessionInvitation:

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reparo.access.capabilities import Capability, team_roles_with
 from reparo.access.participants import speaks_for
 from reparo.audit.concurrency import check_version
-from reparo.audit.services import audit_record
+from reparo.audit.services import audit_record_for
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseTeamMember, Task, TeamRole
 from reparo.cases.selectors import case_access_for
 from reparo.cases.services import case_transition
@@ -57,10 +58,6 @@ def _require_work(actor: Any, case: Case) -> None:
         raise PermissionDenied(_("You can see this case, but not change it."))
 
 
-def _audit(actor: Any, action: str, process: Process, **detail: Any) -> None:
-    audit_record(actor=actor, action=action, obj=process, organisation=process.case.organisation, detail=detail)
-
-
 @transaction.atomic
 def process_open(*, actor: Any, case: Case, type: str) -> Process:
     _require_work(actor, case)
@@ -69,7 +66,7 @@ def process_open(*, actor: Any, case: Case, type: str) -> Process:
     if not case.is_open:
         raise ValidationError(_("This case is closed; open a process on an open case."))
     process = Process.objects.create(case=case, type=type, created_by=actor)
-    _audit(actor, "process.opened", process, type=type)
+    audit_record_for(actor, "process.opened", process, process.case.organisation, type=type)
     return process
 
 
@@ -92,7 +89,10 @@ def participant_add(
     )
     if not created:
         raise ValidationError(_("This person already takes part in this process."))
-    _audit(actor, "process.participant_added", process, person=case_participant.person.display_code, role=role)
+    audit_record_for(
+        actor, "process.participant_added", process, process.case.organisation,
+        person=case_participant.person.display_code, role=role,
+    )  # fmt: skip
     return participant
 
 
@@ -106,7 +106,7 @@ def facilitator_assign(*, actor: Any, process: Process, user: Any, role: str) ->
     fits = CaseTeamMember.objects.filter(
         case=process.case,
         user=user,
-        role__in=[TeamRole.LEAD_FACILITATOR, TeamRole.CO_FACILITATOR, TeamRole.SUPERVISOR],
+        role__in=team_roles_with(Capability.FACILITATE_ON_CASE),
     ).exists()
     if not fits:
         raise ValidationError(_("Add this person to the case team as a facilitator first."))
@@ -120,7 +120,9 @@ def facilitator_assign(*, actor: Any, process: Process, user: Any, role: str) ->
     assignment, created = ProcessFacilitator.objects.get_or_create(process=process, user=user, defaults={"role": role})
     if not created:
         raise ValidationError(_("This person already facilitates this process."))
-    _audit(actor, "process.facilitator_assigned", process, user=str(user.pk), role=role)
+    audit_record_for(
+        actor, "process.facilitator_assigned", process, process.case.organisation, user=str(user.pk), role=role,
+    )  # fmt: skip
     return assignment
 
 
@@ -152,7 +154,9 @@ def process_move(*, actor: Any, process: Process, to_stage: str) -> Process:
         locked.ended_at = timezone.now()  # follow-up surveys and re-offending follow-up count from here
     locked.version += 1
     locked.save()
-    _audit(actor, "process.stage_changed", locked, **{"from": previous, "to": to_stage})
+    audit_record_for(
+        actor, "process.stage_changed", locked, locked.case.organisation, **{"from": previous, "to": to_stage},
+    )  # fmt: skip
     return locked
 
 
@@ -179,7 +183,7 @@ def processes_end_with_case(*, actor: Any, case: Any, reason: str) -> int:
         .exclude(stage__in=[ProcessStage.COMPLETED, ProcessStage.ENDED_EARLY])
     ):
         _end(process, reason=reason)
-        _audit(actor, "process.ended_early", process, reason=reason)
+        audit_record_for(actor, "process.ended_early", process, process.case.organisation, reason=reason)
         ended += 1
     return ended
 
@@ -193,7 +197,7 @@ def process_end_early(*, actor: Any, process: Process, reason: str, note: str = 
     if reason not in EndReason.values:
         raise ValidationError({"reason": _("Choose why the process ended.")})
     _end(locked, reason=reason, note=note.strip() or None)
-    _audit(actor, "process.ended_early", locked, reason=reason)
+    audit_record_for(actor, "process.ended_early", locked, locked.case.organisation, reason=reason)
     return locked
 
 
@@ -207,7 +211,7 @@ def process_pause(*, actor: Any, process: Process, why: str) -> Process:
         process.refresh_from_db()
         # A paused process holds no joint meeting: those already booked are called off too (not only new ones).
         cancelled = _cancel_future_sessions(process, reason=_("The process is paused."), joint_only=True)
-        _audit(actor, "process.paused", process, why=why, cancelled=cancelled)
+        audit_record_for(actor, "process.paused", process, process.case.organisation, why=why, cancelled=cancelled)
     return process
 
 
@@ -216,7 +220,7 @@ def process_resume(*, actor: Any, process: Process) -> Process:
     _require_work(actor, process.case)
     Process.objects.filter(pk=process.pk).update(paused=False, paused_at=None)
     process.refresh_from_db()
-    _audit(actor, "process.resumed", process)
+    audit_record_for(actor, "process.resumed", process, process.case.organisation)
     return process
 
 
@@ -244,7 +248,10 @@ def preparation_record(
         process=process, participant=participant, held_on=held_on, facilitator=actor, covered=covered,
         notes=notes.strip() or None,
     )  # fmt: skip
-    _audit(actor, "process.preparation_recorded", process, participant=participant.person.display_code)
+    audit_record_for(
+        actor, "process.preparation_recorded", process, process.case.organisation,
+        participant=participant.person.display_code,
+    )  # fmt: skip
     return meeting
 
 
@@ -345,7 +352,9 @@ def session_schedule(
             )
     session.save()
     SessionInvitation.objects.bulk_create([SessionInvitation(session=session, participant=p) for p in invited])
-    _audit(actor, "process.session_scheduled", locked, session=str(session.pk), joint=is_joint)
+    audit_record_for(
+        actor, "process.session_scheduled", locked, locked.case.organisation, session=str(session.pk), joint=is_joint,
+    )  # fmt: skip
     return session
 
 
@@ -388,7 +397,9 @@ def session_cancel(*, actor: Any, session: Session, reason: str) -> Session:
     session.refresh_from_db()
     session.cancel_reason = reason.strip() or None
     session.save(update_fields=["cancel_reason", "updated_at"])
-    _audit(actor, "process.session_cancelled", session.process, session=str(session.pk))
+    audit_record_for(
+        actor, "process.session_cancelled", session.process, session.process.case.organisation, session=str(session.pk),
+    )  # fmt: skip
     return session
 
 
@@ -426,8 +437,10 @@ def session_record(
     locked.record = record.strip() or None
     locked.version += 1
     locked.save()
-    _audit(actor, "process.session_recorded", locked.process, session=str(locked.pk), version=locked.version,
-           fields=["record", "attendance"])  # fmt: skip
+    audit_record_for(
+        actor, "process.session_recorded", locked.process, locked.process.case.organisation, session=str(locked.pk),
+        version=locked.version, fields=["record", "attendance"],
+    )  # fmt: skip
     return locked
 
 
@@ -438,7 +451,10 @@ def invitation_reply(*, actor: Any, invitation: SessionInvitation, reply: str) -
         raise ValidationError({"reply": _("Choose a reply.")})
     invitation.reply = reply
     invitation.save(update_fields=["reply", "updated_at"])
-    _audit(actor, "process.invitation_reply", invitation.session.process, reply=reply)
+    audit_record_for(
+        actor, "process.invitation_reply", invitation.session.process, invitation.session.process.case.organisation,
+        reply=reply,
+    )  # fmt: skip
     return invitation
 
 
@@ -481,8 +497,10 @@ def participant_withdraw(
                 owner=owner,
                 due_date=timezone.localdate(),
             )
-    _audit(actor, "process.participant_withdrew", process, role=participant.role, process_ended=ends,
-           case_closed=close_case)  # fmt: skip
+    audit_record_for(
+        actor, "process.participant_withdrew", process, process.case.organisation, role=participant.role,
+        process_ended=ends, case_closed=close_case,
+    )  # fmt: skip
     if close_case and process.case.is_open:
         case_transition(actor=actor, case=process.case, to_status=CaseStatus.WITHDRAWN)
     return participant

@@ -65,8 +65,16 @@ def safety_plans_of(case: Case) -> QuerySet[SafetyPlan]:
     return SafetyPlan.objects.filter(case=case).select_related("person")
 
 
+def safety_plan_of(case: Case, person: Person) -> SafetyPlan | None:
+    return safety_plans_of(case).filter(person=person).first()
+
+
 def restrictions_of(case: Case) -> QuerySet[ContactRestriction]:
     return ContactRestriction.objects.filter(case=case).select_related("person_a", "person_b")
+
+
+def restriction_count(case: Case) -> int:
+    return ContactRestriction.objects.filter(case=case).count()
 
 
 def restriction_in(case: Case, pk: Any) -> ContactRestriction:

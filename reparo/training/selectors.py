@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,6 +16,8 @@ from reparo.access.actors import users_with
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
 from reparo.accounts.models import User
+from reparo.cases.models import Case
+from reparo.cases.selectors import cases_visible_to
 from reparo.organisations.models import Program
 from reparo.processes.models import ProcessParticipant, ProcessRole, Session
 from reparo.processes.selectors import processes_visible_to
@@ -33,6 +35,7 @@ from reparo.training.models import (
     CPDEntry,
     Enrolment,
     FacilitatorPreference,
+    FacilitatorProfile,
     Observation,
     ObserverRole,
     ProcessRequirement,
@@ -52,6 +55,22 @@ def team_of(actor: Any, organisation: Any) -> QuerySet[Any]:
 def members_of(organisation: Any) -> QuerySet[Any]:
     """Everyone who works in the organisation's programs (not its partners' staff)."""
     return users_with(organisation, Capability.WORK_IN_PROGRAM).order_by("email")
+
+
+def other_members_of(organisation: Any, actor: Any) -> QuerySet[Any]:
+    """The organisation's members except the actor: the colleagues they may pick."""
+    return members_of(organisation).exclude(pk=actor.pk)
+
+
+def facilitator_profile_of(user: Any, organisation: Any) -> FacilitatorProfile:
+    """The user's profile in the organisation, or a blank unsaved one."""
+    found = FacilitatorProfile.objects.filter(organisation=organisation, user=user).first()
+    return found or FacilitatorProfile(organisation=organisation, user=user)
+
+
+def case_with_reference(actor: Any, organisation: Any, reference: str) -> Case | None:
+    """The case of ``organisation`` with that reference, if the actor may see it."""
+    return cases_visible_to(actor).filter(organisation=organisation, reference=reference.strip()).first()
 
 
 @lookup("training.facilitator")
@@ -82,7 +101,10 @@ def requirements_table(organisation: Any) -> dict[str, dict[str, int]]:
 
 
 def courses_of(organisation: Any) -> QuerySet[Course]:
-    return Course.objects.filter(organisation=organisation).prefetch_related("competencies", "sessions")
+    """Each with ``competency_list`` and ``session_list``, its competencies and sessions, for the pages."""
+    return Course.objects.filter(organisation=organisation).prefetch_related(
+        Prefetch("competencies", to_attr="competency_list"), Prefetch("sessions", to_attr="session_list")
+    )
 
 
 def courses_listed(organisation: Any, *, limit: int = 100) -> list[Course]:
@@ -274,6 +296,15 @@ def enrolled_course_ids(user: Any) -> set[int]:
 
 def attendance_in(user: Any, course: Course) -> dict[int, bool]:
     return {a.session_id: a.attended for a in Attendance.objects.filter(user=user, session__course=course)}
+
+
+def enrolments_of(course: Course) -> list[Enrolment]:
+    return list(Enrolment.objects.filter(course=course).select_related("user"))
+
+
+def present_at(course: Course) -> set[tuple[int, Any]]:
+    """(session id, user id) for everyone marked present at one of the course's sessions."""
+    return set(Attendance.objects.filter(session__course=course, attended=True).values_list("session_id", "user_id"))
 
 
 def survivor_of(process: Any) -> Any:

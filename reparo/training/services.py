@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.audit.services import audit_record
+from reparo.audit.services import audit_record_for
 from reparo.cases.selectors import case_access_for
 from reparo.core.environment import refuse_outside_development
 from reparo.processes.models import ProcessType
@@ -48,10 +48,6 @@ from reparo.training.models import (
 from reparo.training.scenarios import scenario_get
 
 _KEEP: Any = object()
-
-
-def _audit(actor: Any, action: str, obj: Any, organisation: Any, **detail: Any) -> None:
-    audit_record(actor=actor, action=action, obj=obj, organisation=organisation, detail=detail)
 
 
 def _require(check: bool, message: str | None = None) -> None:
@@ -89,7 +85,7 @@ def competency_save(
     if created:
         competency.position = Competency.objects.filter(organisation=organisation).count()
         competency.save(update_fields=["position"])
-    _audit(actor, "training.competency_saved", competency, organisation, code=code, created=created)
+    audit_record_for(actor, "training.competency_saved", competency, organisation, code=code, created=created)
     return competency
 
 
@@ -110,7 +106,9 @@ def requirement_set(*, actor: Any, organisation: Any, process_type: str, compete
         )
     else:
         raise ValidationError({"level": _("Choose a level.")})
-    _audit(actor, "training.requirement_set", competency, organisation, process_type=process_type, level=level)
+    audit_record_for(
+        actor, "training.requirement_set", competency, organisation, process_type=process_type, level=level,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -126,7 +124,7 @@ def program_settings_update(*, actor: Any, program: Any, **values: Any) -> Progr
         setattr(found, key, value)
     found.full_clean()
     found.save()
-    _audit(actor, "training.program_settings_updated", found, program.organisation, changes=changes)
+    audit_record_for(actor, "training.program_settings_updated", found, program.organisation, changes=changes)
     return found
 
 
@@ -157,7 +155,7 @@ def profile_update(
         except ValidationError as exc:
             raise ValidationError({"open_process_cap": exc.messages}) from None
     profile.save()
-    _audit(actor, "training.profile_updated", profile, organisation, user=str(user.pk))
+    audit_record_for(actor, "training.profile_updated", profile, organisation, user=str(user.pk))
     return profile
 
 
@@ -170,7 +168,7 @@ def preference_set(*, actor: Any, case: Any, person: Any, facilitator_gender: st
     preference, _c = FacilitatorPreference.objects.update_or_create(
         person=person, defaults={"facilitator_gender": facilitator_gender, "recorded_by": actor}
     )
-    _audit(actor, "training.preference_recorded", preference, case.organisation, person=person.display_code)
+    audit_record_for(actor, "training.preference_recorded", preference, case.organisation, person=person.display_code)
     return preference
 
 
@@ -192,7 +190,7 @@ def conflict_declare(
     conflict = ConflictOfInterest.objects.create(
         organisation=organisation, user=user, case=case, person=person, description=description.strip() or None
     )
-    _audit(actor, "training.conflict_declared", conflict, organisation, user=str(user.pk))
+    audit_record_for(actor, "training.conflict_declared", conflict, organisation, user=str(user.pk))
     return conflict
 
 
@@ -218,7 +216,7 @@ def course_create(
         organisation=organisation, title=title.strip(), description=description.strip(), is_workshop=is_workshop
     )
     course.competencies.set(competencies)
-    _audit(actor, "training.course_created", course, organisation)
+    audit_record_for(actor, "training.course_created", course, organisation)
     return course
 
 
@@ -226,7 +224,7 @@ def course_create(
 def course_session_add(*, actor: Any, course: Course, starts_at: datetime.datetime, hours: Any) -> CourseSession:
     _require(access.is_manager(actor, course.organisation))
     session = CourseSession.objects.create(course=course, starts_at=starts_at, hours=_hours(hours))
-    _audit(actor, "training.course_session_added", course, course.organisation, session=session.pk)
+    audit_record_for(actor, "training.course_session_added", course, course.organisation, session=session.pk)
     return session
 
 
@@ -238,7 +236,7 @@ def enrol(*, actor: Any, course: Course, user: Any) -> Enrolment:
     enrolment, created = Enrolment.objects.get_or_create(course=course, user=user)
     if not created:
         raise ValidationError(_("Already enrolled."))
-    _audit(actor, "training.enrolled", course, course.organisation, user=str(user.pk))
+    audit_record_for(actor, "training.enrolled", course, course.organisation, user=str(user.pk))
     return enrolment
 
 
@@ -257,7 +255,9 @@ def attendance_record(
         raise ValidationError(_("Only people enrolled in the course can be marked present."))
     for user_id, user in enrolled.items():
         Attendance.objects.update_or_create(session=session, user=user, defaults={"attended": user_id in present})
-    _audit(actor, "training.attendance_recorded", course, course.organisation, session=session.pk, present=len(present))
+    audit_record_for(
+        actor, "training.attendance_recorded", course, course.organisation, session=session.pk, present=len(present),
+    )  # fmt: skip
     return len(present)
 
 
@@ -278,7 +278,7 @@ def cpd_add(
         activity=activity.strip(),
         evidence=evidence.strip(),
     )
-    _audit(actor, "training.cpd_added", entry, organisation)
+    audit_record_for(actor, "training.cpd_added", entry, organisation)
     return entry
 
 
@@ -301,7 +301,7 @@ def attempt_start(*, actor: Any, organisation: Any, scenario_id: str, partner: A
         scenario_version=scenario.version,
         current_node=scenario.start,
     )
-    _audit(actor, "training.attempt_started", attempt, organisation, scenario=scenario.id)
+    audit_record_for(actor, "training.attempt_started", attempt, organisation, scenario=scenario.id)
     return attempt
 
 
@@ -334,15 +334,10 @@ def attempt_choose(*, actor: Any, attempt: ScenarioAttempt, choice_id: str) -> S
         locked.current_node = following.id
     locked.save()
     if locked.finished_at:
-        _audit(
-            actor,
-            "training.attempt_finished",
-            locked,
-            locked.organisation,
-            scenario=scenario.id,
-            percent=locked.percent,
-            passed=locked.passed,
-        )
+        audit_record_for(
+            actor, "training.attempt_finished", locked, locked.organisation, scenario=scenario.id,
+            percent=locked.percent, passed=locked.passed,
+        )  # fmt: skip
     return locked
 
 
@@ -404,7 +399,7 @@ def observation_record(
         feedback=feedback.strip() or None,
         session=session,
     )
-    _audit(actor, "training.observation_recorded", observation, organisation, facilitator=str(facilitator.pk))
+    audit_record_for(actor, "training.observation_recorded", observation, organisation, facilitator=str(facilitator.pk))
     return observation
 
 
@@ -421,7 +416,7 @@ def supervision_log(
         notes=notes.strip() or None,
         actions=actions.strip() or None,
     )
-    _audit(actor, "training.supervision_logged", meeting, organisation, facilitator=str(facilitator.pk))
+    audit_record_for(actor, "training.supervision_logged", meeting, organisation, facilitator=str(facilitator.pk))
     return meeting
 
 
@@ -433,7 +428,7 @@ def reflection_write(*, actor: Any, organisation: Any, written_on: datetime.date
     reflection = Reflection.objects.create(
         organisation=organisation, user=actor, written_on=written_on, text=text.strip()
     )
-    _audit(actor, "training.reflection_written", reflection, organisation)
+    audit_record_for(actor, "training.reflection_written", reflection, organisation)
     return reflection
 
 
@@ -518,14 +513,10 @@ def certification_issue(
         assessor=actor,
         renewal_of=renewal_of,
     )
-    _audit(
-        actor,
-        "training.certification_issued",
-        certification,
-        organisation,
-        user=str(user.pk),
+    audit_record_for(
+        actor, "training.certification_issued", certification, organisation, user=str(user.pk),
         expires_on=expires_on.isoformat(),
-    )
+    )  # fmt: skip
     return certification
 
 
@@ -563,7 +554,9 @@ def certification_suspend(*, actor: Any, certification: Certification, reason: s
     certification.status = CertificationStatus.SUSPENDED
     certification.suspended_reason = reason.strip()
     certification.save(update_fields=["status", "suspended_reason", "updated_at"])
-    _audit(actor, "training.certification_suspended", certification, organisation, user=str(certification.user_id))
+    audit_record_for(
+        actor, "training.certification_suspended", certification, organisation, user=str(certification.user_id),
+    )  # fmt: skip
     return certification
 
 
@@ -604,7 +597,7 @@ def send_expiry_reminders(*, today: datetime.date | None = None) -> int:
             if not updated:
                 continue
             transaction.on_commit(partial(_send_reminder, certification.user.email))
-            _audit(None, "training.expiry_reminder_sent", certification, certification.program.organisation)
+            audit_record_for(None, "training.expiry_reminder_sent", certification, certification.program.organisation)
             reminded += 1
     return reminded
 

@@ -14,8 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.cases.models import TeamRole
-from reparo.cases.selectors import cases_visible_to
 from reparo.core.actions import errors_text, run_action
 from reparo.processes.models import ProcessType
 from reparo.processes.selectors import process_access_for, process_get_for
@@ -41,7 +39,7 @@ from reparo.training.forms import (
     SuspendForm,
 )
 from reparo.training.framework import competencies_of
-from reparo.training.models import FacilitatorProfile, Level
+from reparo.training.models import Level
 from reparo.training.scenarios import library, scenario_get
 
 
@@ -65,9 +63,7 @@ def my_training(request: HttpRequest, user_pk: Any = None) -> HttpResponse:
     organisation = _org(request)
     person = selectors.facilitator_get_for(request.user, organisation, user_pk or request.user.pk)
     own = person == request.user
-    profile = FacilitatorProfile(organisation=organisation, user=person)
-    for found in person.facilitator_profiles.filter(organisation=organisation):
-        profile = found
+    profile = selectors.facilitator_profile_of(person, organisation)
     competencies = competencies_of(organisation)
     return render(
         request,
@@ -109,7 +105,7 @@ def my_training(request: HttpRequest, user_pk: Any = None) -> HttpResponse:
             ),
             "suspend_form": SuspendForm(),
             "colleague_form": ColleagueObservationForm(
-                colleagues=selectors.members_of(organisation).exclude(pk=request.user.pk),
+                colleagues=selectors.other_members_of(organisation, request.user),
                 competencies=competencies,
                 sessions=selectors.sessions_led_by(request.user),
                 initial={"observed_on": timezone.localdate(), "observer_role": "co_facilitator"},
@@ -194,11 +190,7 @@ def conflict_declare(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect(_mine() + "#profile")
-    case = (
-        cases_visible_to(request.user)
-        .filter(organisation=organisation, reference=form.cleaned_data["case_reference"].strip())
-        .first()
-    )
+    case = selectors.case_with_reference(request.user, organisation, form.cleaned_data["case_reference"])
     if case is None:
         messages.error(request, _("No case of yours has that reference. Tell your coordinator about the conflict."))
         return redirect(_mine() + "#profile")
@@ -222,11 +214,7 @@ def conflict_record_for(request: HttpRequest, user_pk: Any) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect(back)
-    case = (
-        cases_visible_to(request.user)
-        .filter(organisation=organisation, reference=form.cleaned_data["case_reference"].strip())
-        .first()
-    )
+    case = selectors.case_with_reference(request.user, organisation, form.cleaned_data["case_reference"])
     if case is None:
         messages.error(request, _("No case you can see has that reference."))
         return redirect(back)
@@ -281,7 +269,7 @@ def course_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _org(request)
     course = selectors.course_in(organisation, pk)
     is_manager = access.is_manager(request.user, organisation)
-    enrolments = list(course.enrolments.select_related("user")) if is_manager else []
+    enrolments = selectors.enrolments_of(course) if is_manager else []
     return render(
         request,
         "training/course.html",
@@ -292,13 +280,9 @@ def course_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "session_form": CourseSessionForm(),
             "is_enrolled": course.pk in selectors.enrolled_course_ids(request.user),
             "attended": selectors.attendance_in(request.user, course),
-            "present": {(a.session_id, a.user_id) for a in _attendance(course) if a.attended} if is_manager else set(),
+            "present": selectors.present_at(course) if is_manager else set(),
         },
     )
-
-
-def _attendance(course: Any) -> list[Any]:
-    return [a for s in course.sessions.prefetch_related("attendance") for a in s.attendance.all()]
 
 
 @require_POST
@@ -346,7 +330,7 @@ def attendance(request: HttpRequest, session_pk: Any) -> HttpResponse:
 def scenario_list(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     lib = library()
-    people = selectors.members_of(organisation).exclude(pk=request.user.pk)
+    people = selectors.other_members_of(organisation, request.user)
     return render(
         request,
         "training/scenarios.html",
@@ -364,7 +348,7 @@ def attempt_start(request: HttpRequest, scenario_id: str) -> HttpResponse:
     organisation = _org(request)
     if scenario_get(scenario_id) is None:
         raise Http404
-    form = PartnerForm(request.POST, people=selectors.members_of(organisation).exclude(pk=request.user.pk))
+    form = PartnerForm(request.POST, people=selectors.other_members_of(organisation, request.user))
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect("training:scenarios")
@@ -559,7 +543,7 @@ def colleague_observation_add(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     form = ColleagueObservationForm(
         request.POST,
-        colleagues=selectors.members_of(organisation).exclude(pk=request.user.pk),
+        colleagues=selectors.other_members_of(organisation, request.user),
         competencies=competencies_of(organisation),
         sessions=selectors.sessions_led_by(request.user),
     )
@@ -647,7 +631,7 @@ def process_eligibility(request: HttpRequest, pk: Any) -> HttpResponse:
     process = process_get_for(request.user, pk)
     case_access = process_access_for(request.user, process)
     # Those who may assign (a coordinator, the lead facilitator) see the reasons about each colleague.
-    if not (case_access.can_manage_team or TeamRole.LEAD_FACILITATOR in case_access.team_roles):
+    if not case_access.can_manage_process_team:
         raise Http404
     candidates = eligible_facilitators(process)
     template = "training/_eligibility.html" if _is_htmx(request) else "training/eligibility.html"

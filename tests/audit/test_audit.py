@@ -6,7 +6,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from reparo.access import services as access_services
 from reparo.accounts.models import Membership, Role
 from reparo.audit.models import AuditEvent, AuditImmutableError
-from reparo.audit.services import AuditOutsideTransactionError, audit_record
+from reparo.audit.services import AuditOutsideTransactionError, audit_record, audit_record_for
 from tests.conftest import CsrfClient, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +56,18 @@ def test_it_refuses_to_audit_outside_a_transaction(world):
     with pytest.raises(AuditOutsideTransactionError):
         audit_record(actor=world["org_admin"], action="test.outside")
     assert not AuditEvent.objects.filter(action="test.outside").exists()
+
+
+def test_it_records_a_services_action_with_any_detail_and_names_background_work(world):
+    org = world.alice_org
+    with transaction.atomic():
+        by_person = audit_record_for(world["org_admin"], "x.done", org, org, organisation=7, obj="o")
+        by_job = audit_record_for(None, "x.swept", org, org, system_label="system: sweep")
+    assert (by_person.actor, by_person.actor_label) == (world["org_admin"], world["org_admin"].email)
+    assert (by_person.organisation, by_person.object_type, by_person.object_id) == (org, "organisations.organisation",
+                                                                                    str(org.pk))  # fmt: skip
+    assert by_person.detail == {"organisation": 7, "obj": "o"}
+    assert (by_job.actor, by_job.actor_label, by_job.detail) == (None, "system: sweep", {})
 
 
 def test_it_offers_no_way_to_change_or_delete_an_audit_row(world):

@@ -32,6 +32,7 @@ def test_it_shows_the_circle_page(client, world):
     assert "Not yet screened" not in html and "24.0" in html
     assert "Bob Legal Aid" in html
     assert "late" in html
+    assert "4 volunteers present" in html
     assert "safeguarding procedure" in html
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from reparo.organisations.models import Program
 from reparo.training import selectors, services
@@ -107,6 +108,12 @@ def test_the_course_pages_enrol_and_record_attendance(world):
     coordinator.post_form(reverse("training:attendance", args=[session.pk]), {"present": [world["facilitator"].pk]})
     assert selectors.course_hours(world["facilitator"], world.alice_org) == Decimal("6")
     assert facilitator.post_form(reverse("training:attendance", args=[session.pk]), {}).status_code == 404
+    listed = facilitator.get(reverse("training:courses")).content.decode().split("<h1>")[1]
+    assert f"Trauma basics</a> · {escape(competency.label)} · enrolled" in listed
+    page = coordinator.get(reverse("training:course", args=[course.pk])).content.decode()
+    assert escape(competency.label) in page.split("<h1>")[1].split("<form")[0] and "2026-01-10" in page
+    who = world["facilitator"].pk
+    assert f'value="{who}" id="present-{session.pk}-{who}" checked' in page
     assert sign_in(CsrfClient(), world.charlie).get(reverse("training:course", args=[course.pk])).status_code == 404
     assert program_settings(world.program).cpd_hours_per_year == Decimal("20")
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('safety', '0001_initial'),
+        ('safety', '0002_notice_kinds_message_relay'),
     ]
 
     operations = [

@@ -189,7 +189,8 @@ def safety_plan_share(*, actor: Any, plan: SafetyPlan, shared: bool) -> SafetyPl
     if locked.shared_with_person != bool(shared):
         locked.shared_with_person = bool(shared)
         locked.save(update_fields=["shared_with_person", "updated_at"])
-        _audit(actor, "safety.plan_shared" if shared else "safety.plan_unshared", locked, locked.case)
+        action = "safety.plan_shared" if shared else "safety.plan_unshared"
+        audit_record_for(actor, action, locked, locked.case.organisation)
     return locked
 
 

@@ -392,6 +392,10 @@ def surveys_of(actor: Any, *, today: datetime.date | None = None) -> QuerySet[Su
     ).order_by("due_on", "created_at")
 
 
+def surveys_due_count(actor: Any) -> int:
+    return surveys_of(actor).count()
+
+
 @lookup("portal.survey")
 def survey_get_for(actor: Any, pk: Any) -> SurveyAssignment:
     """One of the participant's own questionnaires that is due and open; anyone else's, or a closed one, is 404."""
@@ -458,6 +462,10 @@ def shared_plans_of(actor: Any) -> QuerySet[SafetyPlan]:
         "case_id"
     )
     return SafetyPlan.objects.filter(person_id=person_id, shared_with_person=True, case_id__in=survivor_cases)
+
+
+def shared_plan_ids(actor: Any) -> list[Any]:
+    return list(shared_plans_of(actor).values_list("pk", flat=True))
 
 
 @lookup("portal.safetyplan")

@@ -36,7 +36,7 @@ from reparo.access.capabilities import Capability
 from reparo.accounts import lockout
 from reparo.accounts import services as account_services
 from reparo.accounts.models import AccountType, User
-from reparo.audit.services import audit_record
+from reparo.audit.services import audit_record, audit_record_for
 from reparo.cases.models import Case, CaseTeamMember, Task, TeamRole
 from reparo.cases.selectors import case_get_for
 from reparo.consent import services as consent_services
@@ -65,6 +65,7 @@ from reparo.safety.models import DistressCheckIn, SafetyPlan
 # message can ever reach (RFC 2606), so nothing is ever sent to it.
 PARTICIPANT_DOMAIN = "participants.reparo.invalid"
 SIGN_IN_NAME_LENGTH = 8
+SETUP_LABEL = "portal: set-up with an invitation code"
 CODE_LENGTH = 12  # Crockford base 32: 60 bits
 PRINTED_CODE_COUNT = 10
 PRINTED_DEVICE_NAME = "printed"
@@ -75,10 +76,6 @@ REVEALING_WORDS = (
     "abuse", "abuso", "exploit", "explota", "restorativ", "restaurativ", "justice", "justicia", "crime", "crimen",
     "delito", "mediat", "mediaci", "harm", "daño", "prison", "prisión", "court", "tribunal", "police", "policía",
 )  # fmt: skip
-
-
-def _audit(actor: Any, action: str, obj: Any, organisation: Any, **detail: Any) -> None:
-    audit_record(actor=actor, action=action, obj=obj, organisation=organisation, detail=detail)
 
 
 # --- names and codes ----------------------------------------------------------------------------------------------
@@ -218,7 +215,7 @@ def invitation_issue(
         account=account, code_digest=code_digest(code), channel=channel, printed_codes=printed_codes,
         issued_by=actor, expires_at=now + settings.PORTAL_INVITATION_TTL,
     )  # fmt: skip
-    _audit(actor, "portal.reissued" if reissue else "portal.invited", account, case.organisation,
+    audit_record_for(actor, "portal.reissued" if reissue else "portal.invited", account, case.organisation,
            case=str(case.pk), person=str(person.pk), channel=channel, printed_codes=printed_codes)  # fmt: skip
     issued = IssuedInvitation(invitation, sign_in_name_of(user), _grouped(code), codes)
     if channel == InvitationChannel.EMAIL:
@@ -267,7 +264,9 @@ def access_suspend(*, actor: Any, case: Case, person: Person) -> PortalAccount:
     account.status = AccessStatus.SUSPENDED
     account.status_changed_at, account.status_changed_by = now, actor
     account.save(update_fields=["status", "status_changed_at", "status_changed_by", "updated_at"])
-    _audit(actor, "portal.suspended", account, case.organisation, case=str(case.pk), person=str(account.person_id))
+    audit_record_for(
+        actor, "portal.suspended", account, case.organisation, case=str(case.pk), person=str(account.person_id)
+    )
     return account
 
 
@@ -283,7 +282,7 @@ def portal_settings_set(*, actor: Any, program: Program, name: str) -> ProgramPo
     if any(word in lowered for word in REVEALING_WORDS):
         raise ValidationError({"name": _("Choose a name that says nothing about the program or why people use it.")})
     chosen, _created = ProgramPortalSettings.objects.update_or_create(program=program, defaults={"name": name})
-    _audit(actor, "portal.settings_changed", chosen, program.organisation, program=program.pk)
+    audit_record_for(actor, "portal.settings_changed", chosen, program.organisation, program=program.pk)
     return chosen
 
 
@@ -325,9 +324,15 @@ def invitation_open(*, request: HttpRequest, code: str) -> Invitation | None:
     invitation = invitation_usable(found) if found else None
     if invitation is None:
         lockout.failure_record(request, username=_code_username(request))
-        audit_record(actor=None, action="portal.code_refused", actor_label="portal: invitation code")
+        audit_record(actor=None, action="portal.code_refused", actor_label=SETUP_LABEL)
         return None
-    _audit(None, "portal.code_accepted", invitation.account, invitation.account.person.organisation)
+    audit_record_for(
+        None,
+        "portal.code_accepted",
+        invitation.account,
+        invitation.account.person.organisation,
+        system_label=SETUP_LABEL,
+    )
     return invitation
 
 
@@ -339,7 +344,13 @@ def setup_passphrase(*, invitation: Invitation, passphrase: str) -> None:
     password_validation.validate_password(passphrase, user)
     user.set_password(passphrase)
     user.save(update_fields=["password"])
-    _audit(None, "portal.passphrase_set", invitation.account, invitation.account.person.organisation)
+    audit_record_for(
+        None,
+        "portal.passphrase_set",
+        invitation.account,
+        invitation.account.person.organisation,
+        system_label=SETUP_LABEL,
+    )
 
 
 def setup_app_device(*, invitation: Invitation) -> TOTPDevice:
@@ -379,7 +390,14 @@ def setup_complete(*, request: HttpRequest, invitation: Invitation, method: str,
         device = None
     if device is None or not device.verify_token(cleaned):
         lockout.failure_record(request, username=user.email)
-        _audit(None, "portal.second_factor_refused", account, account.person.organisation, method=method)
+        audit_record_for(
+            None,
+            "portal.second_factor_refused",
+            account,
+            account.person.organisation,
+            system_label=SETUP_LABEL,
+            method=method,
+        )
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -399,7 +417,7 @@ def setup_complete(*, request: HttpRequest, invitation: Invitation, method: str,
     request.session.cycle_key()
     lockout.failures_forget(username=user.email)
     participants.forget(user)
-    _audit(user, "portal.activated", account, account.person.organisation, method=method)
+    audit_record_for(user, "portal.activated", account, account.person.organisation, method=method)
     return True
 
 
@@ -511,7 +529,7 @@ def callback_request(*, actor: Any) -> CallbackRequest:
         due_date=timezone.localdate(),
     )
     request = CallbackRequest.objects.create(account=account, case=case, task=task)
-    _audit(actor, "portal.callback_requested", request, case.organisation, case=str(case.pk))
+    audit_record_for(actor, "portal.callback_requested", request, case.organisation, case=str(case.pk))
     return request
 
 
@@ -541,5 +559,7 @@ def participant_ready_for_demo(*, invitation: Invitation, sign_in_name: str, pas
     account.status = AccessStatus.ACTIVE
     account.status_changed_at = timezone.now()
     account.save(update_fields=["status", "status_changed_at", "updated_at"])
-    _audit(None, "portal.activated", account, account.person.organisation, method="demo")
+    audit_record_for(
+        None, "portal.activated", account, account.person.organisation, system_label=SETUP_LABEL, method="demo"
+    )
     return user

@@ -69,7 +69,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any] | None = 
     program = account.case.program if account is not None else None
     frame: dict[str, Any] = {"portal_name": selectors.portal_name(program), "portal_account": account}
     if account is not None:
-        frame["shared_plans"] = list(selectors.shared_plans_of(request.user).values_list("pk", flat=True))
+        frame["shared_plans"] = selectors.shared_plan_ids(request.user)
         frame["messages_url"] = _optional_url(MESSAGES_URL_NAME)
     return render(request, template, frame | (context or {}), status=status)
 
@@ -272,7 +272,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "portal/home.html",
         {
             "next_appointment": upcoming[0] if upcoming else None,
-            "surveys_due": selectors.surveys_of(request.user).count(),
+            "surveys_due": selectors.surveys_due_count(request.user),
             "participations": list(selectors.participations_of(request.user)),
         },
     )

@@ -174,7 +174,7 @@ def safety_plan_share(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResp
     """The facilitator's choice whether the survivor may read their own plan in the portal."""
     case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     person = selectors.survivor_in(case, person_pk)
-    plan = selectors.safety_plans_of(case).filter(person=person).first()
+    plan = selectors.safety_plan_of(case, person)
     if plan is None:
         raise Http404
     shared = request.POST.get("shared") == "yes"

@@ -62,10 +62,31 @@ def require(name: str, *, default: str | None, env: Mapping[str, str] | None = N
     )
 
 
-def as_bool(value: str | None, *, default: bool = False) -> bool:
-    if value is None or value == "":
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def as_bool(value: str | None, *, name: str, default: bool = False) -> bool:
+    """``value`` as a boolean, ``default`` when unset or empty; anything else stops start-up.
+
+    A typo must not quietly turn a protection off (``SECURE_SSL_REDIRECT=ture`` read as false).
+    """
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigurationError(
+        f"{name} must be one of {', '.join(TRUE_WORDS)} (for yes) or {', '.join(FALSE_WORDS)} (for no); "
+        f"got {value!r}. See docs/configuration.md."
+    )
+
+
+def read_bool(name: str, *, default: bool = False, env: Mapping[str, str] | None = None) -> bool:
+    """The boolean setting ``NAME`` (or ``NAME_FILE``); see :func:`as_bool`."""
+    return as_bool(read(name, env), name=name, default=default)
 
 
 def as_list(value: str | None) -> list[str]:

@@ -8,6 +8,7 @@ missing secret, key or allowed host stops start-up with a message naming the var
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -30,7 +31,7 @@ _DEV_BLIND_INDEX_KEY = "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LTMyLWJ5dGVz"
 
 SECRET_KEY = config.require("SECRET_KEY", default=_DEV_SECRET_KEY)
 SECRET_KEY_FALLBACKS = config.as_list(config.read("SECRET_KEY_FALLBACKS"))
-DEBUG = DEVELOPMENT and config.as_bool(config.read("DEBUG"), default=True)
+DEBUG = DEVELOPMENT and config.read_bool("DEBUG", default=True)
 
 ALLOWED_HOSTS = config.as_list(config.read("ALLOWED_HOSTS"))
 if not ALLOWED_HOSTS:
@@ -65,11 +66,11 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
-    "template_partials",
     "reparo.core",
     "reparo.audit",
-    "reparo.organisations",
     "reparo.accounts",
+    "reparo.access",
+    "reparo.organisations",
     "reparo.people",
     "reparo.cases",
     "reparo.consent",
@@ -80,13 +81,26 @@ INSTALLED_APPS = [
     "reparo.evaluation",
     "reparo.training",
     "reparo.analytics",
+    "reparo.funding",
+    "reparo.messaging",
+    "reparo.referrals",
+    "reparo.portal",
+    "reparo.demo",
     "django_countries",
     "django_tasks",
     "django_tasks_db",
 ]
 
-# Background work (django-tasks): the database backend, run by `manage.py db_worker`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background work (django-tasks): the database backend, run by `manage.py db_worker` (password-reset links and
+# security notices are sent by it, so production needs a worker running). In development tasks run at once, inside
+# the request, so `make run` prints those e-mails without a worker.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if DEVELOPMENT
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -124,8 +138,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reparo.core.context_processors.shell",
+                "reparo.access.context_processors.navigation",
             ],
-            "builtins": ["template_partials.templatetags.partials", "reparo.core.templatetags.fields"],
+            "builtins": ["reparo.core.templatetags.fields"],
         },
     }
 ]
@@ -161,7 +176,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions: idle timeout 30 minutes, absolute limit 12 hours (enforced by SessionLimitsMiddleware).
@@ -177,8 +192,34 @@ CSRF_COOKIE_NAME = "reparo_csrf"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "reparo.core.views.csrf_failure"
 
+
+def _whole_number(name: str, default: int) -> int:
+    value = config.read(name)
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise config.ConfigurationError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+# The participants' portal (reparo.portal): its own sign-in, a shorter idle time-out, no "remember me".
+PORTAL_LOGIN_URL = "portal:sign_in"
+PORTAL_TWO_FACTOR_URL = "portal:sign_in_code"
+PORTAL_SESSION_IDLE_TIMEOUT = timedelta(minutes=_whole_number("PORTAL_IDLE_MINUTES", 10))
+PORTAL_SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=2)
+# How long an invitation code works, and the portal's name where no program has chosen one (empty: "Appointments",
+# in the reader's language). A program's own name is set on its portal settings page.
+PORTAL_INVITATION_TTL = timedelta(days=_whole_number("PORTAL_INVITATION_DAYS", 7))
+PORTAL_NAME = config.read("PORTAL_NAME") or ""
+if not timedelta(minutes=1) <= PORTAL_SESSION_IDLE_TIMEOUT <= SESSION_IDLE_TIMEOUT:
+    raise config.ConfigurationError("PORTAL_IDLE_MINUTES must be between 1 and 30 (shorter than staff's time-out).")
+if not timedelta(days=1) <= PORTAL_INVITATION_TTL <= timedelta(days=60):
+    raise config.ConfigurationError("PORTAL_INVITATION_DAYS must be between 1 and 60.")
+
 # Lock-out (django-axes): 5 failures lock the account name, and separately the client address, for
-# 30 minutes. The address is REMOTE_ADDR only, so a forged X-Forwarded-For changes nothing.
+# 30 minutes. The address is REMOTE_ADDR only, so a forged X-Forwarded-For changes nothing. A completed sign-in
+# (both factors) clears that account's failures (reparo.accounts.lockout.failures_forget); django-axes' own
+# AXES_RESET_ON_SUCCESS stays off, as it would clear them at the password alone, and with them the address's
+# failures against other accounts.
 AXES_ENABLED = True
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=30)
@@ -189,6 +230,18 @@ AXES_USERNAME_CALLABLE = "reparo.accounts.lockout.username_from_request"
 AXES_CLIENT_IP_CALLABLE = "reparo.accounts.lockout.client_ip"
 AXES_LOCKOUT_CALLABLE = "reparo.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+# Fields whose values django-axes must not copy into its record of a failed attempt (it always masks "password").
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token", "csrfmiddlewaretoken"]
+
+# Changing how one signs in (password, authenticator apps, backup codes) asks for the password and a current code
+# again unless that was done within this long in the same session.
+REAUTH_MAX_AGE = timedelta(minutes=5)
+
+# Password-reset requests: at most this many per address, and per client address, in each window. Counted in the
+# database (accounts.RateLimitWindow), so every process agrees.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 3
+PASSWORD_RESET_LIMIT_PER_CLIENT = 10
+PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)
 
 OTP_TOTP_ISSUER = "Reparo"
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -234,26 +287,47 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 if PRODUCTION:
-    SECURE_SSL_REDIRECT = config.as_bool(config.read("SECURE_SSL_REDIRECT"), default=True)
+    SECURE_SSL_REDIRECT = config.read_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(config.read("SECURE_HSTS_SECONDS") or 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = config.as_bool(config.read("SECURE_HSTS_PRELOAD"), default=True)
+    SECURE_HSTS_PRELOAD = config.read_bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-    if config.as_bool(config.read("TRUST_X_FORWARDED_PROTO")):
+    if config.read_bool("TRUST_X_FORWARDED_PROTO"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# E-mail: SMTP in production (the variables below), the console under `make run`, kept in memory in tests.
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.locmem.EmailBackend"
+    if TESTING
+    else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_HOST = config.read("EMAIL_HOST") or "localhost"
 EMAIL_PORT = int(config.read("EMAIL_PORT") or 25)
 EMAIL_HOST_USER = config.read("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = config.read("EMAIL_HOST_PASSWORD") or ""
-EMAIL_USE_TLS = config.as_bool(config.read("EMAIL_USE_TLS"), default=PRODUCTION)
+EMAIL_USE_TLS = config.read_bool("EMAIL_USE_TLS", default=PRODUCTION)
 DEFAULT_FROM_EMAIL = config.read("DEFAULT_FROM_EMAIL") or "Reparo <no-reply@localhost>"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
+
+# Telling participants that something is waiting (reparo.messaging.notifications): from a neutral sender with no
+# display name (by default the address of DEFAULT_FROM_EMAIL alone), at most once per window per person, at a random
+# moment inside it. Text messages go through SMS_BACKEND, a class the operator provides for their provider (see
+# reparo/messaging/sms.py); without one, no text message is offered or sent. Development and tests log them instead.
+NOTIFICATION_FROM_EMAIL = (
+    config.read("NOTIFICATION_FROM_EMAIL") or parseaddr(DEFAULT_FROM_EMAIL)[1] or "no-reply@localhost"
+)
+_notification_window = (config.read("NOTIFICATION_WINDOW_MINUTES") or "240").strip()
+if not _notification_window.isdigit() or not 1 <= int(_notification_window) <= 7 * 24 * 60:
+    raise config.ConfigurationError(
+        "NOTIFICATION_WINDOW_MINUTES must be a whole number of minutes from 1 to 10080 (a week); "
+        "see docs/configuration.md."
+    )
+NOTIFICATION_WINDOW = timedelta(minutes=int(_notification_window))
+SMS_BACKEND = config.read("SMS_BACKEND") or ("" if PRODUCTION else "reparo.messaging.sms.LoggingSmsBackend")
 
 
 LOGGING = {

@@ -1,15 +1,16 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from reparo.accounts.middleware import public
+from reparo.core.decorators import public
 
 urlpatterns = [
     path("", include("reparo.core.urls")),
+    path("", include("reparo.organisations.home_urls")),
     path("", include("reparo.accounts.urls")),
     path("organisations/", include("reparo.organisations.urls")),
-    path("activity/", include("reparo.audit.urls")),
+    path("activity/", include("reparo.organisations.activity_urls")),
     path("cases/", include("reparo.cases.urls")),
-    path("people/", include("reparo.people.urls")),
+    path("people/", include("reparo.cases.person_urls")),
     path("consent/", include("reparo.consent.urls")),
     path("processes/", include("reparo.processes.urls")),
     path("agreements/", include("reparo.agreements.urls")),
@@ -18,5 +19,11 @@ urlpatterns = [
     path("evaluation/", include("reparo.evaluation.urls")),
     path("training/", include("reparo.training.urls")),
     path("outcomes/", include("reparo.analytics.urls")),
+    path("funding/", include("reparo.funding.urls")),
+    path("messages/", include("reparo.messaging.urls")),
+    path("partners/", include("reparo.referrals.directory_urls")),
+    path("referrals/", include("reparo.referrals.urls")),
+    path("my/", include("reparo.portal.urls")),
+    path("portal-access/", include("reparo.portal.staff_urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

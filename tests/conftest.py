@@ -4,6 +4,7 @@ outsider in another organisation who must see nothing of Alice's."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reparo.accounts.backends import USER_BACKEND
 from reparo.accounts.models import Membership, Role, User
+from reparo.accounts.services import REAUTH_AT_KEY
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 
 PASSWORD = "correct horse battery staple 42"
@@ -72,6 +74,15 @@ def sign_in(client: Client, user: User) -> Client:
     return client
 
 
+def reauthenticated(client: Client) -> Client:
+    """As just after confirming the password and a code again on the re-authentication page (tested on its own in
+    tests/accounts/test_reauth.py): changes to how the account signs in are open for a few minutes."""
+    session = client.session
+    session[REAUTH_AT_KEY] = time.time()
+    session.save()
+    return client
+
+
 @dataclass
 class World:
     alice_org: Organisation
@@ -100,7 +111,7 @@ def world(db: Any) -> World:
     users = {}
     for role in Role.values:
         user = make_user(f"{role.replace('_', '.')}@alice.example", full_name=f"Alice {role}")
-        home = partner if role == Role.PARTNER_LIAISON else alice_org
+        home = partner if role in (Role.PARTNER_LIAISON, Role.PARTNER_WORKER) else alice_org
         Membership.objects.create(user=user, organisation=home, role=role)
         users[role] = user
     charlie = make_user("charlie@charlie.example", full_name="Charlie Outsider")

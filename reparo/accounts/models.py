@@ -37,7 +37,9 @@ class AccountType(models.TextChoices):
 
 
 class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
-    """A person who signs in. Staff accounts (every account with an organisation role) need two factors."""
+    """A person who signs in: staff (every account with an organisation role) and participants (a survivor,
+    responsible person or supporter using the portal) alike need two factors. A participant's ``email`` is the
+    sign-in name the portal gave them under a reserved domain (``reparo.portal``), never a real address."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = EncryptedCharField(_("full name"), max_length=200, blank=True, null=True)
@@ -68,7 +70,11 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
 
     @property
     def requires_two_factor(self) -> bool:
-        return self.account_type == AccountType.STAFF
+        return True
+
+    @property
+    def is_participant(self) -> bool:
+        return self.account_type == AccountType.PARTICIPANT
 
     def get_short_name(self) -> str:
         return self.full_name or self.email
@@ -91,6 +97,7 @@ class Role(models.TextChoices):
     COSA_VOLUNTEER = "cosa_volunteer", _("CoSA volunteer")
     EVALUATOR = "evaluator", _("Evaluator")
     PARTNER_LIAISON = "partner_liaison", _("Partner liaison")
+    PARTNER_WORKER = "partner_worker", _("Partner worker")
 
 
 class Membership(TimeStampedModel):
@@ -134,3 +141,22 @@ class AccessStamp(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class RateLimitWindow(models.Model):
+    """How often something counted under ``key`` happened in the window that ends at ``expires_at``.
+
+    ``key`` is a keyed hash (HMAC with the secret key) of what is counted, such as an e-mail address or a client
+    address: never the value itself. Each count is taken under a row lock (``reparo.accounts.services.
+    rate_limit_take``), so every process, on SQLite or PostgreSQL, agrees on it."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("window ends"), db_index=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("rate-limit window")
+        verbose_name_plural = _("rate-limit windows")
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.count}"

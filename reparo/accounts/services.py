@@ -1,12 +1,18 @@
 """Writes about accounts: sign-in, two factors, sessions, memberships. Each writes its audit row in its
-own transaction."""
+own transaction.
+
+Every change to how someone signs in (password, authenticator apps, backup codes) also enqueues, in the same
+transaction, a notice to the account's address that says only that a security setting changed
+(:func:`_security_notice`)."""
 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.tokens import default_token_generator
@@ -15,6 +21,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -22,15 +30,16 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reparo.accounts import selectors
+from reparo.accounts import lockout, tasks
 from reparo.accounts.backends import USER_BACKEND
-from reparo.accounts.models import Membership, Role, User
-from reparo.accounts.roles import Capability
+from reparo.accounts.models import RateLimitWindow, User
 from reparo.audit.services import audit_record
-from reparo.organisations.models import Organisation
+from reparo.core.lookup import one_or_404
 
 AUTH_STARTED_KEY = "reparo_auth_started"
 LAST_SEEN_KEY = "reparo_last_seen"
+# When this session last re-confirmed the password and a second factor (time.time()); see user_reauthenticate.
+REAUTH_AT_KEY = "reparo_reauth_at"
 BACKUP_CODE_COUNT = 10
 BACKUP_DEVICE_NAME = "backup"
 
@@ -81,20 +90,40 @@ def _backup_codes_replace(user: User) -> list[str]:
 
 @transaction.atomic
 def two_factor_enrol_confirm(*, request: HttpRequest, user: User, token: str) -> list[str] | None:
-    """Confirm the authenticator app with a first code. Returns fresh backup codes, or ``None`` if the code
-    was not accepted."""
+    """Confirm the authenticator app with a first code. Returns ``None`` if the code was not accepted.
+
+    On a first enrolment (which completes the sign-in) it returns fresh backup codes. An app added to an account
+    that already has one (the view asks for a recent re-authentication first) leaves the backup codes as they are
+    and returns an empty list."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-id").first()
     if device is None or not device.verify_token(_clean_token(token)):
         audit_record(actor=user, action="auth.two_factor.enrol_failed", obj=user)
         return None
+    first = not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    codes = _backup_codes_replace(user)
+    codes = _backup_codes_replace(user) if first else []
     otp_login(request, device)
     request.session.cycle_key()
-    audit_record(actor=user, action="auth.two_factor.enrolled", obj=user)
+    if first:
+        lockout.failures_forget(username=user.email)
+    audit_record(actor=user, action="auth.two_factor.enrolled", obj=user, detail={"first": first})
+    _security_notice(user)
     return codes
+
+
+@transaction.atomic
+def two_factor_device_remove(*, user: User, device_id: Any) -> None:
+    """Remove one of ``user``'s authenticator apps (the view asks for a recent re-authentication first). The last
+    one stays: staff accounts need a second factor. Someone else's device, or none, is 404."""
+    devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+    device = one_or_404(devices, device_id)
+    if devices.count() <= 1:
+        raise ValidationError(_("This is your only authenticator app. Add another one before you remove this one."))
+    device.delete()
+    audit_record(actor=user, action="auth.two_factor.removed", obj=user)
+    _security_notice(user)
 
 
 def _clean_token(token: str) -> str:
@@ -108,6 +137,20 @@ def two_factor_verify(*, request: HttpRequest, user: User, token: str) -> bool:
     A TOTP code is accepted once only (django-otp records the last time step used), and a backup code
     is deleted when used.
     """
+    device, method = _second_factor_match(user, token)
+    if device is None:
+        audit_record(actor=user, action="auth.two_factor.failed", obj=user, detail={"method": method})
+        return False
+    otp_login(request, device)
+    request.session.cycle_key()
+    lockout.failures_forget(username=user.email)  # the sign-in is complete: this account's failures are forgotten
+    audit_record(actor=user, action="auth.two_factor.verified", obj=user, detail={"method": method})
+    return True
+
+
+def _second_factor_match(user: User, token: str) -> tuple[Any, str]:
+    """The confirmed device of ``user`` that accepts ``token`` (and, by accepting it, uses it up), or ``None``;
+    and which kind of code it was. Call inside a transaction: the devices are locked while checked."""
     token = _clean_token(token)
     devices: list[Any]
     if token.isdigit() and len(token) == 6:
@@ -118,78 +161,45 @@ def two_factor_verify(*, request: HttpRequest, user: User, token: str) -> bool:
         method = "backup_code"
     for device in devices:
         if device.verify_token(token):
-            otp_login(request, device)
-            request.session.cycle_key()
-            audit_record(actor=user, action="auth.two_factor.verified", obj=user, detail={"method": method})
-            return True
-    audit_record(actor=user, action="auth.two_factor.failed", obj=user, detail={"method": method})
-    return False
+            return device, method
+    return None, method
+
+
+@transaction.atomic
+def user_reauthenticate(*, request: HttpRequest, user: User, password: str, token: str) -> bool:
+    """Confirm, in a signed-in session, that the person at the keyboard still has the password and a second
+    factor, before a change to how the account signs in. On success the session remembers when
+    (``REAUTH_AT_KEY``) and the account's failed attempts are forgotten.
+
+    A wrong password, or the right password with a wrong code, counts towards lock-out exactly as a failed
+    sign-in does; a locked-out account or address is refused whatever it sends. The code is checked only after
+    the password, so a wrong password never uses up a code."""
+    request.reparo_reauth = True  # type: ignore[attr-defined]  # signals.audit_login_failed leaves the row to us
+    confirmed = authenticate(request, username=user.email, password=password)
+    if confirmed is None or confirmed.pk != user.pk:
+        audit_record(actor=user, action="auth.reauth.failed", obj=user, detail={"step": "password"})
+        return False
+    device, method = _second_factor_match(user, token)
+    if device is None:
+        lockout.failure_record(request, username=user.email)
+        audit_record(actor=user, action="auth.reauth.failed", obj=user, detail={"step": "code", "method": method})
+        return False
+    request.session[REAUTH_AT_KEY] = time.time()
+    lockout.failures_forget(username=user.email)
+    audit_record(actor=user, action="auth.reauth.verified", obj=user, detail={"method": method})
+    return True
 
 
 @transaction.atomic
 def backup_codes_regenerate(*, user: User) -> list[str]:
     codes = _backup_codes_replace(user)
     audit_record(actor=user, action="auth.backup_codes.regenerated", obj=user)
+    _security_notice(user)
     return codes
 
 
 def backup_codes_remaining(*, user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
-
-
-@transaction.atomic
-def membership_add(
-    *, actor: User, organisation: Organisation, email: str, role: str, full_name: str = ""
-) -> Membership:
-    """Give ``email`` a role in ``organisation``, creating the account if needed (it then gets a link to
-    choose a password; the e-mail says only that an account is waiting)."""
-    selectors.organisation_get_for(actor, organisation.pk, capability=Capability.MANAGE_MEMBERS)
-    if role not in Role.values:
-        raise ValidationError({"role": _("Choose a role from the list.")})
-    email = User.objects.normalize_email(email).lower()
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if user is not None:
-        managed = set(selectors.organisation_ids_where(actor, Capability.MANAGE_MEMBERS))
-        elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(organisation_id__in=managed)
-        if elsewhere.exists():
-            raise ValidationError(
-                _(
-                    "That e-mail address belongs to an account of another organisation. Ask that organisation's "
-                    "admin, or use a different address."
-                )
-            )
-    if user is None:
-        user = User(email=email, full_name=full_name or None)
-        user.set_unusable_password()
-        user.save()
-    if Membership.objects.filter(user=user, organisation=organisation, role=role, is_active=True).exists():
-        raise ValidationError(_("This person already has that role here."))
-    ended = Membership.objects.filter(user=user, organisation=organisation, role=role, is_active=False).first()
-    if ended is not None:
-        ended.is_active = True
-        ended.save(update_fields=["is_active", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="membership.restored",
-            obj=ended,
-            organisation=organisation,
-            detail={"role": role, "user": str(user.pk)},
-        )
-        selectors.forget_roles()
-        return ended
-    membership = Membership.objects.create(user=user, organisation=organisation, role=role)
-    audit_record(
-        actor=actor,
-        action="membership.added",
-        obj=membership,
-        organisation=organisation,
-        detail={"role": role, "user": str(user.pk), "account_created": created},
-    )
-    selectors.forget_roles()
-    if created:
-        transaction.on_commit(lambda: send_set_password_email(user))
-    return membership
 
 
 def send_set_password_email(user: User) -> None:
@@ -206,49 +216,65 @@ def send_set_password_email(user: User) -> None:
 
 
 @transaction.atomic
-def membership_end(*, actor: User, membership: Membership) -> None:
-    selectors.organisation_get_for(actor, membership.organisation_id, capability=Capability.MANAGE_MEMBERS)
-    if membership.user_id == actor.pk and membership.role == Role.ORG_ADMIN:
-        raise ValidationError(_("You cannot remove your own admin role. Ask another admin."))
-    membership.is_active = False
-    membership.save(update_fields=["is_active", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="membership.ended",
-        obj=membership,
-        organisation=membership.organisation,
-        detail={"role": membership.role, "user": str(membership.user_id)},
-    )
-    selectors.forget_roles()
-
-
-@transaction.atomic
-def user_deactivate(*, actor: User, organisation: Organisation, user: User) -> None:
-    """Deactivate an account: it can no longer sign in, and every session it has ends at once."""
-    target = selectors.member_user_get_for(actor, organisation, user.pk)
-    if target.pk == actor.pk:
-        raise ValidationError(_("You cannot deactivate your own account."))
-    managed = set(selectors.organisation_ids_where(actor, Capability.MANAGE_MEMBERS))
-    theirs = set(Membership.objects.filter(user=target, is_active=True).values_list("organisation_id", flat=True))
-    if not theirs <= managed:
-        raise ValidationError(_("This person also works with another organisation. End their role here instead."))
-    User.objects.filter(pk=target.pk).update(is_active=False, session_generation=target.session_generation + 1)
-    audit_record(actor=actor, action="user.deactivated", obj=target, organisation=organisation)
-    selectors.forget_roles()
-
-
-@transaction.atomic
-def user_reactivate(*, actor: User, organisation: Organisation, user: User) -> None:
-    target = selectors.member_user_get_for(actor, organisation, user.pk)
-    User.objects.filter(pk=target.pk).update(is_active=True)
-    audit_record(actor=actor, action="user.reactivated", obj=target, organisation=organisation)
-    selectors.forget_roles()
-
-
-@transaction.atomic
 def password_set(*, form: Any, how: str) -> User:
     """Save a password form (change or reset) and its audit row together. A new password also changes the
     session hash, so every other session of the account ends."""
     user = form.save()
     audit_record(actor=user, action="auth.password_changed", obj=user, detail={"how": how})
+    _security_notice(user)
     return user
+
+
+def _security_notice(user: User) -> None:
+    """Enqueue, in the caller's transaction, the notice that a security setting of ``user``'s account changed (it
+    is sent only if the change commits). It goes to the account's address, in the language of this request."""
+    tasks.security_notice_send_task.enqueue([user.email], translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def _rate_limit_key(scope: str, value: str) -> str:
+    return salted_hmac("reparo.accounts.rate_limit", f"{scope}:{value}", algorithm="sha256").hexdigest()
+
+
+@transaction.atomic
+def rate_limit_take(*, scope: str, value: str, limit: int, window: timedelta) -> bool:
+    """Count one more use of ``value`` in ``scope``; ``True`` while the uses in the current window number at most
+    ``limit``. A window opens with the first use and lasts ``window``. The count is taken under a row lock, so
+    concurrent requests in any number of processes each see their own number."""
+    now = timezone.now()
+    row, created = RateLimitWindow.objects.select_for_update().get_or_create(
+        key=_rate_limit_key(scope, value), defaults={"expires_at": now + window, "count": 1}
+    )
+    if not created:
+        if row.expires_at <= now:
+            row.expires_at, row.count = now + window, 0
+        row.count += 1
+        row.save(update_fields=["expires_at", "count"])
+    return row.count <= limit
+
+
+def rate_limits_forget_expired() -> None:
+    """Delete the counts whose window has ended (they would start afresh anyway)."""
+    RateLimitWindow.objects.filter(expires_at__lte=timezone.now()).delete()
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, client: str) -> bool:
+    """Someone asked for a link to choose a new password. The request does the same work whether or not the
+    address belongs to an account: it counts against the address's and the client's limits and, within them,
+    enqueues one task that decides whether there is anyone to write to. Beyond a limit nothing is enqueued and
+    ``False`` is returned; the person is answered the same either way."""
+    address = email.strip().lower()
+    window = settings.PASSWORD_RESET_LIMIT_WINDOW
+    rate_limits_forget_expired()
+    if not rate_limit_take(
+        scope="password_reset.client", value=client, limit=settings.PASSWORD_RESET_LIMIT_PER_CLIENT, window=window
+    ):
+        audit_record(actor=None, action="auth.password_reset.limited", detail={"limit": "client"})
+        return False
+    if not rate_limit_take(
+        scope="password_reset.address", value=address, limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS, window=window
+    ):
+        audit_record(actor=None, action="auth.password_reset.limited", detail={"limit": "address"})
+        return False
+    tasks.password_reset_send_task.enqueue(address, translation.get_language() or settings.LANGUAGE_CODE)
+    return True

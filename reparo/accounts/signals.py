@@ -25,6 +25,8 @@ def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
 @receiver(user_login_failed, dispatch_uid="reparo_audit_login_failed")
 def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     # The account name is not stored: a mistyped password could land in it.
+    if getattr(request, "reparo_reauth", False):
+        return  # a failed re-authentication writes its own row (services.user_reauthenticate)
     with transaction.atomic():
         audit_record(actor=None, action="auth.sign_in_failed")
 

@@ -7,24 +7,28 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 
-from reparo.accounts import services
-from reparo.accounts.forms import EnrolForm, InvitationAwarePasswordResetForm, SignInForm, TokenForm
-from reparo.accounts.middleware import before_two_factor, public
+from reparo.accounts import lockout, selectors, services
+from reparo.accounts.forms import EnrolForm, InvitationAwarePasswordResetForm, ReauthForm, SignInForm, TokenForm
+from reparo.accounts.middleware import before_two_factor, reauth_recent, reauth_redirect, reauth_required
+from reparo.core.decorators import public
 
 
-def _safe_next(request: HttpRequest) -> str:
+def _safe_next(request: HttpRequest, default: str = settings.LOGIN_REDIRECT_URL) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return resolve_url(default)
 
 
 @public
@@ -56,15 +60,25 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 @before_two_factor
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """First enrolment during sign-in; or, for an account that already has an app, adding another one, which asks
+    for a recent re-authentication."""
     user = request.user
-    if any(True for _d in devices_for_user(user, confirmed=True)) and not user.is_verified():  # type: ignore[union-attr]
-        # Someone with only the password must not be able to add a device.
-        return redirect("accounts:two_factor_verify")
+    if any(True for _d in devices_for_user(user, confirmed=True)):
+        if not user.is_verified():  # type: ignore[union-attr]
+            # Someone with only the password must not be able to add a device.
+            return redirect("accounts:two_factor_verify")
+        if not reauth_recent(request):
+            return reauth_redirect(request)
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = services.two_factor_enrol_confirm(request=request, user=user, token=form.cleaned_data["token"])  # type: ignore[arg-type]
-        if codes is not None:
+        if codes:
             return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": True})
+        if codes is not None:
+            messages.success(
+                request, _("Your new authenticator app is ready. You can use it the next time you sign in.")
+            )
+            return redirect("accounts:security")
         form.add_error("token", _("That code did not work. Check the time on your phone and try the new code."))
     device = services.totp_device_for_enrolment(user=user)  # type: ignore[arg-type]
     qr = segno.make(device.config_url, error="m")
@@ -99,17 +113,78 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 def security(request: HttpRequest) -> HttpResponse:
     user = request.user
+    authenticators = selectors.authenticators_of(user)
     return render(
         request,
         "accounts/security.html",
-        {"backup_codes_remaining": services.backup_codes_remaining(user=user)},  # type: ignore[arg-type]
+        {
+            "backup_codes_remaining": services.backup_codes_remaining(user=user),  # type: ignore[arg-type]
+            "authenticators": authenticators,
+            "can_remove_authenticator": len(authenticators) > 1,
+            "activity": selectors.security_activity_for(user),
+        },
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    """Ask for the password and a current code again, then go on to ``next`` (a change to how one signs in)."""
+    form = ReauthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed = services.user_reauthenticate(
+            request=request,
+            user=request.user,  # type: ignore[arg-type]
+            password=form.cleaned_data["password"],
+            token=form.cleaned_data["token"],
+        )
+        if confirmed:
+            return redirect(_safe_next(request, default="accounts:security"))
+        if lockout.locked_out(request):
+            return lockout.lockout_response(request)
+        form.add_error(
+            None, _("That did not work. Check your password, and use a new code: each code works only once.")
+        )
+    return render(request, "accounts/reauth.html", {"form": form, "next": _safe_next(request, "accounts:security")})
+
+
+@require_http_methods(["GET", "POST"])
+@reauth_required
 def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(
+            request,
+            "accounts/confirm.html",
+            {
+                "heading": _("Make new backup codes"),
+                "text": _("You will get ten new backup codes. Your old codes will stop working."),
+                "button": _("Make new backup codes"),
+            },
+        )
     codes = services.backup_codes_regenerate(user=request.user)  # type: ignore[arg-type]
     return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": False})
+
+
+@require_http_methods(["GET", "POST"])
+@reauth_required
+def authenticator_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        selectors.authenticator_get_for(request.user, pk)
+        return render(
+            request,
+            "accounts/confirm.html",
+            {
+                "heading": _("Remove an authenticator app"),
+                "text": _("Codes from that app will stop working. Your other authenticator apps keep working."),
+                "button": _("Remove"),
+            },
+        )
+    try:
+        services.two_factor_device_remove(user=request.user, device_id=pk)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The authenticator app has been removed."))
+    return redirect("accounts:security")
 
 
 @require_POST
@@ -119,7 +194,13 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
+@method_decorator(reauth_required, name="dispatch")
 class PasswordChange(auth_views.PasswordChangeView):
+    """A new password, chosen within ``REAUTH_MAX_AGE`` of confirming the current one and a code (so the form does
+    not ask for the current password again: a check outside the lock-out count would let a stolen session guess
+    it)."""
+
+    form_class = SetPasswordForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:security")
 
@@ -134,9 +215,13 @@ class PasswordChange(auth_views.PasswordChangeView):
 class PasswordReset(auth_views.PasswordResetView):
     form_class = InvitationAwarePasswordResetForm
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # The e-mail, if there is an account to write to, is sent by a background task; within the limits the
+        # request enqueues that task for any address, and beyond them nothing. The answer is the same every time.
+        services.password_reset_request(email=form.cleaned_data["email"], client=lockout.client_ip(self.request))
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @public

@@ -5,3 +5,16 @@ class AgreementsConfig(AppConfig):
     name = "reparo.agreements"
     label = "agreements"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from reparo.agreements import selectors
+        from reparo.processes.extensions import process_page_context
+
+        def agreement_panel(process: object) -> dict[str, object]:
+            return {
+                "agreement": selectors.agreement_in_force(process),  # type: ignore[arg-type]
+                "agreement_draft": selectors.agreement_in_preparation(process),  # type: ignore[arg-type]
+                "completion": selectors.completion_rate(process),  # type: ignore[arg-type]
+            }
+
+        process_page_context("agreement", agreement_panel)

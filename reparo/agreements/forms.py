@@ -6,8 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reparo.agreements.models import AcceptanceHow, ItemKind
+from reparo.core.forms import BoundedModelChoiceField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+MAX_INSTALMENTS = 120  # ten years of monthly payments
 
 
 class ItemForm(forms.Form):
@@ -18,7 +20,9 @@ class ItemForm(forms.Form):
     )
     amount = forms.DecimalField(label=_("Amount"), required=False, max_digits=12, decimal_places=2, min_value=0)
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3, help_text=_("For example EUR."))
-    instalment_count = forms.IntegerField(label=_("Monthly instalments"), required=False, min_value=1, initial=1)
+    instalment_count = forms.IntegerField(
+        label=_("Monthly instalments"), required=False, min_value=1, max_value=MAX_INSTALMENTS, initial=1
+    )
     hours = forms.DecimalField(label=_("Hours"), required=False, max_digits=7, decimal_places=2, min_value=0)
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -29,7 +33,7 @@ class ItemForm(forms.Form):
 
 
 class AcceptanceForm(forms.Form):
-    participant = forms.ModelChoiceField(label=_("Who accepted"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    participant = BoundedModelChoiceField(label=_("Who accepted"), queryset=None)  # type: ignore[arg-type,var-annotated]
     how = forms.ChoiceField(label=_("How"), choices=AcceptanceHow.choices, widget=forms.RadioSelect)
     accepted_at = forms.DateTimeField(
         label=_("When"), required=False,

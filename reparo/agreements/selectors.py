@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
+from reparo.access.lookup import one_or_404
 from reparo.agreements.models import (
+    Acceptance,
     Agreement,
     AgreementItem,
     AgreementStatus,
@@ -19,7 +19,8 @@ from reparo.agreements.models import (
     Obligation,
     ObligationStatus,
 )
-from reparo.processes.models import Process
+from reparo.processes.models import Process, ProcessParticipant, ProcessRole
+from reparo.processes.selectors import participants_of
 
 ZERO = Decimal("0.00")
 
@@ -36,28 +37,21 @@ def agreement_in_preparation(process: Process) -> Agreement | None:
     return agreements_of(process).filter(status__in=[AgreementStatus.DRAFT, AgreementStatus.PROPOSED]).first()
 
 
-def _get(queryset: QuerySet[Any], pk: Any) -> Any:
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
-
-
-def agreement_get_for(actor: Any, process: Process, pk: Any) -> Agreement:
+def agreement_in(process: Process, pk: Any) -> Agreement:
     """``process`` must come from ``process_get_for(actor, ...)``; anything outside it is not found."""
-    return _get(agreements_of(process).select_related("process__case"), pk)
+    return one_or_404(agreements_of(process).select_related("process__case"), pk)
 
 
-def item_get_for(actor: Any, process: Process, pk: Any) -> AgreementItem:
-    return _get(AgreementItem.objects.filter(agreement__process=process).select_related("agreement"), pk)
+def item_in(process: Process, pk: Any) -> AgreementItem:
+    return one_or_404(AgreementItem.objects.filter(agreement__process=process).select_related("agreement"), pk)
 
 
-def obligation_get_for(actor: Any, process: Process, pk: Any) -> Obligation:
-    return _get(Obligation.objects.filter(item__agreement__process=process).select_related("item__agreement"), pk)
+def obligation_in(process: Process, pk: Any) -> Obligation:
+    return one_or_404(Obligation.objects.filter(item__agreement__process=process).select_related("item__agreement"), pk)
 
 
-def instalment_get_for(actor: Any, process: Process, pk: Any) -> Instalment:
-    return _get(
+def instalment_in(process: Process, pk: Any) -> Instalment:
+    return one_or_404(
         Instalment.objects.filter(obligation__item__agreement__process=process).select_related(
             "obligation__item__agreement"
         ),
@@ -84,11 +78,34 @@ class Ledger:
     remaining: Decimal
 
 
+def items_of(agreement: Agreement) -> list[AgreementItem]:
+    return list(AgreementItem.objects.filter(agreement=agreement))
+
+
+def acceptances_of(agreement: Agreement) -> list[Acceptance]:
+    return list(Acceptance.objects.filter(agreement=agreement).select_related("participant__person"))
+
+
+def acceptors_of(process: Process) -> QuerySet[ProcessParticipant]:
+    """The process's participants who may accept an agreement: the parties, not their supporters."""
+    return participants_of(process).filter(
+        withdrawn_at__isnull=True, role__in=[ProcessRole.SURVIVOR, ProcessRole.RESPONSIBLE, ProcessRole.CORE_MEMBER]
+    )
+
+
 def ledger_for(obligation: Obligation) -> Ledger:
     instalments = list(obligation.instalments.all())
     total = sum((i.amount for i in instalments), ZERO)
     paid = sum((i.paid_amount or ZERO for i in instalments), ZERO)
     return Ledger(currency=obligation.item.currency, total=total, paid=paid, remaining=total - paid)
+
+
+def obligation_rows(agreement: Agreement) -> list[tuple[Obligation, Ledger | None, list[Instalment]]]:
+    """Each obligation with its ledger (restitution only) and its instalments, for the follow-up list."""
+    return [
+        (o, ledger_for(o) if o.item.kind == ItemKind.RESTITUTION else None, list(o.instalments.all()))
+        for o in obligations_of(agreement)
+    ]
 
 
 def restitution_ledger(agreement: Agreement) -> list[Ledger]:
@@ -135,7 +152,3 @@ def _completion(obligations: QuerySet[Obligation]) -> CompletionRate:
 def completion_rate(process: Process) -> CompletionRate:
     return _completion(Obligation.objects.filter(item__agreement__process=process))
 
-
-def completion_rate_for_program(program: Any) -> CompletionRate:
-    """Across every process of the program's cases. Counts only; no person can be told apart."""
-    return _completion(Obligation.objects.filter(item__agreement__process__case__program=program))

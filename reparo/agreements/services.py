@@ -31,7 +31,7 @@ from reparo.agreements.models import (
     Obligation,
     ObligationStatus,
 )
-from reparo.audit.services import audit_record
+from reparo.audit.services import audit_record_for
 from reparo.cases.models import Task
 from reparo.cases.selectors import case_access_for
 from reparo.processes.models import (
@@ -49,18 +49,6 @@ CENT = Decimal("0.01")
 def _require_work(actor: Any, process: Process) -> None:
     if not case_access_for(actor, process.case).can_work:
         raise PermissionDenied(_("You can see this case, but not change it."))
-
-
-def _audit(actor: Any, action: str, agreement: Agreement, **detail: Any) -> None:
-    process = agreement.process
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=agreement,
-        organisation=process.case.organisation,
-        detail={"process": str(process.pk), "version": agreement.version, **detail},
-        actor_label="" if actor is not None else "system",
-    )
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -104,7 +92,10 @@ def agreement_draft(*, actor: Any, process: Process) -> Agreement:
                 hours=item.hours, due_date=item.due_date,
             )  # fmt: skip
             copied += 1
-    _audit(actor, "agreement.drafted", agreement, items_copied=copied)
+    audit_record_for(
+        actor, "agreement.drafted", agreement, agreement.process.case.organisation, process=str(agreement.process_id),
+        version=agreement.version, items_copied=copied,
+    )  # fmt: skip
     return agreement
 
 
@@ -153,7 +144,10 @@ def item_add(
         agreement=agreement, position=position, kind=kind, description=description.strip(), amount=amount,
         currency=currency, instalment_count=instalment_count, hours=hours, due_date=due_date,
     )  # fmt: skip
-    _audit(actor, "agreement.item_added", agreement, item=str(item.pk), kind=kind)
+    audit_record_for(
+        actor, "agreement.item_added", agreement, agreement.process.case.organisation,
+        process=str(agreement.process_id), version=agreement.version, item=str(item.pk), kind=kind,
+    )  # fmt: skip
     return item
 
 
@@ -164,7 +158,10 @@ def item_remove(*, actor: Any, item: AgreementItem) -> None:
     _require_draft(agreement)
     item_id = str(item.pk)
     item.delete()
-    _audit(actor, "agreement.item_removed", agreement, item=item_id)
+    audit_record_for(
+        actor, "agreement.item_removed", agreement, agreement.process.case.organisation,
+        process=str(agreement.process_id), version=agreement.version, item=item_id,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -176,7 +173,10 @@ def agreement_propose(*, actor: Any, agreement: Agreement) -> Agreement:
         raise ValidationError(_("Add at least one item before putting the agreement to the parties."))
     agreement.status = AgreementStatus.PROPOSED
     agreement.save(update_fields=["status", "updated_at"])
-    _audit(actor, "agreement.proposed", agreement)
+    audit_record_for(
+        actor, "agreement.proposed", agreement, agreement.process.case.organisation, process=str(agreement.process_id),
+        version=agreement.version,
+    )  # fmt: skip
     return agreement
 
 
@@ -214,7 +214,10 @@ def acceptance_record(
         agreement=agreement, participant=participant, how=how, accepted_at=accepted_at or timezone.now(),
         recorded_by=actor,
     )  # fmt: skip
-    _audit(actor, "agreement.accepted", agreement, participant=participant.pk, role=participant.role, how=how)
+    audit_record_for(
+        actor, "agreement.accepted", agreement, agreement.process.case.organisation, process=str(agreement.process_id),
+        version=agreement.version, participant=participant.pk, role=participant.role, how=how,
+    )  # fmt: skip
     survivors, responsible = _parties(agreement.process)
     accepted = set(Acceptance.objects.filter(agreement=agreement).values_list("participant_id", flat=True))
     if survivors and responsible and survivors <= accepted and responsible <= accepted:
@@ -235,7 +238,10 @@ def _bind(actor: Any, agreement: Agreement) -> None:
         )
         old.status = AgreementStatus.SUPERSEDED
         old.save(update_fields=["status", "updated_at"])
-        _audit(actor, "agreement.superseded", old, by_version=agreement.version, obligations_varied=varied)
+        audit_record_for(
+            actor, "agreement.superseded", old, old.process.case.organisation, process=str(old.process_id),
+            version=old.version, by_version=agreement.version, obligations_varied=varied,
+        )  # fmt: skip
     agreement.status = AgreementStatus.BINDING
     agreement.bound_at = now
     agreement.save(update_fields=["status", "bound_at", "updated_at"])
@@ -249,7 +255,10 @@ def _bind(actor: Any, agreement: Agreement) -> None:
             )
             obligation.due_date = schedule[-1][0]
             obligation.save(update_fields=["due_date"])
-    _audit(actor, "agreement.binding", agreement, obligations=agreement.items.count())
+    audit_record_for(
+        actor, "agreement.binding", agreement, agreement.process.case.organisation, process=str(agreement.process_id),
+        version=agreement.version, obligations=agreement.items.count(),
+    )  # fmt: skip
 
 
 # Obligations ----------------------------------------------------------------------------------------------------
@@ -279,8 +288,9 @@ def obligation_mark(
         obligation.evidence = evidence.strip()
     obligation.status_changed_at = timezone.now()
     obligation.save()
-    _audit(
-        actor, "agreement.obligation_marked", agreement, obligation=str(obligation.pk),
+    audit_record_for(
+        actor, "agreement.obligation_marked", agreement, agreement.process.case.organisation,
+        process=str(agreement.process_id), version=agreement.version, obligation=str(obligation.pk),
         **{"from": previous, "to": status},
     )  # fmt: skip
     return obligation
@@ -315,9 +325,10 @@ def instalment_pay(
             status=ObligationStatus.MET, status_changed_at=timezone.now()
         )
         met = True
-    _audit(
-        actor, "agreement.instalment_paid", agreement, obligation=str(obligation.pk), instalment=instalment.number,
-        obligation_met=met,
+    audit_record_for(
+        actor, "agreement.instalment_paid", agreement, agreement.process.case.organisation,
+        process=str(agreement.process_id), version=agreement.version, obligation=str(obligation.pk),
+        instalment=instalment.number, obligation_met=met,
     )  # fmt: skip
     return instalment
 
@@ -375,6 +386,10 @@ def send_overdue_reminders(*, today: datetime.date | None = None) -> int:
             Task.objects.create(case=process.case, title=title, owner=owner, due_date=today)
         obligation.reminded_at = now
         obligation.save(update_fields=["reminded_at"])
-        _audit(None, "agreement.reminder_sent", agreement, obligation=str(obligation.pk))
+        audit_record_for(
+            None, "agreement.reminder_sent", agreement, agreement.process.case.organisation,
+            process=str(agreement.process_id), version=agreement.version, obligation=str(obligation.pk),
+            system_label="system",
+        )  # fmt: skip
         reminded += 1
     return reminded

@@ -12,7 +12,7 @@ from reparo.agreements import selectors, services
 from reparo.agreements.forms import AcceptanceForm, ItemForm, ObligationMarkForm, PaymentForm
 from reparo.core.actions import run_action
 from reparo.processes.models import Process
-from reparo.processes.selectors import participants_of, process_access_for, process_get_for
+from reparo.processes.selectors import process_access_for, process_get_for
 
 
 def _process_for(request: HttpRequest, process_pk: Any) -> Process:
@@ -23,12 +23,6 @@ def _process_for(request: HttpRequest, process_pk: Any) -> Process:
     return process
 
 
-def _acceptors(process: Process) -> Any:
-    return participants_of(process).filter(
-        withdrawn_at__isnull=True, role__in=["survivor", "responsible", "core_member"]
-    )
-
-
 def _back(process: Process, anchor: str = "") -> str:
     return reverse("agreements:detail", kwargs={"process_pk": process.pk}) + (f"#{anchor}" if anchor else "")
 
@@ -37,10 +31,6 @@ def agreement_detail(request: HttpRequest, process_pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
     in_force = selectors.agreement_in_force(process)
     preparing = selectors.agreement_in_preparation(process)
-    obligations = []
-    if in_force is not None:
-        obligations = [(o, selectors.ledger_for(o) if o.item.kind == "restitution" else None)
-                       for o in selectors.obligations_of(in_force)]  # fmt: skip
     return render(
         request,
         "agreements/detail.html",
@@ -48,12 +38,14 @@ def agreement_detail(request: HttpRequest, process_pk: Any) -> HttpResponse:
             "process": process,
             "in_force": in_force,
             "preparing": preparing,
-            "obligations": obligations,
+            "items": selectors.items_of(preparing) if preparing else [],
+            "acceptances": selectors.acceptances_of(preparing) if preparing else [],
+            "obligations": selectors.obligation_rows(in_force) if in_force else [],
             "ledger": selectors.restitution_ledger(in_force) if in_force else [],
             "completion": selectors.completion_rate(process),
             "versions": selectors.agreements_of(process),
             "item_form": ItemForm(),
-            "acceptance_form": AcceptanceForm(participants=_acceptors(process)),
+            "acceptance_form": AcceptanceForm(participants=selectors.acceptors_of(process)),
             "mark_form": ObligationMarkForm(),
             "payment_form": PaymentForm(),
         },
@@ -72,7 +64,7 @@ def agreement_draft(request: HttpRequest, process_pk: Any) -> HttpResponse:
 @require_POST
 def item_add(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    agreement = selectors.agreement_get_for(request.user, process, pk)
+    agreement = selectors.agreement_in(process, pk)
     form = ItemForm(request.POST)
     return run_action(
         request, lambda: services.item_add(actor=request.user, agreement=agreement, **form.service_kwargs()),
@@ -83,7 +75,7 @@ def item_add(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
 @require_POST
 def item_remove(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    item = selectors.item_get_for(request.user, process, pk)
+    item = selectors.item_in(process, pk)
     return run_action(
         request, lambda: services.item_remove(actor=request.user, item=item),
         success=_("Removed."), back_to=_back(process, "preparing"),
@@ -93,7 +85,7 @@ def item_remove(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
 @require_POST
 def agreement_propose(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    agreement = selectors.agreement_get_for(request.user, process, pk)
+    agreement = selectors.agreement_in(process, pk)
     return run_action(
         request, lambda: services.agreement_propose(actor=request.user, agreement=agreement),
         success=_("The agreement was put to the parties."), back_to=_back(process, "preparing"),
@@ -103,8 +95,8 @@ def agreement_propose(request: HttpRequest, process_pk: Any, pk: Any) -> HttpRes
 @require_POST
 def acceptance_record(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    agreement = selectors.agreement_get_for(request.user, process, pk)
-    form = AcceptanceForm(request.POST, participants=_acceptors(process))
+    agreement = selectors.agreement_in(process, pk)
+    form = AcceptanceForm(request.POST, participants=selectors.acceptors_of(process))
     return run_action(
         request, lambda: services.acceptance_record(actor=request.user, agreement=agreement, **form.cleaned_data),
         success=_("Recorded."), back_to=_back(process, "preparing"), form=form,
@@ -114,7 +106,7 @@ def acceptance_record(request: HttpRequest, process_pk: Any, pk: Any) -> HttpRes
 @require_POST
 def obligation_mark(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    obligation = selectors.obligation_get_for(request.user, process, pk)
+    obligation = selectors.obligation_in(process, pk)
     form = ObligationMarkForm(request.POST)
     return run_action(
         request, lambda: services.obligation_mark(actor=request.user, obligation=obligation, **form.cleaned_data),
@@ -125,7 +117,7 @@ def obligation_mark(request: HttpRequest, process_pk: Any, pk: Any) -> HttpRespo
 @require_POST
 def instalment_pay(request: HttpRequest, process_pk: Any, pk: Any) -> HttpResponse:
     process = _process_for(request, process_pk)
-    instalment = selectors.instalment_get_for(request.user, process, pk)
+    instalment = selectors.instalment_in(process, pk)
     form = PaymentForm(request.POST)
     return run_action(
         request, lambda: services.instalment_pay(actor=request.user, instalment=instalment, **form.cleaned_data),

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reparo.analytics.models import ActionStatus, FindingSource
+from reparo.core.forms import BoundedModelChoiceField
 
 
 class ImprovementForm(forms.Form):
@@ -16,9 +17,9 @@ class ImprovementForm(forms.Form):
     )
     source = forms.ChoiceField(label=_("Where it came from"), choices=FindingSource.choices)
     action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    owner = BoundedModelChoiceField(label=_("Owner"), queryset=None)  # type: ignore[arg-type,var-annotated]
     due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
-    program = forms.ModelChoiceField(  # type: ignore[var-annotated]
+    program = BoundedModelChoiceField(  # type: ignore[var-annotated]
         label=_("Program"),
         queryset=None,
         required=False,

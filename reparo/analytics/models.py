@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reparo.core.fields import EncryptedTextField
 from reparo.core.models import TimeStampedModel, UUIDModel
 
 
@@ -27,7 +28,7 @@ class ImprovementAction(UUIDModel, TimeStampedModel):
     """One finding and the action taken on it, with an owner, a due date and a status.
 
     Findings are about the program, never about a person: the form says so, and nothing here links to a case
-    or a person."""
+    or a person. Still, staff type case details into free text, so the finding and the action are encrypted."""
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="improvement_actions"
@@ -40,9 +41,9 @@ class ImprovementAction(UUIDModel, TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="improvement_actions",
     )
-    finding = models.TextField(_("finding"))
+    finding = EncryptedTextField(_("finding"))
     source = models.CharField(_("where it came from"), max_length=24, choices=FindingSource.choices)
-    action = models.TextField(_("action"))
+    action = EncryptedTextField(_("action"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
     )

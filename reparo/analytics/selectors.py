@@ -21,20 +21,23 @@ from __future__ import annotations
 import datetime
 import statistics as pystats
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Case as DbCase
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reparo.access.actors import organisation_ids_where, users_with
+from reparo.access.capabilities import Capability
+from reparo.access.lookup import lookup, one_or_404
 from reparo.agreements.models import AgreementItem, AgreementStatus, Instalment, ItemKind, Obligation, ObligationStatus
 from reparo.analytics import stats
 from reparo.analytics.models import ActionStatus, ImprovementAction
@@ -45,7 +48,9 @@ from reparo.consent.policy import people_who_may
 from reparo.evaluation import selectors as evaluation
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.organisations.models import Organisation, Program
+from reparo.organisations.selectors import organisation_get_for
 from reparo.processes.models import Process, ProcessStage, ProcessType
+from reparo.safety.models import DistressCheckIn
 
 OUTCOME_INSTRUMENTS = ("who5", "rses", "mspss", "pcl5")
 FOLLOW_UP_DAYS = (90, 180, 365, 730)
@@ -92,12 +97,8 @@ def scope_for(
     today: datetime.date | None = None,
 ) -> Scope:
     """The dashboard scope, or Http404 when the organisation or program is not within the actor's reach."""
-    try:
-        programs = tuple(
-            evaluation.programs_for_evaluation(actor).filter(organisation_id=int(organisation_pk)).order_by("name")
-        )
-    except (ValueError, TypeError, ValidationError):
-        raise Http404 from None
+    organisation = organisation_get_for(actor, organisation_pk, need=Capability.VIEW_EVALUATION)
+    programs = tuple(evaluation.programs_for_evaluation(actor).filter(organisation=organisation).order_by("name"))
     if not programs:
         raise Http404
     program = None
@@ -593,10 +594,6 @@ def distress_trends(scope: Scope, *, months: int = 6) -> list[DistressMonth]:
     """Distress check-ins (0-10, around sessions and preparation meetings) by month over the last ``months``
     months: how many, the mean rating, and the share at or above the program's threshold. Only check-ins of
     people with evaluation consent, on counted cases. 1 query."""
-    from django.db.models.functions import TruncMonth
-
-    from reparo.safety.models import DistressCheckIn
-
     starts = _month_starts(scope.today, months)
     since = timezone.make_aware(datetime.datetime.combine(starts[0], datetime.time.min))
     rows = (
@@ -656,12 +653,11 @@ def improvement_log(scope: Scope, *, page: Any = 1, per_page: int = 20) -> Page:
     return Paginator(qs, per_page).get_page(page)
 
 
+@lookup("analytics.improvementaction")
 def improvement_get_for(actor: Any, pk: Any) -> ImprovementAction:
-    organisations = [org.pk for org, _programs in organisations_for_outcomes(actor)]
-    try:
-        return ImprovementAction.objects.select_related("organisation").get(pk=pk, organisation_id__in=organisations)
-    except (ImprovementAction.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise Http404 from None
+    """An improvement-log entry of an organisation whose outcomes the actor sees."""
+    organisations = organisation_ids_where(actor, Capability.VIEW_EVALUATION)
+    return one_or_404(ImprovementAction.objects.select_related("organisation"), pk, organisation_id__in=organisations)
 
 
 def programs_of(scope: Scope) -> QuerySet[Program]:
@@ -669,13 +665,7 @@ def programs_of(scope: Scope) -> QuerySet[Program]:
 
 
 def owners_for(scope: Scope) -> QuerySet[Any]:
-    from reparo.accounts.models import User
-
-    return (
-        User.objects.filter(memberships__organisation=scope.organisation, memberships__is_active=True, is_active=True)
-        .distinct()
-        .order_by("email")
-    )
+    return users_with(scope.organisation, Capability.WORK_IN_PROGRAM).order_by("email")
 
 
 # --- everything for one page ------------------------------------------------------------------------------
@@ -713,28 +703,3 @@ def dashboard(scope: Scope) -> Dashboard:
         reoffending=reoffending(scope),
         distress=distress_trends(scope),
     )
-
-
-def all_shown_counts(board: Dashboard) -> Iterable[int]:
-    """Every count the page and the report show (for tests and for the report's own check)."""
-    for panel in (board.funnel, board.processes, board.items, board.obligations):
-        for entry in panel.entries:
-            if entry.cell.shown is not None:
-                yield entry.cell.shown
-        if panel.total.shown is not None:
-            yield panel.total.shown
-    for outcome in board.outcomes:
-        if outcome.n.shown is not None:
-            yield outcome.n.shown
-    for item in board.satisfaction:
-        for entry in item.entries:
-            if entry.cell.shown is not None:
-                yield entry.cell.shown
-        if item.total.shown is not None:
-            yield item.total.shown
-    for month in board.distress:
-        if month.checkins.shown is not None:
-            yield month.checkins.shown
-    for cell in (board.reoffending.program_n, board.reoffending.comparison_n):
-        if cell.shown is not None:
-            yield cell.shown

@@ -11,25 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.accounts.models import Membership
+from reparo.access.actors import user_can, works_in
+from reparo.access.capabilities import Capability
 from reparo.analytics.models import ActionStatus, FindingSource, ImprovementAction
 from reparo.audit.services import audit_record
-from reparo.evaluation.selectors import EVALUATION_ROLES
 from reparo.organisations.models import Organisation, Program
 
 
 def _may_manage(actor: Any, organisation: Organisation) -> bool:
-    return bool(
-        getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and Membership.objects.filter(
-            user=actor,
-            organisation=organisation,
-            is_active=True,
-            organisation__is_active=True,
-            role__in=EVALUATION_ROLES,
-        ).exists()
-    )
+    return user_can(actor, Capability.VIEW_EVALUATION, organisation=organisation)
 
 
 @transaction.atomic
@@ -55,7 +45,7 @@ def improvement_add(
         errors["action"] = _("Say what will be done about it.")
     if source not in FindingSource.values:
         errors["source"] = _("Choose where the finding came from.")
-    if owner is None or not Membership.objects.filter(user=owner, organisation=organisation, is_active=True).exists():
+    if owner is None or not works_in(owner, organisation):
         errors["owner"] = _("Choose an owner from this organisation.")
     if due_on is None:
         errors["due_on"] = _("Give a due date.")

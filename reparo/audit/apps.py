@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class AuditConfig(AppConfig):
     name = "reparo.audit"
     label = "audit"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from reparo.audit import db
+
+        connection_created.connect(db.register_sqlite_functions, dispatch_uid="reparo.audit.sqlite_functions")
+        db.register_on_open_connections()

@@ -49,3 +49,19 @@ def audit_record(
         ip=ctx.ip,
         detail=detail or {},
     )
+
+
+def audit_record_for(
+    actor: Any, action: str, obj: models.Model, organisation: Any, /, *, system_label: str = "", **detail: Any
+) -> AuditEvent:
+    """A service's audit row for its action on ``obj`` in ``organisation``, with ``detail`` given as keywords (ids
+    and codes only, no personal data; any name will do, ``organisation`` included). Background work, which has no
+    actor, names itself with ``system_label``."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        organisation=organisation,
+        detail=detail,
+        actor_label="" if actor is not None else system_label,
+    )

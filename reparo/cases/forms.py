@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reparo.cases.models import CaseStatus, NeedCategory, NeedPriority, NoteConfidentiality, ReferralSource, TeamRole
+from reparo.core.forms import MAX_ID, BoundedModelChoiceField
 from reparo.core.htcds import ExploitationType, Gender, MethodOfControl, RecruitmentMethod
 from reparo.core.languages import language_choices
 from reparo.core.widgets import LeanSelect, shared_choices
@@ -20,7 +21,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 class IntakeForm(forms.Form):
     """One page: the referral, the survivor, what happened, what they need. Only what is marked is required."""
 
-    program = forms.ModelChoiceField(label=_("Program"), queryset=None, empty_label=None)  # type: ignore[arg-type,var-annotated]
+    program = BoundedModelChoiceField(label=_("Program"), queryset=None, empty_label=None)  # type: ignore[arg-type,var-annotated]
     referral_source = forms.ChoiceField(label=_("Referred by"), choices=ReferralSource.choices)
     referral_date = forms.DateField(label=_("Referral date"), widget=DATE_INPUT)
     summary = forms.CharField(
@@ -163,7 +164,7 @@ class CaseFilterForm(forms.Form):
 
 
 class CaseEditForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, max_value=MAX_ID)
     referral_source = forms.ChoiceField(label=_("Referred by"), choices=ReferralSource.choices)
     referral_date = forms.DateField(label=_("Referral date"), widget=DATE_INPUT)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -186,12 +187,12 @@ class NoteForm(forms.Form):
 
 
 class NoteEditForm(NoteForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, max_value=MAX_ID)
 
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=300)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    owner = BoundedModelChoiceField(label=_("Owner"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
     due_date = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
@@ -200,7 +201,7 @@ class TaskForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=None, widget=LeanSelect)  # type: ignore[arg-type,var-annotated]
+    user = BoundedModelChoiceField(label=_("Person"), queryset=None, widget=LeanSelect)  # type: ignore[arg-type,var-annotated]
     role = forms.ChoiceField(label=_("Role on this case"), choices=TeamRole.choices)
 
     def __init__(self, *args: Any, colleagues: Any, **kwargs: Any) -> None:

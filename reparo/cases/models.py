@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reparo.access.capabilities import TeamRole
 from reparo.core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 from reparo.core.htcds import ExploitationType, MethodOfControl, RecruitmentMethod
 from reparo.core.models import TimeStampedModel, UUIDModel
@@ -210,14 +211,6 @@ class Need(UUIDModel, TimeStampedModel):
 
     class Meta:
         ordering = ["priority", "created_at"]
-
-
-class TeamRole(models.TextChoices):
-    LEAD_FACILITATOR = "lead_facilitator", _("Lead facilitator")
-    CO_FACILITATOR = "co_facilitator", _("Co-facilitator")
-    CASE_WORKER = "case_worker", _("Case worker")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    COSA_VOLUNTEER = "cosa_volunteer", _("CoSA volunteer (responsible-person side)")
 
 
 class CaseTeamMember(TimeStampedModel):

@@ -7,7 +7,6 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Case as DbCase
 from django.db.models import (
     Exists,
@@ -21,22 +20,25 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from reparo.access.actors import case_capabilities, member_organisation_ids, organisation_ids_where, user_can
+from reparo.access.capabilities import Capability, TeamRole, team_roles_with
+from reparo.access.lookup import lookup, one_or_404
 from reparo.accounts import access_cache
-from reparo.accounts.models import Role, User
-from reparo.accounts.roles import Capability
-from reparo.accounts.selectors import active_roles, organisation_ids_where, organisations_where
+from reparo.accounts.models import User
+from reparo.cases.extensions import timeline_extras
 from reparo.cases.models import (
     Case,
     CaseParticipant,
     CaseStatus,
     CaseTally,
     CaseTeamMember,
+    Harm,
     IntakeDraft,
+    Need,
     Note,
     NoteConfidentiality,
     ParticipantRole,
     Task,
-    TeamRole,
 )
 from reparo.core import context, crypto
 from reparo.organisations.models import Program
@@ -57,19 +59,22 @@ def _org_ids_seeing_all(actor: Any) -> list[int]:
 
 
 def _member_org_ids(actor: Any) -> list[int]:
-    return sorted({org_id for org_id, _role in active_roles(actor)})
+    return member_organisation_ids(actor)
 
 
-WORKER_TEAM_ROLES = [r for r in TeamRole.values if r != TeamRole.COSA_VOLUNTEER]
+# Team roles that see the case at all, and those that see the whole of it (the survivor's side too), from the
+# capability table.
+SEEING_TEAM_ROLES = team_roles_with(Capability.SEE_CASE)
+WORKER_TEAM_ROLES = team_roles_with(Capability.WORK_ON_CASE)
 
 
 def _team_condition(actor: Any, *, roles: list[str] | None = None) -> Q:
     """On the case team (in ``roles``), and still holding an active role in the case's organisation: ending
     someone's role ends their access to its cases at once. (An uncorrelated ``IN (subquery)``: the database
     computes the actor's few cases once, instead of probing the team table for every case.)"""
-    team = CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=_member_org_ids(actor))
-    if roles is not None:
-        team = team.filter(role__in=roles)
+    team = CaseTeamMember.objects.filter(
+        user=actor, case__organisation_id__in=_member_org_ids(actor), role__in=roles or SEEING_TEAM_ROLES
+    )
     return Q(pk__in=team.values("case_id"))
 
 
@@ -83,7 +88,9 @@ def _team_only_case_ids(actor: Any, org_ids: list[int]) -> list[Any]:
         actor,
         "team_case_ids",
         lambda: list(
-            CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=other_org_ids)
+            CaseTeamMember.objects.filter(
+                user=actor, case__organisation_id__in=other_org_ids, role__in=SEEING_TEAM_ROLES
+            )
             .values_list("case_id", flat=True)
             .distinct()
         ),
@@ -109,45 +116,55 @@ def _full_view_condition(actor: Any) -> Q:
     return Q(organisation_id__in=_org_ids_seeing_all(actor)) | _team_condition(actor, roles=WORKER_TEAM_ROLES)
 
 
-def case_get_for(actor: Any, pk: Any) -> Case:
-    try:
-        return cases_visible_to(actor).select_related("program", "organisation").get(pk=pk)
-    except (Case.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+@lookup("cases.case")
+def case_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> Case:
+    """A case the actor sees; with ``need`` (a case capability such as ``WORK_ON_CASE``), only if the actor may
+    also do that on it. Otherwise 404."""
+    case = one_or_404(cases_visible_to(actor).select_related("program", "organisation"), pk)
+    if need is not None and need not in case_access_for(actor, case).capabilities:
+        raise Http404
+    return case
 
 
 @dataclass(frozen=True)
 class CaseAccess:
-    """What the actor may do on one case."""
+    """What the actor may do on one case: the capabilities their team roles and organisation roles give on it
+    (``reparo.access.capabilities``)."""
 
     team_roles: frozenset[str]
-    sees_all_in_org: bool
-    is_org_admin: bool
-    is_org_supervisor: bool
+    capabilities: frozenset[Capability]
     # The case team (with its users), when asked for: the case page shows it, and reads the actor's roles from it.
     team: list[CaseTeamMember] | None = field(default=None, compare=False)
 
     @property
+    def sees_all_in_org(self) -> bool:
+        return Capability.MANAGE_CASE_TEAM in self.capabilities
+
+    @property
     def responsible_side_only(self) -> bool:
         """Volunteers supporting the responsible person see the responsible-person side only."""
-        return not self.sees_all_in_org and self.team_roles <= {TeamRole.COSA_VOLUNTEER}
+        return Capability.WORK_ON_CASE not in self.capabilities
 
     @property
     def can_work(self) -> bool:
         """Edit the case, write notes and tasks, record harms and needs, move the status."""
-        return not self.responsible_side_only
+        return Capability.WORK_ON_CASE in self.capabilities
 
     @property
     def can_manage_team(self) -> bool:
-        return self.sees_all_in_org
+        return Capability.MANAGE_CASE_TEAM in self.capabilities
+
+    @property
+    def can_manage_process_team(self) -> bool:
+        return Capability.MANAGE_PROCESS_TEAM in self.capabilities
 
     @property
     def can_read_supervisor_notes(self) -> bool:
-        return self.is_org_admin or self.is_org_supervisor or TeamRole.SUPERVISOR in self.team_roles
+        return Capability.READ_SUPERVISOR_NOTES in self.capabilities
 
     @property
-    def can_erase_people(self) -> bool:
-        return self.is_org_admin
+    def can_sign_off(self) -> bool:
+        return Capability.SIGN_OFF_SCREENINGS in self.capabilities
 
 
 def case_access_for(actor: Any, case: Case, *, with_team: bool = False) -> CaseAccess:
@@ -157,13 +174,10 @@ def case_access_for(actor: Any, case: Case, *, with_team: bool = False) -> CaseA
         team_roles = frozenset(m.role for m in team if m.user_id == actor.pk)
     else:
         team_roles = frozenset(CaseTeamMember.objects.filter(case=case, user=actor).values_list("role", flat=True))
-    org_roles = {role for org_id, role in active_roles(actor) if org_id == case.organisation_id}
     return CaseAccess(
         team=team,
         team_roles=team_roles,
-        sees_all_in_org=bool(org_roles & {Role.ORG_ADMIN, Role.COORDINATOR}),
-        is_org_admin=Role.ORG_ADMIN in org_roles,
-        is_org_supervisor=Role.SUPERVISOR in org_roles,
+        capabilities=case_capabilities(actor, organisation_id=case.organisation_id, team_roles=team_roles),
     )
 
 
@@ -361,26 +375,30 @@ def notes_for(actor: Any, case: Case, access: CaseAccess) -> QuerySet[Note]:
     return notes
 
 
+@lookup("cases.note")
 def note_get_for(actor: Any, case: Case, pk: Any) -> Note:
-    try:
-        return notes_for(actor, case, case_access_for(actor, case)).get(pk=pk)
-    except (Note.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    """A note of ``case`` that ``actor`` may read (supervision notes only for those who may read them)."""
+    return one_or_404(notes_for(actor, case, case_access_for(actor, case)), pk)
+
+
+def harms_of(case: Case) -> list[Harm]:
+    return list(case.harms.all())
+
+
+def needs_of(case: Case) -> list[Need]:
+    return list(case.needs.all())
+
+
+def processes_of_case(case: Case) -> list[Any]:
+    return list(case.processes.all())
 
 
 def tasks_of(case: Case) -> QuerySet[Task]:
     return _with_brief(Task.objects.filter(case=case), "owner", *USER_BRIEF)
 
 
-def task_get_for(actor: Any, case: Case, pk: Any) -> Task:
-    try:
-        return tasks_of(case).get(pk=pk)
-    except (Task.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
-
-
-def overdue_tasks_count(case: Case) -> int:
-    return Task.objects.filter(case=case, done_at__isnull=True, due_date__lt=timezone.localdate()).count()
+def task_in(case: Case, pk: Any) -> Task:
+    return one_or_404(tasks_of(case), pk)
 
 
 def team_of(case: Case) -> QuerySet[CaseTeamMember]:
@@ -397,16 +415,28 @@ def intake_drafts_of(actor: Any) -> QuerySet[IntakeDraft]:
     return IntakeDraft.objects.filter(owner=actor).order_by("-updated_at")
 
 
+@lookup("cases.intakedraft")
 def intake_draft_get_for(actor: Any, pk: Any) -> IntakeDraft:
-    try:
-        return intake_drafts_of(actor).get(pk=pk)
-    except (IntakeDraft.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    """One of the actor's own intake drafts."""
+    return one_or_404(intake_drafts_of(actor), pk)
 
 
 def programs_for_intake(actor: Any) -> QuerySet[Program]:
-    orgs = organisations_where(actor, Capability.OPEN_CASES)
-    return Program.objects.filter(organisation__in=orgs, is_active=True).select_related("organisation")
+    orgs = organisation_ids_where(actor, Capability.OPEN_CASES)
+    return Program.objects.filter(organisation_id__in=orgs, is_active=True).select_related("organisation")
+
+
+def may_open_cases(actor: Any) -> bool:
+    """Whether the actor has an active program to open a case in."""
+    return programs_for_intake(actor).exists()
+
+
+def intake_draft_organisation(actor: Any, program_pk: str) -> Any:
+    """The organisation an intake draft is kept in: the chosen program's, or else that of the first program the
+    actor may open cases in. The actor must have one (``may_open_cases``)."""
+    programs = programs_for_intake(actor)
+    chosen = programs.filter(pk=program_pk).first() if program_pk.isdigit() else None
+    return (chosen or programs.first()).organisation  # type: ignore[union-attr]
 
 
 def programs_visible_to(actor: Any) -> QuerySet[Program]:
@@ -447,11 +477,8 @@ def users_on_team(user_ids: list[Any]) -> QuerySet[User]:
     return User.objects.filter(pk__in=user_ids).order_by("email")
 
 
-def team_member_get_for(actor: Any, case: Case, pk: Any) -> CaseTeamMember:
-    try:
-        return team_of(case).get(pk=pk)
-    except (CaseTeamMember.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def team_member_in(case: Case, pk: Any) -> CaseTeamMember:
+    return one_or_404(team_of(case), pk)
 
 
 @dataclass(frozen=True)
@@ -488,7 +515,8 @@ def timeline_for(
     tasks: Any = None,
     participants: Any = None,
 ) -> list[TimelineEntry]:
-    """What happened on the case, newest first: status changes, notes, tasks, people joining. A page that has
+    """What happened on the case, newest first: status changes, notes, tasks, people joining, and what apps above
+    this one add (referrals, through :func:`reparo.cases.extensions.case_timeline_entries`). A page that has
     already read the notes, tasks and participants passes them in, so they are not read twice. The
     responsible-person side gets :func:`responsible_side_timeline` whichever page asks."""
     if access.responsible_side_only:
@@ -528,4 +556,54 @@ def timeline_for(
                 text=f"{participant.person.display_code} · {ParticipantRole(participant.role).label}",
             )
         )
+    entries.extend(timeline_extras(actor, case, access))
     return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+# --- people: seen through their cases ----------------------------------------------------------------------
+
+
+def people_visible_to(actor: Any, *, work: bool = False) -> QuerySet[Person]:
+    """People in a case the actor can see (on the case's own side), or of an organisation where the actor
+    sees all cases. With ``work=True``, only people the actor may act for (record agreements, edit): a
+    volunteer on the responsible-person side reads, but does not act."""
+    if not _active(actor):
+        return Person.objects.none()
+    org_ids = _org_ids_seeing_all(actor)
+    # Team roles count only while the actor still holds an active role in the case's organisation.
+    teams = CaseTeamMember.objects.filter(user=actor, case__organisation_id__in=_member_org_ids(actor))
+    as_worker = CaseParticipant.objects.filter(
+        person=OuterRef("pk"), case__in=teams.filter(role__in=WORKER_TEAM_ROLES).values("case_id")
+    )
+    # A volunteer on the responsible-person side sees the responsible person only: never the survivor, nor the
+    # survivor's supporters.
+    as_volunteer = CaseParticipant.objects.filter(
+        person=OuterRef("pk"),
+        case__in=teams.filter(role__in=SEEING_TEAM_ROLES).exclude(role__in=WORKER_TEAM_ROLES).values("case_id"),
+        role=ParticipantRole.RESPONSIBLE,
+    )
+    condition = Q(Exists(as_worker)) if work else Q(Exists(as_worker)) | Q(Exists(as_volunteer))
+    if org_ids:
+        condition |= Q(organisation_id__in=org_ids)
+    return Person.objects.filter(condition)
+
+
+@lookup("people.person")
+def person_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> Person:
+    """A person the actor sees; with ``need=Capability.WORK_ON_CASE``, only one the actor may act for."""
+    work = need == Capability.WORK_ON_CASE
+    return one_or_404(people_visible_to(actor, work=work).select_related("organisation"), pk)
+
+
+def cases_of_person_for(actor: Any, person: Person) -> list[CaseParticipant]:
+    """The cases this person takes part in that the actor can see, with the person's role in each."""
+    return list(
+        CaseParticipant.objects.filter(person=person, case__in=cases_visible_to(actor))
+        .select_related("case", "case__program")
+        .order_by("-case__updated_at")
+    )
+
+
+def can_erase(actor: Any, person: Person) -> bool:
+    """The one rule for erasure on request: an organisation admin of the person's organisation, once."""
+    return user_can(actor, Capability.ERASE_PEOPLE, organisation=person.organisation_id) and not person.erased_at

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.accounts.models import Membership, Role
+from reparo.access.actors import may_hold_team_role, user_can, works_in
+from reparo.access.capabilities import Capability, TeamRole
+from reparo.audit.concurrency import apply_changes, check_version
 from reparo.audit.services import audit_record
 from reparo.cases import selectors
 from reparo.cases.models import (
@@ -29,13 +31,12 @@ from reparo.cases.models import (
     NoteConfidentiality,
     ParticipantRole,
     Task,
-    TeamRole,
 )
-from reparo.core.concurrency import apply_changes, check_version
+from reparo.cases.signals import case_ended, person_erased
 from reparo.core.htcds import ExploitationType, MethodOfControl, RecruitmentMethod
 from reparo.organisations.models import Organisation, Program
-from reparo.people.models import Person, PersonKind
-from reparo.people.services import person_create
+from reparo.people.models import Person, PersonKind, PersonNameIndex
+from reparo.people.services import EDITABLE_FIELDS, IDENTITY_FIELDS, clean_aliases, person_create, reindex_names
 
 PARTICIPANT_KIND: dict[str, str] = {
     ParticipantRole.SURVIVOR: PersonKind.SURVIVOR,
@@ -87,9 +88,6 @@ def case_open(
 ) -> Case:
     """Open a case from an intake: the survivor (new person), optionally the responsible person, the harm,
     the survivor's needs, and the actor on the case team as case worker."""
-    from reparo.accounts.roles import Capability
-    from reparo.accounts.selectors import user_can
-
     organisation = program.organisation
     if not user_can(actor, Capability.OPEN_CASES, organisation=organisation):
         raise PermissionDenied(_("You cannot open cases in this organisation."))
@@ -200,11 +198,13 @@ def case_transition(*, actor: Any, case: Case, to_status: str, reason: str = "")
         detail={"from": previous, "to": to_status, "version": locked.version, "fields": ["status"]},
     )
     if to_status in (CaseStatus.WITHDRAWN, CaseStatus.CLOSED):
-        # Nothing goes on in a case that has ended: its processes end and their future sessions are cancelled.
-        from reparo.processes.services import processes_end_with_case
-
-        processes_end_with_case(
-            actor=actor, case=locked, reason="withdrawal" if to_status == CaseStatus.WITHDRAWN else "case_closed"
+        # Nothing goes on in a case that has ended: its processes end and their future sessions are cancelled
+        # (the processes app listens, in this transaction).
+        case_ended.send(
+            sender=Case,
+            actor=actor,
+            case=locked,
+            reason="withdrawal" if to_status == CaseStatus.WITHDRAWN else "case_closed",
         )
     return locked
 
@@ -232,25 +232,10 @@ def participant_add(
     return participant
 
 
-# Which organisation roles fit each role on a case team.
-TEAM_ROLE_FITS: dict[str, set[str]] = {
-    TeamRole.LEAD_FACILITATOR: {Role.FACILITATOR, Role.SUPERVISOR},
-    TeamRole.CO_FACILITATOR: {Role.FACILITATOR, Role.SUPERVISOR},
-    TeamRole.CASE_WORKER: {Role.CASE_WORKER, Role.COORDINATOR, Role.ORG_ADMIN, Role.FACILITATOR},
-    TeamRole.SUPERVISOR: {Role.SUPERVISOR},
-    TeamRole.COSA_VOLUNTEER: {Role.COSA_VOLUNTEER},
-}
-
-
 def _team_add(*, case: Case, user: Any, role: str) -> CaseTeamMember:
-    org_roles = set(
-        Membership.objects.filter(user=user, organisation_id=case.organisation_id, is_active=True).values_list(
-            "role", flat=True
-        )
-    )
-    if not org_roles:
+    if not works_in(user, case.organisation_id):
         raise ValidationError(_("Only people with a role in this organisation can join the case team."))
-    if not org_roles & TEAM_ROLE_FITS.get(role, set()):
+    if not may_hold_team_role(user, case.organisation_id, role):
         raise ValidationError(
             _("That person's role in the organisation does not fit “%(role)s” on a case.")
             % {"role": TeamRole(role).label}
@@ -409,3 +394,100 @@ def intake_draft_save(
 def case_search_recorded(*, actor: Any, kinds: list[str]) -> None:
     """A search for a person among cases is a look at who is known to the program: audited, without the words."""
     audit_record(actor=actor, action="case.searched", detail={"by": kinds})
+
+
+# --- people: their details, changed and erased through their cases ----------------------------------------
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, version: int | str | None, **changes: Any) -> Person:
+    """Change a person's details, refusing an edit based on an older version (see ``check_version``)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown person fields: {sorted(unknown)}")
+    # 404 for anyone who may not act for this person
+    selectors.person_get_for(actor, person.pk, need=Capability.WORK_ON_CASE)
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.erased_at:
+        raise ValidationError(_("This person's details were erased on request and cannot be edited."))
+    check_version(locked, version)
+    if "aliases" in changes:
+        changes["aliases"] = clean_aliases(changes["aliases"])
+    changed = apply_changes(locked, changes)
+    if not changed:
+        return locked
+    locked.full_clean(exclude=["display_code", "organisation", "created_by", "erased_by"])
+    locked.version += 1
+    locked.save()
+    if {"given_name", "family_name", "aliases"} & set(changed):
+        reindex_names(locked)
+    audit_record(
+        actor=actor,
+        action="person.updated",
+        obj=locked,
+        organisation=locked.organisation,
+        detail={"version": locked.version, "fields": changed},
+    )
+    return locked
+
+
+def _age_band(date_of_birth: datetime.date | None) -> str:
+    if not date_of_birth:
+        return ""
+    today = timezone.localdate()
+    age = today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+    if age < 18:
+        return "under 18"
+    if age >= 65:
+        return "65+"
+    low = 18 if age < 25 else (age // 10) * 10
+    high = 24 if low == 18 else low + 9
+    return f"{low}-{high}"
+
+
+def _ask_for_free_text_review(*, actor: Any, person: Person) -> None:
+    """Free text (summaries, notes, needs in someone's words) can mention the person by name; software cannot
+    find every mention safely, so each of their cases gets a task, due today, to review and redact it."""
+    case_ids = person.participations.values_list("case_id", flat=True).distinct()
+    Task.objects.bulk_create(
+        [
+            Task(
+                case_id=case_id,
+                title=_("Erasure of %(code)s: remove their name and contact details from summaries, notes and needs")
+                % {"code": person.display_code},
+                due_date=timezone.localdate(),
+                created_by=actor,
+            )
+            for case_id in case_ids
+        ]
+    )
+
+
+@transaction.atomic
+def person_erase(*, actor: Any, person: Person, reason: str = "") -> Person:
+    """Erasure on the person's request: remove identity and contact data, keep de-identified facts
+    (kind, gender, citizenship, languages, an age group, and their cases' facts) for statistics."""
+    if not user_can(actor, Capability.ERASE_PEOPLE, organisation=person.organisation_id):
+        raise PermissionDenied(_("Only an organisation admin can erase a person's details."))
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.erased_at:
+        raise ValidationError(_("This person's details were already erased."))
+    locked.birth_year_band = _age_band(locked.date_of_birth)
+    for name in IDENTITY_FIELDS:
+        setattr(locked, name, None)
+    locked.erased_at = timezone.now()
+    locked.erased_by = actor
+    locked.version += 1
+    locked.save()
+    PersonNameIndex.objects.filter(person=locked).delete()
+    _ask_for_free_text_review(actor=actor, person=locked)
+    person_erased.send(sender=Person, actor=actor, person=locked)
+    audit_record(
+        actor=actor,
+        action="person.erased",
+        obj=locked,
+        organisation=locked.organisation,
+        purpose=_("Erasure on the person's request"),
+        detail={"version": locked.version, "fields": list(IDENTITY_FIELDS), "reason_given": bool(reason)},
+    )
+    return locked

@@ -19,7 +19,7 @@ urlpatterns = [
     path("<uuid:pk>/tasks/", views.task_add, name="task_add"),
     path("<uuid:pk>/tasks/<uuid:task_pk>/done/", views.task_complete, name="task_complete"),
     path("<uuid:pk>/team/", views.team_add, name="team_add"),
-    path("<uuid:pk>/team/<int:member_pk>/remove/", views.team_remove, name="team_remove"),
+    path("<uuid:pk>/team/<id:member_pk>/remove/", views.team_remove, name="team_remove"),
     path("<uuid:pk>/needs/", views.need_add, name="need_add"),
     path("<uuid:pk>/harms/", views.harm_add, name="harm_add"),
 ]

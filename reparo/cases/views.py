@@ -10,7 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reparo.access.actors import user_can
+from reparo.access.capabilities import Capability
+from reparo.audit.concurrency import edit_page
 from reparo.cases import selectors, services
+from reparo.cases.extensions import case_page_forms, case_page_panels
 from reparo.cases.forms import (
     CaseEditForm,
     CaseFilterForm,
@@ -25,17 +29,22 @@ from reparo.cases.forms import (
     TransitionForm,
 )
 from reparo.cases.models import CaseStatus, ParticipantRole
-from reparo.core.actions import errors_text, run_action
-from reparo.core.concurrency import ConflictError, rebase_form_data
+from reparo.core.actions import errors_text, form_page, run_action
 from reparo.core.pagination import page_of
-from reparo.processes.forms import ProcessOpenForm
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
+def _require_program_work(request: HttpRequest) -> None:
+    """The case list and search are for staff of a program: a partner user (or anyone else) is answered 404."""
+    if not user_can(request.user, Capability.WORK_IN_PROGRAM):
+        raise Http404
+
+
 def case_list(request: HttpRequest) -> HttpResponse:
+    _require_program_work(request)
     form = CaseFilterForm(
         request.GET or None,
         programs=selectors.program_choices(request.user),
@@ -79,6 +88,7 @@ SEARCH_SESSION_KEY = "reparo_case_search"
 def case_search(request: HttpRequest) -> HttpResponse:
     """Search by POST: the words typed (often a name or a phone number) never appear in a URL, a browser's
     history or a server log. Only blind-index digests are kept, in the session, for paging through results."""
+    _require_program_work(request)
     form = CaseSearchForm(request.POST)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if "clear" in request.POST or not q:
@@ -91,54 +101,49 @@ def case_search(request: HttpRequest) -> HttpResponse:
 
 
 def intake(request: HttpRequest) -> HttpResponse:
-    programs = selectors.programs_for_intake(request.user)
-    if not programs.exists():
+    if not selectors.may_open_cases(request.user):
         raise Http404
+    programs = selectors.programs_for_intake(request.user)
     draft = selectors.intake_draft_get_for(request.user, request.GET["draft"]) if request.GET.get("draft") else None
     if request.method == "POST":
         draft_id = request.POST.get("draft_id")
         draft = selectors.intake_draft_get_for(request.user, draft_id) if draft_id else None
-        form = IntakeForm(request.POST, programs=programs)
         if "save_draft" in request.POST:
-            chosen = (
-                programs.filter(pk=request.POST.get("program") or 0).first()
-                if (request.POST.get("program", "").isdigit())
-                else None
-            )
-            organisation = (chosen or programs.first()).organisation  # type: ignore[union-attr]
+            organisation = selectors.intake_draft_organisation(request.user, request.POST.get("program", ""))
             typed = {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"}
             draft = services.intake_draft_save(actor=request.user, organisation=organisation, data=typed, draft=draft)
             messages.success(request, _("Draft saved. Only you can see it."))
             return redirect(f"{reverse('cases:intake')}?draft={draft.pk}")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                case = services.case_open(
-                    actor=request.user,
-                    program=data["program"],
-                    referral_source=data["referral_source"],
-                    referral_date=data["referral_date"],
-                    summary=data["summary"],
-                    survivor=form.survivor_fields(),
-                    responsible=form.responsible_fields(),
-                    exploitation_types=data["exploitation_types"],
-                    methods_of_control=data["methods_of_control"],
-                    recruitment_methods=data["recruitment_methods"],
-                    harm_description=data["harm_description"],
-                    needs=form.needs(),
-                    draft=draft,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("The case has been opened."))
-                return redirect("cases:detail", pk=case.pk)
-    else:
-        form = IntakeForm(initial=_draft_initial(draft), programs=programs)
-    return render(
+
+    def case_open(form: IntakeForm) -> Any:
+        data = form.cleaned_data
+        return services.case_open(
+            actor=request.user,
+            program=data["program"],
+            referral_source=data["referral_source"],
+            referral_date=data["referral_date"],
+            summary=data["summary"],
+            survivor=form.survivor_fields(),
+            responsible=form.responsible_fields(),
+            exploitation_types=data["exploitation_types"],
+            methods_of_control=data["methods_of_control"],
+            recruitment_methods=data["recruitment_methods"],
+            harm_description=data["harm_description"],
+            needs=form.needs(),
+            draft=draft,
+        )
+
+    return form_page(
         request,
-        "cases/intake.html",
-        {"form": form, "draft": draft, "drafts": selectors.intake_drafts_of(request.user)[:10]},
+        IntakeForm,
+        form_kwargs={"programs": programs},
+        initial=_draft_initial(draft),
+        template="cases/intake.html",
+        context=lambda: {"draft": draft, "drafts": selectors.intake_drafts_of(request.user)[:10]},
+        call=case_open,
+        success=_("The case has been opened."),
+        back_to=lambda case: reverse("cases:detail", kwargs={"pk": case.pk}),
+        invalid_status=200,
     )
 
 
@@ -159,8 +164,8 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "case": case,
         "access": access,
         "participants": participants,
-        "harms": list(case.harms.all()),
-        "needs": list(case.needs.all()),
+        "harms": selectors.harms_of(case),
+        "needs": selectors.needs_of(case),
         "team": team,
         "notes": notes,
         "tasks": tasks,
@@ -171,8 +176,9 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "transition_form": TransitionForm(),
         "transitions": [(status, CaseStatus(status).label) for status in case.allowed_transitions()],
         "note_form": NoteForm(),
-        "processes": list(case.processes.all()),
-        "process_form": ProcessOpenForm(),
+        "processes": selectors.processes_of_case(case),
+        **case_page_forms(),
+        "panels": case_page_panels(request.user, case, access),
     }
     context.update(extra)
     return context
@@ -208,6 +214,7 @@ def responsible_side(request: HttpRequest, pk: Any) -> HttpResponse:
             "participants": participants,
             "status_label": selectors.status_label_for_responsible_side(case.status),
             "timeline": selectors.responsible_side_timeline(request.user, case, access),
+            "panels": case_page_panels(request.user, case, access, responsible_side=True),
         },
     )
 
@@ -217,50 +224,30 @@ def case_edit(request: HttpRequest, pk: Any) -> HttpResponse:
     access = selectors.case_access_for(request.user, case)
     if not access.can_work:
         raise Http404
-    conflict = None
-    yours: list[Any] = []
-    if request.method == "POST":
-        form = CaseEditForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.case_update(
-                    actor=request.user,
-                    case=case,
-                    version=data["version"],
-                    summary=data["summary"] or None,
-                    referral_source=data["referral_source"],
-                    referral_date=data["referral_date"],
-                )
-            except ConflictError as exc:
-                conflict = exc
-                case = selectors.case_get_for(request.user, pk)
-                data, yours = rebase_form_data(
-                    request.POST,
-                    conflict=exc,
-                    current={"summary": case.summary, "referral_source": case.referral_source,
-                             "referral_date": case.referral_date},
-                    labels={name: field.label for name, field in form.fields.items()},
-                )  # fmt: skip
-                form = CaseEditForm(data)
-                form.is_valid()
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("cases:detail", pk=case.pk)
-    else:
-        form = CaseEditForm(
-            initial={
-                "version": case.version,
-                "summary": case.summary,
-                "referral_source": case.referral_source,
-                "referral_date": case.referral_date,
-            }
-        )
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
-    context = {"case": case, "form": form, "conflict": conflict, "yours": yours}
-    return render(request, "cases/edit.html", context, status=status)
+    return edit_page(
+        request,
+        CaseEditForm,
+        record=case,
+        reread=lambda: selectors.case_get_for(request.user, pk),
+        values=lambda case: {
+            "version": case.version,
+            "summary": case.summary,
+            "referral_source": case.referral_source,
+            "referral_date": case.referral_date,
+        },
+        template="cases/edit.html",
+        context=lambda case: {"case": case},
+        call=lambda form: services.case_update(
+            actor=request.user,
+            case=case,
+            version=form.cleaned_data["version"],
+            summary=form.cleaned_data["summary"] or None,
+            referral_source=form.cleaned_data["referral_source"],
+            referral_date=form.cleaned_data["referral_date"],
+        ),
+        success=_("Saved."),
+        back_to=reverse("cases:detail", kwargs={"pk": case.pk}),
+    )
 
 
 @require_POST
@@ -322,41 +309,17 @@ def note_edit(request: HttpRequest, pk: Any, note_pk: Any) -> HttpResponse:
     note = selectors.note_get_for(request.user, case, note_pk)
     if note.author_id != request.user.pk:
         raise Http404  # a note is its author's words: others add a note of their own
-    conflict = None
-    yours: list[Any] = []
-    if request.method == "POST":
-        form = NoteEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.note_update(actor=request.user, note=note, **form.cleaned_data)
-            except ConflictError as exc:
-                conflict = exc
-                note = selectors.note_get_for(request.user, case, note_pk)
-                data, yours = rebase_form_data(
-                    request.POST,
-                    conflict=exc,
-                    current={"body": note.body, "confidentiality": note.confidentiality},
-                    labels={name: field.label for name, field in form.fields.items()},
-                )
-                form = NoteEditForm(data)
-                form.is_valid()
-            except PermissionDenied:
-                raise Http404 from None
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Note saved."))
-                return redirect(f"{reverse('cases:detail', kwargs={'pk': case.pk})}#notes")
-    else:
-        form = NoteEditForm(
-            initial={"body": note.body, "confidentiality": note.confidentiality, "version": note.version}
-        )
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
-    return render(
+    return edit_page(
         request,
-        "cases/note_edit.html",
-        {"case": case, "note": note, "form": form, "conflict": conflict, "yours": yours},
-        status=status,
+        NoteEditForm,
+        record=note,
+        reread=lambda: selectors.note_get_for(request.user, case, note_pk),
+        values=lambda note: {"body": note.body, "confidentiality": note.confidentiality, "version": note.version},
+        template="cases/note_edit.html",
+        context=lambda note: {"case": case, "note": note},
+        call=lambda form: services.note_update(actor=request.user, note=note, **form.cleaned_data),
+        success=_("Note saved."),
+        back_to=_back(case, "notes"),
     )
 
 
@@ -380,7 +343,7 @@ def task_add(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def task_complete(request: HttpRequest, pk: Any, task_pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
-    task = selectors.task_get_for(request.user, case, task_pk)
+    task = selectors.task_in(case, task_pk)
     return run_action(
         request,
         lambda: services.task_complete(actor=request.user, task=task),
@@ -405,7 +368,7 @@ def team_add(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def team_remove(request: HttpRequest, pk: Any, member_pk: Any) -> HttpResponse:
     case = selectors.case_get_for(request.user, pk)
-    member = selectors.team_member_get_for(request.user, case, member_pk)
+    member = selectors.team_member_in(case, member_pk)
     return run_action(
         request,
         lambda: services.team_member_remove(actor=request.user, member=member),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reparo.cases.models import Case
 from reparo.consent.models import ConsentMethod, ConsentPurpose, ContactChannel, DataCategory
+from reparo.core.forms import BoundedModelChoiceField
 from reparo.organisations.models import Organisation
 
 # Which of the form's optional parts belong to which purpose; the others are ignored for that purpose.
@@ -38,7 +39,7 @@ class ConsentRecordForm(forms.Form):
         label=_("What the person agrees to"),
         choices=[("", _("Choose one")), *ConsentPurpose.choices],
     )
-    case = forms.ModelChoiceField(
+    case = BoundedModelChoiceField(
         label=_("Case"),
         queryset=Case.objects.none(),
         required=False,
@@ -62,7 +63,7 @@ class ConsentRecordForm(forms.Form):
         required=False,
         help_text=_("Only for being contacted. Record one agreement for each way they are happy with."),
     )
-    recipient = forms.ModelChoiceField(
+    recipient = BoundedModelChoiceField(
         label=_("Partner organisation"),
         queryset=Organisation.objects.none(),
         required=False,

@@ -9,18 +9,16 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from reparo.access.lookup import lookup, one_or_404
 from reparo.cases.models import Case
-from reparo.cases.selectors import cases_visible_to
+from reparo.cases.selectors import cases_visible_to, person_get_for
 from reparo.consent.models import Consent
 from reparo.organisations.models import Organisation
 from reparo.organisations.selectors import partners_directory
 from reparo.people.models import Person
-from reparo.people.selectors import person_get_for
 
 
 def consents_for(actor: Any, person: Person) -> QuerySet[Consent]:
@@ -33,11 +31,10 @@ def consents_for(actor: Any, person: Person) -> QuerySet[Consent]:
     )
 
 
+@lookup("consent.consent")
 def consent_get_for(actor: Any, person: Person, pk: Any) -> Consent:
-    try:
-        return consents_for(actor, person).get(pk=pk)
-    except (Consent.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    """A consent of ``person``, for an actor who sees the person."""
+    return one_or_404(consents_for(actor, person), pk)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Encrypted model fields and blind indexes.
 
 Values are encrypted in ``pre_save`` with the row's identity bound in as associated data, and are
-decrypted lazily when the attribute is first read. Models that use them need a primary key that is
-known before the first save: inherit :class:`reparo.core.models.UUIDModel`.
+decrypted lazily when the attribute is first read. Models that use them need an identity that is
+known before the first save: inherit :class:`reparo.core.models.UUIDModel`, or, for an older table whose
+integer primary key the database assigns, add a :class:`RowKeyField` (its random UUID is bound in instead).
 
 Encrypted fields cannot be filtered on, updated with ``QuerySet.update()`` or ``bulk_update()`` with
 plaintext: that raises ``TypeError``. Exact-match search goes through a :class:`BlindIndexField`.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -64,14 +66,22 @@ class EncryptedFieldMixin:
     def decode(self, raw: bytes) -> Any:
         return raw.decode("utf-8")
 
+    def identity_attname(self) -> str:
+        """The attribute bound into the associated data: the model's row key if it has one, else ``pk``."""
+        cached = self.__dict__.get("_reparo_identity")
+        if cached is None or cached[0] is not self.model:
+            cached = self.__dict__["_reparo_identity"] = (self.model, row_identity_attname(self.model))
+        return cached[1]  # type: ignore[no-any-return]
+
     def associated_data(self, instance: models.Model) -> bytes:
-        if instance.pk is None:
+        identity = getattr(instance, self.identity_attname())
+        if identity is None:
             raise ValueError(
                 f"{type(instance).__name__} has no primary key yet; encrypted fields need one before saving "
-                "(inherit reparo.core.models.UUIDModel)."
+                "(inherit reparo.core.models.UUIDModel, or add a RowKeyField)."
             )
         label = self.model._meta.concrete_model._meta.label_lower  # type: ignore[union-attr]
-        return f"{label}.{self.column}:{instance.pk}".encode()
+        return f"{label}.{self.column}:{identity}".encode()
 
     def seal(self, instance: models.Model, value: Any) -> Ciphertext | None:
         if value is None:
@@ -134,6 +144,27 @@ class EncryptedJSONField(EncryptedFieldMixin, models.TextField):
 
     def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
         return forms.JSONField(**{"required": not self.blank, "label": self.verbose_name, **kwargs})
+
+
+class RowKeyField(models.UUIDField):
+    """A random UUID given to a row when it is made and never changed: the identity that encrypted fields bind
+    in on a model whose primary key is an integer the database assigns (known only after the insert).
+
+    One per model at most; models with a UUID primary key (:class:`reparo.core.models.UUIDModel`) need none."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("default", uuid.uuid4)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("unique", True)
+        super().__init__(*args, **kwargs)
+
+
+def row_identity_attname(model: type[models.Model]) -> str:
+    """What encrypted fields of ``model`` bind in: its :class:`RowKeyField`'s attribute, else ``pk``."""
+    keys = [f.attname for f in model._meta.concrete_fields if isinstance(f, RowKeyField)]
+    if len(keys) > 1:
+        raise TypeError(f"{model.__name__} has more than one RowKeyField.")
+    return keys[0] if keys else "pk"
 
 
 NORMALISERS: dict[str, Callable[[str], str]] = {

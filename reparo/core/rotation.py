@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import models, transaction
 
 from reparo.core import crypto
-from reparo.core.fields import Ciphertext, encrypted_fields
+from reparo.core.fields import Ciphertext, encrypted_fields, row_identity_attname
 
 BATCH = 500
 
@@ -30,22 +30,23 @@ def rotate_model(model: type[models.Model], report: RotationReport, *, batch: in
         return
     primary = crypto.primary_key_id()
     attnames = [f.attname for f in fields]
+    identity = row_identity_attname(model)
     last_pk = None
     while True:
-        qs = model._base_manager.order_by("pk").values_list("pk", *attnames)
+        qs = model._base_manager.order_by("pk").values_list("pk", identity, *attnames)
         if last_pk is not None:
             qs = qs.filter(pk__gt=last_pk)
         rows = list(qs[:batch])
         if not rows:
             break
         with transaction.atomic():
-            for pk, *tokens in rows:
+            for pk, key, *tokens in rows:
                 report.rows_seen += 1
                 changes = {}
                 for f, token in zip(fields, tokens, strict=True):
                     if token is None or crypto.key_id_of(token) == primary:
                         continue
-                    probe = model(pk=pk)
+                    probe = model(pk=pk) if identity == "pk" else model(pk=pk, **{identity: key})
                     plaintext = crypto.decrypt(token, associated_data=f.associated_data(probe))
                     changes[f.attname] = Ciphertext(crypto.encrypt(plaintext, associated_data=f.associated_data(probe)))
                 if changes:

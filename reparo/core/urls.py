@@ -5,7 +5,6 @@ from reparo.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("exit/", views.quick_exit, name="quick_exit"),
 ]

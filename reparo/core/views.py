@@ -10,12 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from reparo.accounts.middleware import public
-from reparo.accounts.selectors import memberships_of
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"memberships": memberships_of(request.user)})
+from reparo.core.decorators import public
 
 
 @public

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reparo.core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from reparo.cosa.models import CLOSING_QUESTIONS, RiskLevel
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -13,7 +14,7 @@ RATINGS = [(str(n), str(n)) for n in range(1, 6)]
 
 
 class InnerMemberForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Volunteer"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    user = BoundedModelChoiceField(label=_("Volunteer"), queryset=None)  # type: ignore[arg-type,var-annotated]
     screening_done_on = forms.DateField(label=_("Screening done on"), required=False, widget=DATE_INPUT)
     training_hours = forms.DecimalField(label=_("Training hours"), min_value=0, max_digits=6, decimal_places=1)
 
@@ -30,7 +31,7 @@ class InnerMemberUpdateForm(forms.Form):
 
 
 class OuterMemberForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Partner organisation"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    organisation = BoundedModelChoiceField(label=_("Partner organisation"), queryset=None)  # type: ignore[arg-type,var-annotated]
     role_description = forms.CharField(label=_("Role in the outer circle"), max_length=200)
 
     def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
@@ -40,7 +41,7 @@ class OuterMemberForm(forms.Form):
 
 class MeetingForm(forms.Form):
     held_at = forms.DateTimeField(label=_("Held at"), widget=DATETIME_INPUT)
-    attendees: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+    attendees: forms.ModelMultipleChoiceField[Any] = BoundedModelMultipleChoiceField(
         label=_("Volunteers present"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
@@ -68,7 +69,7 @@ class ConcernForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Pass to"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    organisation = BoundedModelChoiceField(label=_("Pass to"), queryset=None)  # type: ignore[arg-type,var-annotated]
 
     def __init__(self, *args: Any, outer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

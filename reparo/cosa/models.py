@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reparo.core.fields import EncryptedTextField
+from reparo.core.fields import EncryptedCharField, EncryptedTextField, RowKeyField
 from reparo.core.models import TimeStampedModel, UUIDModel
 
 INNER_CIRCLE_MIN = 4
@@ -59,11 +59,13 @@ class InnerMember(TimeStampedModel):
 
 
 class OuterMember(TimeStampedModel):
-    """A professional from a partner organisation in the outer circle."""
+    """A professional from a partner organisation in the outer circle (the role is encrypted, bound to the
+    row key)."""
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="outer_members")
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
-    role_description = models.CharField(_("role in the outer circle"), max_length=200)
+    row_key = RowKeyField()
+    role_description = EncryptedCharField(_("role in the outer circle"), max_length=200)
 
     class Meta:
         ordering = ["created_at"]

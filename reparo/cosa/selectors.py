@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from reparo.accounts.models import Role, User
+from reparo.access.actors import users_with
+from reparo.access.capabilities import Capability
+from reparo.access.lookup import lookup, one_or_404
+from reparo.accounts.models import User
 from reparo.cosa.models import (
     MINUTES_DUE_AFTER,
     Circle,
@@ -35,26 +37,25 @@ def circle_of(process: Process) -> Circle | None:
     return Circle.objects.filter(process=process).select_related("core_member", "process__case").first()
 
 
+@lookup("cosa.circle")
 def circle_get_for(actor: Any, process: Process) -> Circle:
+    """The circle of ``process``, if the actor sees it; else 404."""
     circle = circles_visible_to(actor).filter(process=process).select_related("core_member", "process__case").first()
     if circle is None:
         raise Http404
     return circle
 
 
-def _get(queryset: QuerySet[Any], pk: Any) -> Any:
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
-
-
 def inner_members_of(circle: Circle) -> QuerySet[InnerMember]:
     return InnerMember.objects.filter(circle=circle).select_related("user").order_by("-active", "created_at")
 
 
-def inner_member_get_for(actor: Any, circle: Circle, pk: Any) -> InnerMember:
-    return _get(inner_members_of(circle), pk)
+def active_inner_members_of(circle: Circle) -> QuerySet[InnerMember]:
+    return inner_members_of(circle).filter(active=True)
+
+
+def inner_member_in(circle: Circle, pk: Any) -> InnerMember:
+    return one_or_404(inner_members_of(circle), pk)
 
 
 def outer_members_of(circle: Circle) -> QuerySet[OuterMember]:
@@ -65,16 +66,27 @@ def meetings_of(circle: Circle) -> QuerySet[CircleMeeting]:
     return CircleMeeting.objects.filter(circle=circle).prefetch_related("attendance").order_by("-held_at")
 
 
-def meeting_get_for(actor: Any, circle: Circle, pk: Any) -> CircleMeeting:
-    return _get(meetings_of(circle), pk)
+def meeting_list(circle: Circle, *, now: datetime.datetime | None = None) -> list[CircleMeeting]:
+    """The circle's meetings, newest first, each with ``present`` (how many volunteers came) and ``is_late``
+    (minutes missing, or handed in, more than 48 hours after it)."""
+    now = now or timezone.now()
+    meetings = list(meetings_of(circle))
+    for meeting in meetings:
+        meeting.present = len(meeting.attendance.all())  # type: ignore[attr-defined]
+        meeting.is_late = meeting.minutes_late(now)  # type: ignore[attr-defined]
+    return meetings
+
+
+def meeting_in(circle: Circle, pk: Any) -> CircleMeeting:
+    return one_or_404(meetings_of(circle), pk)
 
 
 def concerns_of(circle: Circle) -> QuerySet[Concern]:
     return Concern.objects.filter(circle=circle).select_related("escalated_to").order_by("-raised_at")
 
 
-def concern_get_for(actor: Any, circle: Circle, pk: Any) -> Concern:
-    return _get(concerns_of(circle), pk)
+def concern_in(circle: Circle, pk: Any) -> Concern:
+    return one_or_404(concerns_of(circle), pk)
 
 
 def reviews_of(circle: Circle) -> QuerySet[QuarterlyReview]:
@@ -104,14 +116,8 @@ def overdue_minutes(
 def volunteers_for(circle: Circle) -> QuerySet[User]:
     """Users with an active CoSA volunteer role in the case's organisation who are not yet in the circle."""
     return (
-        User.objects.filter(
-            is_active=True,
-            memberships__organisation_id=circle.process.case.organisation_id,
-            memberships__role=Role.COSA_VOLUNTEER,
-            memberships__is_active=True,
-        )
+        users_with(circle.process.case.organisation_id, Capability.VOLUNTEER_IN_COSA)
         .exclude(cosa_circles__circle=circle)
-        .distinct()
         .order_by("email")
     )
 
@@ -122,3 +128,7 @@ def partner_organisations() -> QuerySet[Organisation]:
 
 def outer_organisations_of(circle: Circle) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=OuterMember.objects.filter(circle=circle).values("organisation_id"))
+
+
+def has_outer_circle(circle: Circle) -> bool:
+    return OuterMember.objects.filter(circle=circle).exists()

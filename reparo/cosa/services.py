@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.accounts.models import Membership, Role
-from reparo.audit.services import audit_record
+from reparo.access.actors import holds, users_with
+from reparo.access.capabilities import Capability
+from reparo.audit.services import audit_record, audit_record_for
 from reparo.cases.models import Task, TeamRole
 from reparo.cases.selectors import case_access_for
 from reparo.consent.models import ConsentPurpose, DataCategory
@@ -43,19 +44,9 @@ from reparo.organisations.models import Organisation, OrganisationKind
 from reparo.people.models import Person
 from reparo.processes.models import Process, ProcessParticipant, ProcessRole, ProcessType
 from reparo.processes.services import _require_work
+from reparo.training.eligibility import volunteer_problems
 
 ESCALATION_CATEGORIES = [DataCategory.SAFETY.value]
-
-
-def _audit(actor: Any, action: str, circle: Circle, obj: Any = None, **detail: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=obj if obj is not None else circle,
-        organisation=circle.process.case.organisation,
-        detail={"circle": str(circle.pk), **detail},
-        actor_label="" if actor is not None else "system",
-    )
 
 
 def is_inner_volunteer(actor: Any, circle: Circle) -> bool:
@@ -67,9 +58,7 @@ def is_inner_volunteer(actor: Any, circle: Circle) -> bool:
     return (
         InnerMember.objects.filter(circle=circle, user=actor, active=True).exists()
         and case.team.filter(user=actor, role=TeamRole.COSA_VOLUNTEER).exists()
-        and Membership.objects.filter(
-            user=actor, organisation_id=case.organisation_id, role=Role.COSA_VOLUNTEER, is_active=True
-        ).exists()
+        and holds(actor, case.organisation_id, Capability.VOLUNTEER_IN_COSA)
     )
 
 
@@ -116,7 +105,10 @@ def circle_open(
         opened_on=opened_on or timezone.localdate(),
         created_by=actor,
     )
-    _audit(actor, "cosa.circle_opened", circle, process=str(process.pk), core_member=circle.core_member.display_code)
+    audit_record_for(
+        actor, "cosa.circle_opened", circle, circle.process.case.organisation, circle=str(circle.pk),
+        process=str(process.pk), core_member=circle.core_member.display_code,
+    )  # fmt: skip
     return circle
 
 
@@ -132,8 +124,6 @@ def _training_hours(value: Any) -> Decimal:
 
 def _require_volunteer_fit(circle: Circle, user: Any, screening_done_on: Any, training_hours: Any) -> None:
     """Inner-circle volunteers meet the program's volunteer requirements (``reparo.training.eligibility``)."""
-    from reparo.training.eligibility import volunteer_problems
-
     problems = volunteer_problems(
         user, program=circle.process.case.program, screening_done_on=screening_done_on,
         training_hours=_training_hours(training_hours),
@@ -153,9 +143,7 @@ def inner_member_add(
 ) -> InnerMember:
     _require_work(actor, circle.process.case)
     _require_open(circle)
-    is_volunteer = Membership.objects.filter(
-        user=user, organisation_id=circle.process.case.organisation_id, role=Role.COSA_VOLUNTEER, is_active=True
-    ).exists()
+    is_volunteer = holds(user, circle.process.case.organisation_id, Capability.VOLUNTEER_IN_COSA)
     if not (is_volunteer and user.is_active):
         raise ValidationError(
             _("Only people with an active CoSA volunteer role in this organisation can join the inner circle.")
@@ -173,7 +161,10 @@ def inner_member_add(
     member = InnerMember.objects.create(
         circle=circle, user=user, screening_done_on=screening_done_on, training_hours=_training_hours(training_hours)
     )
-    _audit(actor, "cosa.inner_member_added", circle, user=str(user.pk))
+    audit_record_for(
+        actor, "cosa.inner_member_added", circle, circle.process.case.organisation, circle=str(circle.pk),
+        user=str(user.pk),
+    )  # fmt: skip
     return member
 
 
@@ -201,7 +192,10 @@ def inner_member_update(
     locked.training_hours = _training_hours(training_hours)
     locked.active = active
     locked.save()
-    _audit(actor, "cosa.inner_member_updated", circle, user=str(locked.user_id), active=active)
+    audit_record_for(
+        actor, "cosa.inner_member_updated", circle, circle.process.case.organisation, circle=str(circle.pk),
+        user=str(locked.user_id), active=active,
+    )  # fmt: skip
     return locked
 
 
@@ -219,7 +213,10 @@ def outer_member_add(*, actor: Any, circle: Circle, organisation: Organisation, 
     )
     if not created:
         raise ValidationError(_("This organisation is already in the outer circle."))
-    _audit(actor, "cosa.outer_member_added", circle, organisation=organisation.pk)
+    audit_record_for(
+        actor, "cosa.outer_member_added", circle, circle.process.case.organisation, circle=str(circle.pk),
+        organisation=organisation.pk,
+    )  # fmt: skip
     return member
 
 
@@ -268,8 +265,8 @@ def meeting_record(
         recorded_by=actor,
     )
     meeting.attendance.set(attendee_list)
-    _audit(
-        actor, "cosa.meeting_recorded", circle, obj=meeting,
+    audit_record_for(
+        actor, "cosa.meeting_recorded", meeting, circle.process.case.organisation, circle=str(circle.pk),
         present=len(attendee_list), core_member_attended=core_member_attended, minutes=bool(minutes),
     )  # fmt: skip
     return meeting
@@ -298,7 +295,9 @@ def minutes_submit(
         LateMinutesFlag.objects.filter(meeting=locked, task__isnull=False).values_list("task_id", flat=True)
     )
     Task.objects.filter(pk__in=task_ids, done_at__isnull=True).update(done_at=now)
-    _audit(actor, "cosa.minutes_submitted", circle, obj=locked, late=late)
+    audit_record_for(
+        actor, "cosa.minutes_submitted", locked, circle.process.case.organisation, circle=str(circle.pk), late=late,
+    )  # fmt: skip
     return locked
 
 
@@ -320,27 +319,26 @@ def flag_late_minutes(*, now: datetime.datetime | None = None) -> list[Task]:
 @transaction.atomic
 def _flag_meeting(meeting: CircleMeeting, *, now: datetime.datetime) -> list[Task]:
     case = meeting.circle.process.case
-    coordinators = Membership.objects.filter(
-        organisation_id=case.organisation_id, role=Role.COORDINATOR, is_active=True, user__is_active=True
-    ).select_related("user")
+    coordinators = users_with(case.organisation_id, Capability.FOLLOW_UP_CIRCLES).order_by("email")
     already = set(LateMinutesFlag.objects.filter(meeting=meeting).values_list("coordinator_id", flat=True))
     tasks = []
-    for membership in coordinators:
-        if membership.user_id in already:
+    for coordinator in coordinators:
+        if coordinator.pk in already:
             continue
         held = timezone.localtime(meeting.held_at)
         task = Task.objects.create(
             case=case,
             title=_("Circle meeting minutes are late (meeting of %(date)s)") % {"date": f"{held:%Y-%m-%d %H:%M}"},
-            owner=membership.user,
+            owner=coordinator,
             due_date=timezone.localdate(now),
         )
-        LateMinutesFlag.objects.create(meeting=meeting, coordinator=membership.user, task=task)
+        LateMinutesFlag.objects.create(meeting=meeting, coordinator=coordinator, task=task)
         tasks.append(task)
     if tasks:
-        _audit(
-            None, "cosa.minutes_flagged_late", meeting.circle, obj=meeting,
-            coordinators=len(tasks), tasks=[str(t.pk) for t in tasks],
+        audit_record_for(
+            None, "cosa.minutes_flagged_late", meeting, meeting.circle.process.case.organisation,
+            circle=str(meeting.circle.pk), coordinators=len(tasks), tasks=[str(t.pk) for t in tasks],
+            system_label="system",
         )  # fmt: skip
     return tasks
 
@@ -364,7 +362,10 @@ def concern_raise(
     concern = Concern.objects.create(
         circle=circle, raised_at=_now(raised_at), raised_by=actor, risk_level=risk_level, description=description
     )
-    _audit(actor, "cosa.concern_raised", circle, obj=concern, risk_level=risk_level)
+    audit_record_for(
+        actor, "cosa.concern_raised", concern, circle.process.case.organisation, circle=str(circle.pk),
+        risk_level=risk_level,
+    )  # fmt: skip
     return concern
 
 
@@ -427,7 +428,7 @@ def review_add(
     review = QuarterlyReview.objects.create(
         circle=circle, review_date=review_date, summary=summary, next_review_due=next_due, recorded_by=actor
     )
-    _audit(actor, "cosa.review_added", circle, obj=review)
+    audit_record_for(actor, "cosa.review_added", review, circle.process.case.organisation, circle=str(circle.pk))
     return review
 
 
@@ -454,5 +455,7 @@ def questionnaire_complete(
         completed_at=timezone.now(),
         completed_by=actor,
     )
-    _audit(actor, "cosa.questionnaire_completed", circle, obj=questionnaire)
+    audit_record_for(
+        actor, "cosa.questionnaire_completed", questionnaire, circle.process.case.organisation, circle=str(circle.pk),
+    )  # fmt: skip
     return questionnaire

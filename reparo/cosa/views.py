@@ -35,21 +35,15 @@ def circle_detail(request: HttpRequest, process_pk: Any) -> HttpResponse:
     circle = selectors.circle_of(process)
     context: dict[str, Any] = {"process": process, "circle": circle, "can_work": access.can_work}
     if circle is not None:
-        now = timezone.now()
-        inner = selectors.inner_members_of(circle)
-        active = inner.filter(active=True)
-        outer_orgs = selectors.outer_organisations_of(circle)
-        meetings = list(selectors.meetings_of(circle))
-        for meeting in meetings:
-            meeting.is_late = meeting.minutes_late(now)  # type: ignore[attr-defined]
+        active = selectors.active_inner_members_of(circle)
         questionnaire = selectors.questionnaire_of(circle)
         answers = (
             [(label, questionnaire.ratings.get(code)) for code, label in CLOSING_QUESTIONS] if questionnaire else []
         )
         context.update(
-            inner=inner,
+            inner=selectors.inner_members_of(circle),
             outer=selectors.outer_members_of(circle),
-            meetings=meetings,
+            meetings=selectors.meeting_list(circle),
             concerns=selectors.concerns_of(circle),
             reviews=selectors.reviews_of(circle),
             questionnaire=questionnaire,
@@ -63,8 +57,8 @@ def circle_detail(request: HttpRequest, process_pk: Any) -> HttpResponse:
             meeting_form=forms.MeetingForm(members=active, initial={"attendees": list(active)}),
             minutes_form=forms.MinutesForm(),
             concern_form=forms.ConcernForm(),
-            escalate_form=forms.EscalateForm(outer=outer_orgs),
-            has_outer=outer_orgs.exists(),
+            escalate_form=forms.EscalateForm(outer=selectors.outer_organisations_of(circle)),
+            has_outer=selectors.has_outer_circle(circle),
             review_form=forms.ReviewForm(initial={"review_date": timezone.localdate()}),
             questionnaire_form=forms.QuestionnaireForm(),
         )
@@ -98,7 +92,7 @@ def inner_member_add(request: HttpRequest, process_pk: Any) -> HttpResponse:
 @require_POST
 def inner_member_update(request: HttpRequest, process_pk: Any, member_pk: Any) -> HttpResponse:
     circle = _circle(request, process_pk)
-    member = selectors.inner_member_get_for(request.user, circle, member_pk)
+    member = selectors.inner_member_in(circle, member_pk)
     form = forms.InnerMemberUpdateForm(request.POST)
     return run_action(
         request,
@@ -125,8 +119,7 @@ def outer_member_add(request: HttpRequest, process_pk: Any) -> HttpResponse:
 @require_POST
 def meeting_record(request: HttpRequest, process_pk: Any) -> HttpResponse:
     circle = _circle(request, process_pk)
-    members = selectors.inner_members_of(circle).filter(active=True)
-    form = forms.MeetingForm(request.POST, members=members)
+    form = forms.MeetingForm(request.POST, members=selectors.active_inner_members_of(circle))
     return run_action(
         request,
         lambda: services.meeting_record(actor=request.user, circle=circle, **form.cleaned_data),
@@ -139,7 +132,7 @@ def meeting_record(request: HttpRequest, process_pk: Any) -> HttpResponse:
 @require_POST
 def minutes_submit(request: HttpRequest, process_pk: Any, meeting_pk: Any) -> HttpResponse:
     circle = _circle(request, process_pk)
-    meeting = selectors.meeting_get_for(request.user, circle, meeting_pk)
+    meeting = selectors.meeting_in(circle, meeting_pk)
     form = forms.MinutesForm(request.POST)
     return run_action(
         request,
@@ -166,7 +159,7 @@ def concern_raise(request: HttpRequest, process_pk: Any) -> HttpResponse:
 @require_POST
 def concern_escalate(request: HttpRequest, process_pk: Any, concern_pk: Any) -> HttpResponse:
     circle = _circle(request, process_pk)
-    concern = selectors.concern_get_for(request.user, circle, concern_pk)
+    concern = selectors.concern_in(circle, concern_pk)
     form = forms.EscalateForm(request.POST, outer=selectors.outer_organisations_of(circle))
     return run_action(
         request,

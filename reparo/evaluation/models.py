@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reparo.core.fields import EncryptedJSONField, EncryptedTextField
+from reparo.core.fields import BlindIndexField, EncryptedCharField, EncryptedJSONField, EncryptedTextField, RowKeyField
 from reparo.core.models import TimeStampedModel, UUIDModel
 
 
@@ -239,17 +239,23 @@ class ComparisonCohort(UUIDModel, TimeStampedModel):
 
 
 class ComparisonMember(models.Model):
-    """One person of a comparison cohort: a non-identifying reference and their follow-up."""
+    """One person of a comparison cohort: a reference and their follow-up. The reference is meant to identify
+    no one, but it is whatever the importing system used, so it is encrypted (bound to the row key) and kept
+    unique within its cohort through its blind index."""
 
     cohort = models.ForeignKey(ComparisonCohort, on_delete=models.CASCADE, related_name="members")
-    reference = models.CharField(max_length=64)
+    row_key = RowKeyField()
+    reference = EncryptedCharField(max_length=64)
+    reference_bidx = BlindIndexField(source="reference")
     followup_start = models.DateField()
     followup_end = models.DateField()
     reoffended_on = models.DateField(null=True, blank=True)
     event_type = models.CharField(max_length=16, choices=ReoffendingType.choices, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["cohort", "reference"], name="comparison_member_unique_ref")]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "reference_bidx"], name="comparison_member_unique_ref_bidx")
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -6,9 +6,9 @@ whose evaluation consent is in force at ``at`` (default now), asked of the conse
 dropped (pass ``programs_for_evaluation(actor)`` or a subset of it).
 
 ``programs_for_evaluation(actor) -> QuerySet[Program]``
-    Programs of organisations where the actor is organisation admin, coordinator or evaluator.
-``program_get_for(actor, pk) -> Program``
-    One of those, or Http404.
+    Programs of organisations where the actor holds ``Capability.VIEW_EVALUATION``.
+``program_get_for(actor, pk, need=Capability.VIEW_EVALUATION) -> Program``
+    One of those, or Http404 (the one program lookup, ``reparo.organisations.selectors``).
 ``score_rows(actor, *, programs, instrument, at=None) -> list[ScoreRow]``
     Every stored score of ``instrument`` (``who5``, ``rses``, ``mspss``, ``pcl5``, ``k10``, ``k6``):
     program id, person id, participant role, timepoint, date, total, band, subscales, extra. 1 query.
@@ -47,12 +47,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from reparo.accounts.models import Membership, Role
+from reparo.access.actors import organisation_ids_where
+from reparo.access.capabilities import Capability
+from reparo.access.lookup import lookup, one_or_404
 from reparo.cases.models import Case, CaseTeamMember, ParticipantRole
 from reparo.cases.selectors import WORKER_TEAM_ROLES, cases_visible_to
 from reparo.consent.models import ConsentPurpose
@@ -70,9 +70,10 @@ from reparo.evaluation.models import (
     Timepoint,
 )
 from reparo.organisations.models import Program
+from reparo.organisations.selectors import programs_where
+from reparo.people.models import Person
 from reparo.processes.models import Process, ProcessRole, ProcessStage
 
-EVALUATION_ROLES = (Role.ORG_ADMIN, Role.COORDINATOR, Role.EVALUATOR)
 ENDED_STAGES = (ProcessStage.COMPLETED, ProcessStage.ENDED_EARLY)
 
 
@@ -86,29 +87,20 @@ def _active(actor: Any) -> bool:
 def programs_for_evaluation(actor: Any) -> QuerySet[Program]:
     if not _active(actor):
         return Program.objects.none()
-    org_ids = Membership.objects.filter(
-        user=actor, is_active=True, organisation__is_active=True, role__in=EVALUATION_ROLES
-    ).values("organisation_id")
-    return Program.objects.filter(organisation_id__in=org_ids).select_related("organisation")
+    return programs_where(actor, Capability.VIEW_EVALUATION)
 
 
-def program_get_for(actor: Any, pk: Any) -> Program:
-    try:
-        return programs_for_evaluation(actor).get(pk=pk)
-    except (Program.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise Http404 from None
+def programs_for_evaluation_in_order(actor: Any) -> list[Program]:
+    """The programs the actor evaluates, by organisation and then by name."""
+    return list(programs_for_evaluation(actor).order_by("organisation__name", "name"))
 
 
 def schedule_of(program: Program) -> QuerySet[SurveySchedule]:
     return SurveySchedule.objects.filter(program=program, is_active=True).order_by("timepoint", "instrument")
 
 
-def schedule_line_get_for(actor: Any, program: Program, pk: Any) -> SurveySchedule:
-    program = program_get_for(actor, program.pk)
-    try:
-        return SurveySchedule.objects.get(program=program, pk=pk)
-    except (SurveySchedule.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise Http404 from None
+def schedule_line_in(program: Program, pk: Any) -> SurveySchedule:
+    return one_or_404(SurveySchedule.objects.filter(program=program), pk)
 
 
 def _program_ids(actor: Any, programs: Iterable[Any] | QuerySet[Program]) -> list[int]:
@@ -127,9 +119,7 @@ def _assignment_condition(actor: Any) -> Q:
     """Assignments on cases the actor sees the whole of; on cases where the actor supports only the
     responsible person (a CoSA volunteer), only that side's assignments."""
     visible = cases_visible_to(actor)
-    org_ids = Membership.objects.filter(
-        user=actor, is_active=True, organisation__is_active=True, role__in=(Role.ORG_ADMIN, Role.COORDINATOR)
-    ).values("organisation_id")
+    org_ids = organisation_ids_where(actor, Capability.SEE_ALL_ORG_CASES)
     worker_cases = CaseTeamMember.objects.filter(user=actor, role__in=WORKER_TEAM_ROLES).values("case_id")
     full = Q(case__organisation_id__in=org_ids) | Q(case_id__in=worker_cases)
     return Q(case__in=visible) & (full | Q(participant_role=ParticipantRole.RESPONSIBLE))
@@ -154,11 +144,10 @@ def assignments_open_for(
     return qs.order_by("overdue_on", "due_on", "created_at")
 
 
+@lookup("evaluation.surveyassignment")
 def assignment_get_for(actor: Any, pk: Any) -> SurveyAssignment:
-    try:
-        return assignments_visible_to(actor).get(pk=pk)
-    except (SurveyAssignment.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise Http404 from None
+    """A survey assignment on a case the actor sees (only the responsible side's for a CoSA volunteer)."""
+    return one_or_404(assignments_visible_to(actor), pk)
 
 
 def assignments_of_program(program: Program, *, today: datetime.date | None = None) -> dict[str, int]:
@@ -177,17 +166,7 @@ def assignments_of_program(program: Program, *, today: datetime.date | None = No
 # --- re-offending (case screens) ------------------------------------------------------------------------
 
 
-def reoffending_case_get_for(actor: Any, pk: Any) -> Case:
-    """A case the actor can see (either side: re-offending concerns the responsible person only)."""
-    try:
-        return cases_visible_to(actor).select_related("program", "organisation").get(pk=pk)
-    except (Case.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise Http404 from None
-
-
 def responsible_people_of(case: Case) -> list[Any]:
-    from reparo.people.models import Person
-
     return list(
         Person.objects.filter(participations__case=case, participations__role=ParticipantRole.RESPONSIBLE)
         .distinct()

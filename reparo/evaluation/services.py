@@ -12,7 +12,8 @@
   stakeholder feedback (``stakeholder_feedback_record``). A participant who has withdrawn from a process gets
   no survey tied to that process (after a session, end of process, 3 and 12 months); offering one again would
   take an explicit staff action, which is not built.
-- ``survey_complete``: a staff interview; answers are encrypted and the score comes from ``scoring.score``.
+- ``survey_complete``: a staff interview, or the person answering themself in the portal; answers are encrypted
+  and the score comes from ``scoring.score`` either way.
 - ``stakeholder_feedback_record``, ``reoffending_record``, ``cohort_import``.
 """
 
@@ -32,11 +33,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.audit.services import audit_record
-from reparo.cases.models import Case, CaseParticipant, ParticipantRole
+from reparo.access.participants import speaks_for
+from reparo.audit.services import audit_record_for
+from reparo.cases.models import OPEN_STATUSES, Case, CaseParticipant, ParticipantRole
 from reparo.cases.selectors import case_access_for, cases_visible_to
 from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import may, people_who_may
+from reparo.core.crypto import normalise_text
 from reparo.evaluation import selectors
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.evaluation.models import (
@@ -60,20 +63,16 @@ from reparo.evaluation.models import (
 from reparo.evaluation.scoring import score
 from reparo.organisations.models import Organisation, Program
 from reparo.people.models import Person
-from reparo.processes.models import Process, ProcessParticipant, ProcessRole, Session, SessionStatus
+from reparo.processes.models import (
+    Process,
+    ProcessParticipant,
+    ProcessRole,
+    Session,
+    SessionInvitation,
+    SessionStatus,
+)
 
 SYSTEM_LABEL = "system: survey sweep"
-
-
-def _audit(actor: Any, action: str, obj: Any, organisation: Any, **detail: Any) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        obj=obj,
-        organisation=organisation,
-        detail=detail,
-        actor_label="" if actor is not None else SYSTEM_LABEL,
-    )
 
 
 def _require_program(actor: Any, program: Program) -> Program:
@@ -108,8 +107,10 @@ def schedule_line_add(
         line.is_active = True
         line.due_within_days = due_within_days
         line.save(update_fields=["is_active", "due_within_days", "updated_at"])
-    _audit(actor, "evaluation.schedule_added", line, program.organisation, instrument=instrument,
-           timepoint=timepoint, audience=audience)  # fmt: skip
+    audit_record_for(
+        actor, "evaluation.schedule_added", line, program.organisation, instrument=instrument, timepoint=timepoint,
+        audience=audience,
+    )  # fmt: skip
     return line
 
 
@@ -118,7 +119,7 @@ def schedule_line_remove(*, actor: Any, line: SurveySchedule) -> SurveySchedule:
     _require_program(actor, line.program)
     line.is_active = False
     line.save(update_fields=["is_active", "updated_at"])
-    _audit(actor, "evaluation.schedule_removed", line, line.program.organisation)
+    audit_record_for(actor, "evaluation.schedule_removed", line, line.program.organisation)
     return line
 
 
@@ -188,8 +189,6 @@ def _candidates(line: SurveySchedule, today: datetime.date) -> Iterable[_Candida
         if not session_rows:
             return
         attended: dict[Any, list[tuple[Any, str]]] = {}
-        from reparo.processes.models import SessionInvitation
-
         for session_id, person_id, role, was_there in SessionInvitation.objects.filter(
             session_id__in=[s[0] for s in session_rows],
             participant__role__in=process_roles,
@@ -214,8 +213,6 @@ def _candidates(line: SurveySchedule, today: datetime.date) -> Iterable[_Candida
     by_id = {p.pk: p for p in processes}
     if not by_id:
         return
-    from reparo.processes.models import ProcessParticipant
-
     participants = ProcessParticipant.objects.filter(
         process_id__in=list(by_id), role__in=process_roles, withdrawn_at__isnull=True
     ).values_list("process_id", "person_id", "role")
@@ -231,8 +228,6 @@ def _candidates(line: SurveySchedule, today: datetime.date) -> Iterable[_Candida
 
 
 def _open_case_statuses() -> list[str]:
-    from reparo.cases.models import OPEN_STATUSES
-
     return list(OPEN_STATUSES)
 
 
@@ -255,7 +250,10 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
         assignment.cancel_reason = CancelReason.CONSENT
         assignment.closed_at = at
         assignment.save(update_fields=["status", "cancel_reason", "closed_at", "updated_at"])
-        _audit(None, "evaluation.survey_cancelled", assignment, assignment.program.organisation, reason="consent")
+        audit_record_for(
+            None, "evaluation.survey_cancelled", assignment, assignment.program.organisation, reason="consent",
+            system_label=SYSTEM_LABEL,
+        )  # fmt: skip
     # Someone who stopped taking part in a process is asked nothing more about it (their right to stop).
     withdrew = ProcessParticipant.objects.filter(
         process_id=OuterRef("process_id"), person_id=OuterRef("person_id"), withdrawn_at__isnull=False
@@ -270,7 +268,10 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
         assignment.cancel_reason = CancelReason.WITHDREW
         assignment.closed_at = at
         assignment.save(update_fields=["status", "cancel_reason", "closed_at", "updated_at"])
-        _audit(None, "evaluation.survey_cancelled", assignment, assignment.program.organisation, reason="withdrew")
+        audit_record_for(
+            None, "evaluation.survey_cancelled", assignment, assignment.program.organisation, reason="withdrew",
+            system_label=SYSTEM_LABEL,
+        )  # fmt: skip
 
     created = 0
     decisions: dict[Any, bool] = {}
@@ -303,8 +304,10 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
                 overdue_on=due_on + datetime.timedelta(days=line.due_within_days),
             )  # fmt: skip
             existing.add((cand.case_id, cand.person_id, cand.occasion))
-            _audit(None, "evaluation.survey_assigned", assignment, line.program.organisation,
-                   instrument=line.instrument, timepoint=line.timepoint)  # fmt: skip
+            audit_record_for(
+                None, "evaluation.survey_assigned", assignment, line.program.organisation, instrument=line.instrument,
+                timepoint=line.timepoint, system_label=SYSTEM_LABEL,
+            )  # fmt: skip
             created += 1
     return created
 
@@ -336,13 +339,19 @@ def survey_complete(
     comment: str = "",
     at: datetime.datetime | None = None,
 ) -> SurveyResponse:
-    """Record a staff interview. Refused unless the actor may complete this assignment, it is still open, and
-    the person's evaluation consent is in force now (asked of the consent policy)."""
-    if not selectors.assignments_visible_to(actor).filter(pk=assignment.pk).exists():
-        raise PermissionDenied
-    case_access = case_access_for(actor, assignment.case)
-    if case_access.responsible_side_only and assignment.participant_role != ParticipantRole.RESPONSIBLE:
-        raise PermissionDenied
+    """Record a staff interview, or the answers the person gives themself in the portal (the actor is then the
+    person the survey is for: collected today, ``CollectionMode.SELF``). Refused unless the actor may complete this
+    assignment, it is still open, and the person's evaluation consent is in force now (asked of the consent
+    policy). The score is computed the same way whoever collected the answers."""
+    themself = speaks_for(actor, assignment.person_id)
+    if not themself:
+        if not selectors.assignments_visible_to(actor).filter(pk=assignment.pk).exists():
+            raise PermissionDenied
+        case_access = case_access_for(actor, assignment.case)
+        if case_access.responsible_side_only and assignment.participant_role != ParticipantRole.RESPONSIBLE:
+            raise PermissionDenied
+    else:
+        collected_on = timezone.localdate()
     locked = SurveyAssignment.objects.select_for_update().get(pk=assignment.pk)
     if locked.status != AssignmentStatus.OPEN:
         raise ValidationError(_("This survey is no longer open."))
@@ -364,7 +373,8 @@ def survey_complete(
     response = SurveyResponse.objects.create(
         assignment=locked, program_id=locked.program_id, person_id=locked.person_id, instrument=locked.instrument,
         instrument_version=spec.version, timepoint=locked.timepoint, collected_on=collected_on,
-        mode=CollectionMode.STAFF_INTERVIEW, language=(language or "en")[:8], answers=cast(Any, stored),
+        mode=CollectionMode.SELF if themself else CollectionMode.STAFF_INTERVIEW, language=(language or "en")[:8],
+        answers=cast(Any, stored),
         comment=comment.strip() or None,
         total=result.total if result else None, subscales=result.subscales if result else {},
         band=(result.band or "") if result else "", extra=result.extra if result else {}, collected_by=actor,
@@ -372,8 +382,10 @@ def survey_complete(
     locked.status = AssignmentStatus.COMPLETED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at", "updated_at"])
-    _audit(actor, "evaluation.survey_completed", locked, locked.program.organisation,
-           instrument=locked.instrument, response=str(response.pk))  # fmt: skip
+    audit_record_for(
+        actor, "evaluation.survey_completed", locked, locked.program.organisation, instrument=locked.instrument,
+        response=str(response.pk), mode=response.mode,
+    )  # fmt: skip
     return response
 
 
@@ -390,7 +402,7 @@ def survey_cancel(*, actor: Any, assignment: SurveyAssignment, reason: str) -> S
     locked.cancel_reason = reason
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "cancel_reason", "closed_at", "updated_at"])
-    _audit(actor, "evaluation.survey_cancelled", locked, locked.program.organisation, reason=reason)
+    audit_record_for(actor, "evaluation.survey_cancelled", locked, locked.program.organisation, reason=reason)
     return locked
 
 
@@ -422,7 +434,9 @@ def stakeholder_feedback_record(
         instrument_version=get_instrument("stakeholder").version, answers=cast(Any, stored),
         comment=comment.strip() or None, recorded_by=actor,
     )  # fmt: skip
-    _audit(actor, "evaluation.stakeholder_feedback_recorded", feedback, program.organisation, kind=stakeholder_kind)
+    audit_record_for(
+        actor, "evaluation.stakeholder_feedback_recorded", feedback, program.organisation, kind=stakeholder_kind,
+    )  # fmt: skip
     return feedback
 
 
@@ -454,7 +468,7 @@ def reoffending_record(
         case=case, person=person, occurred_on=occurred_on, source=source, type=type, note=note.strip() or None,
         recorded_by=actor,
     )  # fmt: skip
-    _audit(actor, "evaluation.reoffending_recorded", event, case.organisation, type=type, source=source)
+    audit_record_for(actor, "evaluation.reoffending_recorded", event, case.organisation, type=type, source=source)
     return event
 
 
@@ -535,7 +549,7 @@ def _parse_cohort(text: str) -> tuple[list[ComparisonMember], list[RowError], in
         return [], [RowError(header_line, c, _("This column is missing from the first line.")) for c in missing], 0
     members: list[ComparisonMember] = []
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}  # normalised as the blind index is -> (reference, line)
     rows = 0
     previous_end = reader.line_num
     while True:
@@ -561,14 +575,22 @@ def _parse_cohort(text: str) -> tuple[list[ComparisonMember], list[RowError], in
             row.setdefault(name, value.strip())
         row_errors: list[RowError] = []
         ref = row.get("reference", "")
-        if not ref:
+        ref_key = normalise_text(ref)
+        if not ref_key:
             row_errors.append(RowError(index, "reference", _("A reference is needed.")))
         elif len(ref) > 64:
             row_errors.append(RowError(index, "reference", _("The reference is longer than 64 characters.")))
-        elif ref in seen:
+        elif ref_key in seen and seen[ref_key][0] == ref:
             row_errors.append(
-                RowError(index, "reference", _("The same reference is already on line %(line)s.") % {"line": seen[ref]})
-            )
+                RowError(index, "reference", _("The same reference is already on line %(line)s.")
+                         % {"line": seen[ref_key][1]})
+            )  # fmt: skip
+        elif ref_key in seen:
+            row_errors.append(
+                RowError(index, "reference", _("This reference matches the one on line %(line)s except for "
+                                               "capitals or spaces; they count as the same.")
+                         % {"line": seen[ref_key][1]})
+            )  # fmt: skip
         dates: dict[str, datetime.date | None] = {}
         for column in ("followup_start", "followup_end", "reoffended_on"):
             value = row.get(column, "")
@@ -602,7 +624,7 @@ def _parse_cohort(text: str) -> tuple[list[ComparisonMember], list[RowError], in
         if row_errors:
             errors.extend(row_errors)
             continue
-        seen[ref] = index
+        seen[ref_key] = (ref, index)
         if start is None or end is None:  # pragma: no cover - reported above
             continue
         members.append(
@@ -657,8 +679,10 @@ def cohort_import(
         ComparisonMember.objects.bulk_create(members, batch_size=1000)
     except IntegrityError:  # pragma: no cover - duplicates are refused while parsing
         raise ValidationError(_("The file has the same reference twice.")) from None
-    _audit(actor, "evaluation.cohort_imported", cohort, program.organisation, rows=len(members),
-           rejected=len({e.row for e in errors}))  # fmt: skip
+    audit_record_for(
+        actor, "evaluation.cohort_imported", cohort, program.organisation, rows=len(members),
+        rejected=len({e.row for e in errors}),
+    )  # fmt: skip
     result.cohort = cohort
     result.imported = len(members)
     return result

@@ -13,8 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.cases.selectors import case_access_for
-from reparo.core.actions import run_action
+from reparo.access.capabilities import Capability
+from reparo.cases.selectors import case_access_for, case_get_for
+from reparo.core.actions import form_page, run_action
 from reparo.evaluation import selectors, services
 from reparo.evaluation.catalogue import SCORED_CODES
 from reparo.evaluation.catalogue import instrument as get_instrument
@@ -26,6 +27,7 @@ from reparo.evaluation.forms import (
     ScheduleLineForm,
     StakeholderFeedbackForm,
 )
+from reparo.organisations.selectors import program_get_for
 
 LANGUAGES = ("en", "es")
 
@@ -48,13 +50,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "overdue_only": overdue_only,
             "query": "show=overdue" if overdue_only else "",
-            "programs": selectors.programs_for_evaluation(request.user).order_by("organisation__name", "name"),
+            "programs": selectors.programs_for_evaluation_in_order(request.user),
         },
     )
 
 
 def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    program = selectors.program_get_for(request.user, pk)
+    program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
     return render(
         request,
         "evaluation/program.html",
@@ -71,7 +73,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def schedule_add(request: HttpRequest, pk: int) -> HttpResponse:
-    program = selectors.program_get_for(request.user, pk)
+    program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
     form = ScheduleLineForm(request.POST)
     return run_action(
         request, lambda: services.schedule_line_add(actor=request.user, program=program, **form.cleaned_data),
@@ -81,8 +83,8 @@ def schedule_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def schedule_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
-    program = selectors.program_get_for(request.user, pk)
-    line = selectors.schedule_line_get_for(request.user, program, line_pk)
+    program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
+    line = selectors.schedule_line_in(program, line_pk)
     return run_action(
         request, lambda: services.schedule_line_remove(actor=request.user, line=line),
         success=_("Removed from the schedule."), back_to=reverse("evaluation:program", args=[program.pk]),
@@ -98,35 +100,30 @@ def interview(request: HttpRequest, pk: Any) -> HttpResponse:
         raise Http404
     spec = get_instrument(assignment.instrument)
     language = _language(request)
-    form = InterviewForm(request.POST or None, instrument=spec, language=language)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.survey_complete(
-                actor=request.user, assignment=assignment, answers=form.answers(),
-                collected_on=form.cleaned_data["collected_on"], language=language,
-                comment=form.cleaned_data.get("comment", ""),
-            )  # fmt: skip
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The answers are saved."))
-            return redirect("evaluation:home")
-    return render(
+    return form_page(
         request,
-        "evaluation/interview.html",
-        {
+        InterviewForm,
+        form_kwargs={"instrument": spec, "language": language},
+        template="evaluation/interview.html",
+        context={
             "assignment": assignment,
             "instrument": spec,
             "instrument_name": spec.name(language),
             "period": spec.period(language),
             "language": language,
-            "form": form,
             "cancel_form": CancelForm(),
             "other_language": "es" if language == "en" else "en",
         },
-        status=400 if request.method == "POST" else 200,
+        call=lambda form: services.survey_complete(
+            actor=request.user,
+            assignment=assignment,
+            answers=form.answers(),
+            collected_on=form.cleaned_data["collected_on"],
+            language=language,
+            comment=form.cleaned_data.get("comment", ""),
+        ),
+        success=_("The answers are saved."),
+        back_to=reverse("evaluation:home"),
     )
 
 
@@ -141,7 +138,7 @@ def survey_cancel(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 def reoffending(request: HttpRequest, case_pk: Any) -> HttpResponse:
-    case = selectors.reoffending_case_get_for(request.user, case_pk)
+    case = case_get_for(request.user, case_pk)
     people = selectors.responsible_people_of(case)
     form = ReoffendingForm(request.POST or None, people=people)
     if request.method == "POST":
@@ -157,7 +154,7 @@ def reoffending(request: HttpRequest, case_pk: Any) -> HttpResponse:
 
 
 def cohort_import(request: HttpRequest, pk: int) -> HttpResponse:
-    program = selectors.program_get_for(request.user, pk)
+    program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
     form = CohortImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -184,27 +181,23 @@ def cohort_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def stakeholder_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    program = selectors.program_get_for(request.user, pk)
+    program = program_get_for(request.user, pk, need=Capability.VIEW_EVALUATION)
     language = _language(request)
     spec = get_instrument("stakeholder")
-    form = StakeholderFeedbackForm(request.POST or None, instrument=spec, language=language)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.stakeholder_feedback_record(
-                actor=request.user, program=program, stakeholder_kind=form.cleaned_data["stakeholder_kind"],
-                received_on=form.cleaned_data["received_on"], answers=form.answers(),
-                comment=form.cleaned_data["comment"],
-            )  # fmt: skip
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The feedback is saved."))
-            return redirect("evaluation:program", pk=program.pk)
-    return render(
+    return form_page(
         request,
-        "evaluation/feedback.html",
-        {"program": program, "form": form, "instrument_name": spec.name(language)},
-        status=400 if request.method == "POST" else 200,
+        StakeholderFeedbackForm,
+        form_kwargs={"instrument": spec, "language": language},
+        template="evaluation/feedback.html",
+        context={"program": program, "instrument_name": spec.name(language)},
+        call=lambda form: services.stakeholder_feedback_record(
+            actor=request.user,
+            program=program,
+            stakeholder_kind=form.cleaned_data["stakeholder_kind"],
+            received_on=form.cleaned_data["received_on"],
+            answers=form.answers(),
+            comment=form.cleaned_data["comment"],
+        ),
+        success=_("The feedback is saved."),
+        back_to=reverse("evaluation:program", args=[program.pk]),
     )

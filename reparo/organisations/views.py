@@ -1,18 +1,28 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.accounts import selectors as account_selectors
-from reparo.accounts import services as account_services
+from reparo.access import selectors as access_selectors
+from reparo.access import services as access_services
+from reparo.access.actors import memberships_of, user_can
+from reparo.access.capabilities import Capability
 from reparo.accounts.forms import MembershipAddForm
-from reparo.accounts.roles import Capability
+from reparo.core.actions import form_page
 from reparo.organisations import selectors
+from reparo.organisations.activity_forms import AuditFilterForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"memberships": memberships_of(request.user)})
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
@@ -26,64 +36,52 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = account_selectors.organisation_get_for(request.user, pk)
-    can_manage = account_selectors.user_can(request.user, Capability.MANAGE_MEMBERS, organisation=organisation)
+def _detail(request: HttpRequest, organisation: Any, *, form: MembershipAddForm | None, page: Any) -> dict[str, Any]:
+    can_manage = user_can(request.user, Capability.MANAGE_MEMBERS, organisation=organisation)
     members = None
-    form = None
     if can_manage:
-        members = Paginator(account_selectors.members_of(request.user, organisation), 50).get_page(
-            request.GET.get("page")
-        )
-        form = MembershipAddForm()
+        members = Paginator(access_selectors.members_for(request.user, organisation), 50).get_page(page)
+        form = form or MembershipAddForm()
+    return {
+        "organisation": organisation,
+        "programs": selectors.active_programs_of(organisation),
+        "members": members,
+        "form": form if can_manage else None,
+        "can_manage": can_manage,
+    }
+
+
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for(request.user, pk)
     return render(
-        request,
-        "organisations/detail.html",
-        {
-            "organisation": organisation,
-            "programs": organisation.programs.filter(is_active=True),
-            "members": members,
-            "form": form,
-            "can_manage": can_manage,
-        },
+        request, "organisations/detail.html", _detail(request, organisation, form=None, page=request.GET.get("page"))
     )
 
 
 @require_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = account_selectors.organisation_get_for(request.user, pk, capability=Capability.MANAGE_MEMBERS)
-    form = MembershipAddForm(request.POST)
-    if form.is_valid():
-        try:
-            account_services.membership_add(actor=request.user, organisation=organisation, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The role has been added."))
-            return redirect("organisations:detail", pk=organisation.pk)
-    members = Paginator(account_selectors.members_of(request.user, organisation), 50).get_page(1)
-    return render(
+    organisation = selectors.organisation_get_for(request.user, pk, need=Capability.MANAGE_MEMBERS)
+    return form_page(
         request,
-        "organisations/detail.html",
-        {
-            "organisation": organisation,
-            "programs": organisation.programs.filter(is_active=True),
-            "members": members,
-            "form": form,
-            "can_manage": True,
-        },
-        status=400,
+        MembershipAddForm,
+        template="organisations/detail.html",
+        context=lambda: {k: v for k, v in _detail(request, organisation, form=None, page=1).items() if k != "form"},
+        call=lambda form: access_services.membership_add(
+            actor=request.user,  # type: ignore[arg-type]
+            organisation=organisation,
+            **form.cleaned_data,
+        ),
+        success=_("The role has been added."),
+        back_to=reverse("organisations:detail", kwargs={"pk": organisation.pk}),
     )
 
 
 @require_POST
 def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    organisation = account_selectors.organisation_get_for(request.user, pk, capability=Capability.MANAGE_MEMBERS)
-    membership = account_selectors.members_of(request.user, organisation).filter(pk=membership_pk).first()
-    if membership is None:
-        raise Http404
+    organisation = selectors.organisation_get_for(request.user, pk, need=Capability.MANAGE_MEMBERS)
+    membership = access_selectors.membership_get_for(request.user, organisation, membership_pk)
     try:
-        account_services.membership_end(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        access_services.membership_end(actor=request.user, membership=membership)  # type: ignore[arg-type]
         messages.success(request, _("The role has been ended."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -92,11 +90,25 @@ def membership_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpRes
 
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int, user_pk: str) -> HttpResponse:
-    organisation = account_selectors.organisation_get_for(request.user, pk, capability=Capability.MANAGE_MEMBERS)
-    target = account_selectors.member_user_get_for(request.user, organisation, user_pk)
+    organisation = selectors.organisation_get_for(request.user, pk, need=Capability.MANAGE_MEMBERS)
+    target = access_selectors.member_user_get_for(request.user, organisation, user_pk)
     try:
-        account_services.user_deactivate(actor=request.user, organisation=organisation, user=target)  # type: ignore[arg-type]
+        access_services.user_deactivate(actor=request.user, organisation=organisation, user=target)  # type: ignore[arg-type]
         messages.success(request, _("The account has been deactivated and signed out everywhere."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("organisations:detail", pk=organisation.pk)
+
+
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """The activity log of the organisations the actor administers."""
+    if not user_can(request.user, Capability.VIEW_AUDIT):
+        raise Http404
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_events_for(request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "audit/_rows.html" if getattr(request, "htmx", False) else "audit/list.html"
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reparo.core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from reparo.core.languages import language_choices
 from reparo.core.widgets import LeanSelect
 from reparo.processes.models import EndReason, FacilitatorRole, ProcessRole, ProcessType, SessionMode
@@ -18,7 +19,7 @@ class ProcessOpenForm(forms.Form):
 
 
 class ParticipantForm(forms.Form):
-    case_participant = forms.ModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    case_participant = BoundedModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type,var-annotated]
     role = forms.ChoiceField(label=_("Role in this process"), choices=ProcessRole.choices)
 
     def __init__(self, *args: Any, case_participants: Any, **kwargs: Any) -> None:
@@ -29,7 +30,7 @@ class ParticipantForm(forms.Form):
 
 
 class FacilitatorForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    user = BoundedModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type,var-annotated]
     role = forms.ChoiceField(label=_("Role"), choices=FacilitatorRole.choices)
 
     def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
@@ -47,7 +48,7 @@ class EndEarlyForm(forms.Form):
 
 
 class PreparationForm(forms.Form):
-    participant = forms.ModelChoiceField(label=_("With"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    participant = BoundedModelChoiceField(label=_("With"), queryset=None)  # type: ignore[arg-type,var-annotated]
     held_on = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     covered = forms.MultipleChoiceField(
         label=_("What was covered"), required=False, widget=forms.CheckboxSelectMultiple
@@ -70,7 +71,7 @@ class SessionForm(forms.Form):
     interpreter_language = forms.ChoiceField(
         label=_("Interpreter"), required=False, choices=lambda: [("", _("None")), *language_choices()]
     )
-    invited = forms.ModelMultipleChoiceField(label=_("Invited"), queryset=None, widget=forms.CheckboxSelectMultiple)  # type: ignore[arg-type,var-annotated]
+    invited = BoundedModelMultipleChoiceField(label=_("Invited"), queryset=None, widget=forms.CheckboxSelectMultiple)  # type: ignore[arg-type,var-annotated]
     survivor_arrives_at = forms.DateTimeField(label=_("Survivor arrives"), required=False, widget=DATETIME_INPUT)
     survivor_leaves_at = forms.DateTimeField(label=_("Survivor leaves"), required=False, widget=DATETIME_INPUT)
     responsible_arrives_at = forms.DateTimeField(

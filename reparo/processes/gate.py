@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reparo.cases.models import OPEN_STATUSES
 from reparo.processes.models import Process, ProcessParticipant, ProcessRole
 
 Condition = Callable[["GateContext"], "str | None"]
@@ -145,8 +146,6 @@ def _responsible_takes_part(ctx: GateContext) -> str | None:
 
 @gate_condition("case_open")
 def _case_open(ctx: GateContext) -> str | None:
-    from reparo.cases.models import OPEN_STATUSES
-
     if ctx.process.case.status not in OPEN_STATUSES:
         return _("The case is no longer open.")
     return None

@@ -12,10 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.audit.services import audit_record
-from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, Task, TeamRole
+from reparo.access.capabilities import Capability, team_roles_with
+from reparo.access.participants import speaks_for
+from reparo.audit.concurrency import check_version
+from reparo.audit.services import audit_record_for
+from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseTeamMember, Task, TeamRole
 from reparo.cases.selectors import case_access_for
-from reparo.processes import content
+from reparo.cases.services import case_transition
+from reparo.processes import content, facilitation
 from reparo.processes.gate import joint_meeting_gate_for_session
 from reparo.processes.models import (
     RESPONSIBLE_SIDE,
@@ -54,10 +58,6 @@ def _require_work(actor: Any, case: Case) -> None:
         raise PermissionDenied(_("You can see this case, but not change it."))
 
 
-def _audit(actor: Any, action: str, process: Process, **detail: Any) -> None:
-    audit_record(actor=actor, action=action, obj=process, organisation=process.case.organisation, detail=detail)
-
-
 @transaction.atomic
 def process_open(*, actor: Any, case: Case, type: str) -> Process:
     _require_work(actor, case)
@@ -66,7 +66,7 @@ def process_open(*, actor: Any, case: Case, type: str) -> Process:
     if not case.is_open:
         raise ValidationError(_("This case is closed; open a process on an open case."))
     process = Process.objects.create(case=case, type=type, created_by=actor)
-    _audit(actor, "process.opened", process, type=type)
+    audit_record_for(actor, "process.opened", process, process.case.organisation, type=type)
     return process
 
 
@@ -89,7 +89,10 @@ def participant_add(
     )
     if not created:
         raise ValidationError(_("This person already takes part in this process."))
-    _audit(actor, "process.participant_added", process, person=case_participant.person.display_code, role=role)
+    audit_record_for(
+        actor, "process.participant_added", process, process.case.organisation,
+        person=case_participant.person.display_code, role=role,
+    )  # fmt: skip
     return participant
 
 
@@ -98,28 +101,28 @@ def facilitator_assign(*, actor: Any, process: Process, user: Any, role: str) ->
     """Assign a facilitator. They must be on the case team as a facilitator or supervisor, and eligible
     (``reparo.training.eligibility``: certification, languages, preferences, conflicts, workload)."""
     access = case_access_for(actor, process.case)
-    if not (access.can_manage_team or TeamRole.LEAD_FACILITATOR in access.team_roles):
+    if not access.can_manage_process_team:
         raise PermissionDenied(_("Only a coordinator or the lead facilitator can assign facilitators."))
     fits = CaseTeamMember.objects.filter(
         case=process.case,
         user=user,
-        role__in=[TeamRole.LEAD_FACILITATOR, TeamRole.CO_FACILITATOR, TeamRole.SUPERVISOR],
+        role__in=team_roles_with(Capability.FACILITATE_ON_CASE),
     ).exists()
     if not fits:
         raise ValidationError(_("Add this person to the case team as a facilitator first."))
     if role not in FacilitatorRole.values:
         raise ValidationError({"role": _("Choose a role.")})
-    from reparo.training.eligibility import facilitator_eligibility  # the one eligibility check (issue 6)
-
     # One assignment of this person at a time: two at once must not both pass the workload cap.
     type(user).objects.select_for_update().filter(pk=user.pk).first()
-    fit = facilitator_eligibility(process, user)
+    fit = facilitation.facilitator_eligibility(process, user)  # the one eligibility check (issue 6)
     if not fit.eligible:
         raise ValidationError([_("This person cannot facilitate this process:"), *(r.text for r in fit.against)])
     assignment, created = ProcessFacilitator.objects.get_or_create(process=process, user=user, defaults={"role": role})
     if not created:
         raise ValidationError(_("This person already facilitates this process."))
-    _audit(actor, "process.facilitator_assigned", process, user=str(user.pk), role=role)
+    audit_record_for(
+        actor, "process.facilitator_assigned", process, process.case.organisation, user=str(user.pk), role=role,
+    )  # fmt: skip
     return assignment
 
 
@@ -151,7 +154,9 @@ def process_move(*, actor: Any, process: Process, to_stage: str) -> Process:
         locked.ended_at = timezone.now()  # follow-up surveys and re-offending follow-up count from here
     locked.version += 1
     locked.save()
-    _audit(actor, "process.stage_changed", locked, **{"from": previous, "to": to_stage})
+    audit_record_for(
+        actor, "process.stage_changed", locked, locked.case.organisation, **{"from": previous, "to": to_stage},
+    )  # fmt: skip
     return locked
 
 
@@ -178,7 +183,7 @@ def processes_end_with_case(*, actor: Any, case: Any, reason: str) -> int:
         .exclude(stage__in=[ProcessStage.COMPLETED, ProcessStage.ENDED_EARLY])
     ):
         _end(process, reason=reason)
-        _audit(actor, "process.ended_early", process, reason=reason)
+        audit_record_for(actor, "process.ended_early", process, process.case.organisation, reason=reason)
         ended += 1
     return ended
 
@@ -192,7 +197,7 @@ def process_end_early(*, actor: Any, process: Process, reason: str, note: str = 
     if reason not in EndReason.values:
         raise ValidationError({"reason": _("Choose why the process ended.")})
     _end(locked, reason=reason, note=note.strip() or None)
-    _audit(actor, "process.ended_early", locked, reason=reason)
+    audit_record_for(actor, "process.ended_early", locked, locked.case.organisation, reason=reason)
     return locked
 
 
@@ -206,7 +211,7 @@ def process_pause(*, actor: Any, process: Process, why: str) -> Process:
         process.refresh_from_db()
         # A paused process holds no joint meeting: those already booked are called off too (not only new ones).
         cancelled = _cancel_future_sessions(process, reason=_("The process is paused."), joint_only=True)
-        _audit(actor, "process.paused", process, why=why, cancelled=cancelled)
+        audit_record_for(actor, "process.paused", process, process.case.organisation, why=why, cancelled=cancelled)
     return process
 
 
@@ -215,7 +220,7 @@ def process_resume(*, actor: Any, process: Process) -> Process:
     _require_work(actor, process.case)
     Process.objects.filter(pk=process.pk).update(paused=False, paused_at=None)
     process.refresh_from_db()
-    _audit(actor, "process.resumed", process)
+    audit_record_for(actor, "process.resumed", process, process.case.organisation)
     return process
 
 
@@ -243,7 +248,10 @@ def preparation_record(
         process=process, participant=participant, held_on=held_on, facilitator=actor, covered=covered,
         notes=notes.strip() or None,
     )  # fmt: skip
-    _audit(actor, "process.preparation_recorded", process, participant=participant.person.display_code)
+    audit_record_for(
+        actor, "process.preparation_recorded", process, process.case.organisation,
+        participant=participant.person.display_code,
+    )  # fmt: skip
     return meeting
 
 
@@ -335,10 +343,8 @@ def session_schedule(
             raise GateClosedError(gate.reasons, gate.codes)
         for key, value in _staggered_times(starts_at, session.ends_at, times or {}).items():
             setattr(session, key, value)
-    from reparo.training.eligibility import certification_problem  # the one certification rule (issue 6)
-
     for who in (facilitator, co_facilitator):
-        problem = who and certification_problem(who, locked, [timezone.localdate(starts_at)])
+        problem = who and facilitation.certification_problem(who, locked, [timezone.localdate(starts_at)])
         if problem:
             raise ValidationError(
                 _("%(person)s cannot lead a session on that day: %(problem)s")
@@ -346,7 +352,9 @@ def session_schedule(
             )
     session.save()
     SessionInvitation.objects.bulk_create([SessionInvitation(session=session, participant=p) for p in invited])
-    _audit(actor, "process.session_scheduled", locked, session=str(session.pk), joint=is_joint)
+    audit_record_for(
+        actor, "process.session_scheduled", locked, locked.case.organisation, session=str(session.pk), joint=is_joint,
+    )  # fmt: skip
     return session
 
 
@@ -389,7 +397,9 @@ def session_cancel(*, actor: Any, session: Session, reason: str) -> Session:
     session.refresh_from_db()
     session.cancel_reason = reason.strip() or None
     session.save(update_fields=["cancel_reason", "updated_at"])
-    _audit(actor, "process.session_cancelled", session.process, session=str(session.pk))
+    audit_record_for(
+        actor, "process.session_cancelled", session.process, session.process.case.organisation, session=str(session.pk),
+    )  # fmt: skip
     return session
 
 
@@ -411,7 +421,6 @@ def session_record(
 ) -> Session:
     """After the session: who attended, and the (encrypted) session record."""
     _require_work(actor, session.process.case)
-    from reparo.core.concurrency import check_version
 
     locked = Session.objects.select_for_update().get(pk=session.pk)
     if version is not None:
@@ -428,8 +437,10 @@ def session_record(
     locked.record = record.strip() or None
     locked.version += 1
     locked.save()
-    _audit(actor, "process.session_recorded", locked.process, session=str(locked.pk), version=locked.version,
-           fields=["record", "attendance"])  # fmt: skip
+    audit_record_for(
+        actor, "process.session_recorded", locked.process, locked.process.case.organisation, session=str(locked.pk),
+        version=locked.version, fields=["record", "attendance"],
+    )  # fmt: skip
     return locked
 
 
@@ -440,7 +451,10 @@ def invitation_reply(*, actor: Any, invitation: SessionInvitation, reply: str) -
         raise ValidationError({"reply": _("Choose a reply.")})
     invitation.reply = reply
     invitation.save(update_fields=["reply", "updated_at"])
-    _audit(actor, "process.invitation_reply", invitation.session.process, reply=reply)
+    audit_record_for(
+        actor, "process.invitation_reply", invitation.session.process, invitation.session.process.case.organisation,
+        reply=reply,
+    )  # fmt: skip
     return invitation
 
 
@@ -451,9 +465,16 @@ def participant_withdraw(
     """A participant stops taking part, with no reason asked. When the survivor or the responsible person
     withdraws from a process that needs them both, the process ends and future sessions are cancelled; the team
     is told, without blame, in a task. The case stays open for support unless the survivor asks for it to close
-    (``close_case``: only for the survivor's own withdrawal)."""
+    (``close_case``: only for the survivor's own withdrawal, recorded by staff).
+
+    A participant may stop themself, through the portal (the actor is then the person who stops): the effects are
+    exactly these, with no reason asked; closing the case stays a conversation with the team."""
     process = participant.process
-    _require_work(actor, process.case)
+    themself = speaks_for(actor, participant.person_id)
+    if not themself:
+        _require_work(actor, process.case)
+    elif close_case:
+        raise ValidationError(_("Your team will talk with you about closing the case."))
     if close_case and participant.role != ProcessRole.SURVIVOR:
         raise ValidationError(_("Only the survivor's withdrawal can close the case."))
     if participant.withdrawn_at:
@@ -476,11 +497,15 @@ def participant_withdraw(
                 owner=owner,
                 due_date=timezone.localdate(),
             )
-    _audit(actor, "process.participant_withdrew", process, role=participant.role, process_ended=ends,
-           case_closed=close_case)  # fmt: skip
+    audit_record_for(
+        actor, "process.participant_withdrew", process, process.case.organisation, role=participant.role,
+        process_ended=ends, case_closed=close_case,
+    )  # fmt: skip
     if close_case and process.case.is_open:
-        from reparo.cases.models import CaseStatus
-        from reparo.cases.services import case_transition
-
         case_transition(actor=actor, case=process.case, to_status=CaseStatus.WITHDRAWN)
     return participant
+
+
+def on_case_ended(*, actor: Any, case: Any, reason: str, **_kwargs: Any) -> None:
+    """A case was withdrawn or closed (``reparo.cases.signals.case_ended``): its processes end with it."""
+    processes_end_with_case(actor=actor, case=case, reason=reason)

@@ -9,7 +9,7 @@ urlpatterns = [
     path("case/<uuid:case_pk>/new/", views.process_open, name="open"),
     path("<uuid:pk>/", views.process_detail, name="detail"),
     path("<uuid:pk>/participants/", views.participant_add, name="participant_add"),
-    path("<uuid:pk>/participants/<int:participant_pk>/withdraw/", views.participant_withdraw, name="withdraw"),
+    path("<uuid:pk>/participants/<id:participant_pk>/withdraw/", views.participant_withdraw, name="withdraw"),
     path("<uuid:pk>/facilitators/", views.facilitator_assign, name="facilitator_assign"),
     path("<uuid:pk>/stage/", views.stage_move, name="stage"),
     path("<uuid:pk>/end/", views.end_early, name="end"),
@@ -21,12 +21,12 @@ urlpatterns = [
     path("<uuid:pk>/sessions/<uuid:session_pk>/move/", views.session_reschedule, name="session_reschedule"),
     path("<uuid:pk>/sessions/<uuid:session_pk>/record/", views.session_record, name="session_record"),
     path(
-        "<uuid:pk>/sessions/<uuid:session_pk>/replies/<int:invitation_pk>/",
+        "<uuid:pk>/sessions/<uuid:session_pk>/replies/<id:invitation_pk>/",
         views.invitation_reply,
         name="invitation_reply",
     ),
     path(
-        "<uuid:pk>/sessions/<uuid:session_pk>/calendar/<int:participant_pk>.ics",
+        "<uuid:pk>/sessions/<uuid:session_pk>/calendar/<id:participant_pk>.ics",
         views.session_calendar,
         name="session_calendar",
     ),

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.agreements import selectors as agreement_selectors
 from reparo.cases.selectors import case_get_for, team_of, users_on_team
 from reparo.cases.selectors import participants_of as case_participants_of
-from reparo.core.actions import errors_text, run_action
+from reparo.core.actions import errors_text, form_page, run_action
 from reparo.processes import content, selectors, services
+from reparo.processes.extensions import my_week_panels, process_page_extras, process_page_panels
 from reparo.processes.forms import (
     CancelForm,
     EndEarlyForm,
@@ -79,9 +79,6 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     participants = selectors.participants_of(process)
     team = users_on_team([m.user_id for m in team_of(process.case)])
     checklist = content.checklist_for(process.type)
-    prepared: dict[int, set[str]] = {p.pk: set() for p in participants}
-    for meeting in process.preparations.all():
-        prepared.setdefault(meeting.participant_id, set()).update(meeting.covered)
     return render(
         request,
         "processes/detail.html",
@@ -92,12 +89,11 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "facilitators": selectors.facilitators_of(process),
             "sessions": selectors.sessions_of(process),
             "upcoming": selectors.upcoming_sessions(process)[:5],
-            "agreement": agreement_selectors.agreement_in_force(process),
-            "agreement_draft": agreement_selectors.agreement_in_preparation(process),
-            "completion": agreement_selectors.completion_rate(process),
+            **process_page_extras(process),
+            "panels": process_page_panels(request.user, process, access),
             "gate": joint_meeting_gate(process),
             "checklist": checklist,
-            "preparation_progress": [(p, len(prepared.get(p.pk, set())), len(checklist)) for p in participants],
+            "preparation_progress": selectors.preparation_progress(process, participants, checklist),
             "participant_form": ParticipantForm(case_participants=case_participants_of(process.case)),
             "facilitator_form": FacilitatorForm(team=team),
             "preparation_form": PreparationForm(participants=participants, checklist=checklist),
@@ -123,7 +119,7 @@ def participant_add(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def participant_withdraw(request: HttpRequest, pk: Any, participant_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
-    participant = selectors.participant_get_for(request.user, process, participant_pk)
+    participant = selectors.participant_in(process, participant_pk)
     close_case = request.POST.get("close_case") == "yes"
     return _work(
         request,
@@ -191,39 +187,27 @@ def session_new(request: HttpRequest, pk: Any) -> HttpResponse:
     access = selectors.process_access_for(request.user, process)
     if not access.can_work:
         raise Http404
-    participants = selectors.participants_of(process).filter(withdrawn_at__isnull=True)
-    form = SessionForm(request.POST or None, participants=participants)
-    gate_refusal: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            session = services.session_schedule(
-                actor=request.user,
-                process=process,
-                starts_at=data["starts_at"],
-                duration_minutes=data["duration_minutes"],
-                mode=data["mode"],
-                invited=data["invited"],
-                venue=data["venue"],
-                online_link=data["online_link"],
-                interpreter_language=data["interpreter_language"],
-                times=form.times(),
-            )
-        except services.GateClosedError as exc:
-            gate_refusal = exc.reasons
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The session is scheduled."))
-            return redirect("processes:session", pk=process.pk, session_pk=session.pk)
-    status = 409 if gate_refusal else (400 if request.method == "POST" else 200)
-    return render(
+    return form_page(
         request,
-        "processes/session_new.html",
-        {"process": process, "form": form, "gate": joint_meeting_gate(process), "gate_refusal": gate_refusal},
-        status=status,
+        SessionForm,
+        form_kwargs={"participants": selectors.active_participants_of(process)},
+        template="processes/session_new.html",
+        context=lambda: {"process": process, "gate": joint_meeting_gate(process), "gate_refusal": []},
+        call=lambda form: services.session_schedule(
+            actor=request.user,
+            process=process,
+            starts_at=form.cleaned_data["starts_at"],
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            mode=form.cleaned_data["mode"],
+            invited=form.cleaned_data["invited"],
+            venue=form.cleaned_data["venue"],
+            online_link=form.cleaned_data["online_link"],
+            interpreter_language=form.cleaned_data["interpreter_language"],
+            times=form.times(),
+        ),
+        success=_("The session is scheduled."),
+        back_to=lambda session: reverse("processes:session", kwargs={"pk": process.pk, "session_pk": session.pk}),
+        conflicts={services.GateClosedError: lambda exc, form: (form, {"gate_refusal": exc.reasons})},
     )
 
 
@@ -232,8 +216,8 @@ def session_detail(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRespon
     access = selectors.process_access_for(request.user, process)
     if not access.can_work:
         raise Http404
-    session = selectors.session_get_for(request.user, process, session_pk)
-    invitations = session.invitations.select_related("participant__person")
+    session = selectors.session_in(process, session_pk)
+    invitations = selectors.invitations_of(session)
     return render(
         request,
         "processes/session.html",
@@ -255,7 +239,7 @@ def session_detail(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRespon
 @require_POST
 def session_cancel(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
-    session = selectors.session_get_for(request.user, process, session_pk)
+    session = selectors.session_in(process, session_pk)
     form = CancelForm(request.POST)
     reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
     return _work(
@@ -268,7 +252,7 @@ def session_cancel(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRespon
 @require_POST
 def session_reschedule(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
-    session = selectors.session_get_for(request.user, process, session_pk)
+    session = selectors.session_in(process, session_pk)
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -283,8 +267,8 @@ def session_reschedule(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRe
 @require_POST
 def session_record(request: HttpRequest, pk: Any, session_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
-    session = selectors.session_get_for(request.user, process, session_pk)
-    form = RecordForm(request.POST, invitations=session.invitations.select_related("participant__person"))
+    session = selectors.session_in(process, session_pk)
+    form = RecordForm(request.POST, invitations=selectors.invitations_of(session))
     if not form.is_valid():
         messages.error(request, _errors(form))
         return redirect("processes:session", pk=process.pk, session_pk=session.pk)
@@ -302,8 +286,8 @@ def session_calendar(request: HttpRequest, pk: Any, session_pk: Any, participant
     process = selectors.process_get_for(request.user, pk)
     if not selectors.process_access_for(request.user, process).can_work:
         raise Http404
-    session = selectors.session_get_for(request.user, process, session_pk)
-    participant = selectors.participant_get_for(request.user, process, participant_pk)
+    session = selectors.session_in(process, session_pk)
+    participant = selectors.participant_in(process, participant_pk)
     response = HttpResponse(session_ics(session, participant), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     return response
@@ -313,15 +297,19 @@ def my_week(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "processes/my_week.html",
-        {"sessions": selectors.sessions_for_week(request.user), "today": timezone.localdate()},
+        {
+            "sessions": selectors.sessions_for_week(request.user),
+            "today": timezone.localdate(),
+            "panels": my_week_panels(request.user),
+        },
     )
 
 
 @require_POST
 def invitation_reply(request: HttpRequest, pk: Any, session_pk: Any, invitation_pk: Any) -> HttpResponse:
     process = selectors.process_get_for(request.user, pk)
-    session = selectors.session_get_for(request.user, process, session_pk)
-    invitation = selectors.invitation_get_for(request.user, session, invitation_pk)
+    session = selectors.session_in(process, session_pk)
+    invitation = selectors.invitation_in(session, invitation_pk)
     reply = request.POST.get("reply", "")
     return run_action(
         request,

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reparo.core.forms import MAX_ID, BoundedModelChoiceField
 from reparo.safety.instruments import Instrument
 from reparo.safety.models import CheckInMoment, Outcome, RestrictionKind, RiskLevel
 
@@ -14,7 +15,7 @@ INDICATOR = [("absent", _("Absent")), ("present", _("Present")), ("unknown", _("
 
 
 class ScreeningForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    person = BoundedModelChoiceField(label=_("Person"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, required=False)
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices, required=False)
     reasons = forms.CharField(
@@ -53,7 +54,7 @@ class ScreeningForm(forms.Form):
 
 
 class SafetyPlanForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, max_value=MAX_ID, required=False)
     warning_signs = forms.CharField(label=_("Warning signs"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     coping_steps = forms.CharField(label=_("Coping steps"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     safe_contacts = forms.CharField(label=_("Safe contacts"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -66,8 +67,8 @@ class SafetyPlanForm(forms.Form):
 
 
 class RestrictionForm(forms.Form):
-    person_a = forms.ModelChoiceField(label=_("Between"), queryset=None)  # type: ignore[arg-type,var-annotated]
-    person_b = forms.ModelChoiceField(label=_("And"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    person_a = BoundedModelChoiceField(label=_("Between"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    person_b = BoundedModelChoiceField(label=_("And"), queryset=None)  # type: ignore[arg-type,var-annotated]
     kind = forms.ChoiceField(label=_("Kind"), choices=RestrictionKind.choices)
     source = forms.CharField(label=_("Source (court, reference)"), required=False, max_length=300)
     valid_from = forms.DateField(label=_("Valid from"), widget=DATE_INPUT)
@@ -81,14 +82,14 @@ class RestrictionForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type,var-annotated]
+    person = BoundedModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type,var-annotated]
     moment = forms.ChoiceField(label=_("When"), choices=CheckInMoment.choices)
     rating = forms.IntegerField(
         label=_("Distress from 0 (none) to 10 (the most)"), min_value=0, max_value=10,
         widget=forms.NumberInput(attrs={"min": 0, "max": 10}),
     )  # fmt: skip
-    session = forms.ModelChoiceField(label=_("Session"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
-    preparation = forms.ModelChoiceField(label=_("Preparation meeting"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    session = BoundedModelChoiceField(label=_("Session"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
+    preparation = BoundedModelChoiceField(label=_("Preparation meeting"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
 
     def __init__(self, *args: Any, people: Any, sessions: Any, preparations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,19 +5,17 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from reparo.accounts.roles import Capability
-from reparo.accounts.selectors import user_can
-from reparo.cases.models import Case, CaseTeamMember, TeamRole
+from reparo.access.actors import user_can
+from reparo.access.capabilities import Capability
+from reparo.access.lookup import lookup, one_or_404
+from reparo.cases.models import Case, CaseParticipant
 from reparo.cases.selectors import case_access_for, case_get_for, cases_visible_to
 from reparo.organisations.models import Program
 from reparo.people.models import Person
-from reparo.processes.models import Process
-from reparo.processes.selectors import process_get_for
+from reparo.processes.models import PreparationMeeting, Process, ProcessParticipant
 from reparo.safety.models import (
     DEFAULT_DISTRESS_THRESHOLD,
     ContactRestriction,
@@ -29,26 +27,9 @@ from reparo.safety.models import (
 )
 
 
-def safety_case_get_for(actor: Any, pk: Any) -> Case:
-    """A case whose safety records the actor may see and keep: never the responsible-person side."""
-    case = case_get_for(actor, pk)
-    if not case_access_for(actor, case).can_work:
-        raise Http404
-    return case
-
-
-def safety_process_get_for(actor: Any, pk: Any) -> Process:
-    process = process_get_for(actor, pk)
-    if not case_access_for(actor, process.case).can_work:
-        raise Http404
-    return process
-
-
 def can_sign_off(actor: Any, case: Case) -> bool:
     """A supervisor: of the case's organisation, or on the case team."""
-    if CaseTeamMember.objects.filter(case=case, user=actor, role=TeamRole.SUPERVISOR).exists():
-        return True
-    return user_can(actor, Capability.SIGN_OFF_SCREENINGS, organisation=case.organisation)
+    return case_access_for(actor, case).can_sign_off
 
 
 def can_lift_restrictions(actor: Any, case: Case) -> bool:
@@ -64,12 +45,11 @@ def screenings_of_case(case: Case) -> QuerySet[Screening]:
     return Screening.objects.filter(case=case).select_related("person", "process", "completed_by", "signed_off_by")
 
 
+@lookup("safety.screening")
 def screening_get_for(actor: Any, pk: Any) -> Screening:
-    try:
-        screening = Screening.objects.select_related("case", "process", "person").get(pk=pk)
-    except (Screening.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
-    safety_case_get_for(actor, screening.case_id)
+    """A screening on a case whose safety records the actor keeps (never the responsible-person side only)."""
+    screening = one_or_404(Screening.objects.select_related("case", "process", "person"), pk)
+    case_get_for(actor, screening.case_id, need=Capability.WORK_ON_CASE)
     return screening
 
 
@@ -85,15 +65,20 @@ def safety_plans_of(case: Case) -> QuerySet[SafetyPlan]:
     return SafetyPlan.objects.filter(case=case).select_related("person")
 
 
+def safety_plan_of(case: Case, person: Person) -> SafetyPlan | None:
+    return safety_plans_of(case).filter(person=person).first()
+
+
 def restrictions_of(case: Case) -> QuerySet[ContactRestriction]:
     return ContactRestriction.objects.filter(case=case).select_related("person_a", "person_b")
 
 
-def restriction_get_for(actor: Any, case: Case, pk: Any) -> ContactRestriction:
-    try:
-        return restrictions_of(case).get(pk=pk)
-    except (ContactRestriction.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def restriction_count(case: Case) -> int:
+    return ContactRestriction.objects.filter(case=case).count()
+
+
+def restriction_in(case: Case, pk: Any) -> ContactRestriction:
+    return one_or_404(restrictions_of(case), pk)
 
 
 def _in_force(at: datetime.datetime) -> Q:
@@ -132,24 +117,17 @@ def notices_for(actor: Any) -> QuerySet[Notice]:
 
 
 def people_of_case(case: Case, *, role: str | None = None) -> QuerySet[Person]:
-    from reparo.cases.models import CaseParticipant
-
     rows = CaseParticipant.objects.filter(case=case)
     if role:
         rows = rows.filter(role=role)
     return Person.objects.filter(pk__in=rows.values("person_id")).order_by("display_code")
 
 
-def survivor_get_for(actor: Any, case: Case, pk: Any) -> Person:
-    try:
-        return people_of_case(case, role="survivor").get(pk=pk)
-    except (Person.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def survivor_in(case: Case, pk: Any) -> Person:
+    return one_or_404(people_of_case(case, role="survivor"), pk)
 
 
 def people_of_process(process: Process, *, roles: set[str] | None = None) -> QuerySet[Person]:
-    from reparo.processes.models import ProcessParticipant
-
     rows = ProcessParticipant.objects.filter(process=process, withdrawn_at__isnull=True)
     if roles:
         rows = rows.filter(role__in=roles)
@@ -157,25 +135,10 @@ def people_of_process(process: Process, *, roles: set[str] | None = None) -> Que
 
 
 def preparations_of(process: Process) -> QuerySet[Any]:
-    from reparo.processes.models import PreparationMeeting
-
     return PreparationMeeting.objects.filter(process=process).select_related("participant__person")
 
 
+@lookup("safety.notice")
 def notice_get_for(actor: Any, pk: Any) -> Notice:
-    try:
-        return notices_for(actor).get(pk=pk)
-    except (Notice.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
-
-
-def program_settings_get_for(actor: Any, pk: Any) -> Program:
-    """A program whose safety settings the actor may change (coordinators and organisation admins)."""
-    from reparo.accounts.selectors import organisations_where
-
-    try:
-        return Program.objects.select_related("organisation").get(
-            pk=pk, organisation__in=organisations_where(actor, Capability.SEE_ALL_ORG_CASES)
-        )
-    except (Program.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    """One of the actor's own notices, on a case they still see."""
+    return one_or_404(notices_for(actor), pk)

@@ -11,12 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.accounts.roles import Capability
-from reparo.accounts.selectors import user_can
-from reparo.audit.services import audit_record
+from reparo.access.actors import user_can
+from reparo.access.capabilities import Capability
+from reparo.access.participants import speaks_for
+from reparo.audit.concurrency import ConflictError, check_version
+from reparo.audit.services import audit_record, audit_record_for
 from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, ParticipantRole, Task, TeamRole
 from reparo.cases.selectors import case_access_for
-from reparo.core.concurrency import ConflictError, check_version
 from reparo.organisations.models import Program
 from reparo.people.models import Person
 from reparo.processes.models import PreparationMeeting, Process, ProcessRole, Session
@@ -47,10 +48,6 @@ KIND_ROLES = {
 def _require_work(actor: Any, case: Case) -> None:
     if not case_access_for(actor, case).can_work:
         raise PermissionDenied(_("You can see this case, but not change it."))
-
-
-def _audit(actor: Any, action: str, obj: Any, case: Case, **detail: Any) -> None:
-    audit_record(actor=actor, action=action, obj=obj, organisation=case.organisation, detail=detail)
 
 
 @transaction.atomic
@@ -105,8 +102,10 @@ def screening_complete(
         outcome=outcome, risk_level=risk_level, reasons=reasons.strip() or None,
         completed_by=actor, completed_at=at, valid_until=at + datetime.timedelta(days=instrument.validity_days),
     )  # fmt: skip
-    _audit(actor, "safety.screening_completed", screening, process.case, process=str(process.pk), kind=kind,
-           version=instrument.version, outcome=outcome or None, risk_level=risk_level or None)  # fmt: skip
+    audit_record_for(
+        actor, "safety.screening_completed", screening, process.case.organisation, process=str(process.pk), kind=kind,
+        version=instrument.version, outcome=outcome or None, risk_level=risk_level or None,
+    )  # fmt: skip
     return screening
 
 
@@ -125,7 +124,7 @@ def screening_sign_off(*, actor: Any, screening: Screening, at: datetime.datetim
     locked.signed_off_by = actor
     locked.signed_off_at = at or timezone.now()
     locked.save(update_fields=["signed_off_by", "signed_off_at", "updated_at"])
-    _audit(actor, "safety.screening_signed_off", locked, case, kind=locked.kind)
+    audit_record_for(actor, "safety.screening_signed_off", locked, case.organisation, kind=locked.kind)
     return locked
 
 
@@ -174,9 +173,25 @@ def safety_plan_save(
             raise
         check_version(existing, None)
         raise ConflictError(current_version=existing.version, changes=[]) from None
-    _audit(actor, "safety.plan_created" if created else "safety.plan_reviewed", plan, case,
-           version=plan.version, fields=[n for n in PLAN_FIELDS if getattr(plan, n)])  # fmt: skip
+    audit_record_for(
+        actor, "safety.plan_created" if created else "safety.plan_reviewed", plan, case.organisation,
+        version=plan.version, fields=[n for n in PLAN_FIELDS if getattr(plan, n)],
+    )  # fmt: skip
     return plan
+
+
+@transaction.atomic
+def safety_plan_share(*, actor: Any, plan: SafetyPlan, shared: bool) -> SafetyPlan:
+    """The facilitator's choice whether the survivor may read their own plan in the portal. It counts from the
+    next page the survivor opens."""
+    _require_work(actor, plan.case)
+    locked = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.shared_with_person != bool(shared):
+        locked.shared_with_person = bool(shared)
+        locked.save(update_fields=["shared_with_person", "updated_at"])
+        action = "safety.plan_shared" if shared else "safety.plan_unshared"
+        audit_record_for(actor, action, locked, locked.case.organisation)
+    return locked
 
 
 @transaction.atomic
@@ -216,8 +231,10 @@ def restriction_record(
         case=case, person_a=person_a, person_b=person_b, kind=kind, source=source.strip() or None,
         valid_from=valid_from, valid_to=valid_to, recorded_by=actor,
     )  # fmt: skip
-    _audit(actor, "safety.restriction_recorded", restriction, case, kind=kind,
-           valid_from=valid_from.isoformat(), valid_to=valid_to.isoformat() if valid_to else None)  # fmt: skip
+    audit_record_for(
+        actor, "safety.restriction_recorded", restriction, case.organisation, kind=kind,
+        valid_from=valid_from.isoformat(), valid_to=valid_to.isoformat() if valid_to else None,
+    )  # fmt: skip
     return restriction
 
 
@@ -232,7 +249,7 @@ def restriction_lift(*, actor: Any, restriction: ContactRestriction) -> ContactR
         raise ValidationError(_("This restriction was already lifted."))
     restriction.lifted_at = timezone.now()
     restriction.save(update_fields=["lifted_at", "updated_at"])
-    _audit(actor, "safety.restriction_lifted", restriction, restriction.case)
+    audit_record_for(actor, "safety.restriction_lifted", restriction, restriction.case.organisation)
     return restriction
 
 
@@ -255,6 +272,23 @@ def _notify(*, case: Case, process: Process | None, kind: str, users: set[Any]) 
     Notice.objects.bulk_create([Notice(user=u, case=case, process=process, kind=kind) for u in users if u])
 
 
+@transaction.atomic
+def notices_post(*, case: Case, kind: str, users: set[Any], process: Process | None = None) -> int:
+    """Tell ``users`` discreetly, in their Notices, that something of ``kind`` is waiting on ``case`` (for apps above
+    this one: messages, relays). One unread notice of a kind per case and person at most: another before the first
+    is read adds nothing. Returns how many were added. Called inside the caller's transaction, which audits."""
+    if kind not in Notice.Kind.values:
+        raise ValueError(f"Unknown notice kind {kind!r}.")
+    waiting = set(
+        Notice.objects.filter(
+            case=case, kind=kind, read_at__isnull=True, user__in=[u.pk for u in users if u]
+        ).values_list("user_id", flat=True)
+    )
+    fresh = sorted((u for u in users if u and u.pk not in waiting), key=lambda u: str(u.pk))
+    Notice.objects.bulk_create([Notice(user=u, case=case, process=process, kind=kind) for u in fresh])
+    return len(fresh)
+
+
 def supervisors_of(case: Case) -> set[Any]:
     return {m.user for m in CaseTeamMember.objects.filter(case=case, role=TeamRole.SUPERVISOR).select_related("user")}
 
@@ -272,10 +306,16 @@ def distress_record(
     at: datetime.datetime | None = None,
 ) -> DistressCheckIn:
     """Record a 0-10 distress rating. At or above the program's threshold the process pauses, the facilitators
-    and supervisors are told discreetly, and a follow-up task is created."""
+    and supervisors are told discreetly, and a follow-up task is created.
+
+    A participant records their own rating through the portal, before or after a session (the actor is then the
+    person rated): the same threshold, pause, notices and task follow as for one recorded by staff."""
     case = process.case
-    _require_work(actor, case)
-    if moment not in CheckInMoment.values:
+    themself = speaks_for(actor, person)
+    if not themself:
+        _require_work(actor, case)
+    moments = (CheckInMoment.BEFORE, CheckInMoment.AFTER) if themself else CheckInMoment.values
+    if moment not in moments:
         raise ValidationError({"moment": _("Choose when the check-in happened.")})
     try:
         rating = int(rating)
@@ -294,21 +334,25 @@ def distress_record(
         process=process, person=person, session=session, preparation=preparation, moment=moment, rating=rating,
         threshold=threshold, recorded_by=actor, recorded_at=at or timezone.now(),
     )  # fmt: skip
-    _audit(actor, "safety.distress_recorded", checkin, case, process=str(process.pk), moment=moment,
-           at_threshold=checkin.at_threshold)  # fmt: skip
+    audit_record_for(
+        actor, "safety.distress_recorded", checkin, case.organisation, process=str(process.pk), moment=moment,
+        at_threshold=checkin.at_threshold,
+    )  # fmt: skip
     if checkin.at_threshold:
+        staff = None if themself else actor  # the pause and the task are the system's when the person rated
         if process.is_open and not process.paused:
-            process_pause(actor=actor, process=process, why="distress_threshold")
+            process_pause(actor=staff, process=process, why="distress_threshold")
         facilitators = {f.user for f in process.facilitators.select_related("user")}
         team = facilitators | supervisors_of(case)
         _notify(case=case, process=process, kind=Notice.Kind.DISTRESS, users=team)
-        owner = next(iter(sorted(facilitators, key=lambda u: u.pk)), None) or actor
+        supervisors = sorted(supervisors_of(case), key=lambda u: u.pk)
+        owner = next(iter(sorted(facilitators, key=lambda u: u.pk)), None) or staff or next(iter(supervisors), None)
         Task.objects.create(
             case=case,
             title=_("Follow up a check-in at or above the threshold: talk with the person and review the safety plan."),
             owner=owner,
             due_date=timezone.localdate(),
-            created_by=actor,
+            created_by=staff,
         )
     return checkin
 
@@ -320,5 +364,5 @@ def notice_read(*, actor: Any, notice: Notice) -> Notice:
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at", "updated_at"])
-        _audit(actor, "safety.notice_read", notice, notice.case, kind=notice.kind)
+        audit_record_for(actor, "safety.notice_read", notice, notice.case.organisation, kind=notice.kind)
     return notice

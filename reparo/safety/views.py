@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,11 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.core.actions import run_action
-from reparo.core.concurrency import ConflictError, rebase_form_data
+from reparo.access.capabilities import Capability
+from reparo.audit.concurrency import edit_page
+from reparo.cases.selectors import case_get_for, processes_of_case
+from reparo.core.actions import form_page, run_action
+from reparo.organisations.selectors import program_get_for
 from reparo.processes.gate import joint_meeting_gate
 from reparo.processes.models import ProcessRole
-from reparo.processes.selectors import sessions_of
+from reparo.processes.selectors import process_get_for, sessions_of
 from reparo.safety import selectors, services
 from reparo.safety.forms import CheckInForm, RestrictionForm, SafetyPlanForm, ScreeningForm, ThresholdForm
 from reparo.safety.gate import process_consent_ref
@@ -46,13 +48,12 @@ def _page(request: HttpRequest, rows: Any) -> Any:
 
 
 def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
-    case = selectors.safety_case_get_for(request.user, pk)
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     today = timezone.localdate()
     plans = list(selectors.safety_plans_of(case))
     planned = {p.person_id for p in plans}
     page = _page(request, selectors.screenings_of_case(case))
     services.screenings_viewed(actor=request.user, case=case, screenings=list(page.object_list))
-    restrictions = selectors.restrictions_of(case)
     return render(
         request,
         "safety/case.html",
@@ -62,9 +63,9 @@ def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
             "unplanned": [p for p in selectors.people_of_case(case, role="survivor") if p.pk not in planned],
             "page": page,
             "screenings": page.object_list,
-            "restrictions": restrictions[:OVERVIEW_RESTRICTIONS],
-            "restriction_count": restrictions.count(),
-            "processes": case.processes.all(),
+            "restrictions": selectors.restrictions_of(case)[:OVERVIEW_RESTRICTIONS],
+            "restriction_count": selectors.restriction_count(case),
+            "processes": processes_of_case(case),
             "threshold": selectors.distress_threshold(case.program),
             "now": timezone.now(),
         },
@@ -73,13 +74,13 @@ def case_overview(request: HttpRequest, pk: Any) -> HttpResponse:
 
 def trend(request: HttpRequest, pk: Any) -> HttpResponse:
     """Distress ratings on the case, oldest first: a small panel the case page loads only when opened."""
-    case = selectors.safety_case_get_for(request.user, pk)
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     context = {"case": case, "checkins": selectors.checkins_of_case(case)}
     return render(request, "safety/_trend.html" if _is_htmx(request) else "safety/trend.html", context)
 
 
 def process_screenings(request: HttpRequest, pk: Any) -> HttpResponse:
-    process = selectors.safety_process_get_for(request.user, pk)
+    process = process_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     now = timezone.now()
     page = _page(request, selectors.screenings_of(process))
     services.screenings_viewed(
@@ -102,27 +103,21 @@ def process_screenings(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 def screening_new(request: HttpRequest, pk: Any, kind: str) -> HttpResponse:
-    process = selectors.safety_process_get_for(request.user, pk)
+    process = process_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
     if kind not in ScreeningKind.values:
         raise Http404
     instrument = instrument_get(kind)
-    people = selectors.people_of_process(process, roles=KIND_ROLES[kind])
-    form = ScreeningForm(request.POST or None, instrument=instrument, people=people)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.screening_complete(actor=request.user, process=process, kind=kind, **form.service_kwargs())
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Saved. It counts once a supervisor signs it off."))
-            return redirect("safety:process", pk=process.pk)
-    return render(
+    return form_page(
         request,
-        "safety/screening_new.html",
-        {"process": process, "form": form, "instrument": instrument, "kind_label": ScreeningKind(kind).label},
-        status=400 if request.method == "POST" else 200,
+        ScreeningForm,
+        form_kwargs={"instrument": instrument, "people": selectors.people_of_process(process, roles=KIND_ROLES[kind])},
+        template="safety/screening_new.html",
+        context={"process": process, "instrument": instrument, "kind_label": ScreeningKind(kind).label},
+        call=lambda form: services.screening_complete(
+            actor=request.user, process=process, kind=kind, **form.service_kwargs()
+        ),
+        success=_("Saved. It counts once a supervisor signs it off."),
+        back_to=reverse("safety:process", kwargs={"pk": process.pk}),
     )
 
 
@@ -143,75 +138,78 @@ def _plan_initial(plan: Any) -> dict[str, Any]:
 
 
 def safety_plan(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResponse:
-    case = selectors.safety_case_get_for(request.user, pk)
-    person = selectors.survivor_get_for(request.user, case, person_pk)
-    plan = selectors.safety_plans_of(case).filter(person=person).first()
-    conflict = None
-    yours: list[Any] = []
-    form = SafetyPlanForm(request.POST or None, initial=_plan_initial(plan) if plan is not None else {})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.safety_plan_save(actor=request.user, case=case, person=person, **data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ConflictError as exc:
-            conflict = exc
-            plan = selectors.safety_plans_of(case).filter(person=person).first()
-            current = _plan_initial(plan) if plan is not None else {}
-            if plan is not None:
-                services.safety_plan_viewed(actor=request.user, plan=plan, purpose=_("Edit conflict"))
-            rebased, yours = rebase_form_data(
-                request.POST, conflict=exc, current=current,
-                labels={name: field.label for name, field in form.fields.items()},
-            )  # fmt: skip
-            form = SafetyPlanForm(rebased)
-            form.is_valid()
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The safety plan is saved."))
-            return redirect("safety:case", pk=case.pk)
-    elif request.method != "POST" and plan is not None:
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
+    person = selectors.survivor_in(case, person_pk)
+    plan = selectors.safety_plan_of(case, person)
+    if request.method != "POST" and plan is not None:
         services.safety_plan_viewed(actor=request.user, plan=plan, purpose=_("Opened"))
-    status = 409 if conflict else (400 if request.method == "POST" else 200)
-    return render(
+
+    def reread() -> Any:
+        fresh = selectors.safety_plan_of(case, person)
+        if fresh is not None:
+            services.safety_plan_viewed(actor=request.user, plan=fresh, purpose=_("Edit conflict"))
+        return fresh
+
+    return edit_page(
         request,
-        "safety/plan.html",
-        {"case": case, "person": person, "plan": plan, "form": form, "conflict": conflict, "yours": yours,
-         "review_due": plan is not None and plan.review_due(timezone.localdate())},
-        status=status,
+        SafetyPlanForm,
+        record=plan,
+        reread=reread,
+        values=lambda plan: _plan_initial(plan) if plan is not None else {},
+        template="safety/plan.html",
+        context=lambda plan: {
+            "case": case,
+            "person": person,
+            "plan": plan,
+            "review_due": plan is not None and plan.review_due(timezone.localdate()),
+        },
+        call=lambda form: services.safety_plan_save(actor=request.user, case=case, person=person, **form.cleaned_data),
+        success=_("The safety plan is saved."),
+        back_to=reverse("safety:case", kwargs={"pk": case.pk}),
+    )
+
+
+@require_POST
+def safety_plan_share(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResponse:
+    """The facilitator's choice whether the survivor may read their own plan in the portal."""
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
+    person = selectors.survivor_in(case, person_pk)
+    plan = selectors.safety_plan_of(case, person)
+    if plan is None:
+        raise Http404
+    shared = request.POST.get("shared") == "yes"
+    return run_action(
+        request, lambda: services.safety_plan_share(actor=request.user, plan=plan, shared=shared),
+        success=_("The survivor can now read this plan in the portal.") if shared
+        else _("The survivor can no longer read this plan in the portal."),
+        back_to=reverse("safety:plan", args=[case.pk, person.pk]),
     )  # fmt: skip
 
 
 def restrictions(request: HttpRequest, pk: Any) -> HttpResponse:
-    case = selectors.safety_case_get_for(request.user, pk)
-    people = selectors.people_of_case(case)
-    form = RestrictionForm(request.POST or None, people=people)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.restriction_record(actor=request.user, case=case, **form.cleaned_data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The restriction is recorded."))
-            return redirect("safety:restrictions", pk=case.pk)
-    page = _page(request, selectors.restrictions_of(case))
-    return render(
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
+
+    def context() -> dict[str, Any]:
+        page = _page(request, selectors.restrictions_of(case))
+        return {"case": case, "page": page, "restrictions": page.object_list, "today": timezone.localdate(),
+                "can_lift": selectors.can_lift_restrictions(request.user, case)}  # fmt: skip
+
+    return form_page(
         request,
-        "safety/restrictions.html",
-        {"case": case, "form": form, "page": page, "restrictions": page.object_list, "today": timezone.localdate(),
-         "can_lift": selectors.can_lift_restrictions(request.user, case)},
-        status=400 if request.method == "POST" else 200,
-    )  # fmt: skip
+        RestrictionForm,
+        form_kwargs={"people": selectors.people_of_case(case)},
+        template="safety/restrictions.html",
+        context=context,
+        call=lambda form: services.restriction_record(actor=request.user, case=case, **form.cleaned_data),
+        success=_("The restriction is recorded."),
+        back_to=reverse("safety:restrictions", kwargs={"pk": case.pk}),
+    )
 
 
 @require_POST
 def restriction_lift(request: HttpRequest, pk: Any, restriction_pk: Any) -> HttpResponse:
-    case = selectors.safety_case_get_for(request.user, pk)
-    restriction = selectors.restriction_get_for(request.user, case, restriction_pk)
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
+    restriction = selectors.restriction_in(case, restriction_pk)
     back_to = reverse("safety:restrictions", kwargs={"pk": case.pk})
     if not selectors.can_lift_restrictions(request.user, case):
         messages.error(request, services.lift_refused_message())
@@ -225,41 +223,37 @@ def restriction_lift(request: HttpRequest, pk: Any, restriction_pk: Any) -> Http
 
 
 def checkin(request: HttpRequest, pk: Any) -> HttpResponse:
-    process = selectors.safety_process_get_for(request.user, pk)
-    sessions = sessions_of(process)
-    initial = {}
-    if request.method == "GET" and request.GET.get("session"):
-        initial["session"] = request.GET["session"]
-    form = CheckInForm(
-        request.POST or None, initial=initial, people=selectors.people_of_process(process), sessions=sessions,
-        preparations=selectors.preparations_of(process),
-    )  # fmt: skip
-    if request.method == "POST" and form.is_valid():
-        try:
-            checkin = services.distress_record(actor=request.user, process=process, **form.cleaned_data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.add_error(None, exc)
+    process = process_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
+
+    def said(checkin: Any) -> None:
+        if checkin.at_threshold:
+            messages.warning(
+                request,
+                _("The rating is at or above the threshold: the process is paused, the team is told, and a "
+                  "follow-up task is created."),
+            )  # fmt: skip
         else:
-            if checkin.at_threshold:
-                messages.warning(
-                    request,
-                    _("The rating is at or above the threshold: the process is paused, the team is told, and a "
-                      "follow-up task is created."),
-                )  # fmt: skip
-            else:
-                messages.success(request, _("The check-in is recorded."))
-            return redirect("processes:detail", pk=process.pk)
-    return render(
-        request, "safety/checkin.html", {"process": process, "form": form},
-        status=400 if request.method == "POST" else 200,
-    )  # fmt: skip
+            messages.success(request, _("The check-in is recorded."))
+
+    return form_page(
+        request,
+        CheckInForm,
+        form_kwargs={
+            "people": selectors.people_of_process(process),
+            "sessions": sessions_of(process),
+            "preparations": selectors.preparations_of(process),
+        },
+        initial={"session": request.GET["session"]} if request.GET.get("session") else {},
+        template="safety/checkin.html",
+        context={"process": process},
+        call=lambda form: services.distress_record(actor=request.user, process=process, **form.cleaned_data),
+        success=said,
+        back_to=reverse("processes:detail", kwargs={"pk": process.pk}),
+    )
 
 
 def notices(request: HttpRequest) -> HttpResponse:
-    rows = selectors.notices_for(request.user)
-    return render(request, "safety/notices.html", {"notices": rows[:50], "unread": rows.filter(read_at=None).count()})
+    return render(request, "safety/notices.html", {"notices": selectors.notices_for(request.user)[:50]})
 
 
 @require_POST
@@ -274,20 +268,15 @@ def notice_read(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 def program_threshold(request: HttpRequest, pk: Any) -> HttpResponse:
-    program = selectors.program_settings_get_for(request.user, pk)
+    program = program_get_for(request.user, pk, need=Capability.SEE_ALL_ORG_CASES)
     current = selectors.distress_threshold(program)
-    form = ThresholdForm(request.POST or None, initial={"threshold": current})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.program_threshold_set(actor=request.user, program=program, **form.cleaned_data)
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("safety:program_threshold", pk=program.pk)
-    return render(
-        request, "safety/threshold.html", {"program": program, "form": form, "current": current},
-        status=400 if request.method == "POST" else 200,
-    )  # fmt: skip
+    return form_page(
+        request,
+        ThresholdForm,
+        initial={"threshold": current},
+        template="safety/threshold.html",
+        context={"program": program, "current": current},
+        call=lambda form: services.program_threshold_set(actor=request.user, program=program, **form.cleaned_data),
+        success=_("Saved."),
+        back_to=reverse("safety:program_threshold", kwargs={"pk": program.pk}),
+    )

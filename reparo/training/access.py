@@ -1,57 +1,34 @@
-"""Who may do what in training, inside one organisation: facilitators their own records; coordinators, org
-admins and supervisors their organisation's; assessors (supervisors and org admins) issue certifications."""
+"""Who may do what in training, inside one organisation, as the capability table says (``reparo.access``):
+facilitators their own records; those who manage training (coordinators, org admins, supervisors) their
+organisation's; those who issue certifications (supervisors and org admins) issue them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from reparo.access.actors import user_can
+from reparo.access.capabilities import Capability
+from reparo.organisations.selectors import home_organisation
 
-from reparo.accounts.models import Membership, Role
-from reparo.organisations.models import OrganisationKind
-
-MANAGERS = frozenset({Role.ORG_ADMIN, Role.COORDINATOR, Role.SUPERVISOR})
-ASSESSORS = frozenset({Role.ORG_ADMIN, Role.SUPERVISOR})
-LEARNERS = frozenset({Role.FACILITATOR, Role.SUPERVISOR, Role.COSA_VOLUNTEER, Role.COORDINATOR})
-
-
-def roles_in(user: Any, organisation: Any) -> set[str]:
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        Membership.objects.filter(user=user, organisation=organisation, is_active=True).values_list("role", flat=True)
-    )
-
-
-def home_organisation(user: Any) -> Any:
-    """The operator organisation the user works in (training is per organisation); 404 without one."""
-    membership = (
-        Membership.objects.filter(user=user, is_active=True, organisation__kind=OrganisationKind.OPERATOR)
-        .exclude(role=Role.PARTNER_LIAISON)
-        .select_related("organisation")
-        .order_by("created_at")
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    return membership.organisation
+__all__ = ["home_organisation", "is_admin", "is_assessor", "is_manager", "is_member", "is_supervisor"]
 
 
 def is_manager(user: Any, organisation: Any) -> bool:
-    return bool(roles_in(user, organisation) & MANAGERS)
+    return user_can(user, Capability.MANAGE_TRAINING, organisation=organisation)
 
 
 def is_assessor(user: Any, organisation: Any) -> bool:
-    return bool(roles_in(user, organisation) & ASSESSORS)
+    return user_can(user, Capability.ISSUE_CERTIFICATIONS, organisation=organisation)
 
 
 def is_admin(user: Any, organisation: Any) -> bool:
-    return Role.ORG_ADMIN in roles_in(user, organisation)
+    """Keeps the competency framework and each program's requirements."""
+    return user_can(user, Capability.MANAGE_FRAMEWORK, organisation=organisation)
 
 
 def is_supervisor(user: Any, organisation: Any) -> bool:
-    return Role.SUPERVISOR in roles_in(user, organisation)
+    return user_can(user, Capability.SUPERVISE_FACILITATORS, organisation=organisation)
 
 
 def is_member(user: Any, organisation: Any) -> bool:
-    return bool(roles_in(user, organisation) - {Role.PARTNER_LIAISON})
+    return user_can(user, Capability.WORK_IN_PROGRAM, organisation=organisation)

@@ -18,7 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.accounts.models import Membership, Role, User
+from reparo.access.actors import holds, users_with
+from reparo.access.capabilities import Capability
 from reparo.core.htcds import Gender
 from reparo.processes.models import (
     OPEN_STAGES,
@@ -39,8 +40,6 @@ from reparo.training.models import (
     Level,
     ProgramTrainingSettings,
 )
-
-FACILITATING_ROLES = (Role.FACILITATOR, Role.SUPERVISOR)
 
 CERTIFICATION = "certification"
 LANGUAGE = "language"
@@ -179,16 +178,7 @@ def _open_load(users: list[Any], process: Process) -> dict[Any, int]:
 
 def candidates_for(process: Process) -> list[Any]:
     """Everyone in the process's organisation who may facilitate (an active facilitator or supervisor role)."""
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__organisation_id=process.case.organisation_id,
-            memberships__role__in=FACILITATING_ROLES,
-            memberships__is_active=True,
-        )
-        .distinct()
-        .order_by("email")
-    )
+    return list(users_with(process.case.organisation_id, Capability.FACILITATE).order_by("email"))
 
 
 def eligible_facilitators(
@@ -304,9 +294,7 @@ def eligible_facilitators(
 
 def facilitator_eligibility(process: Process, user: Any, *, dates: Iterable[Any] | None = None) -> Candidate:
     """The reasons for and against ``user`` facilitating ``process``."""
-    is_candidate = Membership.objects.filter(
-        user=user, organisation_id=process.case.organisation_id, role__in=FACILITATING_ROLES, is_active=True
-    ).exists()
+    is_candidate = holds(user, process.case.organisation_id, Capability.FACILITATE)
     if not (is_candidate and user.is_active):
         return Candidate(
             user=user,

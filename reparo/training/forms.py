@@ -5,12 +5,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reparo.core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from reparo.core.htcds import Gender
 from reparo.core.languages import language_choices
 from reparo.processes.models import ProcessType
-from reparo.training.models import Level, ObserverRole, Rating
+from reparo.training.models import OPEN_PROCESS_CAP_MAX, Level, ObserverRole, Rating
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+# The most open processes a facilitator can be given (a program's cap and a person's own), and the most
+# practice scenarios or observed sessions a program can ask for before certification.
+MAX_REQUIREMENT_COUNT = 100
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -43,7 +47,7 @@ class ConflictForm(forms.Form):
 class CourseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    competencies: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+    competencies: forms.ModelMultipleChoiceField[Any] = BoundedModelMultipleChoiceField(
         label=_("Competencies covered"),
         queryset=None,  # type: ignore[arg-type]
         widget=forms.CheckboxSelectMultiple,
@@ -62,7 +66,7 @@ class CourseSessionForm(forms.Form):
 
 
 class PartnerForm(forms.Form):
-    partner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+    partner: forms.ModelChoiceField[Any] = BoundedModelChoiceField(
         label=_("Practise with (optional)"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
@@ -82,7 +86,7 @@ def _competency_fields(form: forms.Form, competencies: list[Any], choices: list[
 
 
 class ObservationForm(forms.Form):
-    session: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+    session: forms.ModelChoiceField[Any] = BoundedModelChoiceField(
         label=_("Session observed"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
@@ -117,7 +121,7 @@ class SupervisionForm(forms.Form):
 
 
 class CertificationForm(forms.Form):
-    program: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Program"), queryset=None)  # type: ignore[arg-type]
+    program: forms.ModelChoiceField[Any] = BoundedModelChoiceField(label=_("Program"), queryset=None)  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, programs: Any, competencies: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,15 +151,24 @@ class CompetencyForm(forms.Form):
 
 
 class ProgramSettingsForm(forms.Form):
-    cpd_hours_per_year = forms.DecimalField(label=_("Development hours a year"), min_value=0, decimal_places=1)
-    certification_course_hours = forms.DecimalField(
-        label=_("Course hours needed for certification"), min_value=0, decimal_places=1
+    # Bounds as the columns hold them (numeric(5,1), smallint), and caps no program would need to exceed.
+    cpd_hours_per_year = forms.DecimalField(
+        label=_("Development hours a year"), min_value=0, max_digits=5, decimal_places=1
     )
-    certification_scenarios = forms.IntegerField(label=_("Practice scenarios to pass"), min_value=0)
-    certification_observations = forms.IntegerField(label=_("Satisfactory observed sessions"), min_value=0)
-    open_process_cap = forms.IntegerField(label=_("Most open processes per facilitator"), min_value=1)
+    certification_course_hours = forms.DecimalField(
+        label=_("Course hours needed for certification"), min_value=0, max_digits=5, decimal_places=1
+    )
+    certification_scenarios = forms.IntegerField(
+        label=_("Practice scenarios to pass"), min_value=0, max_value=MAX_REQUIREMENT_COUNT
+    )
+    certification_observations = forms.IntegerField(
+        label=_("Satisfactory observed sessions"), min_value=0, max_value=MAX_REQUIREMENT_COUNT
+    )
+    open_process_cap = forms.IntegerField(
+        label=_("Most open processes per facilitator"), min_value=1, max_value=OPEN_PROCESS_CAP_MAX
+    )
     cosa_volunteer_hours = forms.DecimalField(
-        label=_("Training hours for CoSA volunteers"), min_value=0, decimal_places=1
+        label=_("Training hours for CoSA volunteers"), min_value=0, max_digits=5, decimal_places=1
     )
 
 
@@ -170,7 +183,7 @@ class PreferenceForm(forms.Form):
 class ColleagueObservationForm(ObservationForm):
     """A co-facilitator observing a colleague chooses whom (and a session they ran together)."""
 
-    facilitator: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+    facilitator: forms.ModelChoiceField[Any] = BoundedModelChoiceField(
         label=_("Colleague observed"),
         queryset=None,  # type: ignore[arg-type]
     )
@@ -184,5 +197,21 @@ class ColleagueObservationForm(ObservationForm):
 
 class ManagerProfileForm(ProfileForm):
     open_process_cap = forms.IntegerField(
-        label=_("Most open processes (leave empty for the program's)"), required=False, min_value=0
+        label=_("Most open processes (leave empty for the program's)"),
+        required=False,
+        min_value=0,
+        max_value=OPEN_PROCESS_CAP_MAX,
     )
+
+
+class OpenToPartnersForm(forms.Form):
+    organisations: forms.ModelMultipleChoiceField[Any] = BoundedModelMultipleChoiceField(
+        label=_("Partner organisations whose staff may join"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = partners  # type: ignore[attr-defined]

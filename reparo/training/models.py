@@ -9,17 +9,19 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from reparo.core.fields import EncryptedTextField
+from reparo.core.fields import EncryptedCharField, EncryptedTextField, RowKeyField
 from reparo.core.htcds import Gender
 from reparo.core.models import TimeStampedModel, UUIDModel
 from reparo.processes.models import ProcessType
 
 CERTIFICATION_YEARS = 2
 EXPIRY_WARNING_DAYS = 90
+OPEN_PROCESS_CAP_MAX = 50
 
 
 class Level(models.IntegerChoices):
@@ -93,7 +95,10 @@ class FacilitatorProfile(TimeStampedModel):
     languages = models.JSONField(_("languages"), default=list, blank=True)
     gender = models.CharField(_("gender"), max_length=32, choices=Gender.choices, blank=True)
     open_process_cap = models.PositiveSmallIntegerField(
-        _("most open processes (leave empty for the program's)"), null=True, blank=True
+        _("most open processes (leave empty for the program's)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(OPEN_PROCESS_CAP_MAX)],
     )
 
     class Meta:
@@ -120,14 +125,19 @@ class ConflictOfInterest(UUIDModel, TimeStampedModel):
 
 
 class Course(TimeStampedModel):
+    """A course or workshop. Its title is encrypted (staff may name a case in it), so lists sort it in Python
+    (:func:`reparo.training.selectors.courses_listed`); the integer key comes from the database, so the
+    row key is what the title is bound to."""
+
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(_("title"), max_length=200)
+    row_key = RowKeyField()
+    title = EncryptedCharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     competencies = models.ManyToManyField(Competency, verbose_name=_("competencies covered"), related_name="courses")
     is_workshop = models.BooleanField(_("workshop"), default=False)
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.title
@@ -142,9 +152,27 @@ class CourseSession(TimeStampedModel):
         ordering = ["starts_at"]
 
 
+class CourseOpening(TimeStampedModel):
+    """A course opened to a partner organisation: that organisation's staff (those who may join partner training)
+    see it and may enrol. Closing it keeps the row (``closed_at``), so who was let in, and when, stays known."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="openings")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "organisation"], name="course_opening_unique")]
+
+
 class Enrolment(TimeStampedModel):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    # Set when a partner organisation's staff member enrolled through the course's opening to that organisation:
+    # their attendance is counted for that organisation.
+    partner_organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["course", "user"], name="enrolment_unique")]
@@ -166,7 +194,7 @@ class CPDEntry(UUIDModel, TimeStampedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cpd_entries")
     done_on = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
-    activity = models.CharField(_("activity"), max_length=300)
+    activity = EncryptedCharField(_("activity"), max_length=300)
     evidence = models.CharField(_("evidence (a reference or link)"), max_length=500, blank=True)
 
     class Meta:

@@ -8,23 +8,36 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from reparo.accounts.models import Membership, Role, User
-from reparo.organisations.models import Program
+from reparo.access.actors import organisation_ids_where, users_with
+from reparo.access.capabilities import Capability
+from reparo.access.lookup import lookup, one_or_404
+from reparo.accounts.models import User
+from reparo.cases.models import Case
+from reparo.cases.selectors import cases_visible_to
+from reparo.organisations.models import Organisation, Program
+from reparo.organisations.selectors import partners_directory
+from reparo.processes.models import ProcessParticipant, ProcessRole, Session
+from reparo.processes.selectors import processes_visible_to
 from reparo.training import access
-from reparo.training.eligibility import FACILITATING_ROLES, program_settings
+from reparo.training.eligibility import program_settings
 from reparo.training.framework import competencies_of
 from reparo.training.models import (
     EXPIRY_WARNING_DAYS,
     Attendance,
     Certification,
     CertificationStatus,
+    Competency,
     Course,
+    CourseOpening,
+    CourseSession,
     CPDEntry,
+    Enrolment,
+    FacilitatorPreference,
+    FacilitatorProfile,
     Observation,
     ObserverRole,
     ProcessRequirement,
@@ -38,48 +51,46 @@ def team_of(actor: Any, organisation: Any) -> QuerySet[Any]:
     """The organisation's facilitators (and supervisors), for managers; otherwise just the actor."""
     if not access.is_manager(actor, organisation):
         return User.objects.filter(pk=actor.pk)
-    return (
-        User.objects.filter(
-            memberships__organisation=organisation,
-            memberships__role__in=FACILITATING_ROLES,
-            memberships__is_active=True,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("email")
-    )
+    return users_with(organisation, Capability.FACILITATE).order_by("email")
 
 
 def members_of(organisation: Any) -> QuerySet[Any]:
-    return (
-        User.objects.filter(memberships__organisation=organisation, memberships__is_active=True, is_active=True)
-        .exclude(memberships__role="partner_liaison")
-        .distinct()
-        .order_by("email")
-    )
+    """Everyone who works in the organisation's programs (not its partners' staff)."""
+    return users_with(organisation, Capability.WORK_IN_PROGRAM).order_by("email")
 
 
+def other_members_of(organisation: Any, actor: Any) -> QuerySet[Any]:
+    """The organisation's members except the actor: the colleagues they may pick."""
+    return members_of(organisation).exclude(pk=actor.pk)
+
+
+def facilitator_profile_of(user: Any, organisation: Any) -> FacilitatorProfile:
+    """The user's profile in the organisation, or a blank unsaved one."""
+    found = FacilitatorProfile.objects.filter(organisation=organisation, user=user).first()
+    return found or FacilitatorProfile(organisation=organisation, user=user)
+
+
+def case_with_reference(actor: Any, organisation: Any, reference: str) -> Case | None:
+    """The case of ``organisation`` with that reference, if the actor may see it."""
+    return cases_visible_to(actor).filter(organisation=organisation, reference=reference.strip()).first()
+
+
+@lookup("training.facilitator")
 def facilitator_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
     """A person whose training records the actor may see: themselves, or (managers) their organisation's."""
-    try:
-        if str(actor.pk) == str(pk):
-            return actor
-        if access.is_manager(actor, organisation):
-            return members_of(organisation).get(pk=pk)
-    except (User.DoesNotExist, ValidationError, ValueError):
-        pass
-    raise Http404
+    if str(actor.pk) == str(pk):
+        return actor
+    if not access.is_manager(actor, organisation):
+        raise Http404
+    return one_or_404(members_of(organisation), pk)
 
 
 def programs_of(organisation: Any) -> QuerySet[Program]:
     return Program.objects.filter(organisation=organisation, is_active=True).order_by("name")
 
 
-def program_get_for(actor: Any, organisation: Any, pk: Any) -> Program:
-    try:
-        return programs_of(organisation).get(pk=pk)
-    except (Program.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def program_in(organisation: Any, pk: Any) -> Program:
+    return one_or_404(programs_of(organisation), pk)
 
 
 def requirements_table(organisation: Any) -> dict[str, dict[str, int]]:
@@ -92,14 +103,20 @@ def requirements_table(organisation: Any) -> dict[str, dict[str, int]]:
 
 
 def courses_of(organisation: Any) -> QuerySet[Course]:
-    return Course.objects.filter(organisation=organisation).prefetch_related("competencies", "sessions")
+    """Each with ``competency_list`` and ``session_list``, its competencies and sessions, for the pages."""
+    return Course.objects.filter(organisation=organisation).prefetch_related(
+        Prefetch("competencies", to_attr="competency_list"), Prefetch("sessions", to_attr="session_list")
+    )
 
 
-def course_get_for(actor: Any, organisation: Any, pk: Any) -> Course:
-    try:
-        return courses_of(organisation).get(pk=pk)
-    except (Course.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def courses_listed(organisation: Any, *, limit: int = 100) -> list[Course]:
+    """The organisation's courses by title (sorted here: titles are encrypted, so SQL cannot order them)."""
+    courses = sorted(courses_of(organisation), key=lambda c: (c.title.casefold(), c.created_at, c.pk))
+    return courses[:limit]
+
+
+def course_in(organisation: Any, pk: Any) -> Course:
+    return one_or_404(courses_of(organisation), pk)
 
 
 def course_hours(user: Any, organisation: Any, *, year: int | None = None) -> Decimal:
@@ -154,12 +171,10 @@ def attempts_of(user: Any, organisation: Any) -> QuerySet[ScenarioAttempt]:
     return ScenarioAttempt.objects.filter(organisation=organisation).filter(Q(user=user) | Q(partner=user))
 
 
+@lookup("training.scenarioattempt")
 def attempt_get_for(actor: Any, pk: Any) -> ScenarioAttempt:
     """An attempt of the actor (or their practice partner's), or any of the organisation's for a manager."""
-    try:
-        attempt = ScenarioAttempt.objects.select_related("organisation", "partner", "user").get(pk=pk)
-    except (ScenarioAttempt.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    attempt = one_or_404(ScenarioAttempt.objects.select_related("organisation", "partner", "user"), pk)
     if actor.pk in {attempt.user_id, attempt.partner_id} or access.is_manager(actor, attempt.organisation):
         return attempt
     raise Http404
@@ -181,8 +196,8 @@ def observations_of(user: Any, organisation: Any) -> QuerySet[Observation]:
 def counted_observations(user: Any, organisation: Any) -> QuerySet[Observation]:
     """Observations that count towards certification: by someone who is a supervisor in the organisation, or by
     the co-facilitator of the session observed (a co-facilitator observation without that session never counts)."""
-    supervisors = Membership.objects.filter(organisation=organisation, role=Role.SUPERVISOR, is_active=True)
-    by_supervisor = Q(observer_role=ObserverRole.SUPERVISOR, observer__in=supervisors.values("user"))
+    supervisors = users_with(organisation, Capability.SUPERVISE_FACILITATORS)
+    by_supervisor = Q(observer_role=ObserverRole.SUPERVISOR, observer__in=supervisors.values("pk"))
     by_co_facilitator = Q(observer_role=ObserverRole.CO_FACILITATOR, session__isnull=False) & (
         Q(session__facilitator=F("observer"), session__co_facilitator=F("facilitator"))
         | Q(session__co_facilitator=F("observer"), session__facilitator=F("facilitator"))
@@ -213,11 +228,10 @@ def certifications_of(user: Any, organisation: Any) -> QuerySet[Certification]:
     )
 
 
+@lookup("training.certification")
 def certification_get_for(actor: Any, pk: Any) -> Certification:
-    try:
-        cert = Certification.objects.select_related("program__organisation", "user").get(pk=pk)
-    except (Certification.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    """The actor's own certification, or any of their organisation's for someone who manages training."""
+    cert = one_or_404(Certification.objects.select_related("program__organisation", "user"), pk)
     if cert.user_id == actor.pk or access.is_manager(actor, cert.program.organisation):
         return cert
     raise Http404
@@ -261,35 +275,24 @@ def competency_matrix(actor: Any, organisation: Any) -> tuple[list[Any], list[tu
     return competencies, rows
 
 
-def course_session_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
-    from reparo.training.models import CourseSession
-
-    try:
-        return CourseSession.objects.select_related("course").get(pk=pk, course__organisation=organisation)
-    except (CourseSession.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+def course_session_in(organisation: Any, pk: Any) -> Any:
+    return one_or_404(CourseSession.objects.select_related("course"), pk, course__organisation=organisation)
 
 
+@lookup("training.observable_colleague")
 def observable_get_for(actor: Any, organisation: Any, pk: Any) -> Any:
     """Someone whose session the actor may rate: any other member of their organisation."""
     if not access.is_member(actor, organisation):
         raise Http404
-    try:
-        return members_of(organisation).exclude(pk=actor.pk).get(pk=pk)
-    except (User.DoesNotExist, ValidationError, ValueError):
-        raise Http404 from None
+    return one_or_404(members_of(organisation).exclude(pk=actor.pk), pk)
 
 
 def competency_queryset(organisation: Any) -> QuerySet[Any]:
-    from reparo.training.models import Competency
-
     competencies_of(organisation)
     return Competency.objects.filter(organisation=organisation)
 
 
 def enrolled_course_ids(user: Any) -> set[int]:
-    from reparo.training.models import Enrolment
-
     return set(Enrolment.objects.filter(user=user).values_list("course_id", flat=True))
 
 
@@ -297,10 +300,17 @@ def attendance_in(user: Any, course: Course) -> dict[int, bool]:
     return {a.session_id: a.attended for a in Attendance.objects.filter(user=user, session__course=course)}
 
 
+def enrolments_of(course: Course) -> list[Enrolment]:
+    return list(Enrolment.objects.filter(course=course).select_related("user", "partner_organisation"))
+
+
+def present_at(course: Course) -> set[tuple[int, Any]]:
+    """(session id, user id) for everyone marked present at one of the course's sessions."""
+    return set(Attendance.objects.filter(session__course=course, attended=True).values_list("session_id", "user_id"))
+
+
 def survivor_of(process: Any) -> Any:
     """The survivor taking part in ``process`` (their person record), or None."""
-    from reparo.processes.models import ProcessParticipant, ProcessRole
-
     participant = (
         ProcessParticipant.objects.filter(process=process, role=ProcessRole.SURVIVOR, withdrawn_at__isnull=True)
         .select_related("person")
@@ -310,8 +320,6 @@ def survivor_of(process: Any) -> Any:
 
 
 def preference_of(person: Any) -> str:
-    from reparo.training.models import FacilitatorPreference
-
     if person is None:
         return ""
     found = FacilitatorPreference.objects.filter(person=person).first()
@@ -321,9 +329,6 @@ def preference_of(person: Any) -> str:
 def observable_sessions(actor: Any, facilitator: Any) -> QuerySet[Any]:
     """Sessions of the last year (and those scheduled) the facilitator led or co-led, on processes the actor can
     see."""
-    from reparo.processes.models import Session
-    from reparo.processes.selectors import processes_visible_to
-
     return (
         Session.objects.filter(process__in=processes_visible_to(actor))
         .filter(Q(facilitator=facilitator) | Q(co_facilitator=facilitator))
@@ -336,3 +341,176 @@ def observable_sessions(actor: Any, facilitator: Any) -> QuerySet[Any]:
 def sessions_led_by(actor: Any) -> QuerySet[Any]:
     """Sessions of the last year the actor led or co-led (a co-facilitator observes a session they shared)."""
     return observable_sessions(actor, actor)
+
+
+# Joint training: courses opened to partner organisations ----------------------------------------------------
+
+
+def joining_organisation_ids(actor: Any) -> list[int]:
+    """The partner organisations through which ``actor`` may join courses opened to them."""
+    return organisation_ids_where(actor, Capability.JOIN_PARTNER_TRAINING)
+
+
+def _open_to(organisation_ids: list[int]) -> QuerySet[CourseOpening]:
+    return CourseOpening.objects.filter(organisation_id__in=organisation_ids, closed_at__isnull=True)
+
+
+def joint_courses_for(actor: Any, *, limit: int = 200) -> list[Course]:
+    """Courses opened to an organisation in which ``actor`` may join partner training, by title (encrypted, so
+    sorted here). Nothing else of an operator's training."""
+    ids = joining_organisation_ids(actor)
+    if not ids:
+        return []
+    courses = Course.objects.filter(pk__in=_open_to(ids).values("course_id")).prefetch_related("sessions")
+    return sorted(courses, key=lambda c: (c.title.casefold(), c.created_at, c.pk))[:limit]
+
+
+@lookup("training.joint_course")
+def joint_course_get_for(actor: Any, pk: Any) -> Course:
+    """A course opened (and not closed again) to an organisation in which the actor may join partner training
+    (a partner's staff); else 404, whether the course is missing, another organisation's or closed to theirs."""
+    ids = joining_organisation_ids(actor)
+    return one_or_404(Course.objects.filter(pk__in=_open_to(ids).values("course_id")), pk)
+
+
+def joining_organisation_for(actor: Any, course: Course) -> Organisation | None:
+    """The organisation through which ``actor`` joins ``course`` (the lowest id if the course is opened to more
+    than one of theirs), or None."""
+    opening = (
+        _open_to(joining_organisation_ids(actor))
+        .filter(course=course)
+        .select_related("organisation")
+        .order_by("organisation_id")
+        .first()
+    )
+    return opening.organisation if opening else None
+
+
+def open_partner_ids(course: Course) -> set[int]:
+    """Partner organisations the course is open to now."""
+    return set(_open_to_any(course).values_list("organisation_id", flat=True))
+
+
+def _open_to_any(course: Course) -> QuerySet[CourseOpening]:
+    return CourseOpening.objects.filter(course=course, closed_at__isnull=True)
+
+
+def course_openings(course: Course) -> QuerySet[CourseOpening]:
+    """The partner organisations a course is open to now, by name (for those who manage the operator's training)."""
+    return _open_to_any(course).select_related("organisation").order_by("organisation__name")
+
+
+def partner_choices(actor: Any) -> QuerySet[Organisation]:
+    """Partner organisations a course can be opened to: the active partners of the directory."""
+    return partners_directory(actor)
+
+
+@dataclass(frozen=True)
+class JointSession:
+    course: Course
+    session: CourseSession
+    attended: bool | None  # None: not recorded yet
+
+
+@dataclass(frozen=True)
+class JointRecord:
+    """A partner staff member's own record of joint training: what they enrolled in, what they attended."""
+
+    enrolments: list[Enrolment]
+    sessions: list[JointSession]
+    hours: Decimal
+    hours_this_year: Decimal
+    year: int
+
+
+def course_sessions_for(user: Any, course: Course) -> list[JointSession]:
+    """The sessions of ``course``, each with whether ``user`` attended (None: not recorded)."""
+    came = attendance_in(user, course)
+    return [
+        JointSession(course=course, session=s, attended=came.get(s.pk))
+        for s in CourseSession.objects.filter(course=course).order_by("starts_at")
+    ]
+
+
+def joint_record(user: Any, *, today: datetime.date | None = None) -> JointRecord:
+    """``user``'s joint training: enrolments made through a partner organisation, each session of those courses
+    and whether they attended, and the hours attended (all time and this year). Their own record: it stays theirs
+    when a course is later closed to their organisation."""
+    today = today or timezone.localdate()
+    enrolments = list(
+        Enrolment.objects.filter(user=user, partner_organisation__isnull=False)
+        .select_related("course", "partner_organisation")
+        .order_by("-created_at")
+    )
+    course_ids = [e.course_id for e in enrolments]
+    present = {
+        a.session_id: a.attended for a in Attendance.objects.filter(user=user, session__course_id__in=course_ids)
+    }
+    sessions = [
+        JointSession(course=s.course, session=s, attended=present.get(s.pk))
+        for s in CourseSession.objects.filter(course_id__in=course_ids).select_related("course").order_by("-starts_at")
+    ]
+    attended = [j.session for j in sessions if j.attended]
+    hours = sum((s.hours for s in attended), Decimal("0"))
+    this_year = sum((s.hours for s in attended if timezone.localtime(s.starts_at).year == today.year), Decimal("0"))
+    return JointRecord(
+        enrolments=enrolments, sessions=sessions, hours=hours, hours_this_year=this_year, year=today.year
+    )
+
+
+@dataclass(frozen=True)
+class PartnerAttendance:
+    """Attendance of one partner organisation's staff, in one course or in all of an operator's courses."""
+
+    organisation: Organisation
+    enrolled: int
+    attended_people: int
+    sessions_attended: int
+    hours: Decimal
+
+
+def attendance_by_partner(organisation: Any, *, course: Course | None = None) -> list[PartnerAttendance]:
+    """Per partner organisation: people enrolled through it, how many came to at least one session, sessions
+    attended and hours, in ``course`` or in every course of ``organisation`` (the operator's own view; the caller
+    checks that the actor manages its training)."""
+    enrolments = Enrolment.objects.filter(course__organisation=organisation, partner_organisation__isnull=False)
+    if course is not None:
+        enrolments = enrolments.filter(course=course)
+    rows: dict[Any, dict[str, Any]] = {}  # partner organisation id -> its tallies
+    by_person: dict[tuple[int, Any], Any] = {}  # (course id, user id) -> partner organisation id
+    for e in enrolments.select_related("partner_organisation"):
+        row = rows.setdefault(
+            e.partner_organisation_id,
+            {
+                "organisation": e.partner_organisation,
+                "people": set(),
+                "came": set(),
+                "sessions": 0,
+                "hours": Decimal("0"),
+            },
+        )
+        row["people"].add(e.user_id)
+        by_person[(e.course_id, e.user_id)] = e.partner_organisation_id
+    attendance = Attendance.objects.filter(
+        attended=True, session__course__organisation=organisation, user_id__in={u for _c, u in by_person}
+    )
+    if course is not None:
+        attendance = attendance.filter(session__course=course)
+    for a in attendance.select_related("session"):
+        org_id = by_person.get((a.session.course_id, a.user_id))
+        if org_id is None:
+            continue
+        row = rows[org_id]
+        row["came"].add(a.user_id)
+        row["sessions"] += 1
+        row["hours"] += a.session.hours
+    return [
+        PartnerAttendance(
+            organisation=r["organisation"],
+            enrolled=len(r["people"]),
+            attended_people=len(r["came"]),
+            sessions_attended=r["sessions"],
+            hours=r["hours"],
+        )
+        for r in sorted(rows.values(), key=lambda r: r["organisation"].name)
+    ]

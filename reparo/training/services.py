@@ -14,8 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.audit.services import audit_record
+from reparo.access.actors import organisation_ids_where
+from reparo.access.capabilities import Capability
+from reparo.audit.services import audit_record_for
 from reparo.cases.selectors import case_access_for
+from reparo.core.environment import refuse_outside_development
+from reparo.organisations.models import Organisation, OrganisationKind
 from reparo.processes.models import ProcessType
 from reparo.training import access
 from reparo.training.eligibility import hours_text, program_settings
@@ -29,6 +33,7 @@ from reparo.training.models import (
     Competency,
     ConflictOfInterest,
     Course,
+    CourseOpening,
     CourseSession,
     CPDEntry,
     Enrolment,
@@ -47,10 +52,6 @@ from reparo.training.models import (
 from reparo.training.scenarios import scenario_get
 
 _KEEP: Any = object()
-
-
-def _audit(actor: Any, action: str, obj: Any, organisation: Any, **detail: Any) -> None:
-    audit_record(actor=actor, action=action, obj=obj, organisation=organisation, detail=detail)
 
 
 def _require(check: bool, message: str | None = None) -> None:
@@ -88,7 +89,7 @@ def competency_save(
     if created:
         competency.position = Competency.objects.filter(organisation=organisation).count()
         competency.save(update_fields=["position"])
-    _audit(actor, "training.competency_saved", competency, organisation, code=code, created=created)
+    audit_record_for(actor, "training.competency_saved", competency, organisation, code=code, created=created)
     return competency
 
 
@@ -109,7 +110,9 @@ def requirement_set(*, actor: Any, organisation: Any, process_type: str, compete
         )
     else:
         raise ValidationError({"level": _("Choose a level.")})
-    _audit(actor, "training.requirement_set", competency, organisation, process_type=process_type, level=level)
+    audit_record_for(
+        actor, "training.requirement_set", competency, organisation, process_type=process_type, level=level,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -125,7 +128,7 @@ def program_settings_update(*, actor: Any, program: Any, **values: Any) -> Progr
         setattr(found, key, value)
     found.full_clean()
     found.save()
-    _audit(actor, "training.program_settings_updated", found, program.organisation, changes=changes)
+    audit_record_for(actor, "training.program_settings_updated", found, program.organisation, changes=changes)
     return found
 
 
@@ -150,9 +153,13 @@ def profile_update(
     profile.gender = gender
     if open_process_cap is not _KEEP:
         _require(access.is_manager(actor, organisation), _("Only a coordinator sets the workload cap."))
-        profile.open_process_cap = open_process_cap
+        cap_field = FacilitatorProfile._meta.get_field("open_process_cap")
+        try:
+            profile.open_process_cap = cap_field.clean(open_process_cap, profile)
+        except ValidationError as exc:
+            raise ValidationError({"open_process_cap": exc.messages}) from None
     profile.save()
-    _audit(actor, "training.profile_updated", profile, organisation, user=str(user.pk))
+    audit_record_for(actor, "training.profile_updated", profile, organisation, user=str(user.pk))
     return profile
 
 
@@ -165,7 +172,7 @@ def preference_set(*, actor: Any, case: Any, person: Any, facilitator_gender: st
     preference, _c = FacilitatorPreference.objects.update_or_create(
         person=person, defaults={"facilitator_gender": facilitator_gender, "recorded_by": actor}
     )
-    _audit(actor, "training.preference_recorded", preference, case.organisation, person=person.display_code)
+    audit_record_for(actor, "training.preference_recorded", preference, case.organisation, person=person.display_code)
     return preference
 
 
@@ -187,7 +194,7 @@ def conflict_declare(
     conflict = ConflictOfInterest.objects.create(
         organisation=organisation, user=user, case=case, person=person, description=description.strip() or None
     )
-    _audit(actor, "training.conflict_declared", conflict, organisation, user=str(user.pk))
+    audit_record_for(actor, "training.conflict_declared", conflict, organisation, user=str(user.pk))
     return conflict
 
 
@@ -213,7 +220,7 @@ def course_create(
         organisation=organisation, title=title.strip(), description=description.strip(), is_workshop=is_workshop
     )
     course.competencies.set(competencies)
-    _audit(actor, "training.course_created", course, organisation)
+    audit_record_for(actor, "training.course_created", course, organisation)
     return course
 
 
@@ -221,7 +228,7 @@ def course_create(
 def course_session_add(*, actor: Any, course: Course, starts_at: datetime.datetime, hours: Any) -> CourseSession:
     _require(access.is_manager(actor, course.organisation))
     session = CourseSession.objects.create(course=course, starts_at=starts_at, hours=_hours(hours))
-    _audit(actor, "training.course_session_added", course, course.organisation, session=session.pk)
+    audit_record_for(actor, "training.course_session_added", course, course.organisation, session=session.pk)
     return session
 
 
@@ -233,7 +240,65 @@ def enrol(*, actor: Any, course: Course, user: Any) -> Enrolment:
     enrolment, created = Enrolment.objects.get_or_create(course=course, user=user)
     if not created:
         raise ValidationError(_("Already enrolled."))
-    _audit(actor, "training.enrolled", course, course.organisation, user=str(user.pk))
+    audit_record_for(actor, "training.enrolled", course, course.organisation, user=str(user.pk))
+    return enrolment
+
+
+@transaction.atomic
+def course_open_to_partners(*, actor: Any, course: Course, organisations: list[Organisation]) -> set[int]:
+    """Open ``course`` to exactly these partner organisations (those who manage the operator's training): their
+    staff see it and may enrol. An organisation left out is closed again (its staff's records stay theirs).
+    Returns the ids of the organisations it is open to."""
+    _require(access.is_manager(actor, course.organisation))
+    wanted = {o.pk: o for o in organisations}
+    if any(o.kind != OrganisationKind.PARTNER or not o.is_active for o in organisations):
+        raise ValidationError({"organisations": _("Choose partner organisations from the directory.")})
+    now = timezone.now()
+    existing = {o.organisation_id: o for o in CourseOpening.objects.select_for_update().filter(course=course)}
+    opened, closed = [], []
+    for org_id, organisation in wanted.items():
+        opening = existing.get(org_id)
+        if opening is None:
+            CourseOpening.objects.create(course=course, organisation=organisation, opened_by=actor)
+            opened.append(org_id)
+        elif opening.closed_at is not None:
+            opening.closed_at = None
+            opening.opened_by = actor
+            opening.save(update_fields=["closed_at", "opened_by", "updated_at"])
+            opened.append(org_id)
+    for org_id, opening in existing.items():
+        if org_id not in wanted and opening.closed_at is None:
+            opening.closed_at = now
+            opening.save(update_fields=["closed_at", "updated_at"])
+            closed.append(org_id)
+    if opened or closed:
+        audit_record_for(
+            actor, "training.course_opened_to_partners", course, course.organisation, opened=opened, closed=closed
+        )
+    return set(wanted)
+
+
+@transaction.atomic
+def joint_enrol(*, actor: Any, course: Course) -> Enrolment:
+    """A partner organisation's staff member enrols themselves in a course opened to their organisation; their
+    attendance then counts for that organisation, and in their own record."""
+    mine = organisation_ids_where(actor, Capability.JOIN_PARTNER_TRAINING)
+    opening = (
+        CourseOpening.objects.filter(course=course, organisation_id__in=mine, closed_at__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation_id")
+        .first()
+    )
+    if opening is None:
+        raise PermissionDenied
+    enrolment, created = Enrolment.objects.get_or_create(
+        course=course, user=actor, defaults={"partner_organisation": opening.organisation}
+    )
+    if not created:
+        raise ValidationError(_("Already enrolled."))
+    audit_record_for(
+        actor, "training.enrolled", course, course.organisation, user=str(actor.pk), partner=opening.organisation_id
+    )
     return enrolment
 
 
@@ -252,7 +317,9 @@ def attendance_record(
         raise ValidationError(_("Only people enrolled in the course can be marked present."))
     for user_id, user in enrolled.items():
         Attendance.objects.update_or_create(session=session, user=user, defaults={"attended": user_id in present})
-    _audit(actor, "training.attendance_recorded", course, course.organisation, session=session.pk, present=len(present))
+    audit_record_for(
+        actor, "training.attendance_recorded", course, course.organisation, session=session.pk, present=len(present),
+    )  # fmt: skip
     return len(present)
 
 
@@ -273,7 +340,7 @@ def cpd_add(
         activity=activity.strip(),
         evidence=evidence.strip(),
     )
-    _audit(actor, "training.cpd_added", entry, organisation)
+    audit_record_for(actor, "training.cpd_added", entry, organisation)
     return entry
 
 
@@ -296,7 +363,7 @@ def attempt_start(*, actor: Any, organisation: Any, scenario_id: str, partner: A
         scenario_version=scenario.version,
         current_node=scenario.start,
     )
-    _audit(actor, "training.attempt_started", attempt, organisation, scenario=scenario.id)
+    audit_record_for(actor, "training.attempt_started", attempt, organisation, scenario=scenario.id)
     return attempt
 
 
@@ -329,15 +396,10 @@ def attempt_choose(*, actor: Any, attempt: ScenarioAttempt, choice_id: str) -> S
         locked.current_node = following.id
     locked.save()
     if locked.finished_at:
-        _audit(
-            actor,
-            "training.attempt_finished",
-            locked,
-            locked.organisation,
-            scenario=scenario.id,
-            percent=locked.percent,
-            passed=locked.passed,
-        )
+        audit_record_for(
+            actor, "training.attempt_finished", locked, locked.organisation, scenario=scenario.id,
+            percent=locked.percent, passed=locked.passed,
+        )  # fmt: skip
     return locked
 
 
@@ -399,7 +461,7 @@ def observation_record(
         feedback=feedback.strip() or None,
         session=session,
     )
-    _audit(actor, "training.observation_recorded", observation, organisation, facilitator=str(facilitator.pk))
+    audit_record_for(actor, "training.observation_recorded", observation, organisation, facilitator=str(facilitator.pk))
     return observation
 
 
@@ -416,7 +478,7 @@ def supervision_log(
         notes=notes.strip() or None,
         actions=actions.strip() or None,
     )
-    _audit(actor, "training.supervision_logged", meeting, organisation, facilitator=str(facilitator.pk))
+    audit_record_for(actor, "training.supervision_logged", meeting, organisation, facilitator=str(facilitator.pk))
     return meeting
 
 
@@ -428,7 +490,7 @@ def reflection_write(*, actor: Any, organisation: Any, written_on: datetime.date
     reflection = Reflection.objects.create(
         organisation=organisation, user=actor, written_on=written_on, text=text.strip()
     )
-    _audit(actor, "training.reflection_written", reflection, organisation)
+    audit_record_for(actor, "training.reflection_written", reflection, organisation)
     return reflection
 
 
@@ -513,14 +575,10 @@ def certification_issue(
         assessor=actor,
         renewal_of=renewal_of,
     )
-    _audit(
-        actor,
-        "training.certification_issued",
-        certification,
-        organisation,
-        user=str(user.pk),
+    audit_record_for(
+        actor, "training.certification_issued", certification, organisation, user=str(user.pk),
         expires_on=expires_on.isoformat(),
-    )
+    )  # fmt: skip
     return certification
 
 
@@ -558,7 +616,9 @@ def certification_suspend(*, actor: Any, certification: Certification, reason: s
     certification.status = CertificationStatus.SUSPENDED
     certification.suspended_reason = reason.strip()
     certification.save(update_fields=["status", "suspended_reason", "updated_at"])
-    _audit(actor, "training.certification_suspended", certification, organisation, user=str(certification.user_id))
+    audit_record_for(
+        actor, "training.certification_suspended", certification, organisation, user=str(certification.user_id),
+    )  # fmt: skip
     return certification
 
 
@@ -599,15 +659,13 @@ def send_expiry_reminders(*, today: datetime.date | None = None) -> int:
             if not updated:
                 continue
             transaction.on_commit(partial(_send_reminder, certification.user.email))
-            _audit(None, "training.expiry_reminder_sent", certification, certification.program.organisation)
+            audit_record_for(None, "training.expiry_reminder_sent", certification, certification.program.organisation)
             reminded += 1
     return reminded
 
 
 def certify_for_demo(*, user: Any, program: Any) -> Certification:
     """Development only (``seed_demo``): a current certification at the advanced level in every competency."""
-    from reparo.accounts.demo import refuse_outside_development
-
     refuse_outside_development()
     existing = Certification.objects.filter(user=user, program=program, status=CertificationStatus.ACTIVE).first()
     if existing and existing.expires_on > timezone.localdate():

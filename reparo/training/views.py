@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reparo.cases.models import TeamRole
-from reparo.cases.selectors import cases_visible_to
 from reparo.core.actions import errors_text, run_action
+from reparo.core.pagination import page_of
+from reparo.processes.models import ProcessType
 from reparo.processes.selectors import process_access_for, process_get_for
 from reparo.training import access, selectors, services
 from reparo.training.eligibility import eligible_facilitators, program_settings
@@ -30,6 +30,7 @@ from reparo.training.forms import (
     CPDForm,
     ManagerProfileForm,
     ObservationForm,
+    OpenToPartnersForm,
     PartnerForm,
     PreferenceForm,
     ProfileForm,
@@ -40,7 +41,7 @@ from reparo.training.forms import (
     SuspendForm,
 )
 from reparo.training.framework import competencies_of
-from reparo.training.models import FacilitatorProfile, Level
+from reparo.training.models import Level
 from reparo.training.scenarios import library, scenario_get
 
 
@@ -64,9 +65,7 @@ def my_training(request: HttpRequest, user_pk: Any = None) -> HttpResponse:
     organisation = _org(request)
     person = selectors.facilitator_get_for(request.user, organisation, user_pk or request.user.pk)
     own = person == request.user
-    profile = FacilitatorProfile(organisation=organisation, user=person)
-    for found in person.facilitator_profiles.filter(organisation=organisation):
-        profile = found
+    profile = selectors.facilitator_profile_of(person, organisation)
     competencies = competencies_of(organisation)
     return render(
         request,
@@ -108,7 +107,7 @@ def my_training(request: HttpRequest, user_pk: Any = None) -> HttpResponse:
             ),
             "suspend_form": SuspendForm(),
             "colleague_form": ColleagueObservationForm(
-                colleagues=selectors.members_of(organisation).exclude(pk=request.user.pk),
+                colleagues=selectors.other_members_of(organisation, request.user),
                 competencies=competencies,
                 sessions=selectors.sessions_led_by(request.user),
                 initial={"observed_on": timezone.localdate(), "observer_role": "co_facilitator"},
@@ -193,11 +192,7 @@ def conflict_declare(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect(_mine() + "#profile")
-    case = (
-        cases_visible_to(request.user)
-        .filter(organisation=organisation, reference=form.cleaned_data["case_reference"].strip())
-        .first()
-    )
+    case = selectors.case_with_reference(request.user, organisation, form.cleaned_data["case_reference"])
     if case is None:
         messages.error(request, _("No case of yours has that reference. Tell your coordinator about the conflict."))
         return redirect(_mine() + "#profile")
@@ -221,11 +216,7 @@ def conflict_record_for(request: HttpRequest, user_pk: Any) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect(back)
-    case = (
-        cases_visible_to(request.user)
-        .filter(organisation=organisation, reference=form.cleaned_data["case_reference"].strip())
-        .first()
-    )
+    case = selectors.case_with_reference(request.user, organisation, form.cleaned_data["case_reference"])
     if case is None:
         messages.error(request, _("No case you can see has that reference."))
         return redirect(back)
@@ -268,7 +259,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
         request,
         "training/courses.html",
         {
-            "courses": selectors.courses_of(organisation)[:100],
+            "courses": selectors.courses_listed(organisation),
             "form": form,
             "is_manager": is_manager,
             "enrolled": selectors.enrolled_course_ids(request.user),
@@ -278,9 +269,9 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 def course_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _org(request)
-    course = selectors.course_get_for(request.user, organisation, pk)
+    course = selectors.course_in(organisation, pk)
     is_manager = access.is_manager(request.user, organisation)
-    enrolments = list(course.enrolments.select_related("user")) if is_manager else []
+    enrolments = selectors.enrolments_of(course) if is_manager else []
     return render(
         request,
         "training/course.html",
@@ -288,22 +279,25 @@ def course_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "course": course,
             "is_manager": is_manager,
             "enrolments": enrolments,
+            "partner_attendance": selectors.attendance_by_partner(organisation, course=course) if is_manager else [],
+            "open_form": OpenToPartnersForm(
+                partners=selectors.partner_choices(request.user),
+                initial={"organisations": sorted(selectors.open_partner_ids(course))},
+            )
+            if is_manager
+            else None,
             "session_form": CourseSessionForm(),
             "is_enrolled": course.pk in selectors.enrolled_course_ids(request.user),
             "attended": selectors.attendance_in(request.user, course),
-            "present": {(a.session_id, a.user_id) for a in _attendance(course) if a.attended} if is_manager else set(),
+            "present": selectors.present_at(course) if is_manager else set(),
         },
     )
-
-
-def _attendance(course: Any) -> list[Any]:
-    return [a for s in course.sessions.prefetch_related("attendance") for a in s.attendance.all()]
 
 
 @require_POST
 def course_enrol(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _org(request)
-    course = selectors.course_get_for(request.user, organisation, pk)
+    course = selectors.course_in(organisation, pk)
     return run_action(
         request,
         lambda: services.enrol(actor=request.user, course=course, user=request.user),
@@ -315,7 +309,7 @@ def course_enrol(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def course_session_add(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _manager(request)
-    course = selectors.course_get_for(request.user, organisation, pk)
+    course = selectors.course_in(organisation, pk)
     form = CourseSessionForm(request.POST)
     return run_action(
         request,
@@ -329,7 +323,7 @@ def course_session_add(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def attendance(request: HttpRequest, session_pk: Any) -> HttpResponse:
     organisation = _manager(request)
-    session = selectors.course_session_get_for(request.user, organisation, session_pk)
+    session = selectors.course_session_in(organisation, session_pk)
     present = request.POST.getlist("present")
     return run_action(
         request,
@@ -339,13 +333,88 @@ def attendance(request: HttpRequest, session_pk: Any) -> HttpResponse:
     )
 
 
+@require_POST
+def course_open(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Open a course to partner organisations (or close it again to some): those who manage training."""
+    organisation = _manager(request)
+    course = selectors.course_in(organisation, pk)
+    form = OpenToPartnersForm(request.POST, partners=selectors.partner_choices(request.user))
+    return run_action(
+        request,
+        lambda: services.course_open_to_partners(
+            actor=request.user, course=course, organisations=list(form.cleaned_data["organisations"])
+        ),
+        success=_("Saved."),
+        back_to=reverse("training:course", args=[course.pk]) + "#partners",
+        form=form,
+    )
+
+
+def partner_attendance(request: HttpRequest) -> HttpResponse:
+    """Attendance of partner organisations' staff in the operator's courses, per partner organisation."""
+    organisation = _manager(request)
+    return render(
+        request,
+        "training/partner_attendance.html",
+        {"rows": selectors.attendance_by_partner(organisation)},
+    )
+
+
+# Joint training: a partner organisation's staff ---------------------------------------------------------------
+
+
+def _joining(request: HttpRequest) -> None:
+    if not selectors.joining_organisation_ids(request.user):
+        raise Http404
+
+
+def joint_training(request: HttpRequest) -> HttpResponse:
+    """The courses opened to the actor's partner organisation, and their own record of joint training."""
+    _joining(request)
+    record = selectors.joint_record(request.user)
+    return render(
+        request,
+        "training/joint.html",
+        {
+            "courses": selectors.joint_courses_for(request.user),
+            "record": record,
+            "enrolled": {e.course_id for e in record.enrolments},
+            "sessions": page_of(record.sessions, 20, request.GET.get("page")),
+        },
+    )
+
+
+def joint_course(request: HttpRequest, pk: Any) -> HttpResponse:
+    course = selectors.joint_course_get_for(request.user, pk)
+    return render(
+        request,
+        "training/joint_course.html",
+        {
+            "course": course,
+            "sessions": selectors.course_sessions_for(request.user, course),
+            "is_enrolled": course.pk in selectors.enrolled_course_ids(request.user),
+        },
+    )
+
+
+@require_POST
+def joint_enrol(request: HttpRequest, pk: Any) -> HttpResponse:
+    course = selectors.joint_course_get_for(request.user, pk)
+    return run_action(
+        request,
+        lambda: services.joint_enrol(actor=request.user, course=course),
+        success=_("You are enrolled."),
+        back_to=reverse("training:joint_course", args=[course.pk]),
+    )
+
+
 # Role-play practice -------------------------------------------------------------------------------------------
 
 
 def scenario_list(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     lib = library()
-    people = selectors.members_of(organisation).exclude(pk=request.user.pk)
+    people = selectors.other_members_of(organisation, request.user)
     return render(
         request,
         "training/scenarios.html",
@@ -363,7 +432,7 @@ def attempt_start(request: HttpRequest, scenario_id: str) -> HttpResponse:
     organisation = _org(request)
     if scenario_get(scenario_id) is None:
         raise Http404
-    form = PartnerForm(request.POST, people=selectors.members_of(organisation).exclude(pk=request.user.pk))
+    form = PartnerForm(request.POST, people=selectors.other_members_of(organisation, request.user))
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect("training:scenarios")
@@ -452,8 +521,6 @@ def framework(request: HttpRequest) -> HttpResponse:
     organisation = _manager(request)
     competencies = competencies_of(organisation)
     table = selectors.requirements_table(organisation)
-    from reparo.processes.models import ProcessType
-
     rows = [
         (value, label, [table.get(value, {}).get(c.code, 0) for c in competencies])
         for value, label in ProcessType.choices
@@ -512,7 +579,7 @@ def competency_save(request: HttpRequest) -> HttpResponse:
 @require_POST
 def program_settings_save(request: HttpRequest, pk: Any) -> HttpResponse:
     organisation = _manager(request)
-    program = selectors.program_get_for(request.user, organisation, pk)
+    program = selectors.program_in(organisation, pk)
     form = ProgramSettingsForm(request.POST)
     return run_action(
         request,
@@ -560,7 +627,7 @@ def colleague_observation_add(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     form = ColleagueObservationForm(
         request.POST,
-        colleagues=selectors.members_of(organisation).exclude(pk=request.user.pk),
+        colleagues=selectors.other_members_of(organisation, request.user),
         competencies=competencies_of(organisation),
         sessions=selectors.sessions_led_by(request.user),
     )
@@ -648,7 +715,7 @@ def process_eligibility(request: HttpRequest, pk: Any) -> HttpResponse:
     process = process_get_for(request.user, pk)
     case_access = process_access_for(request.user, process)
     # Those who may assign (a coordinator, the lead facilitator) see the reasons about each colleague.
-    if not (case_access.can_manage_team or TeamRole.LEAD_FACILITATOR in case_access.team_roles):
+    if not case_access.can_manage_process_team:
         raise Http404
     candidates = eligible_facilitators(process)
     template = "training/_eligibility.html" if _is_htmx(request) else "training/eligibility.html"

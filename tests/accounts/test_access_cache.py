@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from reparo.access import services as access_services
 from reparo.accounts import access_cache
 from reparo.accounts.backends import UserBackend
 from reparo.accounts.models import AccessStamp, Membership, Role, User
@@ -248,8 +249,7 @@ def test_without_its_triggers_nothing_is_shared_and_an_ended_role_still_counts(
 
 def test_a_role_ended_while_a_page_reads_counts_for_the_rest_of_that_page(world: Any) -> None:
     """Even a GET that changes a membership (through the services) stops using shared copies at once."""
-    from reparo.accounts import services
-    from reparo.accounts.selectors import active_roles
+    from reparo.access.actors import active_roles
 
     facilitator = UserBackend().get_user(world["facilitator"].pk)
     token, cache_token = context.bind(context.RequestContext(reads_only=True)), context.bind_cache()
@@ -257,7 +257,7 @@ def test_a_role_ended_while_a_page_reads_counts_for_the_rest_of_that_page(world:
         assert active_roles(facilitator)
         assert active_roles(facilitator), "kept, and read again from the kept copy"
         membership = Membership.objects.get(user=world["facilitator"], organisation=world.alice_org)
-        services.membership_end(actor=world["org_admin"], membership=membership)
+        access_services.membership_end(actor=world["org_admin"], membership=membership)
         assert active_roles(facilitator) == ()
         assert not context.current().reads_only
     finally:

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from reparo.accounts import services
+from reparo.access import services as access_services
 from reparo.accounts.models import Membership, Role, User
 from reparo.audit.models import AuditEvent
 from reparo.organisations.models import Organisation
@@ -44,8 +44,8 @@ def test_it_sends_nothing_to_a_deactivated_account(world, client):
 
 def test_it_restores_an_ended_role_instead_of_refusing(world):
     membership = Membership.objects.get(user=world["supervisor"])
-    services.membership_end(actor=world["org_admin"], membership=membership)
-    again = services.membership_add(
+    access_services.membership_end(actor=world["org_admin"], membership=membership)
+    again = access_services.membership_add(
         actor=world["org_admin"], organisation=world.alice_org, email=world["supervisor"].email, role=Role.SUPERVISOR
     )
     assert again.pk == membership.pk and again.is_active

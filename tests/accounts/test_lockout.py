@@ -68,3 +68,38 @@ def test_it_locks_regardless_of_the_letter_case_of_the_address(world):
     for n in range(5):
         attempt(client, email.upper() if n % 2 else email, "wrong password", ip=f"198.51.100.{n + 10}")
     assert attempt(client, email, PASSWORD, ip="198.51.100.99").status_code == 429
+
+
+def complete_sign_in(client, user, ip, token):
+    assert attempt(client, user.email, PASSWORD, ip=ip).status_code == 302
+    assert client.post_form("/two-factor/", {"token": token}, REMOTE_ADDR=ip)["Location"] == "/"
+    client.post_form("/sign-out/", REMOTE_ADDR=ip)
+
+
+def test_it_forgets_the_failures_of_an_account_after_it_signs_in(world):
+    user = world["coordinator"]
+    client = CsrfClient()
+    for _ in range(4):
+        assert attempt(client, user.email, "wrong password").status_code == 200
+    complete_sign_in(client, user, "203.0.113.10", "backup01")
+    for _ in range(4):
+        assert attempt(client, user.email, "wrong password").status_code == 200
+    assert attempt(client, user.email, PASSWORD).status_code == 302  # not locked out
+
+
+def test_it_keeps_counting_when_only_the_password_was_right(world):
+    user = world["facilitator"]
+    client = CsrfClient()
+    for _ in range(4):
+        attempt(client, user.email, "wrong password")
+    assert attempt(client, user.email, PASSWORD).status_code == 302  # no second factor given
+    assert attempt(CsrfClient(), user.email, "wrong password", ip="198.51.100.50").status_code == 429
+
+
+def test_it_keeps_an_addresss_failures_against_other_accounts_after_a_sign_in(world):
+    ip = "203.0.113.44"
+    client = CsrfClient()
+    for n in range(4):
+        attempt(client, f"guess{n}@alice.example", "wrong password", ip=ip)
+    complete_sign_in(client, world["evaluator"], ip, "backup01")
+    assert attempt(client, "guess9@alice.example", "wrong password", ip=ip).status_code == 429

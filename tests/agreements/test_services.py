@@ -169,8 +169,6 @@ def test_it_computes_the_completion_rate_leaving_out_waived_and_varied(world):
     mark(actor=world["facilitator"], obligation=obligations["commitment"], status="waived", survivor_chose=True)
     rate = selectors.completion_rate(process)
     assert (rate.met, rate.counted, rate.percent) == (1, 3, 33)
-    program_rate = selectors.completion_rate_for_program(world.program)
-    assert (program_rate.met, program_rate.counted) == (1, 3)
 
 
 def test_it_refuses_writes_from_the_responsible_side_only(world):

@@ -3,9 +3,10 @@ from decimal import Decimal
 
 import pytest
 
+from reparo.agreements import services
 from reparo.agreements.models import Agreement, Instalment, Obligation
 from reparo.audit.models import AuditEvent
-from tests.agreements.factories import binding_agreement, draft_with_items
+from tests.agreements.factories import accept, binding_agreement, draft_with_items
 from tests.conftest import CsrfClient, page_title, sign_in
 from tests.processes.factories import ready_process
 
@@ -83,3 +84,21 @@ def test_it_hides_the_page_and_refuses_posts_from_people_who_may_not_see_it(worl
         assert client.post_form(url, data).status_code == 404, url
     assert AuditEvent.objects.count() == before
     assert draft.items.count() == items_before
+
+
+def test_it_shows_the_version_in_preparation_with_its_acceptances_and_the_instalments_in_force(world):
+    process = ready_process(world)
+    binding_agreement(world, process, due=DUE)
+    proposed = draft_with_items(world, process, due=DUE)
+    services.item_add(actor=world["facilitator"], agreement=proposed, kind="commitment", description="Keep away")
+    services.agreement_propose(actor=world["facilitator"], agreement=proposed)
+    acceptance = accept(world, proposed, "responsible")
+    client = sign_in(CsrfClient(), world["facilitator"])
+    html = client.get(f"/agreements/process/{process.pk}/").content.decode()
+    preparing, follow_up = html.split('id="versions"')[0], html.split('id="obligations"')[1]
+    assert "Keep away" in preparing
+    accepted_by = preparing.split("Accepted by")[1].split("<form")[0]
+    assert acceptance.participant.person.display_code in accepted_by
+    assert "Keep away" not in follow_up
+    assert [f"{n}. " in follow_up for n in (1, 2, 3)] == [True, True, True]
+    assert "333.33" in follow_up or "333.34" in follow_up

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from reparo.analytics import services
@@ -113,3 +114,21 @@ def test_the_log_is_paginated_open_actions_first(client: Any, world: Any) -> Non
     assert "Finding number 20" not in first and "Already sorted out" not in first
     second = client.get(url + "?page=2").content.decode()
     assert "Finding number 24" in second and "Already sorted out" in second
+
+
+def test_it_stores_the_finding_and_action_encrypted_and_the_dashboard_shows_them(client: Any, world: Any) -> None:
+    finding, action = "Marisol-Canary-5520 waited weeks", "Call Marisol-Canary-5521 back"
+    sign_in(client, world["coordinator"])
+    url = reverse("analytics:program", args=[world.alice_org.pk, world.program.pk])
+    client.post_form(
+        reverse("analytics:improvement_add", args=[world.alice_org.pk]),
+        {"finding": finding, "source": "other", "action": action, "owner": world["facilitator"].pk,
+         "due_on": "2026-12-24", "program": world.program.pk, "back": url},
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT finding, action FROM analytics_improvementaction")
+        raw = cursor.fetchall()
+    assert len(raw) == 1 and all(value.startswith("enc1:") for value in raw[0])
+    assert "Canary" not in repr(raw) and "marisol" not in repr(raw).lower()
+    page = client.get(url).content.decode()
+    assert finding in page and action in page

@@ -5,11 +5,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from reparo.audit.concurrency import ConflictError
 from reparo.audit.models import AuditEvent
 from reparo.cases import services
 from reparo.cases.models import Case, IntakeDraft, Task
 from reparo.core import crypto
-from reparo.core.concurrency import ConflictError
 from tests.cases.factories import alice_case, open_case
 from tests.conftest import CsrfClient, sign_in
 
@@ -219,6 +219,24 @@ def test_it_refuses_a_concurrent_note_edit(world):
     assert note.body == "edited"
 
 
+def test_it_shows_a_note_edited_meanwhile_in_another_tab_and_keeps_what_was_typed(world):
+    case = alice_case(world)
+    note = services.note_add(actor=world["facilitator"], case=case, body="original")
+    client = sign_in(CsrfClient(), world["facilitator"])
+    url = f"/cases/{case.pk}/notes/{note.pk}/"
+    first, second = ({"body": f"from the {tab} tab", "confidentiality": "team"} for tab in ("first", "second"))
+    assert client.post_form(url, {**first, "version": 1}).status_code == 302
+    response = client.post_form(url, {**second, "version": 1})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else changed this" in html and "from the first tab" in html and "from the second tab" in html
+    note.refresh_from_db()
+    assert (note.body, note.version) == ("from the first tab", 2)
+    assert client.post_form(url, {**second, "version": 2}).status_code == 302
+    note.refresh_from_db()
+    assert note.body == "from the second tab"
+
+
 def test_it_adds_a_note_with_htmx_without_a_reload(world):
     case = alice_case(world)
     client = sign_in(CsrfClient(), world["facilitator"])
@@ -266,3 +284,49 @@ def test_it_loads_the_larger_case_forms_when_opened(world):
     assert volunteer.get(f"/cases/{case.pk}/forms/harm/").status_code == 404
     outsider = sign_in(CsrfClient(), world.charlie)
     assert outsider.get(f"/cases/{case.pk}/forms/harm/").status_code == 404
+
+
+def test_it_hides_the_survivors_supporters_from_the_responsible_side(world):
+    case = alice_case(world)
+    supporter = services.participant_add(
+        actor=world["coordinator"], case=case, role="supporter", given_name="Sam", address="The safe house"
+    ).person
+    volunteer = sign_in(CsrfClient(), world["cosa_volunteer"])
+    assert volunteer.get(f"/people/{supporter.pk}/").status_code == 404
+    assert volunteer.get(f"/people/{supporter.pk}/identity/").status_code == 404
+    assert supporter.display_code not in volunteer.get(f"/cases/{case.pk}/responsible-side/").content.decode()
+
+
+def test_it_lets_only_the_author_edit_a_note(world):
+    case = alice_case(world)
+    note = services.note_add(actor=world["facilitator"], case=case, body="My own words")
+    other = sign_in(CsrfClient(), world["case_worker"])
+    assert other.get(f"/cases/{case.pk}/notes/{note.pk}/").status_code == 404
+    response = other.post_form(
+        f"/cases/{case.pk}/notes/{note.pk}/", {"body": "Overwritten", "confidentiality": "team", "version": 1}
+    )
+    assert response.status_code == 404
+    note.refresh_from_db()
+    assert note.body == "My own words"
+    author = sign_in(CsrfClient(), world["facilitator"])
+    assert author.get(f"/cases/{case.pk}/notes/{note.pk}/").status_code == 200
+
+
+def test_it_keeps_every_choice_of_a_multiple_choice_in_a_draft(world):
+    client = sign_in(CsrfClient(), world["case_worker"])
+    client.post_form(
+        "/cases/new/",
+        {"program": world.program.pk, "languages": ["en", "es"], "exploitation_types": ["ForcedLabour", "Servitude"],
+         "given_name": "Multi", "save_draft": "1"},
+    )  # fmt: skip
+    draft = IntakeDraft.objects.get()
+    assert draft.organisation == world.alice_org
+    page = client.get(f"/cases/new/?draft={draft.pk}").content.decode()
+    assert page.count("checked") >= 2
+    assert 'value="en" selected' in page and 'value="es" selected' in page
+
+
+def test_it_answers_not_found_when_a_volunteer_tries_to_move_the_case(world):
+    case = alice_case(world)
+    client = sign_in(CsrfClient(), world["cosa_volunteer"])
+    assert client.post_form(f"/cases/{case.pk}/status/", {"to_status": "intake"}).status_code == 404

@@ -10,11 +10,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reparo.cases.services import person_erase
 from reparo.consent.models import Consent, ConsentMethod, ConsentPurpose, ContactChannel, DataCategory
 from reparo.consent.policy import ConsentDecision, ConsentRequired, may, require
 from reparo.consent.services import consent_withdraw
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind
-from reparo.people.services import person_create, person_erase
+from reparo.people.services import person_create
 from tests.consent.conftest import record
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from reparo.audit.models import AuditEvent
+from reparo.cases.services import person_erase
 from reparo.consent import services
 from reparo.consent.models import (
     Consent,
@@ -21,7 +22,7 @@ from reparo.consent.models import (
 )
 from reparo.consent.selectors import consent_get_for, consent_ledger_for, consents_for
 from reparo.consent.services import consent_withdraw
-from reparo.people.services import person_create, person_erase
+from reparo.people.services import person_create
 from tests.consent.conftest import case_with, record
 
 pytestmark = pytest.mark.django_db

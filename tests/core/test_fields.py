@@ -12,7 +12,7 @@ from reparo.accounts.models import User
 from reparo.core import crypto
 from reparo.core.fields import blind_lookup
 from reparo.core.rotation import values_not_under_primary
-from tests.crypto_app.models import Secret
+from tests.crypto_app.models import KeyedSecret, Secret
 
 CANARY = "Zephyrine-Canary-7731"
 K1 = {"k1": b"\x01" * 32}
@@ -154,6 +154,33 @@ def test_it_keeps_blind_index_lookups_working_across_rotation():
     with override_settings(FIELD_ENCRYPTION_KEYS=K12):
         call_command("rotate_field_keys", stdout=_Sink())
         assert Secret.objects.get(**blind_lookup(Secret, "name_bidx", "findable name")) == secret
+
+
+@pytest.mark.django_db
+def test_it_binds_a_row_key_where_the_database_assigns_the_primary_key():
+    first = KeyedSecret.objects.create(name=CANARY)
+    second = KeyedSecret.objects.create(name="Second Secret")
+    assert first.row_key != second.row_key
+    assert CANARY not in raw_dump(KeyedSecret)
+    assert KeyedSecret.objects.get(pk=first.pk).name == CANARY
+    token = KeyedSecret.objects.filter(pk=first.pk).values_list("name", flat=True).get()
+    KeyedSecret.objects.filter(pk=second.pk).update(name=_ciphertext(token))
+    with pytest.raises(crypto.DecryptionError):
+        _ = KeyedSecret.objects.get(pk=second.pk).name
+    KeyedSecret.objects.filter(pk=first.pk).update(row_key=second.row_key.hex[::-1])
+    with pytest.raises(crypto.DecryptionError):
+        _ = KeyedSecret.objects.get(pk=first.pk).name
+
+
+@pytest.mark.django_db
+def test_it_rotates_values_bound_to_a_row_key():
+    with override_settings(FIELD_ENCRYPTION_KEYS=K1):
+        keyed = KeyedSecret.objects.create(name="Keyed Name")
+    with override_settings(FIELD_ENCRYPTION_KEYS=K12):
+        call_command("rotate_field_keys", stdout=_Sink())
+        assert values_not_under_primary() == 0
+    with override_settings(FIELD_ENCRYPTION_KEYS=K2):
+        assert KeyedSecret.objects.get(pk=keyed.pk).name == "Keyed Name"
 
 
 @settings(max_examples=60, deadline=None)

@@ -97,3 +97,32 @@ def test_it_lets_developer_only_commands_run_without_secrets_but_nothing_else():
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert refused.returncode != 0 and "SECRET_KEY is not set" in refused.stderr
+
+
+def test_it_refuses_to_start_on_a_yes_no_setting_it_cannot_read():
+    result = run_manage({**PRODUCTION, "SECURE_SSL_REDIRECT": "ture"}, "check")
+    assert result.returncode != 0
+    expected = "SECURE_SSL_REDIRECT must be one of 1, true, yes, on (for yes) or 0, false, no, off (for no); got 'ture'"
+    assert expected in result.stderr
+
+
+def test_it_reads_every_accepted_yes_and_no_and_nothing_else():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from reparo.config import as_bool, read_bool
+
+    for word in ("1", "true", "YES", " On "):
+        assert as_bool(word, name="X") is True
+    for word in ("0", "False", "no", "OFF "):
+        assert as_bool(word, name="X", default=True) is False
+    assert as_bool("", name="X", default=True) is True
+    assert read_bool("TRUST_X_FORWARDED_PROTO", env={}) is False
+    for word in ("ture", "y", "2", "enabled", "none"):
+        with pytest.raises(ImproperlyConfigured, match=r"^TRUST_X_FORWARDED_PROTO must be one of .*; got"):
+            read_bool("TRUST_X_FORWARDED_PROTO", env={"TRUST_X_FORWARDED_PROTO": word})
+
+
+def test_it_still_lets_an_operator_turn_the_redirect_off():
+    code = "from django.conf import settings; print(settings.SECURE_SSL_REDIRECT)"
+    result = run_manage({**PRODUCTION, "SECURE_SSL_REDIRECT": "off"}, "shell", "-c", code)
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +32,23 @@ def test_it_shows_the_circle_page(client, world):
     assert "Not yet screened" not in html and "24.0" in html
     assert "Bob Legal Aid" in html
     assert "late" in html
+    assert "4 volunteers present" in html
     assert "safeguarding procedure" in html
+
+
+def test_it_stores_the_outer_circle_role_encrypted_and_shows_it(client, world):
+    c = circle(world, outer=False)
+    sign_in(client, world["facilitator"])
+    response = client.post_form(
+        url(c.process, "outer_add"),
+        {"organisation": world.partner.pk, "role_description": "Leandro-Canary-6090 probation"},
+    )
+    assert response.status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT role_description FROM cosa_outermember")
+        raw = cursor.fetchall()
+    assert len(raw) == 1 and raw[0][0].startswith("enc1:") and "Canary" not in raw[0][0]
+    assert "Leandro-Canary-6090 probation" in client.get(url(c.process)).content.decode()
 
 
 def test_it_answers_404_to_an_outsider(client, world):

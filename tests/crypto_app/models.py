@@ -6,6 +6,7 @@ from reparo.core.fields import (
     EncryptedDateField,
     EncryptedJSONField,
     EncryptedTextField,
+    RowKeyField,
 )
 from reparo.core.models import UUIDModel
 
@@ -19,3 +20,13 @@ class Secret(UUIDModel):
     name_bidx = BlindIndexField(source="name")
     phone_bidx = BlindIndexField(source="phone", normaliser="phone")
     plain = models.CharField(max_length=20, blank=True)
+
+
+class KeyedSecret(models.Model):
+    """An integer primary key from the database: its encrypted field is bound to the row key instead."""
+
+    row_key = RowKeyField()
+    name = EncryptedCharField(max_length=100, null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"keyed:{self.pk}"

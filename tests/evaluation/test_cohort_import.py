@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
 
 from reparo.audit.models import AuditEvent
+from reparo.core.fields import blind_lookup
 from reparo.evaluation.models import ComparisonCohort, ComparisonMember
 from reparo.evaluation.services import RowError, cohort_import
 
@@ -31,7 +33,8 @@ def run(world, content: str, **kwargs):
 def test_it_imports_a_good_file(world):
     result = run(world, GOOD)
     assert result.saved and result.imported == 2 and result.errors == []
-    member = ComparisonMember.objects.get(reference="C-002")
+    member = ComparisonMember.objects.get(**blind_lookup(ComparisonMember, "reference_bidx", "C-002"))
+    assert member.reference == "C-002"
     assert member.reoffended_on.isoformat() == "2024-06-01" and member.event_type == "conviction"
     assert AuditEvent.objects.filter(action="evaluation.cohort_imported", actor=world["evaluator"]).exists()
 
@@ -57,7 +60,7 @@ def test_it_reports_every_bad_row_and_saves_nothing(world):
 def test_it_imports_only_the_valid_rows_when_asked(world):
     result = run(world, BAD, valid_rows_only=True)
     assert result.saved and result.imported == 2
-    assert sorted(ComparisonMember.objects.values_list("reference", flat=True)) == ["C-001", "C-002"]
+    assert sorted(m.reference for m in ComparisonMember.objects.all()) == ["C-001", "C-002"]
     assert result.errors
 
 
@@ -130,7 +133,9 @@ def test_headers_are_matched_whatever_their_case_and_spaces(world):
 def test_it_reads_a_file_separated_by_semicolons(world):
     result = run(world, GOOD.replace(",", ";"))
     assert result.saved and result.imported == 2 and result.errors == []
-    assert ComparisonMember.objects.get(reference="C-002").event_type == "conviction"
+    assert ComparisonMember.objects.get(**blind_lookup(ComparisonMember, "reference_bidx", "C-002")).event_type == (
+        "conviction"
+    )
 
 
 @pytest.mark.parametrize("content", ["", "\n\n", "\ufeff", "  \r\n"])
@@ -138,3 +143,35 @@ def test_an_empty_file_gets_one_clear_error(world, content):
     result = run(world, content)
     assert not result.saved
     assert result.errors == [RowError(1, "", "The file is empty.")]
+
+
+CANARY = "Quillon-Canary-4417"
+
+
+def test_it_stores_references_encrypted_and_reads_them_back(world):
+    result = run(world, GOOD.replace("C-002", CANARY))
+    assert result.saved and result.imported == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reference, reference_bidx FROM evaluation_comparisonmember")
+        raw = cursor.fetchall()
+    assert CANARY not in repr(raw) and CANARY.lower() not in repr(raw).lower()
+    assert all(reference.startswith("enc1:") for reference, _bidx in raw)
+    assert {m.reference for m in ComparisonMember.objects.all()} == {"C-001", CANARY}
+
+
+def test_it_refuses_references_that_differ_only_in_capitals_or_spaces(world):
+    result = run(world, GOOD + "c-001 ,2024-01-01,2025-01-01,,\n")
+    assert not result.saved
+    assert [(e.row, e.column) for e in result.errors] == [(4, "reference")]
+    assert "line 2" in result.errors[0].reason and "capitals" in result.errors[0].reason
+
+
+def test_the_database_keeps_a_reference_unique_within_its_cohort_only(world):
+    first = run(world, GOOD).cohort
+    second = run(world, GOOD).cohort
+    assert second.members.count() == 2, "the same references in another cohort"
+    member = first.members.get(**blind_lookup(ComparisonMember, "reference_bidx", "C-001"))
+    copy = ComparisonMember(cohort=first, reference="c-001", followup_start=member.followup_start,
+                            followup_end=member.followup_end)  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save()

@@ -3,8 +3,9 @@ import datetime
 import pytest
 from django.db import connection
 
+from reparo.audit.concurrency import ConflictError
 from reparo.audit.models import AuditEvent
-from reparo.core.concurrency import ConflictError
+from reparo.cases import services as case_services
 from reparo.people import services
 from reparo.people.models import Person, PersonNameIndex
 from tests.cases.factories import alice_case
@@ -56,9 +57,9 @@ def test_it_writes_an_audit_row_each_time_identity_is_shown(world):
 
 def test_it_refuses_an_edit_based_on_an_old_version_and_shows_what_changed(world):
     person = survivor_of(alice_case(world))
-    services.person_update(actor=world["facilitator"], person=person, version=1, phone="+44 1111 222333")
+    case_services.person_update(actor=world["facilitator"], person=person, version=1, phone="+44 1111 222333")
     with pytest.raises(ConflictError) as info:
-        services.person_update(actor=world["case_worker"], person=person, version=1, phone="+44 9999 888777")
+        case_services.person_update(actor=world["case_worker"], person=person, version=1, phone="+44 9999 888777")
     assert info.value.changed_fields == ["phone"]
     assert info.value.changes[0].actor_label == world["facilitator"].email
     person.refresh_from_db()
@@ -103,7 +104,7 @@ def test_it_keeps_both_changes_when_saving_again_after_a_conflict(world):
 
 def test_it_reindexes_names_and_aliases(world):
     person = survivor_of(alice_case(world, survivor_name=("Old", "Name")))
-    services.person_update(actor=world["facilitator"], person=person, version=1, aliases=["Street Name"])
+    case_services.person_update(actor=world["facilitator"], person=person, version=1, aliases=["Street Name"])
     digests = set(PersonNameIndex.objects.filter(person=person).values_list("digest", flat=True))
     assert digests == {services.name_digest("Old Name"), services.name_digest("street name")}
 
@@ -111,7 +112,7 @@ def test_it_reindexes_names_and_aliases(world):
 def test_it_erases_identity_on_request_and_keeps_de_identified_facts(world):
     case = alice_case(world, survivor_name=("Erasa", "Forgotten"), phone="+44 7700 900555")
     person = survivor_of(case)
-    services.person_update(
+    case_services.person_update(
         actor=world["facilitator"], person=person, version=1, date_of_birth=datetime.date(1990, 5, 1),
         gender="Feminine", languages=["es"],
     )  # fmt: skip

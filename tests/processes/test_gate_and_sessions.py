@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from reparo.audit.models import AuditEvent
 from reparo.processes import services
+from reparo.processes.content import checklist_for
 from reparo.processes.gate import joint_meeting_gate
 from reparo.processes.ics import session_ics
 from reparo.processes.models import Process, ProcessFacilitator, Session, SessionStatus
@@ -244,3 +245,15 @@ def test_it_shows_stage_upcoming_sessions_and_the_agreement_at_a_glance(world):
     schedule(world, process, one_side(process, "survivor"))
     html = sign_in(CsrfClient(), world["facilitator"]).get(f"/processes/{process.pk}/").content.decode()
     assert "Coming up" in html and "No agreement yet" in html and "Preparation" in html
+
+
+def test_it_shows_how_far_each_participant_is_prepared_and_who_is_invited(world):
+    process = ready_process(world)
+    session = schedule(world, process, one_side(process, "survivor"))
+    client = sign_in(CsrfClient(), world["facilitator"])
+    html = client.get(f"/processes/{process.pk}/").content.decode()
+    assert html.count(f"2 of {len(checklist_for(process.type))} topics covered") == 2
+    html = client.get(f"/processes/{process.pk}/sessions/{session.pk}/").content.decode()
+    invited = html.split("Invited</h2>")[1].split("</section>")[0]
+    assert process.participants.get(role="survivor").person.display_code in invited
+    assert process.participants.get(role="responsible").person.display_code not in invited

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from reparo.audit.concurrency import ConflictError
 from reparo.audit.models import AuditEvent
 from reparo.cases.models import Task
-from reparo.core.concurrency import ConflictError
 from reparo.processes import services as process_services
 from reparo.processes.models import Process, SessionStatus
 from reparo.safety import services

@@ -1,5 +1,5 @@
 """Training helpers for tests: a current certification that covers every process type (made directly, as an
-assessor would have issued it once the requirements were met)."""
+assessor would have issued it once the requirements were met), and a colleague's observation of a session."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from reparo.processes import services as process_services
+from reparo.training import services
 from reparo.training.framework import competencies_of
-from reparo.training.models import Certification, CertificationStatus, Level
+from reparo.training.models import Certification, CertificationStatus, Level, Observation
+from tests.processes.factories import ready_process, tomorrow
+
+RATINGS = {"mediation": 4, "trauma_informed": 4}
 
 
 def certify(
@@ -41,3 +46,33 @@ def certify_world(world: Any) -> None:
     """The world's facilitator and supervisor, certified in the world's program."""
     for role in ("facilitator", "supervisor"):
         certify(world[role], world.program)
+
+
+def observe_as(
+    world: Any, actor: Any, *, role: str = "co_facilitator", session: Any = None, facilitator: Any = None
+) -> Observation:
+    """``actor`` records a good observation (``RATINGS``) of the world's facilitator today."""
+    return services.observation_record(
+        actor=actor,
+        organisation=world.alice_org,
+        facilitator=facilitator or world["facilitator"],
+        observer_role=role,
+        observed_on=timezone.localdate(),
+        ratings=RATINGS,
+        session=session,
+    )
+
+
+def shared_session(world: Any, co_facilitator: Any) -> Any:
+    """A session tomorrow that the world's facilitator leads with ``co_facilitator`` (certified for it)."""
+    certify(co_facilitator, world.program)
+    process = ready_process(world)
+    return process_services.session_schedule(
+        actor=world["facilitator"],
+        process=process,
+        starts_at=tomorrow(),
+        duration_minutes=60,
+        mode="in_person",
+        invited=list(process.participants.filter(role="survivor")),
+        co_facilitator=co_facilitator,
+    )

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from reparo.organisations.models import Program
 from reparo.training import selectors, services
@@ -106,5 +108,47 @@ def test_the_course_pages_enrol_and_record_attendance(world):
     coordinator.post_form(reverse("training:attendance", args=[session.pk]), {"present": [world["facilitator"].pk]})
     assert selectors.course_hours(world["facilitator"], world.alice_org) == Decimal("6")
     assert facilitator.post_form(reverse("training:attendance", args=[session.pk]), {}).status_code == 404
+    listed = facilitator.get(reverse("training:courses")).content.decode().split("<h1>")[1]
+    assert f"Trauma basics</a> · {escape(competency.label)} · enrolled" in listed
+    page = coordinator.get(reverse("training:course", args=[course.pk])).content.decode()
+    assert escape(competency.label) in page.split("<h1>")[1].split("<form")[0] and "2026-01-10" in page
+    who = world["facilitator"].pk
+    assert f'value="{who}" id="present-{session.pk}-{who}" checked' in page
     assert sign_in(CsrfClient(), world.charlie).get(reverse("training:course", args=[course.pk])).status_code == 404
     assert program_settings(world.program).cpd_hours_per_year == Decimal("20")
+
+
+def _raw(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+def test_course_titles_are_stored_encrypted_and_listed_by_title(world):
+    from reparo.training.framework import competencies_of
+
+    coordinator = sign_in(CsrfClient(), world["coordinator"])
+    competency = competencies_of(world.alice_org)[0]
+    for title in ("Zeta circles", "Ofelia-Canary-3310 debrief", "alpha basics"):
+        coordinator.post_form(reverse("training:courses"), {"title": title, "competencies": [competency.pk]})
+    raw = _raw("SELECT title FROM training_course")
+    assert len(raw) == 3 and all(title.startswith("enc1:") for (title,) in raw)
+    assert "Canary" not in repr(raw) and "zeta" not in repr(raw).lower()
+    page = coordinator.get(reverse("training:courses")).content.decode()
+    positions = [page.index(title) for title in ("alpha basics", "Ofelia-Canary-3310 debrief", "Zeta circles")]
+    assert positions == sorted(positions), "sorted by title, whatever the capitals"
+    course = next(c for c in selectors.courses_listed(world.alice_org) if c.title.startswith("Ofelia"))
+    assert (
+        "Ofelia-Canary-3310 debrief" in coordinator.get(reverse("training:course", args=[course.pk])).content.decode()
+    )
+
+
+def test_development_activities_are_stored_encrypted_and_shown_on_the_record(world):
+    facilitator = sign_in(CsrfClient(), world["facilitator"])
+    facilitator.post_form(
+        reverse("training:cpd_add"),
+        {"done_on": timezone.localdate().isoformat(), "hours": "2", "activity": "Webinar with Teodora-Canary-8812"},
+    )
+    raw = _raw("SELECT activity FROM training_cpdentry")
+    assert len(raw) == 1 and raw[0][0].startswith("enc1:") and "Canary" not in raw[0][0]
+    assert "Webinar with Teodora-Canary-8812" in facilitator.get(reverse("training:mine")).content.decode()

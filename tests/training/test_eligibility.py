@@ -13,6 +13,7 @@ from django.utils import timezone
 from reparo.processes import services as process_services
 from reparo.processes.gate import joint_meeting_gate
 from reparo.processes.models import ProcessFacilitator
+from reparo.training import services
 from reparo.training.eligibility import eligible_facilitators, facilitator_eligibility
 from reparo.training.models import Certification, ConflictOfInterest, FacilitatorPreference, FacilitatorProfile
 from tests.conftest import CsrfClient, sign_in
@@ -259,6 +260,22 @@ def test_a_coordinator_sets_the_workload_cap_and_languages(world):
     mine.post_form(reverse("training:profile"), {"languages": ["en"]})
     assert FacilitatorProfile.objects.get(user=world["facilitator"]).open_process_cap == 1
     assert mine.post_form(url, {"languages": ["en"], "open_process_cap": "9"}).status_code == 404
+
+
+def test_the_workload_cap_is_at_most_fifty(world):
+    client = sign_in(CsrfClient(), world["coordinator"])
+    url = reverse("training:profile_for", args=[world["facilitator"].pk])
+    assert client.post_form(url, {"languages": ["en"], "open_process_cap": "50"}).status_code == 302
+    for too_many in ("51", "40000"):
+        response = client.post_form(url, {"languages": ["en"], "open_process_cap": too_many}, follow=True)
+        assert response.status_code == 200 and "less than or equal to 50" in response.content.decode()
+    assert FacilitatorProfile.objects.get(user=world["facilitator"]).open_process_cap == 50
+    with pytest.raises(ValidationError, match="less than or equal to 50"):
+        services.profile_update(
+            actor=world["coordinator"], organisation=world.alice_org, user=world["facilitator"], languages=["en"],
+            open_process_cap=51,
+        )  # fmt: skip
+    assert FacilitatorProfile.objects.get(user=world["facilitator"]).open_process_cap == 50
 
 
 def test_only_those_who_assign_see_the_reasons(world):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reparo.training import services
+from reparo.training.models import Observation
 from tests.conftest import CsrfClient, page_title, sign_in
 from tests.processes.factories import ready_process
 
@@ -77,3 +78,23 @@ def test_a_coordinator_records_a_conflict_a_facilitator_told_them_about(world):
     conflict = ConflictOfInterest.objects.get()
     assert conflict.user == facilitator and conflict.case == process.case
     assert "conflict" in facilitator_eligibility(process, facilitator).codes_against
+
+
+def test_the_colleague_form_asks_for_the_shared_session(world):
+    client = sign_in(CsrfClient(), world["case_worker"])
+    data = {
+        "facilitator": world["facilitator"].pk,
+        "observer_role": "co_facilitator",
+        "observed_on": timezone.localdate().isoformat(),
+        "rating_mediation": "4",
+    }
+    client.post_form(reverse("training:observe"), data, follow=True)
+    assert not Observation.objects.exists()
+
+
+def test_the_framework_page_shows_the_requirements_form_to_admins_only(world):
+    url = reverse("training:program_settings", args=[world.program.pk])
+    page = sign_in(CsrfClient(), world["coordinator"]).get(reverse("training:framework")).content.decode()
+    assert url not in page and "Satisfactory observed sessions" in page
+    page = sign_in(CsrfClient(), world["org_admin"]).get(reverse("training:framework")).content.decode()
+    assert url in page

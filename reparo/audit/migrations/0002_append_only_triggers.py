@@ -3,7 +3,8 @@
 PostgreSQL: a trigger refuses UPDATE and DELETE on ``audit_auditevent`` (TRUNCATE, a table-owner
 operation used by retention jobs and test-database flushes, is not an application path).
 SQLite: a trigger refuses UPDATE (DELETE stays possible so that test databases can be flushed; the
-application still refuses it in the model and queryset).
+application still refuses it in the model and queryset). Migration 0003 refuses DELETE on SQLite too,
+except during a flush of the whole database.
 """
 
 from django.db import migrations

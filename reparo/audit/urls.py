@@ -1,7 +1,0 @@
-from django.urls import path
-
-from reparo.audit import views
-
-app_name = "audit"
-
-urlpatterns = [path("", views.audit_list, name="list")]

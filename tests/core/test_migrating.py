@@ -1,0 +1,105 @@
+"""The migrations that encrypt the remaining free text convert the rows already there, and back."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from reparo.analytics import services as analytics_services
+from reparo.analytics.models import ImprovementAction
+from reparo.cosa.models import OuterMember
+from reparo.evaluation.models import ComparisonMember
+from reparo.evaluation.services import cohort_import
+from reparo.training import services as training_services
+from reparo.training.models import Course, CPDEntry
+from tests.cosa.factories import circle
+
+BEFORE = [
+    ("analytics", "0001_initial"),
+    ("training", "0001_initial"),
+    ("cosa", "0001_initial"),
+    ("evaluation", "0002_cancel_reason_withdrew"),
+]
+AFTER = [
+    ("analytics", "0002_encrypt_improvement_text"),
+    ("training", "0002_encrypt_course_title_and_cpd_activity"),
+    ("cosa", "0002_encrypt_outer_member_role"),
+    ("evaluation", "0003_encrypt_comparison_reference"),
+]
+COLUMNS = {
+    "analytics_improvementaction": ("finding", "action"),
+    "training_course": ("title",),
+    "training_cpdentry": ("activity",),
+    "cosa_outermember": ("role_description",),
+    "evaluation_comparisonmember": ("reference",),
+}
+PLAINTEXT = {
+    "finding": "Finding-Canary-1101",
+    "action": "Action-Canary-1102",
+    "title": "Title-Canary-1103",
+    "activity": "Activity-Canary-1104",
+    "role_description": "Legal advice",
+    "reference": "Ref-Canary-1105",
+}
+
+
+def _raw() -> dict[str, list[tuple[Any, ...]]]:
+    out = {}
+    with connection.cursor() as cursor:
+        for table, columns in COLUMNS.items():
+            cursor.execute(f"SELECT {', '.join(columns)} FROM {table}")  # noqa: S608
+            out[table] = cursor.fetchall()
+    return out
+
+
+def _migrate(targets: list[tuple[str, str]]) -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+
+
+def _seed(world: Any) -> None:
+    org, coordinator = world.alice_org, world["coordinator"]
+    analytics_services.improvement_add(
+        actor=world["evaluator"], organisation=org, program=world.program, finding=PLAINTEXT["finding"],
+        source="other", action=PLAINTEXT["action"], owner=coordinator, due_on=datetime.date(2026, 12, 1),
+    )  # fmt: skip
+    training_services.course_create(actor=coordinator, organisation=org, title=PLAINTEXT["title"], competencies=[])
+    training_services.course_create(actor=coordinator, organisation=org, title="Second course", competencies=[])
+    training_services.cpd_add(actor=world["facilitator"], organisation=org, done_on=timezone.localdate(), hours=1,
+                              activity=PLAINTEXT["activity"])  # fmt: skip
+    circle(world)
+    content = (
+        "reference,followup_start,followup_end,reoffended_on,event_type\n"
+        f"{PLAINTEXT['reference']},2024-01-01,2025-01-01,,\nC-2,2024-01-01,2025-01-01,,\n"
+    )
+    cohort_import(actor=world["evaluator"], program=world.program, name="Sample", content=content.encode())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_decrypt_going_back_and_encrypt_existing_rows_going_forward(world: Any) -> None:
+    _seed(world)
+    try:
+        _migrate(BEFORE)
+        back = _raw()
+        for table, columns in COLUMNS.items():
+            for i, column in enumerate(columns):
+                assert PLAINTEXT[column] in [row[i] for row in back[table]], (table, column)
+    finally:
+        _migrate(AFTER)
+    forward = _raw()
+    for table, rows in forward.items():
+        assert rows and all(value.startswith("enc1:") for row in rows for value in row), table
+    assert "Canary" not in repr(forward) and "Legal advice" not in repr(forward)
+    item = ImprovementAction.objects.get()
+    assert (item.finding, item.action) == (PLAINTEXT["finding"], PLAINTEXT["action"])
+    assert sorted(c.title for c in Course.objects.all()) == ["Second course", PLAINTEXT["title"]]
+    assert len({c.row_key for c in Course.objects.all()}) == 2
+    assert CPDEntry.objects.get().activity == PLAINTEXT["activity"]
+    assert OuterMember.objects.get().role_description == PLAINTEXT["role_description"]
+    assert {m.reference for m in ComparisonMember.objects.all()} == {PLAINTEXT["reference"], "C-2"}
+    assert ComparisonMember.objects.filter(reference_bidx__isnull=True).count() == 0

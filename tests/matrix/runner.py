@@ -132,6 +132,8 @@ def _paths() -> dict[str, str]:
         reverse("accounts:login"): "login",
         reverse("accounts:two_factor_verify"): "2fa",
         reverse("accounts:two_factor_setup"): "2fa",
+        reverse("accounts:reauth"): "reauth",
+        reverse("portal:sign_in"): "portal login",
     }
 
 
@@ -170,7 +172,12 @@ def body_of(response: Any) -> bytes:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     if response.headers.get("Content-Type", "").startswith("application/pdf"):
         from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
 
-        content = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages).encode()
+        try:
+            text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
+        except (PdfReadError, ValueError):  # a file as uploaded, not one of Reparo's reports: its bytes as they are
+            text = ""
+        content += text.encode()
     headers = " ".join(response.headers.get(h, "") for h in ("Location", "HX-Redirect", "Content-Disposition"))
     return content + b"\n" + headers.encode()

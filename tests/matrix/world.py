@@ -21,20 +21,28 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from reparo.access.capabilities import PARTNER_ROLES
+from reparo.access.services import membership_end
 from reparo.accounts.models import Membership, Role, User
-from reparo.accounts.services import membership_end
 from reparo.agreements import services as agreements
 from reparo.analytics import services as analytics
 from reparo.cases import services as cases
 from reparo.cases.models import CaseTeamMember, NoteConfidentiality, TeamRole
+from reparo.consent.models import DataCategory
 from reparo.consent.services import consent_record
 from reparo.cosa import services as cosa
 from reparo.evaluation import services as evaluation
 from reparo.evaluation.models import SurveyAssignment
+from reparo.funding import services as funding
+from reparo.messaging import services as messaging
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
+from reparo.portal import services as portal
+from reparo.portal.models import AccessStatus, PortalAccount
 from reparo.processes import services as processes
 from reparo.processes.models import Session, SessionInvitation
+from reparo.referrals import services as referrals
 from reparo.safety import services as safety
 from reparo.safety.gate import process_consent_ref
 from reparo.safety.models import Notice
@@ -42,7 +50,7 @@ from reparo.training import services as training
 from reparo.training.framework import competencies_of
 from reparo.training.models import Certification, CertificationStatus
 from reparo.training.scenarios import library
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, TOTP_KEY_HEX, make_user
 from tests.safety.factories import all_answers
 from tests.training.factories import certify
 
@@ -57,6 +65,7 @@ class Canary:
     org: str  # "A" or "B"
     group: str  # who may read it: see CANARY_GROUPS in the test module
     owner: Any = None  # the user it belongs to (their own name), who may always read it
+    shared_with: frozenset[str] = frozenset()  # actor kinds it was sent to (a referral's packet)
 
 
 @dataclass
@@ -67,17 +76,17 @@ class Canaries:
     literal: list[tuple[bytes, Canary]] = field(default_factory=list)
     _n: Any = field(default_factory=lambda: itertools.count(1))
 
-    def new(self, org: str, group: str, *, owner: Any = None) -> str:
+    def new(self, org: str, group: str, *, owner: Any = None, shared_with: frozenset[str] = frozenset()) -> str:
         text = f"Qzq-{org}-{group}-{next(self._n):03d}-q"
-        self.marked[text.lower()] = Canary(text, org, group, owner)
+        self.marked[text.lower()] = Canary(text, org, group, owner, shared_with)
         return text
 
-    def email(self, org: str, group: str) -> str:
-        return f"{self.new(org, group).lower()}@mail.example"
+    def email(self, org: str, group: str, *, shared_with: frozenset[str] = frozenset()) -> str:
+        return f"{self.new(org, group, shared_with=shared_with).lower()}@mail.example"
 
-    def phone(self, org: str, group: str) -> str:
+    def phone(self, org: str, group: str, *, shared_with: frozenset[str] = frozenset()) -> str:
         number = f"+44 7700 9{next(self._n):05d}"
-        self.literal.append((number.encode(), Canary(number, org, group)))
+        self.literal.append((number.encode(), Canary(number, org, group, shared_with=shared_with)))
         return number
 
     def add_literal(self, text: str, org: str, group: str) -> None:
@@ -93,6 +102,21 @@ class Canaries:
 # --- the world ----------------------------------------------------------------------------------------------------
 
 ORG_ROLE_ACTORS = list(Role.values)
+ACTOR_ORDER = [
+    *ORG_ROLE_ACTORS,
+    "team_lead_facilitator",
+    "team_co_facilitator",
+    "team_case_worker",
+    "team_supervisor",
+    "team_cosa_volunteer",
+    "other_team",
+    "former_team_member",
+    "participant_survivor",
+    "participant_responsible",
+    "outsider",
+    "anonymous",
+    "password_only",
+]
 # A case-team actor holds the organisation role that goes with the team role, and nothing else.
 TEAM_ACTORS = {
     "team_lead_facilitator": (Role.FACILITATOR, TeamRole.LEAD_FACILITATOR),
@@ -137,7 +161,7 @@ def _org(name: str, kind: str = OrganisationKind.OPERATOR) -> Organisation:
 def _user(email: str, organisation: Organisation, role: str, canaries: Canaries, org: str | None) -> User:
     user = make_user(email)
     # A staff member's name is encrypted and is their organisation's business only.
-    user.full_name = canaries.new(org, "staff", owner=user.pk) if org else "Partner Liaison"
+    user.full_name = canaries.new(org, "staff", owner=user.pk) if org else f"Partner {role}"
     user.save()
     Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
@@ -145,14 +169,19 @@ def _user(email: str, organisation: Organisation, role: str, canaries: Canaries,
 
 def build() -> MatrixWorld:
     canaries = Canaries()
-    partner = _org("Bob Legal Aid", OrganisationKind.PARTNER)
+    # Each operator works with its own partner organisation: A with Bob Legal Aid (the partner users' organisation),
+    # B with Dana Housing.
+    partners = {
+        label: _org(name, OrganisationKind.PARTNER) for label, name in (("A", "Bob Legal Aid"), ("B", "Dana Housing"))
+    }
+    partner = partners["A"]
     orgs = {"A": _org("Alice Restorative Service"), "B": _org("Charlie Mediation")}
     programs = {label: Program.objects.create(organisation=o, name=f"Dialogue {label}") for label, o in orgs.items()}
 
     # A's actors: one per organisation role (on no case team) ...
     actors: dict[str, User | None] = {}
     for role in ORG_ROLE_ACTORS:
-        home = partner if role == Role.PARTNER_LIAISON else orgs["A"]
+        home = partner if role in PARTNER_ROLES else orgs["A"]
         actors[role] = _user(f"{role}@a.example", home, role, canaries, None if home is partner else "A")
     # ... one per case-team role, holding only the matching organisation role ...
     for name, (role, _team_role) in TEAM_ACTORS.items():
@@ -196,27 +225,48 @@ def build() -> MatrixWorld:
         spare_volunteer=b_user("volunteer5", Role.COSA_VOLUNTEER),
         spare_facilitator=b_user("facilitator2", Role.FACILITATOR),
     )
+    partner_staff = {
+        "A": [actors["partner_liaison"], actors["partner_worker"]],
+        "B": [_user(f"{r}@dana.example", partners["B"], r, canaries, None) for r in sorted(PARTNER_ROLES)],
+    }
     objects = {
-        label: _build_org(label, orgs[label], programs[label], staff, partner, canaries)
+        label: _build_org(label, orgs[label], programs[label], staff, partners[label], partner_staff[label], canaries)
         for label, staff in (("A", staff_a), ("B", staff_b))
     }
+    # The survivor and the responsible person of A's case use the portal; so does B's survivor.
+    for name, label, side in (
+        ("participant_survivor", "A", "survivor"),
+        ("participant_responsible", "A", "responsible"),
+        (None, "B", "survivor"),
+    ):
+        user = _portal_user(objects[label], side)
+        if name:
+            actors[name] = user
     objects["A"]["case2"] = _second_case(actors["other_team"], staff_a, programs["A"], canaries)  # type: ignore[arg-type]
     # The former team member stays on the team of A's case; their role in A ends (the service a manager uses).
     former = actors["former_team_member"]
     CaseTeamMember.objects.create(case=objects["A"]["case"], user=former, role=TeamRole.CO_FACILITATOR)
     membership_end(actor=staff_a.admin, membership=Membership.objects.get(user=former, organisation=orgs["A"]))
+    actors = {name: actors[name] for name in ACTOR_ORDER}
     two_factor = {name: name not in ("anonymous", "password_only") for name in actors}
     return MatrixWorld(actors=actors, two_factor=two_factor, objects=objects, canaries=canaries, partner=partner)
 
 
-def _person(canaries: Canaries, org: str, group: str) -> dict[str, Any]:
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+# The partner users a referral's packet reaches (the survivor's identity and contact details are sent, with their
+# consent, to the partner organisation the referral is addressed to).
+PARTNER_USERS = frozenset({"partner_liaison", "partner_worker"})
+
+
+def _person(canaries: Canaries, org: str, group: str, *, shared_with: frozenset[str] = frozenset()) -> dict[str, Any]:
     return {
-        "given_name": canaries.new(org, group),
-        "family_name": canaries.new(org, group),
-        "aliases": [canaries.new(org, group)],
-        "phone": canaries.phone(org, group),
-        "email": canaries.email(org, group),
-        "address": canaries.new(org, group),
+        "given_name": canaries.new(org, group, shared_with=shared_with),
+        "family_name": canaries.new(org, group, shared_with=shared_with),
+        "aliases": [canaries.new(org, group, shared_with=shared_with)],
+        "phone": canaries.phone(org, group, shared_with=shared_with),
+        "email": canaries.email(org, group, shared_with=shared_with),
+        "address": canaries.new(org, group, shared_with=shared_with),
     }
 
 
@@ -236,7 +286,13 @@ def _second_case(other_team: User, staff: Staff, program: Program, canaries: Can
 
 
 def _build_org(
-    org: str, organisation: Organisation, program: Program, staff: Staff, partner: Organisation, canaries: Canaries
+    org: str,
+    organisation: Organisation,
+    program: Program,
+    staff: Staff,
+    partner: Organisation,
+    partner_staff: list[User],
+    canaries: Canaries,
 ) -> dict[str, Any]:
     c = canaries.new
     now = timezone.now()
@@ -247,8 +303,8 @@ def _build_org(
     # The case, opened by the case worker (who joins its team as case worker), and its team.
     case = cases.case_open(
         actor=staff.case_worker, program=program, referral_source="ngo", referral_date=datetime.date(2026, 1, 15),
-        summary=c(org, "case"), survivor=_person(canaries, org, "case"),
-        responsible=_person(canaries, org, "responsible"), exploitation_types=["ForcedLabour"],
+        summary=c(org, "case"), survivor=_person(canaries, org, "survivor", shared_with=PARTNER_USERS),
+        responsible=_person(canaries, org, "respperson"), exploitation_types=["ForcedLabour"],
         harm_description=c(org, "case"), needs=[{"category": "safety", "priority": 1, "statement": c(org, "case")}],
     )  # fmt: skip
     for user, role in (
@@ -263,8 +319,8 @@ def _build_org(
     survivor = case.participants.get(role="survivor").person
     responsible = case.participants.get(role="responsible").person
     canaries.add_literal(case.reference, org, "responsible")  # the responsible-person side knows the case
-    canaries.add_literal(survivor.display_code, org, "case")
-    canaries.add_literal(responsible.display_code, org, "responsible")
+    canaries.add_literal(survivor.display_code, org, "survivor")
+    canaries.add_literal(responsible.display_code, org, "respperson")
     note = cases.note_add(actor=staff.lead, case=case, body=c(org, "case"))
     cases.note_add(
         actor=staff.supervisor, case=case, body=c(org, "supnote"), confidentiality=NoteConfidentiality.SUPERVISORS
@@ -306,7 +362,7 @@ def _build_org(
     consent = consent_record(
         actor=staff.lead, person=survivor, purpose="process", method="written",
         given_at=now - datetime.timedelta(minutes=5), case=case, process_ref=process_consent_ref(process),
-        witness_name=c(org, "case"),
+        witness_name=c(org, "survivor"),
     )  # fmt: skip
     tomorrow = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(14)))
     session = processes.session_schedule(
@@ -325,7 +381,73 @@ def _build_org(
     )  # fmt: skip
     plan = safety.safety_plan_save(
         actor=staff.lead, case=case, person=survivor, next_review_on=today + datetime.timedelta(days=30),
-        **{name: c(org, "case") for name in safety.PLAN_FIELDS},
+        **{name: c(org, "survivor") for name in safety.PLAN_FIELDS},
+    )  # fmt: skip
+    safety.safety_plan_share(actor=staff.lead, plan=plan, shared=True)  # the survivor reads it in the portal
+
+    # Messages: the survivor's words to be passed on to the other side, a conversation with the survivor (a file
+    # attached), and the address the survivor is told at.
+    for person in (survivor, responsible):
+        consent_record(
+            actor=staff.lead, person=person, purpose="relay", method="written", case=case,
+            given_at=now - datetime.timedelta(minutes=5),
+        )  # fmt: skip
+        consent_record(
+            actor=staff.lead, person=person, purpose="portal", method="written", case=case,
+            given_at=now - datetime.timedelta(minutes=5),
+        )  # fmt: skip
+    relay = messaging.relay_submit(actor=staff.lead, process=process, body=c(org, "case"), author=survivor)
+    thread = messaging.thread_open(actor=staff.lead, case=case, person=survivor)
+    message = messaging.message_post(
+        actor=staff.lead, thread=thread, body=c(org, "survivor"), files=[(f"{c(org, 'survivor')}.pdf", PDF)]
+    )
+    attachment = message.attachments.get()
+    contact = messaging.contact_point_set(
+        actor=staff.lead, person=survivor, channel="email", address=canaries.email(org, "survivor")
+    )
+
+    # A referral of the survivor to the partner (identity and contact details, with their consent, under an
+    # agreement in force), and a referral into the program from the partner.
+    sharing_agreement = referrals.sharing_agreement_create(
+        actor=staff.admin, operator=organisation, partner=partner, title=f"Agreement {org}",
+        purposes=["legal_aid"], data_categories=list(DataCategory.values), retention_days=30,
+        valid_from=today - datetime.timedelta(days=30), valid_to=None,
+    )  # fmt: skip
+    referrals.agreement_document_attach(actor=staff.admin, agreement=sharing_agreement, filename="a.pdf", content=PDF)
+    sharing_agreement = referrals.sharing_agreement_move(
+        actor=staff.admin, agreement=sharing_agreement, to_status="in_force"
+    )
+    draft_agreement = referrals.sharing_agreement_create(
+        actor=staff.admin, operator=organisation, partner=partner, title=f"Next agreement {org}",
+        purposes=["legal_aid"], data_categories=["identity"], retention_days=30, valid_from=today, valid_to=None,
+    )  # fmt: skip
+    shared = ["identity", "contact"]
+    consent_record(
+        actor=staff.coordinator, person=survivor, purpose="share", method="written", recipient=partner,
+        data_categories=shared, given_at=now - datetime.timedelta(days=1),
+    )  # fmt: skip
+    referral = referrals.referral_draft(
+        actor=staff.coordinator, case=case, person=survivor, partner=partner, service="legal_aid",
+        categories=shared, urgency="soon", reason=c(org, "case", shared_with=PARTNER_USERS),
+    )  # fmt: skip
+    referral = referrals.referral_send(actor=staff.coordinator, referral=referral)
+    incoming = referrals.incoming_submit(
+        actor=partner_staff[-1], program=program, person_agreed=True, given_name=c(org, "incoming"),
+        family_name=c(org, "incoming"), phone="", email=canaries.email(org, "incoming"), languages=["en"],
+        about=c(org, "incoming"),
+    )  # fmt: skip
+
+    # Funding: a funder, a grant with its conditions, a reporting deadline, money spent beyond the allocation.
+    funder = funding.funder_create(actor=staff.admin, organisation=organisation, name=f"Northern Trust {org}")
+    grant = funding.grant_create(
+        actor=staff.admin, funder=funder, reference=f"NT-{org}", restricted=True, amount=Decimal("10000.00"),
+        currency="EUR", starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31),
+        purpose="Dialogue sessions", conditions=c(org, "funding"),
+    )  # fmt: skip
+    deadline = funding.deadline_add(actor=staff.admin, grant=grant, due_on=today, what="Interim report")
+    funding.spend_record(
+        actor=staff.admin, grant=grant, program=program, category="travel", spent_on=today, amount="100.00",
+        override_reason=c(org, "funding"),
     )  # fmt: skip
     restriction = safety.restriction_record(
         actor=staff.lead, case=case, person_a=survivor, person_b=responsible, kind="program_decision",
@@ -337,9 +459,11 @@ def _build_org(
     # A binding agreement (obligations, instalments) and the draft of its next version.
     due = today + datetime.timedelta(days=30)
     v1 = agreements.agreement_draft(actor=staff.lead, process=process)
-    agreements.item_add(actor=staff.lead, agreement=v1, kind="apology_letter", description=c(org, "case"), due_date=due)
     agreements.item_add(
-        actor=staff.lead, agreement=v1, kind="restitution", description=c(org, "case"), amount=Decimal("900.00"),
+        actor=staff.lead, agreement=v1, kind="apology_letter", description=c(org, "parties"), due_date=due
+    )
+    agreements.item_add(
+        actor=staff.lead, agreement=v1, kind="restitution", description=c(org, "parties"), amount=Decimal("900.00"),
         currency="EUR", instalment_count=3, due_date=due,
     )  # fmt: skip
     agreements.agreement_propose(actor=staff.lead, agreement=v1)
@@ -352,7 +476,7 @@ def _build_org(
     instalment = restitution.instalments.order_by("number").first()
     v2 = agreements.agreement_draft(actor=staff.lead, process=process)
     item = agreements.item_add(
-        actor=staff.lead, agreement=v2, kind="commitment", description=c(org, "case"), due_date=due
+        actor=staff.lead, agreement=v2, kind="commitment", description=c(org, "parties"), due_date=due
     )
 
     # The session has happened: its record and who came.
@@ -446,6 +570,7 @@ def _build_org(
         actor=staff.coordinator, course=course, starts_at=now - datetime.timedelta(days=1), hours="3"
     )
     training.enrol(actor=subject, course=course, user=subject)
+    training.course_open_to_partners(actor=staff.coordinator, course=course, organisations=[partner])
     scenario_id = sorted(library().scenarios)[0]
     attempt = training.attempt_start(actor=subject, organisation=organisation, scenario_id=scenario_id)
     improvement = analytics.improvement_add(
@@ -494,4 +619,34 @@ def _build_org(
         "improvement": improvement,
         "membership": membership,
         "staff": staff,
+        "partner": partner,
+        "relay": relay,
+        "thread": thread,
+        "attachment": attachment,
+        "contact": contact,
+        "sharing_agreement": sharing_agreement,
+        "draft_agreement": draft_agreement,
+        "referral": referral,
+        "incoming": incoming,
+        "grant": grant,
+        "deadline": deadline,
+        "device": TOTPDevice.objects.get(user=subject, confirmed=True),
     }
+
+
+def _portal_user(objects: dict[str, Any], side: str) -> User:
+    """The portal account of the case's survivor or responsible person, invited by the lead facilitator and set up
+    (the passphrase is the test password, the authenticator the test key), as tests/portal/conftest.py does."""
+    issued = portal.invitation_issue(
+        actor=objects["staff"].lead, case=objects["case"], person=objects[side], channel="in_person"
+    )
+    account = issued.invitation.account
+    user = account.user
+    user.set_password(PASSWORD)
+    user.is_active = True
+    user.save()
+    TOTPDevice.objects.create(user=user, name="phone", key=TOTP_KEY_HEX, confirmed=True)
+    issued.invitation.used_at = timezone.now()
+    issued.invitation.save()
+    PortalAccount.objects.filter(pk=account.pk).update(status=AccessStatus.ACTIVE)
+    return user

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "reparo.evaluation",
     "reparo.training",
     "reparo.analytics",
+    "reparo.support",
     "reparo.demo",
     "django_countries",
     "django_tasks",

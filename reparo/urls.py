@@ -20,5 +20,9 @@ urlpatterns = [
     path("evaluation/", include("reparo.evaluation.urls")),
     path("training/", include("reparo.training.urls")),
     path("outcomes/", include("reparo.analytics.urls")),
+    path("funding/", include("reparo.funding.urls")),
+    path("messages/", include("reparo.messaging.urls")),
+    path("partners/", include("reparo.referrals.directory_urls")),
+    path("referrals/", include("reparo.referrals.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

@@ -41,7 +41,7 @@ def remove_competency(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0002_encrypt_course_title_and_cpd_activity'),
+        ('training', '0003_joint_training'),
     ]
 
     operations = [

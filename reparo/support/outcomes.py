@@ -76,6 +76,8 @@ def score_pairs(scope: Any) -> dict[tuple[str, int], list[Pair]]:
     thens: dict[tuple[Any, ...], tuple[Any, float]] = {}
     for program_id, process_id, person_id, code, timepoint, on, total in rows:
         key = (program_id, process_id, person_id, code)
+        if total is None:  # pragma: no cover - filtered out above
+            continue
         if timepoint == START and key not in starts:
             starts[key] = (on, float(total))
         elif timepoint in months_of:
@@ -164,6 +166,11 @@ def _p(value: float | None) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def _shown(cell: Cell) -> float | None:
+    value = cell.shown
+    return None if value is None else float(value)
+
+
 def _months(months: int) -> str:
     return _("%(months)d months") % {"months": months}
 
@@ -225,8 +232,7 @@ def figures(scope: Any) -> list[Figure]:
             description=_("Goals survivors set in their support circles and how many they confirmed as met. "
                           "The median time to a circle's first goal met is shown only when at least 11 circles "
                           "have met one."),
-            bars=tuple(Bar(labels[k], float(goals.cells[k].shown) if goals.cells[k].shown is not None else None,
-                           cell_text(goals.cells[k])) for k in GOAL_COUNTS),
+            bars=tuple(Bar(labels[k], _shown(goals.cells[k]), cell_text(goals.cells[k])) for k in GOAL_COUNTS),
         ),
         (_("Category"), _("Count")),
         goal_rows,

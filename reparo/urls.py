@@ -24,5 +24,7 @@ urlpatterns = [
     path("messages/", include("reparo.messaging.urls")),
     path("partners/", include("reparo.referrals.directory_urls")),
     path("referrals/", include("reparo.referrals.urls")),
+    path("my/", include("reparo.portal.urls")),
+    path("portal-access/", include("reparo.portal.staff_urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

@@ -62,6 +62,7 @@ class Capability(StrEnum):
     FACILITATE_ON_CASE = "case.facilitate"
     MESSAGE_ON_CASE = "case.message"  # read and write the case's conversations (of the side the actor sees)
     RELAY_MESSAGES = "case.relay_messages"  # approve, edit or decline what one side asks to pass on to the other
+    MANAGE_PORTAL_ACCESS = "case.manage_portal_access"  # invite a participant to the portal, re-issue, suspend
 
 
 class TeamRole(models.TextChoices):
@@ -144,12 +145,20 @@ PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON, Role.PARTNER_WORKER})
 # What each case-team role allows on its case.
 TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     TeamRole.LEAD_FACILITATOR: frozenset(
-        {C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PROCESS_TEAM, C.FACILITATE_ON_CASE, C.MESSAGE_ON_CASE, C.RELAY_MESSAGES}
+        {
+            C.WORK_ON_CASE,
+            C.SEE_CASE,
+            C.MANAGE_PROCESS_TEAM,
+            C.FACILITATE_ON_CASE,
+            C.MESSAGE_ON_CASE,
+            C.RELAY_MESSAGES,
+            C.MANAGE_PORTAL_ACCESS,
+        }
     ),
     TeamRole.CO_FACILITATOR: frozenset(
-        {C.WORK_ON_CASE, C.SEE_CASE, C.FACILITATE_ON_CASE, C.MESSAGE_ON_CASE, C.RELAY_MESSAGES}
+        {C.WORK_ON_CASE, C.SEE_CASE, C.FACILITATE_ON_CASE, C.MESSAGE_ON_CASE, C.RELAY_MESSAGES, C.MANAGE_PORTAL_ACCESS}
     ),
-    TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MESSAGE_ON_CASE}),
+    TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MESSAGE_ON_CASE, C.MANAGE_PORTAL_ACCESS}),
     TeamRole.SUPERVISOR: frozenset(
         {
             C.WORK_ON_CASE,
@@ -158,6 +167,7 @@ TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.SIGN_OFF_SCREENINGS,
             C.FACILITATE_ON_CASE,
             C.MESSAGE_ON_CASE,
+            C.MANAGE_PORTAL_ACCESS,
         }
     ),
     # Supports the responsible person only: never the survivor's side (its conversations included).
@@ -167,7 +177,14 @@ TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 # Organisation-wide capabilities that also give a team capability on every case of the organisation.
 ORG_GIVES_ON_EVERY_CASE: dict[Capability, frozenset[Capability]] = {
     C.SEE_ALL_ORG_CASES: frozenset(
-        {C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_CASE_TEAM, C.MANAGE_PROCESS_TEAM, C.MESSAGE_ON_CASE}
+        {
+            C.WORK_ON_CASE,
+            C.SEE_CASE,
+            C.MANAGE_CASE_TEAM,
+            C.MANAGE_PROCESS_TEAM,
+            C.MESSAGE_ON_CASE,
+            C.MANAGE_PORTAL_ACCESS,
+        }
     ),
     C.READ_SUPERVISOR_NOTES: frozenset({C.READ_SUPERVISOR_NOTES}),
     C.SIGN_OFF_SCREENINGS: frozenset({C.SIGN_OFF_SCREENINGS}),

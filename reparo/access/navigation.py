@@ -54,8 +54,8 @@ ITEMS: tuple[tuple[Capability | None, str, Any], ...] = (
 
 
 def navigation_for(user: Any) -> list[NavItem]:
-    """The main navigation for ``user``, by what their roles allow."""
-    if not getattr(user, "is_authenticated", False) or not user.is_verified():
+    """The main navigation for ``user``, by what their roles allow. A participant has none: the portal shows its own."""
+    if not getattr(user, "is_authenticated", False) or not user.is_verified() or getattr(user, "is_participant", False):
         return []
     caps = capabilities_of_roles({role for _org, role in active_roles(user)})
     items: dict[str, NavItem] = {}

@@ -33,6 +33,7 @@ class ConsentPurpose(models.TextChoices):
     EVALUATION = "evaluation", _("Use their answers to evaluate the program")
     REPORTING = "reporting", _("Be counted in reports that do not identify anyone")
     RELAY = "relay", _("Have their letters and messages passed on to the other person, through the facilitator")
+    PORTAL = "portal", _("Be contacted through the participant portal")
     SUPPORT_CIRCLE = "support_circle", _("Have a circle of community volunteers")
 
 
@@ -238,6 +239,8 @@ class Consent(UUIDModel):
             return gettext("Use their answers to evaluate the program")
         if self.purpose == ConsentPurpose.RELAY:
             return gettext("Have their letters and messages passed on to the other person, through the facilitator")
+        if self.purpose == ConsentPurpose.PORTAL:
+            return gettext("Be contacted through the participant portal")
         return gettext("Be counted in reports that do not identify anyone")
 
     def describe_state(self, at: datetime.datetime | None = None) -> str:

@@ -81,8 +81,9 @@ def may(
     - ``process`` and ``support_circle``: a consent naming the same ``process_ref``;
     - ``contact``: a consent for the same ``channel``;
     - ``share``: consents for the same ``recipient`` that together cover every requested category;
-    - ``evaluation``, ``reporting`` and ``relay`` (letters and messages passed on to the other side of a process,
-      through the facilitator): a consent for the purpose.
+    - ``evaluation``, ``reporting``, ``relay`` (letters and messages passed on to the other side of a process,
+      through the facilitator) and ``portal`` (being contacted through the participant portal): a consent for the
+      purpose.
 
     The consent must have been given by ``at``, and be neither withdrawn nor ended by ``at``. A person whose
     details were erased on request can only be counted in reports that do not identify anyone.

@@ -51,6 +51,8 @@ from reparo.training.services import (
     enrol,
 )
 
+DEMO_SIGN_IN_NAME = "SURV-2026"
+
 DEMO_PASSWORD = "reparo-demo-2026"  # noqa: S105 - development-only demo accounts
 DEMO_DOMAIN = "demo.reparo.test"
 
@@ -156,6 +158,8 @@ def seed_demo() -> list[DemoLogin]:
         users={slug: User.objects.get(email=f"{slug}@{DEMO_DOMAIN}") for slug, _role, _name in ROLE_USERS},
     )
     _seed_partnerships(operator, partners)
+    # Issue 17: a survivor who uses the participants' portal.
+    logins.append(_seed_portal(Program.objects.get(organisation=operator, name=PROGRAMS[0][0])))
     _seed_support_circle(operator)
     return logins
 
@@ -222,6 +226,8 @@ def _seed_joint_training(operator: Organisation, partner: Organisation) -> None:
     training.course_open_to_partners(actor=coordinator, course=course, organisations=[partner])
     training.joint_enrol(actor=liaison, course=course)
     training.attendance_record(actor=coordinator, session=first, attended=[liaison])
+
+
 # What the directory says about each demo partner: services, languages, area, whether they use Reparo.
 PARTNER_PROFILES = {
     "Northside Legal Aid": (["legal_aid", "immigration"], ["en", "es"], "North and City districts", True),
@@ -255,6 +261,66 @@ def _seed_partnerships(operator: Organisation, partners: list[Organisation]) -> 
             actor=admin, agreement=agreement, filename="legal-aid-agreement.pdf", content=DEMO_AGREEMENT_PDF
         )
         referral_services.sharing_agreement_move(actor=admin, agreement=agreement, to_status="in_force")
+
+
+def _seed_portal(program: Program) -> DemoLogin:
+    """A case of the first program whose survivor uses the portal: a meeting tomorrow, a questionnaire due, and
+    consents to give or withdraw. Made once; afterwards only the survivor's login is returned."""
+    import datetime
+
+    from django.utils import timezone
+
+    from reparo.cases.services import case_open, team_member_add
+    from reparo.consent.services import consent_record
+    from reparo.evaluation.services import schedule_line_add, surveys_assign_due
+    from reparo.portal.services import invitation_issue, participant_ready_for_demo, sign_in_email
+    from reparo.processes import services as processes
+
+    email = sign_in_email(DEMO_SIGN_IN_NAME)
+    key = _derive(f"totp:{email}", 20)
+    login = DemoLogin(
+        email=DEMO_SIGN_IN_NAME.lower(),
+        role="Participant (portal, /my/)",
+        organisation=program.organisation.name,
+        totp_secret=base64.b32encode(key).decode("ascii"),
+        backup_codes=[],
+    )
+    if User.objects.filter(email=email).exists():
+        return login
+    coordinator = User.objects.get(email=f"coordinator@{DEMO_DOMAIN}")
+    facilitator = User.objects.get(email=f"facilitator@{DEMO_DOMAIN}")
+    now = timezone.now()
+    case = case_open(
+        actor=coordinator, program=program, referral_source="ngo", referral_date=timezone.localdate(),
+        summary="Demo case for the participant portal.",
+        survivor={"given_name": "Dana", "family_name": "Demo"},
+        responsible={"given_name": "Rory", "family_name": "Example"},
+        exploitation_types=[], needs=[],
+    )  # fmt: skip
+    team_member_add(actor=coordinator, case=case, user=facilitator, role="lead_facilitator")
+    survivor = case.participants.get(role="survivor").person
+    process = processes.process_open(actor=facilitator, case=case, type="indirect_dialogue")
+    for case_participant in case.participants.all():
+        processes.participant_add(actor=facilitator, process=process, case_participant=case_participant,
+                                  role=case_participant.role)  # fmt: skip
+    processes.facilitator_assign(actor=coordinator, process=process, user=facilitator, role="facilitator")
+    own = process.participants.get(person=survivor)
+    processes.preparation_record(actor=facilitator, process=process, participant=own, held_on=timezone.localdate(),
+                                 covered=["purpose", "voluntary", "safety"])  # fmt: skip
+    tomorrow = timezone.localtime(now + datetime.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    processes.session_schedule(actor=facilitator, process=process, starts_at=tomorrow, duration_minutes=60,
+                               mode="in_person", invited=[own], venue="Harbour House, room 2")  # fmt: skip
+    for purpose in ("portal", "evaluation"):
+        consent_record(actor=coordinator, person=survivor, purpose=purpose, method="written",
+                       given_at=now - datetime.timedelta(minutes=5), case=case)  # fmt: skip
+    if not program.survey_schedule.filter(instrument="who5", timepoint="baseline").exists():
+        schedule_line_add(actor=coordinator, program=program, instrument="who5", timepoint="baseline",
+                          audience="survivors")  # fmt: skip
+    surveys_assign_due()
+    issued = invitation_issue(actor=facilitator, case=case, person=survivor, channel="in_person")
+    participant_ready_for_demo(invitation=issued.invitation, sign_in_name=DEMO_SIGN_IN_NAME, passphrase=DEMO_PASSWORD,
+                               key_hex=key.hex())  # fmt: skip
+    return login
 
 
 def _seed_support_circle(operator: Organisation) -> None:

@@ -12,7 +12,8 @@
   stakeholder feedback (``stakeholder_feedback_record``). A participant who has withdrawn from a process gets
   no survey tied to that process (after a session, end of process, 3 and 12 months); offering one again would
   take an explicit staff action, which is not built.
-- ``survey_complete``: a staff interview; answers are encrypted and the score comes from ``scoring.score``.
+- ``survey_complete``: a staff interview, or the person answering themself in the portal; answers are encrypted
+  and the score comes from ``scoring.score`` either way.
 - ``stakeholder_feedback_record``, ``reoffending_record``, ``cohort_import``.
 """
 
@@ -32,6 +33,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reparo.access.participants import speaks_for
 from reparo.audit.services import audit_record_for
 from reparo.cases.models import OPEN_STATUSES, Case, CaseParticipant, ParticipantRole
 from reparo.cases.selectors import case_access_for, cases_visible_to
@@ -375,13 +377,19 @@ def survey_complete(
     comment: str = "",
     at: datetime.datetime | None = None,
 ) -> SurveyResponse:
-    """Record a staff interview. Refused unless the actor may complete this assignment, it is still open, and
-    the person's evaluation consent is in force now (asked of the consent policy)."""
-    if not selectors.assignments_visible_to(actor).filter(pk=assignment.pk).exists():
-        raise PermissionDenied
-    case_access = case_access_for(actor, assignment.case)
-    if case_access.responsible_side_only and assignment.participant_role != ParticipantRole.RESPONSIBLE:
-        raise PermissionDenied
+    """Record a staff interview, or the answers the person gives themself in the portal (the actor is then the
+    person the survey is for: collected today, ``CollectionMode.SELF``). Refused unless the actor may complete this
+    assignment, it is still open, and the person's evaluation consent is in force now (asked of the consent
+    policy). The score is computed the same way whoever collected the answers."""
+    themself = speaks_for(actor, assignment.person_id)
+    if not themself:
+        if not selectors.assignments_visible_to(actor).filter(pk=assignment.pk).exists():
+            raise PermissionDenied
+        case_access = case_access_for(actor, assignment.case)
+        if case_access.responsible_side_only and assignment.participant_role != ParticipantRole.RESPONSIBLE:
+            raise PermissionDenied
+    else:
+        collected_on = timezone.localdate()
     locked = SurveyAssignment.objects.select_for_update().get(pk=assignment.pk)
     if locked.status != AssignmentStatus.OPEN:
         raise ValidationError(_("This survey is no longer open."))
@@ -403,7 +411,8 @@ def survey_complete(
     response = SurveyResponse.objects.create(
         assignment=locked, program_id=locked.program_id, person_id=locked.person_id, instrument=locked.instrument,
         instrument_version=spec.version, timepoint=locked.timepoint, collected_on=collected_on,
-        mode=CollectionMode.STAFF_INTERVIEW, language=(language or "en")[:8], answers=cast(Any, stored),
+        mode=CollectionMode.SELF if themself else CollectionMode.STAFF_INTERVIEW, language=(language or "en")[:8],
+        answers=cast(Any, stored),
         comment=comment.strip() or None,
         total=result.total if result else None, subscales=result.subscales if result else {},
         band=(result.band or "") if result else "", extra=result.extra if result else {}, collected_by=actor,
@@ -413,7 +422,7 @@ def survey_complete(
     locked.save(update_fields=["status", "closed_at", "updated_at"])
     audit_record_for(
         actor, "evaluation.survey_completed", locked, locked.program.organisation, instrument=locked.instrument,
-        response=str(response.pk),
+        response=str(response.pk), mode=response.mode,
     )  # fmt: skip
     return response
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reparo.access.capabilities import Capability, team_roles_with
+from reparo.access.participants import speaks_for
 from reparo.audit.concurrency import check_version
 from reparo.audit.services import audit_record_for
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseTeamMember, Task, TeamRole
@@ -479,9 +480,16 @@ def participant_withdraw(
     """A participant stops taking part, with no reason asked. When the survivor or the responsible person
     withdraws from a process that needs them both, the process ends and future sessions are cancelled; the team
     is told, without blame, in a task. The case stays open for support unless the survivor asks for it to close
-    (``close_case``: only for the survivor's own withdrawal)."""
+    (``close_case``: only for the survivor's own withdrawal, recorded by staff).
+
+    A participant may stop themself, through the portal (the actor is then the person who stops): the effects are
+    exactly these, with no reason asked; closing the case stays a conversation with the team."""
     process = participant.process
-    _require_work(actor, process.case)
+    themself = speaks_for(actor, participant.person_id)
+    if not themself:
+        _require_work(actor, process.case)
+    elif close_case:
+        raise ValidationError(_("Your team will talk with you about closing the case."))
     if close_case and participant.role != ProcessRole.SURVIVOR:
         raise ValidationError(_("Only the survivor's withdrawal can close the case."))
     if participant.withdrawn_at:

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "reparo.messaging",
     "reparo.referrals",
     "reparo.portal",
+    "reparo.support",
     "reparo.demo",
     "django_countries",
     "django_tasks",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("processes/", include("reparo.processes.urls")),
     path("agreements/", include("reparo.agreements.urls")),
     path("cosa/", include("reparo.cosa.urls")),
+    path("support/", include("reparo.support.urls")),
     path("safety/", include("reparo.safety.urls")),
     path("evaluation/", include("reparo.evaluation.urls")),
     path("training/", include("reparo.training.urls")),

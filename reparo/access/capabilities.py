@@ -38,6 +38,8 @@ class Capability(StrEnum):
     SIGN_OFF_SCREENINGS = "safety.sign_off"
     VOLUNTEER_IN_COSA = "cosa.volunteer"
     FOLLOW_UP_CIRCLES = "cosa.follow_up"
+    # A community volunteer in survivors' support circles: reaches only the circles they serve in, never a case.
+    VOLUNTEER_IN_SUPPORT = "support.volunteer"
     VIEW_EVALUATION = "evaluation.view"
     MANAGE_TRAINING = "training.manage"
     MANAGE_FRAMEWORK = "training.manage_framework"
@@ -126,6 +128,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.COSA_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_COSA}),
     Role.EVALUATOR: frozenset(_STAFF | {C.VIEW_EVALUATION}),
+    # Sees no case at all: each survivor's circle it serves in comes through the support circles' own lookup.
+    Role.SUPPORT_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_SUPPORT}),
     # A partner organisation's liaison sees its organisation's page; its liaison and its workers see the referrals
     # addressed to their organisation (through the referral lookup, which checks the organisation), refer people
     # into programs, and join the operators' courses opened to their organisation. Nothing else: no case, no person.

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "reparo.evaluation",
     "reparo.training",
     "reparo.analytics",
+    "reparo.releases",
+    "reparo.interop",
     "reparo.demo",
     "django_countries",
     "django_tasks",

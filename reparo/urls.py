@@ -19,5 +19,6 @@ urlpatterns = [
     path("evaluation/", include("reparo.evaluation.urls")),
     path("training/", include("reparo.training.urls")),
     path("outcomes/", include("reparo.analytics.urls")),
+    path("releases/", include("reparo.releases.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

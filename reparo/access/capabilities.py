@@ -43,6 +43,8 @@ class Capability(StrEnum):
     MANAGE_FRAMEWORK = "training.manage_framework"
     ISSUE_CERTIFICATIONS = "training.certify"
     SUPERVISE_FACILITATORS = "training.supervise"
+    PUBLISH_RELEASES = "releases.publish"
+    SET_PRIVACY_BUDGET = "releases.budget"
     # On one case, through a case-team role
     WORK_ON_CASE = "case.work"
     SEE_CASE = "case.see"
@@ -79,6 +81,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.MANAGE_TRAINING,
             C.MANAGE_FRAMEWORK,
             C.ISSUE_CERTIFICATIONS,
+            C.PUBLISH_RELEASES,
+            C.SET_PRIVACY_BUDGET,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -106,7 +110,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     Role.COSA_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_COSA}),
-    Role.EVALUATOR: frozenset(_STAFF | {C.VIEW_EVALUATION}),
+    Role.EVALUATOR: frozenset(_STAFF | {C.VIEW_EVALUATION, C.PUBLISH_RELEASES}),
     # A partner organisation's liaison sees its organisation's page; what was sent to it comes with the
     # partnership work, through lookups of its own.
     Role.PARTNER_LIAISON: frozenset({C.VIEW_ORGANISATION}),

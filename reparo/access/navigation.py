@@ -41,6 +41,7 @@ ITEMS: tuple[tuple[Capability | None, str, Any], ...] = (
     (Capability.WORK_IN_PROGRAM, "training:mine", _("Training")),
     (Capability.VIEW_ORGANISATION, "organisations:list", _("Organisations")),
     (Capability.VIEW_EVALUATION, "analytics:index", _("Outcomes")),
+    (Capability.VIEW_EVALUATION, "releases:index", _("Public figures")),
     (Capability.VIEW_AUDIT, "audit:list", _("Activity log")),
     (None, "accounts:security", _("Your account")),
 )

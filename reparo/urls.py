@@ -20,5 +20,6 @@ urlpatterns = [
     path("training/", include("reparo.training.urls")),
     path("outcomes/", include("reparo.analytics.urls")),
     path("releases/", include("reparo.releases.urls")),
+    path("exchange/", include("reparo.interop.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

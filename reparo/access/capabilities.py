@@ -45,6 +45,8 @@ class Capability(StrEnum):
     SUPERVISE_FACILITATORS = "training.supervise"
     PUBLISH_RELEASES = "releases.publish"
     SET_PRIVACY_BUDGET = "releases.budget"
+    EXPORT_HTCDS = "htcds.export"
+    IMPORT_HTCDS = "htcds.import"
     # On one case, through a case-team role
     WORK_ON_CASE = "case.work"
     SEE_CASE = "case.see"
@@ -83,6 +85,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.ISSUE_CERTIFICATIONS,
             C.PUBLISH_RELEASES,
             C.SET_PRIVACY_BUDGET,
+            C.EXPORT_HTCDS,
+            C.IMPORT_HTCDS,
         }
     ),
     Role.COORDINATOR: frozenset(

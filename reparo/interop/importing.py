@@ -263,6 +263,7 @@ def _row(
     if role and role not in records.ROLES:
         parsed.problems.append(Problem(line, records.ROLE, _("Write “victim” or “perpetrator”.")))
         reparo["_bad"] = "1"
+        role = ""
     if not role:
         role = records.PERPETRATOR if any(found.get(n) for n in _perpetrator_fields()) else records.VICTIM
     for name, ref in ((records.CASE_REF, case_ref), (records.PERSON_REF, person_ref)):

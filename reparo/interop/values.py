@@ -102,9 +102,14 @@ def _one_code(field: Field, value: str) -> str:
 
 
 def _codes(field: Field, raw: str) -> str:
-    parts = [p for p in SPLIT.split(raw) if p] if (field.multiple or is_country(field)) else [raw]
-    if not field.multiple and len(parts) > 1:
-        raise Invalid(_("%(field)s takes one value, not several.") % {"field": field.label})
+    parts = [p for p in SPLIT.split(raw) if p]
+    if not field.multiple:
+        try:
+            return _one_code(field, raw)  # a code, or a label such as "Forced labour"
+        except Invalid:
+            if len(parts) > 1:
+                raise Invalid(_("%(field)s takes one value, not several.") % {"field": field.label}) from None
+            raise
     found = [_one_code(field, p) for p in parts]
     if field.codes:
         order = {c: i for i, c in enumerate(field.codes)}

@@ -8,6 +8,7 @@ missing secret, key or allowed host stops start-up with a message naming the var
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -80,6 +81,9 @@ INSTALLED_APPS = [
     "reparo.evaluation",
     "reparo.training",
     "reparo.analytics",
+    "reparo.funding",
+    "reparo.messaging",
+    "reparo.referrals",
     "reparo.releases",
     "reparo.interop",
     "reparo.demo",
@@ -271,8 +275,13 @@ if PRODUCTION:
     if config.read_bool("TRUST_X_FORWARDED_PROTO"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# E-mail: SMTP in production (the variables below), the console under `make run`, kept in memory in tests.
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.locmem.EmailBackend"
+    if TESTING
+    else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_HOST = config.read("EMAIL_HOST") or "localhost"
 EMAIL_PORT = int(config.read("EMAIL_PORT") or 25)
@@ -281,6 +290,22 @@ EMAIL_HOST_PASSWORD = config.read("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = config.read_bool("EMAIL_USE_TLS", default=PRODUCTION)
 DEFAULT_FROM_EMAIL = config.read("DEFAULT_FROM_EMAIL") or "Reparo <no-reply@localhost>"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
+
+# Telling participants that something is waiting (reparo.messaging.notifications): from a neutral sender with no
+# display name (by default the address of DEFAULT_FROM_EMAIL alone), at most once per window per person, at a random
+# moment inside it. Text messages go through SMS_BACKEND, a class the operator provides for their provider (see
+# reparo/messaging/sms.py); without one, no text message is offered or sent. Development and tests log them instead.
+NOTIFICATION_FROM_EMAIL = (
+    config.read("NOTIFICATION_FROM_EMAIL") or parseaddr(DEFAULT_FROM_EMAIL)[1] or "no-reply@localhost"
+)
+_notification_window = (config.read("NOTIFICATION_WINDOW_MINUTES") or "240").strip()
+if not _notification_window.isdigit() or not 1 <= int(_notification_window) <= 7 * 24 * 60:
+    raise config.ConfigurationError(
+        "NOTIFICATION_WINDOW_MINUTES must be a whole number of minutes from 1 to 10080 (a week); "
+        "see docs/configuration.md."
+    )
+NOTIFICATION_WINDOW = timedelta(minutes=int(_notification_window))
+SMS_BACKEND = config.read("SMS_BACKEND") or ("" if PRODUCTION else "reparo.messaging.sms.LoggingSmsBackend")
 
 
 LOGGING = {

@@ -111,7 +111,7 @@ def world(db: Any) -> World:
     users = {}
     for role in Role.values:
         user = make_user(f"{role.replace('_', '.')}@alice.example", full_name=f"Alice {role}")
-        home = partner if role == Role.PARTNER_LIAISON else alice_org
+        home = partner if role in (Role.PARTNER_LIAISON, Role.PARTNER_WORKER) else alice_org
         Membership.objects.create(user=user, organisation=home, role=role)
         users[role] = user
     charlie = make_user("charlie@charlie.example", full_name="Charlie Outsider")

@@ -43,6 +43,15 @@ class Capability(StrEnum):
     MANAGE_FRAMEWORK = "training.manage_framework"
     ISSUE_CERTIFICATIONS = "training.certify"
     SUPERVISE_FACILITATORS = "training.supervise"
+    JOIN_PARTNER_TRAINING = "training.join_as_partner"  # a partner's staff: courses opened to their organisation
+    VIEW_FUNDING = "funding.view"
+    MANAGE_FUNDING = "funding.manage"  # funders, grants, allocations, reporting deadlines
+    RECORD_SPEND = "funding.record_spend"
+    OVERRIDE_RESTRICTED_SPEND = "funding.override_restricted"  # spend beyond a restricted allocation, with a reason
+    MANAGE_PARTNERS = "partners.manage"
+    # Partner organisations' staff: the referrals addressed to their organisation, and referring someone in
+    RECEIVE_REFERRALS = "referrals.receive"
+    REFER_TO_PROGRAMS = "referrals.refer_in"
     PUBLISH_RELEASES = "releases.publish"
     SET_PRIVACY_BUDGET = "releases.budget"
     EXPORT_HTCDS = "htcds.export"
@@ -53,6 +62,8 @@ class Capability(StrEnum):
     MANAGE_CASE_TEAM = "case.manage_team"
     MANAGE_PROCESS_TEAM = "case.manage_process_team"
     FACILITATE_ON_CASE = "case.facilitate"
+    MESSAGE_ON_CASE = "case.message"  # read and write the case's conversations (of the side the actor sees)
+    RELAY_MESSAGES = "case.relay_messages"  # approve, edit or decline what one side asks to pass on to the other
 
 
 class TeamRole(models.TextChoices):
@@ -83,6 +94,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.MANAGE_TRAINING,
             C.MANAGE_FRAMEWORK,
             C.ISSUE_CERTIFICATIONS,
+            C.VIEW_FUNDING,
+            C.MANAGE_FUNDING,
+            C.RECORD_SPEND,
+            C.OVERRIDE_RESTRICTED_SPEND,
+            C.MANAGE_PARTNERS,
             C.PUBLISH_RELEASES,
             C.SET_PRIVACY_BUDGET,
             C.EXPORT_HTCDS,
@@ -98,6 +114,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.FOLLOW_UP_CIRCLES,
             C.VIEW_EVALUATION,
             C.MANAGE_TRAINING,
+            C.VIEW_FUNDING,
+            C.RECORD_SPEND,
         }
     ),
     Role.FACILITATOR: frozenset(_STAFF | {C.FACILITATE, C.CASE_WORK}),
@@ -115,29 +133,46 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.COSA_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_COSA}),
     Role.EVALUATOR: frozenset(_STAFF | {C.VIEW_EVALUATION, C.PUBLISH_RELEASES}),
-    # A partner organisation's liaison sees its organisation's page; what was sent to it comes with the
-    # partnership work, through lookups of its own.
-    Role.PARTNER_LIAISON: frozenset({C.VIEW_ORGANISATION}),
+    # A partner organisation's liaison sees its organisation's page; its liaison and its workers see the referrals
+    # addressed to their organisation (through the referral lookup, which checks the organisation), refer people
+    # into programs, and join the operators' courses opened to their organisation. Nothing else: no case, no person.
+    Role.PARTNER_LIAISON: frozenset(
+        {C.VIEW_ORGANISATION, C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS, C.JOIN_PARTNER_TRAINING}
+    ),
+    Role.PARTNER_WORKER: frozenset({C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS, C.JOIN_PARTNER_TRAINING}),
 }
 
 # Organisation roles held by partner organisations' staff: an actor holding only these is a partner user.
-PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON})
+PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON, Role.PARTNER_WORKER})
 
 # What each case-team role allows on its case.
 TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    TeamRole.LEAD_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PROCESS_TEAM, C.FACILITATE_ON_CASE}),
-    TeamRole.CO_FACILITATOR: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.FACILITATE_ON_CASE}),
-    TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE}),
-    TeamRole.SUPERVISOR: frozenset(
-        {C.WORK_ON_CASE, C.SEE_CASE, C.READ_SUPERVISOR_NOTES, C.SIGN_OFF_SCREENINGS, C.FACILITATE_ON_CASE}
+    TeamRole.LEAD_FACILITATOR: frozenset(
+        {C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PROCESS_TEAM, C.FACILITATE_ON_CASE, C.MESSAGE_ON_CASE, C.RELAY_MESSAGES}
     ),
-    # Supports the responsible person only: never the survivor's side.
-    TeamRole.COSA_VOLUNTEER: frozenset({C.SEE_CASE}),
+    TeamRole.CO_FACILITATOR: frozenset(
+        {C.WORK_ON_CASE, C.SEE_CASE, C.FACILITATE_ON_CASE, C.MESSAGE_ON_CASE, C.RELAY_MESSAGES}
+    ),
+    TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MESSAGE_ON_CASE}),
+    TeamRole.SUPERVISOR: frozenset(
+        {
+            C.WORK_ON_CASE,
+            C.SEE_CASE,
+            C.READ_SUPERVISOR_NOTES,
+            C.SIGN_OFF_SCREENINGS,
+            C.FACILITATE_ON_CASE,
+            C.MESSAGE_ON_CASE,
+        }
+    ),
+    # Supports the responsible person only: never the survivor's side (its conversations included).
+    TeamRole.COSA_VOLUNTEER: frozenset({C.SEE_CASE, C.MESSAGE_ON_CASE}),
 }
 
 # Organisation-wide capabilities that also give a team capability on every case of the organisation.
 ORG_GIVES_ON_EVERY_CASE: dict[Capability, frozenset[Capability]] = {
-    C.SEE_ALL_ORG_CASES: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_CASE_TEAM, C.MANAGE_PROCESS_TEAM}),
+    C.SEE_ALL_ORG_CASES: frozenset(
+        {C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_CASE_TEAM, C.MANAGE_PROCESS_TEAM, C.MESSAGE_ON_CASE}
+    ),
     C.READ_SUPERVISOR_NOTES: frozenset({C.READ_SUPERVISOR_NOTES}),
     C.SIGN_OFF_SCREENINGS: frozenset({C.SIGN_OFF_SCREENINGS}),
 }

@@ -91,6 +91,7 @@ class Role(models.TextChoices):
     COSA_VOLUNTEER = "cosa_volunteer", _("CoSA volunteer")
     EVALUATOR = "evaluator", _("Evaluator")
     PARTNER_LIAISON = "partner_liaison", _("Partner liaison")
+    PARTNER_WORKER = "partner_worker", _("Partner worker")
 
 
 class Membership(TimeStampedModel):

@@ -12,8 +12,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from reparo.core.html import HtmlTemplate, SafeString, html_join
 
 INK = "#1f2933"
 MUTED = "#616e7c"
@@ -23,6 +22,37 @@ GRID = "#cbd2d9"
 FONT = "sans-serif"
 
 _ids = itertools.count(1)
+
+_HEAD = HtmlTemplate(
+    '<svg class="{}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
+    'aria-labelledby="chart-{}-title chart-{}-desc" focusable="false"><title id="chart-{}-title">{}</title>'
+    '<desc id="chart-{}-desc">{}</desc>'
+)
+_TAIL = HtmlTemplate("</svg>")
+_LABEL_13 = HtmlTemplate('<text x="{}" y="{}" text-anchor="end" fill="{}" font-family="{}" font-size="13">{}</text>')
+_TEXT_13 = HtmlTemplate('<text x="{}" y="{}" fill="{}" font-family="{}" font-size="13">{}</text>')
+_CENTRED_11 = HtmlTemplate(
+    '<text x="{:.1f}" y="{}" text-anchor="middle" fill="{}" font-family="{}" font-size="11">{}</text>'
+)
+_BAR = HtmlTemplate('<rect class="chart__bar" x="{}" y="{}" width="{}" height="16" fill="{}"></rect>')
+_ZERO = HtmlTemplate(
+    '<line x1="{0:.1f}" y1="4" x2="{0:.1f}" y2="{1}" stroke="{2}"></line>'
+    '<text x="{3:.1f}" y="{4}" text-anchor="middle" fill="{5}" font-family="{6}" font-size="11">0</text>'
+)
+_INTERVAL = HtmlTemplate(
+    '<line x1="{0:.1f}" y1="{1}" x2="{2:.1f}" y2="{1}" stroke="{3}" stroke-width="2"></line>'
+    '<circle cx="{4:.1f}" cy="{1}" r="5" fill="{5}"></circle>'
+)
+_TICK = HtmlTemplate(
+    '<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="{}"></line>'
+    '<text x="{}" y="{:.1f}" text-anchor="end" fill="{}" font-family="{}" font-size="11">{}%</text>'
+)
+_POLYLINE = HtmlTemplate('<polyline points="{}" fill="none" stroke="{}" stroke-width="2"></polyline>')
+_DOT = HtmlTemplate('<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="{}"></circle>')
+_KEY = HtmlTemplate(
+    '<rect x="{}" y="{}" width="12" height="12" fill="{}"></rect>'
+    '<text x="{}" y="{}" fill="{}" font-family="{}" font-size="13">{}</text>'
+)
 
 
 @dataclass(frozen=True)
@@ -56,25 +86,16 @@ class BarChart:
         parts = [head]
         for i, bar in enumerate(self.bars):
             y = 8 + i * self.row
-            parts.append(
-                f'<text x="{self.label_width - 8}" y="{y + 16}" text-anchor="end" fill="{INK}" '
-                f'font-family="{FONT}" font-size="13">{escape(_clip(bar.label))}</text>'
-            )
+            parts.append(_LABEL_13.format(self.label_width - 8, y + 16, INK, FONT, _clip(bar.label)))
             if bar.value is not None:
                 width = round(area * bar.value / self._max(), 1)
-                parts.append(
-                    f'<rect class="chart__bar" x="{self.label_width}" y="{y + 4}" width="{width}" height="16" '
-                    f'fill="{BAR}"></rect>'
-                )
+                parts.append(_BAR.format(self.label_width, y + 4, width, BAR))
                 x_text = self.label_width + width + 6
             else:
                 x_text = self.label_width + 6
-            parts.append(
-                f'<text x="{x_text}" y="{y + 16}" fill="{MUTED if bar.value is None else INK}" '
-                f'font-family="{FONT}" font-size="13">{escape(bar.text)}</text>'
-            )
+            parts.append(_TEXT_13.format(x_text, y + 16, MUTED if bar.value is None else INK, FONT, bar.text))
         parts.append(tail)
-        return mark_safe("".join(parts))
+        return html_join(parts)
 
     def drawing(self) -> object:
         from reportlab.graphics.shapes import Drawing, Rect, String
@@ -132,30 +153,15 @@ class IntervalChart:
     def svg(self) -> SafeString:
         head, tail = _frame(self.title, self.description, self.width, self.height, "chart chart--intervals")
         zero = self._x(0)
-        parts = [
-            head,
-            f'<line x1="{zero:.1f}" y1="4" x2="{zero:.1f}" y2="{self.height - 18}" stroke="{GRID}"></line>',
-            f'<text x="{zero:.1f}" y="{self.height - 4}" text-anchor="middle" fill="{MUTED}" '
-            f'font-family="{FONT}" font-size="11">0</text>',
-        ]
+        parts = [head, _ZERO.format(zero, self.height - 18, GRID, zero, self.height - 4, MUTED, FONT)]
         for i, r in enumerate(self.rows):
             y = 8 + i * self.row
-            parts.append(
-                f'<text x="{self.label_width - 8}" y="{y + 14}" text-anchor="end" fill="{INK}" '
-                f'font-family="{FONT}" font-size="13">{escape(_clip(r.label))}</text>'
-            )
+            parts.append(_LABEL_13.format(self.label_width - 8, y + 14, INK, FONT, _clip(r.label)))
             if r.estimate is not None and r.low is not None and r.high is not None:
-                parts.append(
-                    f'<line x1="{self._x(r.low):.1f}" y1="{y + 10}" x2="{self._x(r.high):.1f}" y2="{y + 10}" '
-                    f'stroke="{BAR}" stroke-width="2"></line>'
-                    f'<circle cx="{self._x(r.estimate):.1f}" cy="{y + 10}" r="5" fill="{BAR}"></circle>'
-                )
-            parts.append(
-                f'<text x="{self.width - 140}" y="{y + 14}" fill="{INK}" font-family="{FONT}" '
-                f'font-size="13">{escape(r.text)}</text>'
-            )
+                parts.append(_INTERVAL.format(self._x(r.low), y + 10, self._x(r.high), BAR, self._x(r.estimate), BAR))
+            parts.append(_TEXT_13.format(self.width - 140, y + 14, INK, FONT, r.text))
         parts.append(tail)
-        return mark_safe("".join(parts))
+        return html_join(parts)
 
     def drawing(self) -> object:
         from reportlab.graphics.shapes import Circle, Drawing, Line, String
@@ -211,34 +217,28 @@ class LineChart:
         for tick in (0.0, 0.5, 1.0):
             y = self._py(tick)
             parts.append(
-                f'<line x1="{self.left}" y1="{y:.1f}" x2="{self.width - 160}" y2="{y:.1f}" stroke="{GRID}"></line>'
-                f'<text x="{self.left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}" font-family="{FONT}" '
-                f'font-size="11">{round(tick * 100)}%</text>'
+                _TICK.format(
+                    self.left, y, self.width - 160, y, GRID, self.left - 6, y + 4, MUTED, FONT, round(tick * 100)
+                )
             )
         for x in self._xs():
-            parts.append(
-                f'<text x="{self._px(x):.1f}" y="{self.height - 22}" text-anchor="middle" fill="{MUTED}" '
-                f'font-family="{FONT}" font-size="11">{escape(_number(x))}</text>'
-            )
-        parts.append(
-            f'<text x="{(self.width - 160 + self.left) / 2:.1f}" y="{self.height - 4}" text-anchor="middle" '
-            f'fill="{MUTED}" font-family="{FONT}" font-size="11">{escape(self.x_label)}</text>'
-        )
+            parts.append(_CENTRED_11.format(self._px(x), self.height - 22, MUTED, FONT, _number(x)))
+        parts.append(_CENTRED_11.format((self.width - 160 + self.left) / 2, self.height - 4, MUTED, FONT, self.x_label))
         for k, s in enumerate(self.series):
             colour = (BAR, BAR_2)[k % 2]
             shown = [(x, y) for x, y in s.points if y is not None]
             if len(shown) > 1:
                 points = " ".join(f"{self._px(x):.1f},{self._py(y):.1f}" for x, y in shown)
-                parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"></polyline>')
+                parts.append(_POLYLINE.format(points, colour))
             for x, y in shown:
-                parts.append(f'<circle cx="{self._px(x):.1f}" cy="{self._py(y):.1f}" r="4" fill="{colour}"></circle>')
+                parts.append(_DOT.format(self._px(x), self._py(y), colour))
             parts.append(
-                f'<rect x="{self.width - 150}" y="{14 + 20 * k}" width="12" height="12" fill="{colour}"></rect>'
-                f'<text x="{self.width - 132}" y="{24 + 20 * k}" fill="{INK}" font-family="{FONT}" '
-                f'font-size="13">{escape(_clip(s.label, 20))}</text>'
+                _KEY.format(
+                    self.width - 150, 14 + 20 * k, colour, self.width - 132, 24 + 20 * k, INK, FONT, _clip(s.label, 20)
+                )
             )
         parts.append(tail)
-        return mark_safe("".join(parts))
+        return html_join(parts)
 
     def drawing(self) -> object:
         from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
@@ -275,14 +275,9 @@ class LineChart:
         return drawing  # fmt: skip
 
 
-def _frame(title: str, description: str, width: int, height: int, css: str) -> tuple[str, str]:
+def _frame(title: str, description: str, width: int, height: int, css: str) -> tuple[SafeString, SafeString]:
     n = next(_ids)
-    head = (
-        f'<svg class="{css}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="chart-{n}-title chart-{n}-desc" focusable="false">'
-        f'<title id="chart-{n}-title">{escape(title)}</title><desc id="chart-{n}-desc">{escape(description)}</desc>'
-    )
-    return head, "</svg>"
+    return _HEAD.format(css, width, height, n, n, n, title, n, description), _TAIL.format()
 
 
 def _clip(text: str, limit: int = 44) -> str:

@@ -25,6 +25,7 @@ from reparo.access.capabilities import Capability, TeamRole, team_roles_with
 from reparo.access.lookup import lookup, one_or_404
 from reparo.accounts import access_cache
 from reparo.accounts.models import User
+from reparo.cases.extensions import timeline_extras
 from reparo.cases.models import (
     Case,
     CaseParticipant,
@@ -514,7 +515,8 @@ def timeline_for(
     tasks: Any = None,
     participants: Any = None,
 ) -> list[TimelineEntry]:
-    """What happened on the case, newest first: status changes, notes, tasks, people joining. A page that has
+    """What happened on the case, newest first: status changes, notes, tasks, people joining, and what apps above
+    this one add (referrals, through :func:`reparo.cases.extensions.case_timeline_entries`). A page that has
     already read the notes, tasks and participants passes them in, so they are not read twice."""
     entries: list[TimelineEntry] = []
     for change in _with_brief(case.status_changes.all(), "actor", *USER_BRIEF):
@@ -551,6 +553,7 @@ def timeline_for(
                 text=f"{participant.person.display_code} · {ParticipantRole(participant.role).label}",
             )
         )
+    entries.extend(timeline_extras(actor, case, access))
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 

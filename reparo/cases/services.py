@@ -32,7 +32,7 @@ from reparo.cases.models import (
     ParticipantRole,
     Task,
 )
-from reparo.cases.signals import case_ended
+from reparo.cases.signals import case_ended, person_erased
 from reparo.core.htcds import ExploitationType, MethodOfControl, RecruitmentMethod
 from reparo.organisations.models import Organisation, Program
 from reparo.people.models import Person, PersonKind, PersonNameIndex
@@ -492,6 +492,7 @@ def person_erase(*, actor: Any, person: Person, reason: str = "") -> Person:
     locked.save()
     PersonNameIndex.objects.filter(person=locked).delete()
     _ask_for_free_text_review(actor=actor, person=locked)
+    person_erased.send(sender=Person, actor=actor, person=locked)
     audit_record(
         actor=actor,
         action="person.erased",

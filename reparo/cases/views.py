@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reparo.access.actors import user_can
+from reparo.access.capabilities import Capability
 from reparo.audit.concurrency import edit_page
 from reparo.cases import selectors, services
-from reparo.cases.extensions import case_page_forms
+from reparo.cases.extensions import case_page_forms, case_page_panels
 from reparo.cases.forms import (
     CaseEditForm,
     CaseFilterForm,
@@ -35,7 +37,14 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
+def _require_program_work(request: HttpRequest) -> None:
+    """The case list and search are for staff of a program: a partner user (or anyone else) is answered 404."""
+    if not user_can(request.user, Capability.WORK_IN_PROGRAM):
+        raise Http404
+
+
 def case_list(request: HttpRequest) -> HttpResponse:
+    _require_program_work(request)
     form = CaseFilterForm(
         request.GET or None,
         programs=selectors.program_choices(request.user),
@@ -79,6 +88,7 @@ SEARCH_SESSION_KEY = "reparo_case_search"
 def case_search(request: HttpRequest) -> HttpResponse:
     """Search by POST: the words typed (often a name or a phone number) never appear in a URL, a browser's
     history or a server log. Only blind-index digests are kept, in the session, for paging through results."""
+    _require_program_work(request)
     form = CaseSearchForm(request.POST)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if "clear" in request.POST or not q:
@@ -168,6 +178,7 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "note_form": NoteForm(),
         "processes": selectors.processes_of_case(case),
         **case_page_forms(),
+        "panels": case_page_panels(request.user, case, access),
     }
     context.update(extra)
     return context
@@ -203,6 +214,7 @@ def responsible_side(request: HttpRequest, pk: Any) -> HttpResponse:
             "participants": participants,
             "status_label": selectors.status_label_for_responsible_side(case.status),
             "timeline": selectors.responsible_side_timeline(request.user, case, access),
+            "panels": case_page_panels(request.user, case, access, responsible_side=True),
         },
     )
 

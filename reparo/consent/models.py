@@ -32,6 +32,7 @@ class ConsentPurpose(models.TextChoices):
     SHARE = "share", _("Share information with a partner organisation")
     EVALUATION = "evaluation", _("Use their answers to evaluate the program")
     REPORTING = "reporting", _("Be counted in reports that do not identify anyone")
+    RELAY = "relay", _("Have their letters and messages passed on to the other person, through the facilitator")
 
 
 class ContactChannel(models.TextChoices):
@@ -48,7 +49,9 @@ class DataCategory(models.TextChoices):
     CASE_FACTS = "case_facts", _("What happened (case facts)")
     NEEDS = "needs", _("Needs")
     SAFETY = "safety", _("Safety information")
-    OUTCOMES = "outcomes", _("Outcomes")
+    SCREENING = "screening", _("Screening outcome")
+    PROCESS_STATUS = "process_status", _("Process and agreement status")
+    OUTCOMES = "outcomes", _("Survey scores (outcomes)")
 
 
 class ConsentMethod(models.TextChoices):
@@ -83,7 +86,9 @@ CATEGORY_PHRASES: dict[str, Any] = {
     DataCategory.CASE_FACTS: _("case facts"),
     DataCategory.NEEDS: _("needs"),
     DataCategory.SAFETY: _("safety information"),
-    DataCategory.OUTCOMES: _("outcomes"),
+    DataCategory.SCREENING: _("screening outcome"),
+    DataCategory.PROCESS_STATUS: _("process and agreement status"),
+    DataCategory.OUTCOMES: _("survey scores"),
 }
 WITHDRAWAL_FIELDS = ("withdrawn_at", "withdrawn_by", "withdrawal_recorded_via")
 
@@ -224,6 +229,8 @@ class Consent(UUIDModel):
             }
         if self.purpose == ConsentPurpose.EVALUATION:
             return gettext("Use their answers to evaluate the program")
+        if self.purpose == ConsentPurpose.RELAY:
+            return gettext("Have their letters and messages passed on to the other person, through the facilitator")
         return gettext("Be counted in reports that do not identify anyone")
 
     def describe_state(self, at: datetime.datetime | None = None) -> str:

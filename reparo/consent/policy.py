@@ -80,7 +80,8 @@ def may(
     - ``process``: a consent naming the same ``process_ref``;
     - ``contact``: a consent for the same ``channel``;
     - ``share``: consents for the same ``recipient`` that together cover every requested category;
-    - ``evaluation`` and ``reporting``: a consent for the purpose.
+    - ``evaluation``, ``reporting`` and ``relay`` (letters and messages passed on to the other side of a process,
+      through the facilitator): a consent for the purpose.
 
     The consent must have been given by ``at``, and be neither withdrawn nor ended by ``at``. A person whose
     details were erased on request can only be counted in reports that do not identify anyone.

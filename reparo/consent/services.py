@@ -27,6 +27,7 @@ from reparo.consent.models import (
     WithdrawalVia,
     when,
 )
+from reparo.consent.signals import consent_withdrawn
 from reparo.organisations.models import Organisation
 from reparo.people.models import Person
 
@@ -131,4 +132,6 @@ def consent_withdraw(*, actor: Any, consent: Consent, via: str = WithdrawalVia.S
         organisation=person.organisation,
         detail={"person": str(person.pk), "purpose": locked.purpose, "via": via},
     )
+    # Apps above this one stop what rested on it (a referral's packet), in this transaction.
+    consent_withdrawn.send(sender=Consent, actor=actor, consent=locked)
     return locked

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from html import escape  # the standard library's, which Django's escape wraps (without its lazy-text checks)
 from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.choices import BaseChoiceIterator
-from django.utils.safestring import SafeString, mark_safe
+
+from reparo.core.html import HtmlTemplate, SafeString, html_join, text
+
+SELECT = HtmlTemplate("<select{}>{}</select>")
+OPTION = HtmlTemplate('<option value="{}">{}</option>')
+OPTION_SELECTED = HtmlTemplate('<option value="{}" selected>{}</option>')
 
 
 class LeanSelect(forms.Select):
@@ -23,21 +27,21 @@ class LeanSelect(forms.Select):
             options = choices.options_html(chosen)
         else:
             options = _join(_options(choices), chosen)
-        return mark_safe(f"<select{flatatt(final)}>{options}</select>")
+        return SELECT.format(flatatt(final), options)
 
 
-def _options(pairs: Any) -> list[tuple[str, str, str]]:
-    """Each option as its value, its HTML up to where `` selected`` goes, and the rest: escaped, as Django's
-    template would."""
+def _options(pairs: Any) -> list[tuple[str, SafeString, SafeString]]:
+    """Each option as its value and its HTML unselected and selected: escaped, as Django's template would."""
     options = []
     for option_value, label in pairs:
         key = "" if option_value is None else str(option_value)
-        options.append((key, f'<option value="{escape(key)}"', f">{escape(str(label))}</option>"))
+        value, shown = text(key), text(label)
+        options.append((key, OPTION.format(value, shown), OPTION_SELECTED.format(value, shown)))
     return options
 
 
-def _join(options: list[tuple[str, str, str]], chosen: set[str]) -> str:
-    return "".join(head + (" selected" if key in chosen else "") + tail for key, head, tail in options)
+def _join(options: list[tuple[str, SafeString, SafeString]], chosen: set[str]) -> SafeString:
+    return html_join([selected if key in chosen else plain for key, plain, selected in options])
 
 
 class ReadyChoices(BaseChoiceIterator):
@@ -47,14 +51,14 @@ class ReadyChoices(BaseChoiceIterator):
 
     def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
         self.pairs = pairs
-        self._options: list[tuple[str, str, str]] | None = None
-        self._unselected = ""
+        self._options: list[tuple[str, SafeString, SafeString]] | None = None
+        self._unselected = html_join([])
 
-    def options_html(self, chosen: set[str]) -> str:
+    def options_html(self, chosen: set[str]) -> SafeString:
         """The ``<option>`` elements, escaped once for the life of this object (see :func:`shared_choices`)."""
         if self._options is None:
             self._options = _options(self.pairs)
-            self._unselected = "".join(head + tail for _key, head, tail in self._options)
+            self._unselected = html_join([plain for _key, plain, _selected in self._options])
         if not chosen:
             return self._unselected
         return _join(self._options, chosen)

@@ -7,12 +7,15 @@ restores the demo users' backup codes.
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,7 +23,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from reparo.access.services import membership_grant
 from reparo.accounts.models import Role, User
 from reparo.core.environment import refuse_outside_development
+from reparo.funding import services as funding
+from reparo.funding.models import Category, Funder, Grant
+from reparo.messaging.demo import seed_messaging_demo
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
+from reparo.referrals import services as referral_services
+from reparo.referrals.models import PartnerProfile, SharingAgreement
+from reparo.training import services as training
+from reparo.training.models import CourseOpening
 from reparo.training.services import certify_for_demo
 
 DEMO_PASSWORD = "reparo-demo-2026"  # noqa: S105 - development-only demo accounts
@@ -45,6 +55,7 @@ ROLE_USERS = [
     ("volunteer", Role.COSA_VOLUNTEER, "Val Volunteer"),
     ("evaluator", Role.EVALUATOR, "Eve Evaluator"),
     ("liaison", Role.PARTNER_LIAISON, "Lee Liaison"),
+    ("partnerworker", Role.PARTNER_WORKER, "Pat Partner-Worker"),
 ]
 
 
@@ -89,7 +100,7 @@ def seed_demo() -> list[DemoLogin]:
     logins = []
     for slug, role, full_name in ROLE_USERS:
         email = f"{slug}@{DEMO_DOMAIN}"
-        org = partners[0] if role == Role.PARTNER_LIAISON else operator
+        org = partners[0] if role in (Role.PARTNER_LIAISON, Role.PARTNER_WORKER) else operator
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
@@ -116,4 +127,109 @@ def seed_demo() -> list[DemoLogin]:
     for program in Program.objects.filter(organisation=operator):
         for user in User.objects.filter(email__in=[f"facilitator@{DEMO_DOMAIN}", f"supervisor@{DEMO_DOMAIN}"]):
             certify_for_demo(user=user, program=program)
+    _seed_funding(operator)
+    _seed_joint_training(operator, partners[0])
+    # Issue 17: a conversation and a letter waiting in the facilitators' queue.
+    seed_messaging_demo(
+        operator=operator,
+        users={slug: User.objects.get(email=f"{slug}@{DEMO_DOMAIN}") for slug, _role, _name in ROLE_USERS},
+    )
+    _seed_partnerships(operator, partners)
     return logins
+
+
+def _seed_funding(operator: Organisation) -> None:
+    """Issue 16: a funder, a restricted grant with allocations, some spending and a report due soon."""
+    admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
+    coordinator = User.objects.get(email=f"coordinator@{DEMO_DOMAIN}")
+    funder = Funder.objects.filter(organisation=operator, name="Tideway Foundation").first()
+    if funder is None:
+        funder = funding.funder_create(actor=admin, organisation=operator, name="Tideway Foundation")
+    if Grant.objects.filter(funder=funder, reference="TF-DEMO-01").exists():
+        return
+    today = timezone.localdate()
+    start = datetime.date(today.year, 1, 1)
+    grant = funding.grant_create(
+        actor=admin, funder=funder, reference="TF-DEMO-01", restricted=True, amount=Decimal("48000.00"),
+        currency="EUR", starts_on=start, ends_on=datetime.date(today.year + 1, 12, 31),
+        purpose="Survivor-led dialogue: facilitation, interpreters and travel.",
+        conditions="Quarterly narrative report; receipts kept for seven years.",
+    )  # fmt: skip
+    dialogue = Program.objects.get(organisation=operator, name=PROGRAMS[0][0])
+    circles = Program.objects.get(organisation=operator, name=PROGRAMS[1][0])
+    plan = [
+        (dialogue, Category.FACILITATION, "18000"), (dialogue, Category.INTERPRETERS, "6000"),
+        (dialogue, Category.TRAVEL, "3000"), (dialogue, Category.SURVIVOR_SUPPORT, "5000"),
+        (circles, Category.FACILITATION, "9000"), (circles, Category.TRAINING, "2500"),
+    ]  # fmt: skip
+    for program, category, amount in plan:
+        funding.allocation_set(actor=admin, grant=grant, program=program, category=category, amount=amount)
+    spending = [
+        (dialogue, Category.FACILITATION, "2400.00", 70, "INV-2041"),
+        (dialogue, Category.INTERPRETERS, "640.50", 55, "INV-2050"),
+        (dialogue, Category.TRAVEL, "212.80", 40, "R-118"),
+        (circles, Category.FACILITATION, "1500.00", 30, "INV-2077"),
+        (dialogue, Category.FACILITATION, "2400.00", 10, "INV-2102"),
+    ]
+    for program, category, amount, days_ago, reference in spending:
+        funding.spend_record(
+            actor=coordinator, grant=grant, program=program, category=category, amount=Decimal(amount),
+            spent_on=max(start, today - datetime.timedelta(days=days_ago)), reference=reference,
+        )  # fmt: skip
+    funding.deadline_add(
+        actor=admin, grant=grant, due_on=today + datetime.timedelta(days=20), what="Interim narrative report"
+    )
+
+
+def _seed_joint_training(operator: Organisation, partner: Organisation) -> None:
+    """Issue 16: a course opened to the demo partner, with the liaison enrolled and present at its first session."""
+    if CourseOpening.objects.filter(organisation=partner, course__organisation=operator).exists():
+        return
+    coordinator = User.objects.get(email=f"coordinator@{DEMO_DOMAIN}")
+    liaison = User.objects.get(email=f"liaison@{DEMO_DOMAIN}")
+    course = training.course_create(
+        actor=coordinator, organisation=operator, title="Trauma-informed practice for partner staff",
+        description="Two mornings on safe, survivor-led contact.", competencies=[], is_workshop=True,
+    )  # fmt: skip
+    first = training.course_session_add(
+        actor=coordinator, course=course, starts_at=timezone.now() - datetime.timedelta(days=7), hours=3
+    )
+    training.course_session_add(
+        actor=coordinator, course=course, starts_at=timezone.now() + datetime.timedelta(days=14), hours=3
+    )
+    training.course_open_to_partners(actor=coordinator, course=course, organisations=[partner])
+    training.joint_enrol(actor=liaison, course=course)
+    training.attendance_record(actor=coordinator, session=first, attended=[liaison])
+# What the directory says about each demo partner: services, languages, area, whether they use Reparo.
+PARTNER_PROFILES = {
+    "Northside Legal Aid": (["legal_aid", "immigration"], ["en", "es"], "North and City districts", True),
+    "City Anti-Trafficking Police Unit": (["law_enforcement"], ["en"], "City", False),
+    "Riverside Community Health": (["health", "mental_health", "community"], ["en", "pl", "ro"], "Riverside", False),
+}
+# A tiny, valid PDF standing in for the signed agreement.
+DEMO_AGREEMENT_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _seed_partnerships(operator: Organisation, partners: list[Organisation]) -> None:
+    """The directory entries of the demo partners, and an agreement in force with Northside Legal Aid (idempotent:
+    only what is missing is added, through the services)."""
+    admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
+    for partner in partners:
+        services, languages, area, uses_reparo = PARTNER_PROFILES[partner.name]
+        profile, _c = PartnerProfile.objects.get_or_create(organisation=partner)
+        if not profile.area_served:
+            referral_services.partner_update(
+                actor=admin, profile=profile, services=services, languages=languages, area_served=area,
+                uses_reparo=uses_reparo, contact_name="Referrals desk", contact_email=f"referrals@{DEMO_DOMAIN}",
+            )  # fmt: skip
+    legal_aid = partners[0]
+    if not SharingAgreement.objects.filter(operator=operator, partner=legal_aid).exists():
+        agreement = referral_services.sharing_agreement_create(
+            actor=admin, operator=operator, partner=legal_aid, title="Legal aid referrals 2026",
+            purposes=["legal_aid", "immigration"], data_categories=["identity", "contact", "needs", "case_facts"],
+            retention_days=180, valid_from=timezone.localdate() - datetime.timedelta(days=30), valid_to=None,
+        )  # fmt: skip
+        referral_services.agreement_document_attach(
+            actor=admin, agreement=agreement, filename="legal-aid-agreement.pdf", content=DEMO_AGREEMENT_PDF
+        )
+        referral_services.sharing_agreement_move(actor=admin, agreement=agreement, to_status="in_force")

@@ -15,7 +15,7 @@ from reparo.cases.selectors import case_get_for, team_of, users_on_team
 from reparo.cases.selectors import participants_of as case_participants_of
 from reparo.core.actions import errors_text, form_page, run_action
 from reparo.processes import content, selectors, services
-from reparo.processes.extensions import process_page_extras
+from reparo.processes.extensions import my_week_panels, process_page_extras, process_page_panels
 from reparo.processes.forms import (
     CancelForm,
     EndEarlyForm,
@@ -90,6 +90,7 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "sessions": selectors.sessions_of(process),
             "upcoming": selectors.upcoming_sessions(process)[:5],
             **process_page_extras(process),
+            "panels": process_page_panels(request.user, process, access),
             "gate": joint_meeting_gate(process),
             "checklist": checklist,
             "preparation_progress": selectors.preparation_progress(process, participants, checklist),
@@ -296,7 +297,11 @@ def my_week(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "processes/my_week.html",
-        {"sessions": selectors.sessions_for_week(request.user), "today": timezone.localdate()},
+        {
+            "sessions": selectors.sessions_for_week(request.user),
+            "today": timezone.localdate(),
+            "panels": my_week_panels(request.user),
+        },
     )
 
 

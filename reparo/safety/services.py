@@ -257,6 +257,23 @@ def _notify(*, case: Case, process: Process | None, kind: str, users: set[Any]) 
     Notice.objects.bulk_create([Notice(user=u, case=case, process=process, kind=kind) for u in users if u])
 
 
+@transaction.atomic
+def notices_post(*, case: Case, kind: str, users: set[Any], process: Process | None = None) -> int:
+    """Tell ``users`` discreetly, in their Notices, that something of ``kind`` is waiting on ``case`` (for apps above
+    this one: messages, relays). One unread notice of a kind per case and person at most: another before the first
+    is read adds nothing. Returns how many were added. Called inside the caller's transaction, which audits."""
+    if kind not in Notice.Kind.values:
+        raise ValueError(f"Unknown notice kind {kind!r}.")
+    waiting = set(
+        Notice.objects.filter(
+            case=case, kind=kind, read_at__isnull=True, user__in=[u.pk for u in users if u]
+        ).values_list("user_id", flat=True)
+    )
+    fresh = sorted((u for u in users if u and u.pk not in waiting), key=lambda u: str(u.pk))
+    Notice.objects.bulk_create([Notice(user=u, case=case, process=process, kind=kind) for u in fresh])
+    return len(fresh)
+
+
 def supervisors_of(case: Case) -> set[Any]:
     return {m.user for m in CaseTeamMember.objects.filter(case=case, role=TeamRole.SUPERVISOR).select_related("user")}
 

@@ -202,3 +202,16 @@ class ManagerProfileForm(ProfileForm):
         min_value=0,
         max_value=OPEN_PROCESS_CAP_MAX,
     )
+
+
+class OpenToPartnersForm(forms.Form):
+    organisations: forms.ModelMultipleChoiceField[Any] = BoundedModelMultipleChoiceField(
+        label=_("Partner organisations whose staff may join"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = partners  # type: ignore[attr-defined]

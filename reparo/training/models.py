@@ -152,9 +152,27 @@ class CourseSession(TimeStampedModel):
         ordering = ["starts_at"]
 
 
+class CourseOpening(TimeStampedModel):
+    """A course opened to a partner organisation: that organisation's staff (those who may join partner training)
+    see it and may enrol. Closing it keeps the row (``closed_at``), so who was let in, and when, stays known."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="openings")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "organisation"], name="course_opening_unique")]
+
+
 class Enrolment(TimeStampedModel):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    # Set when a partner organisation's staff member enrolled through the course's opening to that organisation:
+    # their attendance is counted for that organisation.
+    partner_organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["course", "user"], name="enrolment_unique")]

@@ -12,13 +12,14 @@ from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from reparo.access.actors import users_with
+from reparo.access.actors import organisation_ids_where, users_with
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
 from reparo.accounts.models import User
 from reparo.cases.models import Case
 from reparo.cases.selectors import cases_visible_to
-from reparo.organisations.models import Program
+from reparo.organisations.models import Organisation, Program
+from reparo.organisations.selectors import partners_directory
 from reparo.processes.models import ProcessParticipant, ProcessRole, Session
 from reparo.processes.selectors import processes_visible_to
 from reparo.training import access
@@ -31,6 +32,7 @@ from reparo.training.models import (
     CertificationStatus,
     Competency,
     Course,
+    CourseOpening,
     CourseSession,
     CPDEntry,
     Enrolment,
@@ -299,7 +301,7 @@ def attendance_in(user: Any, course: Course) -> dict[int, bool]:
 
 
 def enrolments_of(course: Course) -> list[Enrolment]:
-    return list(Enrolment.objects.filter(course=course).select_related("user"))
+    return list(Enrolment.objects.filter(course=course).select_related("user", "partner_organisation"))
 
 
 def present_at(course: Course) -> set[tuple[int, Any]]:
@@ -339,3 +341,176 @@ def observable_sessions(actor: Any, facilitator: Any) -> QuerySet[Any]:
 def sessions_led_by(actor: Any) -> QuerySet[Any]:
     """Sessions of the last year the actor led or co-led (a co-facilitator observes a session they shared)."""
     return observable_sessions(actor, actor)
+
+
+# Joint training: courses opened to partner organisations ----------------------------------------------------
+
+
+def joining_organisation_ids(actor: Any) -> list[int]:
+    """The partner organisations through which ``actor`` may join courses opened to them."""
+    return organisation_ids_where(actor, Capability.JOIN_PARTNER_TRAINING)
+
+
+def _open_to(organisation_ids: list[int]) -> QuerySet[CourseOpening]:
+    return CourseOpening.objects.filter(organisation_id__in=organisation_ids, closed_at__isnull=True)
+
+
+def joint_courses_for(actor: Any, *, limit: int = 200) -> list[Course]:
+    """Courses opened to an organisation in which ``actor`` may join partner training, by title (encrypted, so
+    sorted here). Nothing else of an operator's training."""
+    ids = joining_organisation_ids(actor)
+    if not ids:
+        return []
+    courses = Course.objects.filter(pk__in=_open_to(ids).values("course_id")).prefetch_related("sessions")
+    return sorted(courses, key=lambda c: (c.title.casefold(), c.created_at, c.pk))[:limit]
+
+
+@lookup("training.joint_course")
+def joint_course_get_for(actor: Any, pk: Any) -> Course:
+    """A course opened (and not closed again) to an organisation in which the actor may join partner training
+    (a partner's staff); else 404, whether the course is missing, another organisation's or closed to theirs."""
+    ids = joining_organisation_ids(actor)
+    return one_or_404(Course.objects.filter(pk__in=_open_to(ids).values("course_id")), pk)
+
+
+def joining_organisation_for(actor: Any, course: Course) -> Organisation | None:
+    """The organisation through which ``actor`` joins ``course`` (the lowest id if the course is opened to more
+    than one of theirs), or None."""
+    opening = (
+        _open_to(joining_organisation_ids(actor))
+        .filter(course=course)
+        .select_related("organisation")
+        .order_by("organisation_id")
+        .first()
+    )
+    return opening.organisation if opening else None
+
+
+def open_partner_ids(course: Course) -> set[int]:
+    """Partner organisations the course is open to now."""
+    return set(_open_to_any(course).values_list("organisation_id", flat=True))
+
+
+def _open_to_any(course: Course) -> QuerySet[CourseOpening]:
+    return CourseOpening.objects.filter(course=course, closed_at__isnull=True)
+
+
+def course_openings(course: Course) -> QuerySet[CourseOpening]:
+    """The partner organisations a course is open to now, by name (for those who manage the operator's training)."""
+    return _open_to_any(course).select_related("organisation").order_by("organisation__name")
+
+
+def partner_choices(actor: Any) -> QuerySet[Organisation]:
+    """Partner organisations a course can be opened to: the active partners of the directory."""
+    return partners_directory(actor)
+
+
+@dataclass(frozen=True)
+class JointSession:
+    course: Course
+    session: CourseSession
+    attended: bool | None  # None: not recorded yet
+
+
+@dataclass(frozen=True)
+class JointRecord:
+    """A partner staff member's own record of joint training: what they enrolled in, what they attended."""
+
+    enrolments: list[Enrolment]
+    sessions: list[JointSession]
+    hours: Decimal
+    hours_this_year: Decimal
+    year: int
+
+
+def course_sessions_for(user: Any, course: Course) -> list[JointSession]:
+    """The sessions of ``course``, each with whether ``user`` attended (None: not recorded)."""
+    came = attendance_in(user, course)
+    return [
+        JointSession(course=course, session=s, attended=came.get(s.pk))
+        for s in CourseSession.objects.filter(course=course).order_by("starts_at")
+    ]
+
+
+def joint_record(user: Any, *, today: datetime.date | None = None) -> JointRecord:
+    """``user``'s joint training: enrolments made through a partner organisation, each session of those courses
+    and whether they attended, and the hours attended (all time and this year). Their own record: it stays theirs
+    when a course is later closed to their organisation."""
+    today = today or timezone.localdate()
+    enrolments = list(
+        Enrolment.objects.filter(user=user, partner_organisation__isnull=False)
+        .select_related("course", "partner_organisation")
+        .order_by("-created_at")
+    )
+    course_ids = [e.course_id for e in enrolments]
+    present = {
+        a.session_id: a.attended for a in Attendance.objects.filter(user=user, session__course_id__in=course_ids)
+    }
+    sessions = [
+        JointSession(course=s.course, session=s, attended=present.get(s.pk))
+        for s in CourseSession.objects.filter(course_id__in=course_ids).select_related("course").order_by("-starts_at")
+    ]
+    attended = [j.session for j in sessions if j.attended]
+    hours = sum((s.hours for s in attended), Decimal("0"))
+    this_year = sum((s.hours for s in attended if timezone.localtime(s.starts_at).year == today.year), Decimal("0"))
+    return JointRecord(
+        enrolments=enrolments, sessions=sessions, hours=hours, hours_this_year=this_year, year=today.year
+    )
+
+
+@dataclass(frozen=True)
+class PartnerAttendance:
+    """Attendance of one partner organisation's staff, in one course or in all of an operator's courses."""
+
+    organisation: Organisation
+    enrolled: int
+    attended_people: int
+    sessions_attended: int
+    hours: Decimal
+
+
+def attendance_by_partner(organisation: Any, *, course: Course | None = None) -> list[PartnerAttendance]:
+    """Per partner organisation: people enrolled through it, how many came to at least one session, sessions
+    attended and hours, in ``course`` or in every course of ``organisation`` (the operator's own view; the caller
+    checks that the actor manages its training)."""
+    enrolments = Enrolment.objects.filter(course__organisation=organisation, partner_organisation__isnull=False)
+    if course is not None:
+        enrolments = enrolments.filter(course=course)
+    rows: dict[Any, dict[str, Any]] = {}  # partner organisation id -> its tallies
+    by_person: dict[tuple[int, Any], Any] = {}  # (course id, user id) -> partner organisation id
+    for e in enrolments.select_related("partner_organisation"):
+        row = rows.setdefault(
+            e.partner_organisation_id,
+            {
+                "organisation": e.partner_organisation,
+                "people": set(),
+                "came": set(),
+                "sessions": 0,
+                "hours": Decimal("0"),
+            },
+        )
+        row["people"].add(e.user_id)
+        by_person[(e.course_id, e.user_id)] = e.partner_organisation_id
+    attendance = Attendance.objects.filter(
+        attended=True, session__course__organisation=organisation, user_id__in={u for _c, u in by_person}
+    )
+    if course is not None:
+        attendance = attendance.filter(session__course=course)
+    for a in attendance.select_related("session"):
+        org_id = by_person.get((a.session.course_id, a.user_id))
+        if org_id is None:
+            continue
+        row = rows[org_id]
+        row["came"].add(a.user_id)
+        row["sessions"] += 1
+        row["hours"] += a.session.hours
+    return [
+        PartnerAttendance(
+            organisation=r["organisation"],
+            enrolled=len(r["people"]),
+            attended_people=len(r["came"]),
+            sessions_attended=r["sessions"],
+            hours=r["hours"],
+        )
+        for r in sorted(rows.values(), key=lambda r: r["organisation"].name)
+    ]

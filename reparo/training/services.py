@@ -14,9 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reparo.access.actors import organisation_ids_where
+from reparo.access.capabilities import Capability
 from reparo.audit.services import audit_record_for
 from reparo.cases.selectors import case_access_for
 from reparo.core.environment import refuse_outside_development
+from reparo.organisations.models import Organisation, OrganisationKind
 from reparo.processes.models import ProcessType
 from reparo.training import access
 from reparo.training.eligibility import hours_text, program_settings
@@ -30,6 +33,7 @@ from reparo.training.models import (
     Competency,
     ConflictOfInterest,
     Course,
+    CourseOpening,
     CourseSession,
     CPDEntry,
     Enrolment,
@@ -237,6 +241,64 @@ def enrol(*, actor: Any, course: Course, user: Any) -> Enrolment:
     if not created:
         raise ValidationError(_("Already enrolled."))
     audit_record_for(actor, "training.enrolled", course, course.organisation, user=str(user.pk))
+    return enrolment
+
+
+@transaction.atomic
+def course_open_to_partners(*, actor: Any, course: Course, organisations: list[Organisation]) -> set[int]:
+    """Open ``course`` to exactly these partner organisations (those who manage the operator's training): their
+    staff see it and may enrol. An organisation left out is closed again (its staff's records stay theirs).
+    Returns the ids of the organisations it is open to."""
+    _require(access.is_manager(actor, course.organisation))
+    wanted = {o.pk: o for o in organisations}
+    if any(o.kind != OrganisationKind.PARTNER or not o.is_active for o in organisations):
+        raise ValidationError({"organisations": _("Choose partner organisations from the directory.")})
+    now = timezone.now()
+    existing = {o.organisation_id: o for o in CourseOpening.objects.select_for_update().filter(course=course)}
+    opened, closed = [], []
+    for org_id, organisation in wanted.items():
+        opening = existing.get(org_id)
+        if opening is None:
+            CourseOpening.objects.create(course=course, organisation=organisation, opened_by=actor)
+            opened.append(org_id)
+        elif opening.closed_at is not None:
+            opening.closed_at = None
+            opening.opened_by = actor
+            opening.save(update_fields=["closed_at", "opened_by", "updated_at"])
+            opened.append(org_id)
+    for org_id, opening in existing.items():
+        if org_id not in wanted and opening.closed_at is None:
+            opening.closed_at = now
+            opening.save(update_fields=["closed_at", "updated_at"])
+            closed.append(org_id)
+    if opened or closed:
+        audit_record_for(
+            actor, "training.course_opened_to_partners", course, course.organisation, opened=opened, closed=closed
+        )
+    return set(wanted)
+
+
+@transaction.atomic
+def joint_enrol(*, actor: Any, course: Course) -> Enrolment:
+    """A partner organisation's staff member enrols themselves in a course opened to their organisation; their
+    attendance then counts for that organisation, and in their own record."""
+    mine = organisation_ids_where(actor, Capability.JOIN_PARTNER_TRAINING)
+    opening = (
+        CourseOpening.objects.filter(course=course, organisation_id__in=mine, closed_at__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation_id")
+        .first()
+    )
+    if opening is None:
+        raise PermissionDenied
+    enrolment, created = Enrolment.objects.get_or_create(
+        course=course, user=actor, defaults={"partner_organisation": opening.organisation}
+    )
+    if not created:
+        raise ValidationError(_("Already enrolled."))
+    audit_record_for(
+        actor, "training.enrolled", course, course.organisation, user=str(actor.pk), partner=opening.organisation_id
+    )
     return enrolment
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reparo.core.actions import errors_text, run_action
+from reparo.core.pagination import page_of
 from reparo.processes.models import ProcessType
 from reparo.processes.selectors import process_access_for, process_get_for
 from reparo.training import access, selectors, services
@@ -29,6 +30,7 @@ from reparo.training.forms import (
     CPDForm,
     ManagerProfileForm,
     ObservationForm,
+    OpenToPartnersForm,
     PartnerForm,
     PreferenceForm,
     ProfileForm,
@@ -277,6 +279,13 @@ def course_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "course": course,
             "is_manager": is_manager,
             "enrolments": enrolments,
+            "partner_attendance": selectors.attendance_by_partner(organisation, course=course) if is_manager else [],
+            "open_form": OpenToPartnersForm(
+                partners=selectors.partner_choices(request.user),
+                initial={"organisations": sorted(selectors.open_partner_ids(course))},
+            )
+            if is_manager
+            else None,
             "session_form": CourseSessionForm(),
             "is_enrolled": course.pk in selectors.enrolled_course_ids(request.user),
             "attended": selectors.attendance_in(request.user, course),
@@ -321,6 +330,81 @@ def attendance(request: HttpRequest, session_pk: Any) -> HttpResponse:
         lambda: services.attendance_record(actor=request.user, session=session, attended=present),
         success=_("Attendance saved."),
         back_to=reverse("training:course", args=[session.course_id]),
+    )
+
+
+@require_POST
+def course_open(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Open a course to partner organisations (or close it again to some): those who manage training."""
+    organisation = _manager(request)
+    course = selectors.course_in(organisation, pk)
+    form = OpenToPartnersForm(request.POST, partners=selectors.partner_choices(request.user))
+    return run_action(
+        request,
+        lambda: services.course_open_to_partners(
+            actor=request.user, course=course, organisations=list(form.cleaned_data["organisations"])
+        ),
+        success=_("Saved."),
+        back_to=reverse("training:course", args=[course.pk]) + "#partners",
+        form=form,
+    )
+
+
+def partner_attendance(request: HttpRequest) -> HttpResponse:
+    """Attendance of partner organisations' staff in the operator's courses, per partner organisation."""
+    organisation = _manager(request)
+    return render(
+        request,
+        "training/partner_attendance.html",
+        {"rows": selectors.attendance_by_partner(organisation)},
+    )
+
+
+# Joint training: a partner organisation's staff ---------------------------------------------------------------
+
+
+def _joining(request: HttpRequest) -> None:
+    if not selectors.joining_organisation_ids(request.user):
+        raise Http404
+
+
+def joint_training(request: HttpRequest) -> HttpResponse:
+    """The courses opened to the actor's partner organisation, and their own record of joint training."""
+    _joining(request)
+    record = selectors.joint_record(request.user)
+    return render(
+        request,
+        "training/joint.html",
+        {
+            "courses": selectors.joint_courses_for(request.user),
+            "record": record,
+            "enrolled": {e.course_id for e in record.enrolments},
+            "sessions": page_of(record.sessions, 20, request.GET.get("page")),
+        },
+    )
+
+
+def joint_course(request: HttpRequest, pk: Any) -> HttpResponse:
+    course = selectors.joint_course_get_for(request.user, pk)
+    return render(
+        request,
+        "training/joint_course.html",
+        {
+            "course": course,
+            "sessions": selectors.course_sessions_for(request.user, course),
+            "is_enrolled": course.pk in selectors.enrolled_course_ids(request.user),
+        },
+    )
+
+
+@require_POST
+def joint_enrol(request: HttpRequest, pk: Any) -> HttpResponse:
+    course = selectors.joint_course_get_for(request.user, pk)
+    return run_action(
+        request,
+        lambda: services.joint_enrol(actor=request.user, course=course),
+        success=_("You are enrolled."),
+        back_to=reverse("training:joint_course", args=[course.pk]),
     )
 
 

@@ -177,7 +177,7 @@ def test_the_lean_select_gives_the_same_html_as_djangos(value, assert_html_equal
 
 @pytest.mark.parametrize("chosen", [None, "", "a", "b&c", "3", "not offered"])
 def test_shared_choices_give_the_same_html_as_djangos_and_are_escaped_once(chosen, assert_html_equal, monkeypatch):
-    from reparo.core import widgets
+    from reparo.core import html, widgets
 
     pairs = (("a", "Á <one>"), ("b&c", 'Two "2"'), (3, "Three"))
     ready = widgets.shared_choices(pairs)
@@ -188,7 +188,7 @@ def test_shared_choices_give_the_same_html_as_djangos_and_are_escaped_once(chose
     expected = forms.Select(attrs, choices=[("", "---------"), *pairs]).render("x", chosen)
     assert_html_equal(LeanSelect(attrs, choices=ready).render("x", chosen), expected)
     escapes = []
-    monkeypatch.setattr(widgets, "escape", lambda text: escapes.append(text) or text)
+    monkeypatch.setattr(html, "_escape", lambda text: escapes.append(text) or text)
     for value in (chosen, "a", None):
         LeanSelect(attrs, choices=widgets.shared_choices(pairs)).render("x", value)
     assert escapes == [], "rendered again without escaping again"

@@ -7,35 +7,36 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from html import escape
 from typing import Any
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from reparo.cases.models import NoteConfidentiality
+from reparo.core.html import HtmlTemplate, SafeString, html_join, text
 from reparo.core.row_urls import row_url
 
 register = template.Library()
+
+NOTE = HtmlTemplate(
+    '<article class="note">\n    <p class="muted">{:%Y-%m-%d %H:%M} · {} · {}{}</p>\n    <p>{}</p>\n  </article>'
+)
+EDIT = HtmlTemplate(' · <a href="{}{}{}">{}</a>')
 
 
 @register.simple_tag
 def note_items(notes: Iterable[Any], case: Any, can_edit: bool) -> SafeString:
     """One ``<article class="note">`` per note, newest first as given; an edit link when ``can_edit``."""
     prefix, suffix = row_url("cases:note_edit", uuid.UUID(int=0), before=[case.pk])
-    edit = escape(gettext("Edit"))
-    who_reads = {value: escape(str(label)) for value, label in NoteConfidentiality.choices}
+    edit = text(gettext("Edit"))
+    who_reads = {value: text(label) for value, label in NoteConfidentiality.choices}
     items = []
     for note in notes:
         at = timezone.localtime(note.created_at) if timezone.is_aware(note.created_at) else note.created_at
-        author = escape(note.author.email) if note.author_id and note.author else "—"
-        link = f' · <a href="{prefix}{note.pk}{suffix}">{edit}</a>' if can_edit else ""
-        items.append(
-            f'<article class="note">\n    <p class="muted">{at:%Y-%m-%d %H:%M} · {author} · '
-            f"{who_reads.get(note.confidentiality, escape(note.confidentiality))}{link}</p>\n"
-            f"    <p>{linebreaksbr(note.body, autoescape=True)}</p>\n  </article>"
-        )
-    return mark_safe("\n  ".join(items))  # every value above is escaped
+        author = note.author.email if note.author_id and note.author else "—"
+        link = EDIT.format(prefix, note.pk, suffix, edit) if can_edit else ""
+        who = who_reads.get(note.confidentiality, note.confidentiality)
+        items.append(NOTE.format(at, author, who, link, linebreaksbr(note.body, autoescape=True)))
+    return html_join(items, "\n  ")

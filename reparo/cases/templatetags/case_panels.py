@@ -9,40 +9,49 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable
-from html import escape
 from typing import Any
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from reparo.core.html import HtmlTemplate, SafeString, html_join, text
 from reparo.core.row_urls import row_url
 
 register = template.Library()
 
+INLINE_FORM = HtmlTemplate(
+    '<form class="inline" method="post" action="{}{}{}">{}<button class="button button--small '
+    'button--secondary" type="submit">{}</button></form>'
+)
+EMPTY = HtmlTemplate('<li class="empty">{}</li>')
+PERSON = HtmlTemplate('<li><a href="{}{}{}"><code>{}</code></a> · {}{}</li>')
+ERASED = HtmlTemplate(' <span class="muted">({})</span>')
+MEMBER = HtmlTemplate("<li>{} · {}\n    {}</li>")
+TASK = HtmlTemplate('<li class="{}">{}{}{}{}\n    {}</li>')
+OWNER = HtmlTemplate(" · {}")
+DUE = HtmlTemplate(" · {} {:%Y-%m-%d}{}")
+OVERDUE = HtmlTemplate(' <strong class="overdue">{}</strong>')
 
-def _inline_form(action: str, csrf: str, label: str) -> str:
-    return (
-        f'<form class="inline" method="post" action="{action}">{csrf}<button class="button button--small '
-        f'button--secondary" type="submit">{label}</button></form>'
-    )
 
-
-def _list(items: list[str], empty: str) -> SafeString:
-    if not items:
-        return mark_safe(f'<li class="empty">{escape(empty)}</li>')
-    return mark_safe("\n  ".join(items))  # every value in the items is escaped
+def _list(items: list[SafeString], empty: str) -> SafeString:
+    return html_join(items, "\n  ") if items else EMPTY.format(empty)
 
 
 @register.simple_tag
 def participant_items(participants: Iterable[Any]) -> SafeString:
     """One ``<li>`` per person in the case: their code (linked), role, and whether their details were erased."""
     before, after = row_url("people:detail", uuid.UUID(int=0))
-    erased = f' <span class="muted">({escape(gettext("details erased on request"))})</span>'
+    erased = ERASED.format(gettext("details erased on request"))
     items = [
-        f'<li><a href="{before}{p.person.pk}{after}"><code>{escape(p.person.display_code)}</code>'
-        f"</a> · {escape(str(p.get_role_display()))}{erased if p.person.erased_at else ''}</li>"
+        PERSON.format(
+            before,
+            p.person.pk,
+            after,
+            p.person.display_code,
+            p.get_role_display(),
+            erased if p.person.erased_at else "",
+        )
         for p in participants
     ]
     return _list(items, gettext("Nobody yet."))
@@ -52,12 +61,12 @@ def participant_items(participants: Iterable[Any]) -> SafeString:
 def team_items(context: Any, team: Iterable[Any], case: Any, can_manage: bool) -> SafeString:
     """One ``<li>`` per team member: e-mail and role, and a remove button for who manages the team."""
     before, after = row_url("cases:team_remove", 2147483647, before=[case.pk])
-    remove = escape(gettext("Remove"))
+    remove = text(gettext("Remove"))
     csrf = CsrfTokenNode().render(context) if can_manage else ""
     items = []
     for m in team:
-        form = _inline_form(f"{before}{m.pk}{after}", csrf, remove) if can_manage else ""
-        items.append(f"<li>{escape(m.user.email)} · {escape(str(m.get_role_display()))}\n    {form}</li>")
+        form = INLINE_FORM.format(before, m.pk, after, csrf, remove) if can_manage else ""
+        items.append(MEMBER.format(m.user.email, m.get_role_display(), form))
     return _list(items, gettext("Nobody is on the team yet."))
 
 
@@ -65,17 +74,15 @@ def team_items(context: Any, team: Iterable[Any], case: Any, can_manage: bool) -
 def task_items(context: Any, tasks: Iterable[Any], case: Any, can_work: bool, today: datetime.date) -> SafeString:
     """One ``<li>`` per task: done mark, title, owner, due date (marked when overdue), and a done button."""
     before, after = row_url("cases:task_complete", uuid.UUID(int=0), before=[case.pk])
-    due, overdue, done = escape(gettext("due")), escape(gettext("overdue")), escape(gettext("Done"))
+    due, overdue = text(gettext("due")), OVERDUE.format(gettext("overdue"))
+    done = text(gettext("Done"))
     csrf = CsrfTokenNode().render(context) if can_work else ""
     items = []
     for t in tasks:
-        text = ("✓ " if t.done_at else "") + escape(t.title)
-        if t.owner:
-            text += f" · {escape(t.owner.email)}"
+        owner = OWNER.format(t.owner.email) if t.owner else ""
+        when = ""
         if t.due_date:
-            text += f" · {due} {t.due_date:%Y-%m-%d}"
-            if not t.done_at and t.due_date < today:
-                text += f' <strong class="overdue">{overdue}</strong>'
-        form = _inline_form(f"{before}{t.pk}{after}", csrf, done) if not t.done_at and can_work else ""
-        items.append(f'<li class="{"done" if t.done_at else ""}">{text}\n    {form}</li>')
+            when = DUE.format(due, t.due_date, overdue if not t.done_at and t.due_date < today else "")
+        form = INLINE_FORM.format(before, t.pk, after, csrf, done) if not t.done_at and can_work else ""
+        items.append(TASK.format("done" if t.done_at else "", "✓ " if t.done_at else "", t.title, owner, when, form))
     return _list(items, gettext("No tasks yet."))

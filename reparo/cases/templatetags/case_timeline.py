@@ -6,41 +6,47 @@ cost more to render than the rest of the case page (measured with bench/cases.py
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
 from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
+
+from reparo.core.html import HtmlTemplate, SafeString, html_join, text
 
 register = template.Library()
 
-
-def _text(value: Any) -> str:
-    return str(value) if isinstance(value, SafeData) else escape(str(value))
+ENTRY = HtmlTemplate('<li><time datetime="{}">{:%Y-%m-%d %H:%M}</time>\n    {}{}{}\n  </li>')
+SAYS = {
+    "status": HtmlTemplate("{}: <strong>{}</strong>"),
+    "note": HtmlTemplate("{} ({})"),
+    "task": HtmlTemplate("{}: {}"),
+    "task_done": HtmlTemplate("{}: {}"),
+}
+JOINED = HtmlTemplate("{}: {}")
+ACTOR = HtmlTemplate('\n    <span class="muted"> · {}</span>')
+DETAIL = HtmlTemplate('\n    <br><span class="muted">{}</span>')
 
 
 @register.simple_tag
 def timeline_items(entries: Iterable[Any]) -> SafeString:
-    """One ``<li>`` per :class:`reparo.cases.selectors.TimelineEntry`, newest first as given."""
-    status, note, task = escape(gettext("Status")), escape(gettext("Note added")), escape(gettext("Task added"))
-    done, joined = escape(gettext("Task done")), escape(gettext("Joined the case"))
-    says = {
-        "status": status + ": <strong>{}</strong>",
-        "note": note + " ({})",
-        "task": task + ": {}",
-        "task_done": done + ": {}",
+    """One ``<li>`` per :class:`reparo.cases.selectors.TimelineEntry`, newest first as given. An entry's text
+    already marked as HTML is kept as it is, as the template loop this replaced kept it."""
+    labels = {
+        "status": text(gettext("Status")),
+        "note": text(gettext("Note added")),
+        "task": text(gettext("Task added")),
+        "task_done": text(gettext("Task done")),
     }
-    joined += ": {}"
+    joined = text(gettext("Joined the case"))
     items = []
     for entry in entries:
         at = timezone.localtime(entry.at) if timezone.is_aware(entry.at) else entry.at
-        line = f'<li><time datetime="{at.isoformat()}">{at:%Y-%m-%d %H:%M}</time>\n    '
-        line += says.get(entry.kind, joined).format(_text(entry.text))
-        if entry.actor_label:
-            line += f'\n    <span class="muted"> · {_text(entry.actor_label)}</span>'
-        if entry.detail:
-            line += f'\n    <br><span class="muted">{_text(entry.detail)}</span>'
-        items.append(line + "\n  </li>")
-    return mark_safe("\n".join(items))  # every value above is escaped
+        if entry.kind == "event":  # a whole sentence from an app above cases (a referral's move, say)
+            said = text(entry.text)
+        else:
+            said = SAYS.get(entry.kind, JOINED).format(labels.get(entry.kind, joined), entry.text)
+        actor = ACTOR.format(entry.actor_label) if entry.actor_label else ""
+        detail = DETAIL.format(entry.detail) if entry.detail else ""
+        items.append(ENTRY.format(at.isoformat(), at, said, actor, detail))
+    return html_join(items, "\n")

@@ -6,27 +6,27 @@ for every template (settings ``TEMPLATES`` builtins)."""
 
 from __future__ import annotations
 
-from html import escape
-
 from django import template
 from django.forms import BoundField
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from reparo.core.html import HtmlTemplate, SafeString, html_join
+
 register = template.Library()
+
+BLOCK = HtmlTemplate('<div class="field{}">\n  {}\n  {}\n  {}\n  {}\n</div>')
+LABEL = HtmlTemplate('<label for="{}">{}{}</label>')
+OPTIONAL = HtmlTemplate(' <span class="optional">({})</span>')
+HINT = HtmlTemplate('<p class="hint" id="{}_helptext">{}</p>')
+ERROR = HtmlTemplate('<p class="field-error" id="{}_error">{}</p>')
 
 
 @register.simple_tag
 def field_block(field: BoundField) -> SafeString:
     errors = field.errors
-    auto_id = conditional_escape(field.auto_id)
-    optional = "" if field.field.required else f' <span class="optional">({escape(gettext("optional"))})</span>'
-    label = f'<label for="{conditional_escape(field.id_for_label)}">{conditional_escape(field.label)}{optional}</label>'
-    parts = [f'<div class="field{" field--error" if errors else ""}">\n  {label}\n  ']
-    if field.help_text:
-        parts.append(f'<p class="hint" id="{auto_id}_helptext">{conditional_escape(field.help_text)}</p>')
-    parts.append("\n  ")
-    parts.extend(f'<p class="field-error" id="{auto_id}_error">{conditional_escape(str(e))}</p>' for e in errors)
-    parts.append(f"\n  {field}\n</div>")
-    return mark_safe("".join(parts))  # every value above is escaped
+    auto_id = field.auto_id
+    optional = "" if field.field.required else OPTIONAL.format(gettext("optional"))
+    label = LABEL.format(field.id_for_label, field.label, optional)
+    hint = HINT.format(auto_id, field.help_text) if field.help_text else ""
+    shown = html_join([ERROR.format(auto_id, e) for e in errors])
+    return BLOCK.format(" field--error" if errors else "", label, hint, shown, field)

@@ -1,0 +1,232 @@
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from reparo.audit.models import AuditEvent
+from reparo.messaging import services
+from reparo.messaging.models import Attachment, Message, Relay, RelayStatus, Thread
+from tests.conftest import CsrfClient, page_title, sign_in
+from tests.messaging.factories import EXE, PDF, PNG, dialogue
+
+pytestmark = pytest.mark.django_db
+
+SURVIVOR_WORDS = "I still cannot sleep in that street"
+
+
+def as_(world, who):
+    return sign_in(CsrfClient(), world.charlie if who == "charlie" else world[who])
+
+
+@pytest.fixture
+def scene(world):
+    """A dialogue with a survivor's message (and a file) to their team, a queued letter from the survivor, and a
+    conversation with the responsible person."""
+    d = dialogue(world)
+    survivor_thread = services.participant_thread(actor=d.as_survivor())
+    message = services.message_post(
+        actor=d.as_survivor(), thread=survivor_thread, body=SURVIVOR_WORDS, files=[("scan.png", PNG)]
+    )
+    relay = services.relay_submit(actor=d.as_survivor(), process=d.process, body="A letter in my words", kind="letter")
+    responsible_thread = services.thread_open(actor=world["facilitator"], case=d.case, person=d.responsible)
+    services.message_post(actor=world["facilitator"], thread=responsible_thread, body="See you on Monday")
+    d.survivor_thread, d.responsible_thread, d.relay = survivor_thread, responsible_thread, relay
+    d.attachment = message.attachments.get()
+    return d
+
+
+def test_it_downloads_attachments_only_as_attachments(world, scene):
+    response = as_(world, "facilitator").get(f"/messages/files/{scene.attachment.pk}/")
+    assert response.status_code == 200
+    assert response.content == PNG
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'attachment; filename="scan.png"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert AuditEvent.objects.filter(action="messaging.attachment_downloaded", actor=world["facilitator"]).exists()
+
+
+def test_it_never_shows_an_attachment_inline(world, scene):
+    page = as_(world, "facilitator").get(f"/messages/{scene.survivor_thread.pk}/").content.decode()
+    assert "scan.png" in page and f"/messages/files/{scene.attachment.pk}/" in page
+    assert "<img" not in page and "<iframe" not in page and "<embed" not in page and "<object" not in page
+
+
+def test_it_refuses_files_by_their_contents_on_the_page(world, scene):
+    client = as_(world, "facilitator")
+    url = f"/messages/{scene.survivor_thread.pk}/"
+    for name, content in (("holiday.png", PDF), ("letter.pdf", EXE)):
+        response = client.post(
+            url,
+            {"csrfmiddlewaretoken": client.csrf_token(), "body": "Here it is",
+             "attachments": SimpleUploadedFile(name, content, content_type="image/png")},
+        )  # fmt: skip
+        assert response.status_code == 400
+        assert name in response.content.decode() and "Here it is" in response.content.decode()
+    assert Attachment.objects.count() == 1 and "Here it is" not in [m.body for m in Message.objects.all()]
+    response = client.post(
+        url,
+        {"csrfmiddlewaretoken": client.csrf_token(), "body": "Here it is",
+         "attachments": SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Attachment.objects.count() == 2
+
+
+def test_it_shows_the_conversation_and_audits_the_read(world, scene):
+    response = as_(world, "case_worker").get(f"/messages/{scene.survivor_thread.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200 and SURVIVOR_WORDS in page
+    assert page_title(page) == "Messages · Reparo"
+    assert AuditEvent.objects.filter(action="messaging.thread_read", actor=world["case_worker"]).exists()
+
+
+def test_charlie_sees_nothing(world, scene):
+    client = as_(world, "charlie")
+    point = services.contact_point_set(
+        actor=world["facilitator"], person=scene.survivor, channel="email", address="s@mail.example"
+    )
+    for path in (
+        f"/messages/{scene.survivor_thread.pk}/",
+        f"/messages/{scene.responsible_thread.pk}/",
+        f"/messages/files/{scene.attachment.pk}/",
+        f"/messages/pass-on/{scene.relay.pk}/",
+        f"/messages/people/{scene.survivor.pk}/told/",
+        f"/messages/program/{world.program.pk}/keeping/",
+    ):
+        assert client.get(path).status_code == 404, path
+    for path, data in (
+        (f"/messages/{scene.survivor_thread.pk}/", {"body": "hello"}),
+        (f"/messages/{scene.survivor_thread.pk}/pass-on/", {"body": "x", "kind": "letter"}),
+        (f"/messages/case/{scene.case.pk}/start/", {}),
+        (f"/messages/pass-on/{scene.relay.pk}/approve/", {}),
+        (f"/messages/pass-on/{scene.relay.pk}/edit/", {"text": "x"}),
+        (f"/messages/pass-on/{scene.relay.pk}/decline/", {"note": "x"}),
+        (f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree"}),
+        (f"/messages/pass-on/{scene.relay.pk}/withdraw/", {}),
+        (f"/messages/told/{point.pk}/end/", {}),
+        (f"/messages/program/{world.program.pk}/keeping/", {"days": 1}),
+    ):
+        assert client.post_form(path, data).status_code == 404, path
+    assert Relay.objects.get().status == RelayStatus.QUEUED
+    assert Message.objects.count() == 2 and Thread.objects.count() == 2
+
+
+def test_the_volunteer_never_sees_the_survivors_side(world, scene):
+    client = as_(world, "cosa_volunteer")
+    for path in (
+        f"/messages/{scene.survivor_thread.pk}/",
+        f"/messages/files/{scene.attachment.pk}/",
+        f"/messages/pass-on/{scene.relay.pk}/",
+        f"/messages/people/{scene.survivor.pk}/told/",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.post_form(f"/messages/{scene.survivor_thread.pk}/", {"body": "hi"}).status_code == 404
+    assert (
+        client.post_form(f"/messages/case/{scene.case.pk}/start/", {"person": str(scene.survivor.pk)}).status_code
+        == 404
+    )
+    # What the volunteer does see: the responsible-person side, with its conversations only.
+    pages = [
+        client.get(f"/cases/{scene.case.pk}/", follow=True),
+        client.get(f"/processes/{scene.process.pk}/"),
+        client.get(f"/messages/{scene.responsible_thread.pk}/"),
+    ]
+    for response in pages:
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert SURVIVOR_WORDS not in page and "A letter in my words" not in page
+        assert scene.survivor.display_code not in page and str(scene.survivor_thread.pk) not in page
+    assert "See you on Monday" in pages[2].content.decode()
+    assert f"/messages/{scene.responsible_thread.pk}/" in pages[0].content.decode()
+
+
+def test_the_volunteer_never_sees_what_the_survivor_sent_even_once_passed_on(world, scene):
+    services.relay_approve(actor=world["facilitator"], relay=scene.relay)
+    page = as_(world, "cosa_volunteer").get(f"/messages/{scene.responsible_thread.pk}/").content.decode()
+    # The letter reached the responsible person's conversation, from "the other side", never named.
+    assert "A letter in my words" in page and "passed on by the facilitator" in page
+    assert scene.survivor.display_code not in page
+
+
+def test_it_shows_the_relay_queue_to_facilitators_on_the_process_page_and_in_my_week(world, scene):
+    facilitator = as_(world, "facilitator")
+    process_page = facilitator.get(f"/processes/{scene.process.pk}/").content.decode()
+    assert f"/messages/pass-on/{scene.relay.pk}/" in process_page
+    assert "A letter in my words" not in process_page  # the queue lists, the relay page shows
+    week = facilitator.get("/processes/my-week/").content.decode()
+    assert f"/messages/pass-on/{scene.relay.pk}/" in week and scene.case.reference in week
+    assert (
+        f"/messages/pass-on/{scene.relay.pk}/"
+        not in as_(world, "case_worker").get(f"/processes/{scene.process.pk}/").content.decode()
+    )
+
+
+def test_it_shows_the_cases_conversations_on_the_case_page(world, scene):
+    page = as_(world, "case_worker").get(f"/cases/{scene.case.pk}/").content.decode()
+    assert f"/messages/{scene.survivor_thread.pk}/" in page and f"/messages/{scene.responsible_thread.pk}/" in page
+    assert SURVIVOR_WORDS not in page  # listed, not shown
+
+
+def test_it_starts_a_conversation_once(world, scene):
+    client = as_(world, "case_worker")
+    url = f"/messages/case/{scene.case.pk}/start/"
+    first = client.post_form(url, {"audience": "case_team"})
+    second = client.post_form(url, {"audience": "case_team"})
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Thread.objects.filter(kind="team").count() == 1
+    assert client.post_form(url, {"person": str(uuid.uuid4())}).status_code == 404
+    assert client.post_form(url, {"person": "not-a-uuid"}).status_code == 404
+    assert client.post_form(url, {"audience": "everyone"}).status_code == 404
+
+
+def test_it_reviews_a_relay_with_the_authors_agreement_to_the_edit(world, scene):
+    facilitator = as_(world, "facilitator")
+    page = facilitator.get(f"/messages/pass-on/{scene.relay.pk}/").content.decode()
+    assert "A letter in my words" in page and "Pass it on as it is" in page
+    response = facilitator.post_form(f"/messages/pass-on/{scene.relay.pk}/edit/", {"text": "A gentler letter"})
+    assert response.status_code == 302
+    # The editor cannot also say that the author agreed; a colleague can write down the author's answer.
+    facilitator.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree"})
+    assert Relay.objects.get().status == RelayStatus.EDIT_PROPOSED
+    case_worker = as_(world, "case_worker")
+    assert case_worker.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "maybe"}).status_code == 404
+    case_worker.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree"})
+    assert Relay.objects.get().status == RelayStatus.DELIVERED
+    assert [m.body for m in Message.objects.filter(relay=scene.relay)] == ["A gentler letter"]
+
+
+def test_it_says_why_a_relay_is_refused(world, scene):
+    from reparo.processes import services as process_services
+
+    process_services.process_pause(actor=world["facilitator"], process=scene.process, why="distress_threshold")
+    facilitator = as_(world, "facilitator")
+    page = facilitator.get(f"/messages/pass-on/{scene.relay.pk}/").content.decode()
+    assert "The process is paused, so nothing is passed on until it resumes." in page
+    response = facilitator.post_form(f"/messages/pass-on/{scene.relay.pk}/approve/", {}, follow=True)
+    assert "The process is paused" in response.content.decode()
+    assert Relay.objects.get().status == RelayStatus.QUEUED
+    response = as_(world, "case_worker").post_form(
+        f"/messages/{scene.survivor_thread.pk}/pass-on/",
+        {"process": str(scene.process.pk), "kind": "letter", "body": "Another letter"},
+        follow=True,
+    )
+    assert "The process is paused" in response.content.decode() and Relay.objects.count() == 1
+
+
+def test_it_records_the_ways_to_be_told(world, scene):
+    client = as_(world, "facilitator")
+    url = f"/messages/people/{scene.survivor.pk}/told/"
+    assert client.post_form(url, {"channel": "email", "address": "nope"}).status_code == 400
+    assert client.post_form(url, {"channel": "email", "address": "safe@mail.example"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "safe@mail.example" in page and "has not agreed" in page  # no consent to e-mail contact yet
+    assert page_title(page) == "Notifications · Reparo"
+
+
+def test_it_lets_a_coordinator_set_the_keeping_period(world):
+    client = as_(world, "coordinator")
+    url = f"/messages/program/{world.program.pk}/keeping/"
+    assert client.get(url).status_code == 200
+    assert client.post_form(url, {"days": "99999999999999999999"}).status_code == 400
+    assert client.post_form(url, {"days": "60"}).status_code == 302
+    assert as_(world, "facilitator").get(url).status_code == 404

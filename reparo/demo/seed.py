@@ -25,10 +25,12 @@ from reparo.accounts.models import Role, User
 from reparo.core.environment import refuse_outside_development
 from reparo.funding import services as funding
 from reparo.funding.models import Category, Funder, Grant
+from reparo.interop.demo import seed_interop_demo
 from reparo.messaging.demo import seed_messaging_demo
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 from reparo.referrals import services as referral_services
 from reparo.referrals.models import PartnerProfile, SharingAgreement
+from reparo.releases.demo import seed_releases_demo
 from reparo.training import services as training
 from reparo.training.models import CourseOpening
 from reparo.training.services import certify_for_demo
@@ -135,6 +137,10 @@ def seed_demo() -> list[DemoLogin]:
         users={slug: User.objects.get(email=f"{slug}@{DEMO_DOMAIN}") for slug, _role, _name in ROLE_USERS},
     )
     _seed_partnerships(operator, partners)
+    # Issue 18: records brought in from ODK Central, and a public release against the yearly privacy budget.
+    admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
+    seed_interop_demo(operator=operator, admin=admin, partner=partners[0])
+    seed_releases_demo(operator=operator, admin=admin)
     return logins
 
 

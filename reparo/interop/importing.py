@@ -53,6 +53,11 @@ class Problem:
     column: str
     reason: str
 
+    @property
+    def place(self) -> str:
+        """Where the problem is, in words: "Line 12", or the place in a JSON file."""
+        return _("Line %(line)s") % {"line": self.line} if self.line.isdigit() else self.line
+
 
 @dataclass
 class ParsedFile:

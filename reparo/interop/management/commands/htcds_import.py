@@ -42,8 +42,7 @@ class Command(BaseCommand):
         except PermissionDenied:
             raise CommandError("That admin may not import into this organisation.") from None
         for problem in report.problems:
-            where = f"line {problem.line}" if problem.line.isdigit() else problem.line
-            self.stderr.write(f"{where}, {problem.column or '-'}: {problem.reason}")
+            self.stderr.write(f"{problem.place}, {problem.column or '-'}: {problem.reason}")
         summary = (
             f"{report.rows} row(s) read; {report.cases_created} new case(s), {report.people_created} new people, "
             f"{report.cases_already_there} already there, {report.cases_invalid} with problems."

@@ -85,7 +85,8 @@ def test_problems_are_listed_with_line_and_column_and_nothing_is_saved(client: A
     response = client.post_form(_import(world), {"program": world.program.pk, "upload": bad})
     assert response.status_code == 400
     text = response.content.decode()
-    assert "<strong>Line 3 · prs_Gender</strong><br>“Robot” is not one of the standard&#x27;s values for Gender." in text
+    reason = "“Robot” is not one of the standard&#x27;s values for Gender."
+    assert f"<strong>Line 3 · prs_Gender</strong><br>{reason}" in text
     assert not Case.objects.exists()
     again = SimpleUploadedFile("bad.csv", b"reparo_case_ref,prs_Gender\nC1,Feminine\nC2,Robot\n", "text/csv")
     partial = client.post_form(_import(world), {"program": world.program.pk, "upload": again, "valid_only": "on"})

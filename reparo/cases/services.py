@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -103,7 +103,7 @@ def case_open(
         referral_date=referral_date,
         summary=summary or None,
         created_by=actor,
-        htcds_extra=dict(htcds_extra) if htcds_extra else None,
+        htcds_extra=cast(Any, dict(htcds_extra) if htcds_extra else None),
     )
     case.full_clean(exclude=["organisation", "program", "created_by"])
     case.save()

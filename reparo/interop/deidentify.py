@@ -142,10 +142,10 @@ def k_anonymise(rows: Sequence[dict[str, str]], people: Sequence[Any], *, k: int
     order = (AGE, CITIZENSHIP, EXPLOITATION, YEAR, GENDER)
     while True:
         live = [i for i in range(n) if alive[i]]
-        small = [live[j] for j in _small_rows([work[i] for i in live], [people[i] for i in live], k)]
-        if not small:
+        too_small = [live[j] for j in _small_rows([work[i] for i in live], [people[i] for i in live], k)]
+        if not too_small:
             break
-        for i in small:
+        for i in too_small:
             column = next((c for c in order if at[i][c] < len(LADDERS[c]) - 1), None)
             if column is None:
                 alive[i] = False

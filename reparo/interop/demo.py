@@ -38,6 +38,8 @@ def seed_interop_demo(*, operator: Organisation, admin: Any, partner: Organisati
         data=DEMO_ODK_CSV.encode("utf-8"),
     )  # fmt: skip
     for link in HtcdsLink.objects.filter(organisation=operator, person__isnull=False).select_related("person"):
+        if link.person is None:  # pragma: no cover - filtered above
+            continue
         consent_record(
             actor=admin, person=link.person, purpose=ConsentPurpose.SHARE, method=ConsentMethod.WRITTEN,
             given_at=timezone.now(), recipient=partner,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from reparo.core.forms import BoundedModelChoiceField
 from reparo.interop.formats import CSV, JSON, XLSX
 
+NAMED, DEIDENTIFIED = "named", "deidentified"
 FORMAT_CHOICES = [
     (CSV, _("CSV (one row per person per case)")),
     (XLSX, _("Excel (XLSX)")),
@@ -16,15 +17,13 @@ FORMAT_CHOICES = [
 
 
 class ExportForm(forms.Form):
-    deidentified = forms.TypedChoiceField(
+    kind = forms.ChoiceField(
         label=_("Kind of file"),
         choices=[
-            ("", _("For one partner organisation, as their consent allows")),
-            ("1", _("De-identified, for statistics (no names, no free text)")),
+            (NAMED, _("For one partner organisation, as their consent allows")),
+            (DEIDENTIFIED, _("De-identified, for statistics (no names, no free text)")),
         ],
-        coerce=bool,
-        empty_value=False,
-        required=False,
+        initial=NAMED,
         widget=forms.RadioSelect,
     )
     recipient = BoundedModelChoiceField(  # type: ignore[var-annotated]

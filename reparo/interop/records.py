@@ -44,7 +44,7 @@ HARM_FIELDS = {
     "vic_MethodOfRecruitment": "recruitment_methods",
 }
 
-TO_HTCDS_STATUS = {
+TO_HTCDS_STATUS: dict[str, str] = {
     CaseStatus.REFERRED: "Active",
     CaseStatus.INTAKE: "Active",
     CaseStatus.ASSESSMENT: "Active",
@@ -54,7 +54,7 @@ TO_HTCDS_STATUS = {
     CaseStatus.CLOSED: "Closed",
     CaseStatus.WITHDRAWN: "Closed",
 }
-FROM_HTCDS_STATUS = {
+FROM_HTCDS_STATUS: dict[str, str] = {
     "Active": CaseStatus.REFERRED,
     "FollowUp": CaseStatus.FOLLOW_UP,
     "Closed": CaseStatus.CLOSED,

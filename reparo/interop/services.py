@@ -203,7 +203,7 @@ def _case_extra(case: records.CaseRecord) -> dict[str, Any]:
 
 def _path_to(status: str) -> list[str]:
     """The statuses a new case passes through to reach ``status``, one step at a time."""
-    order = [CaseStatus.INTAKE, CaseStatus.ASSESSMENT, CaseStatus.PREPARATION, CaseStatus.IN_PROCESS,
+    order: list[str] = [CaseStatus.INTAKE, CaseStatus.ASSESSMENT, CaseStatus.PREPARATION, CaseStatus.IN_PROCESS,
              CaseStatus.FOLLOW_UP, CaseStatus.CLOSED]  # fmt: skip
     return [] if status == CaseStatus.REFERRED else order[: order.index(status) + 1]
 

@@ -9,7 +9,7 @@ from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
 from reparo.core.actions import add_service_errors
 from reparo.interop import formats, importing, selectors, services
-from reparo.interop.forms import ExportForm, ImportForm
+from reparo.interop.forms import DEIDENTIFIED, ExportForm, ImportForm
 
 SHOWN_PROBLEMS = 200
 
@@ -39,7 +39,7 @@ def export(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             result = services.htcds_export(
                 actor=request.user, organisation=org, file_format=data["file_format"],
                 recipient=data.get("recipient"), program=data.get("program"), since=data.get("since"),
-                deidentified=bool(data.get("deidentified")),
+                deidentified=data["kind"] == DEIDENTIFIED,
             )  # fmt: skip
         except PermissionDenied:
             raise Http404 from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 
@@ -47,10 +47,9 @@ def person_create(
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
     if "aliases" in fields:
         fields["aliases"] = clean_aliases(fields["aliases"])
-    person = Person(
-        organisation=organisation, kind=kind, created_by=actor if actor else None, htcds_extra=htcds_extra or None,
-        **fields,
-    )  # fmt: skip
+    extra = cast(Any, htcds_extra or None)
+    creator = actor if actor else None
+    person = Person(organisation=organisation, kind=kind, created_by=creator, htcds_extra=extra, **fields)
     person.full_clean(exclude=["display_code", "organisation", "created_by", "erased_by"])
     for _attempt in range(8):
         person.display_code = new_display_code(kind)

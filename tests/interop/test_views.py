@@ -33,28 +33,29 @@ def test_an_admin_makes_a_file_for_a_partner_and_it_streams(client: Any, world: 
     sign_in(client, world["org_admin"])
     page = client.get(_export(world))
     assert page.status_code == 200 and page_title(page.content.decode()).startswith("Data exchange")
-    response = client.post_form(_export(world), {"recipient": world.partner.pk, "file_format": "csv"})
+    response = client.post_form(_export(world), {"kind": "named", "recipient": world.partner.pk, "file_format": "csv"})
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="htcds-')
     body = b"".join(response.streaming_content).decode()
     assert body.startswith("reparo_case_ref,reparo_person_ref,reparo_role,prs_Salutation") and "Maria" in body
     assert AuditEvent.objects.filter(action="htcds.exported", actor=world["org_admin"]).count() == 1
-    xlsx = client.post_form(_export(world), {"recipient": world.partner.pk, "file_format": "xlsx"})
+    xlsx = client.post_form(_export(world), {"kind": "named", "recipient": world.partner.pk, "file_format": "xlsx"})
     assert xlsx.content[:2] == b"PK"
 
 
 def test_a_deidentified_file_needs_no_partner(client: Any, world: Any) -> None:
     sign_in(client, world["org_admin"])
-    response = client.post_form(_export(world), {"deidentified": "1", "file_format": "json"})
+    response = client.post_form(_export(world), {"kind": "deidentified", "file_format": "json"})
     out = json.loads(b"".join(response.streaming_content))
     assert out["about"]["k"] == 11 and out["rows"] == []
 
 
 @pytest.mark.parametrize(
     "data",
-    [{"file_format": "csv"}, {"file_format": "pdf"}, {"recipient": "9" * 30, "file_format": "csv"},
-     {"recipient": "1", "file_format": "csv", "since": "2999-01-01"}, {"recipient": "x", "program": "-1"}],
+    [{"kind": "named", "file_format": "csv"}, {"kind": "named", "file_format": "pdf"}, {"file_format": "csv"},
+     {"kind": "named", "recipient": "9" * 30, "file_format": "csv"}, {"kind": "maybe", "file_format": "csv"},
+     {"kind": "deidentified", "file_format": "csv", "since": "2999-01-01"}, {"recipient": "x", "program": "-1"}],
 )  # fmt: skip
 def test_a_file_that_cannot_be_made_says_why_and_never_crashes(client: Any, world: Any, data: dict[str, str]) -> None:
     sign_in(client, world["org_admin"])
@@ -65,7 +66,7 @@ def test_a_file_that_cannot_be_made_says_why_and_never_crashes(client: Any, worl
 
 def test_without_a_partner_the_page_asks_for_one(client: Any, world: Any) -> None:
     sign_in(client, world["org_admin"])
-    text = client.post_form(_export(world), {"file_format": "csv"}).content.decode()
+    text = client.post_form(_export(world), {"kind": "named", "file_format": "csv"}).content.decode()
     assert "Choose the partner organisation the file is for, or make a de-identified file." in text
 
 
@@ -114,7 +115,7 @@ def test_anyone_but_the_organisations_admins_gets_not_found(client: Any, world: 
     sign_in(client, world.charlie if who == "charlie" else world[who])
     assert client.get(_export(world)).status_code == 404
     assert client.get(_import(world)).status_code == 404
-    assert client.post_form(_export(world), {"deidentified": "1", "file_format": "csv"}).status_code == 404
+    assert client.post_form(_export(world), {"kind": "deidentified", "file_format": "csv"}).status_code == 404
     upload = SimpleUploadedFile("odk.csv", (h.DATA / "htcds" / "odk_central_htcds.csv").read_bytes(), "text/csv")
     assert client.post_form(_import(world), {"program": world.program.pk, "upload": upload}).status_code == 404
     assert "Alice" not in client.get(reverse("interop:index")).content.decode()

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "reparo.funding",
     "reparo.messaging",
     "reparo.referrals",
+    "reparo.portal",
+    "reparo.support",
     "reparo.releases",
     "reparo.interop",
     "reparo.demo",
@@ -192,6 +194,29 @@ SESSION_COOKIE_NAME = "reparo_session"
 CSRF_COOKIE_NAME = "reparo_csrf"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "reparo.core.views.csrf_failure"
+
+
+def _whole_number(name: str, default: int) -> int:
+    value = config.read(name)
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise config.ConfigurationError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+# The participants' portal (reparo.portal): its own sign-in, a shorter idle time-out, no "remember me".
+PORTAL_LOGIN_URL = "portal:sign_in"
+PORTAL_TWO_FACTOR_URL = "portal:sign_in_code"
+PORTAL_SESSION_IDLE_TIMEOUT = timedelta(minutes=_whole_number("PORTAL_IDLE_MINUTES", 10))
+PORTAL_SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=2)
+# How long an invitation code works, and the portal's name where no program has chosen one (empty: "Appointments",
+# in the reader's language). A program's own name is set on its portal settings page.
+PORTAL_INVITATION_TTL = timedelta(days=_whole_number("PORTAL_INVITATION_DAYS", 7))
+PORTAL_NAME = config.read("PORTAL_NAME") or ""
+if not timedelta(minutes=1) <= PORTAL_SESSION_IDLE_TIMEOUT <= SESSION_IDLE_TIMEOUT:
+    raise config.ConfigurationError("PORTAL_IDLE_MINUTES must be between 1 and 30 (shorter than staff's time-out).")
+if not timedelta(days=1) <= PORTAL_INVITATION_TTL <= timedelta(days=60):
+    raise config.ConfigurationError("PORTAL_INVITATION_DAYS must be between 1 and 60.")
 
 # Lock-out (django-axes): 5 failures lock the account name, and separately the client address, for
 # 30 minutes. The address is REMOTE_ADDR only, so a forged X-Forwarded-For changes nothing. A completed sign-in

@@ -38,6 +38,8 @@ class Capability(StrEnum):
     SIGN_OFF_SCREENINGS = "safety.sign_off"
     VOLUNTEER_IN_COSA = "cosa.volunteer"
     FOLLOW_UP_CIRCLES = "cosa.follow_up"
+    # A community volunteer in survivors' support circles: reaches only the circles they serve in, never a case.
+    VOLUNTEER_IN_SUPPORT = "support.volunteer"
     VIEW_EVALUATION = "evaluation.view"
     MANAGE_TRAINING = "training.manage"
     MANAGE_FRAMEWORK = "training.manage_framework"
@@ -64,6 +66,7 @@ class Capability(StrEnum):
     FACILITATE_ON_CASE = "case.facilitate"
     MESSAGE_ON_CASE = "case.message"  # read and write the case's conversations (of the side the actor sees)
     RELAY_MESSAGES = "case.relay_messages"  # approve, edit or decline what one side asks to pass on to the other
+    MANAGE_PORTAL_ACCESS = "case.manage_portal_access"  # invite a participant to the portal, re-issue, suspend
 
 
 class TeamRole(models.TextChoices):
@@ -133,6 +136,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.COSA_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_COSA}),
     Role.EVALUATOR: frozenset(_STAFF | {C.VIEW_EVALUATION, C.PUBLISH_RELEASES}),
+    # Sees no case at all: each survivor's circle it serves in comes through the support circles' own lookup.
+    Role.SUPPORT_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_SUPPORT}),
     # A partner organisation's liaison sees its organisation's page; its liaison and its workers see the referrals
     # addressed to their organisation (through the referral lookup, which checks the organisation), refer people
     # into programs, and join the operators' courses opened to their organisation. Nothing else: no case, no person.
@@ -148,12 +153,20 @@ PARTNER_ROLES = frozenset({Role.PARTNER_LIAISON, Role.PARTNER_WORKER})
 # What each case-team role allows on its case.
 TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     TeamRole.LEAD_FACILITATOR: frozenset(
-        {C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_PROCESS_TEAM, C.FACILITATE_ON_CASE, C.MESSAGE_ON_CASE, C.RELAY_MESSAGES}
+        {
+            C.WORK_ON_CASE,
+            C.SEE_CASE,
+            C.MANAGE_PROCESS_TEAM,
+            C.FACILITATE_ON_CASE,
+            C.MESSAGE_ON_CASE,
+            C.RELAY_MESSAGES,
+            C.MANAGE_PORTAL_ACCESS,
+        }
     ),
     TeamRole.CO_FACILITATOR: frozenset(
-        {C.WORK_ON_CASE, C.SEE_CASE, C.FACILITATE_ON_CASE, C.MESSAGE_ON_CASE, C.RELAY_MESSAGES}
+        {C.WORK_ON_CASE, C.SEE_CASE, C.FACILITATE_ON_CASE, C.MESSAGE_ON_CASE, C.RELAY_MESSAGES, C.MANAGE_PORTAL_ACCESS}
     ),
-    TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MESSAGE_ON_CASE}),
+    TeamRole.CASE_WORKER: frozenset({C.WORK_ON_CASE, C.SEE_CASE, C.MESSAGE_ON_CASE, C.MANAGE_PORTAL_ACCESS}),
     TeamRole.SUPERVISOR: frozenset(
         {
             C.WORK_ON_CASE,
@@ -162,6 +175,7 @@ TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.SIGN_OFF_SCREENINGS,
             C.FACILITATE_ON_CASE,
             C.MESSAGE_ON_CASE,
+            C.MANAGE_PORTAL_ACCESS,
         }
     ),
     # Supports the responsible person only: never the survivor's side (its conversations included).
@@ -171,7 +185,14 @@ TEAM_ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 # Organisation-wide capabilities that also give a team capability on every case of the organisation.
 ORG_GIVES_ON_EVERY_CASE: dict[Capability, frozenset[Capability]] = {
     C.SEE_ALL_ORG_CASES: frozenset(
-        {C.WORK_ON_CASE, C.SEE_CASE, C.MANAGE_CASE_TEAM, C.MANAGE_PROCESS_TEAM, C.MESSAGE_ON_CASE}
+        {
+            C.WORK_ON_CASE,
+            C.SEE_CASE,
+            C.MANAGE_CASE_TEAM,
+            C.MANAGE_PROCESS_TEAM,
+            C.MESSAGE_ON_CASE,
+            C.MANAGE_PORTAL_ACCESS,
+        }
     ),
     C.READ_SUPERVISOR_NOTES: frozenset({C.READ_SUPERVISOR_NOTES}),
     C.SIGN_OFF_SCREENINGS: frozenset({C.SIGN_OFF_SCREENINGS}),

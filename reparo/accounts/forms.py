@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from reparo.accounts.models import Role, User
+from reparo.accounts.models import AccountType, Role, User
 
 
 class SignInForm(AuthenticationForm):
@@ -27,6 +27,12 @@ class SignInForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return str(self.cleaned_data.get("username", "")).strip().lower()
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        """A participant's account signs in to the portal only: here it is answered as a wrong password is."""
+        super().confirm_login_allowed(user)
+        if getattr(user, "is_participant", False):
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
 class TokenForm(forms.Form):
@@ -68,4 +74,5 @@ class InvitationAwarePasswordResetForm(PasswordResetForm):
     """Also sends a link to an invited person who has not chosen a password yet (Django skips them)."""
 
     def get_users(self, email: str) -> Any:
-        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+        # Participants' sign-in names are not addresses; their access is re-issued by their facilitator.
+        return User.objects.filter(email__iexact=email.strip(), is_active=True, account_type=AccountType.STAFF)

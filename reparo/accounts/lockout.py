@@ -53,3 +53,11 @@ def failure_record(request: HttpRequest, *, username: str) -> None:
 def locked_out(request: HttpRequest) -> bool:
     """Whether django-axes found this request's account name or address locked out (or locked it just now)."""
     return bool(getattr(request, "axes_locked_out", False))
+
+
+def is_locked(request: HttpRequest, *, username: str) -> bool:
+    """Whether django-axes holds ``username``, or this request's address, locked out now (for a check that does not
+    go through ``authenticate()``, such as an invitation code)."""
+    from axes.handlers.proxy import AxesProxyHandler  # django-axes' public API; imported late, it reads the models
+
+    return bool(AxesProxyHandler.is_locked(request, credentials={"username": username}))

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -70,8 +70,17 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 LAST_SEEN_RESOLUTION = 30  # seconds
 
 
+def _is_participant(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_participant", False))
+
+
+def _login_url(participant: bool) -> str:
+    return resolve_url(settings.PORTAL_LOGIN_URL if participant else settings.LOGIN_URL)
+
+
 class SessionLimitsMiddleware:
-    """Ends a signed-in session after 30 idle minutes or 12 hours in all."""
+    """Ends a signed-in session after 30 idle minutes or 12 hours in all; a participant's (the portal) sooner:
+    after ``PORTAL_SESSION_IDLE_TIMEOUT`` idle or ``PORTAL_SESSION_ABSOLUTE_TIMEOUT`` in all."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -81,12 +90,17 @@ class SessionLimitsMiddleware:
             now = time.time()
             started = request.session.get(AUTH_STARTED_KEY)
             last_seen = request.session.get(LAST_SEEN_KEY, started)
-            idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
-            absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+            participant = _is_participant(request.user)
+            if participant:
+                idle = settings.PORTAL_SESSION_IDLE_TIMEOUT.total_seconds()
+                absolute = settings.PORTAL_SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+            else:
+                idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+                absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
             if started is None or last_seen is None or now - last_seen > idle or now - started > absolute:
                 logout(request)
                 messages.info(request, _("You were signed out to keep things private. Please sign in again."))
-                return _redirect(request, resolve_url(settings.LOGIN_URL))
+                return _redirect(request, _login_url(participant))
             if now - last_seen > LAST_SEEN_RESOLUTION:
                 # The idle clock counts in minutes: writing the session on every page would cost a database
                 # write per request for no gain.
@@ -98,7 +112,11 @@ class SessionLimitsMiddleware:
 
 
 class RequireTwoFactorMiddleware:
-    """Default deny: a view is reachable only signed in with both factors, unless marked otherwise."""
+    """Default deny: a view is reachable only signed in with both factors, unless marked otherwise.
+
+    Staff and participants are kept apart: a participant's session reaches only the portal's views (marked
+    ``for_participants``) and public ones; a staff session never reaches the portal's views. Either way the answer
+    is 404, as for anything that is not there."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -110,21 +128,33 @@ class RequireTwoFactorMiddleware:
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
         view = getattr(view_func, "view_class", view_func)
-        if getattr(view_func, "reparo_public", False) or getattr(view, "reparo_public", False):
-            return None
         user = request.user
+        portal_view = _marked(view_func, view, "reparo_participant")
+        participant = _is_participant(user)
+        if portal_view and user.is_authenticated and not participant:
+            raise Http404  # staff do not use the portal as themselves
+        if _marked(view_func, view, "reparo_public"):
+            return None
         if not user.is_authenticated:
             query = urlencode({"next": request.get_full_path()})
-            return _redirect(request, f"{resolve_url(settings.LOGIN_URL)}?{query}")
+            return _redirect(request, f"{_login_url(portal_view)}?{query}")
+        if participant and not portal_view:
+            raise Http404  # a participant never reaches the staff side
         if not user.requires_two_factor or user.is_verified():  # type: ignore[union-attr]
             return None
-        if getattr(view_func, "reparo_before_two_factor", False) or getattr(view, "reparo_before_two_factor", False):
+        if _marked(view_func, view, "reparo_before_two_factor"):
             return None
+        if participant:
+            return _redirect(request, resolve_url(settings.PORTAL_TWO_FACTOR_URL))
         from django_otp import devices_for_user
 
         enrolled = any(True for _d in devices_for_user(user, confirmed=True))
         target = "accounts:two_factor_verify" if enrolled else "accounts:two_factor_setup"
         return _redirect(request, reverse(target))
+
+
+def _marked(view_func: Any, view: Any, mark: str) -> bool:
+    return bool(getattr(view_func, mark, False) or getattr(view, mark, False))
 
 
 class OTPMiddleware(BaseOTPMiddleware):

@@ -37,7 +37,9 @@ class AccountType(models.TextChoices):
 
 
 class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
-    """A person who signs in. Staff accounts (every account with an organisation role) need two factors."""
+    """A person who signs in: staff (every account with an organisation role) and participants (a survivor,
+    responsible person or supporter using the portal) alike need two factors. A participant's ``email`` is the
+    sign-in name the portal gave them under a reserved domain (``reparo.portal``), never a real address."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = EncryptedCharField(_("full name"), max_length=200, blank=True, null=True)
@@ -68,7 +70,11 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
 
     @property
     def requires_two_factor(self) -> bool:
-        return self.account_type == AccountType.STAFF
+        return True
+
+    @property
+    def is_participant(self) -> bool:
+        return self.account_type == AccountType.PARTICIPANT
 
     def get_short_name(self) -> str:
         return self.full_name or self.email
@@ -92,6 +98,7 @@ class Role(models.TextChoices):
     EVALUATOR = "evaluator", _("Evaluator")
     PARTNER_LIAISON = "partner_liaison", _("Partner liaison")
     PARTNER_WORKER = "partner_worker", _("Partner worker")
+    SUPPORT_VOLUNTEER = "support_volunteer", _("Support circle volunteer")
 
 
 class Membership(TimeStampedModel):

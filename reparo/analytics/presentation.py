@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from reparo.analytics.charts import Bar, BarChart, Interval, IntervalChart, LineChart, Series
+from reparo.analytics.extensions import extra_figures
 from reparo.analytics.selectors import CountPanel, Dashboard, OutcomeChange
 from reparo.analytics.suppression import Cell, CellState
 
@@ -242,6 +243,7 @@ def figures(board: Dashboard) -> list[Figure]:
               "were at or above it and 11 below."),
         )
     )  # fmt: skip
+    out.extend(extra_figures(board.scope))  # e.g. the support circles' outcomes, beside CoSA
     return out
 
 

@@ -116,6 +116,19 @@ def _full_view_condition(actor: Any) -> Q:
     return Q(organisation_id__in=_org_ids_seeing_all(actor)) | _team_condition(actor, roles=WORKER_TEAM_ROLES)
 
 
+def cases_seen_in_full_by(actor: Any) -> QuerySet[Case]:
+    """Cases on which the actor sees the survivor's side too: those of organisations where they see every case,
+    and those they work on through a case-team role (not the responsible-person side only)."""
+    if not _active(actor):
+        return Case.objects.none()
+    return Case.objects.filter(_full_view_condition(actor))
+
+
+def sees_every_case_in_full(actor: Any) -> bool:
+    """Every case the actor sees, they see with the survivor's side (no case seen from one side only)."""
+    return not _active(actor) or _sees_every_case_in_full(actor)
+
+
 @lookup("cases.case")
 def case_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> Case:
     """A case the actor sees; with ``need`` (a case capability such as ``WORK_ON_CASE``), only if the actor may

@@ -10,3 +10,10 @@ def public(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a view as reachable without signing in (sign-in pages, health, quick exit)."""
     view.reparo_public = True  # type: ignore[attr-defined]
     return view
+
+
+def for_participants(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view as part of the participants' portal. A participant's session reaches only these (and public
+    views); a staff session never reaches these (the sign-in middleware answers 404 either way)."""
+    view.reparo_participant = True  # type: ignore[attr-defined]
+    return view

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reparo.access.capabilities import Capability, team_roles_with
+from reparo.access.participants import speaks_for
 from reparo.audit.concurrency import check_version
 from reparo.audit.services import audit_record_for
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseTeamMember, Task, TeamRole
+from reparo.cases.models import ParticipantRole as CaseParticipantRole
 from reparo.cases.selectors import case_access_for
 from reparo.cases.services import case_transition
 from reparo.processes import content, facilitation
@@ -23,6 +25,7 @@ from reparo.processes.gate import joint_meeting_gate_for_session
 from reparo.processes.models import (
     RESPONSIBLE_SIDE,
     STAGE_TRANSITIONS,
+    SURVIVOR_ONLY_TYPES,
     EndReason,
     FacilitatorRole,
     PreparationMeeting,
@@ -83,6 +86,8 @@ def participant_add(
         raise ValidationError({"role": _("That role does not fit this person's role in the case.")})
     if role == ProcessRole.CORE_MEMBER and process.type != ProcessType.COSA:
         raise ValidationError({"role": _("Only a Circle of Support and Accountability has a core member.")})
+    if process.type in SURVIVOR_ONLY_TYPES:
+        _require_survivor_alone(process, case_participant, role)
     participant, created = ProcessParticipant.objects.get_or_create(
         process=process, person=case_participant.person, defaults={"role": role}
     )
@@ -93,6 +98,17 @@ def participant_add(
         person=case_participant.person.display_code, role=role,
     )  # fmt: skip
     return participant
+
+
+def _require_survivor_alone(process: Process, case_participant: CaseParticipant, role: str) -> None:
+    """A survivor-only process (a support circle) forms around one survivor: nobody else takes part in it, and
+    certainly nobody from the responsible person's side."""
+    if role != ProcessRole.SURVIVOR or case_participant.role != CaseParticipantRole.SURVIVOR:
+        raise ValidationError(
+            {"role": _("Only the survivor takes part in a support circle. Nobody from the other side can join it.")}
+        )
+    if ProcessParticipant.objects.filter(process=process).exclude(person=case_participant.person).exists():
+        raise ValidationError(_("A support circle forms around one survivor only."))
 
 
 @transaction.atomic
@@ -464,9 +480,16 @@ def participant_withdraw(
     """A participant stops taking part, with no reason asked. When the survivor or the responsible person
     withdraws from a process that needs them both, the process ends and future sessions are cancelled; the team
     is told, without blame, in a task. The case stays open for support unless the survivor asks for it to close
-    (``close_case``: only for the survivor's own withdrawal)."""
+    (``close_case``: only for the survivor's own withdrawal, recorded by staff).
+
+    A participant may stop themself, through the portal (the actor is then the person who stops): the effects are
+    exactly these, with no reason asked; closing the case stays a conversation with the team."""
     process = participant.process
-    _require_work(actor, process.case)
+    themself = speaks_for(actor, participant.person_id)
+    if not themself:
+        _require_work(actor, process.case)
+    elif close_case:
+        raise ValidationError(_("Your team will talk with you about closing the case."))
     if close_case and participant.role != ProcessRole.SURVIVOR:
         raise ValidationError(_("Only the survivor's withdrawal can close the case."))
     if participant.withdrawn_at:

@@ -81,6 +81,8 @@ class SafetyPlan(UUIDModel, TimeStampedModel):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The facilitator's choice: the survivor may read this plan themself in the portal (never the other side).
+    shared_with_person = models.BooleanField(_("the survivor can read it in the portal"), default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "person"], name="safety_plan_unique")]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
+from reparo.access.participants import speaks_for
 from reparo.audit.concurrency import ConflictError, check_version
 from reparo.audit.services import audit_record, audit_record_for
 from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, ParticipantRole, Task, TeamRole
@@ -180,6 +181,20 @@ def safety_plan_save(
 
 
 @transaction.atomic
+def safety_plan_share(*, actor: Any, plan: SafetyPlan, shared: bool) -> SafetyPlan:
+    """The facilitator's choice whether the survivor may read their own plan in the portal. It counts from the
+    next page the survivor opens."""
+    _require_work(actor, plan.case)
+    locked = SafetyPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.shared_with_person != bool(shared):
+        locked.shared_with_person = bool(shared)
+        locked.save(update_fields=["shared_with_person", "updated_at"])
+        action = "safety.plan_shared" if shared else "safety.plan_unshared"
+        audit_record_for(actor, action, locked, locked.case.organisation)
+    return locked
+
+
+@transaction.atomic
 def safety_plan_viewed(*, actor: Any, plan: SafetyPlan, purpose: str = "") -> None:
     """Record that ``actor`` was shown the plan's contents (warning signs, safe contacts, safe words)."""
     _require_work(actor, plan.case)
@@ -291,10 +306,16 @@ def distress_record(
     at: datetime.datetime | None = None,
 ) -> DistressCheckIn:
     """Record a 0-10 distress rating. At or above the program's threshold the process pauses, the facilitators
-    and supervisors are told discreetly, and a follow-up task is created."""
+    and supervisors are told discreetly, and a follow-up task is created.
+
+    A participant records their own rating through the portal, before or after a session (the actor is then the
+    person rated): the same threshold, pause, notices and task follow as for one recorded by staff."""
     case = process.case
-    _require_work(actor, case)
-    if moment not in CheckInMoment.values:
+    themself = speaks_for(actor, person)
+    if not themself:
+        _require_work(actor, case)
+    moments = (CheckInMoment.BEFORE, CheckInMoment.AFTER) if themself else CheckInMoment.values
+    if moment not in moments:
         raise ValidationError({"moment": _("Choose when the check-in happened.")})
     try:
         rating = int(rating)
@@ -318,18 +339,20 @@ def distress_record(
         at_threshold=checkin.at_threshold,
     )  # fmt: skip
     if checkin.at_threshold:
+        staff = None if themself else actor  # the pause and the task are the system's when the person rated
         if process.is_open and not process.paused:
-            process_pause(actor=actor, process=process, why="distress_threshold")
+            process_pause(actor=staff, process=process, why="distress_threshold")
         facilitators = {f.user for f in process.facilitators.select_related("user")}
         team = facilitators | supervisors_of(case)
         _notify(case=case, process=process, kind=Notice.Kind.DISTRESS, users=team)
-        owner = next(iter(sorted(facilitators, key=lambda u: u.pk)), None) or actor
+        supervisors = sorted(supervisors_of(case), key=lambda u: u.pk)
+        owner = next(iter(sorted(facilitators, key=lambda u: u.pk)), None) or staff or next(iter(supervisors), None)
         Task.objects.create(
             case=case,
             title=_("Follow up a check-in at or above the threshold: talk with the person and review the safety plan."),
             owner=owner,
             due_date=timezone.localdate(),
-            created_by=actor,
+            created_by=staff,
         )
     return checkin
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("case/<uuid:pk>/", views.case_overview, name="case"),
     path("case/<uuid:pk>/trend/", views.trend, name="trend"),
     path("case/<uuid:pk>/plan/<uuid:person_pk>/", views.safety_plan, name="plan"),
+    path("case/<uuid:pk>/plan/<uuid:person_pk>/share/", views.safety_plan_share, name="plan_share"),
     path("case/<uuid:pk>/restrictions/", views.restrictions, name="restrictions"),
     path("case/<uuid:pk>/restrictions/<uuid:restriction_pk>/lift/", views.restriction_lift, name="restriction_lift"),
     path("process/<uuid:pk>/", views.process_screenings, name="process"),

@@ -169,6 +169,23 @@ def safety_plan(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResponse:
     )
 
 
+@require_POST
+def safety_plan_share(request: HttpRequest, pk: Any, person_pk: Any) -> HttpResponse:
+    """The facilitator's choice whether the survivor may read their own plan in the portal."""
+    case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
+    person = selectors.survivor_in(case, person_pk)
+    plan = selectors.safety_plan_of(case, person)
+    if plan is None:
+        raise Http404
+    shared = request.POST.get("shared") == "yes"
+    return run_action(
+        request, lambda: services.safety_plan_share(actor=request.user, plan=plan, shared=shared),
+        success=_("The survivor can now read this plan in the portal.") if shared
+        else _("The survivor can no longer read this plan in the portal."),
+        back_to=reverse("safety:plan", args=[case.pk, person.pk]),
+    )  # fmt: skip
+
+
 def restrictions(request: HttpRequest, pk: Any) -> HttpResponse:
     case = case_get_for(request.user, pk, need=Capability.WORK_ON_CASE)
 

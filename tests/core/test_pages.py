@@ -57,13 +57,25 @@ def html_pages(world):
     ):
         pages.append(("admin", path, admin.get(path)))
     pages.append(("newcomer", "/two-factor/set-up/", newcomer_client.get("/two-factor/set-up/")))
+    from tests.portal.conftest import activate, as_participant
+
+    participant = as_participant(activate(world, case, survivor))
+    for path in parameterless_paths():
+        if path.startswith("/my/"):
+            response = participant.get(path)
+            if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+                pages.append(("participant", path, response))
     pages.append(("admin", "404", admin.get("/organisations/999999/")))
     return pages
 
 
 def test_it_checks_a_good_number_of_pages(world):
     reached = {(who, path) for who, path, _r in html_pages(world)}
-    for expected in [("anonymous", "/sign-in/"), ("admin", "/"), ("admin", "/activity/"), ("admin", "/account/")]:
+    expected_pages = [
+        ("anonymous", "/sign-in/"), ("admin", "/"), ("admin", "/activity/"), ("admin", "/account/"),
+        ("anonymous", "/my/sign-in/"), ("participant", "/my/"), ("participant", "/my/choices/"),
+    ]  # fmt: skip
+    for expected in expected_pages:
         assert expected in reached
 
 
@@ -80,7 +92,8 @@ def test_it_keeps_page_titles_free_of_names_and_sensitive_words(world):
     names += [world.alice_org.name, "Titania", "Pagetitle"]
     for who, path, response in html_pages(world):
         title = page_title(response.content.decode())
-        assert title.endswith("· Reparo"), (who, path, title)
+        # The participants' portal goes by its neutral name ("Appointments"), never "Reparo".
+        assert title.endswith("· Appointments" if path.startswith("/my/") else "· Reparo"), (who, path, title)
         for word in SENSITIVE_WORDS + names:
             assert word.lower() not in title.lower(), (who, path, title)
 
@@ -140,14 +153,19 @@ def test_it_ignores_a_cross_site_quick_exit(world):
     assert client.get("/").status_code == 200
 
 
+PORTAL_PUBLIC = ("/my/sign-in/", "/my/sign-out/", "/my/start/", "/my/manifest.webmanifest")
+
+
 def test_it_sends_strangers_to_sign_in_for_every_page(client, db):
     for path in parameterless_paths():
         if path in ("/sign-in/", "/sign-out/", "/healthz", "/exit/", "/i18n/set-language/") or path.startswith(
-            "/password-reset/"
+            ("/password-reset/", *PORTAL_PUBLIC)
         ):
             continue
         response = client.get(path)
-        assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), path
+        # The portal's pages send strangers to the portal's own sign-in.
+        sign_in_path = "/my/sign-in/" if path.startswith("/my/") else "/sign-in/"
+        assert response.status_code == 302 and response["Location"].startswith(sign_in_path), path
 
 
 def test_it_reaches_every_checked_page(world):

@@ -313,3 +313,27 @@ def test_it_shows_the_risk_and_new_screening_labels_as_whole_sentences_in_spanis
     with translation.override("es"):  # whole sentences with a placeholder, so word order can change
         assert translation.gettext("Risk: %(level)s") == "Riesgo: %(level)s"
         assert translation.gettext("New: %(label)s") == "Nueva: %(label)s"
+
+
+def test_it_lets_the_team_show_the_survivor_their_own_plan_in_the_portal(world):
+    process = ready_process(world)
+    case, survivor = process.case, person(process, "survivor")
+    plan = services.safety_plan_save(actor=world["facilitator"], case=case, person=survivor,
+                                     next_review_on=timezone.localdate() + datetime.timedelta(days=30))  # fmt: skip
+    assert not plan.shared_with_person
+    url = f"/safety/case/{case.pk}/plan/{survivor.pk}/share/"
+    for who in ("cosa_volunteer", "evaluator"):
+        assert sign_in(CsrfClient(), world[who]).post_form(url, {"shared": "yes"}).status_code == 404
+    client = sign_in(CsrfClient(), world["facilitator"])
+    assert (
+        "Show it to the survivor in the portal"
+        in client.get(f"/safety/case/{case.pk}/plan/{survivor.pk}/").content.decode()
+    )
+    client.post_form(url, {"shared": "yes"})
+    plan.refresh_from_db()
+    assert plan.shared_with_person
+    client.post_form(url, {"shared": "no"})
+    plan.refresh_from_db()
+    assert not plan.shared_with_person
+    actions = list(AuditEvent.objects.filter(object_id=str(plan.pk)).values_list("action", flat=True))
+    assert "safety.plan_shared" in actions and "safety.plan_unshared" in actions

@@ -14,6 +14,8 @@ class Command(BaseCommand):
         out.write(f"Every demo user's password: {DEMO_PASSWORD}")
         out.write("Second factor: add the TOTP secret to an authenticator app, or use a backup code (each once),")
         out.write("or print a current code with: REPARO_ENV=development .venv/bin/python manage.py demo_code <e-mail>")
+        out.write("The participants' portal is at http://127.0.0.1:8000/my/sign-in/: the participant below signs in")
+        out.write("with their sign-in name, the same password, and a code (demo_code takes the sign-in name too).")
         out.write("")
         for login in logins:
             out.write(f"  {login.role:<22} {login.email:<34} ({login.organisation})")

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "reparo.referrals",
     "reparo.portal",
     "reparo.support",
+    "reparo.releases",
+    "reparo.interop",
     "reparo.demo",
     "django_countries",
     "django_tasks",

@@ -26,5 +26,7 @@ urlpatterns = [
     path("referrals/", include("reparo.referrals.urls")),
     path("my/", include("reparo.portal.urls")),
     path("portal-access/", include("reparo.portal.staff_urls")),
+    path("releases/", include("reparo.releases.urls")),
+    path("exchange/", include("reparo.interop.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

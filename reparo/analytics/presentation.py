@@ -33,6 +33,16 @@ def _p(value: float | None) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def wilcoxon_text(change: Any) -> str:
+    """The Wilcoxon p-value with the method that produced it, e.g. "0.008 (exact)"."""
+    method = {
+        "exact": _("exact"),
+        "normal": _("normal approximation"),
+        "none": _("no change to rank"),
+    }.get(change.wilcoxon_method, change.wilcoxon_method)
+    return f"{_p(change.wilcoxon_p_value)} ({method})"
+
+
 @dataclass(frozen=True)
 class Figure:
     """A chart with the table of its numbers: ``header`` and ``rows`` of plain strings."""
@@ -68,7 +78,7 @@ def _outcome_row(o: OutcomeChange) -> tuple[str, ...]:
         _num(o.mean_after),
         f"{c.mean_difference:+.2f} ({c.ci_low:+.2f} {_('to')} {c.ci_high:+.2f})",
         _p(c.t_p_value),
-        _p(c.wilcoxon_p_value),
+        wilcoxon_text(c),
         _num(c.hedges_g, 2),
     )
 

@@ -26,11 +26,13 @@ from reparo.cases.services import case_open
 from reparo.core.environment import refuse_outside_development
 from reparo.funding import services as funding
 from reparo.funding.models import Category, Funder, Grant
+from reparo.interop.demo import seed_interop_demo
 from reparo.messaging.demo import seed_messaging_demo
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 from reparo.processes.services import process_open
 from reparo.referrals import services as referral_services
 from reparo.referrals.models import PartnerProfile, SharingAgreement
+from reparo.releases.demo import seed_releases_demo
 from reparo.support.models import SupportCircle
 from reparo.support.services import (
     circle_settings_update,
@@ -161,6 +163,10 @@ def seed_demo() -> list[DemoLogin]:
     # Issue 17: a survivor who uses the participants' portal.
     logins.append(_seed_portal(Program.objects.get(organisation=operator, name=PROGRAMS[0][0])))
     _seed_support_circle(operator)
+    # Issue 18: records brought in from ODK Central, and a public release against the yearly privacy budget.
+    admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
+    seed_interop_demo(operator=operator, admin=admin, partner=partners[0])
+    seed_releases_demo(operator=operator, admin=admin)
     return logins
 
 

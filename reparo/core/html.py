@@ -48,7 +48,9 @@ _AS_IS_KINDS = (float, uuid.UUID, datetime.date, datetime.time)  # subclasses; n
 
 
 def _html(value: Any) -> Any:
-    """``value`` (not a ``str``, not HTML, not one of ``_AS_IS``) as it goes into a template."""
+    """``value`` (not a ``str``, a ``SafeString`` or one of ``_AS_IS``) as it goes into a template."""
+    if isinstance(value, SafeData):
+        return value
     if isinstance(value, _AS_IS_KINDS):  # numpy's float64, a test clock's datetime: the same, subclassed
         return value
     shown = str(value)  # as "%s" gives it, and as the template engine does before escaping
@@ -98,7 +100,7 @@ def _compile(source: str) -> Callable[..., SafeString]:
     """``source`` as a function of its values, written as an f-string (as fast as the hand-written f-strings it
     replaces; ``str.format`` would parse the template on every call). The generated code holds only names: the
     template's text and format specs are passed in as values, never written into the code."""
-    names: dict[str, Any] = {"_S": SafeString, "_D": SafeData, "_A": _AS_IS, "_e": _escape, "_h": _html}
+    names: dict[str, Any] = {"_S": SafeString, "_K": _AS_IS | {SafeString}, "_e": _escape, "_h": _html}
     pieces, numbered, count = [], set(), 0
     for literal, field, spec, conversion in string.Formatter().parse(source):
         if literal:
@@ -121,7 +123,7 @@ def _compile(source: str) -> Callable[..., SafeString]:
     values = [f"v{i}" for i in range(count)]
     code = [f"def format({', '.join(values)}):"]
     code += [
-        f"    {v} = _e({v}) if type({v}) is str else {v} if isinstance({v}, _D) or type({v}) in _A else _h({v})"
+        f"    {v} = _e({v}) if (t := type({v})) is str else {v} if t in _K else _h({v})"
         for v in values
     ]
     code.append(f'    return _S(f"{"".join(pieces)}")')

@@ -122,22 +122,19 @@ def _compile(source: str) -> Callable[..., SafeString]:
         raise ValueError("unsupported template fields: {} and {0} mixed")
     values = [f"v{i}" for i in range(count)]
     code = [f"def format({', '.join(values)}):"]
-    code += [
-        f"    {v} = _e({v}) if (t := type({v})) is str else {v} if t in _K else _h({v})"
-        for v in values
-    ]
+    code += [f"    {v} = _e({v}) if (t := type({v})) is str else {v} if t in _K else _h({v})" for v in values]
     code.append(f'    return _S(f"{"".join(pieces)}")')
     exec("\n".join(code), names)  # noqa: S102 - the code is names and punctuation only (see the docstring)
     return names["format"]  # type: ignore[no-any-return]
 
 
-def html_join(fragments: Iterable[SafeData], sep: str = "") -> SafeString:
+def html_join(fragments: Iterable[SafeString], sep: str = "") -> SafeString:
     """``fragments``, each already HTML, joined by ``sep`` (text: escaped unless already HTML).
 
     Raises ``TypeError`` for a fragment that is not HTML (plain ``str``, a lazy translation, a number): build it
     with :class:`HtmlTemplate` or :func:`text` first. The message names the fragment's position and type, never its
     text, which may be someone's name."""
-    items = fragments if type(fragments) is list else list(fragments)
+    items: list[SafeString] = fragments if type(fragments) is list else list(fragments)
     if not all(map(isinstance, items, repeat(SafeData))):
         at, bad = next((i, f) for i, f in enumerate(items) if not isinstance(f, SafeData))
         raise TypeError(

@@ -434,7 +434,12 @@ def intake_draft_organisation(actor: Any, program_pk: str) -> Any:
     """The organisation an intake draft is kept in: the chosen program's, or else that of the first program the
     actor may open cases in. The actor must have one (``may_open_cases``)."""
     programs = programs_for_intake(actor)
-    chosen = programs.filter(pk=program_pk).first() if program_pk.isdigit() else None
+    try:
+        # Through the one key check: a value no program could have (a superscript digit passes str.isdigit() but
+        # not int(), and the database would fail on it) chooses nothing.
+        chosen = one_or_404(programs, program_pk) if program_pk else None
+    except Http404:
+        chosen = None
     return (chosen or programs.first()).organisation  # type: ignore[union-attr]
 
 

@@ -589,7 +589,10 @@ def people_visible_to(actor: Any, *, work: bool = False) -> QuerySet[Person]:
 
 @lookup("people.person")
 def person_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> Person:
-    """A person the actor sees; with ``need=Capability.WORK_ON_CASE``, only one the actor may act for."""
+    """A person the actor sees; with ``need=Capability.WORK_ON_CASE``, only one the actor may act for. Any other
+    ``need`` is refused (``ValueError``): this lookup cannot check it, and must not answer as if it had."""
+    if need not in (None, Capability.WORK_ON_CASE):
+        raise ValueError(f"person_get_for cannot check need={need!r}; only WORK_ON_CASE.")
     work = need == Capability.WORK_ON_CASE
     return one_or_404(people_visible_to(actor, work=work).select_related("organisation"), pk)
 

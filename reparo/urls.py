@@ -15,6 +15,7 @@ urlpatterns = [
     path("processes/", include("reparo.processes.urls")),
     path("agreements/", include("reparo.agreements.urls")),
     path("cosa/", include("reparo.cosa.urls")),
+    path("support/", include("reparo.support.urls")),
     path("safety/", include("reparo.safety.urls")),
     path("evaluation/", include("reparo.evaluation.urls")),
     path("training/", include("reparo.training.urls")),
@@ -25,5 +26,7 @@ urlpatterns = [
     path("referrals/", include("reparo.referrals.urls")),
     path("my/", include("reparo.portal.urls")),
     path("portal-access/", include("reparo.portal.staff_urls")),
+    path("releases/", include("reparo.releases.urls")),
+    path("exchange/", include("reparo.interop.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

@@ -38,6 +38,8 @@ class Capability(StrEnum):
     SIGN_OFF_SCREENINGS = "safety.sign_off"
     VOLUNTEER_IN_COSA = "cosa.volunteer"
     FOLLOW_UP_CIRCLES = "cosa.follow_up"
+    # A community volunteer in survivors' support circles: reaches only the circles they serve in, never a case.
+    VOLUNTEER_IN_SUPPORT = "support.volunteer"
     VIEW_EVALUATION = "evaluation.view"
     MANAGE_TRAINING = "training.manage"
     MANAGE_FRAMEWORK = "training.manage_framework"
@@ -52,6 +54,10 @@ class Capability(StrEnum):
     # Partner organisations' staff: the referrals addressed to their organisation, and referring someone in
     RECEIVE_REFERRALS = "referrals.receive"
     REFER_TO_PROGRAMS = "referrals.refer_in"
+    PUBLISH_RELEASES = "releases.publish"
+    SET_PRIVACY_BUDGET = "releases.budget"
+    EXPORT_HTCDS = "htcds.export"
+    IMPORT_HTCDS = "htcds.import"
     # On one case, through a case-team role
     WORK_ON_CASE = "case.work"
     SEE_CASE = "case.see"
@@ -96,6 +102,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.RECORD_SPEND,
             C.OVERRIDE_RESTRICTED_SPEND,
             C.MANAGE_PARTNERS,
+            C.PUBLISH_RELEASES,
+            C.SET_PRIVACY_BUDGET,
+            C.EXPORT_HTCDS,
+            C.IMPORT_HTCDS,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -125,7 +135,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     Role.COSA_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_COSA}),
-    Role.EVALUATOR: frozenset(_STAFF | {C.VIEW_EVALUATION}),
+    Role.EVALUATOR: frozenset(_STAFF | {C.VIEW_EVALUATION, C.PUBLISH_RELEASES}),
+    # Sees no case at all: each survivor's circle it serves in comes through the support circles' own lookup.
+    Role.SUPPORT_VOLUNTEER: frozenset(_STAFF | {C.VOLUNTEER_IN_SUPPORT}),
     # A partner organisation's liaison sees its organisation's page; its liaison and its workers see the referrals
     # addressed to their organisation (through the referral lookup, which checks the organisation), refer people
     # into programs, and join the operators' courses opened to their organisation. Nothing else: no case, no person.

@@ -43,9 +43,13 @@ ITEMS: tuple[tuple[Capability | None, str, Any], ...] = (
     (Capability.OPEN_CASES, "referrals:incoming", _("Referrals")),
     (Capability.WORK_IN_PROGRAM, "partners:directory", _("Partners")),
     (Capability.RECEIVE_REFERRALS, "referrals:inbox", _("Referrals")),
+    (Capability.VOLUNTEER_IN_SUPPORT, "support:home", _("Support circles")),
+    (Capability.FOLLOW_UP_CIRCLES, "support:home", _("Support circles")),
     (Capability.VIEW_ORGANISATION, "organisations:list", _("Organisations")),
     (Capability.VIEW_EVALUATION, "analytics:index", _("Outcomes")),
     (Capability.VIEW_FUNDING, "funding:grants", _("Funding")),
+    (Capability.VIEW_EVALUATION, "releases:index", _("Public figures")),
+    (Capability.EXPORT_HTCDS, "interop:index", _("Data exchange")),
     (Capability.VIEW_AUDIT, "audit:list", _("Activity log")),
     (None, "accounts:security", _("Your account")),
 )
@@ -56,4 +60,8 @@ def navigation_for(user: Any) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False) or not user.is_verified() or getattr(user, "is_participant", False):
         return []
     caps = capabilities_of_roles({role for _org, role in active_roles(user)})
-    return [NavItem(name, label) for cap, name, label in ITEMS if cap is None or cap in caps]
+    items: dict[str, NavItem] = {}
+    for cap, name, label in ITEMS:
+        if (cap is None or cap in caps) and name not in items:  # a page that several capabilities lead to: once
+            items[name] = NavItem(name, label)
+    return list(items.values())

@@ -98,6 +98,7 @@ class Role(models.TextChoices):
     EVALUATOR = "evaluator", _("Evaluator")
     PARTNER_LIAISON = "partner_liaison", _("Partner liaison")
     PARTNER_WORKER = "partner_worker", _("Partner worker")
+    SUPPORT_VOLUNTEER = "support_volunteer", _("Support circle volunteer")
 
 
 class Membership(TimeStampedModel):

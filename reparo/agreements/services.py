@@ -199,7 +199,7 @@ def acceptance_record(
     """Record that one party accepted the proposed version. When every survivor and every responsible person
     taking part has accepted, the version becomes binding and its items become obligations."""
     _require_work(actor, agreement.process)
-    agreement = Agreement.objects.select_for_update().select_related("process__case").get(pk=agreement.pk)
+    agreement = Agreement.objects.select_for_update(of=("self",)).select_related("process__case").get(pk=agreement.pk)
     if agreement.status != AgreementStatus.PROPOSED:
         raise ValidationError(_("Only a proposed agreement can be accepted."))
     if participant.process_id != agreement.process_id or participant.withdrawn_at is not None:

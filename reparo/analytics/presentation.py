@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from reparo.analytics.charts import Bar, BarChart, Interval, IntervalChart, LineChart, Series
+from reparo.analytics.extensions import extra_figures
 from reparo.analytics.selectors import CountPanel, Dashboard, OutcomeChange
 from reparo.analytics.suppression import Cell, CellState
 
@@ -30,6 +31,16 @@ def _p(value: float | None) -> str:
     if value is None:
         return "—"
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def wilcoxon_text(change: Any) -> str:
+    """The Wilcoxon p-value with the method that produced it, e.g. "0.008 (exact)"."""
+    method = {
+        "exact": _("exact"),
+        "normal": _("normal approximation"),
+        "none": _("no change to rank"),
+    }.get(change.wilcoxon_method, change.wilcoxon_method)
+    return f"{_p(change.wilcoxon_p_value)} ({method})"
 
 
 @dataclass(frozen=True)
@@ -67,7 +78,7 @@ def _outcome_row(o: OutcomeChange) -> tuple[str, ...]:
         _num(o.mean_after),
         f"{c.mean_difference:+.2f} ({c.ci_low:+.2f} {_('to')} {c.ci_high:+.2f})",
         _p(c.t_p_value),
-        _p(c.wilcoxon_p_value),
+        wilcoxon_text(c),
         _num(c.hedges_g, 2),
     )
 
@@ -232,6 +243,7 @@ def figures(board: Dashboard) -> list[Figure]:
               "were at or above it and 11 below."),
         )
     )  # fmt: skip
+    out.extend(extra_figures(board.scope))  # e.g. the support circles' outcomes, beside CoSA
     return out
 
 

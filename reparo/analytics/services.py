@@ -73,7 +73,7 @@ def improvement_add(
 
 @transaction.atomic
 def improvement_set_status(*, actor: Any, item: ImprovementAction, status: str) -> ImprovementAction:
-    item = ImprovementAction.objects.select_for_update().select_related("organisation").get(pk=item.pk)
+    item = ImprovementAction.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=item.pk)
     if not _may_manage(actor, item.organisation):
         raise PermissionDenied
     if status not in ActionStatus.values:

@@ -30,6 +30,7 @@ __all__ = [
     "odds_ratio",
     "paired_change",
     "risk_ratio",
+    "wilcoxon_exact_p",
 ]
 
 Number = float | int
@@ -44,6 +45,9 @@ class PairedChange:
     t_p_value: float
     wilcoxon_p_value: float
     hedges_g: float
+    # How ``wilcoxon_p_value`` was found: "exact" (the whole null distribution of the signed-rank statistic,
+    # ties and all), "normal" (the normal approximation, for many pairs) or "none" (every difference is zero).
+    wilcoxon_method: str
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,43 @@ def _durations(name: str, values: Sequence[Number]) -> np.ndarray:
 
 # --- paired change --------------------------------------------------------------------------------------------
 
+# Up to this many non-zero differences the signed-rank p-value is exact (the count below takes well under a
+# millisecond at 50); beyond it the normal approximation is close and cheap (scipy's own cut-off for "exact").
+EXACT_WILCOXON_MAX = 50
+
+
+def wilcoxon_exact_p(differences: Sequence[Number]) -> float:
+    """Exact two-sided p-value of the Wilcoxon signed-rank test of non-zero ``differences``, ties included.
+
+    Under the null hypothesis each difference is as likely to be positive as negative, so all 2**n sign
+    assignments of the observed absolute differences are equally likely. The statistic is T+, the sum of the
+    (mid)ranks of the positive differences. Its null distribution is counted exactly, rank by rank (the number
+    of sign assignments giving each possible T+, a subset-sum count over the doubled midranks, which are whole
+    numbers), which is the same as enumerating every sign flip. The p-value is
+    ``min(1, 2 * min(P(T+ <= t), P(T+ >= t)))`` for the observed t, as ``scipy.stats.wilcoxon(...,
+    method="exact")`` (which refuses ties) and R's ``coin::wilcoxsign_test(distribution = "exact")``.
+    Eight differences, all positive: p = 2 / 2**8 = 0.0078125.
+    """
+    from fractions import Fraction
+
+    from scipy.stats import rankdata
+
+    d = _finite_vector("differences", differences)
+    if np.any(d == 0):
+        raise ValueError("differences must all be non-zero (drop the pairs with no change first).")
+    doubled = [round(float(2 * r)) for r in rankdata(np.abs(d))]  # midranks are whole or halves
+    observed = sum(r for r, x in zip(doubled, d, strict=True) if x > 0)
+    counts = [1] + [0] * sum(doubled)  # counts[s]: sign assignments whose positive doubled ranks sum to s
+    reached = 0
+    for r in doubled:
+        reached += r
+        for s in range(reached, r - 1, -1):
+            counts[s] += counts[s - r]
+    total = 2 ** len(doubled)
+    lower = sum(counts[: observed + 1])
+    upper = sum(counts[observed:])
+    return float(min(Fraction(1), 2 * Fraction(min(lower, upper), total)))
+
 
 def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedChange:
     """Change from ``before`` to ``after`` for the same people (``after - before``, pair by pair).
@@ -148,11 +189,15 @@ def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedCh
     - ``mean_difference`` and its 95% confidence interval (``ci_low``, ``ci_high``): Student's paired t,
       ``scipy.stats.ttest_rel(after, before)`` and its ``confidence_interval(0.95)``; ``t_p_value`` is the
       two-sided p of that test.
-    - ``wilcoxon_p_value``: two-sided Wilcoxon signed-rank test, ``scipy.stats.wilcoxon`` on the
-      differences with ``zero_method="wilcox"`` (pairs with no change are dropped). When no difference is
-      zero and none are tied, the exact null distribution is used; otherwise the normal approximation with
-      continuity correction and tie-corrected variance (the defaults of R's ``wilcox.test``). When every
-      difference is zero the test has nothing to rank and the p-value is 1.
+    - ``wilcoxon_p_value``: two-sided Wilcoxon signed-rank test of the differences, pairs with no change
+      dropped (``zero_method="wilcox"``), tied absolute differences given their mean rank. With up to
+      :data:`EXACT_WILCOXON_MAX` non-zero differences the p-value is exact, ties or not
+      (:func:`wilcoxon_exact_p`: the permutation distribution of the statistic over every equally likely
+      assignment of signs, counted, not sampled; without ties it equals ``scipy.stats.wilcoxon(...,
+      method="exact")``). With more, the normal approximation with continuity correction and tie-corrected
+      variance (``scipy.stats.wilcoxon(..., method="approx")``, the default of R's ``wilcox.test``). When every
+      difference is zero the test has nothing to rank and the p-value is 1. ``wilcoxon_method`` says which:
+      ``"exact"``, ``"normal"`` or ``"none"``.
     - ``hedges_g``: the standardised mean change for paired data, Cohen's d_z = mean(d) / sd(d) (sd with
       n - 1) multiplied by Hedges' small-sample correction J = 1 - 3 / (4·df - 1), df = n - 1
       (Borenstein, Hedges, Higgins & Rothstein 2009, *Introduction to Meta-Analysis*, eq. 4.24 and
@@ -184,17 +229,14 @@ def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedCh
 
     nonzero = d[d != 0]
     if len(nonzero) == 0:
-        w_p = 1.0
+        w_p, w_method = 1.0, "none"
+    elif len(nonzero) <= EXACT_WILCOXON_MAX:
+        w_p, w_method = wilcoxon_exact_p(nonzero), "exact"
     else:
-        ties = len(np.unique(np.abs(nonzero))) != len(nonzero)
-        zeros = len(nonzero) != n
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # scipy warns that small samples use the normal approximation
-            if ties or zeros:
-                w = stats.wilcoxon(d, zero_method="wilcox", correction=True, method="approx")
-            else:
-                w = stats.wilcoxon(d, zero_method="wilcox", method="exact")
-        w_p = float(w.pvalue)
+            warnings.simplefilter("ignore")  # scipy warns about ties under the normal approximation
+            w = stats.wilcoxon(d, zero_method="wilcox", correction=True, method="approx")
+        w_p, w_method = float(w.pvalue), "normal"
 
     if sd == 0.0:
         g = 0.0 if mean == 0.0 else math.copysign(math.inf, mean)
@@ -209,6 +251,7 @@ def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedCh
         t_p_value=t_p,
         wilcoxon_p_value=w_p,
         hedges_g=float(g),
+        wilcoxon_method=w_method,
     )
 
 

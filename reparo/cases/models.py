@@ -75,6 +75,9 @@ class Case(UUIDModel, TimeStampedModel):
     # Recorded by a facilitator when both the survivor and the responsible person agreed to be named to each
     # other; until then the responsible-person side never sees the survivor's identity.
     mutual_naming_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Fields of the HTCDS standard that Reparo has no screen for yet, kept as they were imported (reparo.interop):
+    # case and referral details, historic trafficking events and support plans.
+    htcds_extra = EncryptedJSONField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False

@@ -116,6 +116,19 @@ def _full_view_condition(actor: Any) -> Q:
     return Q(organisation_id__in=_org_ids_seeing_all(actor)) | _team_condition(actor, roles=WORKER_TEAM_ROLES)
 
 
+def cases_seen_in_full_by(actor: Any) -> QuerySet[Case]:
+    """Cases on which the actor sees the survivor's side too: those of organisations where they see every case,
+    and those they work on through a case-team role (not the responsible-person side only)."""
+    if not _active(actor):
+        return Case.objects.none()
+    return Case.objects.filter(_full_view_condition(actor))
+
+
+def sees_every_case_in_full(actor: Any) -> bool:
+    """Every case the actor sees, they see with the survivor's side (no case seen from one side only)."""
+    return not _active(actor) or _sees_every_case_in_full(actor)
+
+
 @lookup("cases.case")
 def case_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> Case:
     """A case the actor sees; with ``need`` (a case capability such as ``WORK_ON_CASE``), only if the actor may
@@ -435,7 +448,12 @@ def intake_draft_organisation(actor: Any, program_pk: str) -> Any:
     """The organisation an intake draft is kept in: the chosen program's, or else that of the first program the
     actor may open cases in. The actor must have one (``may_open_cases``)."""
     programs = programs_for_intake(actor)
-    chosen = programs.filter(pk=program_pk).first() if program_pk.isdigit() else None
+    try:
+        # Through the one key check: a value no program could have (a superscript digit passes str.isdigit() but
+        # not int(), and the database would fail on it) chooses nothing.
+        chosen = one_or_404(programs, program_pk) if program_pk else None
+    except Http404:
+        chosen = None
     return (chosen or programs.first()).organisation  # type: ignore[union-attr]
 
 
@@ -590,7 +608,10 @@ def people_visible_to(actor: Any, *, work: bool = False) -> QuerySet[Person]:
 
 @lookup("people.person")
 def person_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> Person:
-    """A person the actor sees; with ``need=Capability.WORK_ON_CASE``, only one the actor may act for."""
+    """A person the actor sees; with ``need=Capability.WORK_ON_CASE``, only one the actor may act for. Any other
+    ``need`` is refused (``ValueError``): this lookup cannot check it, and must not answer as if it had."""
+    if need not in (None, Capability.WORK_ON_CASE):
+        raise ValueError(f"person_get_for cannot check need={need!r}; only WORK_ON_CASE.")
     work = need == Capability.WORK_ON_CASE
     return one_or_404(people_visible_to(actor, work=work).select_related("organisation"), pk)
 

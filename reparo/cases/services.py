@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -75,7 +75,7 @@ def case_open(
     program: Program,
     referral_source: str,
     referral_date: datetime.date,
-    survivor: Mapping[str, Any],
+    survivor: Mapping[str, Any] | Person,
     summary: str = "",
     responsible: Mapping[str, Any] | None = None,
     exploitation_types: Iterable[str] = (),
@@ -85,9 +85,11 @@ def case_open(
     needs: Iterable[Mapping[str, Any]] = (),
     lead_facilitator: Any = None,
     draft: IntakeDraft | None = None,
+    htcds_extra: Mapping[str, Any] | None = None,
 ) -> Case:
-    """Open a case from an intake: the survivor (new person), optionally the responsible person, the harm,
-    the survivor's needs, and the actor on the case team as case worker."""
+    """Open a case from an intake: the survivor (new person, or a person of the organisation already known),
+    optionally the responsible person, the harm, the survivor's needs, and the actor on the case team as case
+    worker. ``htcds_extra``: HTCDS fields Reparo has no screen for, kept encrypted (an import gives them)."""
     organisation = program.organisation
     if not user_can(actor, Capability.OPEN_CASES, organisation=organisation):
         raise PermissionDenied(_("You cannot open cases in this organisation."))
@@ -101,11 +103,19 @@ def case_open(
         referral_date=referral_date,
         summary=summary or None,
         created_by=actor,
+        htcds_extra=cast(Any, dict(htcds_extra) if htcds_extra else None),
     )
     case.full_clean(exclude=["organisation", "program", "created_by"])
     case.save()
     CaseStatusChange.objects.create(case=case, from_status="", to_status=CaseStatus.REFERRED, actor=actor)
-    survivor_person = person_create(actor=actor, organisation=organisation, kind=PersonKind.SURVIVOR, **survivor)
+    if isinstance(survivor, Person):
+        if survivor.organisation_id != organisation.pk:
+            raise ValidationError(_("That person belongs to another organisation."))
+        if survivor.erased_at is not None:
+            raise ValidationError(_("This person's details were erased on request and cannot be edited."))
+        survivor_person = survivor
+    else:
+        survivor_person = person_create(actor=actor, organisation=organisation, kind=PersonKind.SURVIVOR, **survivor)
     CaseParticipant.objects.create(case=case, person=survivor_person, role=ParticipantRole.SURVIVOR)
     if responsible:
         rp = person_create(actor=actor, organisation=organisation, kind=PersonKind.RESPONSIBLE, **responsible)
@@ -475,6 +485,7 @@ def person_erase(*, actor: Any, person: Person, reason: str = "") -> Person:
     locked.birth_year_band = _age_band(locked.date_of_birth)
     for name in IDENTITY_FIELDS:
         setattr(locked, name, None)
+    locked.htcds_extra = None  # imported HTCDS fields (identity numbers, addresses, context) go with the rest
     locked.erased_at = timezone.now()
     locked.erased_by = actor
     locked.version += 1

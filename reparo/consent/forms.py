@@ -16,6 +16,7 @@ from reparo.organisations.models import Organisation
 # Which of the form's optional parts belong to which purpose; the others are ignored for that purpose.
 PURPOSE_FIELDS: dict[str, tuple[str, ...]] = {
     ConsentPurpose.PROCESS: ("process_ref", "process_label"),
+    ConsentPurpose.SUPPORT_CIRCLE: ("process_ref", "process_label"),
     ConsentPurpose.CONTACT: ("channel",),
     ConsentPurpose.SHARE: ("recipient", "data_categories"),
 }

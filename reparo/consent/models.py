@@ -34,6 +34,11 @@ class ConsentPurpose(models.TextChoices):
     REPORTING = "reporting", _("Be counted in reports that do not identify anyone")
     RELAY = "relay", _("Have their letters and messages passed on to the other person, through the facilitator")
     PORTAL = "portal", _("Be contacted through the participant portal")
+    SUPPORT_CIRCLE = "support_circle", _("Have a circle of community volunteers")
+
+
+# Purposes whose agreement names one process (``process_ref``): taking part in it, or having a support circle.
+PROCESS_PURPOSES = frozenset({ConsentPurpose.PROCESS, ConsentPurpose.SUPPORT_CIRCLE})
 
 
 class ContactChannel(models.TextChoices):
@@ -221,6 +226,8 @@ class Consent(UUIDModel):
                     "ref": self.process_ref,
                 }
             return gettext("Take part in restorative process %(ref)s") % {"ref": self.process_ref}
+        if self.purpose == ConsentPurpose.SUPPORT_CIRCLE:
+            return gettext("Have a circle of community volunteers (%(ref)s)") % {"ref": self.process_ref}
         if self.purpose == ConsentPurpose.CONTACT:
             return str(CONTACT_PHRASES.get(self.channel, _("Be contacted")))
         if self.purpose == ConsentPurpose.SHARE:
@@ -267,7 +274,7 @@ class Consent(UUIDModel):
             categories = []
         purpose = self.purpose
 
-        if purpose == ConsentPurpose.PROCESS:
+        if purpose in PROCESS_PURPOSES:
             if not (self.process_ref or "").strip():
                 add("process_ref", _("Say which restorative process the person agreed to take part in."))
         elif self.process_ref or self.process_label:

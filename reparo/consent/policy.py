@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reparo.consent.models import (
+    PROCESS_PURPOSES,
     Consent,
     ConsentPurpose,
     ConsentState,
@@ -77,7 +78,7 @@ def may(
     """May ``purpose`` be done with ``person``'s data (for ``recipient`` / ``process_ref`` / ``channel`` /
     ``categories``) at ``at`` (default: now)?
 
-    - ``process``: a consent naming the same ``process_ref``;
+    - ``process`` and ``support_circle``: a consent naming the same ``process_ref``;
     - ``contact``: a consent for the same ``channel``;
     - ``share``: consents for the same ``recipient`` that together cover every requested category;
     - ``evaluation``, ``reporting``, ``relay`` (letters and messages passed on to the other side of a process,
@@ -110,7 +111,7 @@ def may(
     if not rows:
         return ConsentDecision(False, _("The person has not agreed to this."))
 
-    if purpose == ConsentPurpose.PROCESS:
+    if purpose in PROCESS_PURPOSES:
         matching = [c for c in rows if c.process_ref == process_ref]
         if not matching:
             return ConsentDecision(False, _("The person has not agreed to take part in this process."))
@@ -231,6 +232,7 @@ def _check_question(
     }
     needed = {
         ConsentPurpose.PROCESS: {"process_ref"},
+        ConsentPurpose.SUPPORT_CIRCLE: {"process_ref"},
         ConsentPurpose.CONTACT: {"channel"},
         ConsentPurpose.SHARE: {"recipient", "categories"},
     }.get(ConsentPurpose(purpose), set())

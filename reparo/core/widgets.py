@@ -26,8 +26,13 @@ class LeanSelect(forms.Select):
         if isinstance(choices, ReadyChoices):
             options = choices.options_html(chosen)
         else:
-            options = _join(_options(choices), chosen)
+            options = html_join([_option(value, label, chosen) for value, label in choices])
         return SELECT.format(flatatt(final), options)
+
+
+def _option(option_value: Any, label: Any, chosen: set[str]) -> SafeString:
+    key = "" if option_value is None else str(option_value)
+    return (OPTION_SELECTED if key in chosen else OPTION).format(key, label)
 
 
 def _options(pairs: Any) -> list[tuple[str, SafeString, SafeString]]:

@@ -22,16 +22,36 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reparo.access.services import membership_grant
 from reparo.accounts.models import Role, User
+from reparo.cases.services import case_open
 from reparo.core.environment import refuse_outside_development
 from reparo.funding import services as funding
 from reparo.funding.models import Category, Funder, Grant
+from reparo.interop.demo import seed_interop_demo
 from reparo.messaging.demo import seed_messaging_demo
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
+from reparo.processes.services import process_open
 from reparo.referrals import services as referral_services
 from reparo.referrals.models import PartnerProfile, SharingAgreement
+from reparo.releases.demo import seed_releases_demo
+from reparo.support.models import SupportCircle
+from reparo.support.services import (
+    circle_settings_update,
+    goal_set,
+    meeting_record,
+    step_add,
+    support_circle_open,
+    volunteer_add,
+)
 from reparo.training import services as training
+from reparo.training.framework import SURVIVOR_SUPPORT, competencies_of
 from reparo.training.models import CourseOpening
-from reparo.training.services import certify_for_demo
+from reparo.training.services import (
+    attendance_record,
+    certify_for_demo,
+    course_create,
+    course_session_add,
+    enrol,
+)
 
 DEMO_SIGN_IN_NAME = "SURV-2026"
 
@@ -58,7 +78,10 @@ ROLE_USERS = [
     ("evaluator", Role.EVALUATOR, "Eve Evaluator"),
     ("liaison", Role.PARTNER_LIAISON, "Lee Liaison"),
     ("partnerworker", Role.PARTNER_WORKER, "Pat Partner-Worker"),
+    ("helper", Role.SUPPORT_VOLUNTEER, "Hana Helper"),
 ]
+# Two more support-circle volunteers (no sign-in of their own): a support circle needs three.
+MORE_HELPERS = [("helper2", "Omar Helper"), ("helper3", "Rosa Helper")]
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,11 @@ def seed_demo() -> list[DemoLogin]:
     _seed_partnerships(operator, partners)
     # Issue 17: a survivor who uses the participants' portal.
     logins.append(_seed_portal(Program.objects.get(organisation=operator, name=PROGRAMS[0][0])))
+    _seed_support_circle(operator)
+    # Issue 18: records brought in from ODK Central, and a public release against the yearly privacy budget.
+    admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
+    seed_interop_demo(operator=operator, admin=admin, partner=partners[0])
+    seed_releases_demo(operator=operator, admin=admin)
     return logins
 
 
@@ -299,3 +327,59 @@ def _seed_portal(program: Program) -> DemoLogin:
     participant_ready_for_demo(invitation=issued.invitation, sign_in_name=DEMO_SIGN_IN_NAME, passphrase=DEMO_PASSWORD,
                                key_hex=key.hex())  # fmt: skip
     return login
+
+
+def _seed_support_circle(operator: Organisation) -> None:
+    """One survivor's support circle (issue 21), made through the services as staff would: three trained volunteers
+    (Hana signs in), two goals, a meeting with minutes and one whose minutes are late, the next meeting set."""
+    if SupportCircle.objects.filter(process__case__organisation=operator).exists():
+        return
+    coordinator = User.objects.get(email=f"coordinator@{DEMO_DOMAIN}")
+    program = Program.objects.get(organisation=operator, name=PROGRAMS[0][0])
+    helpers = [User.objects.get(email=f"helper@{DEMO_DOMAIN}")]
+    for slug, full_name in MORE_HELPERS:
+        user = User.objects.filter(email=f"{slug}@{DEMO_DOMAIN}").first()
+        if user is None:
+            user = User.objects.create_user(f"{slug}@{DEMO_DOMAIN}", DEMO_PASSWORD, full_name=full_name)
+        membership_grant(
+            organisation=operator, user=user, role=Role.SUPPORT_VOLUNTEER, actor_label="manage.py seed_demo"
+        )
+        helpers.append(user)
+    now = timezone.now()
+    case = case_open(
+        actor=coordinator, program=program, referral_source="ngo", referral_date=timezone.localdate(),
+        survivor={"given_name": "Amira", "family_name": "Example", "address": "1 Demo Street, Exampletown"},
+        summary="Demo case for a support circle.",
+    )  # fmt: skip
+    process = process_open(actor=coordinator, case=case, type="support_circle")
+    survivor = case.participants.get(role="survivor").person
+    today = timezone.localdate()
+    circle = support_circle_open(
+        actor=coordinator, process=process, survivor=survivor, known_as="Amira", consent_method="written",
+        consent_given_at=now - datetime.timedelta(days=40), opened_on=today - datetime.timedelta(days=30),
+    )  # fmt: skip
+    support = [c for c in competencies_of(operator) if c.code == SURVIVOR_SUPPORT]
+    course = course_create(actor=coordinator, organisation=operator, title="Walking alongside survivors",
+                           competencies=support)  # fmt: skip
+    session = course_session_add(actor=coordinator, course=course, starts_at=now - datetime.timedelta(days=60),
+                                 hours="20")  # fmt: skip
+    for user in helpers:
+        enrol(actor=coordinator, course=course, user=user)
+    attendance_record(actor=coordinator, session=session, attended=helpers)
+    for user in helpers:
+        volunteer_add(actor=coordinator, circle=circle, user=user,
+                      screening_done_on=today - datetime.timedelta(days=90), training_hours="24")  # fmt: skip
+    home = goal_set(
+        actor=coordinator, circle=circle, area="housing", words="A room of my own, near the bus to college."
+    )
+    goal_set(actor=coordinator, circle=circle, area="social", words="Friends to cook with on Sundays.")
+    step_add(actor=coordinator, goal=home, words="Visit the housing office together",
+             helper=circle.volunteers.get(user=helpers[0]))  # fmt: skip
+    members = list(circle.volunteers.all())
+    held = now - datetime.timedelta(days=9)
+    meeting_record(actor=helpers[0], circle=circle, held_at=held, attendees=members, survivor_came=True,
+                   what_was_done="Coffee and a look at the college timetable.",
+                   next_steps="Amira calls the housing office.", now=held + datetime.timedelta(hours=3))  # fmt: skip
+    meeting_record(actor=helpers[0], circle=circle, held_at=now - datetime.timedelta(days=3), attendees=members[:2])
+    circle_settings_update(actor=coordinator, circle=circle, known_as="Amira", survivor_joins_meetings=True,
+                           next_meeting_at=now + datetime.timedelta(days=4))  # fmt: skip

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reparo.evaluation.catalogue import Instrument
 from reparo.evaluation.models import (
+    SCHEDULED_TIMEPOINTS,
     Audience,
     CancelReason,
     InstrumentCode,
@@ -23,7 +24,9 @@ NOT_ANSWERED = ""
 
 class ScheduleLineForm(forms.Form):
     instrument = forms.ChoiceField(label=_("Questionnaire"), choices=InstrumentCode.choices)
-    timepoint = forms.ChoiceField(label=_("When"), choices=Timepoint.choices)
+    timepoint = forms.ChoiceField(
+        label=_("When"), choices=[(v, label) for v, label in Timepoint.choices if v in SCHEDULED_TIMEPOINTS]
+    )
     audience = forms.ChoiceField(label=_("Who"), choices=Audience.choices, initial=Audience.BOTH)
     due_within_days = forms.IntegerField(
         label=_("Days to complete"), min_value=1, max_value=365, initial=14,

@@ -32,7 +32,23 @@ class Timepoint(models.TextChoices):
     AFTER_SESSION = "after_session", _("After each session")
     END_OF_PROCESS = "end_of_process", _("End of process")
     MONTHS_3 = "months_3", _("3 months after")
+    MONTHS_6 = "months_6", _("6 months after")
     MONTHS_12 = "months_12", _("12 months after")
+    CIRCLE_START = "circle_start", _("Start of a support circle")
+
+
+# Timepoints a program puts on its schedule; the others are given by the app they belong to (a support circle's
+# start is the support circles' own schedule).
+SCHEDULED_TIMEPOINTS = frozenset(
+    {
+        Timepoint.BASELINE,
+        Timepoint.AFTER_SESSION,
+        Timepoint.END_OF_PROCESS,
+        Timepoint.MONTHS_3,
+        Timepoint.MONTHS_6,
+        Timepoint.MONTHS_12,
+    }
+)
 
 
 class Audience(models.TextChoices):

@@ -42,7 +42,9 @@ from reparo.consent.policy import may, people_who_may
 from reparo.core.crypto import normalise_text
 from reparo.evaluation import selectors
 from reparo.evaluation.catalogue import instrument as get_instrument
+from reparo.evaluation.extensions import occasions_due
 from reparo.evaluation.models import (
+    SCHEDULED_TIMEPOINTS,
     AssignmentStatus,
     Audience,
     CancelReason,
@@ -91,7 +93,7 @@ def schedule_line_add(
     _require_program(actor, program)
     if instrument not in InstrumentCode.values:
         raise ValidationError({"instrument": _("Choose a questionnaire from the list.")})
-    if timepoint not in Timepoint.values:
+    if timepoint not in SCHEDULED_TIMEPOINTS:
         raise ValidationError({"timepoint": _("Choose when from the list.")})
     if audience not in Audience.values:
         raise ValidationError({"audience": _("Choose who from the list.")})
@@ -201,12 +203,17 @@ def _candidates(line: SurveySchedule, today: datetime.date) -> Iterable[_Candida
                 yield _Candidate(case_id, person_id, _case_role(role), f"session:{session_id}",
                                  timezone.localdate(starts), process_id, session_id)  # fmt: skip
         return
-    offsets: dict[str, int] = {Timepoint.END_OF_PROCESS: 0, Timepoint.MONTHS_3: 3, Timepoint.MONTHS_12: 12}
+    offsets: dict[str, int] = {
+        Timepoint.END_OF_PROCESS: 0, Timepoint.MONTHS_3: 3, Timepoint.MONTHS_6: 6, Timepoint.MONTHS_12: 12,
+    }  # fmt: skip
     prefix: dict[str, str] = {
         Timepoint.END_OF_PROCESS: "end",
         Timepoint.MONTHS_3: "months_3",
+        Timepoint.MONTHS_6: "months_6",
         Timepoint.MONTHS_12: "months_12",
     }
+    if line.timepoint not in offsets:
+        return
     processes = Process.objects.filter(case__program_id=line.program_id, stage__in=selectors.ENDED_STAGES).only(
         "pk", "case_id", "stage", "ended_at", "updated_at"
     )
@@ -275,7 +282,14 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
 
     created = 0
     decisions: dict[Any, bool] = {}
-    people: dict[Any, Person] = {}
+
+    def consents(person_id: Any) -> bool:
+        """Asked of the consent policy once per person and sweep, right before their first assignment."""
+        if person_id not in decisions:
+            person = Person.objects.get(pk=person_id)
+            decisions[person_id] = bool(may(person=person, purpose=ConsentPurpose.EVALUATION, at=at))
+        return decisions[person_id]
+
     lines = SurveySchedule.objects.filter(is_active=True, program__is_active=True).select_related(
         "program__organisation"
     )
@@ -291,11 +305,7 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
                 continue
             # What fell due before the line was on the schedule is due from the day it was added.
             due_on = max(cand.due_on, min(scheduled_on, today))
-            if cand.person_id not in decisions:
-                person = people.get(cand.person_id) or Person.objects.get(pk=cand.person_id)
-                people[cand.person_id] = person
-                decisions[cand.person_id] = bool(may(person=person, purpose=ConsentPurpose.EVALUATION, at=at))
-            if not decisions[cand.person_id]:
+            if not consents(cand.person_id):
                 continue
             assignment = SurveyAssignment.objects.create(
                 program=line.program, case_id=cand.case_id, person_id=cand.person_id, participant_role=cand.role,
@@ -309,6 +319,34 @@ def surveys_assign_due(*, today: datetime.date | None = None, at: datetime.datet
                 timepoint=line.timepoint, system_label=SYSTEM_LABEL,
             )  # fmt: skip
             created += 1
+    return created + _assign_occasions(today=today, at=at, consents=consents)
+
+
+def _assign_occasions(*, today: datetime.date, at: datetime.datetime, consents: Any) -> int:
+    """The questionnaires other apps schedule themselves (``reparo.evaluation.extensions``): each made once, and
+    only while the person's evaluation consent is in force (asked of the consent policy)."""
+    created = 0
+    for cand in occasions_due(today):
+        if cand.instrument not in InstrumentCode.values or cand.timepoint not in Timepoint.values:
+            raise ValueError(f"Unknown questionnaire or timepoint in {cand!r}.")
+        if cand.due_on > today:
+            continue
+        made = SurveyAssignment.objects.filter(
+            case_id=cand.case_id, person_id=cand.person_id, instrument=cand.instrument, occasion=cand.occasion
+        )
+        if made.exists() or not consents(cand.person_id):
+            continue
+        program = Program.objects.select_related("organisation").get(pk=cand.program_id)
+        assignment = SurveyAssignment.objects.create(
+            program=program, case_id=cand.case_id, person_id=cand.person_id, participant_role=cand.participant_role,
+            process_id=cand.process_id, instrument=cand.instrument, timepoint=cand.timepoint, occasion=cand.occasion,
+            due_on=cand.due_on, overdue_on=cand.due_on + datetime.timedelta(days=cand.due_within_days),
+        )  # fmt: skip
+        audit_record_for(
+            None, "evaluation.survey_assigned", assignment, program.organisation, instrument=cand.instrument,
+            timepoint=cand.timepoint, system_label=SYSTEM_LABEL,
+        )  # fmt: skip
+        created += 1
     return created
 
 

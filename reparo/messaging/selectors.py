@@ -41,7 +41,7 @@ from reparo.messaging.models import (
 from reparo.messaging.rules import relay_refusals, side_of
 from reparo.organisations.models import Program
 from reparo.people.models import Person
-from reparo.processes.models import OPEN_STAGES, Process, ProcessParticipant, ProcessRole
+from reparo.processes.models import OPEN_STAGES, SURVIVOR_ONLY_TYPES, Process, ProcessParticipant, ProcessRole
 
 # --- who may read what -------------------------------------------------------------------------------------------
 
@@ -219,9 +219,9 @@ def relay_processes_for(person: Person, case: Case) -> QuerySet[Process]:
     """Open processes of ``case`` in which ``person`` takes part on the survivor's or the responsible person's side."""
     roles = [role for role in ProcessRole.values if side_of(role)]
     taking_part = ProcessParticipant.objects.filter(person=person, withdrawn_at__isnull=True, role__in=roles)
-    return Process.objects.filter(case=case, stage__in=OPEN_STAGES, pk__in=taking_part.values("process_id")).order_by(
-        "created_at"
-    )
+    # A survivor-only process (a support circle) has no other side to pass anything on to.
+    processes = Process.objects.filter(case=case, stage__in=OPEN_STAGES, pk__in=taking_part.values("process_id"))
+    return processes.exclude(type__in=SURVIVOR_ONLY_TYPES).order_by("created_at")
 
 
 def relay_recipients(process: Process, author: Person) -> QuerySet[Person]:

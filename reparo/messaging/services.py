@@ -270,7 +270,7 @@ def relay_submit(
 
 
 def _locked(relay: Relay) -> Relay:
-    return Relay.objects.select_for_update().select_related(*selectors.RELAY_RELATED).get(pk=relay.pk)
+    return Relay.objects.select_for_update(of=("self",)).select_related(*selectors.RELAY_RELATED).get(pk=relay.pk)
 
 
 def _deliver(actor: Any, relay: Relay, text: str) -> Relay:

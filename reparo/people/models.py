@@ -60,6 +60,9 @@ class Person(UUIDModel, TimeStampedModel):
     citizenship = CountryField(_("citizenship"), multiple=True, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
     birth_year_band = models.CharField(_("age group at erasure"), max_length=16, blank=True, editable=False)
+    # Fields of the HTCDS standard that Reparo has no screen for yet, kept as they were imported (reparo.interop)
+    # so that an export gives them back: {"prs_Salutation": "...", "vic_TraffickingStatus": "...", ...}.
+    htcds_extra = EncryptedJSONField(null=True, blank=True, editable=False)
 
     phone_bidx = BlindIndexField(source="phone", normaliser="phone")
     email_bidx = BlindIndexField(source="email", normaliser="email")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 
@@ -38,13 +38,18 @@ def clean_aliases(value: Any) -> list[str] | None:
 
 
 @transaction.atomic
-def person_create(*, actor: Any, organisation: Organisation, kind: str, **fields: Any) -> Person:
+def person_create(
+    *, actor: Any, organisation: Organisation, kind: str, htcds_extra: dict[str, Any] | None = None, **fields: Any
+) -> Person:
+    """A new person. ``htcds_extra``: HTCDS fields Reparo has no screen for, kept encrypted (an import gives them)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
     if "aliases" in fields:
         fields["aliases"] = clean_aliases(fields["aliases"])
-    person = Person(organisation=organisation, kind=kind, created_by=actor if actor else None, **fields)
+    extra = cast(Any, htcds_extra or None)
+    creator = actor if actor else None
+    person = Person(organisation=organisation, kind=kind, created_by=creator, htcds_extra=extra, **fields)
     person.full_clean(exclude=["display_code", "organisation", "created_by", "erased_by"])
     for _attempt in range(8):
         person.display_code = new_display_code(kind)

@@ -190,7 +190,7 @@ def invitation_issue(
         if channel == InvitationChannel.EMAIL and not person.email:
             raise ValidationError({"channel": _("There is no e-mail address for this person.")})
     now = timezone.now()
-    account = PortalAccount.objects.select_for_update().filter(person=person).select_related("user").first()
+    account = PortalAccount.objects.select_for_update(of=("self",)).filter(person=person).select_related("user").first()
     reissue = account is not None
     if account is None:
         user = User.objects.create_user(

@@ -42,6 +42,15 @@ PREPARATION_CHECKLISTS: dict[str, list[tuple[str, object]]] = {
         ("relapse_plan", _("The core member's own plan to avoid harm, and warning signs")),
         ("expectations", _("Weekly meetings, minutes, and quarterly reviews")),
     ],
+    ProcessType.SUPPORT_CIRCLE: [
+        ("purpose", _("What the circle is for: support with the goals the survivor chooses, nothing else")),
+        ("voluntary", _("Taking part is voluntary and the circle can end at any time, without a reason")),
+        ("name", _("The name the volunteers will use, and what they will never be told")),
+        ("goals", _("The goals, in the survivor's own words, and which of them the volunteers may see")),
+        ("meetings", _("Whether the survivor wants to come to the meetings, and how often")),
+        ("partners", _("Which organisations the survivor agrees to involve")),
+        ("safety", _("Safety: worries, warning signs, what happens if someone feels unsafe")),
+    ],
 }
 
 AGENDAS: dict[str, list[object]] = {
@@ -79,6 +88,12 @@ AGENDAS: dict[str, list[object]] = {
         _("Check-in"),
         _("The week: risks, successes, plans"),
         _("Concerns"),
+        _("Next meeting"),
+    ],
+    ProcessType.SUPPORT_CIRCLE: [
+        _("Check-in"),
+        _("The goals: what moved, what is hard"),
+        _("Who helps with the next steps"),
         _("Next meeting"),
     ],
 }

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reparo.cases.models import OPEN_STATUSES
-from reparo.processes.models import Process, ProcessParticipant, ProcessRole
+from reparo.processes.models import SURVIVOR_ONLY_TYPES, Process, ProcessParticipant, ProcessRole
 
 Condition = Callable[["GateContext"], "str | None"]
 _CONDITIONS: list[tuple[str, Condition]] = []
@@ -121,6 +121,13 @@ def joint_meeting_gate_for_session(
                 reasons.append(_("By the time of the session: %(reason)s") % {"reason": reason})
                 codes.append(code)
     return GateResult(open=not reasons, reasons=reasons, codes=codes)
+
+
+@gate_condition("process_type")
+def _joint_meetings_possible(ctx: GateContext) -> str | None:
+    if ctx.process.type in SURVIVOR_ONLY_TYPES:
+        return _("A support circle never brings the survivor and the responsible person together.")
+    return None
 
 
 @gate_condition("facilitator")

@@ -18,6 +18,12 @@ class ProcessType(models.TextChoices):
     CONFERENCE = "conference", _("Family or community group conference")
     CIRCLE = "circle", _("Restorative circle")
     COSA = "cosa", _("Circle of Support and Accountability")
+    SUPPORT_CIRCLE = "support_circle", _("Support circle around a survivor")
+
+
+# Processes that belong to the survivor's side alone: no responsible-side participant takes part, and nobody who
+# sees only the responsible-person side of a case (a CoSA volunteer, a responsible person) ever sees them.
+SURVIVOR_ONLY_TYPES = frozenset({ProcessType.SUPPORT_CIRCLE})
 
 
 class ProcessStage(models.TextChoices):

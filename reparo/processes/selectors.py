@@ -12,8 +12,14 @@ from django.utils import timezone
 
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
-from reparo.cases.selectors import case_access_for, cases_visible_to
+from reparo.cases.selectors import (
+    case_access_for,
+    cases_seen_in_full_by,
+    cases_visible_to,
+    sees_every_case_in_full,
+)
 from reparo.processes.models import (
+    SURVIVOR_ONLY_TYPES,
     PreparationMeeting,
     Process,
     ProcessFacilitator,
@@ -26,7 +32,12 @@ from reparo.processes.models import (
 
 
 def processes_visible_to(actor: Any) -> QuerySet[Process]:
-    return Process.objects.filter(case__in=cases_visible_to(actor))
+    """Processes on the cases the actor sees; a survivor-only process (a support circle) only on cases where they
+    see the survivor's side too: someone who sees the responsible-person side only never learns it exists."""
+    processes = Process.objects.filter(case__in=cases_visible_to(actor))
+    if sees_every_case_in_full(actor):
+        return processes
+    return processes.exclude(Q(type__in=SURVIVOR_ONLY_TYPES) & ~Q(case__in=cases_seen_in_full_by(actor)))
 
 
 @lookup("processes.process")

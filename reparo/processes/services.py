@@ -17,6 +17,7 @@ from reparo.access.participants import speaks_for
 from reparo.audit.concurrency import check_version
 from reparo.audit.services import audit_record_for
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseTeamMember, Task, TeamRole
+from reparo.cases.models import ParticipantRole as CaseParticipantRole
 from reparo.cases.selectors import case_access_for
 from reparo.cases.services import case_transition
 from reparo.processes import content, facilitation
@@ -24,6 +25,7 @@ from reparo.processes.gate import joint_meeting_gate_for_session
 from reparo.processes.models import (
     RESPONSIBLE_SIDE,
     STAGE_TRANSITIONS,
+    SURVIVOR_ONLY_TYPES,
     EndReason,
     FacilitatorRole,
     PreparationMeeting,
@@ -84,6 +86,8 @@ def participant_add(
         raise ValidationError({"role": _("That role does not fit this person's role in the case.")})
     if role == ProcessRole.CORE_MEMBER and process.type != ProcessType.COSA:
         raise ValidationError({"role": _("Only a Circle of Support and Accountability has a core member.")})
+    if process.type in SURVIVOR_ONLY_TYPES:
+        _require_survivor_alone(process, case_participant, role)
     participant, created = ProcessParticipant.objects.get_or_create(
         process=process, person=case_participant.person, defaults={"role": role}
     )
@@ -94,6 +98,17 @@ def participant_add(
         person=case_participant.person.display_code, role=role,
     )  # fmt: skip
     return participant
+
+
+def _require_survivor_alone(process: Process, case_participant: CaseParticipant, role: str) -> None:
+    """A survivor-only process (a support circle) forms around one survivor: nobody else takes part in it, and
+    certainly nobody from the responsible person's side."""
+    if role != ProcessRole.SURVIVOR or case_participant.role != CaseParticipantRole.SURVIVOR:
+        raise ValidationError(
+            {"role": _("Only the survivor takes part in a support circle. Nobody from the other side can join it.")}
+        )
+    if ProcessParticipant.objects.filter(process=process).exclude(person=case_participant.person).exists():
+        raise ValidationError(_("A support circle forms around one survivor only."))
 
 
 @transaction.atomic

@@ -469,7 +469,9 @@ def referral_move(
     move is refused. Sending freezes the packet; declining needs a reason; finishing erases the packet (kept after a
     service only for the agreement's retention). Each move has its date, actor and reason, and is audited."""
     side = side_of(actor, referral, on_behalf=on_behalf)
-    locked = Referral.objects.select_for_update().select_related("case", "person", "partner").get(pk=referral.pk)
+    locked = (
+        Referral.objects.select_for_update(of=("self",)).select_related("case", "person", "partner").get(pk=referral.pk)
+    )
     from_status = locked.status
     if to_status not in ReferralStatus.values or side not in REFERRAL_MOVES.get((from_status, to_status), ()):
         raise ValidationError(
@@ -570,7 +572,7 @@ def referral_update_add(*, actor: Any, referral: Referral, note: str, on_behalf:
     side = side_of(actor, referral, on_behalf=on_behalf)
     if side != Side.PARTNER:
         raise PermissionDenied
-    locked = Referral.objects.select_for_update().select_related("person", "partner").get(pk=referral.pk)
+    locked = Referral.objects.select_for_update(of=("self",)).select_related("person", "partner").get(pk=referral.pk)
     if locked.status not in (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.IN_SERVICE):
         raise ValidationError(_("Updates are written while the referral is open."))
     if not _confirm_access(locked, actor=None):
@@ -634,7 +636,7 @@ def _confirm_access(referral: Referral, *, actor: Any) -> bool:
 
 def _end_access(referral: Referral, reason: str, *, actor: Any) -> None:
     """End the partner's access to ``referral`` (idempotent): erase the packet, record it, tell the team."""
-    locked = Referral.objects.select_for_update().select_related("partner", "case").get(pk=referral.pk)
+    locked = Referral.objects.select_for_update(of=("self",)).select_related("partner", "case").get(pk=referral.pk)
     if locked.access_ended_at is not None:
         referral.access_ended_at, referral.access_end_reason = locked.access_ended_at, locked.access_end_reason
         return
@@ -853,7 +855,11 @@ def incoming_record(
 
 def _locked_incoming(actor: Any, incoming: IncomingReferral) -> IncomingReferral:
     _require(actor, Capability.OPEN_CASES, organisation=_org(incoming.program.organisation_id))
-    locked = IncomingReferral.objects.select_for_update().select_related("program", "from_partner").get(pk=incoming.pk)
+    locked = (
+        IncomingReferral.objects.select_for_update(of=("self",))
+        .select_related("program", "from_partner")
+        .get(pk=incoming.pk)
+    )
     if locked.status != IncomingStatus.RECEIVED:
         raise ValidationError(_("This referral has already been answered."))
     return locked

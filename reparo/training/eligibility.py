@@ -32,9 +32,12 @@ from reparo.processes.models import (
 )
 from reparo.training.framework import competencies_of, requirements_for
 from reparo.training.models import (
+    Attendance,
     Certification,
     CertificationStatus,
     ConflictOfInterest,
+    Course,
+    CourseSession,
     FacilitatorPreference,
     FacilitatorProfile,
     Level,
@@ -303,11 +306,33 @@ def facilitator_eligibility(process: Process, user: Any, *, dates: Iterable[Any]
     return eligible_facilitators(process, dates=dates, users=[user])[0]
 
 
+def completed_course_covering(user: Any, organisation: Any, competency_code: str) -> bool:
+    """Whether ``user`` attended every session of at least one course of ``organisation`` that covers the
+    competency ``competency_code`` (a course with no session yet is not completed)."""
+    courses = Course.objects.filter(organisation=organisation, competencies__code=competency_code).distinct()
+    sessions: dict[int, set[int]] = {}
+    for course_id, session_id in CourseSession.objects.filter(course__in=courses).values_list("course_id", "pk"):
+        sessions.setdefault(course_id, set()).add(session_id)
+    attended = set(
+        Attendance.objects.filter(user=user, attended=True, session__course__in=courses).values_list(
+            "session_id", flat=True
+        )
+    )
+    return any(ids <= attended for ids in sessions.values())
+
+
 def volunteer_problems(
-    user: Any, *, program: Any, screening_done_on: Any, training_hours: Any, today: datetime.date | None = None
+    user: Any,
+    *,
+    program: Any,
+    screening_done_on: Any,
+    training_hours: Any,
+    today: datetime.date | None = None,
+    course_competency: str | None = None,
 ) -> list[str]:
-    """Why ``user`` may not (yet) serve in a CoSA inner circle: screening not done (a date still to come is not
-    done), too few training hours."""
+    """Why ``user`` may not (yet) serve as a community volunteer (a CoSA inner circle, a survivor's support
+    circle): screening not done (a date still to come is not done), too few training hours and, with
+    ``course_competency``, no completed course of the program's organisation covering that competency."""
     problems = []
     if not screening_done_on or screening_done_on > (today or timezone.localdate()):
         problems.append(_("The volunteer's screening is not done yet."))
@@ -320,5 +345,11 @@ def volunteer_problems(
         problems.append(
             _("The volunteer has %(hours)s training hours; the program asks for %(needed)s.")
             % {"hours": hours_text(hours), "needed": hours_text(needed)}
+        )
+    if course_competency and not completed_course_covering(user, program.organisation, course_competency):
+        names = {c.code: c.label for c in competencies_of(program.organisation)}
+        problems.append(
+            _("The volunteer has not completed a course on %(competency)s yet.")
+            % {"competency": names.get(course_competency, course_competency)}
         )
     return problems

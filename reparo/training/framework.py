@@ -19,7 +19,10 @@ DEFAULT_COMPETENCIES: list[tuple[str, str, str]] = [
     ("safeguarding", "Safeguarding and risk", "Protección y gestión del riesgo"),
     ("interpreters", "Working with interpreters", "Trabajo con intérpretes"),
     ("cosa", "CoSA volunteering", "Voluntariado en CoSA"),
+    ("survivor_support", "Supporting survivors in the community", "Acompañamiento comunitario a sobrevivientes"),
 ]
+# The competency a survivor-support course covers: a volunteer of a support circle has completed such a course.
+SURVIVOR_SUPPORT = "survivor_support"
 COMPETENCY_CODES = frozenset(code for code, _en, _es in DEFAULT_COMPETENCIES)
 
 DEFAULT_REQUIREMENTS: dict[str, dict[str, int]] = {
@@ -47,6 +50,7 @@ DEFAULT_REQUIREMENTS: dict[str, dict[str, int]] = {
     },
     ProcessType.CIRCLE: {"trauma_informed": 2, "cultural": 2, "mediation": 1, "safeguarding": 2},
     ProcessType.COSA: {"trauma_informed": 1, "trafficking_law": 1, "safeguarding": 2, "cosa": 2},
+    ProcessType.SUPPORT_CIRCLE: {"trauma_informed": 2, "cultural": 1, "safeguarding": 2, "survivor_support": 2},
 }
 
 

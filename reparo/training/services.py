@@ -586,7 +586,9 @@ def certification_issue(
 def certification_renew(*, actor: Any, certification: Certification) -> Certification:
     """Renew: a new certification with the same levels (requirements checked again); the old one is replaced.
     The old one is locked first, so two renewals at once make one new certification, not two."""
-    certification = Certification.objects.select_for_update().select_related("user", "program").get(pk=certification.pk)
+    certification = (
+        Certification.objects.select_for_update(of=("self",)).select_related("user", "program").get(pk=certification.pk)
+    )
     if certification.status == CertificationStatus.RENEWED:
         raise ValidationError(_("This certification has already been renewed."))
     if certification.status == CertificationStatus.SUSPENDED:

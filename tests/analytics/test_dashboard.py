@@ -245,6 +245,20 @@ def test_it_computes_the_change_in_well_being_with_paired_change(scene: Any) -> 
     assert rses.change is None
 
 
+def test_the_page_says_which_method_gave_the_wilcoxon_p(client: Any, scene: Any) -> None:
+    rec = scene["coordinator"]
+    refs = set(_consenting_refs())
+    closed = [c for c in Case.objects.filter(program=scene.program, status=CaseStatus.CLOSED) if c.reference in refs]
+    for c in closed[:12]:
+        f.scores(c, "who5", 40, 52, recorder=rec)  # twelve equal (tied) improvements: exact p = 2 / 2**12
+    for c in Case.objects.filter(program=scene.program_b)[:11]:
+        f.scores(c, "who5", 50, 50, recorder=rec)
+    sign_in(client, scene["evaluator"])
+    page = client.get(reverse("analytics:program", args=[scene.alice_org.pk, scene.program.pk])).content.decode()
+    table = page[page.index('data-figure="outcomes"') :]
+    assert "&lt; 0.001 (exact)" in table[: table.index("</table>")]
+
+
 def test_outcome_changes_rest_on_at_least_11_people(scene: Any) -> None:
     rec = scene["coordinator"]
     refs = set(_consenting_refs())

@@ -46,23 +46,83 @@ def test_it_computes_the_paired_t_interval_of_r_for_the_sleep_data() -> None:
     assert result.t_p_value == pytest.approx(0.002832890, rel=SIX)
 
 
-def test_it_computes_the_wilcoxon_p_of_r_with_ties_and_zeros() -> None:
-    # R: wilcox.test(extra ~ group, data = sleep, paired = TRUE) → V = 0, p-value = 0.009091 (with ties and a
-    # zero difference, so normal approximation with continuity correction).
+def test_it_computes_the_exact_wilcoxon_p_with_ties_and_a_zero_for_the_sleep_data() -> None:
+    # Differences 1.2, 2.4, 1.3, 1.3, 0, 1, 1.8, 0.8, 4.6, 1.4: one zero (dropped) and a tie. The nine others are
+    # all positive, so only "all positive" and "all negative" are as extreme: p = 2 / 2**9 exactly. (R's
+    # wilcox.test falls back to the normal approximation here and says 0.009091.)
     result = stats.paired_change(before=SLEEP_1, after=SLEEP_2)
-    assert result.wilcoxon_p_value == pytest.approx(0.009091, rel=1e-4)
+    assert result.wilcoxon_p_value == 2 / 2**9
+    assert result.wilcoxon_method == "exact"
 
 
-def test_it_matches_scipys_own_tie_reference_from_r() -> None:
-    # scipy test_morestats.py test_wilcoxon_tie: wilcoxon([0.1] * 10, correction=True) p = 0.001904195 (from R).
-    result = stats.paired_change(before=[0.0] * 10, after=[0.1] * 10)
-    assert result.wilcoxon_p_value == pytest.approx(0.001904195, rel=SIX)
+def test_it_gives_two_in_256_for_eight_people_who_all_improved_with_ties() -> None:
+    # Eight positive differences with ties: the normal approximation said 0.0138; the exact p is 2/256.
+    result = stats.paired_change(before=[0] * 8, after=[1, 1, 2, 2, 3, 3, 4, 4])
+    assert result.wilcoxon_p_value == 2 / 256
+    assert result.wilcoxon_method == "exact"
+    tied_all = stats.paired_change(before=[0.0] * 10, after=[0.1] * 10)  # scipy's test_wilcoxon_tie data
+    assert (tied_all.wilcoxon_p_value, tied_all.wilcoxon_method) == (2 / 2**10, "exact")
 
 
 def test_it_uses_the_exact_signed_rank_distribution_without_ties() -> None:
     # Six differences, all positive, no ties: the exact two-sided p is 2 x (1/2)^6 = 0.03125 by definition.
     result = stats.paired_change(before=[0, 0, 0, 0, 0, 0], after=[1, 2, 3, 4, 5, 6])
     assert result.wilcoxon_p_value == pytest.approx(0.03125, rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=10_000), min_size=1, max_size=50, unique=True),
+    st.lists(st.booleans(), min_size=50, max_size=50),
+)
+def test_it_agrees_with_scipys_exact_method_when_nothing_is_tied(magnitudes: list[int], signs: list[bool]) -> None:
+    from scipy.stats import wilcoxon
+
+    differences = [m if s else -m for m, s in zip(magnitudes, signs, strict=False)]
+    expected = float(wilcoxon(differences, method="exact").pvalue)
+    assert stats.wilcoxon_exact_p(differences) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    "differences",
+    [
+        [1, 1, 2, 2, 3, 3, 4, 4],
+        [1, -1, 2, 2, -3, 3, 3, 5, 5, -5],
+        [0.5, 0.5, 0.5, -0.5, 1.5, 2.0, 2.0, -2.0, 3.0, 0.5, 1.5],
+        [-2, -2, -2, -1, 1, 4],
+    ],
+)
+def test_it_agrees_with_a_full_enumeration_of_sign_flips_with_ties(differences: list[float]) -> None:
+    # scipy.stats.permutation_test with permutation_type="samples" on one sample flips signs; with at least 2**n
+    # resamples it enumerates every sign assignment exactly (no random draw).
+    import numpy as np
+    from scipy.stats import permutation_test, rankdata
+
+    def t_plus(d: np.ndarray, axis: int = -1) -> np.ndarray:
+        ranks = rankdata(np.abs(d), axis=axis)
+        return np.sum(ranks * (d > 0), axis=axis)
+
+    result = permutation_test(
+        (np.asarray(differences, dtype=float),), t_plus, permutation_type="samples", n_resamples=2**20,
+        alternative="two-sided", vectorized=True,
+    )  # fmt: skip
+    assert stats.wilcoxon_exact_p(differences) == pytest.approx(float(result.pvalue), rel=1e-9)
+
+
+def test_it_uses_the_normal_approximation_for_many_pairs_and_says_so() -> None:
+    from scipy.stats import wilcoxon
+
+    before = [0.0] * 60
+    after = [float(i % 7) - 2 for i in range(60)]  # ties and zeros
+    result = stats.paired_change(before, after)
+    expected = wilcoxon([a - b for a, b in zip(after, before, strict=True)], correction=True, method="approx")
+    assert result.wilcoxon_method == "normal"
+    assert result.wilcoxon_p_value == pytest.approx(float(expected.pvalue), rel=1e-12)
+
+
+def test_it_refuses_zero_differences_in_the_exact_test() -> None:
+    with pytest.raises(ValueError):
+        stats.wilcoxon_exact_p([1, 0, 2])
 
 
 def test_it_computes_hedges_g_for_paired_data_by_the_published_formula() -> None:
@@ -79,6 +139,7 @@ def test_it_computes_hedges_g_for_paired_data_by_the_published_formula() -> None
 def test_it_says_no_change_when_nothing_changed() -> None:
     result = stats.paired_change([3, 4, 5], [3, 4, 5])
     assert (result.mean_difference, result.t_p_value, result.wilcoxon_p_value, result.hedges_g) == (0, 1, 1, 0)
+    assert result.wilcoxon_method == "none"
 
 
 @pytest.mark.parametrize(
@@ -256,7 +317,16 @@ def test_its_results_are_frozen_with_exactly_the_promised_fields() -> None:
     import dataclasses
 
     expected = {
-        stats.PairedChange: ["n", "mean_difference", "ci_low", "ci_high", "t_p_value", "wilcoxon_p_value", "hedges_g"],
+        stats.PairedChange: [
+            "n",
+            "mean_difference",
+            "ci_low",
+            "ci_high",
+            "t_p_value",
+            "wilcoxon_p_value",
+            "hedges_g",
+            "wilcoxon_method",
+        ],
         stats.RatioEstimate: ["estimate", "ci_low", "ci_high", "p_value"],
         stats.SurvivalCurve: ["times", "survival", "ci_low", "ci_high", "median"],
         stats.LogRank: ["chi2", "p_value"],

@@ -125,6 +125,33 @@ def test_a_template_with_a_brace_in_its_markup_writes_it_doubled_as_str_format_d
     assert HtmlTemplate("{{ {} }}").format("<x>") == "{ &lt;x&gt; }"
 
 
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '"); import os; ("',
+        "\\ \\n \n ' \"\"\" ''' ",
+        "{v0} {_e} {_S}",
+        "%s %(x)s",
+        "\x00 é ✓ \t",
+        "f\"{__import__('os')}\"",
+    ],
+)
+def test_a_templates_markup_is_written_as_it_is_whatever_it_holds(markup):
+    """The template becomes a function of its values: its own text stays text, never code."""
+    escaped = markup.replace("{", "{{").replace("}", "}}")
+    assert HtmlTemplate(escaped).format() == markup
+    assert HtmlTemplate(escaped + "{}").format("<") == markup + "&lt;"
+
+
+def test_a_template_takes_exactly_its_values():
+    row = HtmlTemplate("<td>{}</td><td>{}</td>")
+    with pytest.raises(TypeError):
+        row.format("one")
+    with pytest.raises(TypeError):
+        row.format("one", "two", "<script>three</script>")  # not dropped silently, as str.format would
+    assert HtmlTemplate("{0}-{1}-{0}").format("a", "<b>") == "a-&lt;b&gt;-a"
+
+
 def test_html_join_joins_html_and_refuses_text():
     parts = [HtmlTemplate("<li>{}</li>").format(v) for v in HOSTILE[:2]]
     joined = html_join(parts, "\n")

@@ -103,3 +103,36 @@ def test_the_migrations_decrypt_going_back_and_encrypt_existing_rows_going_forwa
     assert OuterMember.objects.get().role_description == PLAINTEXT["role_description"]
     assert {m.reference for m in ComparisonMember.objects.all()} == {PLAINTEXT["reference"], "C-2"}
     assert ComparisonMember.objects.filter(reference_bidx__isnull=True).count() == 0
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_stops_before_changing_anything_when_old_references_would_count_as_one(world: Any) -> None:
+    # Before the encryption a cohort's references were unique exactly as written, so "ab-1" and "AB-1" could both be
+    # in one cohort; the blind index counts them as one. The upgrade must say which cohort to tidy, and change
+    # nothing, rather than fail half-way on a constraint that names only a hash.
+    try:
+        _migrate(BEFORE)
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO evaluation_comparisoncohort (id, created_at, updated_at, program_id, name, description,"
+                " source_filename) VALUES (%s, %s, %s, %s, 'Old county cohort', '', '')",
+                ["0f6cf0c1a2b34c5d8e9f00112233aabb", now, now, world.program.pk],
+            )
+            for reference in ("ab-1", "AB-1", "cd-2"):
+                cursor.execute(
+                    "INSERT INTO evaluation_comparisonmember (cohort_id, reference, followup_start, followup_end,"
+                    " event_type) VALUES (%s, %s, '2024-01-01', '2025-01-01', '')",
+                    ["0f6cf0c1a2b34c5d8e9f00112233aabb", reference],
+                )
+        with pytest.raises(RuntimeError) as refused:
+            _migrate(AFTER)
+        assert "Old county cohort" in str(refused.value) and "ab-1" not in str(refused.value).lower()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reference FROM evaluation_comparisonmember ORDER BY reference")
+            assert [row[0] for row in cursor.fetchall()] == ["AB-1", "ab-1", "cd-2"], "nothing was changed"
+            cursor.execute("UPDATE evaluation_comparisonmember SET reference = 'ab-1b' WHERE reference = 'AB-1'")
+    finally:
+        _migrate(AFTER)
+    assert sorted(m.reference for m in ComparisonMember.objects.all()) == ["ab-1", "ab-1b", "cd-2"]

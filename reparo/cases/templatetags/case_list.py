@@ -40,10 +40,8 @@ def case_rows(cases: Iterable[Any]) -> SafeString:
     today = timezone.localdate()
     rows = []
     for case in cases:
-        next_due = case["next_due"]
-        due: Any = next_due or NONE  # a date shows as its ISO form
-        if next_due is not None and next_due < today:
-            due = OVERDUE.format(next_due, overdue)
+        next_due = case["next_due"]  # a date shows as its ISO form
+        due = NONE if not next_due else OVERDUE.format(next_due, overdue) if next_due < today else next_due
         status = case["status"]
         rows.append(
             ROW.format(

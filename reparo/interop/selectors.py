@@ -1,0 +1,369 @@
+"""Reads for HTCDS exchange: who may export and import, which cases and people an export holds (asking the consent
+policy for each person), and their HTCDS records.
+
+Consent (asked of :mod:`reparo.consent.policy`, person by person, when the export is planned):
+
+- an identified export is for one partner organisation (the recipient). A case is in it only when every survivor on
+  it agreed to share its facts (``case_facts``) with that recipient; a responsible person's row only when they agreed
+  too. A person's identity fields (names, date of birth, identity number, salutation, title) are filled only when
+  they agreed to share their identity with that recipient, their contact fields (e-mail, phones, mailing address)
+  only for contact details, and a case's support plans only when its survivors agreed to share their needs;
+- a de-identified file counts only survivors who agreed to be counted in reports that do not identify anyone.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from reparo.access.actors import organisation_ids_where
+from reparo.access.capabilities import Capability, TeamRole
+from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseStatusChange, Harm, Note, NoteConfidentiality
+from reparo.cases.models import ParticipantRole as PR
+from reparo.consent.models import ConsentPurpose, DataCategory
+from reparo.consent.policy import may, people_who_may
+from reparo.interop import records, standard, values
+from reparo.interop.models import HtcdsLink, LinkKind
+from reparo.organisations.models import Organisation, OrganisationKind, Program
+from reparo.organisations.selectors import organisation_get_for
+from reparo.people.models import Person
+
+EXPORTED_ROLES = {PR.SURVIVOR: records.VICTIM, PR.RESPONSIBLE: records.PERPETRATOR}
+CLOSING = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
+BATCH = 100
+
+# --- access -------------------------------------------------------------------------------------------------------
+
+
+def organisations_for_exchange(actor: Any) -> QuerySet[Organisation]:
+    ids = set(organisation_ids_where(actor, Capability.EXPORT_HTCDS)) | set(
+        organisation_ids_where(actor, Capability.IMPORT_HTCDS)
+    )
+    return Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name")
+
+
+def organisation_for_exchange(actor: Any, pk: Any, *, need: Capability) -> Organisation:
+    """The organisation, if ``actor`` may export from it (``EXPORT_HTCDS``) or import into it (``IMPORT_HTCDS``);
+    else 404."""
+    return organisation_get_for(actor, pk, need=need)
+
+
+def programs_of(organisation: Organisation) -> QuerySet[Program]:
+    return Program.objects.filter(organisation=organisation).order_by("name")
+
+
+def recipients() -> QuerySet[Organisation]:
+    """The partner organisations a file can be for."""
+    return Organisation.objects.filter(kind=OrganisationKind.PARTNER, is_active=True).order_by("name")
+
+
+def organisation_named(name: str) -> Organisation:
+    found = Organisation.objects.filter(name=name).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def program_named(organisation: Organisation, name: str) -> Program:
+    found = Program.objects.filter(organisation=organisation, name=name).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- references ---------------------------------------------------------------------------------------------------
+
+
+def case_refs(case_ids: list[Any]) -> dict[Any, str]:
+    """Each case's reference in files: the one it was imported with, else its Reparo reference."""
+    refs = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "reference"))
+    refs.update(HtcdsLink.objects.filter(case_id__in=case_ids).values_list("case_id", "ref"))
+    return refs
+
+
+def person_refs(person_ids: list[Any]) -> dict[Any, str]:
+    refs = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "display_code"))
+    refs.update(HtcdsLink.objects.filter(person_id__in=person_ids).values_list("person_id", "ref"))
+    return refs
+
+
+def known_case(organisation: Organisation, ref: str) -> Case | None:
+    """The case of ``organisation`` a file's case reference stands for, if there is one already."""
+    link = HtcdsLink.objects.filter(organisation=organisation, kind=LinkKind.CASE, ref=ref).select_related("case")
+    found = link.first()
+    if found is not None:
+        return found.case
+    return Case.objects.filter(organisation=organisation, reference=ref).first()
+
+
+def known_person(organisation: Organisation, ref: str) -> Person | None:
+    link = HtcdsLink.objects.filter(organisation=organisation, kind=LinkKind.PERSON, ref=ref).select_related("person")
+    found = link.first()
+    if found is not None:
+        return found.person
+    return Person.objects.filter(organisation=organisation, display_code=ref).first()
+
+
+# --- what an export holds -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportPlan:
+    """The cases and people of an export, decided (with consent) before anything is written."""
+
+    organisation: Organisation
+    recipient: Organisation | None
+    case_ids: list[Any] = field(default_factory=list)  # in file order
+    people: dict[Any, list[Any]] = field(default_factory=dict)  # case id -> person ids, in file order
+    allowed: dict[Any, frozenset[str]] = field(default_factory=dict)  # person id -> categories they may share
+    needs_shared: set[Any] = field(default_factory=set)  # cases whose support plans may go
+    left_out_cases: int = 0
+    left_out_people: int = 0
+
+    @property
+    def person_count(self) -> int:
+        return len({p for ids in self.people.values() for p in ids})
+
+
+def _cases_in_scope(organisation: Organisation, program: Program | None, since: datetime.date | None) -> Any:
+    cases = Case.objects.filter(organisation=organisation)
+    if program is not None:
+        cases = cases.filter(program=program)
+    if since is not None:
+        start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+        cases = cases.filter(updated_at__gte=start)
+    return cases
+
+
+def _participants(case_ids: list[Any]) -> dict[Any, list[tuple[str, Any]]]:
+    out: dict[Any, list[tuple[str, Any]]] = defaultdict(list)
+    rows = CaseParticipant.objects.filter(case_id__in=case_ids, role__in=list(EXPORTED_ROLES)).order_by("pk")
+    for case_id, role, person_id in rows.values_list("case_id", "role", "person_id"):
+        if (role, person_id) not in out[case_id]:
+            out[case_id].append((role, person_id))
+    return out
+
+
+def plan_identified(
+    *, organisation: Organisation, recipient: Organisation, program: Program | None, since: datetime.date | None
+) -> ExportPlan:
+    plan = ExportPlan(organisation=organisation, recipient=recipient)
+    case_ids = list(_cases_in_scope(organisation, program, since).values_list("pk", flat=True))
+    participants = _participants(case_ids)
+    people = Person.objects.in_bulk({p for rows in participants.values() for _r, p in rows})
+    categories = (DataCategory.CASE_FACTS, DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.NEEDS)
+    allowed: dict[Any, frozenset[str]] = {}
+    for person_id, person in people.items():
+        allowed[person_id] = frozenset(
+            c for c in categories
+            if may(person=person, purpose=ConsentPurpose.SHARE, recipient=recipient, categories=[c])
+        )  # fmt: skip
+    refs = case_refs(case_ids)
+    prefs = person_refs(list(people))
+    for case_id in sorted(case_ids, key=lambda pk: refs[pk]):
+        rows = participants.get(case_id, [])
+        survivors = [p for role, p in rows if role == PR.SURVIVOR]
+        if not survivors or any(DataCategory.CASE_FACTS not in allowed[p] for p in survivors):
+            plan.left_out_cases += 1
+            plan.left_out_people += len({p for _r, p in rows})
+            continue
+        kept = [(role, p) for role, p in rows if DataCategory.CASE_FACTS in allowed[p]]
+        plan.left_out_people += len({p for _r, p in rows}) - len({p for _r, p in kept})
+        kept.sort(key=lambda rp: (0 if rp[0] == PR.SURVIVOR else 1, prefs[rp[1]]))
+        plan.case_ids.append(case_id)
+        plan.people[case_id] = [p for _r, p in kept]
+        if all(DataCategory.NEEDS in allowed[p] for p in survivors):
+            plan.needs_shared.add(case_id)
+    plan.allowed = allowed
+    return plan
+
+
+# --- the records ----------------------------------------------------------------------------------------------
+
+
+def _harm_values(harms: list[Harm]) -> dict[str, str]:
+    out = {}
+    for name, attribute in records.HARM_FIELDS.items():
+        found = {code for h in harms for code in (getattr(h, attribute) or [])}
+        f = standard.field(name)
+        out[name] = ";".join(c for c in f.codes if c in found)
+    return out
+
+
+def _valid(field_name: str, value: Any) -> str:
+    """``value`` in canonical form, or "" when Reparo holds something the standard does not allow (a phone number
+    without its country code, say): left out rather than written wrong."""
+    try:
+        return values.canonical(standard.field(field_name), value)
+    except values.Invalid:
+        return ""
+
+
+def person_values(person: Person, *, role: str, harms: dict[str, str], allowed: frozenset[str]) -> dict[str, str]:
+    """The person's HTCDS fields: kept ones first, then what Reparo holds, identity and contact fields only as
+    ``allowed``."""
+    kept = dict(person.htcds_extra or {})
+    out = {name: kept.get(name, "") for name in records.person_fields()}
+    out.update(
+        {
+            "prs_FirstName": person.given_name or "",
+            "prs_SecondName": person.family_name or "",
+            "prs_Birthdate": person.date_of_birth.isoformat() if person.date_of_birth else "",
+            "prs_Gender": person.gender or "",
+            "prs_Citizenship": _valid("prs_Citizenship", ";".join(str(c) for c in person.citizenship)),
+            "prs_Email": _valid("prs_Email", person.email),
+            "prs_MobilePhone": _valid("prs_MobilePhone", person.phone),
+        }
+    )
+    languages = [code for code in (person.languages or []) if code in values.language_codes()]
+    out["prs_PrimaryLanguage"] = languages[0] if languages else ""
+    out["prs_SecondaryLanguage"] = languages[1] if len(languages) > 1 else ""
+    address = person.address or ""
+    parts = {k: kept.get(k, "") for k in (*records.MAILING, "prs_MailingLongitude", "prs_MailingLatitude")}
+    if records.join_address(parts) != address:  # the address was changed in Reparo: it is the street line now
+        parts = dict.fromkeys(parts, "")
+        parts["prs_MailingStreet"] = _valid("prs_MailingStreet", address.replace("\n", ", "))
+    out.update(parts)
+    if role == records.VICTIM:
+        out.update(harms)
+    if "con_Consent" not in kept:
+        out["con_Consent"] = "TRUE"  # they are in the file because their consent allows it
+    for name in records.IDENTITY:
+        if DataCategory.IDENTITY not in allowed:
+            out[name] = ""
+    for name in records.CONTACT:
+        if DataCategory.CONTACT not in allowed:
+            out[name] = ""
+    return out
+
+
+def _closing_reasons(case_ids: list[Any]) -> dict[Any, str]:
+    out: dict[Any, str] = {}
+    changes = CaseStatusChange.objects.filter(case_id__in=case_ids, to_status__in=CLOSING).order_by("at", "id")
+    for change in changes:
+        out[change.case_id] = change.reason or ""
+    return out
+
+
+def _case_owners(case_ids: list[Any]) -> dict[Any, str]:
+    from reparo.cases.models import CaseTeamMember
+
+    out: dict[Any, str] = {}
+    members = (
+        CaseTeamMember.objects.filter(case_id__in=case_ids, role=TeamRole.CASE_WORKER)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    for member in members:
+        out.setdefault(member.case_id, member.user.full_name or "")
+    return out
+
+
+def case_values(case: Case, *, closing_reason: str, owner: str) -> dict[str, str]:
+    kept = dict(case.htcds_extra or {})
+    out = {name: str(kept.get(name, "") or "") for name in records.case_fields()}
+    out["cas_Status"] = records.htcds_status(case.status, out["cas_Status"])
+    out["cas_ReasonForCaseClosure"] = closing_reason if case.status in CLOSING else ""
+    if "cas_CaseOwner" not in kept:  # Reparo's own case: its (first) case worker
+        out["cas_CaseOwner"] = _valid("cas_CaseOwner", owner)
+    out["cas_IncomingReferralDate"] = case.referral_date.isoformat()
+    return out
+
+
+def case_records(plan: ExportPlan) -> Iterator[records.CaseRecord]:
+    """The plan's cases as HTCDS records, read in batches."""
+    for start in range(0, len(plan.case_ids), BATCH):
+        batch = plan.case_ids[start : start + BATCH]
+        cases = Case.objects.in_bulk(batch)
+        person_ids = list({p for pk in batch for p in plan.people[pk]})
+        people = Person.objects.in_bulk(person_ids)
+        prefs = person_refs(person_ids)
+        refs = case_refs(batch)
+        roles = {(c, p): r for c, rows in _participants(batch).items() for r, p in rows}
+        harms: dict[Any, list[Harm]] = defaultdict(list)
+        for harm in Harm.objects.filter(case_id__in=batch).order_by("created_at"):
+            harms[harm.case_id].append(harm)
+        notes: dict[Any, list[Note]] = defaultdict(list)
+        team_notes = Note.objects.filter(case_id__in=batch, confidentiality=NoteConfidentiality.TEAM)
+        for note in team_notes.order_by("created_at", "pk"):
+            notes[note.case_id].append(note)
+        reasons = _closing_reasons(batch)
+        owners = _case_owners(batch)
+        for pk in batch:
+            case = cases[pk]
+            kept = dict(case.htcds_extra or {})
+            harm_values = _harm_values(harms[pk])
+            record = records.CaseRecord(
+                ref=refs[pk],
+                values=case_values(case, closing_reason=reasons.get(pk, ""), owner=owners.get(pk, "")),
+                events=[dict(e) for e in kept.get("hte", [])],
+                plans=[dict(p) for p in kept.get("spl", [])] if pk in plan.needs_shared else [],
+                comments=[{"cco_CaseComment": n.body} for n in notes[pk] if n.body],
+            )
+            for person_id in plan.people[pk]:
+                role = records.VICTIM if roles[(pk, person_id)] == PR.SURVIVOR else records.PERPETRATOR
+                record.persons.append(
+                    records.PersonRecord(
+                        ref=prefs[person_id],
+                        role=role,
+                        values=person_values(
+                            people[person_id], role=role, harms=harm_values, allowed=plan.allowed[person_id]
+                        ),
+                    )
+                )
+            yield record
+
+
+# --- de-identified rows ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountedSurvivor:
+    person_id: Any
+    birthdate: datetime.date | None
+    referral_date: datetime.date
+    gender: str
+    citizenship: str
+    values: dict[str, str]  # the standard's code fields of the row
+
+
+def counted_survivors(
+    *, organisation: Organisation, program: Program | None, since: datetime.date | None
+) -> list[CountedSurvivor]:
+    """One entry per survivor per case, for survivors who agreed to be counted in reports that do not identify
+    anyone."""
+    cases = _cases_in_scope(organisation, program, since)
+    counted = people_who_may(purpose=ConsentPurpose.REPORTING).values("pk")
+    rows = CaseParticipant.objects.filter(case__in=cases, role=PR.SURVIVOR, person_id__in=counted).order_by("pk")
+    pairs = list(rows.values_list("case_id", "person_id"))
+    case_ids = list({c for c, _p in pairs})
+    cases_by_id = Case.objects.in_bulk(case_ids)
+    people = Person.objects.in_bulk(list({p for _c, p in pairs}))
+    harms: dict[Any, list[Harm]] = defaultdict(list)
+    for harm in Harm.objects.filter(case_id__in=case_ids):
+        harms[harm.case_id].append(harm)
+    out = []
+    for case_id, person_id in pairs:
+        case, person = cases_by_id[case_id], people[person_id]
+        kept = person.htcds_extra or {}
+        code_values = _harm_values(harms[case_id])
+        code_values["vic_TraffickingStatus"] = _valid("vic_TraffickingStatus", kept.get("vic_TraffickingStatus", ""))
+        code_values["cas_Status"] = records.htcds_status(case.status, (case.htcds_extra or {}).get("cas_Status", ""))
+        out.append(
+            CountedSurvivor(
+                person_id=person_id,
+                birthdate=person.date_of_birth,
+                referral_date=case.referral_date,
+                gender=person.gender or "",
+                citizenship=_valid("prs_Citizenship", ";".join(str(c) for c in person.citizenship)),
+                values=code_values,
+            )
+        )
+    return out

@@ -1,0 +1,341 @@
+"""HTCDS export and import: each checks the actor, asks consent where data leaves (exports), writes through the same
+services as intake (imports), and records itself in the audit log.
+
+Export: :func:`htcds_export` decides what the file holds (consent, person by person), writes its audit row, and
+returns the file as chunks to stream. Import: :func:`htcds_import` reads and checks the whole file, and saves nothing
+unless every row is valid (or ``valid_only`` asks for the valid cases alone); each new case is opened with
+:func:`reparo.cases.services.case_open` (encrypted fields, blind indexes, audit), its other people added with
+``participant_add``, its status moved with ``case_transition`` and its comments added as notes with ``note_add``.
+A case or person already imported (or already Reparo's own) is found by its reference and not made again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reparo.access.actors import user_can
+from reparo.access.capabilities import Capability
+from reparo.audit.services import audit_record
+from reparo.cases import services as cases
+from reparo.cases.models import CaseStatus, ParticipantRole, ReferralSource
+from reparo.interop import deidentify, formats, importing, records, selectors, standard
+from reparo.interop.models import HtcdsLink, LinkKind
+from reparo.organisations.models import Organisation, OrganisationKind, Program
+from reparo.people.models import Person
+
+# --- export ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportFile:
+    """A file ready to send: its name, content type, and its content as chunks (text for CSV and JSON, one bytes
+    chunk for XLSX). ``people`` and ``left_out`` say how many people are in it and how many were left out."""
+
+    filename: str
+    content_type: str
+    chunks: Iterator[Any]
+    people: int = 0
+    cases: int = 0
+    left_out: int = 0
+    note: str = ""
+
+
+def _filename(organisation: Organisation, file_format: str, *, deidentified: bool) -> str:
+    stamp = timezone.localdate().isoformat()
+    kind = "htcds-deidentified" if deidentified else "htcds"
+    return f"{kind}-{organisation.pk}-{stamp}.{file_format}"
+
+
+def deidentified_file(
+    *, organisation: Organisation, program: Program | None, since: datetime.date | None
+) -> deidentify.DeidentifiedFile:
+    """The de-identified rows (k-anonymous) of the scope."""
+    counted = selectors.counted_survivors(organisation=organisation, program=program, since=since)
+    rows, people = [], []
+    for entry in counted:
+        age = deidentify.age_on(entry.birthdate, entry.referral_date)
+        rows.append(
+            {
+                deidentify.AGE: deidentify.five_year_band(age),
+                deidentify.GENDER: entry.gender,
+                deidentify.CITIZENSHIP: entry.citizenship,
+                deidentify.EXPLOITATION: entry.values.get("vic_TypeOfExploitation", ""),
+                deidentify.YEAR: str(entry.referral_date.year),
+                **{c: entry.values.get(c, "") for c in deidentify.OTHER_COLUMNS},
+            }
+        )
+        people.append(entry.person_id)
+    return deidentify.k_anonymise(rows, people)
+
+
+@transaction.atomic
+def htcds_export(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    file_format: str = formats.CSV,
+    recipient: Organisation | None = None,
+    program: Program | None = None,
+    since: datetime.date | None = None,
+    deidentified: bool = False,
+) -> ExportFile:
+    """The HTCDS file of ``organisation``'s cases (of ``program``, changed ``since``), for ``recipient`` — or
+    de-identified for anyone. Organisation admins only. Recorded in the audit log before the first byte is sent."""
+    if not user_can(actor, Capability.EXPORT_HTCDS, organisation=organisation):
+        raise PermissionDenied
+    if file_format not in formats.FORMATS:
+        raise ValidationError({"file_format": _("Choose CSV, XLSX or JSON.")})
+    if program is not None and program.organisation_id != organisation.pk:
+        raise ValidationError({"program": _("Choose a program of this organisation.")})
+    if since is not None and since > timezone.localdate():
+        raise ValidationError({"since": _("The date cannot be in the future.")})
+    if not deidentified:
+        if recipient is None:
+            raise ValidationError(
+                {"recipient": _("Choose the partner organisation the file is for, or make a de-identified file.")}
+            )
+        if recipient.kind != OrganisationKind.PARTNER:
+            raise ValidationError({"recipient": _("Information can only be shared with a partner organisation.")})
+    detail: dict[str, Any] = {
+        "format": file_format,
+        "deidentified": deidentified,
+        "recipient": recipient.pk if recipient and not deidentified else None,
+        "program": program.pk if program else None,
+        "since": since.isoformat() if since else None,
+    }
+    name = _filename(organisation, file_format, deidentified=deidentified)
+    if deidentified:
+        result = deidentified_file(organisation=organisation, program=program, since=since)
+        detail.update(rows=len(result.rows), generalised=result.generalised, suppressed=result.suppressed)
+        audit_record(actor=actor, action="htcds.exported", organisation=organisation, object_type="htcds.file",
+                     object_id=name, purpose="de-identified statistics", detail=detail)  # fmt: skip
+        chunks: Iterator[Any]
+        if file_format == formats.XLSX:
+            chunks = iter([formats.deidentified_xlsx(result)])
+        elif file_format == formats.JSON:
+            chunks = formats.deidentified_json(result)
+        else:
+            chunks = formats.deidentified_csv(result)
+        return ExportFile(
+            name, formats.CONTENT_TYPES[file_format], chunks, people=len(result.rows), note=result.about()
+        )
+
+    if recipient is None:  # pragma: no cover - refused above
+        raise ValidationError({"recipient": _("Choose the partner organisation the file is for.")})
+    plan = selectors.plan_identified(organisation=organisation, recipient=recipient, program=program, since=since)
+    detail.update(cases=len(plan.case_ids), people=plan.person_count, left_out_people=plan.left_out_people,
+                  left_out_cases=plan.left_out_cases)  # fmt: skip
+    audit_record(actor=actor, action="htcds.exported", organisation=organisation, object_type="htcds.file",
+                 object_id=name, purpose=f"share with {recipient.name}", detail=detail)  # fmt: skip
+    records_ = selectors.case_records(plan)
+    if file_format == formats.XLSX:
+        chunks = iter([formats.xlsx_bytes(formats.flat_header(), formats.flat_rows(records_))])
+    elif file_format == formats.JSON:
+        chunks = formats.json_chunks(records_)
+    else:
+        chunks = formats.csv_chunks(records_)
+    return ExportFile(
+        name, formats.CONTENT_TYPES[file_format], chunks, people=plan.person_count, cases=len(plan.case_ids),
+        left_out=plan.left_out_people,
+    )  # fmt: skip
+
+
+# --- import ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    saved: bool = False
+    cases_created: int = 0
+    people_created: int = 0
+    cases_already_there: int = 0
+    cases_invalid: int = 0
+    rows: int = 0
+    problems: list[importing.Problem] = field(default_factory=list)
+    refused: str = ""  # why the file as a whole was not read
+
+
+def _person_fields(person: records.PersonRecord) -> dict[str, Any]:
+    """What Reparo holds natively of a person, from their record, and the rest kept as imported."""
+    v = person.values
+    languages = [code for code in (v.get("prs_PrimaryLanguage"), v.get("prs_SecondaryLanguage")) if code]
+    native: dict[str, Any] = {
+        "given_name": v.get("prs_FirstName") or None,
+        "family_name": v.get("prs_SecondName") or None,
+        "date_of_birth": datetime.date.fromisoformat(v["prs_Birthdate"]) if v.get("prs_Birthdate") else None,
+        "gender": v.get("prs_Gender", ""),
+        "citizenship": [c for c in v.get("prs_Citizenship", "").split(";") if c],
+        "email": v.get("prs_Email") or None,
+        "phone": v.get("prs_MobilePhone") or None,
+        "languages": list(dict.fromkeys(languages)),
+        "address": records.join_address(v) or None,
+    }
+    held = {
+        "prs_FirstName", "prs_SecondName", "prs_Birthdate", "prs_Gender", "prs_Citizenship", "prs_Email",
+        "prs_MobilePhone", "prs_PrimaryLanguage", "prs_SecondaryLanguage",
+    }  # fmt: skip
+    if person.role == records.VICTIM:
+        held |= set(records.HARM_FIELDS)
+    extra = {name: value for name, value in v.items() if value and name not in held}
+    extra.setdefault("con_Consent", "")  # as imported, even when not given (an export then leaves it empty too)
+    return {**native, "htcds_extra": extra}
+
+
+def _case_extra(case: records.CaseRecord) -> dict[str, Any]:
+    held = {"cas_ReasonForCaseClosure", "cas_IncomingReferralDate"}
+    extra: dict[str, Any] = {name: value for name, value in case.values.items() if value and name not in held}
+    extra.setdefault("cas_CaseOwner", "")  # as imported, even when not given (not the one who imported it)
+    if case.events:
+        extra["hte"] = [{k: v for k, v in e.items() if v} for e in case.events]
+    if case.plans:
+        extra["spl"] = [{k: v for k, v in p.items() if v} for p in case.plans]
+    return extra
+
+
+def _path_to(status: str) -> list[str]:
+    """The statuses a new case passes through to reach ``status``, one step at a time."""
+    order: list[str] = [CaseStatus.INTAKE, CaseStatus.ASSESSMENT, CaseStatus.PREPARATION, CaseStatus.IN_PROCESS,
+             CaseStatus.FOLLOW_UP, CaseStatus.CLOSED]  # fmt: skip
+    return [] if status == CaseStatus.REFERRED else order[: order.index(status) + 1]
+
+
+def _import_case(
+    *, actor: Any, organisation: Organisation, program: Program, case: records.CaseRecord, report: ImportReport
+) -> None:
+    people: dict[str, Person | None] = {p.ref: selectors.known_person(organisation, p.ref) for p in case.persons}
+    victims = [p for p in case.persons if p.role == records.VICTIM]
+    harms: dict[str, set[str]] = {name: set() for name in records.HARM_FIELDS}
+    for person in victims:
+        for name in records.HARM_FIELDS:
+            harms[name] |= {c for c in person.values.get(name, "").split(";") if c}
+
+    def codes(name: str) -> list[str]:
+        return [c for c in standard.field(name).codes if c in harms[name]]
+
+    first = victims[0]
+    referral = case.values.get("cas_IncomingReferralDate")
+    opened = cases.case_open(
+        actor=actor,
+        program=program,
+        referral_source=ReferralSource.OTHER,
+        referral_date=datetime.date.fromisoformat(referral) if referral else timezone.localdate(),
+        survivor=people[first.ref] or _person_fields(first),
+        exploitation_types=codes("vic_TypeOfExploitation"),
+        methods_of_control=codes("vic_MethodsOfControl"),
+        recruitment_methods=codes("vic_MethodOfRecruitment"),
+        htcds_extra=_case_extra(case),
+    )
+    HtcdsLink.objects.create(organisation=organisation, kind=LinkKind.CASE, ref=case.ref, case=opened)
+    survivor = opened.participants.get(role=ParticipantRole.SURVIVOR).person
+    if people[first.ref] is None:
+        HtcdsLink.objects.create(organisation=organisation, kind=LinkKind.PERSON, ref=first.ref, person=survivor)
+        report.people_created += 1
+    people[first.ref] = survivor
+    for person in case.persons:
+        if person is first:
+            continue
+        role = ParticipantRole.SURVIVOR if person.role == records.VICTIM else ParticipantRole.RESPONSIBLE
+        known = people.get(person.ref)
+        if known is not None:
+            cases.participant_add(actor=actor, case=opened, role=role, person=known)
+            continue
+        participant = cases.participant_add(actor=actor, case=opened, role=role, **_person_fields(person))
+        HtcdsLink.objects.create(
+            organisation=organisation, kind=LinkKind.PERSON, ref=person.ref, person=participant.person
+        )
+        people[person.ref] = participant.person
+        report.people_created += 1
+    target = records.FROM_HTCDS_STATUS.get(case.values.get("cas_Status", ""), CaseStatus.REFERRED)
+    steps = _path_to(target)
+    for step in steps:
+        reason = case.values.get("cas_ReasonForCaseClosure", "") if step == steps[-1] else ""
+        opened = cases.case_transition(actor=actor, case=opened, to_status=step, reason=reason)
+    for comment in case.comments:
+        if comment.get("cco_CaseComment"):
+            cases.note_add(actor=actor, case=opened, body=comment["cco_CaseComment"])
+    report.cases_created += 1
+
+
+class _Undo(Exception):
+    """Raised to roll back everything imported when one case cannot be saved and only a whole file may be."""
+
+
+def htcds_import(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    program: Program,
+    file_name: str,
+    data: bytes,
+    valid_only: bool = False,
+) -> ImportReport:
+    """Import an HTCDS file into ``program``. Nothing is saved unless every row is valid, or ``valid_only`` is given
+    (then the valid cases are saved and the others reported). Organisation admins only."""
+    if not user_can(actor, Capability.IMPORT_HTCDS, organisation=organisation):
+        raise PermissionDenied
+    if program.organisation_id != organisation.pk:
+        raise PermissionDenied
+    report = ImportReport()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        parsed = importing.parse(file_name, data)
+    except importing.FileRefused as exc:
+        report.refused = exc.reason
+        _audit_import(actor, organisation, program, digest, report)
+        return report
+    report.rows = parsed.rows
+    report.problems = list(parsed.problems)
+    report.cases_invalid = len(parsed.invalid)
+    if parsed.problems and not valid_only:
+        _audit_import(actor, organisation, program, digest, report)
+        return report
+    try:
+        with transaction.atomic():
+            for case in parsed.valid_cases:
+                if selectors.known_case(organisation, case.ref) is not None:
+                    report.cases_already_there += 1
+                    continue
+                try:
+                    with transaction.atomic():
+                        _import_case(actor=actor, organisation=organisation, program=program, case=case, report=report)
+                except ValidationError as exc:
+                    report.problems.append(importing.Problem(parsed.lines[case.ref], "", " ".join(exc.messages)))
+                    report.cases_invalid += 1
+                    if not valid_only:
+                        raise _Undo from exc
+            report.saved = True
+            _audit_import(actor, organisation, program, digest, report)
+    except _Undo:
+        report.saved = False
+        report.cases_created = report.people_created = report.cases_already_there = 0
+        _audit_import(actor, organisation, program, digest, report)
+    return report
+
+
+@transaction.atomic
+def _audit_import(actor: Any, organisation: Organisation, program: Program, digest: str, report: ImportReport) -> None:
+    audit_record(
+        actor=actor,
+        action="htcds.imported" if report.saved else "htcds.import_refused",
+        organisation=organisation,
+        object_type="organisations.program",
+        object_id=str(program.pk),
+        detail={
+            "sha256": digest,
+            "rows": report.rows,
+            "cases_created": report.cases_created,
+            "people_created": report.people_created,
+            "cases_already_there": report.cases_already_there,
+            "cases_invalid": report.cases_invalid,
+            "problems": len(report.problems),
+        },
+    )

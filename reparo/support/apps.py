@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class SupportConfig(AppConfig):
+    name = "reparo.support"
+    label = "support"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from reparo.analytics.extensions import dashboard_figures
+        from reparo.evaluation.extensions import survey_occasions
+        from reparo.support import outcomes, services
+
+        survey_occasions("support_circles", services.survey_occasions)
+        dashboard_figures("support_circles", outcomes.figures)

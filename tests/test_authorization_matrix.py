@@ -37,14 +37,16 @@ from django.http import HttpResponseNotFound
 from django.urls import reverse
 from django.utils import timezone
 
+from reparo.accounts.models import Role
 from reparo.analytics import selectors as analytics_selectors
+from reparo.cases.models import TeamRole
 from reparo.cosa.models import CLOSING_QUESTIONS
 from reparo.organisations.models import Organisation, OrganisationKind
 from reparo.training.framework import competencies_of
 from reparo.training.scenarios import library
 from tests.conftest import reauthenticated as reauthenticated_client
 from tests.matrix.runner import Answer, Pattern, client_for, perform, url_patterns
-from tests.matrix.world import Canary, MatrixWorld, build
+from tests.matrix.world import TEAM_ACTORS, Canary, MatrixWorld, build
 from tests.safety.factories import all_answers
 
 pytestmark = pytest.mark.django_db  # the world is built once, by the module's fixture; each test runs in a savepoint
@@ -60,6 +62,7 @@ COLUMNS = {
     "cw": "case_worker",
     "sup": "supervisor",
     "vol": "cosa_volunteer",
+    "svo": "support_volunteer",  # a volunteer of the survivor's support circle
     "eva": "evaluator",
     "pl": "partner_liaison",  # partner users, in the partner organisation A refers people to
     "pwk": "partner_worker",
@@ -98,56 +101,58 @@ OUTCOMES = {
 }
 
 POLICY_TABLE = """
-                       adm coo fac cw  sup vol eva pl  pwk tlf tcf tcw tsu tcv oth ex  ps  pr  out ano pwo
-PUBLIC                 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
-SIGNED_IN              ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  404 404 ok  lgn 2fa
-BEFORE_SECOND_FACTOR   ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  404 404 ok  lgn ok
-SIGNS_OUT              bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye
-SIGNS_OUT_EVERYWHERE   bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye 404 404 bye lgn 2fa
-ORG_MEMBER             ok  ok  ok  ok  ok  ok  ok  404 404 ok  ok  ok  ok  ok  ok  404 404 404 ok  lgn 2fa
-ORG_ADMIN              ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
-SEES_ALL_CASES         ok  ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
-OPENS_CASES            ok  ok  404 ok  404 404 404 404 404 404 404 ok  404 404 404 404 404 404 ok  lgn 2fa
-CASE_READ              ok  ok  404 404 404 404 404 404 404 ok  ok  ok  ok  ok  404 404 404 404 ok  lgn 2fa
-CASE_WORK              ok  ok  404 404 404 404 404 404 404 ok  ok  ok  ok  404 404 404 404 404 ok  lgn 2fa
-CIRCLE_WORK            ok  ok  404 404 404 404 404 404 404 ok  ok  ok  ok  ok  404 404 404 404 ok  lgn 2fa
-ASSIGNS_FACILITATORS   ok  ok  404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 ok  lgn 2fa
-DRAFT_OWNER            404 404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 lgn 2fa
-NOTE_AUTHOR            404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 lgn 2fa
-OWN_NOTICE             404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 lgn 2fa
-SIGNS_OFF_SCREENINGS   404 404 404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 lgn 2fa
-LIFTS_RESTRICTIONS     ok  ok  404 404 404 404 404 404 404 ref ref ref ok  404 404 404 404 404 ok  lgn 2fa
-EVALUATION             ok  ok  404 404 404 404 ok  404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
-TRAINING_MANAGER       ok  ok  404 404 ok  404 404 404 404 404 404 404 ok  404 404 404 404 404 ok  lgn 2fa
-TRAINING_ASSESSOR      ok  404 404 404 ok  404 404 404 404 404 404 404 ok  404 404 404 404 404 ok  lgn 2fa
-TRAINING_ADMIN         ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
-SUBJECT_OR_MANAGER     ok  ok  404 404 ok  404 404 404 404 ok  404 404 ok  404 404 404 404 404 ok  lgn 2fa
-SUBJECT_ONLY           404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 lgn 2fa
-DECLARES_CONFLICT      ok  ok  ref ref ref ref ref 404 404 ok  ok  ok  ok  ok  ref 404 404 404 ok  lgn 2fa
-RECORDS_CONFLICT_FOR   ok  ok  404 404 ref 404 404 404 404 404 404 404 ok  404 404 404 404 404 ok  lgn 2fa
-OBSERVES_AS_SUPERVISOR 404 404 404 404 ok  404 404 404 404 ref 404 404 ok  404 404 404 404 404 404 lgn 2fa
-OBSERVES_SUBJECT       404 404 404 404 ok  404 404 404 404 404 404 404 ok  404 404 404 404 404 404 lgn 2fa
-NOBODY                 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 lgn 2fa
-NOT_ALLOWED            405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405
-SUPERVISOR_NOTES       ok  404 404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 ok  lgn 2fa
-OTHER_CASE             ok  ok  404 404 404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 lgn 2fa
-SUBJECT_OR_ASSESSOR    ok  404 404 404 ok  404 404 404 404 ok  404 404 ok  404 404 404 404 404 ok  lgn 2fa
-PROGRAM_STAFF          ok  ok  ok  ok  ok  ok  ok  404 404 ok  ok  ok  ok  ok  ok  404 404 404 ok  lgn 2fa
-PARTNER_USERS          404 404 404 404 404 404 404 ok  ok  404 404 404 404 404 404 404 404 404 404 lgn 2fa
-FUNDING_VIEW           ok  ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
-FUNDING_MANAGE         ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
-RELAYS_MESSAGES        404 404 404 404 404 404 404 404 404 ok  ok  404 404 404 404 404 404 404 404 lgn 2fa
-REAUTH_FIRST           re  re  re  re  re  re  re  re  re  re  re  re  re  re  re  re  404 404 re  lgn 2fa
-PORTAL_PUBLIC          404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  ok  404 ok  404
-PORTAL                 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  ok  404 plg 404
-PORTAL_SURVIVOR        404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  404 404 plg 404
-SURVIVOR_READERS       ok  ok  404 404 404 404 404 404 404 ok  ok  ok  ok  404 404 404 ok  404 ok  lgn 2fa
-RESPONSIBLE_READERS    ok  ok  404 404 404 404 404 404 404 ok  ok  ok  ok  ok  404 404 404 ok  ok  lgn 2fa
-INCOMING_READERS       ok  ok  404 ok  404 404 404 ok  ok  404 404 ok  404 404 404 404 404 404 ok  lgn 2fa
-PORTAL_NOT_ALLOWED     404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 405 405 404 405 404
-PORTAL_SECOND_STEP     404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  ok  404 plg 404
-PORTAL_SIGNS_OUT       404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 bye bye 404 bye 404
-BOTH_PARTIES           ok  ok  404 404 404 404 404 404 404 ok  ok  ok  ok  404 404 404 ok  ok  ok  lgn 2fa
+                       adm coo fac cw  sup vol svo eva pl  pwk tlf tcf tcw tsu tcv oth ex  ps  pr  out ano pwo
+PUBLIC                 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok
+SIGNED_IN              ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  404 404 ok  lgn 2fa
+BEFORE_SECOND_FACTOR   ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  404 404 ok  lgn ok
+SIGNS_OUT              bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye
+SIGNS_OUT_EVERYWHERE   bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye bye 404 404 bye lgn 2fa
+ORG_MEMBER             ok  ok  ok  ok  ok  ok  ok  ok  404 404 ok  ok  ok  ok  ok  ok  404 404 404 ok  lgn 2fa
+ORG_ADMIN              ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
+SEES_ALL_CASES         ok  ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
+OPENS_CASES            ok  ok  404 ok  404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 ok  lgn 2fa
+CASE_READ              ok  ok  404 404 404 404 404 404 404 404 ok  ok  ok  ok  ok  404 404 404 404 ok  lgn 2fa
+CASE_WORK              ok  ok  404 404 404 404 404 404 404 404 ok  ok  ok  ok  404 404 404 404 404 ok  lgn 2fa
+CIRCLE_WORK            ok  ok  404 404 404 404 404 404 404 404 ok  ok  ok  ok  ok  404 404 404 404 ok  lgn 2fa
+ASSIGNS_FACILITATORS   ok  ok  404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 ok  lgn 2fa
+DRAFT_OWNER            404 404 404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 lgn 2fa
+NOTE_AUTHOR            404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 lgn 2fa
+OWN_NOTICE             404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 lgn 2fa
+SIGNS_OFF_SCREENINGS   404 404 404 404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 lgn 2fa
+LIFTS_RESTRICTIONS     ok  ok  404 404 404 404 404 404 404 404 ref ref ref ok  404 404 404 404 404 ok  lgn 2fa
+EVALUATION             ok  ok  404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
+TRAINING_MANAGER       ok  ok  404 404 ok  404 404 404 404 404 404 404 404 ok  404 404 404 404 404 ok  lgn 2fa
+TRAINING_ASSESSOR      ok  404 404 404 ok  404 404 404 404 404 404 404 404 ok  404 404 404 404 404 ok  lgn 2fa
+TRAINING_ADMIN         ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
+SUBJECT_OR_MANAGER     ok  ok  404 404 ok  404 404 404 404 404 ok  404 404 ok  404 404 404 404 404 ok  lgn 2fa
+SUBJECT_ONLY           404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 lgn 2fa
+DECLARES_CONFLICT      ok  ok  ref ref ref ref ref ref 404 404 ok  ok  ok  ok  ok  ref 404 404 404 ok  lgn 2fa
+RECORDS_CONFLICT_FOR   ok  ok  404 404 ref 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 ok  lgn 2fa
+OBSERVES_AS_SUPERVISOR 404 404 404 404 ok  404 404 404 404 404 ref 404 404 ok  404 404 404 404 404 404 lgn 2fa
+OBSERVES_SUBJECT       404 404 404 404 ok  404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 lgn 2fa
+NOBODY                 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 lgn 2fa
+NOT_ALLOWED            405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405 405
+SUPERVISOR_NOTES       ok  404 404 404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 404 ok  lgn 2fa
+OTHER_CASE             ok  ok  404 404 404 404 404 404 404 404 404 404 404 404 404 ok  404 404 404 404 lgn 2fa
+SUBJECT_OR_ASSESSOR    ok  404 404 404 ok  404 404 404 404 404 ok  404 404 ok  404 404 404 404 404 ok  lgn 2fa
+PROGRAM_STAFF          ok  ok  ok  ok  ok  ok  ok  ok  404 404 ok  ok  ok  ok  ok  ok  404 404 404 ok  lgn 2fa
+PARTNER_USERS          404 404 404 404 404 404 404 404 ok  ok  404 404 404 404 404 404 404 404 404 404 lgn 2fa
+FUNDING_VIEW           ok  ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
+FUNDING_MANAGE         ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
+RELAYS_MESSAGES        404 404 404 404 404 404 404 404 404 404 ok  ok  404 404 404 404 404 404 404 404 lgn 2fa
+REAUTH_FIRST           re  re  re  re  re  re  re  re  re  re  re  re  re  re  re  re  re  404 404 re  lgn 2fa
+PORTAL_PUBLIC          404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  ok  404 ok  404
+PORTAL                 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  ok  404 plg 404
+PORTAL_SURVIVOR        404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  404 404 plg 404
+SURVIVOR_READERS       ok  ok  404 404 404 404 404 404 404 404 ok  ok  ok  ok  404 404 404 ok  404 ok  lgn 2fa
+RESPONSIBLE_READERS    ok  ok  404 404 404 404 404 404 404 404 ok  ok  ok  ok  ok  404 404 404 ok  ok  lgn 2fa
+INCOMING_READERS       ok  ok  404 ok  404 404 404 404 ok  ok  404 404 ok  404 404 404 404 404 404 ok  lgn 2fa
+PORTAL_NOT_ALLOWED     404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 405 405 404 405 404
+PORTAL_SECOND_STEP     404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  ok  404 plg 404
+PORTAL_SIGNS_OUT       404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 bye bye 404 bye 404
+BOTH_PARTIES           ok  ok  404 404 404 404 404 404 404 404 ok  ok  ok  ok  404 404 404 ok  ok  ok  lgn 2fa
+SUPPORT_CIRCLE         ok  ok  404 404 404 404 ok  404 404 404 ok  ok  ok  ok  404 404 404 404 404 ok  lgn 2fa
+PUBLISHES_RELEASES     ok  404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
 """
 
 
@@ -196,6 +201,17 @@ OBJECTS = {
     "partners": {"pk": "partner", "program_pk": "program"},
     "referrals": {"case_pk": "case", "pk": "referral"},
     "portal_staff": {"case_pk": "case", "person_pk": "survivor", "pk": "program"},
+    "support": {
+        "process_pk": "support_process",
+        "pk": "support_circle",
+        "member_pk": "support_member",
+        "goal_pk": "goal",
+        "progress_pk": "progress",
+        "meeting_pk": "support_meeting",
+        "worry_pk": "worry",
+    },
+    "releases": {"organisation_pk": "organisation", "pk": "release"},
+    "interop": {"organisation_pk": "organisation"},
 }
 
 # Keywords of whole families of URLs that name another object than their app's default.
@@ -742,6 +758,41 @@ URLS: dict[str, Entry] = {
     "portal:stop_process": page("PORTAL", pk="process"),
     "portal:talk": page("PORTAL"),
     "portal:safety_plan": get_only("PORTAL_SURVIVOR", pk="safety_plan"),
+    # The survivor's support circle: staff who work on the case keep it; its volunteers meet, propose progress and
+    # raise worries.
+    "support:home": page("SIGNED_IN"),
+    "support:for_process": page("CASE_WORK", data=lambda o: {"known_as": "Sunny"}),
+    "support:detail": page("SUPPORT_CIRCLE"),
+    "support:settings": action("CASE_WORK", data=lambda o: {"known_as": "Sunny"}),
+    "support:end": action("CASE_WORK"),
+    "support:volunteer_add": action(
+        "CASE_WORK", data=lambda o: {"user": o["staff"].support_volunteer, "training_hours": "24"}
+    ),
+    "support:volunteer_update": action("CASE_WORK", data=lambda o: {"training_hours": "30", "active": "on"}),
+    "support:partner_add": action(
+        "CASE_WORK", data=lambda o: {"organisation": o["partner"], "role_description": "Housing advice"}
+    ),
+    "support:goal_set": action("CASE_WORK", data=lambda o: {"area": "work", "words": "A job"}),
+    "support:goal_update": action("CASE_WORK", data=lambda o: {"words": "A better job"}),
+    "support:step_add": action("CASE_WORK", data=lambda o: {"words": "Write a CV"}),
+    "support:progress": page("SUPPORT_CIRCLE", data=lambda o: {"kind": "note", "words": "Went well"}),
+    "support:answer": action("CASE_WORK", data=lambda o: {"confirmed": "yes"}),
+    "support:meeting_record": page("SUPPORT_CIRCLE", data=lambda o: {"held_at": _at(-2)}),
+    "support:minutes": page("SUPPORT_CIRCLE", data=lambda o: {"what_was_done": "We met", "next_steps": "Meet"}),
+    "support:worry": page("SUPPORT_CIRCLE", data=lambda o: {"level": "soon", "words": "Worried"}),
+    "support:worry_seen": action("CASE_WORK"),
+    "support:closing": action("CASE_WORK", data=lambda o: {"what_changed": "A lot"}),
+    # Outcome releases (privacy-protected statistics) and the exchange of case data in the HTCDS format.
+    "releases:index": page("SIGNED_IN"),
+    "releases:organisation": page("EVALUATION"),
+    "releases:new": page("PUBLISHES_RELEASES"),
+    "releases:budget": action("ORG_ADMIN", data=lambda o: {"limit": "5"}),
+    "releases:detail": page("EVALUATION"),
+    "releases:csv": page("EVALUATION"),
+    "releases:pdf": page("EVALUATION"),
+    "interop:index": page("SIGNED_IN"),
+    "interop:export": page("ORG_ADMIN"),
+    "interop:import": page("ORG_ADMIN"),
 }
 
 # An entry keyed "<url name>?<parameter>" asks the same URL again with a query parameter that names an object; one
@@ -770,6 +821,7 @@ CANARY_GROUPS = {
     "staff": "ORG_MEMBER",
     "incoming": "INCOMING_READERS",  # a person referred into the program by the partner
     "funding": "FUNDING_VIEW",
+    "circle": "SUPPORT_CIRCLE",  # the survivor's support circle: the name they chose, goals shared, minutes
 }
 
 
@@ -1088,6 +1140,14 @@ def test_it_has_one_entry_for_every_url_pattern() -> None:
     assert not missing, f"URL patterns with no entry in the authorization table: {missing}"
     assert not stale, f"entries in the authorization table for URL patterns that no longer exist: {stale}"
     assert not set(LEAKS) - set(URLS), "LEAKS names only entries of the table"
+
+
+def test_it_has_a_column_for_every_role() -> None:
+    """A new organisation role or case-team role is a new kind of actor: it needs its column (and a user of the
+    world who holds it) before the matrix can say what it may do."""
+    team_columns = {role for _org_role, role in TEAM_ACTORS.values()}
+    assert not set(Role.values) - set(ACTORS), f"roles with no column: {sorted(set(Role.values) - set(ACTORS))}"
+    assert not set(TeamRole.values) - team_columns, "case-team roles with no column"
 
 
 def test_it_can_fill_every_url_pattern() -> None:

@@ -43,15 +43,19 @@ from reparo.portal.models import AccessStatus, PortalAccount
 from reparo.processes import services as processes
 from reparo.processes.models import Session, SessionInvitation
 from reparo.referrals import services as referrals
+from reparo.releases import services as releases
+from reparo.releases.tables import TABLES
 from reparo.safety import services as safety
 from reparo.safety.gate import process_consent_ref
 from reparo.safety.models import Notice
+from reparo.support import services as support
 from reparo.training import services as training
 from reparo.training.framework import competencies_of
 from reparo.training.models import Certification, CertificationStatus
 from reparo.training.scenarios import library
 from tests.conftest import PASSWORD, TOTP_KEY_HEX, make_user
 from tests.safety.factories import all_answers
+from tests.support import factories as support_factories
 from tests.training.factories import certify
 
 # --- canaries ------------------------------------------------------------------------------------------------------
@@ -117,6 +121,7 @@ ACTOR_ORDER = [
     "anonymous",
     "password_only",
 ]
+# A support volunteer is made by the role loop above: in A, the volunteer of the survivor's support circle.
 # A case-team actor holds the organisation role that goes with the team role, and nothing else.
 TEAM_ACTORS = {
     "team_lead_facilitator": (Role.FACILITATOR, TeamRole.LEAD_FACILITATOR),
@@ -151,6 +156,7 @@ class Staff:
     more_volunteers: list[User]
     spare_volunteer: User  # a CoSA volunteer of the organisation who is in no circle
     spare_facilitator: User  # a facilitator of the organisation on no case team
+    support_volunteer: User  # a volunteer of the survivor's support circle
 
 
 def _org(name: str, kind: str = OrganisationKind.OPERATOR) -> Organisation:
@@ -207,6 +213,7 @@ def build() -> MatrixWorld:
         more_volunteers=extra_a,
         spare_volunteer=actors["cosa_volunteer"],  # type: ignore[arg-type]
         spare_facilitator=actors["facilitator"],  # type: ignore[arg-type]
+        support_volunteer=actors["support_volunteer"],  # type: ignore[arg-type]
     )
 
     def b_user(name: str, role: str) -> User:
@@ -224,6 +231,7 @@ def build() -> MatrixWorld:
         more_volunteers=[b_user(f"volunteer{n}", Role.COSA_VOLUNTEER) for n in (2, 3, 4)],
         spare_volunteer=b_user("volunteer5", Role.COSA_VOLUNTEER),
         spare_facilitator=b_user("facilitator2", Role.FACILITATOR),
+        support_volunteer=b_user("helper", Role.SUPPORT_VOLUNTEER),
     )
     partner_staff = {
         "A": [actors["partner_liaison"], actors["partner_worker"]],
@@ -573,6 +581,29 @@ def _build_org(
     training.course_open_to_partners(actor=staff.coordinator, course=course, organisations=[partner])
     scenario_id = sorted(library().scenarios)[0]
     attempt = training.attempt_start(actor=subject, organisation=organisation, scenario_id=scenario_id)
+    # The survivor's support circle: a name they chose, goals (one kept from the volunteers), a meeting whose
+    # minutes are due, progress proposed by a volunteer, a worry raised straight to the coordinator.
+    shim = _FactoryWorld(staff, organisation)
+    support_process = support_factories.support_process(shim, case)  # type: ignore[arg-type]
+    support_circle = support_factories.circle(shim, process=support_process, known_as=c(org, "circle"))
+    goal = support.goal_set(actor=staff.coordinator, circle=support_circle, area="housing", words=c(org, "circle"))
+    support.goal_set(
+        actor=staff.coordinator, circle=support_circle, area="health", words=c(org, "case"),
+        shared_with_volunteers=False,
+    )  # fmt: skip
+    progress = support.progress_propose(actor=staff.support_volunteer, goal=goal, kind="note", words=c(org, "circle"))
+    support_meeting = support.meeting_record(
+        actor=staff.support_volunteer, circle=support_circle, held_at=now - datetime.timedelta(hours=1),
+        attendees=list(support_circle.volunteers.filter(active=True)),
+    )  # fmt: skip
+    worry = support.worry_raise(
+        actor=staff.support_volunteer, circle=support_circle, level="soon",
+        words=c(org, "case", owner=staff.support_volunteer.pk),
+    )  # fmt: skip
+    release = releases.release_publish(
+        actor=staff.evaluator, organisation=organisation, title=c(org, "evaluation"), epsilon="1.0",
+        tables_chosen=[next(iter(TABLES))],
+    )  # fmt: skip
     improvement = analytics.improvement_add(
         actor=staff.coordinator, organisation=organisation, program=None, finding="Waiting times",
         source="dashboard", action="Shorter waits", owner=staff.coordinator, due_on=today + datetime.timedelta(days=9),
@@ -631,7 +662,27 @@ def _build_org(
         "grant": grant,
         "deadline": deadline,
         "device": TOTPDevice.objects.get(user=subject, confirmed=True),
+        "support_process": support_process,
+        "support_circle": support_circle,
+        "support_member": support_circle.volunteers.get(user=staff.support_volunteer),
+        "goal": goal,
+        "progress": progress,
+        "support_meeting": support_meeting,
+        "worry": worry,
+        "release": release,
     }
+
+
+@dataclass
+class _FactoryWorld:
+    """What tests/support/factories.py asks of the conftest world: the organisation's coordinator and support
+    volunteer, and the organisation."""
+
+    staff: Staff
+    alice_org: Organisation
+
+    def __getitem__(self, role: str) -> User:
+        return {"coordinator": self.staff.coordinator, "support_volunteer": self.staff.support_volunteer}[role]
 
 
 def _portal_user(objects: dict[str, Any], side: str) -> User:

@@ -1023,7 +1023,8 @@ def check(key: str, world: dict[str, Any]) -> Report:
     Requests whose answer cannot depend on what they name are asked once: a method the view refuses outright (405,
     before any object is looked at) by one actor of each kind; on another organisation's objects and on mixed
     addresses, a page that does the same whatever the method only by GET, and nothing by an actor the sign-in
-    checks turn away. A mixed address is asked by actors who pass on their own organisation's objects (for anyone
+    checks turn away; on the actors' own, such a page is posted to by everyone it turns away and by one of those it
+    shows itself to. A mixed address is asked by actors who pass on their own organisation's objects (for anyone
     else the first lookup already answers 404): see MIXED_ASKERS.
 
     An empty form is posted once per address, by the first actor who may post the form: it must not be a server
@@ -1039,6 +1040,7 @@ def check(key: str, world: dict[str, Any]) -> Report:
     keywords = object_keywords(pattern, entry)
     read_only = entry.data is None and entry.get == entry.post
     emptied: set[str] = set()
+    first_reader = next((a for a in ACTORS if entry.get != "405" and POLICIES[entry.get][a] == "ok"), "")
     for variant in variants(list(keywords)):
         path = path_for(pattern, entry, variant, keywords, w)
         base = variant.name in ("-", "A")
@@ -1055,6 +1057,8 @@ def check(key: str, world: dict[str, Any]) -> Report:
                     continue
                 if not base and (refused or (method == "POST" and read_only)):
                     continue
+                if method == "POST" and read_only and want_get_ok(entry, actor) and actor != first_reader:
+                    continue  # a page that shows the same whatever the method: one reader posts, the others GET
                 if variant.name not in ("-", "A", "B") and actor not in mixed_askers(policy):
                     continue
                 want = expected(key, entry, method, variant, actor)
@@ -1092,6 +1096,10 @@ MIXED_ASKERS = (
 def mixed_askers(policy: str) -> set[str]:
     passing = {actor for actor in ACTORS if passes(policy, actor)}
     return passing & set(MIXED_ASKERS) or passing
+
+
+def want_get_ok(entry: Entry, actor: str) -> bool:
+    return entry.get != "405" and POLICIES[entry.get][actor] == "ok"
 
 
 def passes(policy: str, actor: str) -> bool:

@@ -11,6 +11,11 @@ it — the URL is marked in LEAKS, which makes its test an expected failure that
 Every request runs in a savepoint that is rolled back, with the writes it tried recorded: an actor who must be
 refused may not write anything. Every answer is searched for the canaries of :mod:`tests.matrix.world` (a unique
 string in each encrypted field, case references and display codes) that the actor may not read.
+
+Adding a kind of actor: a user for it in tests/matrix/world.py (ACTOR_ORDER), a column in COLUMNS, and one cell in
+each row of POLICY_TABLE. Adding a URL: an entry in URLS (a policy for GET and for POST, the objects its keywords
+name where OBJECTS does not say, and the form a POST sends). To see every answer, set MATRIX_DUMP to a file name:
+one line per request (where, expected, got, status, tables written, why refused, processor seconds).
 """
 
 from __future__ import annotations

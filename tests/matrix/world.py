@@ -1,11 +1,13 @@
 """The world the authorization matrix runs against, built once per module through the services.
 
 Two operator organisations built alike — A (Alice's, whose staff are the actors) and B (Charlie's, where Charlie is
-the organisation admin) — and a partner organisation P (the partner liaison's). Each of A and B has one case with
-everything a URL can point at: people, notes, tasks, a mediation process with a session, screenings, a safety plan,
-a restriction, a binding agreement and a draft of its next version, a CoSA process with its circle, surveys,
-training records, a course, a role-play attempt, an improvement. A has a second case (``case2``) whose team is the
-``other_team`` actor only: the same-organisation case that A's case team is not on.
+the organisation admin) — each with its own partner organisation (A's is the partner users'). Each of A and B has one
+case with everything a URL can point at: people, notes, tasks, a mediation process with a session, screenings, a
+safety plan shared with the survivor, a restriction, a binding agreement and a draft of its next version, a CoSA
+process with its circle, a support circle, surveys, messages and a message to pass on, a referral to the partner and
+one from it, a grant, training records, a course opened to the partner, a role-play attempt, an improvement, an
+outcome release; and portal accounts for its survivor (and, in A, its responsible person). A has a second case
+(``case2``) whose team is the ``other_team`` actor only: the same-organisation case that A's case team is not on.
 
 Every encrypted field of those objects holds a canary: a unique string that says whose it is and who may read it
 (its group). Case references and display codes are canaries too (they are not secret, but another organisation must

@@ -44,8 +44,9 @@ def test_it_renders_the_charts_and_their_tables(signed_in: Any, member: Member, 
     # 3 + 12 = 15: the closed cases are hidden too, or "all but withdrawn" would give the 3 away.
     expect(table.get_by_role("row", name="Closed not shown")).to_be_visible()
     expect(table.get_by_role("row", name="Total 35")).to_be_visible()
-    expect(page.locator("svg[role=img]")).to_have_count(10)
-    expect(page.locator("table.table")).to_have_count(10)
+    # Ten outcome panels and the two support-circle panels (self-esteem and social support; goals).
+    expect(page.locator("svg[role=img]")).to_have_count(12)
+    expect(page.locator("table.table")).to_have_count(12)
     expect(page.get_by_role("heading", name="Improvement log")).to_be_visible()
     expect(page.get_by_role("link", name="Download the report (PDF)")).to_be_visible()
     assert not problems.csp_violations() and not problems.errors

@@ -158,6 +158,7 @@ PORTAL_SIGNS_OUT       404 404 404 404 404 404 404 404 404 404 404 404 404 404 4
 BOTH_PARTIES           ok  ok  404 404 404 404 404 404 404 404 ok  ok  ok  ok  404 404 404 ok  ok  ok  lgn 2fa
 SUPPORT_CIRCLE         ok  ok  404 404 404 404 ok  404 404 404 ok  ok  ok  ok  404 404 404 404 404 ok  lgn 2fa
 PUBLISHES_RELEASES     ok  404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
+COURSE_READERS         ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  404 404 404 ok  lgn 2fa
 """
 
 
@@ -827,6 +828,7 @@ CANARY_GROUPS = {
     "incoming": "INCOMING_READERS",  # a person referred into the program by the partner
     "funding": "FUNDING_VIEW",
     "circle": "SUPPORT_CIRCLE",  # the survivor's support circle: the name they chose, goals shared, minutes
+    "course": "COURSE_READERS",  # a course's title: the organisation's staff, and the partner it is opened to
 }
 
 

@@ -510,7 +510,7 @@ def _build_org(
             training_hours="24",
         )  # fmt: skip
     inner_member = circle.inner_members.get(user=staff.volunteer)
-    cosa.outer_member_add(actor=staff.lead, circle=circle, organisation=partner, role_description="Legal advice")
+    cosa.outer_member_add(actor=staff.lead, circle=circle, organisation=partner, role_description=c(org, "responsible"))
     meeting = cosa.meeting_record(
         actor=staff.volunteer, circle=circle, held_at=now - datetime.timedelta(hours=1),
         attendees=list(circle.inner_members.filter(active=True)), core_member_attended=True,
@@ -559,7 +559,7 @@ def _build_org(
 
     # Training records of the lead facilitator (the subject of the people/<user> URLs).
     subject = staff.lead
-    training.cpd_add(actor=subject, organisation=organisation, done_on=today, hours="2", activity="Reading")
+    training.cpd_add(actor=subject, organisation=organisation, done_on=today, hours="2", activity=c(org, "training"))
     training.reflection_write(actor=subject, organisation=organisation, written_on=today, text=c(org, "reflection"))
     training.supervision_log(
         actor=staff.supervisor, organisation=organisation, facilitator=subject, held_on=today,
@@ -574,7 +574,7 @@ def _build_org(
     suspended = certify(subject, program, issued_on=today - datetime.timedelta(days=400))
     training.certification_suspend(actor=staff.supervisor, certification=suspended, reason=c(org, "training"))
     course = training.course_create(
-        actor=staff.coordinator, organisation=organisation, title="Trauma-informed practice", competencies=[]
+        actor=staff.coordinator, organisation=organisation, title=c(org, "course"), competencies=[]
     )
     course_session = training.course_session_add(
         actor=staff.coordinator, course=course, starts_at=now - datetime.timedelta(days=1), hours="3"
@@ -594,6 +594,14 @@ def _build_org(
         shared_with_volunteers=False,
     )  # fmt: skip
     progress = support.progress_propose(actor=staff.support_volunteer, goal=goal, kind="note", words=c(org, "circle"))
+    support.step_add(actor=staff.coordinator, goal=goal, words=c(org, "circle"))
+    held = support.meeting_record(
+        actor=staff.support_volunteer, circle=support_circle, held_at=now - datetime.timedelta(hours=3),
+        attendees=list(support_circle.volunteers.filter(active=True)),
+    )  # fmt: skip
+    support.minutes_submit(
+        actor=staff.support_volunteer, meeting=held, what_was_done=c(org, "circle"), next_steps=c(org, "circle")
+    )
     support_meeting = support.meeting_record(
         actor=staff.support_volunteer, circle=support_circle, held_at=now - datetime.timedelta(hours=1),
         attendees=list(support_circle.volunteers.filter(active=True)),
@@ -607,8 +615,9 @@ def _build_org(
         tables_chosen=[next(iter(TABLES))],
     )  # fmt: skip
     improvement = analytics.improvement_add(
-        actor=staff.coordinator, organisation=organisation, program=None, finding="Waiting times",
-        source="dashboard", action="Shorter waits", owner=staff.coordinator, due_on=today + datetime.timedelta(days=9),
+        actor=staff.coordinator, organisation=organisation, program=None, finding=c(org, "evaluation"),
+        source="dashboard", action=c(org, "evaluation"), owner=staff.coordinator,
+        due_on=today + datetime.timedelta(days=9),
     )  # fmt: skip
     membership = Membership.objects.get(user=subject, organisation=organisation)
 

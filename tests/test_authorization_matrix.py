@@ -6,7 +6,7 @@ What each actor must get is declared once, below: a few named access policies (o
 table that gives each URL name its policy. A URL pattern the table does not name fails the build, and so does a
 table entry for a pattern that is gone. The rules are the designed ones (docs/DESIGN.md: least privilege, per object;
 what is not yours answers 404, as what does not exist): where the app answers otherwise, the table is not bent to
-it — the URL is marked in LEAKS, which makes its test an expected failure that must keep failing.
+it — a URL that answers otherwise fails the build until the app is mended.
 
 Every request runs in a savepoint that is rolled back, with the writes it tried recorded: an actor who must be
 refused may not write anything. Every answer is searched for the canaries of :mod:`tests.matrix.world` (a unique
@@ -806,7 +806,6 @@ URLS: dict[str, Entry] = {
 
 # URLs whose answers the app gets wrong (a leak or an unexpected success) and that could not be fixed safely here:
 # the URL name, and what leaks. Their tests are expected to fail; one that starts passing fails the build.
-LEAKS: dict[str, str] = {}
 
 # --- who may read which canary -------------------------------------------------------------------------------------
 
@@ -1154,7 +1153,6 @@ def test_it_has_one_entry_for_every_url_pattern() -> None:
     stale = sorted(key for key in URLS if pattern_of(key) is None)
     assert not missing, f"URL patterns with no entry in the authorization table: {missing}"
     assert not stale, f"entries in the authorization table for URL patterns that no longer exist: {stale}"
-    assert not set(LEAKS) - set(URLS), "LEAKS names only entries of the table"
 
 
 def test_it_has_a_column_for_every_role() -> None:
@@ -1186,9 +1184,7 @@ def test_it_can_fill_every_url_pattern() -> None:
 
 def _params() -> list[Any]:
     return [
-        pytest.param(key, id=key, marks=[pytest.mark.xfail(strict=True, reason=f"leak: {LEAKS[key]}")])
-        if key in LEAKS
-        else pytest.param(key, id=key)
+        pytest.param(key, id=key)
         for key in sorted(URLS)
     ]
 
@@ -1209,7 +1205,7 @@ NEVER_SHOWN = {"evaluation"}
 
 def test_it_saw_the_canaries_it_looks_for(world: dict[str, Any]) -> None:
     """The canary search can fail: every group of canaries was shown to someone allowed to read it."""
-    if set(RESULTS) != set(URLS) - set(LEAKS):
+    if set(RESULTS) != set(URLS):
         pytest.skip("runs after the whole table")
     seen: Counter[str] = Counter()
     for report in RESULTS.values():

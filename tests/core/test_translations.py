@@ -148,7 +148,7 @@ def test_it_has_a_well_formed_committed_catalogue(code: str) -> None:
 
 
 # The count a plural form is chosen by: a translation may leave it out (Arabic says "one day", "two days" in a word).
-COUNTERS = {"%(count)s", "%(counter)s", "%(n)s", "%d", "%s", "%(num)s", "%(number)s"}
+COUNTERS = {"%(count)s", "%(counter)s", "%(n)s", "%(days)s", "%(hours)s", "%(months)s", "%d", "%s", "%(num)s", "%(number)s"}
 
 
 @pytest.mark.parametrize("how", ["accept-language", "cookie"])

@@ -240,7 +240,7 @@ def test_the_volunteers_pages_read_in_spanish(client, world, canary_circle):
     client.cookies["django_language"] = "es"
     response = client.get(url("detail", c), HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200
-    assert '<html lang="es">' in response.content.decode()
+    assert '<html lang="es" dir="ltr">' in response.content.decode()
 
 
 def test_the_navigation_leads_volunteers_and_coordinators_to_their_circles(client, world):

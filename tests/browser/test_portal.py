@@ -146,6 +146,7 @@ def test_a_survivor_sets_up_answers_a_who5_withdraws_a_consent_and_writes_to_the
 
     page.get_by_role("link", name="Questionnaires").click()
     page.get_by_role("link", name="WHO-5 Well-Being Index").click()
+    expect(page.get_by_role("button", name="Send my answers")).to_be_visible()
     _no_sideways_scroll(page)
     for n, answer in enumerate(("Most of the time", "Some of the time", "All of the time", "At no time",
                                 "More than half of the time"), start=1):  # fmt: skip
@@ -156,6 +157,7 @@ def test_a_survivor_sets_up_answers_a_who5_withdraws_a_consent_and_writes_to_the
     assert response.mode == "self" and response.total is not None
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Your choices").click()
+    expect(page.get_by_role("heading", name="Your choices", exact=True)).to_be_visible()
     _no_sideways_scroll(page)
     row = page.locator("#current li", has_text="Your answers to questionnaires")
     row.get_by_role("button", name="Withdraw").click()
@@ -167,10 +169,12 @@ def test_a_survivor_sets_up_answers_a_who5_withdraws_a_consent_and_writes_to_the
     # A letter for the responsible person: first the survivor's agreement to have it passed on (one step), then the
     # words, which go to the facilitator, not to the other side.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Messages").click()
+    expect(page.get_by_role("heading", name="Messages", exact=True)).to_be_visible()
     _no_sideways_scroll(page)
     page.get_by_role("link", name="Write something for the other side").click()
     expect(page.get_by_text("passed on only if you agree to it")).to_be_visible()
     page.get_by_role("button", name="Yes, I agree").click()
+    expect(page.get_by_label("In your own words")).to_be_visible()
     _no_sideways_scroll(page)
     page.get_by_label("What it is").select_option(label="A letter")
     page.get_by_label("In your own words").fill(LETTER)

@@ -157,6 +157,7 @@ PORTAL_SECOND_STEP     404 404 404 404 404 404 404 404 404 404 404 404 404 404 4
 PORTAL_SIGNS_OUT       404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 bye bye 404 bye 404
 BOTH_PARTIES           ok  ok  404 404 404 404 404 404 404 404 ok  ok  ok  ok  404 404 404 ok  ok  ok  lgn 2fa
 SUPPORT_CIRCLE         ok  ok  404 404 404 404 ok  404 404 404 ok  ok  ok  ok  404 404 404 404 404 ok  lgn 2fa
+CIRCLE_READERS         ok  ok  404 404 404 404 ok  404 404 404 ok  ok  ok  ok  404 404 404 ok  404 ok  lgn 2fa
 PUBLISHES_RELEASES     ok  404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
 COURSE_READERS         ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  404 404 404 ok  lgn 2fa
 """
@@ -764,6 +765,23 @@ URLS: dict[str, Entry] = {
     "portal:stop_process": page("PORTAL", pk="process"),
     "portal:talk": page("PORTAL"),
     "portal:safety_plan": get_only("PORTAL_SURVIVOR", pk="safety_plan"),
+    # Their messages, through reparo.messaging as the participant: each party's own conversation on their case (the
+    # responsible person's holds the survivor's words passed on), and what the survivor asked to pass on.
+    "portal:messages": get_only("PORTAL"),
+    "portal:conversation": page("PORTAL", case_pk="case", data=lambda o: {"body": "Hello"}),
+    "portal:message_file": get_only("PORTAL_SURVIVOR", case_pk="case", pk="attachment"),
+    "portal:pass_on": page(
+        "PORTAL", case_pk="case", data=lambda o: {"process": o["process"], "kind": "letter", "body": "For them"}
+    ),
+    "portal:relay": get_only("PORTAL_SURVIVOR", case_pk="case", pk="relay"),
+    "portal:relay_answer": action("PORTAL_SURVIVOR", case_pk="case", pk="relay", data=lambda o: {"answer": "agree"}),
+    "portal:relay_withdraw": action("PORTAL_SURVIVOR", case_pk="case", pk="relay"),
+    # The survivor's support circle: its survivor only.
+    "portal:circle": get_only("PORTAL_SURVIVOR", pk="support_circle"),
+    "portal:circle_progress": action(
+        "PORTAL_SURVIVOR", pk="support_circle", progress_pk="progress", data=lambda o: {"answer": "yes"}
+    ),
+    "portal:circle_end": action("PORTAL_SURVIVOR", pk="support_circle"),
     # The survivor's support circle: staff who work on the case keep it; its volunteers meet, propose progress and
     # raise worries.
     "support:home": page("SIGNED_IN"),
@@ -826,7 +844,7 @@ CANARY_GROUPS = {
     "staff": "ORG_MEMBER",
     "incoming": "INCOMING_READERS",  # a person referred into the program by the partner
     "funding": "FUNDING_VIEW",
-    "circle": "SUPPORT_CIRCLE",  # the survivor's support circle: the name they chose, goals shared, minutes
+    "circle": "CIRCLE_READERS",  # the survivor's support circle: the chosen name, goals, minutes; also the survivor
     "course": "COURSE_READERS",  # a course's title: the organisation's staff, and the partner it is opened to
 }
 

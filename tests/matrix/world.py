@@ -406,7 +406,14 @@ def _build_org(
             actor=staff.lead, person=person, purpose="portal", method="written", case=case,
             given_at=now - datetime.timedelta(minutes=5),
         )  # fmt: skip
-    relay = messaging.relay_submit(actor=staff.lead, process=process, body=c(org, "case"), author=survivor)
+    # The survivor's words waiting for a facilitator: theirs (they follow it in the portal) and the staff's.
+    relay = messaging.relay_submit(actor=staff.lead, process=process, body=c(org, "survivor"), author=survivor)
+    # Words of the survivor's already passed on: both parties read them (the responsible person in their own
+    # conversation, as "from the other side"), with a note from the team that is the responsible person's only.
+    passed_on = messaging.relay_submit(actor=staff.lead, process=process, body=c(org, "parties"), author=survivor)
+    messaging.relay_approve(actor=staff.lead, relay=passed_on)
+    responsible_thread = messaging.thread_open(actor=staff.lead, case=case, person=responsible)
+    messaging.message_post(actor=staff.lead, thread=responsible_thread, body=c(org, "respperson"))
     thread = messaging.thread_open(actor=staff.lead, case=case, person=survivor)
     message = messaging.message_post(
         actor=staff.lead, thread=thread, body=c(org, "survivor"), files=[(f"{c(org, 'survivor')}.pdf", PDF)]
@@ -589,10 +596,16 @@ def _build_org(
     support_process = support_factories.support_process(shim, case)  # type: ignore[arg-type]
     support_circle = support_factories.circle(shim, process=support_process, known_as=c(org, "circle"))
     goal = support.goal_set(actor=staff.coordinator, circle=support_circle, area="housing", words=c(org, "circle"))
+    # A goal the survivor keeps from the volunteers: their own words, read by the staff and by the survivor.
     support.goal_set(
-        actor=staff.coordinator, circle=support_circle, area="health", words=c(org, "case"),
+        actor=staff.coordinator, circle=support_circle, area="health", words=c(org, "survivor"),
         shared_with_volunteers=False,
     )  # fmt: skip
+    # The survivor knows the volunteers by first name (in the portal); their surnames are the organisation's only.
+    helper = staff.support_volunteer
+    first = canaries.new(org, "staff", owner=helper.pk, shared_with=frozenset({"participant_survivor"}))
+    helper.full_name = f"{first} {canaries.new(org, 'staff', owner=helper.pk)}"
+    helper.save(update_fields=["full_name"])
     progress = support.progress_propose(actor=staff.support_volunteer, goal=goal, kind="note", words=c(org, "circle"))
     support.step_add(actor=staff.coordinator, goal=goal, words=c(org, "circle"))
     held = support.meeting_record(

@@ -87,6 +87,13 @@ class ApiView(APIView):
     parser_classes: ClassVar[list[Any]] = [JSONParser]
     content_negotiation_class = JsonOnly
     required_scopes: ClassVar[dict[str, TokenScope]] = {}
+    # The query parameters each method takes (a serializer); any other parameter is refused (400), not ignored.
+    query_serializers: ClassVar[dict[str, Any]] = {}
+    query: dict[str, Any]
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.query = _query(self.query_serializers.get(request.method), request)
 
     def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -103,7 +110,18 @@ class ApiView(APIView):
 
 
 def _query(serializer_class: Any, request: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.query_params)
+    """The query parameters, checked: those the method takes (``serializer_class``), and no others."""
+    known = set(serializer_class().fields) if serializer_class is not None else set()
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise drf.ValidationError({name: [_("This address does not take this parameter.")] for name in unknown[:10]})
+    repeated = sorted(name for name in request.query_params if len(request.query_params.getlist(name)) > 1)
+    if repeated:
+        raise drf.ValidationError({name: [_("Give this parameter once.")] for name in repeated[:10]})
+    if serializer_class is None:
+        return {}
+    # A plain dict, not the query's QueryDict: DRF would read an empty value ("?format=") as "not given".
+    serializer = serializer_class(data=request.query_params.dict())
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -143,7 +161,7 @@ class TokenView(ApiView):
         summary="The token this call presents",
         operation_id="token_get",
         description="Its organisation, scopes and expiry. Needs no scope.",
-        responses={**_ok(s.TokenInfo), **_errors(401, 429)},
+        responses={**_ok(s.TokenInfo), **_errors(400, 401, 429)},
         tags=["token"],
     )
     def get(self, request: Request) -> Response:
@@ -174,6 +192,7 @@ def _detail(referral: Referral) -> dict[str, Any]:
 
 class ReferralList(ApiView):
     required_scopes: ClassVar[dict[str, TokenScope]] = {"GET": TokenScope.REFERRALS_READ}
+    query_serializers: ClassVar[dict[str, Any]] = {"GET": s.ReferralQuery}
 
     @extend_schema(
         summary="The referrals sent to your organisation",
@@ -185,7 +204,7 @@ class ReferralList(ApiView):
         tags=["referrals"],
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.ReferralQuery, request)
+        query = self.query
         _need(request, Capability.RECEIVE_REFERRALS)
         body = _page(
             referral_selectors.partner_inbox(request.user, finished=query["finished"]), s.Referral, query["page"]
@@ -203,7 +222,7 @@ class ReferralDetailView(ApiView):
         operation_id="referral_get",
         description="Its state, its history as the partner may read it, and what the partner may record next. "
         "Scope: referrals:read. Recorded as a look at the referral.",
-        responses={**_ok(s.ReferralDetail), **_errors(401, 403, 404, 429)},
+        responses={**_ok(s.ReferralDetail), **_errors(400, 401, 403, 404, 429)},
         tags=["referrals"],
     )
     def get(self, request: Request, pk: Any) -> Response:
@@ -221,7 +240,7 @@ class PacketView(ApiView):
         description="What the person agreed to share with your organisation, frozen when the referral was sent; "
         "there while the referral is open (or served, for the agreement's retention) and the person's consent "
         "and the data-sharing agreement hold. Scope: referrals:read. Recorded as a look at the packet.",
-        responses={**_ok(s.Packet), **_errors(401, 403, 404, 429)},
+        responses={**_ok(s.Packet), **_errors(400, 401, 403, 404, 429)},
         tags=["referrals"],
     )
     def get(self, request: Request, pk: Any) -> Response:
@@ -315,7 +334,7 @@ class ProgramList(ApiView):
         operation_id="programs_list",
         description="Those of organisations with a data-sharing agreement in force with yours. Scope: "
         "referrals:read.",
-        responses={**_ok(s.Program(many=True)), **_errors(401, 403, 404, 429)},
+        responses={**_ok(s.Program(many=True)), **_errors(400, 401, 403, 404, 429)},
         tags=["referrals in"],
     )
     def get(self, request: Request) -> Response:
@@ -328,6 +347,7 @@ class IncomingList(ApiView):
         "GET": TokenScope.REFERRALS_READ,
         "POST": TokenScope.REFERRALS_WRITE,
     }
+    query_serializers: ClassVar[dict[str, Any]] = {"GET": s.PageQuery}
 
     @extend_schema(
         summary="What your organisation referred into programs",
@@ -338,7 +358,7 @@ class IncomingList(ApiView):
         tags=["referrals in"],
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.PageQuery, request)
+        query = self.query
         _need(request, Capability.REFER_TO_PROGRAMS)
         return Response(_page(referral_selectors.incoming_sent_by(request.user), s.IncomingReferral, query["page"]))
 
@@ -367,6 +387,7 @@ class IncomingList(ApiView):
 
 class HtcdsExport(ApiView):
     required_scopes: ClassVar[dict[str, TokenScope]] = {"GET": TokenScope.HTCDS_EXPORT}
+    query_serializers: ClassVar[dict[str, Any]] = {"GET": s.ExportQuery}
 
     @extend_schema(
         summary="Your organisation's cases as an HTCDS 2.0 file",
@@ -389,7 +410,7 @@ class HtcdsExport(ApiView):
         tags=["HTCDS"],
     )
     def get(self, request: Request) -> HttpResponse | StreamingHttpResponse:
-        query = _query(s.ExportQuery, request)
+        query = self.query
         organisation = interop_selectors.organisation_for_exchange(
             request.user, _organisation_id(request), need=Capability.EXPORT_HTCDS
         )
@@ -420,6 +441,7 @@ class HtcdsExport(ApiView):
 
 class ReleaseList(ApiView):
     required_scopes: ClassVar[dict[str, TokenScope]] = {"GET": TokenScope.STATISTICS_READ}
+    query_serializers: ClassVar[dict[str, Any]] = {"GET": s.PageQuery}
 
     @extend_schema(
         summary="Your organisation's published releases",
@@ -431,7 +453,7 @@ class ReleaseList(ApiView):
         tags=["statistics"],
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.PageQuery, request)
+        query = self.query
         organisation = release_selectors.organisation_for_releases(request.user, _organisation_id(request))
         page = release_selectors.releases_of(organisation, page=query["page"], per_page=PER_PAGE)
         return Response(
@@ -452,7 +474,7 @@ class ReleaseDetail(ApiView):
         operation_id="release_get",
         description="Each table with the ε it was made with and what its noise means, and every released number "
         "(as in the release's CSV). Scope: statistics:read. Recorded as a download.",
-        responses={**_ok(s.Release), **_errors(401, 403, 404, 429)},
+        responses={**_ok(s.Release), **_errors(400, 401, 403, 404, 429)},
         tags=["statistics"],
     )
     def get(self, request: Request, pk: Any) -> Response:

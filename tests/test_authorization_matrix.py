@@ -813,11 +813,21 @@ URLS: dict[str, Entry] = {
     **{
         f"api:{name}": page("API")
         for name in (
-            "token", "referrals", "referral", "referral_packet", "referral_accept", "referral_decline",
-            "referral_in_service", "referral_completed", "programs", "incoming", "htcds_export", "releases",
+            "token",
+            "referrals",
+            "referral",
+            "referral_packet",
+            "referral_accept",
+            "referral_decline",
+            "referral_in_service",
+            "referral_completed",
+            "programs",
+            "incoming",
+            "htcds_export",
+            "releases",
             "release",
         )
-    },  # fmt: skip
+    },
     # The organisation's API tokens: its admins keep them; a partner organisation's, its liaison.
     "api_tokens:index": get_only("SIGNED_IN"),
     "api_tokens:organisation": page(

@@ -40,7 +40,7 @@ def actor_kind(actor: Any) -> ActorKind:
 
 
 # The attribute an API token's account carries on the calls that present the token: ``(organisation id, scope)``.
-_TOKEN_GRANT = "_reparo_token_grant"
+_TOKEN_GRANT = "_reparo_token_grant"  # noqa: S105 - an attribute name, not a secret
 
 
 def _is_integration(user: Any) -> bool:

@@ -103,8 +103,8 @@ def render() -> str:
         "",
         "## API token scopes",
         "",
-        "An organisation's API token acts as that organisation on the calls that present it: each scope it holds counts "
-        "as a role in its organisation only, and every call goes through the same lookups as the pages.",
+        "An organisation's API token acts as that organisation on the calls that present it: each scope it holds "
+        "counts as a role in its organisation only, and every call goes through the same lookups as the pages.",
         "",
         _row(["Scope", "Capabilities in the token's organisation"]),
         _row(["---", "---"]),

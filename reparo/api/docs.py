@@ -82,8 +82,15 @@ def _fields(spec: dict[str, Any], operation: dict[str, Any]) -> list[Field]:
         resolved = _resolve(spec, body)
         required = set(resolved.get("required", []))
         for name, node in resolved.get("properties", {}).items():
-            found.append(Field(name, "body", _kind(spec, node), name in required, _resolve(spec, node).get(
-                "description", node.get("description", ""))))
+            found.append(
+                Field(
+                    name,
+                    "body",
+                    _kind(spec, node),
+                    name in required,
+                    _resolve(spec, node).get("description", node.get("description", "")),
+                )
+            )
     return found
 
 
@@ -98,7 +105,7 @@ def reference() -> list[Group]:
             if operation is None:
                 continue
             answers = [
-                Answer(status=code, media=", ".join(answer.get("content", {})), description=answer.get("description", ""))
+                Answer(code, ", ".join(answer.get("content", {})), answer.get("description", ""))
                 for code, answer in operation.get("responses", {}).items()
             ]
             groups.setdefault((operation.get("tags") or ["api"])[0], []).append(

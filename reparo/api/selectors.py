@@ -24,7 +24,7 @@ from reparo.organisations.models import Organisation, OrganisationKind, Program
 from reparo.organisations.selectors import organisation_get_for
 from reparo.referrals.selectors import programs_open_to_partner
 
-TOKEN_PREFIX = "rpt_"
+TOKEN_PREFIX = "rpt_"  # noqa: S105 - the public prefix of every token, not a secret
 _TOKEN = re.compile(r"^rpt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
 
 # Which scopes a token of each kind of organisation may hold: a partner organisation's system reads and answers the
@@ -72,9 +72,7 @@ def token_presented(raw: str) -> ApiToken | None:
     match = _TOKEN.match(raw or "")
     if match is None:
         return None
-    token = (
-        ApiToken.objects.filter(key_id=match.group(1)).select_related("account", "organisation").first()
-    )
+    token = ApiToken.objects.filter(key_id=match.group(1)).select_related("account", "organisation").first()
     if token is None or not hmac.compare_digest(token.digest, digest_of(raw)):
         return None
     return token

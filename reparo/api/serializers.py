@@ -27,6 +27,7 @@ from reparo.referrals.models import (
 )
 
 MAX_NOTE = 2000
+LANGUAGES = [code for code, _label in language_choices()]
 MAX_PAGE = 100_000
 
 
@@ -34,7 +35,7 @@ def _key(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_INT_PK, **kwargs)
 
 
-# --- common -------------------------------------------------------------------------------------------------------
+# --- common --------------------------------------------------------------------------------------------------------
 
 
 class Problem(serializers.Serializer):
@@ -72,7 +73,7 @@ class TokenInfo(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-# --- the partner's inbox ------------------------------------------------------------------------------------------
+# --- the partner's inbox -------------------------------------------------------------------------------------------
 
 
 class ReferralQuery(PageQuery):
@@ -139,7 +140,7 @@ class DeclineBody(MoveBody):
     reason_code = serializers.ChoiceField(choices=DeclineReason.choices)
 
 
-# --- referrals in ----------------------------------------------------------------------------------------------------
+# --- referrals in --------------------------------------------------------------------------------------------------
 
 
 class Program(serializers.Serializer):
@@ -173,12 +174,12 @@ class IncomingBody(serializers.Serializer):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
     languages = serializers.ListField(
-        child=serializers.ChoiceField(choices=[code for code, _label in language_choices()]), required=False, default=list, max_length=20
+        child=serializers.ChoiceField(choices=LANGUAGES), required=False, default=list, max_length=20
     )
     about = serializers.CharField(max_length=MAX_NOTE, help_text=_("Why you refer them, in a few lines."))
 
 
-# --- HTCDS export ------------------------------------------------------------------------------------------------------
+# --- HTCDS export --------------------------------------------------------------------------------------------------
 
 
 class ExportQuery(serializers.Serializer):
@@ -191,7 +192,7 @@ class ExportQuery(serializers.Serializer):
     since = serializers.DateField(required=False, help_text=_("Only cases changed on or after this day."))
 
 
-# --- releases ----------------------------------------------------------------------------------------------------
+# --- releases ------------------------------------------------------------------------------------------------------
 
 
 class ReleaseSummary(serializers.Serializer):

@@ -153,7 +153,7 @@ def _organisation_id(request: Any) -> int:
     return int(request.auth.organisation_id)
 
 
-# --- the token itself ---------------------------------------------------------------------------------------------
+# --- the token itself ----------------------------------------------------------------------------------------------
 
 
 class TokenView(ApiView):
@@ -323,7 +323,7 @@ class CompletedView(_Move):
         return super().post(request, pk)
 
 
-# --- referrals in: the partner refers people into programs -----------------------------------------------------------
+# --- referrals in: the partner refers people into programs ---------------------------------------------------------
 
 
 class ProgramList(ApiView):
@@ -332,8 +332,7 @@ class ProgramList(ApiView):
     @extend_schema(
         summary="Programs that take your referrals",
         operation_id="programs_list",
-        description="Those of organisations with a data-sharing agreement in force with yours. Scope: "
-        "referrals:read.",
+        description="Those of organisations with a data-sharing agreement in force with yours. Scope: referrals:read.",
         responses={**_ok(s.Program(many=True)), **_errors(400, 401, 403, 404, 429)},
         tags=["referrals in"],
     )
@@ -382,7 +381,7 @@ class IncomingList(ApiView):
         return Response(s.IncomingReferral(incoming).data, status=201)
 
 
-# --- HTCDS export ---------------------------------------------------------------------------------------------------
+# --- HTCDS export --------------------------------------------------------------------------------------------------
 
 
 class HtcdsExport(ApiView):
@@ -398,9 +397,14 @@ class HtcdsExport(ApiView):
         "Scope: htcds:export. Recorded in the activity log before the first byte is sent.",
         parameters=[
             s.ExportQuery,
-            OpenApiParameter("X-Reparo-People", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[200],
-                             description="How many people the file holds."),
-        ],  # fmt: skip
+            OpenApiParameter(
+                "X-Reparo-People",
+                OpenApiTypes.INT,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="How many people the file holds.",
+            ),
+        ],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV: one row per person per case."),
             (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="JSON: one object per case."),
@@ -436,7 +440,7 @@ class HtcdsExport(ApiView):
         return response
 
 
-# --- released statistics ------------------------------------------------------------------------------------------
+# --- released statistics -------------------------------------------------------------------------------------------
 
 
 class ReleaseList(ApiView):
@@ -489,7 +493,7 @@ class ReleaseDetail(ApiView):
         )
 
 
-# --- the schema and its reference page --------------------------------------------------------------------------
+# --- the schema and its reference page -----------------------------------------------------------------------------
 
 
 class SchemaView(SpectacularAPIView):
@@ -506,7 +510,7 @@ def reference(request: HttpRequest) -> HttpResponse:
     return render(request, "api/reference.html", {"reference": docs.reference(), "schema_url": schema_url})
 
 
-# --- the organisation's API tokens (staff pages) ---------------------------------------------------------------------
+# --- the organisation's API tokens (staff pages) -------------------------------------------------------------------
 
 
 @require_GET

@@ -49,7 +49,7 @@ class ApiWorld:
 
 
 @pytest.fixture
-def api(world: Any, sharing: Any) -> ApiWorld:
+def api(world: Any, sharing: Any) -> ApiWorld:  # noqa: F811 - the fixture imported above
     referral = sent(world, sharing.case, categories=["identity", "contact", "needs"])
     release = releases.release_publish(
         actor=world["org_admin"], organisation=world.alice_org, title="Figures for funders", epsilon="1",

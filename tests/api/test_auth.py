@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from reparo.access.actors import active_roles, actor_kind
 from reparo.access.capabilities import ActorKind
+from reparo.access.services import membership_grant
 from reparo.api import services
 from reparo.api.models import ApiToken
 from reparo.audit.models import AuditEvent
 from reparo.organisations.models import Organisation
-from reparo.access.services import membership_grant
 from tests.api.conftest import make_token
 from tests.conftest import make_user
 

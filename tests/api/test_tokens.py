@@ -68,7 +68,8 @@ def test_nobody_else_keeps_the_tokens(client: Any, world: Any, who: str) -> None
     token = make_token(world["org_admin"], world.alice_org, ["statistics:read"]).token
     sign_in(client, world[who])
     assert client.get(_page(world)).status_code == 404
-    assert client.post_form(_page(world), {"name": "x", "scopes": ["statistics:read"], "lifetime_days": "30"}).status_code == 404
+    data = {"name": "x", "scopes": ["statistics:read"], "lifetime_days": "30"}
+    assert client.post_form(_page(world), data).status_code == 404
     assert client.post_form(reverse("api_tokens:revoke", kwargs={"pk": token.pk})).status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
 

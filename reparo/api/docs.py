@@ -94,9 +94,10 @@ def _fields(spec: dict[str, Any], operation: dict[str, Any]) -> list[Field]:
     return found
 
 
-@functools.lru_cache(maxsize=1)
-def reference() -> list[Group]:
-    """Each operation of the schema, grouped by its tag, in the schema's order."""
+@functools.lru_cache(maxsize=8)
+def reference(language: str) -> list[Group]:
+    """Each operation of the schema, grouped by its tag, in the schema's order (read once per process and language:
+    the field descriptions are translated)."""
     spec = schema()
     groups: dict[str, list[Operation]] = {}
     for path, item in spec.get("paths", {}).items():

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
@@ -507,7 +508,8 @@ class SchemaView(SpectacularAPIView):
 def reference(request: HttpRequest) -> HttpResponse:
     """The API's reference, read from its schema and shown as a page (no script: the site's CSP stays as it is)."""
     schema_url = request.build_absolute_uri(reverse("api:schema"))
-    return render(request, "api/reference.html", {"reference": docs.reference(), "schema_url": schema_url})
+    reference = docs.reference(get_language())
+    return render(request, "api/reference.html", {"reference": reference, "schema_url": schema_url})
 
 
 # --- the organisation's API tokens (staff pages) -------------------------------------------------------------------

@@ -88,10 +88,13 @@ INSTALLED_APPS = [
     "reparo.support",
     "reparo.releases",
     "reparo.interop",
+    "reparo.api",
     "reparo.demo",
     "django_countries",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 # Background work (django-tasks): the database backend, run by `manage.py db_worker` (password-reset links and
@@ -122,6 +125,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "reparo.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost: under /api/, an error answered outside the API's views becomes problem details too.
+    "reparo.api.problems.ApiProblemMiddleware",
 ]
 
 ROOT_URLCONF = "reparo.urls"
@@ -235,6 +240,41 @@ AXES_LOCKOUT_CALLABLE = "reparo.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 # Fields whose values django-axes must not copy into its record of a failed attempt (it always masks "password").
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token", "csrfmiddlewaretoken"]
+
+# The REST API for partner systems (reparo.api): tokens only (no session), JSON only, errors as problem details.
+# Each view sets its own authentication, scope check and rate limit; these are the defaults for anything else.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "reparo.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Reparo API",
+    "DESCRIPTION": (
+        "For partner organisations' systems and integrations. Each call presents an organisation's API token "
+        "(Authorization: Bearer rpt_…) and acts as that organisation, with the token's scopes: it sees what the "
+        "organisation's people see on the pages, and nothing else. Errors are problem details (RFC 9457)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "reparo.referrals.models.ReferralStatus",
+        "IncomingStatusEnum": "reparo.referrals.models.IncomingStatus",
+        "OrganisationKindEnum": "reparo.organisations.models.OrganisationKind",
+    },
+    "DISABLE_ERRORS_AND_WARNINGS": False,
+}
+# Calls per token per minute (counted in the database, so every process agrees).
+API_RATE_LIMIT_PER_MINUTE = _whole_number("API_RATE_LIMIT_PER_MINUTE", 120)
 
 # Changing how one signs in (password, authenticator apps, backup codes) asks for the password and a current code
 # again unless that was done within this long in the same session.

@@ -89,7 +89,8 @@ ACTORS = tuple(COLUMNS.values())
 # --- access policies -----------------------------------------------------------------------------------------------
 
 # ok: shown or done (200, or a redirect elsewhere than sign-in); ref: refused in plain words (a form error or an
-# error message, and nothing written); lgn: sent to sign in; 2fa: sent to the second factor; 404, 405; bye: signed
+# error message, and nothing written); 401: the REST API's answer to anyone without an API token (a session, signed
+# in or not, is not one); lgn: sent to sign in; 2fa: sent to the second factor; 404, 405; bye: signed
 # out and sent to the sign-in page; re: sent to confirm the password and a code again first; plg: sent to the
 # portal's sign-in page.
 OUTCOMES = {
@@ -98,6 +99,7 @@ OUTCOMES = {
     "404": "404",
     "405": "405",
     "403": "403",
+    "401": "401",
     "lgn": "login",
     "2fa": "2fa",
     "bye": "signed out",
@@ -160,6 +162,8 @@ SUPPORT_CIRCLE         ok  ok  404 404 404 404 ok  404 404 404 ok  ok  ok  ok  4
 CIRCLE_READERS         ok  ok  404 404 404 404 ok  404 404 404 ok  ok  ok  ok  404 404 404 ok  404 ok  lgn 2fa
 PUBLISHES_RELEASES     ok  404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
 COURSE_READERS         ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  404 404 404 ok  lgn 2fa
+PARTNER_ADMIN          404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 404 404 lgn 2fa
+API                    401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401
 """
 
 
@@ -219,6 +223,8 @@ OBJECTS = {
     },
     "releases": {"organisation_pk": "organisation", "pk": "release"},
     "interop": {"organisation_pk": "organisation"},
+    "api": {"pk": "referral"},
+    "api_tokens": {"organisation_pk": "organisation", "pk": "api_token"},
 }
 
 # Keywords of whole families of URLs that name another object than their app's default.
@@ -231,6 +237,7 @@ BY_URL: dict[str, dict[str, str]] = {
     },
     **{f"partners:agreement{end}": {"pk": "sharing_agreement"} for end in ("", "_edit", "_document", "_move")},
     **{f"referrals:incoming_{end}": {"pk": "incoming"} for end in ("detail", "accept", "decline")},
+    "api:release": {"pk": "release"},
 }
 
 SCENARIO = sorted(library().scenarios)[0]
@@ -817,6 +824,40 @@ URLS: dict[str, Entry] = {
     "interop:index": page("SIGNED_IN"),
     "interop:export": page("ORG_ADMIN"),
     "interop:import": page("ORG_ADMIN"),
+    # The REST API: a token, never a session. Every actor here has a session (or none): 401, whatever it names.
+    # Its schema and reference page describe it and hold no data: public.
+    "api:schema": form("PUBLIC", "NOT_ALLOWED"),
+    "api:docs": form("PUBLIC", "NOT_ALLOWED"),
+    **{
+        f"api:{name}": page("API")
+        for name in (
+            "token",
+            "referrals",
+            "referral",
+            "referral_packet",
+            "referral_accept",
+            "referral_decline",
+            "referral_in_service",
+            "referral_completed",
+            "programs",
+            "incoming",
+            "htcds_export",
+            "releases",
+            "release",
+        )
+    },
+    # The organisation's API tokens: its admins keep them; a partner organisation's, its liaison.
+    "api_tokens:index": get_only("SIGNED_IN"),
+    "api_tokens:organisation": page(
+        "ORG_ADMIN", data=lambda o: {"name": "New system", "scopes": ["htcds:export"], "lifetime_days": "90"}
+    ),
+    "api_tokens:organisation#partner": page(
+        "PARTNER_ADMIN",
+        organisation_pk="partner",
+        data=lambda o: {"name": "New system", "scopes": ["referrals:read"], "lifetime_days": "90"},
+    ),
+    "api_tokens:revoke": action("ORG_ADMIN"),
+    "api_tokens:revoke#partner": action("PARTNER_ADMIN", pk="partner_api_token"),
 }
 
 # An entry keyed "<url name>?<parameter>" asks the same URL again with a query parameter that names an object; one
@@ -907,7 +948,7 @@ def variants(keywords: list[str]) -> list[Variant]:
 
 
 PARTICIPANTS = frozenset({"participant_survivor", "participant_responsible"})
-GATES = frozenset({"login", "2fa", "405", "reauth", "portal login"})  # answers given before any object is looked at
+GATES = frozenset({"login", "2fa", "405", "reauth", "portal login", "401"})  # answers before any object is looked at
 
 
 def is_portal(key: str) -> bool:

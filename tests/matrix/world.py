@@ -6,8 +6,9 @@ case with everything a URL can point at: people, notes, tasks, a mediation proce
 safety plan shared with the survivor, a restriction, a binding agreement and a draft of its next version, a CoSA
 process with its circle, a support circle, surveys, messages and a message to pass on, a referral to the partner and
 one from it, a grant, training records, a course opened to the partner, a role-play attempt, an improvement, an
-outcome release; and portal accounts for its survivor (and, in A, its responsible person). A has a second case
-(``case2``) whose team is the ``other_team`` actor only: the same-organisation case that A's case team is not on.
+outcome release, an API token of the organisation and one of its partner; and portal accounts for its survivor (and,
+in A, its responsible person). A has a second case (``case2``) whose team is the ``other_team`` actor only: the
+same-organisation case that A's case team is not on.
 
 Every encrypted field of those objects holds a canary: a unique string that says whose it is and who may read it
 (its group). Case references and display codes are canaries too (they are not secret, but another organisation must
@@ -30,6 +31,7 @@ from reparo.access.services import membership_end
 from reparo.accounts.models import Membership, Role, User
 from reparo.agreements import services as agreements
 from reparo.analytics import services as analytics
+from reparo.api import services as api_tokens
 from reparo.cases import services as cases
 from reparo.cases.models import CaseTeamMember, NoteConfidentiality, TeamRole
 from reparo.consent.models import DataCategory
@@ -633,6 +635,16 @@ def _build_org(
         due_on=today + datetime.timedelta(days=9),
     )  # fmt: skip
     membership = Membership.objects.get(user=subject, organisation=organisation)
+    # API tokens: the organisation's (its name, typed by its admin, is the organisation's business), and its
+    # partner's, made by the partner's liaison.
+    api_token, _secret = api_tokens.api_token_create(
+        actor=staff.admin, organisation=organisation, name=c(org, "staff"), scopes=["statistics:read"],
+        lifetime_days=90,
+    )  # fmt: skip
+    partner_api_token, _secret = api_tokens.api_token_create(
+        actor=partner_staff[0], organisation=partner, name=f"Case system of {partner.name}",
+        scopes=["referrals:read"], lifetime_days=90,
+    )  # fmt: skip
 
     return {
         "organisation": organisation,
@@ -694,6 +706,8 @@ def _build_org(
         "support_meeting": support_meeting,
         "worry": worry,
         "release": release,
+        "api_token": api_token,
+        "partner_api_token": partner_api_token,
     }
 
 

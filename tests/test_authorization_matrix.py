@@ -35,6 +35,7 @@ import django.conf.urls as django_urls
 import django.test.client as test_client
 import django.views.defaults as django_defaults
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Model
@@ -1067,6 +1068,10 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
         patch.setattr(test_client, "store_rendered_templates", lambda *args, **kwargs: None)
         patch.setattr(analytics_selectors, "dashboard", dashboard)
         patch.setattr(django_urls, "handler404", page_not_found)
+        # Each request's refresh of its session is rolled back with its savepoint, so on a busy machine a run can
+        # outlast the idle time-outs: the clients would be signed out half-way, and every later answer be wrong.
+        for name in ("SESSION_IDLE_TIMEOUT", "PORTAL_SESSION_IDLE_TIMEOUT"):
+            patch.setattr(settings, name, datetime.timedelta(hours=12))
         logging.getLogger("django.request").setLevel(logging.ERROR)  # a 404 or 405 is an answer here, not news
         WORLD = build()
         clients = {actor: client_for(user, two_factor=WORLD.two_factor[actor]) for actor, user in WORLD.actors.items()}

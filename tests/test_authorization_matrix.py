@@ -217,7 +217,7 @@ OBJECTS = {
         "worry_pk": "worry",
     },
     "releases": {"organisation_pk": "organisation", "pk": "release"},
-    "interop": {"organisation_pk": "organisation"},
+    "interop": {"organisation_pk": "organisation", "pk": "field_submission"},
 }
 
 # Keywords of whole families of URLs that name another object than their app's default.
@@ -799,6 +799,10 @@ URLS: dict[str, Entry] = {
     "interop:index": page("SIGNED_IN"),
     "interop:export": page("ORG_ADMIN"),
     "interop:import": page("ORG_ADMIN"),
+    # Field intake pulled from ODK Central: its reviewers (coordinators, organisation admins) see what arrived and
+    # take a draft over.
+    "interop:field_intake": get_only("SEES_ALL_CASES"),
+    "interop:field_intake_take": action("SEES_ALL_CASES"),
 }
 
 # An entry keyed "<url name>?<parameter>" asks the same URL again with a query parameter that names an object; one
@@ -828,6 +832,7 @@ CANARY_GROUPS = {
     "funding": "FUNDING_VIEW",
     "circle": "SUPPORT_CIRCLE",  # the survivor's support circle: the name they chose, goals shared, minutes
     "course": "COURSE_READERS",  # a course's title: the organisation's staff, and the partner it is opened to
+    "intake": "SEES_ALL_CASES",  # what could not be read from a submission pulled from ODK Central
 }
 
 

@@ -58,6 +58,8 @@ class Capability(StrEnum):
     SET_PRIVACY_BUDGET = "releases.budget"
     EXPORT_HTCDS = "htcds.export"
     IMPORT_HTCDS = "htcds.import"
+    # Submissions of the HTCDS form pulled from ODK Central: see what arrived, and take one over to review as intake
+    REVIEW_FIELD_INTAKE = "intake.review_field"
     # On one case, through a case-team role
     WORK_ON_CASE = "case.work"
     SEE_CASE = "case.see"
@@ -106,6 +108,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.SET_PRIVACY_BUDGET,
             C.EXPORT_HTCDS,
             C.IMPORT_HTCDS,
+            C.REVIEW_FIELD_INTAKE,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -113,6 +116,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {
             C.SEE_ALL_ORG_CASES,
             C.OPEN_CASES,
+            C.REVIEW_FIELD_INTAKE,
             C.CASE_WORK,
             C.FOLLOW_UP_CIRCLES,
             C.VIEW_EVALUATION,

@@ -6,3 +6,9 @@ class InteropConfig(AppConfig):
     name = "reparo.interop"
     label = "interop"
     verbose_name = "Data exchange (HTCDS)"
+
+    def ready(self) -> None:
+        from reparo.cases.signals import intake_draft_opened
+        from reparo.interop import services
+
+        intake_draft_opened.connect(services.on_intake_draft_opened, dispatch_uid="interop.field_submission_opened")

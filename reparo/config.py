@@ -147,7 +147,7 @@ ODK_CENTRAL_VARIABLES = (
 @dataclass(frozen=True)
 class OdkCentral:
     """Where the field teams' submissions of the HTCDS form wait: an ODK Central server, a project and a form, and
-    the Central web user Reparo signs in as (a "Data Collector" or "Project Viewer" of that project is enough)."""
+    the Central web user Reparo signs in as (a "Project Viewer" of that project is enough)."""
 
     url: str
     project: int

@@ -266,6 +266,26 @@ def _import_case(
     report.cases_created += 1
 
 
+# Reparo's own fields that the services check again (lengths the standard does not set), as the file names them.
+_COLUMN_OF = {
+    "given_name": "prs_FirstName", "family_name": "prs_SecondName", "date_of_birth": "prs_Birthdate",
+    "gender": "prs_Gender", "citizenship": "prs_Citizenship", "email": "prs_Email", "phone": "prs_MobilePhone",
+    "languages": "prs_PrimaryLanguage", "address": "prs_MailingStreet", "referral_date": "cas_IncomingReferralDate",
+    "reason": "cas_ReasonForCaseClosure",
+}  # fmt: skip
+
+
+def _refused_by_services(line: str, exc: ValidationError) -> list[importing.Problem]:
+    """What a service refused in a case that the file's checks let through, at the case's first line, in the column
+    of the field it refused where it names one."""
+    if not hasattr(exc, "error_dict"):
+        return [importing.Problem(line, "", " ".join(exc.messages))]
+    return [
+        importing.Problem(line, _COLUMN_OF.get(name, ""), " ".join(ValidationError(errors).messages))
+        for name, errors in exc.error_dict.items()
+    ]
+
+
 class _Undo(Exception):
     """Raised to roll back everything imported when one case cannot be saved and only a whole file may be."""
 
@@ -311,7 +331,7 @@ def htcds_import(
                     with transaction.atomic():
                         _import_case(actor=actor, organisation=organisation, program=program, case=case, report=report)
                 except ValidationError as exc:
-                    report.problems.append(importing.Problem(parsed.lines[case.ref], "", " ".join(exc.messages)))
+                    report.problems.extend(_refused_by_services(parsed.lines[case.ref], exc))
                     report.cases_invalid += 1
                     if not valid_only:
                         raise _Undo from exc

@@ -569,3 +569,12 @@ def on_intake_draft_opened(*, actor: Any, draft_id: Any, case: Any, **_kwargs: A
         HtcdsLink.objects.create(organisation=case.organisation, kind=LinkKind.PERSON, ref=f"{ref}:1", person=survivor)
     audit_record(actor=actor, action="field_submission.case_opened", obj=made, organisation=case.organisation,
                  detail={"case": str(case.pk)})  # fmt: skip
+
+
+def on_person_erased(*, actor: Any, person: Person, **_kwargs: Any) -> None:
+    """A survivor's data was erased on request (``cases.signals.person_erased``, inside that transaction): what could
+    not be read from the submission their case came from may quote their answers (a birth date), so it goes too."""
+    for made in FieldSubmission.objects.filter(case__participants__person=person).distinct():
+        if made.problems is not None:
+            made.problems = None
+            made.save(update_fields=["problems", "updated_at"])

@@ -229,3 +229,20 @@ def test_a_pull_is_audited_and_keeps_no_answer_in_the_clear(world: Any, central:
     with connection.cursor() as cursor:
         cursor.execute("SELECT data FROM cases_intakedraft")
         assert not any("Nadia" in row[0] for row in cursor.fetchall())
+
+
+def test_erasing_the_survivor_erases_what_was_quoted_from_their_submission(world: Any, central: StubCentral) -> None:
+    from reparo.cases import services as case_services
+
+    _pull(world)
+    client = sign_in(CsrfClient(), world["coordinator"])
+    draft = _draft(NADIA)
+    response = _open_from_draft(client, draft, gender="Feminine")
+    assert response.status_code == 302
+    survivor = Case.objects.get().participants.get(role="survivor").person
+    submission = FieldSubmission.objects.get(instance_id=NADIA)
+    assert "2091-07-21" in str(submission.problems)  # the birth date as typed in the field
+    case_services.person_erase(actor=world["org_admin"], person=survivor)
+    submission.refresh_from_db()
+    assert submission.problems is None and submission.case is not None
+    assert FieldSubmission.objects.get(instance_id=AMARA).problems  # another person's stays

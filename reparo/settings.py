@@ -372,6 +372,10 @@ if not _notification_window.isdigit() or not 1 <= int(_notification_window) <= 7
 NOTIFICATION_WINDOW = timedelta(minutes=int(_notification_window))
 SMS_BACKEND = config.read("SMS_BACKEND") or ("" if PRODUCTION else "reparo.messaging.sms.LoggingSmsBackend")
 
+# Field intake: new submissions of the HTCDS form pulled from an ODK Central project (``manage.py odk_pull``), or
+# None when the ODK_CENTRAL_* variables are not set. See docs/configuration.md.
+ODK_CENTRAL = config.odk_central()
+
 
 LOGGING = {
     "version": 1,

@@ -223,7 +223,7 @@ OBJECTS = {
         "worry_pk": "worry",
     },
     "releases": {"organisation_pk": "organisation", "pk": "release"},
-    "interop": {"organisation_pk": "organisation"},
+    "interop": {"organisation_pk": "organisation", "pk": "field_submission"},
     "api": {"pk": "referral"},
     "api_tokens": {"organisation_pk": "organisation", "pk": "api_token"},
 }
@@ -859,6 +859,10 @@ URLS: dict[str, Entry] = {
     ),
     "api_tokens:revoke": action("ORG_ADMIN"),
     "api_tokens:revoke#partner": action("PARTNER_ADMIN", pk="partner_api_token"),
+    # Field intake pulled from ODK Central: its reviewers (coordinators, organisation admins) see what arrived and
+    # take a draft over.
+    "interop:field_intake": get_only("SEES_ALL_CASES"),
+    "interop:field_intake_take": action("SEES_ALL_CASES"),
 }
 
 # An entry keyed "<url name>?<parameter>" asks the same URL again with a query parameter that names an object; one
@@ -888,6 +892,7 @@ CANARY_GROUPS = {
     "funding": "FUNDING_VIEW",
     "circle": "CIRCLE_READERS",  # the survivor's support circle: the chosen name, goals, minutes; also the survivor
     "course": "COURSE_READERS",  # a course's title: the organisation's staff, and the partner it is opened to
+    "intake": "SEES_ALL_CASES",  # what could not be read from a submission pulled from ODK Central
 }
 
 

@@ -50,6 +50,7 @@ ITEMS: tuple[tuple[Capability | None, str, Any], ...] = (
     (Capability.VIEW_FUNDING, "funding:grants", _("Funding")),
     (Capability.VIEW_EVALUATION, "releases:index", _("Public figures")),
     (Capability.EXPORT_HTCDS, "interop:index", _("Data exchange")),
+    (Capability.REVIEW_FIELD_INTAKE, "interop:index", _("Data exchange")),
     (Capability.VIEW_AUDIT, "audit:list", _("Activity log")),
     (Capability.MANAGE_API_TOKENS, "api_tokens:index", _("API tokens")),
     (None, "accounts:security", _("Your account")),

@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
 from reparo.core.actions import add_service_errors
+from reparo.core.pagination import page_of
 from reparo.interop import formats, importing, selectors, services
 from reparo.interop.forms import DEIDENTIFIED, ExportForm, ImportForm
 
 SHOWN_PROBLEMS = 200
+FIELD_INTAKE_PER_PAGE = 25
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -20,6 +25,7 @@ def index(request: HttpRequest) -> HttpResponse:
             org,
             user_can(request.user, Capability.EXPORT_HTCDS, organisation=org),
             user_can(request.user, Capability.IMPORT_HTCDS, organisation=org),
+            user_can(request.user, Capability.REVIEW_FIELD_INTAKE, organisation=org),
         )
         for org in selectors.organisations_for_exchange(request.user)
     ]
@@ -97,3 +103,30 @@ def import_file(request: HttpRequest, organisation_pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@require_GET
+def field_intake(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    """What arrived from ODK Central for the organisation: each submission, whose draft it is, what became of it."""
+    org = selectors.organisation_for_exchange(request.user, organisation_pk, need=Capability.REVIEW_FIELD_INTAKE)
+    page = page_of(selectors.field_submissions_of(request.user, org), FIELD_INTAKE_PER_PAGE, request.GET.get("page"))
+    services.field_intake_viewed(actor=request.user, organisation=org)
+    return render(
+        request,
+        "interop/field_intake.html",
+        {"organisation": org, "page": page, "query": "", "configured": services.field_intake_configured()},
+    )
+
+
+@require_POST
+def field_intake_take(request: HttpRequest, pk: str) -> HttpResponse:
+    submission = selectors.field_submission_get_for(request.user, pk)
+    try:
+        draft = services.field_submission_take(actor=request.user, submission=submission)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("interop:field_intake", organisation_pk=submission.organisation_id)
+    messages.success(request, _("The draft is yours now. Check each answer with what you know, then open the case."))
+    return redirect(f"{reverse('cases:intake')}?draft={draft.pk}")

@@ -40,6 +40,8 @@ from reparo.cosa import services as cosa
 from reparo.evaluation import services as evaluation
 from reparo.evaluation.models import SurveyAssignment
 from reparo.funding import services as funding
+from reparo.interop import services as interop
+from reparo.interop.central import Submission
 from reparo.messaging import services as messaging
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 from reparo.portal import services as portal
@@ -346,6 +348,16 @@ def _build_org(
         data={"summary": [c(org, "draft", owner=staff.case_worker.pk)]},
     )
     team_member = CaseTeamMember.objects.get(case=case, user=staff.co)
+    # A submission pulled from ODK Central: an intake draft of the coordinator's, and an answer the standard does not
+    # allow (quoted, encrypted, in what the reviewers of field intake are asked to check).
+    interop.field_intake_receive(
+        actor=staff.coordinator, organisation=organisation, program=program, project_id=7, form_id="htcds_xlsform",
+        submissions=[Submission(instance_id=f"uuid:{org.lower()}0000000-0000-4000-8000-000000000001",
+                                submitted_at=now - datetime.timedelta(days=1), review_state="received",
+                                columns={"prs_First_Name": c(org, "draft", owner=staff.coordinator.pk),
+                                         "prs_Gender": c(org, "intake")})],
+    )  # fmt: skip
+    field_submission = interop.selectors.field_submissions_visible_to(staff.coordinator).get(organisation=organisation)
 
     # The mediation process, safe to bring both sides together.
     process = processes.process_open(actor=staff.lead, case=case, type="direct_mediation")
@@ -655,6 +667,7 @@ def _build_org(
         "note": note,
         "task": task,
         "draft": draft,
+        "field_submission": field_submission,
         "team_member": team_member,
         "consent": consent,
         "process": process,

@@ -1266,10 +1266,7 @@ def test_it_can_fill_every_url_pattern() -> None:
 
 
 def _params() -> list[Any]:
-    return [
-        pytest.param(key, id=key)
-        for key in sorted(URLS)
-    ]
+    return [pytest.param(key, id=key) for key in sorted(URLS)]
 
 
 @pytest.mark.parametrize("key", _params())

@@ -35,6 +35,8 @@ CATALOGUES = tuple(code for code, _name in settings.LANGUAGES if code != "en")
 
 def po_relative(code: str) -> Path:
     return Path("locale", code, "LC_MESSAGES", "django.po")
+
+
 # What `make messages` scans: everything but these (the same ignores as the Makefile).
 SOURCES = ("reparo", "templates", "locale", "manage.py")
 IGNORES = (".venv/*", "tests/*", "bench/*")
@@ -149,7 +151,16 @@ def test_it_has_a_well_formed_committed_catalogue(code: str) -> None:
 
 # The count a plural form is chosen by: a translation may leave it out (Arabic says "one day", "two days" in a word).
 COUNTERS = {
-    "%(count)s", "%(counter)s", "%(n)s", "%(days)s", "%(hours)s", "%(months)s", "%d", "%s", "%(num)s", "%(number)s"
+    "%(count)s",
+    "%(counter)s",
+    "%(n)s",
+    "%(days)s",
+    "%(hours)s",
+    "%(months)s",
+    "%d",
+    "%s",
+    "%(num)s",
+    "%(number)s",
 }
 
 

@@ -28,5 +28,6 @@ urlpatterns = [
     path("portal-access/", include("reparo.portal.staff_urls")),
     path("releases/", include("reparo.releases.urls")),
     path("exchange/", include("reparo.interop.urls")),
+    path("downloads/", include("reparo.jobs.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

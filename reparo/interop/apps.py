@@ -6,3 +6,8 @@ class InteropConfig(AppConfig):
     name = "reparo.interop"
     label = "interop"
     verbose_name = "Data exchange (HTCDS)"
+
+    def ready(self) -> None:
+        from reparo.interop import background
+
+        background.register_kinds()

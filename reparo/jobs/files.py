@@ -15,10 +15,10 @@ class ChunkWriter:
     """Collects what is written and saves it in pieces of :data:`CHUNK_BYTES` (each in its own short write: in the
     worker, a piece is saved as soon as it is full)."""
 
-    def __init__(self, job: Job, part: str = ChunkPart.RESULT, *, chunk_bytes: int = CHUNK_BYTES) -> None:
+    def __init__(self, job: Job, part: str = ChunkPart.RESULT, *, chunk_bytes: int | None = None) -> None:
         self.job = job
         self.part = part
-        self.chunk_bytes = chunk_bytes
+        self.chunk_bytes = chunk_bytes or CHUNK_BYTES
         self.size = 0
         self._index = 0
         self._buffer = bytearray()
@@ -76,12 +76,17 @@ class ChunkReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        while not self._current:
-            piece = next(self._pieces, None)
-            if piece is None:
-                return 0
-            self._current = memoryview(piece)
-        n = min(len(buffer), len(self._current))
-        buffer[:n] = self._current[:n]
-        self._current = self._current[n:]  # a view: nothing is copied
-        return n
+        """Fill ``buffer`` from as many pieces as it takes; 0 at the end of the file."""
+        filled = 0
+        while filled < len(buffer):
+            if not self._current:
+                piece = next(self._pieces, None)
+                if piece is None:
+                    break
+                self._current = memoryview(piece)
+                continue
+            n = min(len(buffer) - filled, len(self._current))
+            buffer[filled : filled + n] = self._current[:n]
+            self._current = self._current[n:]  # a view: nothing is copied
+            filled += n
+        return filled

@@ -129,8 +129,8 @@ def job_run(job_id: str) -> str:
         try:
             if spec is None:
                 raise JobRefused(_("This kind of work can no longer be done here."))
-            if not is_active(job.owner):
-                raise PermissionDenied
+            if not is_active(job.owner) or not spec.allowed(job.owner, work.params):
+                raise PermissionDenied  # their role ended or changed since they asked
             with _own_savepoint_if_nested():
                 spec.run(work)
                 size = work.close_file()

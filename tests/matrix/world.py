@@ -6,8 +6,9 @@ case with everything a URL can point at: people, notes, tasks, a mediation proce
 safety plan shared with the survivor, a restriction, a binding agreement and a draft of its next version, a CoSA
 process with its circle, a support circle, surveys, messages and a message to pass on, a referral to the partner and
 one from it, a grant, training records, a course opened to the partner, a role-play attempt, an improvement, an
-outcome release; and portal accounts for its survivor (and, in A, its responsible person). A has a second case
-(``case2``) whose team is the ``other_team`` actor only: the same-organisation case that A's case team is not on.
+outcome release, a file made in the background; and portal accounts for its survivor (and, in A, its responsible
+person). A has a second case (``case2``) whose team is the ``other_team`` actor only: the same-organisation case that
+A's case team is not on.
 
 Every encrypted field of those objects holds a canary: a unique string that says whose it is and who may read it
 (its group). Case references and display codes are canaries too (they are not secret, but another organisation must
@@ -38,6 +39,7 @@ from reparo.cosa import services as cosa
 from reparo.evaluation import services as evaluation
 from reparo.evaluation.models import SurveyAssignment
 from reparo.funding import services as funding
+from reparo.interop import services as interop
 from reparo.messaging import services as messaging
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 from reparo.portal import services as portal
@@ -620,6 +622,8 @@ def _build_org(
         due_on=today + datetime.timedelta(days=9),
     )  # fmt: skip
     membership = Membership.objects.get(user=subject, organisation=organisation)
+    # A file the organisation admin made in the background (with the tests' task backend, made at once).
+    job = interop.htcds_export_start(actor=staff.admin, organisation=organisation, file_format="csv", deidentified=True)
 
     return {
         "organisation": organisation,
@@ -681,6 +685,7 @@ def _build_org(
         "support_meeting": support_meeting,
         "worry": worry,
         "release": release,
+        "job": job,
     }
 
 

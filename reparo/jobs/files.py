@@ -39,7 +39,7 @@ class ChunkWriter:
         return self.size
 
     def _save(self, data: bytes) -> None:
-        JobChunk.objects.create(job=self.job, part=self.part, index=self._index, data=data)
+        JobChunk.objects.create(job=self.job, part=self.part, index=self._index, data=data)  # type: ignore[misc]
         self._index += 1
 
 

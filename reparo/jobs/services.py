@@ -83,7 +83,7 @@ def job_start(
         organisation=organisation,
         kind=kind,
         subject=subject[:200],
-        params=params,
+        params=params,  # type: ignore[misc]  # encrypted JSON
         language=translation.get_language() or settings.LANGUAGE_CODE,
         back_to=_local_path(back_to)[:300],
     )

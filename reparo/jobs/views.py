@@ -37,7 +37,7 @@ def job_status(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 @require_GET
-def job_download(request: HttpRequest, pk: Any) -> HttpResponse:
+def job_download(request: HttpRequest, pk: Any) -> FileResponse:
     job = selectors.job_get_for(request.user, pk)
     if not job.has_file:
         raise Http404

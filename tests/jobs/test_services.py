@@ -35,17 +35,17 @@ def test_it_runs_at_once_with_the_tests_task_backend_and_keeps_the_file(world: A
     assert job.state == JobState.DONE and job.progress == 100 and job.step == JobStep.FINISHED
     assert (job.result_name, job.result_size) == ("sample.txt", len(b"first line\nsecond line\n"))
     assert b"".join(files.chunks_of(job)) == b"first line\nsecond line\n"
-    assert job.expires_at == job.finished_at + datetime.timedelta(hours=24)
+    assert job.finished_at is not None and job.expires_at == job.finished_at + datetime.timedelta(hours=24)
     actions = list(AuditEvent.objects.filter(object_id=str(job.pk)).order_by("id").values_list("action", flat=True))
     assert actions == ["jobs.started", "jobs.finished"]
 
 
 def test_it_only_queues_and_answers_at_once_with_a_real_queue(world: Any, sample: Any, queued_only: None) -> None:
-    ran = []
+    ran: list[Any] = []
     sample.run = ran.append
     job = start(world)
     assert job.state == JobState.QUEUED and job.step == JobStep.WAITING and ran == []
-    [queued] = default_task_backend.results
+    [queued] = default_task_backend.results  # type: ignore[attr-defined]  # the DummyBackend keeps them
     assert queued.args == [str(job.pk)] and job.task_id == queued.id
     assert services.job_run(str(job.pk)) == services.DONE and len(ran) == 1
     assert services.job_run(str(job.pk)) == services.SKIPPED and len(ran) == 1  # a task run twice does it once
@@ -113,7 +113,7 @@ def test_a_role_ended_before_the_worker_got_to_it_stops_the_job(world: Any, samp
 
 
 def test_progress_is_written_as_the_work_goes(world: Any, sample: Any, queued_only: None) -> None:
-    seen = []
+    seen: list[tuple[Any, ...]] = []
 
     def slow(w: Any) -> None:
         for n in range(1, 5):

@@ -3,6 +3,7 @@ then offers the download (streamed) or says in plain words why the work failed. 
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -161,7 +162,7 @@ def test_the_list_shows_ones_own_jobs_newest_first_a_page_at_a_time(client: Any,
     assert "Nothing here yet." in empty
     jobs = [start(world) for _ in range(21)]
     start(world, "org_admin")  # someone else's
-    Job.objects.filter(pk=jobs[0].pk).update(created_at=timezone.now() - timezone.timedelta(days=1))
+    Job.objects.filter(pk=jobs[0].pk).update(created_at=timezone.now() - datetime.timedelta(days=1))
     first = client.get(reverse("jobs:list")).content.decode()
     assert len(re.findall(r'href="/downloads/[0-9a-f-]{36}/', first)) == 40  # twenty, each its page and download
     assert "Page 1 of 2" in first and str(jobs[0].pk) not in first
@@ -179,7 +180,7 @@ def test_the_job_page_has_no_inline_script_or_style_and_goes_back(client: Any, w
 
 def test_a_removed_file_says_so(client: Any, world: Any, sample: Any) -> None:
     job = start(world)
-    services.jobs_clean(now=timezone.now() + timezone.timedelta(hours=25))
+    services.jobs_clean(now=timezone.now() + datetime.timedelta(hours=25))
     sign_in(client, world["coordinator"])
     html = client.get(urls(job)["detail"]).content.decode()
     assert "Removed" in html and "The file was removed after the time it is kept." in html

@@ -185,3 +185,26 @@ def test_a_removed_file_says_so(client: Any, world: Any, sample: Any) -> None:
     html = client.get(urls(job)["detail"]).content.decode()
     assert "Removed" in html and "The file was removed after the time it is kept." in html
     assert client.get(urls(job)["download"]).status_code == 404
+
+
+def test_polling_does_not_keep_an_idle_session_alive(client: Any, world: Any, sample: Any, queued_only: None) -> None:
+    """Nobody may be looking at a job's page that asks by itself every two seconds: its polls do not count as
+    activity, so the session still ends after 30 idle minutes (and htmx is sent to sign in)."""
+    import time
+
+    from reparo.accounts.services import LAST_SEEN_KEY
+
+    job = start(world)
+    sign_in(client, world["coordinator"])
+    assert 'hx-headers=\'{"X-Reparo-Poll": "1"}\'' in client.get(urls(job)["detail"]).content.decode()
+    session = client.session
+    session[LAST_SEEN_KEY] = seen = time.time() - 29 * 60
+    session.save()
+    poll = {"HX-Request": "true", "X-Reparo-Poll": "1"}
+    assert client.get(urls(job)["status"], headers=poll).status_code == 200
+    assert client.session[LAST_SEEN_KEY] == seen  # not refreshed
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 31 * 60
+    session.save()
+    ended = client.get(urls(job)["status"], headers=poll)
+    assert ended.status_code == 204 and ended["HX-Redirect"] == reverse("accounts:login")

@@ -12,7 +12,7 @@ import pytest
 from reparo.jobs import services
 from reparo.jobs.models import JobStep
 from tests.browser.conftest import Member, PageProblems
-from tests.jobs.conftest import TEST_KIND, sample  # noqa: F401 - the test kind, as a fixture here too
+from tests.jobs.fixtures import TEST_KIND
 
 pytestmark = pytest.mark.browser
 

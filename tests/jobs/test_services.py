@@ -18,7 +18,7 @@ from reparo.audit.models import AuditEvent
 from reparo.jobs import files, services
 from reparo.jobs.kinds import JobRefused
 from reparo.jobs.models import ChunkPart, Job, JobChunk, JobState, JobStep
-from tests.jobs.conftest import TEST_KIND
+from tests.jobs.fixtures import TEST_KIND
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from reparo.audit.models import AuditEvent
 from reparo.jobs import files, services
 from reparo.jobs.models import Job, JobChunk, JobState, JobStep
 from tests.conftest import CsrfClient, page_title, sign_in
-from tests.jobs.conftest import TEST_KIND
+from tests.jobs.fixtures import TEST_KIND
 from tests.jobs.helpers import downloaded, job_of
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""Background jobs in tests: a kind made for the tests (its ``run`` is whatever the test sets), and a task backend
-that only queues (as a real worker's queue does, without running anything)."""
+"""Fixtures for background jobs, loaded for every test by tests/conftest.py: a kind made for the tests (its ``run`` is
+whatever the test sets), and a task backend that only queues (as a real worker's queue does, running nothing)."""
 
 from __future__ import annotations
 

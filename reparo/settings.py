@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reparo.accounts",
     "reparo.access",
     "reparo.organisations",
+    "reparo.jobs",
     "reparo.people",
     "reparo.cases",
     "reparo.consent",
@@ -97,6 +98,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
 ]
 
+
+def _hours(name: str, default: int, *, most: int) -> int:
+    value = (config.read(name) or str(default)).strip()
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise config.ConfigurationError(f"{name} must be a whole number of hours from 1 to {most}, not {value!r}.")
+    return int(value)
+
+
 # Background work (django-tasks): the database backend, run by `manage.py db_worker` (password-reset links and
 # security notices are sent by it, so production needs a worker running). In development tasks run at once, inside
 # the request, so `make run` prints those e-mails without a worker.
@@ -107,6 +116,13 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+
+# Long work (reports, exports, imports) runs as a job on the task worker (reparo.jobs). A finished job's file is
+# kept this many hours, then removed by `manage.py jobs_clean` (run it hourly); a job still waiting after
+# JOB_QUEUED_HOURS, or running after JOB_RUNNING_HOURS, is marked as failed by the same command.
+JOB_KEEP_HOURS = _hours("JOB_KEEP_HOURS", 24, most=24 * 7)
+JOB_QUEUED_HOURS = _hours("JOB_QUEUED_HOURS", 24, most=24 * 7)
+JOB_RUNNING_HOURS = _hours("JOB_RUNNING_HOURS", 6, most=24 * 7)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

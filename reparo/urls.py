@@ -30,5 +30,6 @@ urlpatterns = [
     path("exchange/", include("reparo.interop.urls")),
     path("api/", include("reparo.api.urls")),
     path("api-tokens/", include("reparo.api.token_urls")),
+    path("downloads/", include("reparo.jobs.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

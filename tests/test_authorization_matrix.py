@@ -165,6 +165,7 @@ PUBLISHES_RELEASES     ok  404 404 404 404 404 404 ok  404 404 404 404 404 404 4
 COURSE_READERS         ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  404 404 404 ok  lgn 2fa
 PARTNER_ADMIN          404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 404 404 lgn 2fa
 API                    401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401
+JOB_OWNER              ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
 """
 
 
@@ -226,6 +227,7 @@ OBJECTS = {
     "interop": {"organisation_pk": "organisation", "pk": "field_submission"},
     "api": {"pk": "referral"},
     "api_tokens": {"organisation_pk": "organisation", "pk": "api_token"},
+    "jobs": {"pk": "job"},
 }
 
 # Keywords of whole families of URLs that name another object than their app's default.
@@ -665,9 +667,9 @@ URLS: dict[str, Entry] = {
     "training:partner_attendance": page("TRAINING_MANAGER"),
     # Outcomes: evaluation roles, per organisation and program.
     "analytics:organisation": page("EVALUATION"),
-    "analytics:organisation_report": page("EVALUATION"),
+    "analytics:organisation_report": action("EVALUATION"),
     "analytics:program": page("EVALUATION"),
-    "analytics:program_report": page("EVALUATION"),
+    "analytics:program_report": action("EVALUATION"),
     "analytics:improvement_add": action(
         "EVALUATION",
         data=lambda o: {
@@ -695,8 +697,8 @@ URLS: dict[str, Entry] = {
         "FUNDING_VIEW",
         data=lambda o: {"program": o["program"], "category": "travel", "spent_on": _day(), "amount": "1.00"},
     ),
-    "funding:report_pdf": fixed(page("FUNDING_VIEW"), start="2026-01-01", end="2026-06-30"),
-    "funding:report_csv": fixed(page("FUNDING_VIEW"), start="2026-01-01", end="2026-06-30"),
+    "funding:report_pdf": action("FUNDING_VIEW", data=lambda o: {"start": "2026-01-01", "end": "2026-06-30"}),
+    "funding:report_csv": action("FUNDING_VIEW", data=lambda o: {"start": "2026-01-01", "end": "2026-06-30"}),
     # Messages: the case's conversations, and what one side asks to pass on to the other.
     "messaging:thread_start": action("CASE_READ"),
     "messaging:thread": page("CASE_WORK", data=lambda o: {"body": "Hello"}),
@@ -863,6 +865,12 @@ URLS: dict[str, Entry] = {
     # take a draft over.
     "interop:field_intake": get_only("SEES_ALL_CASES"),
     "interop:field_intake_take": action("SEES_ALL_CASES"),
+    # Background work (reports, exports, imports): the list of one's own jobs, and a job, its owner's alone (in A, an
+    # export A's organisation admin made; in B, one the outsider made).
+    "jobs:list": get_only("SIGNED_IN"),
+    "jobs:detail": get_only("JOB_OWNER"),
+    "jobs:status": get_only("JOB_OWNER"),
+    "jobs:download": get_only("JOB_OWNER"),
 }
 
 # An entry keyed "<url name>?<parameter>" asks the same URL again with a query parameter that names an object; one

@@ -78,8 +78,7 @@ def deidentified_file(
     return deidentify.k_anonymise(rows, people)
 
 
-@transaction.atomic
-def htcds_export(
+def htcds_export_check(
     *,
     actor: Any,
     organisation: Organisation,
@@ -88,9 +87,10 @@ def htcds_export(
     program: Program | None = None,
     since: datetime.date | None = None,
     deidentified: bool = False,
-) -> ExportFile:
-    """The HTCDS file of ``organisation``'s cases (of ``program``, changed ``since``), for ``recipient`` — or
-    de-identified for anyone. Organisation admins only. Recorded in the audit log before the first byte is sent."""
+) -> None:
+    """Whether the file can be made: PermissionDenied for anyone but the organisation's admins, ValidationError in
+    plain words for what was asked wrongly. :func:`htcds_export` asks it first; the page asks it before starting the
+    export in the background, so that a mistake is shown on the form at once."""
     if not user_can(actor, Capability.EXPORT_HTCDS, organisation=organisation):
         raise PermissionDenied
     if file_format not in formats.FORMATS:
@@ -106,6 +106,59 @@ def htcds_export(
             )
         if recipient.kind != OrganisationKind.PARTNER:
             raise ValidationError({"recipient": _("Information can only be shared with a partner organisation.")})
+
+
+def htcds_export_start(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    file_format: str = formats.CSV,
+    recipient: Organisation | None = None,
+    program: Program | None = None,
+    since: datetime.date | None = None,
+    deidentified: bool = False,
+    back_to: str = "",
+) -> Any:
+    """Check what was asked (:func:`htcds_export_check`) and make the file in the background
+    (:mod:`reparo.interop.background`); the job, whose page shows the progress and then the download."""
+    from reparo.interop.background import EXPORT
+    from reparo.jobs.services import job_start
+
+    htcds_export_check(
+        actor=actor, organisation=organisation, file_format=file_format, recipient=recipient, program=program,
+        since=since, deidentified=deidentified,
+    )  # fmt: skip
+    params = {
+        "organisation": organisation.pk,
+        "file_format": file_format,
+        "recipient": recipient.pk if recipient is not None and not deidentified else None,
+        "program": program.pk if program is not None else None,
+        "since": since.isoformat() if since else None,
+        "deidentified": deidentified,
+    }
+    subject = organisation.name if deidentified or recipient is None else f"{organisation.name} → {recipient.name}"
+    return job_start(
+        actor=actor, organisation=organisation, kind=EXPORT, params=params, subject=subject, back_to=back_to
+    )
+
+
+@transaction.atomic
+def htcds_export(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    file_format: str = formats.CSV,
+    recipient: Organisation | None = None,
+    program: Program | None = None,
+    since: datetime.date | None = None,
+    deidentified: bool = False,
+) -> ExportFile:
+    """The HTCDS file of ``organisation``'s cases (of ``program``, changed ``since``), for ``recipient`` — or
+    de-identified for anyone. Organisation admins only. Recorded in the audit log before the first byte is sent."""
+    htcds_export_check(
+        actor=actor, organisation=organisation, file_format=file_format, recipient=recipient, program=program,
+        since=since, deidentified=deidentified,
+    )  # fmt: skip
     detail: dict[str, Any] = {
         "format": file_format,
         "deidentified": deidentified,
@@ -288,6 +341,43 @@ def _refused_by_services(line: str, exc: ValidationError) -> list[importing.Prob
 
 class _Undo(Exception):
     """Raised to roll back everything imported when one case cannot be saved and only a whole file may be."""
+
+
+def htcds_import_start(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    program: Program,
+    file_name: str,
+    data: bytes,
+    valid_only: bool = False,
+    back_to: str = "",
+) -> Any:
+    """Keep the file (encrypted) and import it in the background (:mod:`reparo.interop.background`); the job, whose
+    page shows the progress and then what was imported and what was not. Organisation admins only."""
+    from reparo.interop.background import IMPORT
+    from reparo.jobs.services import job_start
+
+    if not user_can(actor, Capability.IMPORT_HTCDS, organisation=organisation):
+        raise PermissionDenied
+    if program.organisation_id != organisation.pk:
+        raise PermissionDenied
+    if len(data) > importing.MAX_BYTES:
+        raise ValidationError({"upload": _("The file is larger than 20 MB. Split it and import the parts.")})
+    return job_start(
+        actor=actor,
+        organisation=organisation,
+        kind=IMPORT,
+        params={
+            "organisation": organisation.pk,
+            "program": program.pk,
+            "file_name": file_name[:255],
+            "valid_only": valid_only,
+        },
+        subject=program.name,
+        back_to=back_to,
+        input_data=data,
+    )
 
 
 def htcds_import(

@@ -6,8 +6,8 @@ case with everything a URL can point at: people, notes, tasks, a mediation proce
 safety plan shared with the survivor, a restriction, a binding agreement and a draft of its next version, a CoSA
 process with its circle, a support circle, surveys, messages and a message to pass on, a referral to the partner and
 one from it, a grant, training records, a course opened to the partner, a role-play attempt, an improvement, an
-outcome release, an API token of the organisation and one of its partner; and portal accounts for its survivor (and,
-in A, its responsible person). A has a second case (``case2``) whose team is the ``other_team`` actor only: the
+outcome release, an API token of the organisation and one of its partner, a file made in the
+background; and portal accounts for its survivor (and, in A, its responsible person). A has a second case (``case2``) whose team is the ``other_team`` actor only: the
 same-organisation case that A's case team is not on.
 
 Every encrypted field of those objects holds a canary: a unique string that says whose it is and who may read it
@@ -657,6 +657,8 @@ def _build_org(
         actor=partner_staff[0], organisation=partner, name=f"Case system of {partner.name}",
         scopes=["referrals:read"], lifetime_days=90,
     )  # fmt: skip
+    # A file the organisation admin made in the background (with the tests' task backend, made at once).
+    job = interop.htcds_export_start(actor=staff.admin, organisation=organisation, file_format="csv", deidentified=True)
 
     return {
         "organisation": organisation,
@@ -721,6 +723,7 @@ def _build_org(
         "release": release,
         "api_token": api_token,
         "partner_api_token": partner_api_token,
+        "job": job,
     }
 
 

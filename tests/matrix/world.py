@@ -6,9 +6,9 @@ case with everything a URL can point at: people, notes, tasks, a mediation proce
 safety plan shared with the survivor, a restriction, a binding agreement and a draft of its next version, a CoSA
 process with its circle, a support circle, surveys, messages and a message to pass on, a referral to the partner and
 one from it, a grant, training records, a course opened to the partner, a role-play attempt, an improvement, an
-outcome release, an API token of the organisation and one of its partner, a file made in the
-background; and portal accounts for its survivor (and, in A, its responsible person). A has a second case (``case2``) whose team is the ``other_team`` actor only: the
-same-organisation case that A's case team is not on.
+outcome release, an API token of the organisation and one of its partner, a file made in the background; and
+portal accounts for its survivor (and, in A, its responsible person). A has a second case (``case2``) whose team is
+the ``other_team`` actor only: the same-organisation case that A's case team is not on.
 
 Every encrypted field of those objects holds a canary: a unique string that says whose it is and who may read it
 (its group). Case references and display codes are canaries too (they are not secret, but another organisation must

@@ -32,12 +32,13 @@ DESK_LABELS: dict[Desk, Any] = {
     Desk.ADMINISTRATION: _("Administration"),
 }
 
-# A supervisor also facilitates (the capability table lets them): their own sessions are theirs too.
+# A supervisor may also facilitate (the capability table lets them): the supervision desk shows their own sessions
+# and tasks when they have some.
 ROLE_DESKS: dict[str, tuple[Desk, ...]] = {
     Role.ORG_ADMIN: (Desk.ADMINISTRATION,),
     Role.COORDINATOR: (Desk.COORDINATION,),
     Role.FACILITATOR: (Desk.FACILITATION,),
-    Role.SUPERVISOR: (Desk.SUPERVISION, Desk.FACILITATION),
+    Role.SUPERVISOR: (Desk.SUPERVISION,),
     Role.CASE_WORKER: (Desk.CASE_WORK,),
     Role.EVALUATOR: (Desk.EVALUATION,),
 }

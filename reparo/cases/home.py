@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reparo.access.desks import Desk
-from reparo.cases.models import OPEN_STATUSES, CaseStatus, Task
+from reparo.cases.models import CaseStatus, Task
 from reparo.cases.selectors import cases_visible_to
 from reparo.organisations.extensions import HomeItem, HomeLink, HomeSection, first_items, home_section
 
@@ -37,7 +37,9 @@ def _case_url(case_id: Any, anchor: str = "") -> str:
 
 
 def _open_tasks(actor: Any) -> Any:
-    return Task.objects.filter(done_at__isnull=True, case__in=cases_visible_to(actor), case__status__in=OPEN_STATUSES)
+    """Tasks not done yet, on the cases the actor sees (a task on a case that has ended is still to be done: the
+    review of free text after an erasure, say)."""
+    return Task.objects.filter(done_at__isnull=True, case__in=cases_visible_to(actor))
 
 
 def overdue_tasks(actor: Any, organisation_ids: tuple[int, ...]) -> HomeSection:
@@ -119,3 +121,4 @@ def register() -> None:
     home_section("stalled_cases", desk=Desk.COORDINATION, order=20, provider=stalled_cases)
     for desk in (Desk.FACILITATION, Desk.CASE_WORK):
         home_section("my_tasks", desk=desk, order=40, provider=my_tasks)
+    home_section("my_tasks", desk=Desk.SUPERVISION, order=40, provider=my_tasks, quiet=True)

@@ -37,7 +37,7 @@ from reparo.cases import services as cases
 from reparo.cases.models import Case, CaseStatus
 from reparo.consent.services import consent_record
 from reparo.cosa import services as cosa
-from reparo.demo.history import Story, live, moment
+from reparo.demo.history import Story, clock, live, moment
 from reparo.evaluation import services as evaluation
 from reparo.evaluation.catalogue import instrument as instrument_spec
 from reparo.evaluation.models import AssignmentStatus, ComparisonCohort, SurveyAssignment
@@ -137,6 +137,8 @@ class Spec:
     relay: bool = False  # letters passed on (a shuttle dialogue)
     surveys: bool = True  # the people answer their surveys
     tasks: bool = False  # open tasks, one overdue, one due today
+    hold: str = ""  # the case stays in this status (nobody moves it on)
+    erase: bool = False  # the survivor asks for their details to be erased, twelve days ago
 
 
 DIALOGUE, COSA_PROGRAM = 0, 1
@@ -147,6 +149,7 @@ SPECS: list[Spec] = [
     Spec(DIALOGUE, "", 1), Spec(DIALOGUE, "", 2, surveys=False), Spec(COSA_PROGRAM, "", 2),
     Spec(DIALOGUE, "", 5, tasks=True), Spec(DIALOGUE, "", 8, surveys=False),
     Spec(DIALOGUE, "", 12), Spec(DIALOGUE, "", 14, portal=True), Spec(DIALOGUE, "", 16, referral="sent"),
+    Spec(DIALOGUE, "", 40, hold=CaseStatus.INTAKE),
     # Preparation: screenings waiting for a supervisor (one on a case with none on its team), a contact restriction,
     # someone still to meet alone, a distress rating at the threshold today.
     Spec(DIALOGUE, DM, 25, tasks=True),
@@ -196,7 +199,7 @@ SPECS: list[Spec] = [
     # Withdrawn: the survivor stopped (before meeting, after the first session); the case closed at their wish.
     Spec(DIALOGUE, DM, 62, withdraw_at=30, facilitator="grace"),
     Spec(DIALOGUE, CONF, 200, withdraw_at=40, facilitator="ivan", reoffends_after=20),
-    Spec(DIALOGUE, DM, 330, withdraw_at=44, reoffends_after=45),
+    Spec(DIALOGUE, DM, 330, withdraw_at=44, reoffends_after=45, erase=True),
 ]  # fmt: skip
 
 
@@ -241,12 +244,20 @@ def seed_living_demo(*, operator: Organisation, partners: list[Organisation]) ->
                 stories.append(_referral_story(demo, life))
             if spec.circle:
                 stories.append(_circle_story(demo, life))
+            if spec.erase:
+                stories.append(_erasure_story(demo, life))
         live(stories, until=now - datetime.timedelta(minutes=5))
         _today(demo)
     return True
 
 
 def _more_staff(demo: Demo) -> None:
+    """The facilitators and volunteers who join the demo's history, from its first day."""
+    with clock(moment(demo.day(801), 9)):
+        _staff_join(demo)
+
+
+def _staff_join(demo: Demo) -> None:
     for slug, role, full_name in MORE_STAFF:
         email = f"{slug}@{DOMAIN}"
         user = User.objects.filter(email=email).first() or User.objects.create_user(
@@ -448,6 +459,8 @@ def _case_story(demo: Demo, life: CaseLife, n: int) -> Story:
     _team(demo, life)
     yield life.at(3)
     _move(demo, life, CaseStatus.INTAKE)
+    if spec.hold == CaseStatus.INTAKE:
+        return
     if spec.tasks:
         cases.task_add(actor=demo["caseworker"], case=life.case, title="Call the survivor's support worker back",
                        owner=demo["caseworker"], due_date=demo.day(1))  # fmt: skip
@@ -812,6 +825,13 @@ def _circle_story(demo: Demo, life: CaseLife) -> Story:
                             words="A room of my own, near the bus to college.")  # fmt: skip
     support.goal_set(actor=coordinator, circle=circle, area="social", words="Friends to cook with on Sundays.")
     volunteer = circle.volunteers.select_related("user").order_by("pk")[0]
+    yield life.at(24, 14)
+    met = processes.preparation_record(actor=coordinator, process=process, participant=process.participants.get(),
+                                       held_on=timezone.localdate(), covered=["purpose", "voluntary", "safety"],
+                                       notes="Talked about what a circle is and who would be in it.")  # fmt: skip
+    safety.distress_record(actor=coordinator, process=process, person=survivor, moment="after", rating=2,
+                           preparation=met)  # fmt: skip
+    processes.process_move(actor=coordinator, process=process, to_stage=ProcessStage.MEETINGS)
     yield life.at(33, 18)
     members = list(circle.volunteers.all())
     support.meeting_record(actor=volunteer.user, circle=circle, held_at=timezone.now() - datetime.timedelta(hours=2),
@@ -822,6 +842,13 @@ def _circle_story(demo: Demo, life: CaseLife) -> Story:
                                         words="She has the keys to a room near the college.")  # fmt: skip
     yield life.at(82, 11)
     support.progress_answer(actor=coordinator, progress=progress, confirmed=True)
+
+
+def _erasure_story(demo: Demo, life: CaseLife) -> Story:
+    """Long after she stopped, the survivor asks for her details to be erased: the organisation admin does it, and
+    the team is asked to check the case's free text for her name."""
+    yield moment(demo.day(12), 11)
+    cases.person_erase(actor=demo["admin"], person=_person(life, "survivor"), reason="Asked by phone.")
 
 
 def _cosa_story(demo: Demo, life: CaseLife) -> Story:

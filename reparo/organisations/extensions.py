@@ -62,15 +62,16 @@ class HomeSection:
 
 # provider(actor, organisation ids where the actor sits at the desk) -> a section, or None for no section.
 Provider = Callable[[Any, tuple[int, ...]], HomeSection | None]
-_SECTIONS: dict[Desk, list[tuple[int, str, Provider]]] = {}
+_SECTIONS: dict[Desk, list[tuple[int, str, Provider, bool]]] = {}
 
 
-def home_section(key: str, *, desk: Desk, order: int, provider: Provider) -> None:
+def home_section(key: str, *, desk: Desk, order: int, provider: Provider, quiet: bool = False) -> None:
     """Show ``provider``'s section on the home page of everyone at ``desk`` (``order`` places it among the desk's
-    sections). Registering the same key again for a desk replaces it; one key registered for two desks is shown
-    once, at the first of them the actor sits at."""
+    sections; ``quiet``: only when it has items, for what a desk's people do now and then). Registering the same key
+    again for a desk replaces it; one key registered for two desks is shown once, at the first of them the actor
+    sits at."""
     rows = [row for row in _SECTIONS.setdefault(desk, []) if row[1] != key]
-    rows.append((order, key, provider))
+    rows.append((order, key, provider, quiet))
     _SECTIONS[desk] = sorted(rows, key=lambda row: (row[0], row[1]))
 
 
@@ -95,11 +96,11 @@ def home_desks(actor: Any) -> list[DeskView]:
     desks = []
     for desk, organisation_ids in desks_of(actor).items():
         sections = []
-        for _order, key, provider in _SECTIONS.get(desk, []):
+        for _order, key, provider, quiet in _SECTIONS.get(desk, []):
             if key in shown:
                 continue
             section = provider(actor, organisation_ids)
-            if section is not None:
+            if section is not None and not (quiet and not section.items):
                 sections.append(section)
                 shown.add(key)
         if sections:

@@ -8,7 +8,7 @@ import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from reparo.access import selectors as access_selectors
 from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
 from reparo.access.desks import Desk
-from reparo.organisations.extensions import HomeItem, HomeLink, HomeSection, first_items, home_section
+from reparo.organisations.extensions import HomeItem, HomeLink, HomeSection, home_section
 from reparo.organisations.models import Organisation
 from reparo.organisations.selectors import audit_events_for
 
@@ -65,21 +65,27 @@ def members(actor: Any, organisation_ids: tuple[int, ...]) -> HomeSection:
 
 
 def audit_highlights(actor: Any, organisation_ids: tuple[int, ...]) -> HomeSection:
-    """The latest events of the kinds in :data:`HIGHLIGHTS` in the last 30 days (2 queries)."""
+    """Each kind of event of :data:`HIGHLIGHTS` seen in the last 30 days: how many times, and the last (1 query)."""
     since = timezone.localdate() - datetime.timedelta(days=HIGHLIGHT_DAYS)
-    rows = audit_events_for(actor, since=since).filter(
-        Q(organisation_id__in=organisation_ids) | Q(organisation__isnull=True), action__in=list(HIGHLIGHTS)
+    rows = (
+        audit_events_for(actor, since=since)
+        .filter(Q(organisation_id__in=organisation_ids) | Q(organisation__isnull=True), action__in=list(HIGHLIGHTS))
+        .order_by()
+        .values("action")
+        .annotate(n=Count("id"), last=Max("at"))
+        .order_by("-last")
     )
-
-    def item(event: Any) -> HomeItem:
-        query = urlencode({"action": event.action, "since": since.isoformat()})
-        return HomeItem(
-            text=str(HIGHLIGHTS[event.action]), url=reverse("audit:list") + "?" + query, at=event.at,
-            detail=event.actor_label or _("the system"),
-        )  # fmt: skip
-
+    items = [
+        HomeItem(
+            text=str(HIGHLIGHTS[row["action"]]),
+            url=reverse("audit:list") + "?" + urlencode({"action": row["action"], "since": since.isoformat()}),
+            at=row["last"],
+            detail=ngettext("once, on", "%(n)d times, the last on", row["n"]) % {"n": row["n"]},
+        )
+        for row in rows
+    ]
     return HomeSection(
-        key="audit_highlights", title=_("From the activity log"), items=first_items(rows, item), total=rows.count(),
+        key="audit_highlights", title=_("From the activity log"), items=items,
         empty=_("Nothing to point out in the last 30 days."),
         more=HomeLink(_("The whole activity log"), reverse("audit:list")),
     )  # fmt: skip

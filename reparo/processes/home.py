@@ -51,15 +51,18 @@ def _session_item(session: Session) -> HomeItem:
 
 
 def week_bounds(today: datetime.date | None = None) -> tuple[datetime.datetime, datetime.datetime]:
-    """Monday 00:00 to the next Monday 00:00 of the current week, in the local time zone."""
+    """From Monday 00:00 of this week to the end of the next seven days (so that on a Friday the coming Monday is
+    there too), in the local time zone."""
     today = today or timezone.localdate()
     monday = today - datetime.timedelta(days=today.weekday())
     begin = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
-    return begin, begin + datetime.timedelta(days=7)
+    end = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=8), datetime.time.min))
+    return begin, end
 
 
 def sessions_this_week(actor: Any, organisation_ids: tuple[int, ...]) -> HomeSection:
-    """Every session of this calendar week on the organisations' cases, held, to come or cancelled (2 queries)."""
+    """Every session of this week and the next seven days on the organisations' cases, held, to come or cancelled
+    (2 queries)."""
     begin, end = week_bounds()
     rows = (
         Session.objects.filter(
@@ -72,7 +75,8 @@ def sessions_this_week(actor: Any, organisation_ids: tuple[int, ...]) -> HomeSec
         .order_by("starts_at")
     )
     return HomeSection(
-        key="sessions_this_week", title=_("This week's sessions"), items=first_items(rows, _session_item),
+        key="sessions_this_week", title=_("Sessions this week and the next seven days"),
+        items=first_items(rows, _session_item),
         total=rows.count(), empty=_("No sessions this week."),
     )  # fmt: skip
 
@@ -194,3 +198,4 @@ def register() -> None:
     home_section("sessions_this_week", desk=Desk.COORDINATION, order=50, provider=sessions_this_week)
     home_section("my_sessions", desk=Desk.FACILITATION, order=10, provider=my_sessions)
     home_section("preparation_due", desk=Desk.FACILITATION, order=20, provider=preparation_due)
+    home_section("my_sessions", desk=Desk.SUPERVISION, order=30, provider=my_sessions, quiet=True)

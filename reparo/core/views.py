@@ -49,15 +49,18 @@ def csrf_failure(request: HttpRequest, reason: str = "", **kwargs: Any) -> HttpR
     return render(request, "core/csrf_failure.html", status=403)
 
 
+@require_GET
 def help_index(request: HttpRequest) -> HttpResponse:
     """Help: the glossary and a one-page guide for each role."""
     return render(request, "help/index.html")
 
 
+@require_GET
 def help_glossary(request: HttpRequest) -> HttpResponse:
     return render(request, "help/glossary.html")
 
 
+@require_GET
 def help_guide(request: HttpRequest, role: str) -> HttpResponse:
     """A role's one-page guide, made to be printed (print styles keep it to one page)."""
     template = GUIDES.get(role)

@@ -34,7 +34,7 @@ from reparo.agreements import services as agreements
 from reparo.agreements.models import ItemKind, ObligationStatus
 from reparo.analytics import services as analytics
 from reparo.cases import services as cases
-from reparo.cases.models import Case, CaseStatus
+from reparo.cases.models import Case, CaseStatus, Task
 from reparo.consent.services import consent_record
 from reparo.cosa import services as cosa
 from reparo.demo.history import Story, clock, live, moment
@@ -631,8 +631,7 @@ def _dialogue_story(demo: Demo, life: CaseLife) -> Story:
     yield life.at(20, 11)
     _prepare(demo, life, life.survivor, rating=3)
     if spec.withdraw_at == 30:
-        yield life.at(30, 15)
-        processes.participant_withdraw(actor=life.facilitator, participant=life.survivor, close_case=True)
+        yield from _withdraw(demo, life, 30)
         return
     yield life.at(22, 14)
     _prepare(demo, life, life.responsible, rating=2)
@@ -679,9 +678,7 @@ def _dialogue_story(demo: Demo, life: CaseLife) -> Story:
         messaging.relay_submit(actor=life.facilitator, process=process, kind="letter", author=life.responsible.person,
                                body="I have read your letter. I want to answer your questions honestly.")  # fmt: skip
     if spec.withdraw_at == 40:
-        yield life.at(40, 12)
-        processes.participant_withdraw(actor=life.facilitator, participant=life.survivor, close_case=True)
-        yield from _reoffends(demo, life, 40)
+        yield from _withdraw(demo, life, 40)
         return
     if spec.pause_at == 41:
         yield life.at(41, 9, 50)
@@ -691,11 +688,20 @@ def _dialogue_story(demo: Demo, life: CaseLife) -> Story:
     yield second.starts_at + datetime.timedelta(hours=2)
     _hold(demo, life, second, ratings=(2, 2))
     if spec.withdraw_at == 44:
-        yield life.at(44, 16)
-        processes.participant_withdraw(actor=life.facilitator, participant=life.survivor, close_case=True)
-        yield from _reoffends(demo, life, 44)
+        yield from _withdraw(demo, life, 44)
         return
     yield from _agreement_story(demo, life)
+
+
+def _withdraw(demo: Demo, life: CaseLife, day: int) -> Story:
+    """The survivor stops (no reason asked) and asks for the case to close; the team checks in with each other a
+    few days later (the tasks the withdrawal gave them are done)."""
+    yield life.at(day, 15)
+    processes.participant_withdraw(actor=life.facilitator, participant=life.survivor, close_case=True)
+    yield life.at(day + 3, 11)
+    for task in Task.objects.filter(case=life.case, done_at__isnull=True):
+        cases.task_complete(actor=task.owner or demo["coordinator"], task=task)
+    yield from _reoffends(demo, life, day)
 
 
 def _reoffends(demo: Demo, life: CaseLife, ended: int) -> Story:

@@ -60,10 +60,9 @@ from reparo.training.models import Level
 from reparo.training.scenarios import library, scenario_get
 
 COHORT_NAME = "Matched comparison group (probation records, 2023-2025)"
-PASSWORD = "reparo-demo-2026"  # noqa: S105 - development-only demo accounts
 DOMAIN = "demo.reparo.test"
 
-# Staff the living demo adds (no sign-in needed; they hold the history): (slug, role, name).
+# Staff the living demo adds (they hold the history, and have no password: they never sign in): (slug, role, name).
 MORE_STAFF = [
     ("grace", "facilitator", "Grace Okafor"),
     ("ivan", "facilitator", "Ivan Petrov"),
@@ -260,9 +259,7 @@ def _more_staff(demo: Demo) -> None:
 def _staff_join(demo: Demo) -> None:
     for slug, role, full_name in MORE_STAFF:
         email = f"{slug}@{DOMAIN}"
-        user = User.objects.filter(email=email).first() or User.objects.create_user(
-            email, PASSWORD, full_name=full_name
-        )
+        user = User.objects.filter(email=email).first() or User.objects.create_user(email, None, full_name=full_name)
         membership_grant(organisation=demo.operator, user=user, role=role, actor_label="manage.py seed_demo")
         demo.staff[slug] = user
 

@@ -164,7 +164,7 @@ TEMPLATES = [
                 "reparo.core.context_processors.shell",
                 "reparo.access.context_processors.navigation",
             ],
-            "builtins": ["reparo.core.templatetags.fields"],
+            "builtins": ["reparo.core.templatetags.fields", "reparo.core.templatetags.help"],
         },
     }
 ]

@@ -6,6 +6,7 @@ from reparo.core.decorators import public
 urlpatterns = [
     path("", include("reparo.core.urls")),
     path("", include("reparo.organisations.home_urls")),
+    path("help/", include("reparo.core.help_urls")),
     path("", include("reparo.accounts.urls")),
     path("organisations/", include("reparo.organisations.urls")),
     path("activity/", include("reparo.organisations.activity_urls")),

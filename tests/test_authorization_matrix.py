@@ -334,6 +334,10 @@ URLS: dict[str, Entry] = {
     "accounts:two_factor_setup#not_reauthenticated": page("REAUTH_FIRST"),
     # Everyone signed in: pages about themselves, lists already limited to what they may see.
     "home:index": page("SIGNED_IN"),
+    # Help: the glossary and each role's one-page guide (no object; the same for everyone signed in).
+    "help:index": get_only("SIGNED_IN"),
+    "help:glossary": get_only("SIGNED_IN"),
+    "help:guide": fixed(get_only("SIGNED_IN"), role="coordinator"),
     "accounts:security": page("SIGNED_IN"),
     # Changes to how one signs in: first the password and a code again (asked for on their own below, and here for
     # clients that have just done so).

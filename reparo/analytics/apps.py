@@ -8,6 +8,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
-        from reparo.analytics import background
+        from reparo.analytics import background, home
 
         background.register_kinds()
+        home.register()  # its section of the home page

@@ -111,6 +111,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect("portal:home")
     form = FactorForm(request.POST or None)
+    if request.method == "POST" and services.sign_in_locked(request=request, user=request.user):  # type: ignore[arg-type]
+        return lockout.lockout_response(request)
     if request.method == "POST" and form.is_valid():
         if services.sign_in_code(request=request, user=request.user, token=form.cleaned_data["token"]):  # type: ignore[arg-type]
             return redirect(_next(request))
@@ -229,6 +231,8 @@ def start_factor(request: HttpRequest) -> HttpResponse:
     if method not in ("app", "printed") or (method == "printed" and not printed):
         return _page(request, "portal/start_factor.html", {"printed": printed})
     form = FactorForm(request.POST or None)
+    if request.method == "POST" and services.sign_in_locked(request=request, user=invitation.account.user):
+        return lockout.lockout_response(request)
     if request.method == "POST" and form.is_valid():
         if services.setup_complete(
             request=request, invitation=invitation, method=method, token=form.cleaned_data["token"]

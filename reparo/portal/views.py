@@ -739,6 +739,8 @@ def circle_end(request: HttpRequest, pk: Any) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
+        if found.pk not in selectors.circle_ids(request.user):
+            return _page(request, "portal/circle_ended.html")  # it ended meanwhile (the same tap, sent twice)
         messages.error(request, errors_text(exc))
         return redirect("portal:circle", pk=found.pk)
     return _page(request, "portal/circle_ended.html")

@@ -23,7 +23,7 @@ from reparo.evaluation.services import survey_complete, surveys_assign_due
 from reparo.portal import services
 from reparo.portal.models import CallbackRequest
 from reparo.processes import services as process_services
-from reparo.processes.models import Process, Session
+from reparo.processes.models import Process, ProcessParticipant, Session
 from reparo.safety.models import Notice
 from reparo.safety.services import distress_record
 from tests.cases.factories import alice_case
@@ -100,6 +100,28 @@ def test_it_answers_a_stop_that_was_already_made_without_doing_it_twice(world):
     tasks = Task.objects.filter(case=process.case).count()
     response = client.post_form(reverse("portal:stop_process", args=[process.pk]))
     assert response.status_code == 200 and Task.objects.filter(case=process.case).count() == tasks
+
+
+def test_it_stops_once_when_the_stop_is_sent_twice_at_once(world):
+    """A double tap on "I want to stop", or staff recording the withdrawal while the person stops in the portal: both
+    requests read the participant before either wrote. The second changes nothing (no second task, no second audit
+    row, the process keeps the moment it ended)."""
+    process, _other = _two_processes(world)
+    survivor = process.participants.get(role="survivor")
+    user = activate(world, process.case, survivor.person)
+    first, second = (ProcessParticipant.objects.select_related("process").get(pk=survivor.pk) for _n in range(2))
+    services.process_stop(actor=user, participant=first)
+    process.refresh_from_db()
+    ended_at, tasks = process.ended_at, Task.objects.filter(case=process.case).count()
+    withdrew = AuditEvent.objects.filter(action="process.participant_withdrew", object_id=str(process.pk))
+    assert withdrew.count() == 1
+
+    process_services.participant_withdraw(actor=world["facilitator"], participant=second)
+    process.refresh_from_db()
+    assert process.ended_at == ended_at
+    assert Task.objects.filter(case=process.case).count() == tasks
+    assert withdrew.count() == 1
+    assert second.withdrawn_at == ProcessParticipant.objects.get(pk=survivor.pk).withdrawn_at
 
 
 def test_it_stops_the_next_use_of_a_consent_withdrawn_in_the_portal(portal):

@@ -341,12 +341,19 @@ def _author_or_recorder(actor: Any, relay: Relay) -> Relay:
 
 
 @transaction.atomic
-def relay_answer_edit(*, actor: Any, relay: Relay, agree: bool) -> Relay:
+def relay_answer_edit(*, actor: Any, relay: Relay, agree: bool, edit_seen: str | None = None) -> Relay:
     """The author's answer to a proposed edit: agreeing passes the edited words on (the rules asked again); not
-    agreeing puts their own words back in the facilitators' queue."""
+    agreeing puts their own words back in the facilitators' queue. ``edit_seen`` (from the page the answer was given
+    on: :func:`reparo.messaging.selectors.edit_version`) names the edit answered: an answer to an edit that has since
+    been replaced by another is refused, so that nobody agrees to words they have not read."""
     relay = _author_or_recorder(actor, relay)
     if relay.status != RelayStatus.EDIT_PROPOSED:
         raise ValidationError(_("There is no edit waiting for an answer."))
+    if edit_seen is not None and edit_seen != selectors.edit_version(relay):
+        raise ValidationError(
+            _("The suggested change is not the one on the page you answered from. Nothing was passed on: read the new "
+              "suggestion and answer it.")
+        )  # fmt: skip
     case = relay.process.case
     if agree:
         _audit(actor, "messaging.relay_edit_agreed", relay, case, process=str(relay.process_id))

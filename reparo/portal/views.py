@@ -649,6 +649,7 @@ def relay(request: HttpRequest, case_pk: Any, pk: Any) -> HttpResponse:
             "relay": found,
             "status_words": selectors.relay_status_words(found),
             "why_not_now": [selectors.refusal_words(r) for r in refusals],
+            "edit_version": messaging_selectors.edit_version(found),
         },
     )
 
@@ -666,7 +667,9 @@ def relay_answer(request: HttpRequest, case_pk: Any, pk: Any) -> HttpResponse:
         return redirect("portal:relay", case_pk=actor.case.pk, pk=found.pk)
     agree = answer == "agree"
     try:
-        messaging_services.relay_answer_edit(actor=actor, relay=found, agree=agree)
+        messaging_services.relay_answer_edit(
+            actor=actor, relay=found, agree=agree, edit_seen=request.POST.get("edit", "")
+        )
     except PermissionDenied:
         raise Http404 from None
     except RelayRefused as exc:

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reparo.audit.models import AuditEvent
-from reparo.messaging import services
+from reparo.messaging import selectors, services
 from reparo.messaging.models import Attachment, Message, Relay, RelayStatus, Thread
 from tests.conftest import CsrfClient, page_title, sign_in
 from tests.messaging.factories import EXE, PDF, PNG, dialogue
@@ -186,11 +186,14 @@ def test_it_reviews_a_relay_with_the_authors_agreement_to_the_edit(world, scene)
     response = facilitator.post_form(f"/messages/pass-on/{scene.relay.pk}/edit/", {"text": "A gentler letter"})
     assert response.status_code == 302
     # The editor cannot also say that the author agreed; a colleague can write down the author's answer.
-    facilitator.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree"})
+    edit = {"edit": selectors.edit_version(Relay.objects.get())}
+    facilitator.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree", **edit})
     assert Relay.objects.get().status == RelayStatus.EDIT_PROPOSED
     case_worker = as_(world, "case_worker")
     assert case_worker.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "maybe"}).status_code == 404
-    case_worker.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree"})
+    page = case_worker.get(f"/messages/pass-on/{scene.relay.pk}/").content.decode()
+    assert f'name="edit" value="{edit["edit"]}"' in page
+    case_worker.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree", **edit})
     assert Relay.objects.get().status == RelayStatus.DELIVERED
     assert [m.body for m in Message.objects.filter(relay=scene.relay)] == ["A gentler letter"]
 

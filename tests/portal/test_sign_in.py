@@ -237,6 +237,15 @@ def test_it_ends_a_participant_session_after_a_shorter_idle_time(client, world, 
     assert staff.get("/").status_code == 200  # staff's idle time-out is longer
 
 
+def test_it_never_lets_the_portal_idle_time_out_reach_staff_s():
+    from tests.core.test_settings import PRODUCTION, run_manage
+
+    for value in ("30", "45", "0", "ten"):
+        result = run_manage({**PRODUCTION, "PORTAL_IDLE_MINUTES": value}, "check")
+        assert result.returncode != 0 and "PORTAL_IDLE_MINUTES" in result.stderr, value
+    assert run_manage({**PRODUCTION, "PORTAL_IDLE_MINUTES": "29"}, "check").returncode == 0
+
+
 def test_it_refuses_a_suspended_participant_on_the_next_request(client, world, invited):
     set_up_with_printed_codes(client, invited)
     assert client.get("/my/").status_code == 200

@@ -467,7 +467,7 @@ def consent_give(*, actor: Any, offer: str) -> Consent:
     if chosen is None:
         raise ValidationError(_("That choice is no longer open. Nothing has changed."))
     kwargs: dict[str, Any] = {}
-    if chosen.purpose == ConsentPurpose.PROCESS and chosen.process is not None:
+    if chosen.purpose in (ConsentPurpose.PROCESS, ConsentPurpose.SUPPORT_CIRCLE) and chosen.process is not None:
         kwargs = {"case": chosen.process.case, "process_ref": process_consent_ref(chosen.process),
                   "process_label": str(chosen.process.get_type_display())}  # fmt: skip
     elif chosen.purpose == ConsentPurpose.CONTACT:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from reparo.audit.models import AuditEvent
 from reparo.cases.models import Task
+from reparo.consent.models import Consent
 from reparo.support import selectors as support_selectors
 from reparo.support import services as support_services
 from reparo.support.models import Goal, Progress, ProgressStatus, Step, SupportCircle
@@ -150,6 +151,32 @@ def test_it_lets_the_survivor_end_the_circle_in_one_step_without_a_reason(portal
     assert "A survivor ended their support circle. Check in with them and offer support." in titles
     ended = AuditEvent.objects.get(action="support.circle_ended", object_id=str(c.pk))
     assert ended.actor == p.users["survivor"] and ended.detail["via"] == "self_service"
+
+
+def test_it_lets_the_survivor_withdraw_and_give_again_the_agreement_to_their_circle(portal):
+    """On "Your choices" the survivor reads their circle in plain words and is offered nothing already agreed; giving
+    the agreement again there is the agreement the volunteers' access hangs on (not one to take part in a process)."""
+    p = portal
+    c = _circle(p)["circle"]
+    volunteer = p.world["support_volunteer"]
+    survivor = p.client("survivor")
+    choices = reverse("portal:choices")
+    html = survivor.get(choices).content.decode()
+    assert "Have your circle of support" in html and str(c.process_id) not in html
+    assert f'value="process:{c.process_id}"' not in html  # already agreed: nothing to give
+
+    agreement = Consent.objects.get(person=p.people["survivor"], purpose="support_circle")
+    survivor.post_form(reverse("portal:choice_withdraw", args=[agreement.pk]))
+    with pytest.raises(Http404):
+        support_selectors.support_circle_get_for(volunteer, c.pk)
+    assert f'value="process:{c.process_id}"' in survivor.get(choices).content.decode()
+
+    survivor.post_form(reverse("portal:choice_give"), {"offer": f"process:{c.process_id}"})
+    given = Consent.objects.filter(person=p.people["survivor"], purpose="support_circle").latest("given_at")
+    assert given.method == "self_service" and given.process_ref == str(c.process_id)
+    assert not Consent.objects.filter(person=p.people["survivor"], purpose="process",
+                                      process_ref=str(c.process_id)).exists()  # fmt: skip
+    assert support_selectors.support_circle_get_for(volunteer, c.pk) == c
 
 
 def test_it_ends_the_circle_once_when_the_end_is_sent_twice_at_once(portal, monkeypatch):

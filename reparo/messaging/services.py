@@ -459,6 +459,16 @@ def contact_point_end(*, actor: Any, contact_point: ContactPoint) -> ContactPoin
     return point
 
 
+@transaction.atomic
+def contact_points_viewed(*, actor: Any, person: Person, shown: int) -> None:
+    """Record that ``actor`` was shown ``person``'s ways to be told (their addresses: contact details), and how many
+    (the addresses themselves never go into the audit trail)."""
+    person = _person_for(actor, person)
+    user, label = audit_actor(actor)
+    audit_record(actor=user, actor_label=label, action="messaging.contact_points_viewed", obj=person,
+                 organisation=person.organisation, detail={"person": str(person.pk), "shown": shown})  # fmt: skip
+
+
 def on_person_erased(*, actor: Any, person: Person, **_kwargs: Any) -> None:
     """A person was erased on request (``reparo.cases.signals.person_erased``): stop telling them anything and remove
     the addresses they gave, in that transaction (whose audit row lists what was erased)."""

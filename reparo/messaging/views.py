@@ -228,12 +228,14 @@ def contact(request: HttpRequest, pk: Any) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("messaging:contact", pk=person.pk)
     consents = selectors.contact_consents(person)
+    points = [(p, consents[p.channel]) for p in selectors.contact_points_of(person)]
+    services.contact_points_viewed(actor=request.user, person=person, shown=len(points))
     return render(
         request,
         "messaging/contact.html",
         {
             "person": person,
-            "points": [(p, consents[p.channel]) for p in selectors.contact_points_of(person)],
+            "points": points,
             "form": form,
             "channels": [(Channel(c).label, consents[c]) for c in Channel.values if c == Channel.EMAIL or available],
         },

@@ -226,6 +226,19 @@ def test_it_records_the_ways_to_be_told(world, scene):
     assert page_title(page) == "Notifications · Reparo"
 
 
+def test_it_audits_who_was_shown_the_addresses(world, scene):
+    """The page shows the person's contact details: each showing leaves an audit row (who, whose, how many), which
+    never holds an address."""
+    client = as_(world, "facilitator")
+    url = f"/messages/people/{scene.survivor.pk}/told/"
+    client.post_form(url, {"channel": "email", "address": "safe@mail.example"})
+    assert "safe@mail.example" in client.get(url).content.decode()
+    shown = AuditEvent.objects.filter(action="messaging.contact_points_viewed", object_id=str(scene.survivor.pk))
+    event = shown.order_by("-at").first()
+    assert event is not None and event.actor == world["facilitator"] and event.detail["shown"] == 1
+    assert "safe@mail.example" not in str(event.detail)
+
+
 def test_it_lets_a_coordinator_set_the_keeping_period(world):
     client = as_(world, "coordinator")
     url = f"/messages/program/{world.program.pk}/keeping/"

@@ -569,6 +569,8 @@ def callback_request(*, actor: Any) -> CallbackRequest:
     account = selectors.account_of(actor)
     if account is None:
         raise PermissionDenied
+    # One asking at a time (a double tap sends two): the second waits here and finds the first one's request.
+    PortalAccount.objects.select_for_update().filter(pk=account.pk).first()
     open_cases = selectors.open_cases_of(actor)
     case = open_cases.filter(pk=account.case_id).first() or open_cases.order_by("-updated_at").first()
     if case is None:

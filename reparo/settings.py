@@ -234,8 +234,8 @@ PORTAL_SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=2)
 # in the reader's language). A program's own name is set on its portal settings page.
 PORTAL_INVITATION_TTL = timedelta(days=_whole_number("PORTAL_INVITATION_DAYS", 7))
 PORTAL_NAME = config.read("PORTAL_NAME") or ""
-if not timedelta(minutes=1) <= PORTAL_SESSION_IDLE_TIMEOUT <= SESSION_IDLE_TIMEOUT:
-    raise config.ConfigurationError("PORTAL_IDLE_MINUTES must be between 1 and 30 (shorter than staff's time-out).")
+if not timedelta(minutes=1) <= PORTAL_SESSION_IDLE_TIMEOUT < SESSION_IDLE_TIMEOUT:
+    raise config.ConfigurationError("PORTAL_IDLE_MINUTES must be between 1 and 29 (shorter than staff's 30 minutes).")
 if not timedelta(days=1) <= PORTAL_INVITATION_TTL <= timedelta(days=60):
     raise config.ConfigurationError("PORTAL_INVITATION_DAYS must be between 1 and 60.")
 

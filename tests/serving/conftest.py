@@ -49,7 +49,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _database_url(settings_dict: dict[str, Any]) -> str:
+def database_url(settings_dict: dict[str, Any]) -> str:
     auth = settings_dict.get("USER") or ""
     if settings_dict.get("PASSWORD"):
         auth += f":{settings_dict['PASSWORD']}"
@@ -70,7 +70,7 @@ def server_processes(
 ) -> Iterator[list[ServerProcess]]:
     with django_db_blocker.unblock():
         vendor = connection.vendor
-        url = _database_url(connection.settings_dict) if vendor == "postgresql" else ""
+        url = database_url(connection.settings_dict) if vendor == "postgresql" else ""
     if vendor != "postgresql":
         pytest.skip(
             "needs PostgreSQL: several server processes share the test database, and SQLite's test database lives "

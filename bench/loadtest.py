@@ -19,9 +19,12 @@ writes bench/results/loadtest.json. Benchmarks print; they do not assert. Every 
 itself; only 127.0.0.1 is reached.
 
 Environment: ``LOADTEST_CLIENTS`` (8), ``LOADTEST_SECONDS`` per phase (20), ``LOADTEST_SOAK`` (off),
+``LOADTEST_PHASES`` (a comma-separated subset of the phases' names),
 ``LOADTEST_SOAK_CLIENTS`` (16), ``LOADTEST_SOAK_SECONDS`` (600), ``LOADTEST_CASES`` (``BENCH_CASES``, 100000),
 and the server's own: ``WEB_WORKERS``, ``WEB_THREADS``, ``DATABASE_POOL_MAX_SIZE`` (default: ``WEB_THREADS``;
-0 for persistent connections instead, ``DATABASE_CONN_MAX_AGE`` 60).
+0 for persistent connections instead, ``DATABASE_CONN_MAX_AGE`` 60), ``GUNICORN_CMD_ARGS`` (gunicorn's own
+overrides, e.g. ``--worker-class sync`` to compare), ``LOADTEST_SERVER_DATABASE_URL`` (the server reaches the same
+database another way, e.g. through pgbouncer).
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ SOAK_CLIENTS = int(os.environ.get("LOADTEST_SOAK_CLIENTS") or 16)
 SOAK_SECONDS = float(os.environ.get("LOADTEST_SOAK_SECONDS") or 600)
 PASSWORD = "loadtest-" + "correct-horse-battery"  # synthetic users in the benchmark database only
 RESULTS = ROOT / "bench" / "results" / "loadtest.json"
+SERVER_SETTINGS = ("WEB_WORKERS", "WEB_THREADS", "DATABASE_POOL_MAX_SIZE", "DATABASE_CONN_MAX_AGE", "GUNICORN_CMD_ARGS")
 GOALS = {"list_rps": 200.0, "page_rps": 120.0, "p95_ms": 100.0, "dashboard_slowdown": 0.20}
 # The public development keys: bench/cases.py seeds the benchmark database under them (REPARO_ENV=test).
 FIELD_KEYS = "dev1:ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc="
@@ -178,7 +182,8 @@ def server_environment(port: int) -> dict[str, str]:
             "BLIND_INDEX_KEY": BLIND_KEY,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SITE_URL": f"https://127.0.0.1:{port}",
-            "DATABASE_URL": database_url(),
+            # LOADTEST_SERVER_DATABASE_URL: the same database reached another way (through pgbouncer, say).
+            "DATABASE_URL": os.environ.get("LOADTEST_SERVER_DATABASE_URL") or database_url(),
             "DATABASE_POOL_MAX_SIZE": pool if postgresql else "0",
             "WEB_BIND": f"127.0.0.1:{port}",
             "WEB_THREADS": threads,
@@ -295,6 +300,10 @@ def timed(
 ) -> Response | None:
     try:
         response = client.request(method, path, **kw)
+    except TimeoutError:
+        tally.add(kind, None, False, f"no answer within {client.timeout:.0f} s (a proxy would have answered 504)")
+        client.close()
+        return None
     except OSError as exc:
         tally.add(kind, None, False, repr(exc))
         client.close()
@@ -380,6 +389,12 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
     names, weights = zip(*phase.choose.items(), strict=True)
     rss: list[tuple[float, float]] = []
     started = time.monotonic()
+    sampling = threading.Event()
+
+    def sample() -> None:  # the server's memory every 10 s, until the phase ends
+        while not sampling.wait(10.0):
+            rss.append((time.monotonic() - started, server.rss_mib()))
+
     cpu_before = server.cpu_seconds()
 
     def work(client: WebClient, seed: int, kinds: tuple[str, ...], kind_weights: tuple[int, ...]) -> None:
@@ -395,14 +410,15 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
         threads.append(
             threading.Thread(target=work, args=(signed[phase.clients], 999, ("dashboard",), (1,)), daemon=True)
         )
+    rss.append((0.0, server.rss_mib()))
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     for thread in threads:
         thread.start()
-    while any(t.is_alive() for t in threads):
-        rss.append((time.monotonic() - started, server.rss_mib()))
-        for thread in threads:
-            thread.join(timeout=min(10.0, max(0.1, stop_at - time.monotonic() + 0.1)))
-            if time.monotonic() > stop_at + 120:
-                break
+    for thread in threads:  # a request in flight at the end may take up to the client's time-out (60 s)
+        thread.join(timeout=max(0.1, stop_at - time.monotonic() + 90))
+    sampling.set()
+    sampler.join()
     elapsed = time.monotonic() - started
     rss.append((elapsed, server.rss_mib()))
     cpu = server.cpu_seconds() - cpu_before
@@ -540,6 +556,9 @@ def main() -> None:
         ]
         if SOAK:
             phases.append(Phase("soak", SOAK_CLIENTS, SOAK_SECONDS, MIX))
+        if os.environ.get("LOADTEST_PHASES"):  # a comma-separated subset, e.g. "case list,case list + dashboard"
+            wanted = {name.strip() for name in os.environ["LOADTEST_PHASES"].split(",")}
+            phases = [phase for phase in phases if phase.name in wanted]
         for phase in phases:
             print(f"\n... {phase.name} ({phase.seconds:.0f} s)", flush=True)
             results[phase.name] = run_phase(server, clients, plan, phase)
@@ -554,10 +573,7 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load_average": os.getloadavg()},
         "database": vendor,
         "cases": seeded.get("cases"),
-        "server": {
-            k: server.env.get(k)
-            for k in ("WEB_WORKERS", "WEB_THREADS", "DATABASE_POOL_MAX_SIZE", "DATABASE_CONN_MAX_AGE")
-        },
+        "server": {k: server.env.get(k) for k in SERVER_SETTINGS},
         "phases": results,
         "goals": checks,
     }

@@ -186,6 +186,10 @@ def _database(url: str) -> dict[str, Any]:
         if statement_timeout:
             server_options.append(f"-c statement_timeout={statement_timeout}s")
         options.setdefault("options", " ".join(server_options))
+        if config.read_bool("DATABASE_PGBOUNCER"):
+            # pgbouncer in transaction pooling mode: a server-side cursor (QuerySet.iterator()) would outlive the
+            # transaction that opened it on a server connection another client may have by then.
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
         if pool_max:
             if conn_max_age:
                 raise config.ConfigurationError(

@@ -13,7 +13,8 @@ from tests.core.test_settings import PRODUCTION, run_manage
 PG = "postgres://reparo@127.0.0.1:5432/reparo"
 SHOW = (
     "import json; from django.conf import settings; "
-    "print(json.dumps({a: {'OPTIONS': d['OPTIONS'], 'CONN_MAX_AGE': d['CONN_MAX_AGE'], 'NAME': d['NAME']} "
+    "print(json.dumps({a: {'OPTIONS': d['OPTIONS'], 'CONN_MAX_AGE': d['CONN_MAX_AGE'], 'NAME': d['NAME'], "
+    "'DISABLE_SERVER_SIDE_CURSORS': d['DISABLE_SERVER_SIDE_CURSORS']} "
     "for a, d in settings.DATABASES.items()}))"
 )
 
@@ -39,9 +40,17 @@ def test_it_configures_a_pool_a_time_out_and_a_replica_from_the_environment():
         assert found[alias]["CONN_MAX_AGE"] == 0
 
 
+def test_it_uses_no_server_side_cursors_behind_pgbouncer():
+    # The load test found it: through pgbouncer's transaction pooling, a dashboard's QuerySet.iterator() lost its
+    # cursor ("cursor ... does not exist") when the next fetch went to another server connection.
+    found = databases(DATABASE_URL="postgres://reparo@pgbouncer.internal:6432/reparo", DATABASE_PGBOUNCER="true")
+    assert found["default"]["DISABLE_SERVER_SIDE_CURSORS"] is True
+
+
 def test_it_keeps_persistent_connections_without_a_pool():
     found = databases(DATABASE_URL=PG, DATABASE_CONN_MAX_AGE="60")
     assert found["default"]["CONN_MAX_AGE"] == 60
+    assert found["default"]["DISABLE_SERVER_SIDE_CURSORS"] is False
     assert "pool" not in found["default"]["OPTIONS"]
     assert found["default"]["OPTIONS"]["options"] == "-c jit=off"
 

@@ -219,8 +219,9 @@ DATABASES = {
     )
 }
 # A read replica for dashboards and exports (reparo.core.routers): used only by code that asks for it
-# (``reparo.core.replica.replica_reads``) and by the views named in REPLICA_READ_VIEWS; everything else, and every
-# write, goes to ``default``. See docs/scaling.md for the replication it needs.
+# (``reparo.core.routers.replica_reads``: an export task wraps its reading in it) and by the views named in
+# REPLICA_READ_VIEWS (GET and HEAD only); everything else, and every write, goes to ``default``. See docs/scaling.md
+# for the replication it needs.
 _replica_url = config.read("DATABASE_REPLICA_URL")
 if _replica_url:
     DATABASES["replica"] = _database(_replica_url)
@@ -230,7 +231,6 @@ REPLICA_READ_VIEWS = [
     "analytics:program",
     "analytics:organisation_report",
     "analytics:program_report",
-    "interop:export",
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -180,6 +180,8 @@ def server_environment(port: int) -> dict[str, str]:
             "SECRET_KEY": secrets.token_urlsafe(50),
             "FIELD_ENCRYPTION_KEYS": FIELD_KEYS,
             "BLIND_INDEX_KEY": BLIND_KEY,
+            # The synthetic data was encrypted under the public development keys, which production refuses otherwise.
+            "ALLOW_PUBLIC_DEVELOPMENT_KEYS": "true",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SITE_URL": f"https://127.0.0.1:{port}",
             # LOADTEST_SERVER_DATABASE_URL: the same database reached another way (through pgbouncer, say).

@@ -66,6 +66,33 @@ BLIND_INDEX_KEY = config.parse_secret_bytes(
     "BLIND_INDEX_KEY", config.require("BLIND_INDEX_KEY", default=_DEV_BLIND_INDEX_KEY)
 )
 
+# Outside development and test, the public development values above are refused even when given explicitly: anyone
+# can read them here. ALLOW_PUBLIC_DEVELOPMENT_KEYS lets the load test (bench/loadtest.py) serve the synthetic
+# benchmark data, which was encrypted under the development keys, with the production settings; never set it for
+# real data. It never allows the development SECRET_KEY.
+if PRODUCTION:
+    if _DEV_SECRET_KEY in (SECRET_KEY, *SECRET_KEY_FALLBACKS):
+        raise config.ConfigurationError(
+            "SECRET_KEY (or SECRET_KEY_FALLBACKS) holds the public development key. Generate a new one; see "
+            "docs/configuration.md."
+        )
+    _public = [
+        name
+        for name, public in (
+            (
+                "FIELD_ENCRYPTION_KEYS",
+                set(config.parse_keyring("dev", _DEV_FIELD_KEYS).values()) & set(FIELD_ENCRYPTION_KEYS.values()),
+            ),
+            ("BLIND_INDEX_KEY", config.parse_secret_bytes("dev", _DEV_BLIND_INDEX_KEY) == BLIND_INDEX_KEY),
+        )
+        if public
+    ]
+    if _public and not config.read_bool("ALLOW_PUBLIC_DEVELOPMENT_KEYS"):
+        raise config.ConfigurationError(
+            f"{' and '.join(_public)} hold(s) a public development key, which encrypts nothing anyone could not read. "
+            "Generate new keys; see docs/configuration.md."
+        )
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -61,7 +61,7 @@ loadtest: $(STAMP) var
 
 # Re-extract and compile translations (needs GNU gettext for extraction; compiling uses polib).
 messages: $(STAMP)
-	$(DEV_ENV) $(PY) manage.py makemessages --locale es --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(DEV_ENV) $(PY) manage.py makemessages --locale es --locale fr --locale ar --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(PY) -m reparo.core.i18n_compile
 
 clean:

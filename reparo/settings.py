@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "reparo.accounts",
     "reparo.access",
     "reparo.organisations",
+    "reparo.jobs",
     "reparo.people",
     "reparo.cases",
     "reparo.consent",
@@ -127,11 +128,22 @@ INSTALLED_APPS = [
     "reparo.support",
     "reparo.releases",
     "reparo.interop",
+    "reparo.api",
     "reparo.demo",
     "django_countries",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
 ]
+
+
+def _hours(name: str, default: int, *, most: int) -> int:
+    value = (config.read(name) or str(default)).strip()
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise config.ConfigurationError(f"{name} must be a whole number of hours from 1 to {most}, not {value!r}.")
+    return int(value)
+
 
 # Background work (django-tasks): the database backend, run by `manage.py db_worker` (password-reset links and
 # security notices are sent by it, so production needs a worker running). In development tasks run at once, inside
@@ -143,6 +155,13 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+
+# Long work (reports, exports, imports) runs as a job on the task worker (reparo.jobs). A finished job's file is
+# kept this many hours, then removed by `manage.py jobs_clean` (run it hourly); a job still waiting after
+# JOB_QUEUED_HOURS, or running after JOB_RUNNING_HOURS, is marked as failed by the same command.
+JOB_KEEP_HOURS = _hours("JOB_KEEP_HOURS", 24, most=24 * 7)
+JOB_QUEUED_HOURS = _hours("JOB_QUEUED_HOURS", 24, most=24 * 7)
+JOB_RUNNING_HOURS = _hours("JOB_RUNNING_HOURS", 6, most=24 * 7)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -161,6 +180,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "reparo.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Under /api/, an error answered outside the API's views becomes problem details too.
+    "reparo.api.problems.ApiProblemMiddleware",
     # Last, so that every other middleware's checks run before a view it hands to the replica.
     "reparo.core.routers.ReplicaReadsMiddleware",
 ]
@@ -326,6 +347,41 @@ AXES_VERBOSE = False
 # Fields whose values django-axes must not copy into its record of a failed attempt (it always masks "password").
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token", "csrfmiddlewaretoken"]
 
+# The REST API for partner systems (reparo.api): tokens only (no session), JSON only, errors as problem details.
+# Each view sets its own authentication, scope check and rate limit; these are the defaults for anything else.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "reparo.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Reparo API",
+    "DESCRIPTION": (
+        "For partner organisations' systems and integrations. Each call presents an organisation's API token "
+        "(Authorization: Bearer rpt_…) and acts as that organisation, with the token's scopes: it sees what the "
+        "organisation's people see on the pages, and nothing else. Errors are problem details (RFC 9457)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "reparo.referrals.models.ReferralStatus",
+        "IncomingStatusEnum": "reparo.referrals.models.IncomingStatus",
+        "OrganisationKindEnum": "reparo.organisations.models.OrganisationKind",
+    },
+    "DISABLE_ERRORS_AND_WARNINGS": False,
+}
+# Calls per token per minute (counted in the database, so every process agrees).
+API_RATE_LIMIT_PER_MINUTE = _whole_number("API_RATE_LIMIT_PER_MINUTE", 120)
+
 # Changing how one signs in (password, authenticator apps, backup codes) asks for the password and a current code
 # again unless that was done within this long in the same session.
 REAUTH_MAX_AGE = timedelta(minutes=5)
@@ -341,7 +397,7 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "reparo_language"
 LANGUAGE_COOKIE_HTTPONLY = True
@@ -421,6 +477,10 @@ if not _notification_window.isdigit() or not 1 <= int(_notification_window) <= 7
     )
 NOTIFICATION_WINDOW = timedelta(minutes=int(_notification_window))
 SMS_BACKEND = config.read("SMS_BACKEND") or ("" if PRODUCTION else "reparo.messaging.sms.LoggingSmsBackend")
+
+# Field intake: new submissions of the HTCDS form pulled from an ODK Central project (``manage.py odk_pull``), or
+# None when the ODK_CENTRAL_* variables are not set. See docs/configuration.md.
+ODK_CENTRAL = config.odk_central()
 
 
 LOGGING = {

@@ -28,5 +28,8 @@ urlpatterns = [
     path("portal-access/", include("reparo.portal.staff_urls")),
     path("releases/", include("reparo.releases.urls")),
     path("exchange/", include("reparo.interop.urls")),
+    path("api/", include("reparo.api.urls")),
+    path("api-tokens/", include("reparo.api.token_urls")),
+    path("downloads/", include("reparo.jobs.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

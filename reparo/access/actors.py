@@ -12,6 +12,7 @@ from reparo.access.capabilities import (
     TEAM_ROLE_REQUIRES,
     ActorKind,
     Capability,
+    TokenScope,
     capabilities_of_roles,
     roles_with,
     team_capabilities,
@@ -30,10 +31,31 @@ def actor_kind(actor: Any) -> ActorKind:
         return ActorKind.ANONYMOUS
     if getattr(actor, "account_type", AccountType.STAFF) == AccountType.PARTICIPANT:
         return ActorKind.PARTICIPANT
+    if _is_integration(actor):
+        return ActorKind.INTEGRATION
     roles = {role for _org, role in active_roles(actor)}
     if roles and roles <= PARTNER_ROLES:
         return ActorKind.PARTNER
     return ActorKind.STAFF
+
+
+# The attribute an API token's account carries on the calls that present the token: ``(organisation id, scope)``.
+_TOKEN_GRANT = "_reparo_token_grant"  # noqa: S105 - an attribute name, not a secret
+
+
+def _is_integration(user: Any) -> bool:
+    return getattr(user, "account_type", AccountType.STAFF) == AccountType.INTEGRATION
+
+
+def act_for_token(user: User, *, organisation_id: int, scopes: list[str] | tuple[str, ...]) -> User:
+    """Let ``user``, the account of an API token, act for this call as its organisation with its scopes (each a
+    :class:`reparo.access.capabilities.TokenScope`, counted as a role in that organisation). Called by the API's
+    authentication once the token is found valid; an integration account read any other way holds nothing."""
+    if not _is_integration(user):
+        raise ValueError("Only an API token's account acts for a token.")
+    valid = {str(scope) for scope in TokenScope}
+    setattr(user, _TOKEN_GRANT, tuple((organisation_id, str(s)) for s in sorted(set(scopes)) if str(s) in valid))
+    return user
 
 
 def active_roles(user: Any) -> tuple[tuple[int, str], ...]:
@@ -45,6 +67,8 @@ def active_roles(user: Any) -> tuple[tuple[int, str], ...]:
     services that change memberships drop the request's copy (:func:`forget_roles`)."""
     if not is_active(user):
         return ()
+    if _is_integration(user):  # an API token's account: its token's scopes on this call, or nothing
+        return tuple(getattr(user, _TOKEN_GRANT, ()))
     return context.memo(  # type: ignore[no-any-return]
         ("accounts.active_roles", user.pk),
         lambda: access_cache.shared(

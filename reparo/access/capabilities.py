@@ -21,6 +21,7 @@ class ActorKind(StrEnum):
     STAFF = "staff"  # holds at least one role in an organisation that runs a program, or none yet
     PARTNER = "partner"  # holds only partner roles
     PARTICIPANT = "participant"  # a survivor, responsible person, core member or supporter (the portal)
+    INTEGRATION = "integration"  # an organisation's API token (reparo.api): holds its scopes, in that organisation
 
 
 class Capability(StrEnum):
@@ -58,6 +59,9 @@ class Capability(StrEnum):
     SET_PRIVACY_BUDGET = "releases.budget"
     EXPORT_HTCDS = "htcds.export"
     IMPORT_HTCDS = "htcds.import"
+    MANAGE_API_TOKENS = "api.manage_tokens"  # make, list and revoke the organisation's API tokens
+    # Submissions of the HTCDS form pulled from ODK Central: see what arrived, and take one over to review as intake
+    REVIEW_FIELD_INTAKE = "intake.review_field"
     # On one case, through a case-team role
     WORK_ON_CASE = "case.work"
     SEE_CASE = "case.see"
@@ -106,6 +110,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.SET_PRIVACY_BUDGET,
             C.EXPORT_HTCDS,
             C.IMPORT_HTCDS,
+            C.MANAGE_API_TOKENS,
+            C.REVIEW_FIELD_INTAKE,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -113,6 +119,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {
             C.SEE_ALL_ORG_CASES,
             C.OPEN_CASES,
+            C.REVIEW_FIELD_INTAKE,
             C.CASE_WORK,
             C.FOLLOW_UP_CIRCLES,
             C.VIEW_EVALUATION,
@@ -141,10 +148,31 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # A partner organisation's liaison sees its organisation's page; its liaison and its workers see the referrals
     # addressed to their organisation (through the referral lookup, which checks the organisation), refer people
     # into programs, and join the operators' courses opened to their organisation. Nothing else: no case, no person.
+    # The liaison also keeps its organisation's API tokens (its case system's access to the same inbox).
     Role.PARTNER_LIAISON: frozenset(
-        {C.VIEW_ORGANISATION, C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS, C.JOIN_PARTNER_TRAINING}
+        {C.VIEW_ORGANISATION, C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS, C.JOIN_PARTNER_TRAINING, C.MANAGE_API_TOKENS}
     ),
     Role.PARTNER_WORKER: frozenset({C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS, C.JOIN_PARTNER_TRAINING}),
+}
+
+
+class TokenScope(StrEnum):
+    """What an organisation's API token may be given (reparo.api). A token acts as its organisation: each scope it
+    holds counts as a role in that organisation, granting the capabilities below there and nowhere else."""
+
+    REFERRALS_READ = "referrals:read"
+    REFERRALS_WRITE = "referrals:write"
+    HTCDS_EXPORT = "htcds:export"
+    STATISTICS_READ = "statistics:read"
+
+
+# What each scope grants in the token's organisation. Reading and writing referrals need the same capabilities (the
+# partner's inbox, referring people into programs): the API asks for the write scope before any write.
+SCOPE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    TokenScope.REFERRALS_READ: frozenset({C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS}),
+    TokenScope.REFERRALS_WRITE: frozenset({C.RECEIVE_REFERRALS, C.REFER_TO_PROGRAMS}),
+    TokenScope.HTCDS_EXPORT: frozenset({C.EXPORT_HTCDS}),
+    TokenScope.STATISTICS_READ: frozenset({C.VIEW_EVALUATION}),
 }
 
 # Organisation roles held by partner organisations' staff: an actor holding only these is a partner user.
@@ -213,6 +241,7 @@ KIND_CAPABILITIES: dict[ActorKind, frozenset[Capability]] = {
     ActorKind.STAFF: frozenset(),  # everything comes from their roles
     ActorKind.PARTNER: frozenset(),  # everything comes from their partner roles
     ActorKind.PARTICIPANT: frozenset(),
+    ActorKind.INTEGRATION: frozenset(),  # everything comes from its token's scopes
 }
 
 
@@ -221,16 +250,23 @@ ACTOR_KIND_NOTES: dict[ActorKind, str] = {
     ActorKind.STAFF: "holds organisation roles (below) and case-team roles",
     ActorKind.PARTNER: "holds partner roles only; sees what was sent to its organisation",
     ActorKind.PARTICIPANT: "a survivor, responsible person, core member or supporter; sees only what is about them",
+    ActorKind.INTEGRATION: "an organisation's API token, on a call that presents it (never a session); holds its "
+    "scopes (below) in its organisation only",
 }
 
 
+# Roles and token scopes alike: what each grants in its organisation. A scope's name ("referrals:read") can never be a
+# membership's role (roles are the choices of reparo.accounts.models.Role, none with a colon).
+GRANTS: dict[str, frozenset[Capability]] = {**ROLE_CAPABILITIES, **SCOPE_CAPABILITIES}
+
+
 def roles_with(capability: Capability) -> frozenset[str]:
-    """The organisation roles that grant ``capability``."""
-    return frozenset(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)
+    """The organisation roles (and API token scopes) that grant ``capability``."""
+    return frozenset(role for role, caps in GRANTS.items() if capability in caps)
 
 
 def capabilities_of_roles(roles: set[str] | frozenset[str]) -> frozenset[Capability]:
-    return frozenset(cap for role in roles for cap in ROLE_CAPABILITIES.get(role, frozenset()))
+    return frozenset(cap for role in roles for cap in GRANTS.get(role, frozenset()))
 
 
 def team_capabilities(team_roles: set[str] | frozenset[str], org_caps: frozenset[Capability]) -> frozenset[Capability]:

@@ -14,6 +14,7 @@ from reparo.access.capabilities import (
     KIND_CAPABILITIES,
     ORG_GIVES_ON_EVERY_CASE,
     ROLE_CAPABILITIES,
+    SCOPE_CAPABILITIES,
     TEAM_ROLE_CAPABILITIES,
     TEAM_ROLE_REQUIRES,
     ActorKind,
@@ -98,6 +99,18 @@ def render() -> str:
     ]
     for team_role, needed in TEAM_ROLE_REQUIRES.items():
         lines.append(_row([f"`{team_role}`", f"`{needed}`"]))
+    lines += [
+        "",
+        "## API token scopes",
+        "",
+        "An organisation's API token acts as that organisation on the calls that present it: each scope it holds "
+        "counts as a role in its organisation only, and every call goes through the same lookups as the pages.",
+        "",
+        _row(["Scope", "Capabilities in the token's organisation"]),
+        _row(["---", "---"]),
+    ]
+    for scope, caps in SCOPE_CAPABILITIES.items():
+        lines.append(_row([f"`{scope}`", ", ".join(f"`{c}`" for c in sorted(caps))]))
     lines += [
         "",
         "## Lookups",

@@ -34,6 +34,9 @@ class UserManager(BaseUserManager["User"]):
 class AccountType(models.TextChoices):
     STAFF = "staff", _("Staff")
     PARTICIPANT = "participant", _("Participant")
+    # The account an organisation's API token acts through (reparo.api): no password, no second factor, no
+    # membership; what it may do comes from its token's scopes, in its token's organisation, on that token's calls.
+    INTEGRATION = "integration", _("API token")
 
 
 class User(UUIDModel, AbstractBaseUser, PermissionsMixin):

@@ -6,3 +6,8 @@ class AnalyticsConfig(AppConfig):
     name = "reparo.analytics"
     label = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from reparo.analytics import background
+
+        background.register_kinds()

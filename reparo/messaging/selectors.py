@@ -10,6 +10,7 @@ conversation).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
@@ -38,7 +39,7 @@ from reparo.messaging.models import (
     Thread,
     ThreadKind,
 )
-from reparo.messaging.rules import relay_refusals, side_of
+from reparo.messaging.rules import Refusal, relay_refusals, side_of
 from reparo.organisations.models import Program
 from reparo.people.models import Person
 from reparo.processes.models import OPEN_STAGES, SURVIVOR_ONLY_TYPES, Process, ProcessParticipant, ProcessRole
@@ -207,6 +208,48 @@ def relays_by(person: Person, case: Case) -> QuerySet[Relay]:
         .select_related("process", "reviewed_by")
         .order_by("-created_at")
     )
+
+
+def relays_of(actor: ParticipantActor) -> QuerySet[Relay]:
+    """What a participant asked to pass on in the processes of their case, newest first (nothing once they no longer
+    take part in the case)."""
+    if not is_participant(actor) or not participant_is_current(actor):
+        return Relay.objects.none()
+    return relays_by(actor.person, actor.case)
+
+
+@dataclass(frozen=True)
+class RelayOption:
+    """A process in which a participant may write something for the other side, and every reason it would be refused
+    now (empty: it would go to the facilitators' queue)."""
+
+    process: Process
+    refusals: list[Refusal]
+
+    @property
+    def open(self) -> bool:
+        return not self.refusals
+
+
+def relay_options_for(actor: ParticipantActor) -> list[RelayOption]:
+    """For a participant: the open processes of their case in which they take part on one side, each with what the
+    rules would refuse now (asked as :func:`reparo.messaging.services.relay_submit` asks them). A process with nobody,
+    or with more than one person, on the other side is offered with a refusal: the participant does not choose
+    among the other side's people (that would name them)."""
+    if not is_participant(actor) or not participant_is_current(actor):
+        return []
+    options = []
+    for process in relay_processes_for(actor.person, actor.case):
+        recipients = list(relay_recipients(process, actor.person)[:2])
+        if len(recipients) == 1:
+            refusals = relay_refusals(process=process, author=actor.person, recipient=recipients[0])
+        elif recipients:
+            refusals = [Refusal("several", _("More than one person takes part on the other side. Ask your "
+                                             "facilitator to pass it on for you."))]  # fmt: skip
+        else:
+            refusals = [Refusal("nobody", _("There is nobody on the other side to pass it on to."))]
+        options.append(RelayOption(process=process, refusals=refusals))
+    return options
 
 
 def relay_form_processes(person: Person, case: Case) -> QuerySet[Process] | None:

@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from reparo.evaluation.catalogue import Instrument
+from reparo.messaging.models import MAX_BODY_CHARS, RelayKind
 from reparo.portal.models import InvitationChannel
 from reparo.portal.services import sign_in_email
 from reparo.safety.models import CheckInMoment
@@ -181,3 +182,33 @@ class PortalSettingsForm(forms.Form):
             "“Appointments” in each reader's language."
         ),
     )
+
+
+class PassOnForm(forms.Form):
+    """Something the participant wants passed on to the other side of one of their processes (the facilitators
+    read it first)."""
+
+    process = forms.ChoiceField(label=_("Which of your processes it is about"))
+    kind = forms.ChoiceField(label=_("What it is"), choices=RelayKind.choices, initial=RelayKind.MESSAGE)
+    body = forms.CharField(
+        label=_("In your own words"), max_length=MAX_BODY_CHARS, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+    def __init__(self, *args: Any, processes: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.processes = {str(p.pk): p for p in processes}
+        field = self.fields["process"]
+        field.choices = [(pk, p.get_type_display()) for pk, p in self.processes.items()]  # type: ignore[attr-defined]
+        if len(self.processes) == 1:  # nothing to choose: not asked
+            field.initial = next(iter(self.processes))
+            field.required = False
+            field.widget = forms.HiddenInput()
+
+    def clean_process(self) -> str:
+        chosen = self.cleaned_data.get("process") or ""
+        if not chosen and len(self.processes) == 1:
+            return next(iter(self.processes))
+        return str(chosen)
+
+    def chosen_process(self) -> Any:
+        return self.processes[self.cleaned_data["process"]]

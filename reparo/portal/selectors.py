@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reparo.access.lookup import lookup, one_or_404, refuse
 from reparo.access.participants import person_id_of
@@ -22,11 +23,16 @@ from reparo.cases.models import OPEN_STATUSES, Case, CaseParticipant, Participan
 from reparo.consent.models import Consent, ConsentPurpose, ContactChannel
 from reparo.consent.policy import may, people_who_may
 from reparo.evaluation.models import AssignmentStatus, SurveyAssignment
+from reparo.messaging import selectors as messaging_selectors
+from reparo.messaging.actors import ParticipantActor
+from reparo.messaging.models import Relay, Thread
+from reparo.messaging.rules import Refusal
 from reparo.organisations.models import Program
 from reparo.people.models import Person
 from reparo.portal.models import AccessStatus, Invitation, PortalAccount, ProgramPortalSettings
 from reparo.processes.models import (
     RESPONSIBLE_SIDE,
+    SURVIVOR_ONLY_TYPES,
     SURVIVOR_SIDE,
     PreparationMeeting,
     Process,
@@ -38,6 +44,8 @@ from reparo.processes.models import (
 )
 from reparo.safety.gate import process_consent_ref
 from reparo.safety.models import SafetyPlan
+from reparo.support import selectors as support_selectors
+from reparo.support.models import Goal, Progress, ProgressStatus, Step, SupportCircle
 
 # Case roles that may be invited to the portal: the survivor, the responsible person (a CoSA's core member is one)
 # and a supporter.
@@ -300,6 +308,15 @@ def consent_get_for(actor: Any, pk: Any) -> Consent:
     return one_or_404(consents_of(actor), pk)
 
 
+RELAY_WORDS = gettext_lazy("Your facilitator may pass your letters and messages on to the other side")
+
+
+def takes_part_on_one_side(actor: Any) -> bool:
+    """Whether the participant still takes part, on the survivor's or the responsible person's side, in an open
+    process that has another side (where something could be passed on)."""
+    return any(side_of(p.role) != "other" and p.process.type not in SURVIVOR_ONLY_TYPES for p in stoppable_of(actor))
+
+
 def consent_words(consent: Consent) -> str:
     """What a consent is for, in plain words addressed to the person who gave it."""
     if consent.purpose == ConsentPurpose.EVALUATION:
@@ -308,6 +325,8 @@ def consent_words(consent: Consent) -> str:
         return _("You may be counted in reports that do not say who anyone is")
     if consent.purpose == ConsentPurpose.PORTAL:
         return _("Be contacted through this site")
+    if consent.purpose == ConsentPurpose.RELAY:
+        return str(RELAY_WORDS)
     if consent.purpose == ConsentPurpose.PROCESS:
         return _("Take part in: %(process)s") % {"process": consent.process_label or _("a restorative process")}
     return consent.describe()
@@ -348,6 +367,8 @@ def consent_offers_for(actor: Any, *, at: datetime.datetime | None = None) -> li
     if not in_force(ConsentPurpose.REPORTING):
         words = _("You may be counted in reports that do not say who anyone is")
         offers.append(ConsentOffer("reporting", words, ConsentPurpose.REPORTING))
+    if not in_force(ConsentPurpose.RELAY) and takes_part_on_one_side(actor):
+        offers.append(ConsentOffer("relay", str(RELAY_WORDS), ConsentPurpose.RELAY))
     for participant in stoppable_of(actor):
         process = participant.process
         if not in_force(ConsentPurpose.PROCESS, process_ref=process_consent_ref(process)):
@@ -472,6 +493,205 @@ def shared_plan_ids(actor: Any) -> list[Any]:
 def safety_plan_get_for(actor: Any, pk: Any) -> SafetyPlan:
     """The survivor's own safety plan, if their facilitator shared it with them; otherwise 404."""
     return one_or_404(shared_plans_of(actor).select_related("case"), pk)
+
+
+# --- messages (reparo.messaging, as a ParticipantActor) --------------------------------------------------------------
+
+
+def message_cases_of(actor: Any) -> QuerySet[Case]:
+    """The cases the participant takes part in (open or closed: a closed case's conversation can still be read),
+    most recent first."""
+    person_id = _own_person_id(actor)
+    if person_id is None:
+        return Case.objects.none()
+    taking_part = CaseParticipant.objects.filter(person_id=person_id).values("case_id")
+    return Case.objects.filter(pk__in=taking_part).select_related("program").order_by("-created_at")
+
+
+@lookup("portal.case")
+def message_case_get_for(actor: Any, pk: Any) -> Case:
+    """One of the cases the participant takes part in (for their conversation with its team and what they ask to
+    pass on); any other case is 404."""
+    return one_or_404(message_cases_of(actor), pk)
+
+
+def messaging_actor(actor: Any, case: Case) -> ParticipantActor:
+    """The participant, as :mod:`reparo.messaging` knows them: their person on ``case`` (one of their own cases, from
+    :func:`message_case_get_for`), with their account for the audit trail. 404 when they may not use the portal."""
+    account = account_of(actor)
+    if account is None:
+        raise refuse()
+    return ParticipantActor(person=account.person, case=case, user=actor)
+
+
+def thread_of(as_participant: ParticipantActor) -> Thread | None:
+    """The participant's conversation with their team on ``as_participant``'s case, if it was started."""
+    return messaging_selectors.threads_of_case(as_participant, as_participant.case).first()
+
+
+# Where something the participant asked to pass on stands, said to them (the statuses' own labels speak of "the
+# author").
+RELAY_STATUS_WORDS: dict[str, Any] = {
+    "queued": gettext_lazy("With your facilitator: not passed on yet"),
+    "edit_proposed": gettext_lazy("Your facilitator suggests a change: it waits for your answer"),
+    "delivered": gettext_lazy("Passed on"),
+    "declined": gettext_lazy("Not passed on: your facilitator wrote you a note"),
+    "withdrawn": gettext_lazy("You took it back"),
+    "expired": gettext_lazy("Erased, unsent, at the end of the keeping period"),
+}
+
+
+def relay_status_words(relay: Relay) -> str:
+    words = RELAY_STATUS_WORDS.get(relay.status)
+    return str(words) if words is not None else relay.get_status_display()
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One case's conversation with the team, as the participant's inbox shows it, and what they asked to pass on
+    to the other side there (each with where it stands, in words for them)."""
+
+    case: Case
+    thread: Thread | None
+    relays: list[tuple[Relay, str]]
+    # The participant takes part on one side of an open process with another side: the "write for the other side"
+    # page is offered (and says why, if it cannot go now).
+    may_write_for_other_side: bool
+
+
+INBOX_CASES = 10
+INBOX_RELAYS = 20
+
+
+def conversations_of(actor: Any) -> list[Conversation]:
+    """The participant's conversations, one per case they take part in (at most ``INBOX_CASES``, the most recent
+    first), each read through :mod:`reparo.messaging` as the participant."""
+    found = []
+    for case in message_cases_of(actor)[:INBOX_CASES]:
+        as_participant = messaging_actor(actor, case)
+        found.append(
+            Conversation(
+                case=case,
+                thread=thread_of(as_participant),
+                relays=[
+                    (r, relay_status_words(r)) for r in messaging_selectors.relays_of(as_participant)[:INBOX_RELAYS]
+                ],
+                may_write_for_other_side=bool(messaging_selectors.relay_options_for(as_participant)),
+            )
+        )
+    return found
+
+
+# Why something cannot be passed on, worded for the participant who wrote it (the rules' codes). What the rules say
+# for staff names "the author"; here the reader is the author.
+REFUSAL_WORDS: dict[str, Any] = {
+    "restriction": gettext_lazy(
+        "A rule that keeps you and the other person out of contact is in place now, so nothing can be passed on. "
+        "Your facilitator can tell you more."
+    ),
+    "consent": gettext_lazy(
+        "Your letters and messages are passed on only if you agree to it. You can agree below, or on “Your choices”, "
+        "and change your mind at any time."
+    ),
+    "stopped": gettext_lazy("This process has ended, so nothing more can be passed on."),
+    "paused": gettext_lazy("This process is paused for now, so nothing is passed on until it starts again."),
+    "sides": gettext_lazy("Messages are passed on only between the two sides of a process."),
+}
+
+
+NOTHING_TO_PASS_ON = gettext_lazy(
+    "Nothing can be passed on at the moment: you take part in no process that is still going on with another side."
+)
+
+
+def refusal_words(refusal: Refusal) -> str:
+    """Why it cannot go now, in plain words for the author themself."""
+    words = REFUSAL_WORDS.get(refusal.code)
+    return str(words) if words is not None else refusal.reason
+
+
+def refusal_words_for(codes: list[str], reasons: list[str]) -> list[str]:
+    """The same for a refusal as :class:`reparo.messaging.services.RelayRefused` reports it (codes and reasons)."""
+    return [refusal_words(Refusal(code, reason)) for code, reason in zip(codes, reasons, strict=True)]
+
+
+# --- the survivor's support circle (reparo.support) ---------------------------------------------------------------
+
+
+def circles_of(actor: Any) -> QuerySet[SupportCircle]:
+    """The open support circles formed around the participant (only a survivor is ever a circle's focus)."""
+    person_id = _own_person_id(actor)
+    if person_id is None:
+        return SupportCircle.objects.none()
+    return support_selectors.circles_of_survivor(person_id)
+
+
+def circle_ids(actor: Any) -> list[Any]:
+    return list(circles_of(actor).values_list("pk", flat=True))
+
+
+@lookup("portal.supportcircle")
+def circle_get_for(actor: Any, pk: Any) -> SupportCircle:
+    """An open support circle formed around the participant; anyone else's, and an ended one, is 404."""
+    return one_or_404(circles_of(actor).select_related("process", "process__case", "survivor"), pk)
+
+
+def circle_progress_in(circle: SupportCircle, pk: Any) -> Progress:
+    """Progress on a goal of ``circle`` (one of the participant's own, from :func:`circle_get_for`) still waiting for
+    their answer; anything else is 404."""
+    return one_or_404(support_selectors.progress_awaiting_survivor(circle), pk)
+
+
+@dataclass(frozen=True)
+class StepLine:
+    step: Step
+    helper: str  # who helps: a volunteer's first name, or a partner organisation's name; empty: nobody yet
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    goal: Goal
+    steps: list[StepLine]
+    confirmed: list[Progress]  # progress the survivor confirmed
+
+
+@dataclass(frozen=True)
+class CircleView:
+    """The survivor's support circle as they see it: their goals in their words with steps and who helps, progress
+    waiting for their answer, the next meeting and who the volunteers are (first names only)."""
+
+    circle: SupportCircle
+    goals: list[GoalLine]
+    awaiting: list[Progress]
+    next_meeting_at: datetime.datetime | None
+    next_meeting_place: str
+    volunteers: list[str]
+
+
+def circle_view(circle: SupportCircle) -> CircleView:
+    """What the survivor sees of their own circle (``circle`` from :func:`circle_get_for`)."""
+    goals = []
+    for goal in support_selectors.goals_for_survivor(circle):
+        steps = []
+        for step in goal.steps.all():
+            if step.helper_id and step.helper:
+                helper = support_selectors.first_name(step.helper.user) or _("A volunteer")
+            elif step.partner_id and step.partner:
+                helper = step.partner.organisation.name
+            else:
+                helper = ""
+            steps.append(StepLine(step, str(helper)))
+        confirmed = [p for p in goal.progress.all() if p.status == ProgressStatus.CONFIRMED]
+        goals.append(GoalLine(goal, steps, confirmed))
+    next_at = support_selectors.next_meeting_of(circle)
+    return CircleView(
+        circle=circle,
+        goals=goals,
+        awaiting=list(support_selectors.progress_awaiting_survivor(circle)),
+        next_meeting_at=next_at,
+        next_meeting_place=(circle.next_meeting_place or "") if next_at else "",
+        volunteers=[str(n) for n in support_selectors.volunteer_first_names(circle)],
+    )
 
 
 # --- the staff side -----------------------------------------------------------------------------------------------

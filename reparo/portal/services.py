@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 from typing import Any
@@ -44,6 +44,9 @@ from reparo.consent.models import Consent, ConsentMethod, ConsentPurpose, Withdr
 from reparo.consent.policy import may
 from reparo.evaluation import services as evaluation_services
 from reparo.evaluation.models import SurveyAssignment, SurveyResponse
+from reparo.messaging import services as messaging_services
+from reparo.messaging.actors import ParticipantActor
+from reparo.messaging.models import Message
 from reparo.organisations.models import Program
 from reparo.people.models import CODE_ALPHABET, Person
 from reparo.portal import selectors
@@ -60,6 +63,8 @@ from reparo.processes.models import Process, ProcessParticipant, Session
 from reparo.safety import services as safety_services
 from reparo.safety.gate import process_consent_ref
 from reparo.safety.models import DistressCheckIn, SafetyPlan
+from reparo.support import services as support_services
+from reparo.support.models import Progress, RecordedVia, SupportCircle
 
 # A participant's sign-in name is kept as ``<name>@<this>`` in the account's e-mail column: a reserved domain that no
 # message can ever reach (RFC 2606), so nothing is ever sent to it.
@@ -487,8 +492,52 @@ def checkin_record(
 
 def process_stop(*, actor: Any, participant: ProcessParticipant) -> ProcessParticipant:
     """The participant's "I want to stop": exactly the staff-recorded withdrawal
-    (:func:`reparo.processes.services.participant_withdraw`), with no reason asked."""
+    (:func:`reparo.processes.services.participant_withdraw`), with no reason asked. Stopping the support circle formed
+    around them is ending it (:func:`circle_end`)."""
+    circle = selectors.circles_of(actor).filter(process_id=participant.process_id).first()
+    if circle is not None:
+        circle_end(actor=actor, circle=circle)
+        participant.refresh_from_db()
+        return participant
     return process_services.participant_withdraw(actor=actor, participant=participant)
+
+
+# --- messages: through reparo.messaging, as a ParticipantActor -------------------------------------------------------
+
+
+@transaction.atomic
+def message_write(*, actor: ParticipantActor, body: str, files: Iterable[tuple[str, bytes]] = ()) -> Message:
+    """The participant writes to their team on their case (``actor`` from
+    :func:`reparo.portal.selectors.messaging_actor`): their conversation is made the first time, and kept only if the
+    message is (:func:`reparo.messaging.services.message_post` checks the text and the files)."""
+    thread = messaging_services.participant_thread(actor=actor)
+    return messaging_services.message_post(actor=actor, thread=thread, body=body, files=files)
+
+
+# --- the survivor's support circle: through reparo.support, as the survivor -----------------------------------------
+
+
+@transaction.atomic
+def circle_viewed(*, actor: Any, circle: SupportCircle) -> None:
+    """Record that the survivor opened their own circle's page (its goals, their words)."""
+    audit_record_for(
+        actor, "support.circle_viewed", circle, circle.process.case.organisation, circle=str(circle.pk),
+        by="survivor",
+    )  # fmt: skip
+
+
+def circle_progress_answer(*, actor: Any, progress: Progress, confirmed: bool) -> Progress:
+    """The survivor confirms progress on one of their goals, or says "not yet": only a confirmation makes it count
+    (:func:`reparo.support.services.progress_answer`, recorded as given by the survivor themself)."""
+    return support_services.progress_answer(
+        actor=actor, progress=progress, confirmed=confirmed, via=RecordedVia.SELF_SERVICE
+    )
+
+
+def circle_end(*, actor: Any, circle: SupportCircle) -> SupportCircle:
+    """The survivor ends their circle in one step, no reason asked (:func:`reparo.support.services.support_circle_end`:
+    the same effects as when staff record it)."""
+    return support_services.support_circle_end(actor=actor, circle=circle)
 
 
 def survey_answer(

@@ -30,4 +30,17 @@ urlpatterns = [
     path("stop/<uuid:pk>/", views.stop_process, name="stop_process"),
     path("talk/", views.talk, name="talk"),
     path("safety-plan/<uuid:pk>/", views.safety_plan, name="safety_plan"),
+    # Messages (reparo.messaging, read and written as the participant): the portal is above messaging in the app
+    # order, so the participant's pages live here and messaging knows nothing of the portal.
+    path("messages/", views.messages_home, name="messages"),
+    path("messages/<uuid:case_pk>/", views.conversation, name="conversation"),
+    path("messages/<uuid:case_pk>/files/<uuid:pk>/", views.message_file, name="message_file"),
+    path("messages/<uuid:case_pk>/pass-on/", views.pass_on, name="pass_on"),
+    path("messages/<uuid:case_pk>/pass-on/<uuid:pk>/", views.relay, name="relay"),
+    path("messages/<uuid:case_pk>/pass-on/<uuid:pk>/answer/", views.relay_answer, name="relay_answer"),
+    path("messages/<uuid:case_pk>/pass-on/<uuid:pk>/take-back/", views.relay_withdraw, name="relay_withdraw"),
+    # The survivor's support circle (reparo.support).
+    path("circle/<uuid:pk>/", views.circle, name="circle"),
+    path("circle/<uuid:pk>/progress/<uuid:progress_pk>/", views.circle_progress, name="circle_progress"),
+    path("circle/<uuid:pk>/end/", views.circle_end, name="circle_end"),
 ]

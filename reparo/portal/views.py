@@ -19,9 +19,9 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,9 +31,14 @@ from reparo.accounts import lockout
 from reparo.accounts import services as account_services
 from reparo.accounts.middleware import before_two_factor
 from reparo.cases.selectors import case_get_for
-from reparo.core.actions import errors_text
+from reparo.core.actions import add_service_errors, errors_text, run_action
 from reparo.core.decorators import for_participants, public
+from reparo.core.pagination import page_of
 from reparo.evaluation.catalogue import instrument as get_instrument
+from reparo.messaging import selectors as messaging_selectors
+from reparo.messaging import services as messaging_services
+from reparo.messaging.forms import MessageForm
+from reparo.messaging.services import RelayRefused
 from reparo.organisations.selectors import program_get_for
 from reparo.portal import selectors, services
 from reparo.portal.forms import (
@@ -42,6 +47,7 @@ from reparo.portal.forms import (
     FactorForm,
     GiveForm,
     InviteForm,
+    PassOnForm,
     PassphraseForm,
     PortalSettingsForm,
     QuestionnaireForm,
@@ -51,16 +57,7 @@ from reparo.processes.content import checklist_for
 from reparo.processes.ics import session_ics
 
 INVITATION_SESSION_KEY = "portal_invitation"
-# PLACEHOLDER (messaging): the participant's messages come from ``reparo.messaging``, built alongside this app. The
-# portal links to that page once the URL name below exists; until then no link is shown (no page is faked here).
-MESSAGES_URL_NAME = "messaging:portal_inbox"
-
-
-def _optional_url(name: str) -> str:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
+MESSAGES_PER_PAGE = 20
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any] | None = None, *, status: int = 200) -> Any:
@@ -70,7 +67,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any] | None = 
     frame: dict[str, Any] = {"portal_name": selectors.portal_name(program), "portal_account": account}
     if account is not None:
         frame["shared_plans"] = selectors.shared_plan_ids(request.user)
-        frame["messages_url"] = _optional_url(MESSAGES_URL_NAME)
+        frame["support_circles"] = selectors.circle_ids(request.user)
     return render(request, template, frame | (context or {}), status=status)
 
 
@@ -507,6 +504,240 @@ def safety_plan(request: HttpRequest, pk: Any) -> HttpResponse:
     plan = selectors.safety_plan_get_for(request.user, pk)
     services.safety_plan_read(actor=request.user, plan=plan)
     return _page(request, "portal/safety_plan.html", {"plan": plan})
+
+
+# --- messages: the participant's conversations with their team, and what they ask to pass on ----------------------
+#
+# Everything here is read and written by reparo.messaging's selectors and services, with the participant as a
+# ParticipantActor on one of their own cases (selectors.message_case_get_for: any other case is 404).
+
+
+def _as_participant(request: HttpRequest, case_pk: Any) -> Any:
+    case = selectors.message_case_get_for(request.user, case_pk)
+    return selectors.messaging_actor(request.user, case)
+
+
+@participant_page
+@require_GET
+def messages_home(request: HttpRequest) -> HttpResponse:
+    """The participant's inbox: their conversation with the team on each of their cases, and what they asked to pass
+    on to the other side, with where it stands."""
+    conversations = selectors.conversations_of(request.user)
+    return _page(
+        request,
+        "portal/messages.html",
+        {"conversations": conversations, "several": len(conversations) > 1},
+    )
+
+
+@participant_page
+@require_http_methods(["GET", "POST"])
+def conversation(request: HttpRequest, case_pk: Any) -> HttpResponse:
+    """The participant's conversation with their team on one case: the messages, newest first, and a form to write
+    (with files). Nothing written here reaches the other side of a process."""
+    actor = _as_participant(request, case_pk)
+    case = actor.case
+    form = MessageForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.message_write(actor=actor, body=form.cleaned_data["body"], files=form.uploads())
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Sent. Your team will read it."))
+                return redirect("portal:conversation", case_pk=case.pk)
+        status = 400
+    thread = selectors.thread_of(actor)
+    rows: list[Any] = []
+    page = None
+    if thread is not None:
+        page = page_of(messaging_selectors.messages_of(thread), MESSAGES_PER_PAGE, request.GET.get("page"))
+        rows = messaging_selectors.message_rows(page.object_list, viewer=actor)
+        messaging_services.thread_viewed(actor=actor, thread=thread, messages=list(page.object_list))
+    return _page(
+        request,
+        "portal/conversation.html",
+        {"case": case, "thread": thread, "page": page, "rows": rows, "form": form,
+         "may_pass_on": bool(messaging_selectors.relay_options_for(actor))},
+        status=status,
+    )  # fmt: skip
+
+
+@participant_page
+@require_GET
+def message_file(request: HttpRequest, case_pk: Any, pk: Any) -> HttpResponse:
+    """A file in the participant's conversation, only ever as a download: never shown in the page."""
+    actor = _as_participant(request, case_pk)
+    attachment = messaging_selectors.attachment_get_for(actor, pk)
+    messaging_services.attachment_downloaded(actor=actor, attachment=attachment)
+    response = HttpResponse(bytes(attachment.content or b""), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename or "file") or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@participant_page
+@require_http_methods(["GET", "POST"])
+def pass_on(request: HttpRequest, case_pk: Any) -> HttpResponse:
+    """Write something for the other side of a process: it goes to the facilitators, who pass it on, propose an
+    edit (which goes only if the participant agrees) or explain why not. When it cannot go now, the page says why
+    in plain words, before anything is written."""
+    actor = _as_participant(request, case_pk)
+    options = messaging_selectors.relay_options_for(actor)
+    open_processes = [o.process for o in options if o.open]
+    form = PassOnForm(request.POST or None, processes=open_processes)
+    status = 200
+    refused: list[str] = []
+    blocked = [(o.process, [selectors.refusal_words(r) for r in o.refusals]) for o in options if not o.open]
+    if request.method == "POST" and not open_processes:
+        # Nothing can go now: say why again (the page said so before anything was written).
+        refused = [reason for _process, reasons in blocked for reason in reasons] or [str(selectors.NOTHING_TO_PASS_ON)]
+        status = 400
+    elif request.method == "POST":
+        if form.is_valid():
+            try:
+                relay = messaging_services.relay_submit(
+                    actor=actor, process=form.chosen_process(), body=form.cleaned_data["body"],
+                    kind=form.cleaned_data["kind"],
+                )  # fmt: skip
+            except PermissionDenied:
+                raise Http404 from None
+            except RelayRefused as exc:
+                refused = selectors.refusal_words_for(exc.codes, exc.reasons)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("It is with your facilitator now. Nothing is passed on until they have read it. You can take "
+                      "it back while it waits."),
+                )  # fmt: skip
+                return redirect("portal:relay", case_pk=actor.case.pk, pk=relay.pk)
+        status = 400
+    needs_consent = any(r.code == "consent" for o in options for r in o.refusals)
+    return _page(
+        request,
+        "portal/pass_on.html",
+        {"case": actor.case, "form": form, "has_open": bool(open_processes), "blocked": blocked, "refused": refused,
+         "needs_consent": needs_consent},
+        status=status,
+    )  # fmt: skip
+
+
+@participant_page
+@require_GET
+def relay(request: HttpRequest, case_pk: Any, pk: Any) -> HttpResponse:
+    """Something the participant asked to pass on: their words, a facilitator's proposed edit (to agree to or not),
+    a note if it was not passed on, and where it stands."""
+    actor = _as_participant(request, case_pk)
+    found = messaging_selectors.relay_get_for(actor, pk)
+    messaging_services.relay_viewed(actor=actor, relay=found)
+    refusals = messaging_selectors.relay_refusals_now(found) if found.is_open else []
+    return _page(
+        request,
+        "portal/relay.html",
+        {
+            "case": actor.case,
+            "relay": found,
+            "status_words": selectors.relay_status_words(found),
+            "why_not_now": [selectors.refusal_words(r) for r in refusals],
+        },
+    )
+
+
+@participant_page
+@require_POST
+def relay_answer(request: HttpRequest, case_pk: Any, pk: Any) -> HttpResponse:
+    """The participant's answer to a facilitator's proposed edit: agree (the edited words go), or keep their own
+    words (back to the facilitator)."""
+    actor = _as_participant(request, case_pk)
+    found = messaging_selectors.relay_get_for(actor, pk)
+    answer = request.POST.get("answer", "")
+    if answer not in ("agree", "own_words"):
+        messages.error(request, _("Choose one of the answers."))
+        return redirect("portal:relay", case_pk=actor.case.pk, pk=found.pk)
+    agree = answer == "agree"
+    try:
+        messaging_services.relay_answer_edit(actor=actor, relay=found, agree=agree)
+    except PermissionDenied:
+        raise Http404 from None
+    except RelayRefused as exc:
+        messages.error(request, " ".join(selectors.refusal_words_for(exc.codes, exc.reasons)))
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Passed on, with the edit you agreed to.") if agree
+            else _("Your own words are back with your facilitator. Nothing was passed on."),
+        )  # fmt: skip
+    return redirect("portal:relay", case_pk=actor.case.pk, pk=found.pk)
+
+
+@participant_page
+@require_POST
+def relay_withdraw(request: HttpRequest, case_pk: Any, pk: Any) -> HttpResponse:
+    """The participant takes back what they asked to pass on, while it has not gone."""
+    actor = _as_participant(request, case_pk)
+    found = messaging_selectors.relay_get_for(actor, pk)
+    return run_action(
+        request,
+        lambda: messaging_services.relay_withdraw(actor=actor, relay=found),
+        success=_("Taken back. Nothing was passed on."),
+        back_to=reverse("portal:relay", kwargs={"case_pk": actor.case.pk, "pk": found.pk}),
+    )
+
+
+# --- the survivor's support circle -----------------------------------------------------------------------------
+
+
+@participant_page
+@require_GET
+def circle(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The survivor's support circle: their goals in their words, the steps and who helps, progress waiting for
+    their answer, the next meeting and the volunteers by first name; and ending the circle, in one step."""
+    found = selectors.circle_get_for(request.user, pk)
+    services.circle_viewed(actor=request.user, circle=found)
+    return _page(request, "portal/circle.html", {"view": selectors.circle_view(found)})
+
+
+@participant_page
+@require_POST
+def circle_progress(request: HttpRequest, pk: Any, progress_pk: Any) -> HttpResponse:
+    """The survivor's answer to progress someone of the circle noted: "yes, that's right" (it counts from today) or
+    "not yet"."""
+    found = selectors.circle_get_for(request.user, pk)
+    progress = selectors.circle_progress_in(found, progress_pk)
+    answer = request.POST.get("answer", "")
+    if answer not in ("yes", "not_yet"):
+        messages.error(request, _("Choose one of the answers."))
+        return redirect("portal:circle", pk=found.pk)
+    confirmed = answer == "yes"
+    return run_action(
+        request,
+        lambda: services.circle_progress_answer(actor=request.user, progress=progress, confirmed=confirmed),
+        success=_("Thank you. It counts from today.") if confirmed else _("Thank you. It does not count for now."),
+        back_to=reverse("portal:circle", kwargs={"pk": found.pk}) + "#waiting",
+    )
+
+
+@participant_page
+@require_POST
+def circle_end(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The survivor ends their circle: one step, no reason asked."""
+    found = selectors.circle_get_for(request.user, pk)
+    try:
+        services.circle_end(actor=request.user, circle=found)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, errors_text(exc))
+        return redirect("portal:circle", pk=found.pk)
+    return _page(request, "portal/circle_ended.html")
 
 
 # --- the staff side -----------------------------------------------------------------------------------------------

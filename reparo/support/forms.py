@@ -49,6 +49,10 @@ class SettingsForm(forms.Form):
     known_as = forms.CharField(label=_("Name the volunteers use"), max_length=60)
     survivor_joins_meetings = forms.BooleanField(label=_("The survivor wants to come to the meetings"), required=False)
     next_meeting_at = forms.DateTimeField(label=_("Next meeting"), required=False, widget=DATETIME_INPUT)
+    next_meeting_place = forms.CharField(
+        label=_("Where"), max_length=200, required=False,
+        help_text=_("Shown to the volunteers and, in the portal, to the survivor."),
+    )  # fmt: skip
 
 
 class VolunteerForm(forms.Form):

@@ -44,6 +44,13 @@ class SupportCircle(UUIDModel, TimeStampedModel):
         help_text=_("The survivor decides, and can change their mind at any time."),
     )
     next_meeting_at = models.DateTimeField(_("next meeting"), null=True, blank=True)
+    next_meeting_place = EncryptedCharField(
+        _("where the next meeting is"),
+        max_length=200,
+        null=True,
+        blank=True,
+        help_text=_("Shown to the volunteers and, in the portal, to the survivor."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -8,10 +8,12 @@ Two kinds of people reach a circle, and see different things:
   is the name the survivor chose for the circle, the goals the survivor shares with them, the meetings and their
   own worries: never a surname, contact details, an address, the case, its notes, harms or screenings.
 
-For the participant portal (the survivor's own pages, built separately): :func:`circles_of_survivor`,
-:func:`goals_for_survivor`, :func:`progress_awaiting_survivor` and :func:`next_meeting_of` answer "my goals and my
-next meeting"; the confirmation itself is :func:`reparo.support.services.progress_answer` with
-``via=RecordedVia.SELF_SERVICE``.
+For the participant portal (the survivor's own pages, ``reparo.portal``): :func:`circles_of_survivor`,
+:func:`goals_for_survivor`, :func:`progress_awaiting_survivor`, :func:`next_meeting_of` and
+:func:`volunteer_first_names` answer "my goals and my next meeting"; the survivor's answer to progress is
+:func:`reparo.support.services.progress_answer` and ending the circle
+:func:`reparo.support.services.support_circle_end`, both called with the survivor as the actor (recorded as
+``RecordedVia.SELF_SERVICE``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reparo.access.actors import organisation_ids_where, users_with
 from reparo.access.capabilities import Capability
@@ -344,3 +347,16 @@ def progress_awaiting_survivor(circle: SupportCircle) -> QuerySet[Progress]:
 def next_meeting_of(circle: SupportCircle) -> datetime.datetime | None:
     at = circle.next_meeting_at
     return at if at is not None and at >= timezone.now() else None
+
+
+def first_name(user: Any) -> str:
+    """The first word of a volunteer's name, as the survivor knows them (never a surname, never an e-mail address);
+    empty when no name was recorded."""
+    words = (getattr(user, "full_name", "") or "").split()
+    return words[0] if words else ""
+
+
+def volunteer_first_names(circle: SupportCircle) -> list[str]:
+    """The first names of the circle's active volunteers ("a volunteer" for one with no name recorded: never their
+    e-mail address)."""
+    return [first_name(m.user) or _("A volunteer") for m in active_volunteers_of(circle)]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from reparo.access.actors import holds, users_with
 from reparo.access.capabilities import Capability
+from reparo.access.participants import speaks_for
 from reparo.audit.services import audit_record_for
 from reparo.cases.models import CaseParticipant, ParticipantRole, Task, TeamRole
 from reparo.cases.models import CaseTeamMember as TeamMember
@@ -221,39 +222,72 @@ def circle_settings_update(
     known_as: str,
     survivor_joins_meetings: bool,
     next_meeting_at: datetime.datetime | None,
+    next_meeting_place: str = "",
 ) -> SupportCircle:
     """What the survivor decided about the circle (the name the volunteers use, whether they come to meetings),
-    and when the circle meets next."""
+    and when and where the circle meets next."""
     _require_staff(actor, circle)
     _require_open(circle)
+    place = (next_meeting_place or "").strip()
+    if len(place) > 200:
+        raise ValidationError({"next_meeting_place": _("Keep it to %(max)d characters.") % {"max": 200}})
     locked = SupportCircle.objects.select_for_update().get(pk=circle.pk)
     locked.known_as = _clean_known_as(known_as, circle.survivor)
     locked.survivor_joins_meetings = bool(survivor_joins_meetings)
     locked.next_meeting_at = next_meeting_at
+    locked.next_meeting_place = place or None
     locked.version += 1
     locked.save()
     _audit(actor, "support.circle_updated", locked, locked, survivor_joins_meetings=locked.survivor_joins_meetings,
-           next_meeting=bool(next_meeting_at))  # fmt: skip
+           next_meeting=bool(next_meeting_at), next_meeting_place=bool(place))  # fmt: skip
     return locked
+
+
+def is_the_survivor(actor: Any, circle: SupportCircle) -> bool:
+    """The circle's survivor, acting for themself through the portal (:func:`reparo.access.participants.speaks_for`)."""
+    return speaks_for(actor, circle.survivor_id)
 
 
 @transaction.atomic
 def support_circle_end(*, actor: Any, circle: SupportCircle) -> SupportCircle:
-    """The survivor ends the circle (recorded by staff on their behalf): at any time, and no reason is asked.
-    They stop taking part in the process, which ends; the volunteers lose access at once; no more surveys about
-    it are sent (``reparo.evaluation``: someone who stopped is asked nothing more)."""
-    _require_staff(actor, circle)
+    """The survivor ends the circle, themself in the portal or recorded by staff on their behalf: at any time, and
+    no reason is asked. They stop taking part in the process, which ends; the volunteers lose access at once; no
+    more surveys about it are sent (``reparo.evaluation``: someone who stopped is asked nothing more)."""
+    themself = is_the_survivor(actor, circle)
+    if not themself:
+        _require_staff(actor, circle)
     _require_open(circle)
     participant = ProcessParticipant.objects.filter(process=circle.process, person=circle.survivor).first()
     if participant is not None:
         process_services.participant_withdraw(actor=actor, participant=participant)
     else:  # pragma: no cover - a circle is always opened with its survivor taking part
         process_services.process_end_early(actor=actor, process=circle.process, reason="withdrawal")
-    SupportCircle.objects.filter(pk=circle.pk).update(next_meeting_at=None)
+    SupportCircle.objects.filter(pk=circle.pk).update(next_meeting_at=None, next_meeting_place=None)
+    if themself:
+        _tell_coordinator_of_end(circle)
     circle.refresh_from_db()
     circle.process.refresh_from_db()
-    _audit(actor, "support.circle_ended", circle, circle, by="survivor")
+    _audit(actor, "support.circle_ended", circle, circle, by="survivor",
+           via=RecordedVia.SELF_SERVICE if themself else RecordedVia.STAFF)  # fmt: skip
     return circle
+
+
+def _tell_coordinator_of_end(circle: SupportCircle) -> None:
+    """The survivor ended the circle themself: its coordinator gets a task to check in, unless the withdrawal already
+    gave them one (as a facilitator of the process or a supervisor on the case)."""
+    coordinator = circle.coordinator
+    told = (
+        circle.process.facilitators.filter(user=coordinator).exists()
+        or TeamMember.objects.filter(case=circle.process.case, user=coordinator, role=TeamRole.SUPERVISOR).exists()
+    )
+    if told or not coordinator.is_active:
+        return
+    Task.objects.create(
+        case=circle.process.case,
+        title=_("A survivor ended their support circle. Check in with them and offer support."),
+        owner=coordinator,
+        due_date=timezone.localdate(),
+    )
 
 
 # --- the inner circle: volunteers ---------------------------------------------------------------------------
@@ -489,11 +523,16 @@ def progress_answer(
     *, actor: Any, progress: Progress, confirmed: bool, via: str = RecordedVia.STAFF,
     now: datetime.datetime | None = None,
 ) -> Progress:  # fmt: skip
-    """The survivor's answer to proposed progress (recorded by staff on their behalf for now; ``via`` says so).
-    Confirmed, a step is done or a goal is met from today. A volunteer never answers for the survivor."""
+    """The survivor's answer to proposed progress: given by the survivor themself in the portal (``via`` is then
+    always ``self_service``), or recorded by staff on their behalf. Confirmed, a step is done or a goal is met from
+    today. A volunteer never answers for the survivor."""
     goal = progress.goal
     circle = goal.circle
-    _require_staff(actor, circle)
+    if is_the_survivor(actor, circle):
+        via = RecordedVia.SELF_SERVICE
+        _require_open(circle)
+    else:
+        _require_staff(actor, circle)
     if via not in RecordedVia.values:
         raise ValueError(f"Unknown way of recording {via!r}.")
     now = _now(now)

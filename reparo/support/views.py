@@ -114,6 +114,7 @@ def circle_detail(request: HttpRequest, pk: Any) -> HttpResponse:
                     "known_as": circle.known_as,
                     "survivor_joins_meetings": circle.survivor_joins_meetings,
                     "next_meeting_at": circle.next_meeting_at,
+                    "next_meeting_place": circle.next_meeting_place or "",
                 }
             ),
             "volunteer_form": forms.VolunteerForm(volunteers=selectors.volunteers_for(circle)),

@@ -168,3 +168,38 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 5.0, interval:
         if time.monotonic() >= deadline:
             return False
         time.sleep(interval)
+
+
+# --- accessibility: axe-core ----------------------------------------------------------------------------------------
+
+# axe-core comes from the npm registry (`.ci/run` installs the pinned version into var/axe); AXE_CORE_JS may name
+# another copy. Without it, the accessibility checks skip with this reason.
+AXE_CORE_JS = Path(
+    os.environ.get("AXE_CORE_JS", Path(__file__).resolve().parents[2] / "var/axe/node_modules/axe-core/axe.min.js")
+)
+# WCAG 2.0, 2.1 and 2.2, levels A and AA: what the project promises.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_CORE_JS.exists():
+        pytest.skip(
+            f"axe-core not found at {AXE_CORE_JS}; .ci/run installs it "
+            "(npm install --prefix var/axe axe-core@4.14.1), or set AXE_CORE_JS"
+        )
+    return AXE_CORE_JS.read_text()
+
+
+def axe_violations(page: Any, source: str) -> list[str]:
+    """Run axe-core in the page (evaluated through the DevTools protocol, so the page's CSP, which allows no inline
+    script, is left as it is) and describe each WCAG 2.2 A/AA violation: rule, impact, and the first elements."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(source)
+    result = page.evaluate(
+        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}}); "
+        "return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
+        "targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }",
+        AXE_TAGS,
+    )
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['targets'])}" for v in result]

@@ -235,5 +235,5 @@ def test_it_renders_the_page_in_spanish(world, survivor, coordinator):
     response = coordinator.get(page_url(survivor))
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="es">' in html
+    assert '<html lang="es" dir="ltr">' in html
     assert survivor.display_code in html and "Marisol" not in html

@@ -1,4 +1,5 @@
-"""The Spanish catalogue: complete for the current sources, well formed, and used when Spanish is chosen."""
+"""The catalogues (Spanish, French, Arabic): complete for the current sources, well formed, and used when chosen;
+Arabic is laid out right to left."""
 
 from __future__ import annotations
 
@@ -20,8 +21,22 @@ from reparo.core.i18n_compile import compile_all
 from tests.conftest import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
-PO_RELATIVE = Path("locale", "es", "LC_MESSAGES", "django.po")
-PO_PATH = ROOT / PO_RELATIVE
+# Every language but English has a catalogue, with the plural rule gettext knows for it.
+PLURAL_FORMS = {
+    "es": "nplurals=2; plural=(n != 1);",
+    "fr": "nplurals=2; plural=(n > 1);",
+    "ar": (
+        "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 && n%100<=99 ? 4 "
+        ": 5;"
+    ),
+}
+CATALOGUES = tuple(code for code, _name in settings.LANGUAGES if code != "en")
+
+
+def po_relative(code: str) -> Path:
+    return Path("locale", code, "LC_MESSAGES", "django.po")
+
+
 # What `make messages` scans: everything but these (the same ignores as the Makefile).
 SOURCES = ("reparo", "templates", "locale", "manage.py")
 IGNORES = (".venv/*", "tests/*", "bench/*")
@@ -48,7 +63,13 @@ def describe(entries: list[polib.POEntry]) -> str:
     return "\n".join(f"  {entry.msgid!r}" for entry in entries)
 
 
-def test_it_has_a_complete_spanish_catalogue_for_the_current_sources(tmp_path: Path) -> None:
+def test_it_has_a_catalogue_with_a_plural_rule_for_every_language() -> None:
+    assert set(CATALOGUES) == set(PLURAL_FORMS), "a language in settings.LANGUAGES with no catalogue, or the reverse"
+    for code in CATALOGUES:
+        assert (ROOT / po_relative(code)).exists(), f"no catalogue for {code}"
+
+
+def test_it_has_complete_catalogues_for_the_current_sources(tmp_path: Path) -> None:
     if shutil.which("xgettext") is None:
         pytest.skip("GNU gettext (xgettext) is not installed; .ci/run installs it")
     copy = tmp_path / "reparo-copy"
@@ -60,35 +81,45 @@ def test_it_has_a_complete_spanish_catalogue_for_the_current_sources(tmp_path: P
             shutil.copytree(source, copy / name, ignore=skip)
         else:
             shutil.copy2(source, copy / name)
-    committed = hashlib.sha256(PO_PATH.read_bytes()).hexdigest()
+    committed = {code: hashlib.sha256((ROOT / po_relative(code)).read_bytes()).hexdigest() for code in CATALOGUES}
 
-    command = [sys.executable, "manage.py", "makemessages", "--locale", "es"]
+    command = [sys.executable, "manage.py", "makemessages"]
+    for code in CATALOGUES:
+        command += ["--locale", code]
     for pattern in IGNORES:
         command += ["--ignore", pattern]
     env = {**os.environ, "REPARO_ENV": "development", "DJANGO_SETTINGS_MODULE": "reparo.settings"}
-    result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, f"makemessages failed:\n{result.stdout}\n{result.stderr}"
-    assert hashlib.sha256(PO_PATH.read_bytes()).hexdigest() == committed, "makemessages wrote to the working tree"
+    for code in CATALOGUES:
+        now = hashlib.sha256((ROOT / po_relative(code)).read_bytes()).hexdigest()
+        assert now == committed[code], "makemessages wrote to the working tree"
 
-    merged = polib.pofile(str(copy / PO_RELATIVE))
-    untranslated = merged.untranslated_entries()
-    fuzzy = merged.fuzzy_entries()
-    assert not untranslated and not fuzzy, (
-        f"{PO_RELATIVE} is out of date with the sources; run `make messages` and translate:\n"
-        f"untranslated ({len(untranslated)}):\n{describe(untranslated)}\n"
-        f"fuzzy ({len(fuzzy)}):\n{describe(fuzzy)}"
-    )
+    problems = []
+    for code in CATALOGUES:
+        merged = polib.pofile(str(copy / po_relative(code)))
+        untranslated = merged.untranslated_entries()
+        fuzzy = merged.fuzzy_entries()
+        if untranslated or fuzzy:
+            problems.append(
+                f"{po_relative(code)} is out of date with the sources; run `make messages` and translate:\n"
+                f"untranslated ({len(untranslated)}):\n{describe(untranslated[:50])}\n"
+                f"fuzzy ({len(fuzzy)}):\n{describe(fuzzy[:50])}"
+            )
+    assert not problems, "\n".join(problems)
 
 
-def test_it_has_a_well_formed_committed_spanish_catalogue() -> None:
-    po = polib.pofile(str(PO_PATH))
-    assert po.metadata.get("Language") == "es"
+@pytest.mark.parametrize("code", CATALOGUES)
+def test_it_has_a_well_formed_committed_catalogue(code: str) -> None:
+    po = polib.pofile(str(ROOT / po_relative(code)))
+    assert po.metadata.get("Language") == code
     assert "charset=UTF-8" in po.metadata.get("Content-Type", "")
-    assert po.metadata.get("Plural-Forms") == "nplurals=2; plural=(n != 1);"
+    assert po.metadata.get("Plural-Forms") == PLURAL_FORMS[code]
     assert not po.metadata_is_fuzzy, "the header is marked fuzzy"
+    forms = int(PLURAL_FORMS[code].split(";")[0].split("=")[1])
 
     entries = [entry for entry in po if not entry.obsolete]
-    assert entries, "the Spanish catalogue is empty"
+    assert entries, f"the {code} catalogue is empty"
     fuzzy = [entry for entry in entries if entry.fuzzy]
     assert not fuzzy, f"fuzzy entries:\n{describe(fuzzy)}"
 
@@ -96,20 +127,41 @@ def test_it_has_a_well_formed_committed_spanish_catalogue() -> None:
     mismatched = []
     for entry in entries:
         if entry.msgid_plural:
-            translations = [entry.msgstr_plural.get(i, "") for i in range(2)]
-            sources = [entry.msgid, entry.msgid_plural]
+            translations = [entry.msgstr_plural.get(i, "") for i in range(forms)]
+            # A plural form may follow either English form: Arabic's "one" reads like the singular, its others like
+            # the plural (and its "zero" and "one" forms may leave the number out, as English "one" does not).
+            allowed = [{*placeholders(entry.msgid)}, {*placeholders(entry.msgid_plural)}]
         else:
             translations = [entry.msgstr]
-            sources = [entry.msgid]
+            allowed = [{*placeholders(entry.msgid)}]
         if not all(t.strip() for t in translations):
             empty.append(entry)
             continue
-        for source, translation in zip(sources, translations, strict=True):
-            expected, found = placeholders(source), placeholders(translation)
-            if expected != found:
-                mismatched.append(f"  {source!r} has {expected}, {translation!r} has {found}")
+        for translation in translations:
+            found = {*placeholders(translation)}
+            if entry.msgid_plural:
+                ok = any(found <= names and names - found <= COUNTERS for names in allowed)
+            else:
+                ok = found == allowed[0]
+            if not ok:
+                mismatched.append(f"  {entry.msgid!r} has {sorted(allowed[-1])}, {translation!r} has {sorted(found)}")
     assert not empty, f"entries with an empty translation:\n{describe(empty)}"
-    assert not mismatched, "placeholders differ between English and Spanish:\n" + "\n".join(mismatched)
+    assert not mismatched, f"placeholders differ between English and {code}:\n" + "\n".join(mismatched)
+
+
+# The count a plural form is chosen by: a translation may leave it out (Arabic says "one day", "two days" in a word).
+COUNTERS = {
+    "%(count)s",
+    "%(counter)s",
+    "%(n)s",
+    "%(days)s",
+    "%(hours)s",
+    "%(months)s",
+    "%d",
+    "%s",
+    "%(num)s",
+    "%(number)s",
+}
 
 
 @pytest.mark.parametrize("how", ["accept-language", "cookie"])
@@ -121,7 +173,7 @@ def test_it_renders_the_sign_in_page_in_spanish(client, db, how: str) -> None:
         response = client.get("/sign-in/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9,en;q=0.5")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="es">' in html
+    assert '<html lang="es" dir="ltr">' in html
     assert "Salir de esta página" in html
     assert "o pulse Mayús 3 veces" in html
     assert "Iniciar sesión" in html
@@ -130,7 +182,7 @@ def test_it_renders_the_sign_in_page_in_spanish(client, db, how: str) -> None:
 
 def test_it_renders_the_sign_in_page_in_english_by_default(client, db) -> None:
     html = client.get("/sign-in/").content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "Exit this page" in html
 
 
@@ -141,7 +193,7 @@ def test_it_renders_spanish_navigation_for_a_signed_in_user(client, world) -> No
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<html lang="es">' in html
+    assert '<html lang="es" dir="ltr">' in html
     for label in ("Inicio", "Organizaciones", "Registro de actividad", "Su cuenta", "Cerrar sesión"):
         assert label in html, f"{label!r} missing from the Spanish navigation"
     assert "Administrador/a de la organización" in html
@@ -149,7 +201,7 @@ def test_it_renders_spanish_navigation_for_a_signed_in_user(client, world) -> No
 
 
 def test_it_switches_to_spanish_with_the_language_switcher(client, db) -> None:
-    assert '<html lang="en">' in client.get("/sign-in/").content.decode()
+    assert '<html lang="en" dir="ltr">' in client.get("/sign-in/").content.decode()
 
     response = client.post_form("/i18n/set-language/", {"language": "es", "next": "/sign-in/"})
     assert response.status_code == 302
@@ -157,8 +209,28 @@ def test_it_switches_to_spanish_with_the_language_switcher(client, db) -> None:
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
 
     html = client.get("/sign-in/").content.decode()
-    assert '<html lang="es">' in html
+    assert '<html lang="es" dir="ltr">' in html
     assert "Salir de esta página" in html
 
     client.post_form("/i18n/set-language/", {"language": "en", "next": "/sign-in/"})
-    assert '<html lang="en">' in client.get("/sign-in/").content.decode()
+    assert '<html lang="en" dir="ltr">' in client.get("/sign-in/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("code", "exit_label", "direction"),
+    [("fr", "Quitter cette page", "ltr"), ("ar", "الخروج من هذه الصفحة", "rtl")],
+)
+def test_it_renders_the_sign_in_page_in_french_and_arabic(
+    client, db, code: str, exit_label: str, direction: str
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+    html = client.get("/sign-in/").content.decode()
+    assert f'<html lang="{code}" dir="{direction}">' in html
+    assert exit_label in html
+    assert "Exit this page" not in html
+
+
+def test_it_lists_each_language_in_its_own_name(client, db) -> None:
+    html = client.get("/sign-in/").content.decode()
+    for own_name in ("English", "español", "français", "العربيّة"):
+        assert own_name in html, f"{own_name!r} missing from the language switcher"

@@ -6,8 +6,9 @@ case with everything a URL can point at: people, notes, tasks, a mediation proce
 safety plan shared with the survivor, a restriction, a binding agreement and a draft of its next version, a CoSA
 process with its circle, a support circle, surveys, messages and a message to pass on, a referral to the partner and
 one from it, a grant, training records, a course opened to the partner, a role-play attempt, an improvement, an
-outcome release; and portal accounts for its survivor (and, in A, its responsible person). A has a second case
-(``case2``) whose team is the ``other_team`` actor only: the same-organisation case that A's case team is not on.
+outcome release, an API token of the organisation and one of its partner, a file made in the background; and
+portal accounts for its survivor (and, in A, its responsible person). A has a second case (``case2``) whose team is
+the ``other_team`` actor only: the same-organisation case that A's case team is not on.
 
 Every encrypted field of those objects holds a canary: a unique string that says whose it is and who may read it
 (its group). Case references and display codes are canaries too (they are not secret, but another organisation must
@@ -30,6 +31,7 @@ from reparo.access.services import membership_end
 from reparo.accounts.models import Membership, Role, User
 from reparo.agreements import services as agreements
 from reparo.analytics import services as analytics
+from reparo.api import services as api_tokens
 from reparo.cases import services as cases
 from reparo.cases.models import CaseTeamMember, NoteConfidentiality, TeamRole
 from reparo.consent.models import DataCategory
@@ -38,6 +40,8 @@ from reparo.cosa import services as cosa
 from reparo.evaluation import services as evaluation
 from reparo.evaluation.models import SurveyAssignment
 from reparo.funding import services as funding
+from reparo.interop import services as interop
+from reparo.interop.central import Submission
 from reparo.messaging import services as messaging
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 from reparo.portal import services as portal
@@ -344,6 +348,16 @@ def _build_org(
         data={"summary": [c(org, "draft", owner=staff.case_worker.pk)]},
     )
     team_member = CaseTeamMember.objects.get(case=case, user=staff.co)
+    # A submission pulled from ODK Central: an intake draft of the coordinator's, and an answer the standard does not
+    # allow (quoted, encrypted, in what the reviewers of field intake are asked to check).
+    interop.field_intake_receive(
+        actor=staff.coordinator, organisation=organisation, program=program, project_id=7, form_id="htcds_xlsform",
+        submissions=[Submission(instance_id=f"uuid:{org.lower()}0000000-0000-4000-8000-000000000001",
+                                submitted_at=now - datetime.timedelta(days=1), review_state="received",
+                                columns={"prs_First_Name": c(org, "draft", owner=staff.coordinator.pk),
+                                         "prs_Gender": c(org, "intake")})],
+    )  # fmt: skip
+    field_submission = interop.selectors.field_submissions_visible_to(staff.coordinator).get(organisation=organisation)
 
     # The mediation process, safe to bring both sides together.
     process = processes.process_open(actor=staff.lead, case=case, type="direct_mediation")
@@ -406,7 +420,14 @@ def _build_org(
             actor=staff.lead, person=person, purpose="portal", method="written", case=case,
             given_at=now - datetime.timedelta(minutes=5),
         )  # fmt: skip
-    relay = messaging.relay_submit(actor=staff.lead, process=process, body=c(org, "case"), author=survivor)
+    # The survivor's words waiting for a facilitator: theirs (they follow it in the portal) and the staff's.
+    relay = messaging.relay_submit(actor=staff.lead, process=process, body=c(org, "survivor"), author=survivor)
+    # Words of the survivor's already passed on: both parties read them (the responsible person in their own
+    # conversation, as "from the other side"), with a note from the team that is the responsible person's only.
+    passed_on = messaging.relay_submit(actor=staff.lead, process=process, body=c(org, "parties"), author=survivor)
+    messaging.relay_approve(actor=staff.lead, relay=passed_on)
+    responsible_thread = messaging.thread_open(actor=staff.lead, case=case, person=responsible)
+    messaging.message_post(actor=staff.lead, thread=responsible_thread, body=c(org, "respperson"))
     thread = messaging.thread_open(actor=staff.lead, case=case, person=survivor)
     message = messaging.message_post(
         actor=staff.lead, thread=thread, body=c(org, "survivor"), files=[(f"{c(org, 'survivor')}.pdf", PDF)]
@@ -589,10 +610,16 @@ def _build_org(
     support_process = support_factories.support_process(shim, case)  # type: ignore[arg-type]
     support_circle = support_factories.circle(shim, process=support_process, known_as=c(org, "circle"))
     goal = support.goal_set(actor=staff.coordinator, circle=support_circle, area="housing", words=c(org, "circle"))
+    # A goal the survivor keeps from the volunteers: their own words, read by the staff and by the survivor.
     support.goal_set(
-        actor=staff.coordinator, circle=support_circle, area="health", words=c(org, "case"),
+        actor=staff.coordinator, circle=support_circle, area="health", words=c(org, "survivor"),
         shared_with_volunteers=False,
     )  # fmt: skip
+    # The survivor knows the volunteers by first name (in the portal); their surnames are the organisation's only.
+    helper = staff.support_volunteer
+    first = canaries.new(org, "staff", owner=helper.pk, shared_with=frozenset({"participant_survivor"}))
+    helper.full_name = f"{first} {canaries.new(org, 'staff', owner=helper.pk)}"
+    helper.save(update_fields=["full_name"])
     progress = support.progress_propose(actor=staff.support_volunteer, goal=goal, kind="note", words=c(org, "circle"))
     support.step_add(actor=staff.coordinator, goal=goal, words=c(org, "circle"))
     held = support.meeting_record(
@@ -620,6 +647,18 @@ def _build_org(
         due_on=today + datetime.timedelta(days=9),
     )  # fmt: skip
     membership = Membership.objects.get(user=subject, organisation=organisation)
+    # API tokens: the organisation's (its name, typed by its admin, is the organisation's business), and its
+    # partner's, made by the partner's liaison.
+    api_token, _secret = api_tokens.api_token_create(
+        actor=staff.admin, organisation=organisation, name=c(org, "staff"), scopes=["statistics:read"],
+        lifetime_days=90,
+    )  # fmt: skip
+    partner_api_token, _secret = api_tokens.api_token_create(
+        actor=partner_staff[0], organisation=partner, name=f"Case system of {partner.name}",
+        scopes=["referrals:read"], lifetime_days=90,
+    )  # fmt: skip
+    # A file the organisation admin made in the background (with the tests' task backend, made at once).
+    job = interop.htcds_export_start(actor=staff.admin, organisation=organisation, file_format="csv", deidentified=True)
 
     return {
         "organisation": organisation,
@@ -630,6 +669,7 @@ def _build_org(
         "note": note,
         "task": task,
         "draft": draft,
+        "field_submission": field_submission,
         "team_member": team_member,
         "consent": consent,
         "process": process,
@@ -681,6 +721,9 @@ def _build_org(
         "support_meeting": support_meeting,
         "worry": worry,
         "release": release,
+        "api_token": api_token,
+        "partner_api_token": partner_api_token,
+        "job": job,
     }
 
 

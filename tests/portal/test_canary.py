@@ -37,6 +37,8 @@ def _pages(p: PortalWorld, kind: str) -> dict[str, str]:
     urls += [reverse("portal:appointment_calendar", args=[s.pk]) for s in sessions]
     urls += [reverse("portal:agreement", args=[p.process.pk]), reverse("portal:stop_process", args=[p.process.pk])]
     urls.append(reverse("portal:questionnaire", args=[p.assignment(kind).pk]))
+    urls.append(reverse("portal:messages"))
+    urls += [reverse(f"portal:{name}", args=[p.case.pk]) for name in ("conversation", "pass_on")]
     if kind == "survivor":
         urls.append(reverse("portal:safety_plan", args=[p.plan.pk]))
     pages = {}

@@ -240,7 +240,7 @@ def test_the_volunteers_pages_read_in_spanish(client, world, canary_circle):
     client.cookies["django_language"] = "es"
     response = client.get(url("detail", c), HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 200
-    assert '<html lang="es">' in response.content.decode()
+    assert '<html lang="es" dir="ltr">' in response.content.decode()
 
 
 def test_the_navigation_leads_volunteers_and_coordinators_to_their_circles(client, world):
@@ -251,3 +251,22 @@ def test_the_navigation_leads_volunteers_and_coordinators_to_their_circles(clien
     sign_in(client, world["support_volunteer"])
     html = client.get(reverse("support:home")).content.decode()
     assert "You are not in a circle at the moment" in html
+
+
+def test_the_coordinator_sets_where_the_next_meeting_is_and_the_volunteers_see_it(client, world, canary_circle):
+    c = canary_circle
+    at = (timezone.localtime() + datetime.timedelta(days=3)).replace(second=0, microsecond=0)
+    sign_in(client, world["coordinator"])
+    data = {"known_as": "Vale", "survivor_joins_meetings": "on", "next_meeting_at": at.strftime("%Y-%m-%dT%H:%M"),
+            "next_meeting_place": "Back room of the Elm Street library"}  # fmt: skip
+    assert client.post_form(url("settings", c), data).status_code == 302
+    c.refresh_from_db()
+    assert c.next_meeting_place == "Back room of the Elm Street library" and c.next_meeting_at == at
+    assert "Back room of the Elm Street library" in client.get(url("detail", c)).content.decode()
+    sign_in(client, world["support_volunteer"])
+    assert "Back room of the Elm Street library" in client.get(url("detail", c)).content.decode()
+    # Too long a place is refused in plain words, and nothing changes.
+    sign_in(client, world["coordinator"])
+    client.post_form(url("settings", c), data | {"next_meeting_place": "x" * 201})
+    c.refresh_from_db()
+    assert c.next_meeting_place == "Back room of the Elm Street library"

@@ -1,0 +1,201 @@
+"""Who may call: a valid token of the organisation, holding the scope, within the rate limit. Everything else is
+refused with problem details, and what is not the token's organisation's answers 404, as on the pages."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from reparo.access.actors import active_roles, actor_kind
+from reparo.access.capabilities import ActorKind
+from reparo.access.services import membership_grant
+from reparo.api import services
+from reparo.api.models import ApiToken
+from reparo.audit.models import AuditEvent
+from reparo.organisations.models import Organisation
+from tests.api.conftest import make_token
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+
+# (URL name, needs an object id, methods): every endpoint of the API.
+ENDPOINTS = [
+    ("api:token", None, ["GET"]),
+    ("api:referrals", None, ["GET"]),
+    ("api:referral", "referral", ["GET"]),
+    ("api:referral_packet", "referral", ["GET"]),
+    ("api:referral_accept", "referral", ["POST"]),
+    ("api:referral_decline", "referral", ["POST"]),
+    ("api:referral_in_service", "referral", ["POST"]),
+    ("api:referral_completed", "referral", ["POST"]),
+    ("api:programs", None, ["GET"]),
+    ("api:incoming", None, ["GET", "POST"]),
+    ("api:htcds_export", None, ["GET"]),
+    ("api:releases", None, ["GET"]),
+    ("api:release", "release", ["GET"]),
+]
+
+
+def _url(api: Any, name: str, obj: str | None) -> str:
+    return reverse(name, kwargs={"pk": getattr(api, obj).pk}) if obj else reverse(name)
+
+
+def _call(client: Any, method: str, url: str, **headers: str) -> Any:
+    if method == "POST":
+        return client.post(url, {}, content_type="application/json", headers=headers)
+    return client.get(url, headers=headers)
+
+
+def test_it_covers_every_endpoint_of_the_api() -> None:
+    from django.urls import get_resolver
+
+    names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
+    api_names = {f"api:{n}" for n in get_resolver("reparo.api.urls").reverse_dict if isinstance(n, str)}
+    assert api_names - {"api:schema", "api:docs"} == {name for name, _obj, _methods in ENDPOINTS}
+    assert names  # the project's resolver is loaded
+
+
+@pytest.mark.parametrize(("name", "obj", "methods"), ENDPOINTS)
+def test_it_answers_401_without_a_token(api: Any, api_client: Any, name: str, obj: str | None, methods: list[str]):
+    for method in methods:
+        response = _call(api_client, method, _url(api, name, obj))
+        assert response.status_code == 401, (name, method)
+        assert response["Content-Type"] == PROBLEM
+        assert response["WWW-Authenticate"].startswith("Bearer")
+        assert response.json()["status"] == 401
+
+
+@pytest.mark.parametrize(("name", "obj", "methods"), ENDPOINTS)
+def test_a_signed_in_session_is_not_a_token(
+    api: Any, client: Any, world: Any, name: str, obj: str | None, methods: list[str]
+) -> None:
+    from tests.conftest import sign_in
+
+    sign_in(client, world["org_admin"])
+    for method in methods:
+        assert _call(client, method, _url(api, name, obj)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer", "Bearer rpt_0000000000000000_" + "A" * 43, "Bearer a b", "Token xyz", "Bearer ümlaut"],
+)
+def test_it_refuses_a_malformed_or_unknown_token(api: Any, api_client: Any, header: str) -> None:
+    response = api_client.get(reverse("api:token"), headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response["Content-Type"] == PROBLEM
+
+
+def test_it_refuses_the_right_key_with_the_wrong_secret(api: Any, api_client: Any) -> None:
+    wrong = api.partner.secret[:-4] + ("AAAA" if not api.partner.secret.endswith("AAAA") else "BBBB")
+    assert api_client.get(reverse("api:token"), headers={"Authorization": f"Bearer {wrong}"}).status_code == 401
+
+
+def test_it_refuses_an_expired_token_and_records_it(api: Any, api_client: Any) -> None:
+    ApiToken.objects.filter(pk=api.partner.token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    response = api_client.get(reverse("api:referrals"), headers=api.partner.headers)
+    assert response.status_code == 401
+    refused = AuditEvent.objects.get(action="api.token_refused")
+    assert refused.detail["reason"] == "expired" and refused.organisation_id == api.partner.token.organisation_id
+
+
+def test_a_revoked_token_is_refused_on_its_next_call(api: Any, api_client: Any, world: Any) -> None:
+    assert api_client.get(reverse("api:referrals"), headers=api.partner.headers).status_code == 200
+    services.api_token_revoke(actor=world["partner_liaison"], token=api.partner.token)
+    response = api_client.get(reverse("api:referrals"), headers=api.partner.headers)
+    assert response.status_code == 401
+    assert AuditEvent.objects.filter(action="api.token_refused", detail__reason="revoked").exists()
+
+
+def test_a_closed_organisation_s_token_is_refused(api: Any, api_client: Any) -> None:
+    Organisation.objects.filter(pk=api.operator.token.organisation_id).update(is_active=False)
+    assert api_client.get(reverse("api:releases"), headers=api.operator.headers).status_code == 401
+
+
+def test_the_token_is_stored_only_as_its_digest(api: Any) -> None:
+    """Neither the secret nor its secret part is anywhere in the database: every column of every table is read."""
+    token = ApiToken.objects.get(pk=api.partner.token.pk)
+    assert token.digest == hashlib.sha256(api.partner.secret.encode()).hexdigest()
+    secret_part = api.partner.secret.rsplit("_", 1)[1]
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from the database itself
+            for row in cursor.fetchall():
+                text = " ".join(str(v) for v in row)
+                assert secret_part not in text, table
+
+
+def test_a_token_without_the_scope_is_refused_403(api: Any, api_client: Any, world: Any) -> None:
+    reader = make_token(world["partner_liaison"], world.partner, ["referrals:read"])
+    url = reverse("api:referral_accept", kwargs={"pk": api.referral.pk})
+    response = api_client.post(url, {}, content_type="application/json", headers=reader.headers)
+    assert response.status_code == 403
+    assert response["Content-Type"] == PROBLEM and response.json()["code"] == "insufficient_scope"
+    assert api_client.get(reverse("api:referrals"), headers=reader.headers).status_code == 200
+    # The operator's token holds no referral scope, the partner's no statistics or export scope.
+    assert api_client.get(reverse("api:referrals"), headers=api.operator.headers).status_code == 403
+    assert api_client.get(reverse("api:releases"), headers=api.partner.headers).status_code == 403
+    assert api_client.get(reverse("api:htcds_export"), headers=api.partner.headers).status_code == 403
+
+
+def test_another_organisation_s_token_finds_nothing_of_alice_s(api: Any, api_client: Any, world: Any, sharing: Any):
+    """Charlie's organisation's token, and the token of another partner (Quinn Shelter), as the pages would: 404."""
+    release = reverse("api:release", kwargs={"pk": api.release.pk})
+    assert api_client.get(release, headers=api.charlie.headers).status_code == 404
+    charlie_list = api_client.get(reverse("api:releases"), headers=api.charlie.headers).json()
+    assert charlie_list["count"] == 0
+    liaison = make_user("liaison@quinn.example")
+    membership_grant(organisation=sharing.other_partner, user=liaison, role="partner_liaison")
+    quinn = make_token(liaison, sharing.other_partner, ["referrals:read", "referrals:write"])
+    for name in ("api:referral", "api:referral_packet"):
+        response = api_client.get(reverse(name, kwargs={"pk": api.referral.pk}), headers=quinn.headers)
+        assert response.status_code == 404 and response["Content-Type"] == PROBLEM
+    accept = reverse("api:referral_accept", kwargs={"pk": api.referral.pk})
+    assert api_client.post(accept, {}, content_type="application/json", headers=quinn.headers).status_code == 404
+    assert api_client.get(reverse("api:referrals"), headers=quinn.headers).json()["count"] == 0
+    api.referral.refresh_from_db()
+    assert api.referral.status == "sent"
+
+
+def test_charlie_s_export_holds_only_charlie_s_cases(api: Any, api_client: Any, sharing: Any) -> None:
+    url = reverse("api:htcds_export") + "?deidentified=true&format=json"
+    response = api_client.get(url, headers=api.charlie.headers)
+    assert response.status_code == 200
+    assert sharing.case.reference.encode() not in b"".join(response.streaming_content)
+
+
+def test_every_call_is_recorded(api: Any, api_client: Any) -> None:
+    before = AuditEvent.objects.filter(action="api.call").count()
+    api_client.get(reverse("api:referrals"), headers=api.partner.headers)
+    api_client.get(reverse("api:release", kwargs={"pk": api.release.pk}), headers=api.partner.headers)  # 403
+    calls = list(AuditEvent.objects.filter(action="api.call").order_by("id"))[before:]
+    assert [(c.detail["route"], c.detail["status"]) for c in calls] == [("api:referrals", 200), ("api:release", 403)]
+    assert all(c.actor_id == api.partner.token.account_id for c in calls)
+    assert all(c.organisation_id == api.partner.token.organisation_id for c in calls)
+    assert ApiToken.objects.get(pk=api.partner.token.pk).last_used_at is not None
+
+
+@override_settings(API_RATE_LIMIT_PER_MINUTE=2)
+def test_it_limits_the_calls_of_each_token(api: Any, api_client: Any) -> None:
+    url = reverse("api:token")
+    assert [api_client.get(url, headers=api.partner.headers).status_code for _ in range(3)] == [200, 200, 429]
+    limited = api_client.get(url, headers=api.partner.headers)
+    assert limited["Content-Type"] == PROBLEM and int(limited["Retry-After"]) >= 1
+    # Another token has its own count.
+    assert api_client.get(url, headers=api.operator.headers).status_code == 200
+
+
+def test_the_token_s_account_holds_nothing_outside_a_call(api: Any) -> None:
+    account = type(api.partner.token.account).objects.get(pk=api.partner.token.account_id)
+    assert actor_kind(account) == ActorKind.INTEGRATION
+    assert active_roles(account) == ()
+    assert not account.has_usable_password()

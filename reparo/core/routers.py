@@ -4,8 +4,8 @@ A read goes to the ``replica`` alias only when all of these hold, and to ``defau
 
 - a replica is configured (``DATABASE_REPLICA_URL``, reparo/settings.py);
 - the code reading asked for it: inside :func:`replica_reads` (a context manager and a decorator), which the views
-  named in ``settings.REPLICA_READ_VIEWS`` get from :class:`ReplicaReadsMiddleware`, and which a selector or a task
-  may use itself;
+  named in ``settings.REPLICA_READ_VIEWS`` get from :class:`ReplicaReadsMiddleware`, background jobs whose kind says
+  ``reads_from_replica`` (exports, reports: reparo.jobs) get from the job runner, and a selector may use itself;
 - the model is not one that access decisions rest on (users, roles, devices, sessions, consent, the audit trail,
   the task queue): those are always read from ``default``, so a role ended or a consent withdrawn counts on the next
   request whatever the replica's lag;
@@ -38,6 +38,7 @@ PRIMARY_ONLY_APPS = frozenset(
         "consent",
         "contenttypes",
         "django_tasks_database",
+        "jobs",
         "otp_static",
         "otp_totp",
         "sessions",

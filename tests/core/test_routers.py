@@ -121,3 +121,35 @@ def test_it_reads_everything_from_the_primary_without_a_replica(client, world):
         assert not reads_go_to_replica()
         assert Case.objects.all().db == DEFAULT_DB_ALIAS
     assert client.get(reverse("analytics:organisation", args=[world.alice_org.pk])).status_code == 200
+
+
+def test_a_background_job_that_asks_for_it_reads_from_the_replica_and_writes_to_the_primary(world, replica):
+    from reparo.jobs import kinds
+    from reparo.jobs.models import Job, JobState
+    from reparo.jobs.services import job_run
+
+    alice_case(world)
+    seen = {}
+
+    def run(work):
+        seen["cases"] = Case.objects.all().db
+        seen["job"] = Job.objects.filter(pk=work.job.pk).db
+        seen["count"] = Case.objects.count()
+        work.write(b"made")
+        work.done(filename="made.txt", content_type="text/plain")
+
+    for name, from_replica in (("test.replica_reader", True), ("test.primary_reader", False)):
+        kinds.register(kinds.JobKind(name=name, title=name, run=run, allowed=lambda a, p: True,
+                                     reads_from_replica=from_replica))  # fmt: skip
+        job = Job.objects.create(owner=world["coordinator"], organisation=world.alice_org, kind=name, params={})
+        try:
+            with CaptureQueriesContext(connections[REPLICA]) as secondary:
+                job_run(str(job.pk))
+        finally:
+            kinds._KINDS.pop(name)
+        job.refresh_from_db()
+        assert job.state == JobState.DONE and seen["count"] == 1
+        assert seen["job"] == DEFAULT_DB_ALIAS  # the job's own rows: always the primary
+        assert seen["cases"] == (REPLICA if from_replica else DEFAULT_DB_ALIAS)
+        assert not any(q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) for q in secondary.captured_queries)
+        assert bool(secondary.captured_queries) is from_replica

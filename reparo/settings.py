@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -42,6 +43,17 @@ if not ALLOWED_HOSTS:
         )
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 CSRF_TRUSTED_ORIGINS = config.as_list(config.read("CSRF_TRUSTED_ORIGINS"))
+# Reverse proxies whose X-Forwarded-For names the client (reparo/core/proxy.py, applied by reparo/wsgi.py): addresses
+# or networks, comma-separated. Empty: REMOTE_ADDR is the connecting peer's address.
+TRUSTED_PROXIES = config.as_list(config.read("TRUSTED_PROXIES"))
+try:
+    from reparo.core.proxy import parse_networks
+
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise config.ConfigurationError(
+        f"TRUSTED_PROXIES holds something that is not an address or network: {exc}."
+    ) from None
 # The address people use to reach Reparo, for links in e-mails (no trailing slash).
 SITE_URL = config.require("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -53,6 +65,33 @@ FIELD_ENCRYPTION_KEYS = config.parse_keyring(
 BLIND_INDEX_KEY = config.parse_secret_bytes(
     "BLIND_INDEX_KEY", config.require("BLIND_INDEX_KEY", default=_DEV_BLIND_INDEX_KEY)
 )
+
+# Outside development and test, the public development values above are refused even when given explicitly: anyone
+# can read them here. ALLOW_PUBLIC_DEVELOPMENT_KEYS lets the load test (bench/loadtest.py) serve the synthetic
+# benchmark data, which was encrypted under the development keys, with the production settings; never set it for
+# real data. It never allows the development SECRET_KEY.
+if PRODUCTION:
+    if _DEV_SECRET_KEY in (SECRET_KEY, *SECRET_KEY_FALLBACKS):
+        raise config.ConfigurationError(
+            "SECRET_KEY (or SECRET_KEY_FALLBACKS) holds the public development key. Generate a new one; see "
+            "docs/configuration.md."
+        )
+    _public = [
+        name
+        for name, public in (
+            (
+                "FIELD_ENCRYPTION_KEYS",
+                set(config.parse_keyring("dev", _DEV_FIELD_KEYS).values()) & set(FIELD_ENCRYPTION_KEYS.values()),
+            ),
+            ("BLIND_INDEX_KEY", config.parse_secret_bytes("dev", _DEV_BLIND_INDEX_KEY) == BLIND_INDEX_KEY),
+        )
+        if public
+    ]
+    if _public and not config.read_bool("ALLOW_PUBLIC_DEVELOPMENT_KEYS"):
+        raise config.ConfigurationError(
+            f"{' and '.join(_public)} hold(s) a public development key, which encrypts nothing anyone could not read. "
+            "Generate new keys; see docs/configuration.md."
+        )
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -141,8 +180,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "reparo.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
-    # Innermost: under /api/, an error answered outside the API's views becomes problem details too.
+    # Under /api/, an error answered outside the API's views becomes problem details too.
     "reparo.api.problems.ApiProblemMiddleware",
+    # Last, so that every other middleware's checks run before a view it hands to the replica.
+    "reparo.core.routers.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "reparo.urls"
@@ -169,19 +210,76 @@ TEMPLATES = [
     }
 ]
 
+
+def _whole_number(name: str, default: int) -> int:
+    value = config.read(name)
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise config.ConfigurationError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def _database(url: str) -> dict[str, Any]:
+    """One database alias from its URL, with the connection settings every alias shares (docs/deployment.md):
+    persistent connections (``DATABASE_CONN_MAX_AGE``) or a connection pool per process
+    (``DATABASE_POOL_MAX_SIZE``, PostgreSQL only), and a statement time-out (``DATABASE_STATEMENT_TIMEOUT``)."""
+    pool_max = _whole_number("DATABASE_POOL_MAX_SIZE", 0)
+    conn_max_age = _whole_number("DATABASE_CONN_MAX_AGE", 0)
+    database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
+    options = database.setdefault("OPTIONS", {})
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # Reparo's queries are short and indexed; JIT compilation would only add to them.
+        server_options = ["-c jit=off"]
+        statement_timeout = _whole_number("DATABASE_STATEMENT_TIMEOUT", 0)
+        if statement_timeout:
+            server_options.append(f"-c statement_timeout={statement_timeout}s")
+        options.setdefault("options", " ".join(server_options))
+        if config.read_bool("DATABASE_PGBOUNCER"):
+            # pgbouncer in transaction pooling mode: a server-side cursor (QuerySet.iterator()) would outlive the
+            # transaction that opened it on a server connection another client may have by then.
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        if pool_max:
+            if conn_max_age:
+                raise config.ConfigurationError(
+                    "DATABASE_POOL_MAX_SIZE and DATABASE_CONN_MAX_AGE cannot both be set: a pooled connection goes "
+                    "back to the pool after each request. Choose one; see docs/deployment.md."
+                )
+            pool_min = _whole_number("DATABASE_POOL_MIN_SIZE", min(2, pool_max))
+            if not 0 <= pool_min <= pool_max:
+                raise config.ConfigurationError("DATABASE_POOL_MIN_SIZE must be between 0 and DATABASE_POOL_MAX_SIZE.")
+            options["pool"] = {
+                "min_size": pool_min,
+                "max_size": pool_max,
+                # Seconds a request waits for a free connection before it fails (and the page says so).
+                "timeout": _whole_number("DATABASE_POOL_TIMEOUT", 10),
+                "max_idle": 300,
+            }
+    elif database["ENGINE"] == "django.db.backends.sqlite3":
+        if pool_max:
+            raise config.ConfigurationError("DATABASE_POOL_MAX_SIZE works only with PostgreSQL.")
+        options.update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    return database
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": _database(
         config.require("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'reparo.sqlite3'}"),
-        conn_max_age=int(config.read("DATABASE_CONN_MAX_AGE") or 0),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Reparo's queries are short and indexed; JIT compilation would only add to them.
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+# A read replica for dashboards and exports (reparo.core.routers): used only by code that asks for it
+# (``reparo.core.routers.replica_reads``: an export task wraps its reading in it) and by the views named in
+# REPLICA_READ_VIEWS (GET and HEAD only); everything else, and every write, goes to ``default``. See docs/scaling.md
+# for the replication it needs.
+_replica_url = config.read("DATABASE_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = _database(_replica_url)
+DATABASE_ROUTERS = ["reparo.core.routers.ReplicaRouter"]
+REPLICA_READ_VIEWS = [
+    "analytics:organisation",
+    "analytics:program",
+    "analytics:organisation_report",
+    "analytics:program_report",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -215,14 +313,6 @@ SESSION_COOKIE_NAME = "reparo_session"
 CSRF_COOKIE_NAME = "reparo_csrf"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "reparo.core.views.csrf_failure"
-
-
-def _whole_number(name: str, default: int) -> int:
-    value = config.read(name)
-    try:
-        return int(value) if value else default
-    except ValueError:
-        raise config.ConfigurationError(f"{name} must be a whole number, not {value!r}.") from None
 
 
 # The participants' portal (reparo.portal): its own sign-in, a shorter idle time-out, no "remember me".

@@ -12,3 +12,13 @@ class AuditConfig(AppConfig):
 
         connection_created.connect(db.register_sqlite_functions, dispatch_uid="reparo.audit.sqlite_functions")
         db.register_on_open_connections()
+
+        from reparo.core.triggers import expect_triggers
+
+        expect_triggers(
+            app="audit",
+            table="audit_auditevent",
+            what="audit rows are append-only",
+            postgresql=["audit_auditevent_append_only"],
+            sqlite=["audit_auditevent_no_update", "audit_auditevent_no_delete"],
+        )

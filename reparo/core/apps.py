@@ -7,4 +7,5 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from reparo.core import converters  # noqa: F401 - registers the <id:...> path converter
+        # The <id:...> path converter, and the start-up check of the database's triggers, register themselves.
+        from reparo.core import converters, triggers  # noqa: F401

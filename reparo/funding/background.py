@@ -44,4 +44,6 @@ def report_make(work: Work) -> None:
 
 
 def register_kinds() -> None:
-    register(JobKind(name=REPORT, title=_("Funder report"), run=report_make, allowed=report_allowed))
+    register(
+        JobKind(name=REPORT, title=_("Funder report"), run=report_make, allowed=report_allowed, reads_from_replica=True)
+    )

@@ -111,6 +111,7 @@ def register_kinds() -> None:
             run=export_make,
             allowed=_allowed(Capability.EXPORT_HTCDS),
             summary_template="interop/_export_summary.html",
+            reads_from_replica=True,
         )
     )
     register(

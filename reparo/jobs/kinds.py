@@ -42,6 +42,9 @@ class JobKind:
     # The template that shows what the job found (an import's counts and problems), included on the job's page
     # with ``summary``; empty for none.
     summary_template: str = ""
+    # Read through the database replica when one is configured (reparo.core.routers): for exports and reports, which
+    # read much and do not read back what they write. The job's own rows, and every write, stay on the primary.
+    reads_from_replica: bool = False
 
 
 _KINDS: dict[str, JobKind] = {}

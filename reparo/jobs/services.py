@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from reparo.access.actors import is_active
 from reparo.audit.services import audit_record, audit_record_for
+from reparo.core.routers import replica_reads
 from reparo.jobs import files, tasks
 from reparo.jobs.kinds import JobRefused, kind_of
 from reparo.jobs.models import UNFINISHED, ChunkPart, Job, JobState, JobStep
@@ -131,7 +132,8 @@ def job_run(job_id: str) -> str:
                 raise JobRefused(_("This kind of work can no longer be done here."))
             if not is_active(job.owner) or not spec.allowed(job.owner, work.params):
                 raise PermissionDenied  # their role ended or changed since they asked
-            with _own_savepoint_if_nested():
+            reads = replica_reads() if spec.reads_from_replica else contextlib.nullcontext()
+            with _own_savepoint_if_nested(), reads:
                 spec.run(work)
                 size = work.close_file()
             job_succeed(job=job, work=work, size=size)

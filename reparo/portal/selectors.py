@@ -21,7 +21,7 @@ from reparo.agreements.models import Agreement, Obligation
 from reparo.agreements.selectors import agreement_in_force, ledger_for, obligations_of
 from reparo.cases.models import OPEN_STATUSES, Case, CaseParticipant, ParticipantRole
 from reparo.consent.models import Consent, ConsentPurpose, ContactChannel
-from reparo.consent.policy import may
+from reparo.consent.policy import may, people_who_may
 from reparo.evaluation.models import AssignmentStatus, SurveyAssignment
 from reparo.messaging import selectors as messaging_selectors
 from reparo.messaging.actors import ParticipantActor
@@ -746,9 +746,11 @@ def panel_rows(case: Case) -> list[PanelRow]:
     latest: dict[Any, Invitation] = {}
     for issued in Invitation.objects.filter(account__person_id__in=person_ids).order_by("created_at"):
         latest[issued.account_id] = issued
+    # One question to the consent policy for everyone on the panel, rather than one per person.
+    agreed = set(people_who_may(purpose=ConsentPurpose.PORTAL).filter(pk__in=person_ids).values_list("pk", flat=True))
     rows = []
     for participant in participants:
         account = accounts.get(participant.person_id)
-        consent = bool(may(person=participant.person, purpose=ConsentPurpose.PORTAL))
+        consent = participant.person_id in agreed
         rows.append(PanelRow(participant, account, latest.get(account.pk) if account else None, consent))
     return rows

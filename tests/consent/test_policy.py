@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from reparo.cases.services import person_erase
 from reparo.consent.models import Consent, ConsentMethod, ConsentPurpose, ContactChannel, DataCategory
-from reparo.consent.policy import ConsentDecision, ConsentRequired, may, require
+from reparo.consent.policy import ConsentDecision, ConsentRequired, may, people_who_may, require
 from reparo.consent.services import consent_withdraw
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind
 from reparo.people.services import person_create
@@ -260,3 +260,23 @@ def test_it_names_categories_in_plain_words(world, survivor):
     assert decision.reason == (
         "The person has not agreed to share identity details, case facts and safety information with Bob Legal Aid."
     )
+
+
+def test_the_set_form_answers_for_the_portal_exactly_as_may_does(world, survivor):
+    def someone(given):
+        return person_create(
+            actor=world["coordinator"], organisation=world.alice_org, kind="survivor", given_name=given,
+            family_name="Example",
+        )  # fmt: skip
+
+    agreed, withdrew, ended, never, erased = survivor, someone("Ana"), someone("Ben"), someone("Cy"), someone("Di")
+    record(world, agreed, P.PORTAL)
+    consent_withdraw(actor=world["coordinator"], consent=record(world, withdrew, P.PORTAL))
+    record(world, ended, P.PORTAL, expires_at=NOW() - DAY / 2)
+    record(world, never, P.EVALUATION)
+    record(world, erased, P.PORTAL)
+    person_erase(actor=world["org_admin"], person=erased)
+    people = [agreed, withdrew, ended, never, erased]
+
+    in_set = set(people_who_may(purpose=P.PORTAL).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
+    assert in_set == {p.pk for p in people if may(person=p, purpose=P.PORTAL)} == {agreed.pk}

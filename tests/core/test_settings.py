@@ -128,6 +128,27 @@ def test_it_still_lets_an_operator_turn_the_redirect_off():
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
 
 
+def test_it_refuses_the_public_development_keys_in_production():
+    from reparo.settings import _DEV_BLIND_INDEX_KEY, _DEV_FIELD_KEYS, _DEV_SECRET_KEY
+
+    refused = run_manage({**PRODUCTION, "SECRET_KEY": _DEV_SECRET_KEY}, "check")
+    assert refused.returncode != 0 and "SECRET_KEY (or SECRET_KEY_FALLBACKS) holds the public development key" in (
+        refused.stderr
+    )
+    both = {"FIELD_ENCRYPTION_KEYS": f"{PRODUCTION['FIELD_ENCRYPTION_KEYS']},{_DEV_FIELD_KEYS}",
+            "BLIND_INDEX_KEY": _DEV_BLIND_INDEX_KEY}  # fmt: skip
+    refused = run_manage({**PRODUCTION, **both}, "check")
+    assert refused.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY hold(s) a public development key" in refused.stderr
+    # Only the load test, serving synthetic data encrypted under them, says so explicitly; never the secret key.
+    allowed = run_manage({**PRODUCTION, **both, "ALLOW_PUBLIC_DEVELOPMENT_KEYS": "true"}, "check")
+    assert allowed.returncode == 0, allowed.stderr
+    refused = run_manage(
+        {**PRODUCTION, "SECRET_KEY": _DEV_SECRET_KEY, "ALLOW_PUBLIC_DEVELOPMENT_KEYS": "true"}, "check"
+    )
+    assert refused.returncode != 0
+
+
 ODK = {
     "ODK_CENTRAL_URL": "https://central.example.org/",
     "ODK_CENTRAL_PROJECT": "7",

@@ -1,0 +1,587 @@
+"""Load and soak: `make loadtest` (bench/README.md).
+
+Starts the production server (gunicorn with reparo/server.py's settings, ``REPARO_ENV=production``) on a free
+127.0.0.1 port against the benchmark database that bench/cases.py seeds (``reparo_bench`` on the PostgreSQL server
+``DATABASE_URL`` names, ``reparo_bench_<N>`` for another ``LOADTEST_CASES``; SQLite without it), signs in staff with
+both factors (password and a TOTP code computed from the device key kept in the benchmark database), and drives
+bounded phases of requests from client threads, each on its own keep-alive connection:
+
+1. ``/healthz`` alone: the baseline (the server, the middleware-free path and one ``SELECT 1``);
+2. the case list alone, then the case page alone: the throughput goals;
+3. the case list with one more client asking for the organisation's dashboard, one after another: how much a
+   dashboard slows the list's p95;
+4. a realistic mix: lists (plain and filtered), searches (POST, then the searched list), case pages, notes added
+   through htmx (a write: the case's notes partial comes back) and, now and then, a dashboard;
+5. with ``LOADTEST_SOAK=1``: the mix at 16 clients for 10 minutes, the server's memory sampled every 10 s.
+
+Prints, per phase and per kind of request, req/s, p50/p95/p99, errors, and the server's RSS (master and workers);
+writes bench/results/loadtest.json. Benchmarks print; they do not assert. Every loop is bounded in time and stops by
+itself; only 127.0.0.1 is reached.
+
+Environment: ``LOADTEST_CLIENTS`` (8), ``LOADTEST_SECONDS`` per phase (20), ``LOADTEST_SOAK`` (off),
+``LOADTEST_PHASES`` (a comma-separated subset of the phases' names),
+``LOADTEST_SOAK_CLIENTS`` (16), ``LOADTEST_SOAK_SECONDS`` (600), ``LOADTEST_CASES`` (``BENCH_CASES``, 100000),
+and the server's own: ``WEB_WORKERS``, ``WEB_THREADS``, ``DATABASE_POOL_MAX_SIZE`` (default: ``WEB_THREADS``;
+0 for persistent connections instead, ``DATABASE_CONN_MAX_AGE`` 60), ``GUNICORN_CMD_ARGS`` (gunicorn's own
+overrides, e.g. ``--worker-class sync`` to compare), ``LOADTEST_SERVER_DATABASE_URL`` (the server reaches the same
+database another way, e.g. through pgbouncer).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+if os.environ.get("LOADTEST_CASES"):
+    os.environ["BENCH_CASES"] = os.environ["LOADTEST_CASES"]
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django_otp.oath import TOTP  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+from bench import cases as bench_cases  # noqa: E402
+from bench.webclient import Response, WebClient  # noqa: E402
+from reparo.accounts.models import Membership, Role, User  # noqa: E402
+from reparo.cases.models import OPEN_STATUSES, Case, CaseStatus, ParticipantRole  # noqa: E402
+from reparo.organisations.models import Organisation, Program  # noqa: E402
+from reparo.people.models import Person  # noqa: E402
+
+CLIENTS = int(os.environ.get("LOADTEST_CLIENTS") or 8)
+SECONDS = float(os.environ.get("LOADTEST_SECONDS") or 20)
+SOAK = os.environ.get("LOADTEST_SOAK", "").lower() in ("1", "true", "yes", "on")
+SOAK_CLIENTS = int(os.environ.get("LOADTEST_SOAK_CLIENTS") or 16)
+SOAK_SECONDS = float(os.environ.get("LOADTEST_SOAK_SECONDS") or 600)
+PASSWORD = "loadtest-" + "correct-horse-battery"  # synthetic users in the benchmark database only
+RESULTS = ROOT / "bench" / "results" / "loadtest.json"
+SERVER_SETTINGS = ("WEB_WORKERS", "WEB_THREADS", "DATABASE_POOL_MAX_SIZE", "DATABASE_CONN_MAX_AGE", "GUNICORN_CMD_ARGS")
+GOALS = {"list_rps": 200.0, "page_rps": 120.0, "p95_ms": 100.0, "dashboard_slowdown": 0.20}
+# The public development keys: bench/cases.py seeds the benchmark database under them (REPARO_ENV=test).
+FIELD_KEYS = "dev1:ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc="
+BLIND_KEY = "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LTMyLWJ5dGVz"
+
+
+# --- who signs in, and what they look at --------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    organisation: Organisation
+    users: list[tuple[str, str]]  # e-mail, TOTP key (hex)
+    cases: list[str]
+    programs: list[str]
+    statuses: list[str]
+    searches: list[str]
+    dashboard: str
+
+
+def prepare(users_needed: int) -> Plan:
+    from axes.models import AccessAttempt
+
+    organisation = Organisation.objects.get(name=f"{bench_cases.OPERATORS[0][0]} (synthetic, seed {bench_cases.SEED})")
+    AccessAttempt.objects.all().delete()  # the benchmark database's own lock-out records, from earlier runs
+    users = []
+    for number in range(1, users_needed + 1):
+        email = f"loadtest-{number:02d}@example.org"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, PASSWORD, full_name=f"Load test {number}")
+        elif not user.check_password(PASSWORD):
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+        Membership.objects.get_or_create(user=user, organisation=organisation, role=Role.COORDINATOR)
+        device = TOTPDevice.objects.filter(user=user, name="loadtest").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="loadtest", key=secrets.token_hex(20), confirmed=True)
+        users.append((email, device.key))
+    rng = random.Random(7)
+    case_ids = list(
+        Case.objects.filter(organisation=organisation, status__in=OPEN_STATUSES)
+        .order_by("id")
+        .values_list("id", flat=True)[:5000]
+    )
+    chosen = [str(pk) for pk in rng.sample(case_ids, min(400, len(case_ids)))]
+    people = list(
+        Person.objects.filter(
+            participations__case__organisation=organisation, participations__role=ParticipantRole.SURVIVOR
+        ).order_by("display_code")[:40]
+    )
+    searches = [p.full_name for p in people[:20] if p.full_name] + [p.phone for p in people[20:] if p.phone]
+    return Plan(
+        organisation=organisation,
+        users=users,
+        cases=chosen,
+        programs=[str(pk) for pk in Program.objects.filter(organisation=organisation).values_list("pk", flat=True)],
+        statuses=[CaseStatus.INTAKE, CaseStatus.ASSESSMENT, CaseStatus.IN_PROCESS],
+        searches=searches or ["RJ-2026"],
+        dashboard=f"/outcomes/{organisation.pk}/",
+    )
+
+
+def code_for(key: str) -> Callable[[], str]:
+    def code() -> str:
+        totp = TOTP(bytes.fromhex(key))
+        return f"{totp.token():06d}"
+
+    return code
+
+
+# --- the server ---------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def database_url() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db.get("USER") or ""
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    return (
+        f"postgres://{auth}{'@' if auth else ''}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    )
+
+
+def server_environment(port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BENCH_", "LOADTEST_"))}
+    threads = env.get("WEB_THREADS") or "4"
+    postgresql = not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    pool = env.get("DATABASE_POOL_MAX_SIZE", threads if postgresql else "0")
+    env.update(
+        {
+            "REPARO_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "FIELD_ENCRYPTION_KEYS": FIELD_KEYS,
+            "BLIND_INDEX_KEY": BLIND_KEY,
+            # The synthetic data was encrypted under the public development keys, which production refuses otherwise.
+            "ALLOW_PUBLIC_DEVELOPMENT_KEYS": "true",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": f"https://127.0.0.1:{port}",
+            # LOADTEST_SERVER_DATABASE_URL: the same database reached another way (through pgbouncer, say).
+            "DATABASE_URL": os.environ.get("LOADTEST_SERVER_DATABASE_URL") or database_url(),
+            "DATABASE_POOL_MAX_SIZE": pool if postgresql else "0",
+            "WEB_BIND": f"127.0.0.1:{port}",
+            "WEB_THREADS": threads,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": "9",  # nothing listens: the benchmark sends no e-mail
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    if pool in ("", "0"):
+        env["DATABASE_POOL_MAX_SIZE"] = "0"
+        env.setdefault("DATABASE_CONN_MAX_AGE", "60")
+    return env
+
+
+class Server:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.env = server_environment(self.port)
+        self.log = open(ROOT / "var" / "loadtest-server.log", "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "python:reparo.server"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"The server stopped at start; see {self.log.name}.")
+            try:
+                if WebClient("127.0.0.1", self.port, timeout=5).get("/healthz").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise SystemExit(f"The server did not answer /healthz within 90 s; see {self.log.name}.")
+
+    def pids(self) -> list[int]:
+        children: dict[int, list[int]] = defaultdict(list)
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                children[ppid].append(int(entry.name))
+        found, todo = [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(children.get(pid, []))
+        return found
+
+    def rss_mib(self) -> float:
+        total = 0
+        for pid in self.pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            except OSError:
+                continue
+        return total / 1024
+
+    def cpu_seconds(self) -> float:
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        return total
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+# --- clients and phases ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    examples: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, response: Response | None, ok: bool, problem: str = "") -> None:
+        with self.lock:
+            if response is not None:
+                self.seconds[kind].append(response.seconds)
+            if not ok:
+                self.errors[kind] += 1
+                if len(self.examples) < 5:
+                    self.examples.append(f"{kind}: {problem or (response.status if response else '?')}")
+
+
+Action = Callable[[WebClient, random.Random, Tally], None]
+
+
+def timed(
+    client: WebClient, tally: Tally, kind: str, method: str, path: str, expect: tuple[int, ...] = (200,), **kw: Any
+) -> Response | None:
+    try:
+        response = client.request(method, path, **kw)
+    except TimeoutError:
+        tally.add(kind, None, False, f"no answer within {client.timeout:.0f} s (a proxy would have answered 504)")
+        client.close()
+        return None
+    except OSError as exc:
+        tally.add(kind, None, False, repr(exc))
+        client.close()
+        return None
+    tally.add(kind, response, response.status in expect, f"{response.status} {path}")
+    return response
+
+
+def actions(plan: Plan) -> dict[str, Action]:
+    def healthz(client: WebClient, rng: random.Random, tally: Tally) -> None:
+        timed(client, tally, "healthz", "GET", "/healthz")
+
+    def case_list(client: WebClient, rng: random.Random, tally: Tally) -> None:
+        page = rng.choice([1, 1, 1, 2, 3])
+        timed(client, tally, "case list", "GET", "/cases/" + (f"?page={page}" if page > 1 else ""))
+
+    def case_list_filtered(client: WebClient, rng: random.Random, tally: Tally) -> None:
+        query = f"?status={rng.choice(plan.statuses)}&program={rng.choice(plan.programs)}"
+        timed(client, tally, "case list, filtered", "GET", "/cases/" + query)
+
+    def search(client: WebClient, rng: random.Random, tally: Tally) -> None:
+        data = {"csrfmiddlewaretoken": client.cookies.get("reparo_csrf", ""), "q": rng.choice(plan.searches)}
+        if timed(client, tally, "search (POST)", "POST", "/cases/search/", expect=(302,), data=data):
+            timed(client, tally, "searched list", "GET", "/cases/?search=1")
+
+    def case_page(client: WebClient, rng: random.Random, tally: Tally) -> None:
+        timed(client, tally, "case page", "GET", f"/cases/{rng.choice(plan.cases)}/")
+
+    def note_htmx(client: WebClient, rng: random.Random, tally: Tally) -> None:
+        data = {
+            "csrfmiddlewaretoken": client.cookies.get("reparo_csrf", ""),
+            "body": f"Load test note {rng.randrange(10**6)}: called back, left a message.",
+            "confidentiality": "team",
+        }
+        headers = {"HX-Request": "true"}
+        timed(
+            client,
+            tally,
+            "note added (htmx)",
+            "POST",
+            f"/cases/{rng.choice(plan.cases)}/notes/",
+            data=data,
+            headers=headers,
+        )
+
+    def dashboard(client: WebClient, rng: random.Random, tally: Tally) -> None:
+        timed(client, tally, "dashboard", "GET", plan.dashboard)
+
+    return {
+        "healthz": healthz,
+        "case list": case_list,
+        "case list, filtered": case_list_filtered,
+        "search": search,
+        "case page": case_page,
+        "note added (htmx)": note_htmx,
+        "dashboard": dashboard,
+    }
+
+
+MIX = {
+    "case list": 30,
+    "case list, filtered": 10,
+    "search": 6,
+    "case page": 45,
+    "note added (htmx)": 8,
+    "dashboard": 1,
+}
+
+
+@dataclass
+class Phase:
+    name: str
+    clients: int
+    seconds: float
+    choose: dict[str, int]  # weights of actions for the main clients
+    dashboard_client: bool = False  # one more client asking for the dashboard, one request after another
+
+
+def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase) -> dict[str, Any]:
+    acts = actions(plan)
+    tally = Tally()
+    stop_at = time.monotonic() + phase.seconds
+    names, weights = zip(*phase.choose.items(), strict=True)
+    rss: list[tuple[float, float]] = []
+    started = time.monotonic()
+    sampling = threading.Event()
+
+    def sample() -> None:  # the server's memory every 10 s, until the phase ends
+        while not sampling.wait(10.0):
+            rss.append((time.monotonic() - started, server.rss_mib()))
+
+    cpu_before = server.cpu_seconds()
+
+    def work(client: WebClient, seed: int, kinds: tuple[str, ...], kind_weights: tuple[int, ...]) -> None:
+        rng = random.Random(seed)
+        while time.monotonic() < stop_at:
+            acts[rng.choices(kinds, weights=kind_weights)[0]](client, rng, tally)
+
+    threads = [
+        threading.Thread(target=work, args=(client, index, names, weights), daemon=True)
+        for index, client in enumerate(signed[: phase.clients])
+    ]
+    if phase.dashboard_client:
+        threads.append(
+            threading.Thread(target=work, args=(signed[phase.clients], 999, ("dashboard",), (1,)), daemon=True)
+        )
+    rss.append((0.0, server.rss_mib()))
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:  # a request in flight at the end may take up to the client's time-out (60 s)
+        thread.join(timeout=max(0.1, stop_at - time.monotonic() + 90))
+    sampling.set()
+    sampler.join()
+    elapsed = time.monotonic() - started
+    rss.append((elapsed, server.rss_mib()))
+    cpu = server.cpu_seconds() - cpu_before
+    kinds = {}
+    for kind, seconds in sorted(tally.seconds.items()):
+        kinds[kind] = summary(seconds, elapsed, tally.errors.get(kind, 0))
+    for kind, errors in tally.errors.items():
+        kinds.setdefault(kind, {"requests": 0, "errors": errors})
+    return {
+        "clients": phase.clients + (1 if phase.dashboard_client else 0),
+        "seconds": round(elapsed, 1),
+        "requests": sum(len(s) for s in tally.seconds.values()),
+        "rps": round(sum(len(s) for s in tally.seconds.values()) / elapsed, 1),
+        "errors": sum(tally.errors.values()),
+        "error_examples": tally.examples,
+        "server_cpu_seconds": round(cpu, 1),
+        # What a request costs the server in CPU, whatever else the machine is doing: a steadier figure than req/s
+        # on a shared machine (2 cores / this = the most requests per second the server could serve).
+        "server_cpu_ms_per_request": round(1000 * cpu / max(1, sum(len(s) for s in tally.seconds.values())), 2),
+        "rss_mib": {
+            "first": round(rss[0][1], 1),
+            "last": round(rss[-1][1], 1),
+            "max": round(max(r for _t, r in rss), 1),
+        },
+        "rss_samples": [(round(t), round(r, 1)) for t, r in rss],
+        "kinds": kinds,
+    }
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
+
+
+def summary(seconds: list[float], elapsed: float, errors: int) -> dict[str, Any]:
+    ordered = sorted(seconds)
+    return {
+        "requests": len(ordered),
+        "rps": round(len(ordered) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(percentile(ordered, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(ordered, 0.99) * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+        "errors": errors,
+    }
+
+
+def print_phase(name: str, result: dict[str, Any]) -> None:
+    rss = result["rss_mib"]
+    print(
+        f"\n{name}: {result['clients']} clients, {result['seconds']} s, {result['rps']} req/s, "
+        f"{result['errors']} errors, server CPU {result['server_cpu_seconds']} s "
+        f"({result['server_cpu_ms_per_request']} ms a request), "
+        f"RSS {rss['first']:.0f} -> {rss['last']:.0f} MiB (max {rss['max']:.0f})"
+    )
+    print(f"  {'request':<24}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
+    for kind, row in result["kinds"].items():
+        if row.get("requests"):
+            print(
+                f"  {kind:<24}{row['rps']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['p99_ms']:>9}"
+                f"{row['max_ms']:>9}{row['errors']:>8}"
+            )
+    for example in result["error_examples"]:
+        print(f"  error: {example}")
+
+
+def goals(results: dict[str, Any]) -> dict[str, Any]:
+    def kind(phase: str, name: str) -> dict[str, Any]:
+        return results.get(phase, {}).get("kinds", {}).get(name, {})
+
+    list_alone = kind("case list", "case list")
+    page_alone = kind("case page", "case page")
+    list_with_dashboard = kind("case list + dashboard", "case list")
+    slowdown = list_with_dashboard["p95_ms"] / list_alone["p95_ms"] - 1 if list_alone and list_with_dashboard else None
+    phases = [p for p in results.values() if isinstance(p, dict) and "errors" in p]
+    checks = {
+        "case list >= 200 req/s (8 clients)": (
+            list_alone.get("rps"),
+            (list_alone.get("rps") or 0) >= GOALS["list_rps"],
+        ),
+        "case page >= 120 req/s (8 clients)": (
+            page_alone.get("rps"),
+            (page_alone.get("rps") or 0) >= GOALS["page_rps"],
+        ),
+        "case list p95 <= 100 ms": (list_alone.get("p95_ms"), (list_alone.get("p95_ms") or 1e9) <= GOALS["p95_ms"]),
+        "case page p95 <= 100 ms": (page_alone.get("p95_ms"), (page_alone.get("p95_ms") or 1e9) <= GOALS["p95_ms"]),
+        "a dashboard slows the list's p95 by <= 20 %": (
+            None if slowdown is None else round(100 * slowdown, 1),
+            slowdown is not None and slowdown <= GOALS["dashboard_slowdown"],
+        ),
+        "0 errors": (sum(p["errors"] for p in phases), all(p["errors"] == 0 for p in phases)),
+    }
+    if "soak" in results:
+        soak = results["soak"]
+        samples = [r for _t, r in soak["rss_samples"]]
+        minute = max(1, len(samples) // 10)
+        early, late = statistics.fmean(samples[minute : 2 * minute] or samples), statistics.fmean(samples[-minute:])
+        growth = late / early - 1
+        checks["soak: 0 errors"] = (soak["errors"], soak["errors"] == 0)
+        checks["soak: memory flat (last tenth within 10 % of the second)"] = (round(100 * growth, 1), growth <= 0.10)
+    print("\nGoals (PostgreSQL, 8 clients; this machine's 2 cores are shared with the load generator):")
+    for label, (measured, met) in checks.items():
+        print(f"  {label:<58}{'' if measured is None else measured!s:>10}   {'met' if met else 'NOT MET'}")
+    return {label: {"measured": measured, "met": met} for label, (measured, met) in checks.items()}
+
+
+def main() -> None:
+    seeded = bench_cases.ensure_seeded()
+    users_needed = max(CLIENTS + 1, SOAK_CLIENTS if SOAK else 0)
+    plan = prepare(users_needed)
+    vendor = connection.vendor
+    connection.close()
+    server = Server()
+    print(
+        f"Server: gunicorn on 127.0.0.1:{server.port}, {vendor}, workers {os.environ.get('WEB_WORKERS') or 'default'}, "
+        f"threads {server.env['WEB_THREADS']}, pool {server.env['DATABASE_POOL_MAX_SIZE']}; "
+        "log in var/loadtest-server.log"
+    )
+    results: dict[str, Any] = {}
+    clients: list[WebClient] = []
+    try:
+        started = time.perf_counter()
+        for email, key in plan.users:
+            client = WebClient("127.0.0.1", server.port)
+            client.sign_in(email, PASSWORD, code_for(key))
+            clients.append(client)
+        print(f"Signed in {len(clients)} staff with password and TOTP code in {time.perf_counter() - started:.1f} s.")
+        warm = Phase("warm-up", CLIENTS, min(5.0, SECONDS), {"case list": 1, "case page": 1, "dashboard": 0})
+        run_phase(server, clients, plan, warm)
+        phases = [
+            Phase("healthz", CLIENTS, SECONDS, {"healthz": 1}),
+            Phase("case list", CLIENTS, SECONDS, {"case list": 1}),
+            Phase("case page", CLIENTS, SECONDS, {"case page": 1}),
+            Phase("case list + dashboard", CLIENTS, SECONDS, {"case list": 1}, dashboard_client=True),
+            Phase("mix", CLIENTS, SECONDS, MIX),
+        ]
+        if SOAK:
+            phases.append(Phase("soak", SOAK_CLIENTS, SOAK_SECONDS, MIX))
+        if os.environ.get("LOADTEST_PHASES"):  # a comma-separated subset, e.g. "case list,case list + dashboard"
+            wanted = {name.strip() for name in os.environ["LOADTEST_PHASES"].split(",")}
+            phases = [phase for phase in phases if phase.name in wanted]
+        for phase in phases:
+            print(f"\n... {phase.name} ({phase.seconds:.0f} s)", flush=True)
+            results[phase.name] = run_phase(server, clients, plan, phase)
+            print_phase(phase.name, results[phase.name])
+    finally:
+        for client in clients:
+            client.close()
+        server.stop()
+    checks = goals(results)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    run = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load_average": os.getloadavg()},
+        "database": vendor,
+        "cases": seeded.get("cases"),
+        "server": {k: server.env.get(k) for k in SERVER_SETTINGS},
+        "phases": results,
+        "goals": checks,
+    }
+    RESULTS.write_text(json.dumps(run, indent=2, default=str) + "\n")
+    print(f"\nWritten to {RESULTS.relative_to(ROOT)}.")
+
+
+if __name__ == "__main__":
+    main()

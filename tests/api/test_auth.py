@@ -251,3 +251,19 @@ def test_a_call_that_fails_on_our_side_is_recorded_and_answered_as_a_problem(
     call = AuditEvent.objects.filter(action="api.call").latest("id")
     assert (call.detail["route"], call.detail["status"]) == ("api:token", 500)
     assert call.actor_id == api.partner.token.account_id
+
+
+def test_the_token_s_account_never_signs_in_and_no_session_can_name_it(api: Any, client: Any) -> None:
+    """Even with a password somehow set, the sign-in page refuses the token's account; a session made for it out of
+    band is treated as no session and ended."""
+    account = type(api.partner.token.account).objects.get(pk=api.partner.token.account_id)
+    account.set_password("a long enough passphrase 42")
+    account.save()
+    answer = client.post_form(
+        reverse("accounts:login"), {"username": account.email, "password": "a long enough passphrase 42"}
+    )
+    assert answer.status_code == 200 and "_auth_user_id" not in client.session
+    client.force_login(account)
+    home = client.get("/")
+    assert home.status_code == 302 and home["Location"].startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session

@@ -12,6 +12,7 @@ import base64
 import binascii
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -130,3 +131,59 @@ def parse_secret_bytes(name: str, value: str, *, minimum: int = 32) -> bytes:
     if len(key) < minimum:
         raise ConfigurationError(f"{name} must decode to at least {minimum} bytes; got {len(key)}.")
     return key
+
+
+# --- ODK Central (field intake) -------------------------------------------------------------------------------------
+
+ODK_CENTRAL_VARIABLES = (
+    "ODK_CENTRAL_URL",
+    "ODK_CENTRAL_PROJECT",
+    "ODK_CENTRAL_FORM",
+    "ODK_CENTRAL_USERNAME",
+    "ODK_CENTRAL_PASSWORD",
+)
+
+
+@dataclass(frozen=True)
+class OdkCentral:
+    """Where the field teams' submissions of the HTCDS form wait: an ODK Central server, a project and a form, and
+    the Central web user Reparo signs in as (a "Project Viewer" of that project is enough)."""
+
+    url: str
+    project: int
+    form: str
+    username: str
+    password: str = field(repr=False)
+
+
+def odk_central(env: Mapping[str, str] | None = None) -> OdkCentral | None:
+    """The ODK Central to pull field intake from, or ``None`` when none of its variables is set (pulling is off).
+
+    Once one is set, all are needed: a half-made configuration stops start-up rather than failing at the first pull.
+    The address must be ``https://`` (``http://`` only in development and test, for a local Central)."""
+    values = {name: (read(name, env) or "").strip() for name in ODK_CENTRAL_VARIABLES}
+    if not any(values.values()):
+        return None
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise ConfigurationError(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. Pulling field intake from ODK "
+            f"Central needs all of {', '.join(ODK_CENTRAL_VARIABLES)} (or none of them); see docs/configuration.md."
+        )
+    url = values["ODK_CENTRAL_URL"].rstrip("/")
+    local_ok = environment(env) in (DEVELOPMENT, TEST)
+    if not (url.startswith("https://") or (local_ok and url.startswith("http://"))) or " " in url:
+        raise ConfigurationError(
+            "ODK_CENTRAL_URL must be the https:// address of the ODK Central server, for example "
+            "https://central.example.org."
+        )
+    project = values["ODK_CENTRAL_PROJECT"]
+    if not project.isdigit() or int(project) < 1:
+        raise ConfigurationError(f"ODK_CENTRAL_PROJECT must be the project's number in ODK Central, not {project!r}.")
+    return OdkCentral(
+        url=url,
+        project=int(project),
+        form=values["ODK_CENTRAL_FORM"],
+        username=values["ODK_CENTRAL_USERNAME"],
+        password=values["ODK_CENTRAL_PASSWORD"],
+    )

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reparo.accounts",
     "reparo.access",
     "reparo.organisations",
+    "reparo.jobs",
     "reparo.people",
     "reparo.cases",
     "reparo.consent",
@@ -97,6 +98,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
 ]
 
+
+def _hours(name: str, default: int, *, most: int) -> int:
+    value = (config.read(name) or str(default)).strip()
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise config.ConfigurationError(f"{name} must be a whole number of hours from 1 to {most}, not {value!r}.")
+    return int(value)
+
+
 # Background work (django-tasks): the database backend, run by `manage.py db_worker` (password-reset links and
 # security notices are sent by it, so production needs a worker running). In development tasks run at once, inside
 # the request, so `make run` prints those e-mails without a worker.
@@ -107,6 +116,13 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+
+# Long work (reports, exports, imports) runs as a job on the task worker (reparo.jobs). A finished job's file is
+# kept this many hours, then removed by `manage.py jobs_clean` (run it hourly); a job still waiting after
+# JOB_QUEUED_HOURS, or running after JOB_RUNNING_HOURS, is marked as failed by the same command.
+JOB_KEEP_HOURS = _hours("JOB_KEEP_HOURS", 24, most=24 * 7)
+JOB_QUEUED_HOURS = _hours("JOB_QUEUED_HOURS", 24, most=24 * 7)
+JOB_RUNNING_HOURS = _hours("JOB_RUNNING_HOURS", 6, most=24 * 7)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -148,7 +164,7 @@ TEMPLATES = [
                 "reparo.core.context_processors.shell",
                 "reparo.access.context_processors.navigation",
             ],
-            "builtins": ["reparo.core.templatetags.fields"],
+            "builtins": ["reparo.core.templatetags.fields", "reparo.core.templatetags.help"],
         },
     }
 ]
@@ -218,8 +234,8 @@ PORTAL_SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=2)
 # in the reader's language). A program's own name is set on its portal settings page.
 PORTAL_INVITATION_TTL = timedelta(days=_whole_number("PORTAL_INVITATION_DAYS", 7))
 PORTAL_NAME = config.read("PORTAL_NAME") or ""
-if not timedelta(minutes=1) <= PORTAL_SESSION_IDLE_TIMEOUT <= SESSION_IDLE_TIMEOUT:
-    raise config.ConfigurationError("PORTAL_IDLE_MINUTES must be between 1 and 30 (shorter than staff's time-out).")
+if not timedelta(minutes=1) <= PORTAL_SESSION_IDLE_TIMEOUT < SESSION_IDLE_TIMEOUT:
+    raise config.ConfigurationError("PORTAL_IDLE_MINUTES must be between 1 and 29 (shorter than staff's 30 minutes).")
 if not timedelta(days=1) <= PORTAL_INVITATION_TTL <= timedelta(days=60):
     raise config.ConfigurationError("PORTAL_INVITATION_DAYS must be between 1 and 60.")
 
@@ -371,6 +387,10 @@ if not _notification_window.isdigit() or not 1 <= int(_notification_window) <= 7
     )
 NOTIFICATION_WINDOW = timedelta(minutes=int(_notification_window))
 SMS_BACKEND = config.read("SMS_BACKEND") or ("" if PRODUCTION else "reparo.messaging.sms.LoggingSmsBackend")
+
+# Field intake: new submissions of the HTCDS form pulled from an ODK Central project (``manage.py odk_pull``), or
+# None when the ODK_CENTRAL_* variables are not set. See docs/configuration.md.
+ODK_CENTRAL = config.odk_central()
 
 
 LOGGING = {

@@ -6,6 +6,7 @@ from reparo.core.decorators import public
 urlpatterns = [
     path("", include("reparo.core.urls")),
     path("", include("reparo.organisations.home_urls")),
+    path("help/", include("reparo.core.help_urls")),
     path("", include("reparo.accounts.urls")),
     path("organisations/", include("reparo.organisations.urls")),
     path("activity/", include("reparo.organisations.activity_urls")),
@@ -30,5 +31,6 @@ urlpatterns = [
     path("exchange/", include("reparo.interop.urls")),
     path("api/", include("reparo.api.urls")),
     path("api-tokens/", include("reparo.api.token_urls")),
+    path("downloads/", include("reparo.jobs.urls")),
     path("i18n/set-language/", public(set_language), name="set_language"),
 ]

@@ -21,6 +21,9 @@ from reparo.accounts.models import Membership, Role, User
 from reparo.accounts.services import REAUTH_AT_KEY
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 
+# Fixtures for background jobs (a kind made for the tests, a queue that only queues), for tests/jobs and the browser.
+pytest_plugins = ["tests.jobs.fixtures"]
+
 PASSWORD = "correct horse battery staple 42"
 TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # RFC 6238 test key
 

@@ -165,6 +165,7 @@ PUBLISHES_RELEASES     ok  404 404 404 404 404 404 ok  404 404 404 404 404 404 4
 COURSE_READERS         ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  404 404 404 ok  lgn 2fa
 PARTNER_ADMIN          404 404 404 404 404 404 404 404 ok  404 404 404 404 404 404 404 404 404 404 404 lgn 2fa
 API                    401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401 401
+JOB_OWNER              ok  404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 404 ok  lgn 2fa
 """
 
 
@@ -223,9 +224,10 @@ OBJECTS = {
         "worry_pk": "worry",
     },
     "releases": {"organisation_pk": "organisation", "pk": "release"},
-    "interop": {"organisation_pk": "organisation"},
+    "interop": {"organisation_pk": "organisation", "pk": "field_submission"},
     "api": {"pk": "referral"},
     "api_tokens": {"organisation_pk": "organisation", "pk": "api_token"},
+    "jobs": {"pk": "job"},
 }
 
 # Keywords of whole families of URLs that name another object than their app's default.
@@ -332,6 +334,10 @@ URLS: dict[str, Entry] = {
     "accounts:two_factor_setup#not_reauthenticated": page("REAUTH_FIRST"),
     # Everyone signed in: pages about themselves, lists already limited to what they may see.
     "home:index": page("SIGNED_IN"),
+    # Help: the glossary and each role's one-page guide (no object; the same for everyone signed in).
+    "help:index": get_only("SIGNED_IN"),
+    "help:glossary": get_only("SIGNED_IN"),
+    "help:guide": fixed(get_only("SIGNED_IN"), role="coordinator"),
     "accounts:security": page("SIGNED_IN"),
     # Changes to how one signs in: first the password and a code again (asked for on their own below, and here for
     # clients that have just done so).
@@ -665,9 +671,9 @@ URLS: dict[str, Entry] = {
     "training:partner_attendance": page("TRAINING_MANAGER"),
     # Outcomes: evaluation roles, per organisation and program.
     "analytics:organisation": page("EVALUATION"),
-    "analytics:organisation_report": page("EVALUATION"),
+    "analytics:organisation_report": action("EVALUATION"),
     "analytics:program": page("EVALUATION"),
-    "analytics:program_report": page("EVALUATION"),
+    "analytics:program_report": action("EVALUATION"),
     "analytics:improvement_add": action(
         "EVALUATION",
         data=lambda o: {
@@ -695,8 +701,8 @@ URLS: dict[str, Entry] = {
         "FUNDING_VIEW",
         data=lambda o: {"program": o["program"], "category": "travel", "spent_on": _day(), "amount": "1.00"},
     ),
-    "funding:report_pdf": fixed(page("FUNDING_VIEW"), start="2026-01-01", end="2026-06-30"),
-    "funding:report_csv": fixed(page("FUNDING_VIEW"), start="2026-01-01", end="2026-06-30"),
+    "funding:report_pdf": action("FUNDING_VIEW", data=lambda o: {"start": "2026-01-01", "end": "2026-06-30"}),
+    "funding:report_csv": action("FUNDING_VIEW", data=lambda o: {"start": "2026-01-01", "end": "2026-06-30"}),
     # Messages: the case's conversations, and what one side asks to pass on to the other.
     "messaging:thread_start": action("CASE_READ"),
     "messaging:thread": page("CASE_WORK", data=lambda o: {"body": "Hello"}),
@@ -859,6 +865,16 @@ URLS: dict[str, Entry] = {
     ),
     "api_tokens:revoke": action("ORG_ADMIN"),
     "api_tokens:revoke#partner": action("PARTNER_ADMIN", pk="partner_api_token"),
+    # Field intake pulled from ODK Central: its reviewers (coordinators, organisation admins) see what arrived and
+    # take a draft over.
+    "interop:field_intake": get_only("SEES_ALL_CASES"),
+    "interop:field_intake_take": action("SEES_ALL_CASES"),
+    # Background work (reports, exports, imports): the list of one's own jobs, and a job, its owner's alone (in A, an
+    # export A's organisation admin made; in B, one the outsider made).
+    "jobs:list": get_only("SIGNED_IN"),
+    "jobs:detail": get_only("JOB_OWNER"),
+    "jobs:status": get_only("JOB_OWNER"),
+    "jobs:download": get_only("JOB_OWNER"),
 }
 
 # An entry keyed "<url name>?<parameter>" asks the same URL again with a query parameter that names an object; one
@@ -888,6 +904,7 @@ CANARY_GROUPS = {
     "funding": "FUNDING_VIEW",
     "circle": "CIRCLE_READERS",  # the survivor's support circle: the chosen name, goals, minutes; also the survivor
     "course": "COURSE_READERS",  # a course's title: the organisation's staff, and the partner it is opened to
+    "intake": "SEES_ALL_CASES",  # what could not be read from a submission pulled from ODK Central
 }
 
 
@@ -1261,10 +1278,7 @@ def test_it_can_fill_every_url_pattern() -> None:
 
 
 def _params() -> list[Any]:
-    return [
-        pytest.param(key, id=key)
-        for key in sorted(URLS)
-    ]
+    return [pytest.param(key, id=key) for key in sorted(URLS)]
 
 
 @pytest.mark.parametrize("key", _params())

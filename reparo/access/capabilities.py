@@ -60,6 +60,8 @@ class Capability(StrEnum):
     EXPORT_HTCDS = "htcds.export"
     IMPORT_HTCDS = "htcds.import"
     MANAGE_API_TOKENS = "api.manage_tokens"  # make, list and revoke the organisation's API tokens
+    # Submissions of the HTCDS form pulled from ODK Central: see what arrived, and take one over to review as intake
+    REVIEW_FIELD_INTAKE = "intake.review_field"
     # On one case, through a case-team role
     WORK_ON_CASE = "case.work"
     SEE_CASE = "case.see"
@@ -109,6 +111,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.EXPORT_HTCDS,
             C.IMPORT_HTCDS,
             C.MANAGE_API_TOKENS,
+            C.REVIEW_FIELD_INTAKE,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -116,6 +119,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         | {
             C.SEE_ALL_ORG_CASES,
             C.OPEN_CASES,
+            C.REVIEW_FIELD_INTAKE,
             C.CASE_WORK,
             C.FOLLOW_UP_CIRCLES,
             C.VIEW_EVALUATION,

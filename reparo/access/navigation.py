@@ -50,8 +50,14 @@ ITEMS: tuple[tuple[Capability | None, str, Any], ...] = (
     (Capability.VIEW_FUNDING, "funding:grants", _("Funding")),
     (Capability.VIEW_EVALUATION, "releases:index", _("Public figures")),
     (Capability.EXPORT_HTCDS, "interop:index", _("Data exchange")),
+    (Capability.REVIEW_FIELD_INTAKE, "interop:index", _("Data exchange")),
     (Capability.VIEW_AUDIT, "audit:list", _("Activity log")),
     (Capability.MANAGE_API_TOKENS, "api_tokens:index", _("API tokens")),
+    # Reports, exports and imports run in the background: what they made waits here (reparo.jobs).
+    (Capability.VIEW_EVALUATION, "jobs:list", _("Downloads")),
+    (Capability.VIEW_FUNDING, "jobs:list", _("Downloads")),
+    (Capability.EXPORT_HTCDS, "jobs:list", _("Downloads")),
+    (Capability.IMPORT_HTCDS, "jobs:list", _("Downloads")),
     (None, "accounts:security", _("Your account")),
 )
 

@@ -60,7 +60,9 @@ def reauth_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if getattr(request, "htmx", False):
+    # Read from the header: these middlewares run before django-htmx's sets ``request.htmx``. An htmx request is
+    # told where to go (HX-Redirect) rather than redirected, which would put the sign-in page inside the page.
+    if getattr(request, "htmx", False) or request.headers.get("HX-Request") == "true":
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
@@ -68,6 +70,9 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 
 LAST_SEEN_RESOLUTION = 30  # seconds
+# Sent by a page that asks by itself (a job's progress, every two seconds): not a sign that anyone is there, so it
+# does not keep the session from its idle time-out.
+POLL_HEADER = "X-Reparo-Poll"
 
 
 def _is_participant(user: Any) -> bool:
@@ -101,7 +106,7 @@ class SessionLimitsMiddleware:
                 logout(request)
                 messages.info(request, _("You were signed out to keep things private. Please sign in again."))
                 return _redirect(request, _login_url(participant))
-            if now - last_seen > LAST_SEEN_RESOLUTION:
+            if now - last_seen > LAST_SEEN_RESOLUTION and not request.headers.get(POLL_HEADER):
                 # The idle clock counts in minutes: writing the session on every page would cost a database
                 # write per request for no gain.
                 request.session[LAST_SEEN_KEY] = now

@@ -7,7 +7,7 @@ class AgreementsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from reparo.agreements import selectors
+        from reparo.agreements import home, selectors
         from reparo.processes.extensions import process_page_context
 
         def agreement_panel(process: object) -> dict[str, object]:
@@ -18,3 +18,4 @@ class AgreementsConfig(AppConfig):
             }
 
         process_page_context("agreement", agreement_panel)
+        home.register()  # its section of the home page

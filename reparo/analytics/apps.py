@@ -6,3 +6,9 @@ class AnalyticsConfig(AppConfig):
     name = "reparo.analytics"
     label = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from reparo.analytics import background, home
+
+        background.register_kinds()
+        home.register()  # its section of the home page

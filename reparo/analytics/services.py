@@ -92,6 +92,22 @@ def improvement_set_status(*, actor: Any, item: ImprovementAction, status: str) 
     return item
 
 
+def report_start(*, actor: Any, scope: Any, back_to: str = "") -> Any:
+    """Start making the funders' PDF for ``scope`` in the background (:mod:`reparo.analytics.background`); the job,
+    whose page shows its progress and, when it is done, the download."""
+    from reparo.analytics.background import REPORT
+    from reparo.jobs.services import job_start
+
+    return job_start(
+        actor=actor,
+        organisation=scope.organisation,
+        kind=REPORT,
+        params={"organisation": scope.organisation.pk, "program": scope.program.pk if scope.program else None},
+        subject=scope.program.name if scope.program else scope.organisation.name,
+        back_to=back_to,
+    )
+
+
 @transaction.atomic
 def report_export(*, actor: Any, scope: Any) -> bytes:
     """The funders' PDF for ``scope`` (from :func:`reparo.analytics.selectors.scope_for`), recorded as an export."""

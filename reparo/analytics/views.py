@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -47,12 +48,19 @@ def program_dashboard(request: HttpRequest, organisation_pk: int, program_pk: in
     return _render_dashboard(request, scope)
 
 
+@require_POST
 def report(request: HttpRequest, organisation_pk: int, program_pk: int | None = None) -> HttpResponse:
+    """Start the funders' PDF in the background and go to its page (progress, then the download)."""
     scope = selectors.scope_for(request.user, organisation_pk=organisation_pk, program_pk=program_pk)
-    pdf = services.report_export(actor=request.user, scope=scope)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'attachment; filename="outcome-report.pdf"'
-    return response
+    kwargs = {"organisation_pk": scope.organisation.pk}
+    if scope.program:
+        kwargs["program_pk"] = scope.program.pk
+    back = reverse("analytics:program" if scope.program else "analytics:organisation", kwargs=kwargs)
+    try:
+        job = services.report_start(actor=request.user, scope=scope, back_to=back)
+    except PermissionDenied:
+        raise Http404 from None
+    return redirect("jobs:detail", pk=job.pk)
 
 
 def _back(scope: selectors.Scope) -> str:

@@ -220,7 +220,7 @@ class ReleaseValue(serializers.Serializer):
     table = serializers.CharField()
     cell = serializers.CharField()
     epsilon = serializers.CharField()
-    margin_95 = serializers.FloatField(help_text=_("Half-width of the 95 % interval of the noise."))
+    margin_95 = serializers.FloatField(help_text=_("Half-width of the 95 percent interval of the noise."))
     noisy_value = serializers.IntegerField(help_text=_("The released number, unbiased (it can be below zero)."))
     shown_value = serializers.IntegerField(help_text=_("The number as shown on the page (counts never below zero)."))
 

@@ -32,7 +32,7 @@ from reparo.cases.models import (
     ParticipantRole,
     Task,
 )
-from reparo.cases.signals import case_ended, person_erased
+from reparo.cases.signals import case_ended, intake_draft_opened, person_erased
 from reparo.core.htcds import ExploitationType, MethodOfControl, RecruitmentMethod
 from reparo.organisations.models import Organisation, Program
 from reparo.people.models import Person, PersonKind, PersonNameIndex
@@ -89,10 +89,14 @@ def case_open(
 ) -> Case:
     """Open a case from an intake: the survivor (new person, or a person of the organisation already known),
     optionally the responsible person, the harm, the survivor's needs, and the actor on the case team as case
-    worker. ``htcds_extra``: HTCDS fields Reparo has no screen for, kept encrypted (an import gives them)."""
+    worker. ``htcds_extra``: HTCDS fields Reparo has no screen for, kept encrypted (an import gives them). A ``draft``
+    made from a record of another system (field intake) also brings what that record held beyond the intake form:
+    see :data:`DRAFT_SOURCE`."""
     organisation = program.organisation
     if not user_can(actor, Capability.OPEN_CASES, organisation=organisation):
         raise PermissionDenied(_("You cannot open cases in this organisation."))
+    if draft is not None:
+        htcds_extra, survivor = _from_draft_source(draft, htcds_extra=htcds_extra, survivor=survivor)
     if referral_date > timezone.localdate():
         raise ValidationError({"referral_date": _("The referral date cannot be in the future.")})
     case = Case(
@@ -143,9 +147,33 @@ def case_open(
     if lead_facilitator is not None:
         _team_add(case=case, user=lead_facilitator, role=TeamRole.LEAD_FACILITATOR)
     if draft is not None:
+        intake_draft_opened.send(sender=Case, actor=actor, draft_id=draft.pk, case=case)
         IntakeDraft.objects.filter(pk=draft.pk, owner=actor).delete()
     audit_record(actor=actor, action="case.opened", obj=case, organisation=organisation)
     return case
+
+
+# The key of an intake draft's data that holds what a record of another system (an ODK Central submission) said
+# beyond the intake form: {"ref": its reference, "case_extra": HTCDS fields of the case, "survivor": {"citizenship":
+# [...], "htcds_extra": {...}}}. Only a service sets it (``intake_draft_save(source=...)``); a posted form cannot.
+DRAFT_SOURCE = "source"
+_SOURCE_PERSON_FIELDS = ("citizenship", "htcds_extra")
+
+
+def _from_draft_source(
+    draft: IntakeDraft, *, htcds_extra: Mapping[str, Any] | None, survivor: Mapping[str, Any] | Person
+) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | Person]:
+    source = (draft.data or {}).get(DRAFT_SOURCE)
+    if not isinstance(source, Mapping):
+        return htcds_extra, survivor
+    case_extra = source.get("case_extra")
+    if htcds_extra is None and isinstance(case_extra, Mapping) and case_extra:
+        htcds_extra = case_extra
+    person = source.get("survivor")
+    if isinstance(survivor, Mapping) and isinstance(person, Mapping):
+        kept = {k: person[k] for k in _SOURCE_PERSON_FIELDS if person.get(k) and not survivor.get(k)}
+        survivor = {**survivor, **kept}
+    return htcds_extra, survivor
 
 
 CASE_EDITABLE = ("summary", "referral_source", "referral_date", "program")
@@ -387,17 +415,47 @@ def harm_add(
 
 @transaction.atomic
 def intake_draft_save(
-    *, actor: Any, organisation: Organisation, data: Mapping[str, Any], draft: IntakeDraft | None = None
+    *,
+    actor: Any,
+    organisation: Organisation,
+    data: Mapping[str, Any],
+    draft: IntakeDraft | None = None,
+    source: Mapping[str, Any] | None = None,
 ) -> IntakeDraft:
-    clean = {k: v for k, v in data.items() if k != "csrfmiddlewaretoken"}
+    """Save the intake form part-way, for ``actor`` alone. ``source``: what a record of another system held beyond
+    the form (see :data:`DRAFT_SOURCE`); a draft saved again keeps the source it had."""
+    clean = {k: v for k, v in data.items() if k not in ("csrfmiddlewaretoken", DRAFT_SOURCE)}
     if draft is None:
         draft = IntakeDraft(owner=actor, organisation=organisation)
     elif draft.owner_id != actor.pk:
         raise PermissionDenied
+    kept = source if source is not None else (draft.data or {}).get(DRAFT_SOURCE)
+    if kept is not None:
+        clean[DRAFT_SOURCE] = dict(kept)
     draft.data = clean
     draft.save()
     audit_record(actor=actor, action="case.intake_draft_saved", obj=draft, organisation=organisation)
     return draft
+
+
+@transaction.atomic
+def intake_draft_take(*, actor: Any, draft: IntakeDraft) -> IntakeDraft:
+    """Make ``draft`` the actor's own (it leaves its owner's drafts), for the actor to review and open. The caller
+    decides whose drafts may be taken (field intake: those made from a submission, by a reviewer of field intake);
+    here the actor must be able to open cases in the draft's organisation."""
+    locked = IntakeDraft.objects.select_for_update().select_related("organisation").get(pk=draft.pk)
+    if not user_can(actor, Capability.OPEN_CASES, organisation=locked.organisation):
+        raise PermissionDenied(_("You cannot open cases in this organisation."))
+    if locked.owner_id == actor.pk:
+        raise ValidationError(_("This draft is already yours."))
+    previous = locked.owner_id
+    locked.owner = actor
+    locked.save(update_fields=["owner", "updated_at"])
+    audit_record(
+        actor=actor, action="case.intake_draft_taken", obj=locked, organisation=locked.organisation,
+        detail={"from_user": str(previous)},
+    )  # fmt: skip
+    return locked
 
 
 @transaction.atomic

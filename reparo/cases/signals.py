@@ -9,3 +9,7 @@ case_ended = Signal()
 # A person's identity and contact data were erased on their request; sent inside that transaction, with ``actor`` and
 # ``person``. Receivers remove the contact data they keep about the person (messaging: the addresses for notices).
 person_erased = Signal()
+
+# A case was opened from an intake draft; sent inside that transaction, before the draft is deleted, with ``actor``,
+# ``draft_id`` and ``case``. Receivers that made the draft (field intake) note which case it became.
+intake_draft_opened = Signal()

@@ -146,6 +146,22 @@ class EncryptedJSONField(EncryptedFieldMixin, models.TextField):
         return forms.JSONField(**{"required": not self.blank, "label": self.verbose_name, **kwargs})
 
 
+class EncryptedBinaryField(EncryptedFieldMixin, models.TextField):
+    """Bytes (file contents), sealed like :class:`EncryptedTextField` (the row's identity bound in) and stored as the
+    usual text token. Read lazily: defer it in lists, so that a list of files does not decrypt their contents."""
+
+    def encode(self, value: Any) -> bytes:
+        if isinstance(value, str):
+            raise TypeError("EncryptedBinaryField holds bytes, not text.")
+        return bytes(value)
+
+    def decode(self, raw: bytes) -> bytes:
+        return raw
+
+    def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
+        return None
+
+
 class RowKeyField(models.UUIDField):
     """A random UUID given to a row when it is made and never changed: the identity that encrypted fields bind
     in on a model whose primary key is an integer the database assigns (known only after the insert).

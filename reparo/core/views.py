@@ -5,12 +5,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import logout
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from reparo.core.decorators import public
+from reparo.core.help import GUIDES
 
 
 @public
@@ -46,3 +47,23 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
 @public
 def csrf_failure(request: HttpRequest, reason: str = "", **kwargs: Any) -> HttpResponse:
     return render(request, "core/csrf_failure.html", status=403)
+
+
+@require_GET
+def help_index(request: HttpRequest) -> HttpResponse:
+    """Help: the glossary and a one-page guide for each role."""
+    return render(request, "help/index.html")
+
+
+@require_GET
+def help_glossary(request: HttpRequest) -> HttpResponse:
+    return render(request, "help/glossary.html")
+
+
+@require_GET
+def help_guide(request: HttpRequest, role: str) -> HttpResponse:
+    """A role's one-page guide, made to be printed (print styles keep it to one page)."""
+    template = GUIDES.get(role)
+    if template is None:
+        raise Http404
+    return render(request, template, {"role": role})

@@ -24,6 +24,7 @@ from reparo.access.services import membership_grant
 from reparo.accounts.models import Role, User
 from reparo.cases.services import case_open
 from reparo.core.environment import refuse_outside_development
+from reparo.demo.living import seed_living_demo
 from reparo.funding import services as funding
 from reparo.funding.models import Category, Funder, Grant
 from reparo.interop.demo import seed_interop_demo
@@ -108,7 +109,9 @@ def _backup_codes(email: str) -> list[str]:
 
 
 @transaction.atomic
-def seed_demo() -> list[DemoLogin]:
+def seed_demo(*, living: bool = False) -> list[DemoLogin]:
+    """The demo's organisations, programs and users (and what earlier issues added). With ``living``, also a program
+    that has been running for a year and a half (:mod:`reparo.demo.living`): what ``manage.py seed_demo`` does."""
     refuse_outside_development()
     operator, _c = Organisation.objects.get_or_create(
         name=OPERATOR[0],
@@ -167,6 +170,8 @@ def seed_demo() -> list[DemoLogin]:
     admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
     seed_interop_demo(operator=operator, admin=admin, partner=partners[0])
     seed_releases_demo(operator=operator, admin=admin)
+    if living:
+        seed_living_demo(operator=operator, partners=partners)
     return logins
 
 

@@ -430,6 +430,25 @@ def spend_record(
 # The funder report -------------------------------------------------------------------------------------------
 
 
+def report_start(*, actor: Any, grant: Grant, window: selectors.Window, kind: str, back_to: str = "") -> Any:
+    """Start making the funder report of ``grant`` for ``window`` (``kind`` "pdf" or "csv") in the background
+    (:mod:`reparo.funding.background`); the job, whose page shows its progress and then the download."""
+    from reparo.funding.background import REPORT
+    from reparo.jobs.services import job_start
+
+    _require(actor, Capability.VIEW_FUNDING, grant.organisation_id)
+    if kind not in ("pdf", "csv"):
+        raise ValidationError(_("Choose PDF or CSV."))
+    return job_start(
+        actor=actor,
+        organisation=grant.organisation,
+        kind=REPORT,
+        params={"grant": str(grant.pk), "start": str(window.start), "end": str(window.end), "format": kind},
+        subject=f"{grant.reference} · {window.start.isoformat()} to {window.end.isoformat()}",
+        back_to=back_to,
+    )
+
+
 @transaction.atomic
 def report_export(*, actor: Any, grant: Grant, window: selectors.Window, kind: str) -> bytes:
     """The funder report of ``grant`` for ``window``, as a PDF (``kind`` "pdf") or CSV, recorded as an export."""

@@ -14,6 +14,6 @@ urlpatterns = [
     path("grants/<uuid:pk>/deadlines/", views.deadline_add, name="deadline_add"),
     path("grants/<uuid:pk>/deadlines/<uuid:deadline_pk>/sent/", views.deadline_sent, name="deadline_sent"),
     path("grants/<uuid:pk>/spend/", views.spend_new, name="spend_new"),
-    path("grants/<uuid:pk>/report.pdf", views.report_pdf, name="report_pdf"),
-    path("grants/<uuid:pk>/report.csv", views.report_csv, name="report_csv"),
+    path("grants/<uuid:pk>/report/pdf/", views.report_pdf, name="report_pdf"),
+    path("grants/<uuid:pk>/report/csv/", views.report_csv, name="report_csv"),
 ]

@@ -230,24 +230,27 @@ def spend_new(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 def _report(request: HttpRequest, pk: Any, kind: str) -> HttpResponse:
+    """Start the funder report in the background and go to its page (progress, then the download)."""
     grant = selectors.grant_get_for(request.user, pk)
-    form = PeriodForm(request.GET, grant=grant)
+    form = PeriodForm(request.POST, grant=grant)
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect(_grant_url(grant, "#report"))
     window = selectors.Window(form.cleaned_data["start"], form.cleaned_data["end"])
     try:
-        content = services.report_export(actor=request.user, grant=grant, window=window, kind=kind)
+        job = services.report_start(
+            actor=request.user, grant=grant, window=window, kind=kind, back_to=_grant_url(grant, "#report")
+        )
     except PermissionDenied:
         raise Http404 from None
-    response = HttpResponse(content, content_type="application/pdf" if kind == "pdf" else "text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="funder-report-{window.start}-{window.end}.{kind}"'
-    return response
+    return redirect("jobs:detail", pk=job.pk)
 
 
+@require_POST
 def report_pdf(request: HttpRequest, pk: Any) -> HttpResponse:
     return _report(request, pk, "pdf")
 
 
+@require_POST
 def report_csv(request: HttpRequest, pk: Any) -> HttpResponse:
     return _report(request, pk, "csv")

@@ -40,7 +40,7 @@ ODK_COLUMNS = frozenset(
      "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits",
      "FormVersion", "__version__", "version", "uuid", "_id", "_uuid", "_submission_time", "_validation_status",
      "_notes", "_status", "_submitted_by", "_tags", "_index", "_parent_index", "_parent_table_name",
-     "_attachments", "_geolocation", "_xform_id_string", "audit", "audit_URL"}
+     "_attachments", "_geolocation", "_xform_id_string", "audit", "audit_URL", "deprecatedID"}
 )  # fmt: skip
 JSON_CASE_KEYS = frozenset(
     {records.CASE_REF, "referral", "persons", "historic_trafficking_events", "support_plans", "comments"}
@@ -115,6 +115,31 @@ def _field_name(name: str) -> str | None:
     if name in ALIASES:
         return ALIASES[name]
     return _by_squashed().get(_squash(name))
+
+
+def read_answers(columns: dict[str, str]) -> tuple[dict[str, str], list[Problem]]:
+    """The standard's fields of one form submission (column -> answer, as :func:`reparo.interop.central.flatten`
+    gives them), each checked and in canonical form, and what could not be read (an answer the standard does not
+    allow is left empty and reported). The problems name the column; a submission has no line."""
+    found: dict[str, str] = {}
+    problems: list[Problem] = []
+    for column, answer in columns.items():
+        what, name = resolve(column)
+        if what in ("skip", "reparo"):
+            continue
+        if what == "unknown":
+            if answer.strip():
+                problems.append(Problem("", column, _("This question is not a field of HTCDS 2.0.")))
+            continue
+        if name in found:
+            problems.append(Problem("", column, _("This question is the same field as another one.")))
+            continue
+        try:
+            found[name] = values.canonical(standard.field(name), answer)
+        except values.Invalid as exc:
+            problems.append(Problem("", column, exc.reason))
+            found[name] = ""
+    return found, problems
 
 
 # --- reading files --------------------------------------------------------------------------------------------

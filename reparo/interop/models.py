@@ -8,9 +8,11 @@ them twice, and exporting them again gives the same references back.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
-from reparo.core.models import TimeStampedModel
+from reparo.core.fields import EncryptedJSONField
+from reparo.core.models import TimeStampedModel, UUIDModel
 
 
 class LinkKind(models.TextChoices):
@@ -43,3 +45,42 @@ class HtcdsLink(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.ref}"
+
+
+class FieldSubmission(UUIDModel, TimeStampedModel):
+    """A submission of the HTCDS form pulled from ODK Central (``manage.py odk_pull``), once per organisation: it
+    became an intake draft for the reviewer who pulled it (or who took it over), and, once reviewed, a case.
+
+    The submission's answers are in the draft (and then in the case), not here: this row keeps only where it came
+    from, what could not be read from it (encrypted: a reason may quote the answer), and what became of it."""
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey("organisations.Program", on_delete=models.CASCADE, related_name="+")
+    instance_id = models.CharField(max_length=128)  # ODK Central's submission id (``__id``, "uuid:...")
+    project_id = models.PositiveIntegerField()
+    form_id = models.CharField(max_length=128)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    review_state = models.CharField(max_length=32, blank=True, default="")  # Central's, when it was pulled
+    problems = EncryptedJSONField(null=True, blank=True)  # [[column, reason], ...]
+    pulled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    intake_draft = models.ForeignKey(
+        "cases.IntakeDraft", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "instance_id"], name="field_submission_once"),
+        ]
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="field_submission_newest")]
+
+    def __str__(self) -> str:
+        return self.instance_id
+
+    @property
+    def state(self) -> str:
+        """What became of it: "opened" (a case was opened from it), "waiting" (its draft waits for review) or
+        "set_aside" (its draft is gone and no case was opened: it is not brought in again)."""
+        if self.case_id is not None:
+            return "opened"
+        return "waiting" if self.intake_draft_id is not None else "set_aside"

@@ -19,18 +19,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from reparo.access.actors import organisation_ids_where
 from reparo.access.capabilities import Capability, TeamRole
+from reparo.access.lookup import lookup, one_or_404
+from reparo.accounts.models import User
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseStatusChange, Harm, Note, NoteConfidentiality
 from reparo.cases.models import ParticipantRole as PR
 from reparo.consent.models import ConsentPurpose, DataCategory
 from reparo.consent.policy import may, people_who_may
 from reparo.interop import records, standard, values
-from reparo.interop.models import HtcdsLink, LinkKind
+from reparo.interop.models import FieldSubmission, HtcdsLink, LinkKind
 from reparo.organisations.models import Organisation, OrganisationKind, Program
 from reparo.organisations.selectors import organisation_get_for
 from reparo.people.models import Person
@@ -43,8 +45,10 @@ BATCH = 100
 
 
 def organisations_for_exchange(actor: Any) -> QuerySet[Organisation]:
-    ids = set(organisation_ids_where(actor, Capability.EXPORT_HTCDS)) | set(
-        organisation_ids_where(actor, Capability.IMPORT_HTCDS)
+    ids = (
+        set(organisation_ids_where(actor, Capability.EXPORT_HTCDS))
+        | set(organisation_ids_where(actor, Capability.IMPORT_HTCDS))
+        | set(organisation_ids_where(actor, Capability.REVIEW_FIELD_INTAKE))
     )
     return Organisation.objects.filter(pk__in=ids, is_active=True).order_by("name")
 
@@ -367,3 +371,55 @@ def counted_survivors(
             )
         )
     return out
+
+
+# --- field intake (submissions pulled from ODK Central) -----------------------------------------------------------
+
+
+def field_submissions_visible_to(actor: Any) -> QuerySet[FieldSubmission]:
+    """The submissions of the organisations in which ``actor`` reviews field intake."""
+    return FieldSubmission.objects.filter(
+        organisation_id__in=organisation_ids_where(actor, Capability.REVIEW_FIELD_INTAKE)
+    )
+
+
+@lookup("interop.fieldsubmission")
+def field_submission_get_for(actor: Any, pk: Any) -> FieldSubmission:
+    """A submission pulled from ODK Central, if ``actor`` reviews field intake in its organisation; else 404."""
+    return one_or_404(field_submissions_visible_to(actor).select_related("organisation", "intake_draft"), pk)
+
+
+def field_submissions_of(actor: Any, organisation: Organisation) -> QuerySet[FieldSubmission]:
+    """What arrived for ``organisation``, newest first, with its program, the draft's holder and the case."""
+    return (
+        field_submissions_visible_to(actor)
+        .filter(organisation=organisation)
+        .select_related("program", "intake_draft__owner", "case")
+        .annotate(mine=ExpressionWrapper(Q(intake_draft__owner_id=getattr(actor, "pk", None)), BooleanField()))
+        .order_by("-created_at", "-submitted_at", "pk")
+    )
+
+
+def field_submission_known(organisation: Organisation, instance_id: str) -> bool:
+    """Whether a submission is already here: pulled before, or imported from an ODK Central CSV file."""
+    return (
+        FieldSubmission.objects.filter(organisation=organisation, instance_id=instance_id).exists()
+        or HtcdsLink.objects.filter(organisation=organisation, kind=LinkKind.CASE, ref=f"odk:{instance_id}").exists()
+    )
+
+
+def field_submission_pulled(organisation: Organisation, case_ref: str) -> bool:
+    """Whether a file's case reference (``odk:<instance id>``) is a submission already pulled from ODK Central."""
+    if not case_ref.startswith("odk:"):
+        return False
+    return FieldSubmission.objects.filter(organisation=organisation, instance_id=case_ref[4:]).exists()
+
+
+def field_submission_of_draft(draft_id: Any) -> FieldSubmission | None:
+    return FieldSubmission.objects.filter(intake_draft_id=draft_id).first()
+
+
+def pull_scope(organisation_id: int, program_id: int, user_id: str) -> tuple[Organisation, Program, User]:
+    """What a queued pull names (the service then checks that the user may do it)."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return organisation, Program.objects.get(pk=program_id, organisation=organisation), User.objects.get(pk=user_id)

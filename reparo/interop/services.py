@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,9 +27,9 @@ from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
 from reparo.audit.services import audit_record
 from reparo.cases import services as cases
-from reparo.cases.models import CaseStatus, ParticipantRole, ReferralSource
-from reparo.interop import deidentify, formats, importing, records, selectors, standard
-from reparo.interop.models import HtcdsLink, LinkKind
+from reparo.cases.models import CaseStatus, IntakeDraft, ParticipantRole, ReferralSource
+from reparo.interop import central, deidentify, formats, importing, records, selectors, standard
+from reparo.interop.models import FieldSubmission, HtcdsLink, LinkKind
 from reparo.organisations.models import Organisation, OrganisationKind, Program
 from reparo.people.models import Person
 
@@ -77,8 +78,7 @@ def deidentified_file(
     return deidentify.k_anonymise(rows, people)
 
 
-@transaction.atomic
-def htcds_export(
+def htcds_export_check(
     *,
     actor: Any,
     organisation: Organisation,
@@ -87,9 +87,10 @@ def htcds_export(
     program: Program | None = None,
     since: datetime.date | None = None,
     deidentified: bool = False,
-) -> ExportFile:
-    """The HTCDS file of ``organisation``'s cases (of ``program``, changed ``since``), for ``recipient`` — or
-    de-identified for anyone. Organisation admins only. Recorded in the audit log before the first byte is sent."""
+) -> None:
+    """Whether the file can be made: PermissionDenied for anyone but the organisation's admins, ValidationError in
+    plain words for what was asked wrongly. :func:`htcds_export` asks it first; the page asks it before starting the
+    export in the background, so that a mistake is shown on the form at once."""
     if not user_can(actor, Capability.EXPORT_HTCDS, organisation=organisation):
         raise PermissionDenied
     if file_format not in formats.FORMATS:
@@ -105,6 +106,59 @@ def htcds_export(
             )
         if recipient.kind != OrganisationKind.PARTNER:
             raise ValidationError({"recipient": _("Information can only be shared with a partner organisation.")})
+
+
+def htcds_export_start(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    file_format: str = formats.CSV,
+    recipient: Organisation | None = None,
+    program: Program | None = None,
+    since: datetime.date | None = None,
+    deidentified: bool = False,
+    back_to: str = "",
+) -> Any:
+    """Check what was asked (:func:`htcds_export_check`) and make the file in the background
+    (:mod:`reparo.interop.background`); the job, whose page shows the progress and then the download."""
+    from reparo.interop.background import EXPORT
+    from reparo.jobs.services import job_start
+
+    htcds_export_check(
+        actor=actor, organisation=organisation, file_format=file_format, recipient=recipient, program=program,
+        since=since, deidentified=deidentified,
+    )  # fmt: skip
+    params = {
+        "organisation": organisation.pk,
+        "file_format": file_format,
+        "recipient": recipient.pk if recipient is not None and not deidentified else None,
+        "program": program.pk if program is not None else None,
+        "since": since.isoformat() if since else None,
+        "deidentified": deidentified,
+    }
+    subject = organisation.name if deidentified or recipient is None else f"{organisation.name} → {recipient.name}"
+    return job_start(
+        actor=actor, organisation=organisation, kind=EXPORT, params=params, subject=subject, back_to=back_to
+    )
+
+
+@transaction.atomic
+def htcds_export(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    file_format: str = formats.CSV,
+    recipient: Organisation | None = None,
+    program: Program | None = None,
+    since: datetime.date | None = None,
+    deidentified: bool = False,
+) -> ExportFile:
+    """The HTCDS file of ``organisation``'s cases (of ``program``, changed ``since``), for ``recipient`` — or
+    de-identified for anyone. Organisation admins only. Recorded in the audit log before the first byte is sent."""
+    htcds_export_check(
+        actor=actor, organisation=organisation, file_format=file_format, recipient=recipient, program=program,
+        since=since, deidentified=deidentified,
+    )  # fmt: skip
     detail: dict[str, Any] = {
         "format": file_format,
         "deidentified": deidentified,
@@ -265,8 +319,65 @@ def _import_case(
     report.cases_created += 1
 
 
+# Reparo's own fields that the services check again (lengths the standard does not set), as the file names them.
+_COLUMN_OF = {
+    "given_name": "prs_FirstName", "family_name": "prs_SecondName", "date_of_birth": "prs_Birthdate",
+    "gender": "prs_Gender", "citizenship": "prs_Citizenship", "email": "prs_Email", "phone": "prs_MobilePhone",
+    "languages": "prs_PrimaryLanguage", "address": "prs_MailingStreet", "referral_date": "cas_IncomingReferralDate",
+    "reason": "cas_ReasonForCaseClosure",
+}  # fmt: skip
+
+
+def _refused_by_services(line: str, exc: ValidationError) -> list[importing.Problem]:
+    """What a service refused in a case that the file's checks let through, at the case's first line, in the column
+    of the field it refused where it names one."""
+    if not hasattr(exc, "error_dict"):
+        return [importing.Problem(line, "", " ".join(exc.messages))]
+    return [
+        importing.Problem(line, _COLUMN_OF.get(name, ""), " ".join(ValidationError(errors).messages))
+        for name, errors in exc.error_dict.items()
+    ]
+
+
 class _Undo(Exception):
     """Raised to roll back everything imported when one case cannot be saved and only a whole file may be."""
+
+
+def htcds_import_start(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    program: Program,
+    file_name: str,
+    data: bytes,
+    valid_only: bool = False,
+    back_to: str = "",
+) -> Any:
+    """Keep the file (encrypted) and import it in the background (:mod:`reparo.interop.background`); the job, whose
+    page shows the progress and then what was imported and what was not. Organisation admins only."""
+    from reparo.interop.background import IMPORT
+    from reparo.jobs.services import job_start
+
+    if not user_can(actor, Capability.IMPORT_HTCDS, organisation=organisation):
+        raise PermissionDenied
+    if program.organisation_id != organisation.pk:
+        raise PermissionDenied
+    if len(data) > importing.MAX_BYTES:
+        raise ValidationError({"upload": _("The file is larger than 20 MB. Split it and import the parts.")})
+    return job_start(
+        actor=actor,
+        organisation=organisation,
+        kind=IMPORT,
+        params={
+            "organisation": organisation.pk,
+            "program": program.pk,
+            "file_name": file_name[:255],
+            "valid_only": valid_only,
+        },
+        subject=program.name,
+        back_to=back_to,
+        input_data=data,
+    )
 
 
 def htcds_import(
@@ -301,14 +412,16 @@ def htcds_import(
     try:
         with transaction.atomic():
             for case in parsed.valid_cases:
-                if selectors.known_case(organisation, case.ref) is not None:
+                if selectors.known_case(organisation, case.ref) is not None or selectors.field_submission_pulled(
+                    organisation, case.ref
+                ):
                     report.cases_already_there += 1
                     continue
                 try:
                     with transaction.atomic():
                         _import_case(actor=actor, organisation=organisation, program=program, case=case, report=report)
                 except ValidationError as exc:
-                    report.problems.append(importing.Problem(parsed.lines[case.ref], "", " ".join(exc.messages)))
+                    report.problems.extend(_refused_by_services(parsed.lines[case.ref], exc))
                     report.cases_invalid += 1
                     if not valid_only:
                         raise _Undo from exc
@@ -339,3 +452,219 @@ def _audit_import(actor: Any, organisation: Organisation, program: Program, dige
             "problems": len(report.problems),
         },
     )
+
+
+# --- field intake: submissions of the HTCDS form pulled from ODK Central ------------------------------------------
+
+
+@dataclass
+class PullReport:
+    """What a pull found: ``received`` submissions in Central, of which ``new`` became intake drafts (``with_problems``
+    of them with answers that could not be read), ``already_here`` had come before (pulled, or imported from a file)
+    and ``rejected`` were rejected by a reviewer in Central (not brought in)."""
+
+    received: int = 0
+    new: int = 0
+    already_here: int = 0
+    rejected: int = 0
+    with_problems: int = 0
+    unreadable: int = 0  # no submission id
+
+
+def _may_receive(actor: Any, organisation: Organisation, program: Program) -> None:
+    for capability in (Capability.REVIEW_FIELD_INTAKE, Capability.OPEN_CASES):
+        if not user_can(actor, capability, organisation=organisation):
+            raise PermissionDenied
+    if program.organisation_id != organisation.pk:
+        raise PermissionDenied
+    if not program.is_active:
+        raise ValidationError({"program": _("This program is closed: choose an open one.")})
+
+
+def field_intake_pull(*, actor: Any, organisation: Organisation, program: Program) -> PullReport:
+    """Bring the new submissions of the HTCDS form in ODK Central (``settings.ODK_CENTRAL``) into ``program`` as
+    intake drafts of the actor's, for review. Pulling again brings nothing twice. Reviewers of field intake who may
+    open cases in the organisation (coordinators, organisation admins)."""
+    conf = settings.ODK_CENTRAL
+    if conf is None:
+        raise ValidationError(_("Field intake from ODK Central is not set up (see ODK_CENTRAL_URL in the "
+                                "configuration guide)."))  # fmt: skip
+    _may_receive(actor, organisation, program)
+    try:
+        submissions = central.fetch(conf)  # no transaction is held open while Central answers
+    except central.CentralUnavailable as exc:
+        with transaction.atomic():
+            audit_record(actor=actor, action="field_intake.pull_failed", organisation=organisation,
+                         object_type="organisations.program", object_id=str(program.pk))  # fmt: skip
+        raise ValidationError(exc.reason) from None
+    return field_intake_receive(
+        actor=actor, organisation=organisation, program=program, submissions=submissions, project_id=conf.project,
+        form_id=conf.form,
+    )  # fmt: skip
+
+
+def field_intake_receive(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    program: Program,
+    submissions: Iterable[central.Submission],
+    project_id: int,
+    form_id: str,
+) -> PullReport:
+    """Each submission not here yet becomes an intake draft of the actor's (with what could not be read noted), one
+    transaction each, so that a pull cut short keeps what it brought. Audited, each and as a whole."""
+    _may_receive(actor, organisation, program)
+    report = PullReport()
+    for submission in submissions:
+        report.received += 1
+        if not submission.instance_id or len(submission.instance_id) > 120:
+            report.unreadable += 1
+            continue
+        if submission.review_state == "rejected":
+            report.rejected += 1
+            continue
+        try:
+            with transaction.atomic():
+                if selectors.field_submission_known(organisation, submission.instance_id):
+                    report.already_here += 1
+                    continue
+                made = _field_submission_make(actor, organisation, program, submission, project_id, form_id)
+        except IntegrityError:  # the same submission, brought in at this moment by another pull
+            report.already_here += 1
+            continue
+        report.new += 1
+        report.with_problems += bool(made.problems)
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action="field_intake.pulled", organisation=organisation, object_type="organisations.program",
+            object_id=str(program.pk), detail={"project": project_id, "form": form_id, **asdict(report)},
+        )  # fmt: skip
+    return report
+
+
+def _field_submission_make(
+    actor: Any,
+    organisation: Organisation,
+    program: Program,
+    submission: central.Submission,
+    project_id: int,
+    form_id: str,
+) -> FieldSubmission:
+    found, problems = importing.read_answers(submission.columns)
+    ref = f"odk:{submission.instance_id}"
+    person_names = [n for n in records.person_fields() if n not in records.section_fields(standard.PERPETRATOR)]
+    case_names = records.case_fields()
+    for name, value in found.items():
+        if value and name not in person_names and name not in case_names:
+            problems.append(importing.Problem("", name, _("Field intake brings in the survivor and the case; this "
+                                                          "answer was left out.")))  # fmt: skip
+    person = records.PersonRecord(
+        ref=f"{ref}:1", role=records.VICTIM, values={n: found.get(n, "") for n in person_names}
+    )
+    case = records.CaseRecord(ref=ref, values={n: found.get(n, "") for n in case_names})
+    data, source = _intake_draft_data(program, case, person, submission)
+    draft = cases.intake_draft_save(actor=actor, organisation=organisation, data=data, source=source)
+    made = FieldSubmission.objects.create(
+        organisation=organisation, program=program, instance_id=submission.instance_id, project_id=project_id,
+        form_id=form_id[:128], submitted_at=submission.submitted_at, review_state=submission.review_state[:32],
+        problems=cast(Any, [[p.column, p.reason] for p in problems] or None), pulled_by=actor, intake_draft=draft,
+    )  # fmt: skip
+    audit_record(actor=actor, action="field_submission.received", obj=made, organisation=organisation,
+                 detail={"intake_draft": str(draft.pk), "problems": len(problems)})  # fmt: skip
+    return made
+
+
+def _intake_draft_data(
+    program: Program, case: records.CaseRecord, person: records.PersonRecord, submission: central.Submission
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The intake form's fields filled from a submission, and what it held beyond them (``source``: kept with the
+    draft, given to the case and the survivor when the case is opened)."""
+    v = person.values
+    native = _person_fields(person)
+    sent = timezone.localdate(submission.submitted_at) if submission.submitted_at else timezone.localdate()
+
+    def codes(name: str) -> list[str]:
+        given = set(v.get(name, "").split(";"))
+        return [c for c in standard.field(name).codes if c in given]
+
+    data: dict[str, Any] = {
+        "program": [str(program.pk)],
+        "referral_source": [ReferralSource.OTHER.value],
+        "referral_date": [case.values.get("cas_IncomingReferralDate") or sent.isoformat()],
+        "summary": [_("Sent from the field through ODK Central on %(date)s.") % {"date": sent.isoformat()}],
+        "given_name": [v.get("prs_FirstName", "")],
+        "family_name": [v.get("prs_SecondName", "")],
+        "date_of_birth": [v.get("prs_Birthdate", "")],
+        "phone": [v.get("prs_MobilePhone", "")],
+        "email": [v.get("prs_Email", "")],
+        "address": [native["address"] or ""],
+        "gender": [v.get("prs_Gender", "")],
+        "languages": native["languages"],
+        **{attr: codes(name) for name, attr in records.HARM_FIELDS.items()},
+    }
+    source = {
+        "ref": case.ref,
+        "case_extra": _case_extra(case),
+        "survivor": {"citizenship": native["citizenship"], "htcds_extra": native["htcds_extra"]},
+    }
+    return data, source
+
+
+@transaction.atomic
+def field_submission_take(*, actor: Any, submission: FieldSubmission) -> IntakeDraft:
+    """Take over a submission's intake draft from the reviewer who holds it, to review it and open the case."""
+    if not user_can(actor, Capability.REVIEW_FIELD_INTAKE, organisation=submission.organisation_id):
+        raise PermissionDenied
+    locked = (
+        FieldSubmission.objects.select_for_update(of=("self",))
+        .select_related("intake_draft", "organisation")
+        .get(pk=submission.pk)
+    )
+    if locked.intake_draft is None:
+        raise ValidationError(_("This submission is no longer waiting for review."))
+    draft = cases.intake_draft_take(actor=actor, draft=locked.intake_draft)
+    audit_record(actor=actor, action="field_submission.taken", obj=locked, organisation=locked.organisation,
+                 detail={"intake_draft": str(draft.pk)})  # fmt: skip
+    return draft
+
+
+def field_intake_configured() -> bool:
+    """Whether an ODK Central to pull from is configured (``settings.ODK_CENTRAL``)."""
+    return settings.ODK_CENTRAL is not None
+
+
+@transaction.atomic
+def field_intake_viewed(*, actor: Any, organisation: Organisation) -> None:
+    audit_record(actor=actor, action="field_intake.viewed", organisation=organisation)
+
+
+def on_intake_draft_opened(*, actor: Any, draft_id: Any, case: Any, **_kwargs: Any) -> None:
+    """A case was opened from an intake draft (``cases.signals.intake_draft_opened``, inside that transaction): if
+    the draft came from a submission, note the case, and link the case and its survivor to the submission's reference
+    so that an ODK Central file with the same submission finds them instead of making them again."""
+    made = selectors.field_submission_of_draft(draft_id)
+    if made is None:
+        return
+    made.case = case
+    made.save(update_fields=["case", "updated_at"])
+    ref = f"odk:{made.instance_id}"
+    if selectors.known_case(case.organisation, ref) is None:
+        HtcdsLink.objects.create(organisation=case.organisation, kind=LinkKind.CASE, ref=ref, case=case)
+    survivor = case.participants.get(role=ParticipantRole.SURVIVOR).person
+    if (
+        selectors.known_person(case.organisation, f"{ref}:1") is None
+        and not HtcdsLink.objects.filter(person=survivor).exists()
+    ):
+        HtcdsLink.objects.create(organisation=case.organisation, kind=LinkKind.PERSON, ref=f"{ref}:1", person=survivor)
+    audit_record(actor=actor, action="field_submission.case_opened", obj=made, organisation=case.organisation,
+                 detail={"case": str(case.pk)})  # fmt: skip
+
+
+def on_person_erased(*, actor: Any, person: Person, **_kwargs: Any) -> None:
+    """A survivor's data was erased on request (``cases.signals.person_erased``, inside that transaction): what could
+    not be read from the submission their case came from may quote their answers (a birth date), so it goes too."""
+    for made in FieldSubmission.objects.filter(case__participants__person=person).distinct():
+        if made.problems is not None:
+            made.problems = None
+            made.save(update_fields=["problems", "updated_at"])

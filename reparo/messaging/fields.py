@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import models
-
-from reparo.core.fields import EncryptedFieldMixin
+from reparo.core import fields
 
 
-class EncryptedBinaryField(EncryptedFieldMixin, models.TextField):
-    """Bytes, sealed like :class:`reparo.core.fields.EncryptedTextField` (the row's identity bound in) and stored as
-    the usual text token. Read lazily: defer it in lists, so a page of attachments does not decrypt their contents."""
-
-    def encode(self, value: Any) -> bytes:
-        if isinstance(value, str):
-            raise TypeError("EncryptedBinaryField holds bytes, not text.")
-        return bytes(value)
-
-    def decode(self, raw: bytes) -> bytes:
-        return raw
-
-    def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
-        return None
+class EncryptedBinaryField(fields.EncryptedBinaryField):
+    """Attachments' contents: :class:`reparo.core.fields.EncryptedBinaryField`, under the name the migrations of
+    messaging know it by."""

@@ -354,6 +354,12 @@ def participants_without_thread(case: Case, *, responsible_side_only: bool) -> l
     return sorted(people.values(), key=lambda p: p.display_code)
 
 
+def edit_version(relay: Relay) -> str:
+    """Which proposed edit a page showed (when it was proposed): an answer names it, so that an agreement given on a
+    page showing one edit never passes on another proposed since."""
+    return relay.reviewed_at.isoformat() if relay.reviewed_at else ""
+
+
 def relay_refusals_now(relay: Relay) -> list[Any]:
     """Why ``relay`` could not go now (empty: it could), for the facilitator deciding."""
     return relay_refusals(process=relay.process, author=relay.author, recipient=relay.recipient)

@@ -341,12 +341,19 @@ def _author_or_recorder(actor: Any, relay: Relay) -> Relay:
 
 
 @transaction.atomic
-def relay_answer_edit(*, actor: Any, relay: Relay, agree: bool) -> Relay:
+def relay_answer_edit(*, actor: Any, relay: Relay, agree: bool, edit_seen: str | None = None) -> Relay:
     """The author's answer to a proposed edit: agreeing passes the edited words on (the rules asked again); not
-    agreeing puts their own words back in the facilitators' queue."""
+    agreeing puts their own words back in the facilitators' queue. ``edit_seen`` (from the page the answer was given
+    on: :func:`reparo.messaging.selectors.edit_version`) names the edit answered: an answer to an edit that has since
+    been replaced by another is refused, so that nobody agrees to words they have not read."""
     relay = _author_or_recorder(actor, relay)
     if relay.status != RelayStatus.EDIT_PROPOSED:
         raise ValidationError(_("There is no edit waiting for an answer."))
+    if edit_seen is not None and edit_seen != selectors.edit_version(relay):
+        raise ValidationError(
+            _("The suggested change is not the one on the page you answered from. Nothing was passed on: read the new "
+              "suggestion and answer it.")
+        )  # fmt: skip
     case = relay.process.case
     if agree:
         _audit(actor, "messaging.relay_edit_agreed", relay, case, process=str(relay.process_id))
@@ -450,6 +457,16 @@ def contact_point_end(*, actor: Any, contact_point: ContactPoint) -> ContactPoin
                  organisation=point.person.organisation,
                  detail={"person": str(point.person_id), "channel": point.channel})  # fmt: skip
     return point
+
+
+@transaction.atomic
+def contact_points_viewed(*, actor: Any, person: Person, shown: int) -> None:
+    """Record that ``actor`` was shown ``person``'s ways to be told (their addresses: contact details), and how many
+    (the addresses themselves never go into the audit trail)."""
+    person = _person_for(actor, person)
+    user, label = audit_actor(actor)
+    audit_record(actor=user, actor_label=label, action="messaging.contact_points_viewed", obj=person,
+                 organisation=person.organisation, detail={"person": str(person.pk), "shown": shown})  # fmt: skip
 
 
 def on_person_erased(*, actor: Any, person: Person, **_kwargs: Any) -> None:

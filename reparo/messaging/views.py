@@ -142,6 +142,7 @@ def relay_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "edit_form": EditForm(initial={"text": relay.body}),
             "decline_form": DeclineForm(),
             "records_answer": relay.status == RelayStatus.EDIT_PROPOSED and relay.reviewed_by_id != request.user.pk,
+            "edit_version": selectors.edit_version(relay),
         },
     )
 
@@ -186,7 +187,9 @@ def relay_answer(request: HttpRequest, pk: Any) -> HttpResponse:
         raise Http404
     return _relay_action(
         request, pk,
-        lambda relay: services.relay_answer_edit(actor=request.user, relay=relay, agree=answer == "agree"),
+        lambda relay: services.relay_answer_edit(
+            actor=request.user, relay=relay, agree=answer == "agree", edit_seen=request.POST.get("edit", "")
+        ),
         _("Passed on with the edit.") if answer == "agree" else _("Back in the queue with the author's own words."),
     )  # fmt: skip
 
@@ -225,12 +228,14 @@ def contact(request: HttpRequest, pk: Any) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("messaging:contact", pk=person.pk)
     consents = selectors.contact_consents(person)
+    points = [(p, consents[p.channel]) for p in selectors.contact_points_of(person)]
+    services.contact_points_viewed(actor=request.user, person=person, shown=len(points))
     return render(
         request,
         "messaging/contact.html",
         {
             "person": person,
-            "points": [(p, consents[p.channel]) for p in selectors.contact_points_of(person)],
+            "points": points,
             "form": form,
             "channels": [(Channel(c).label, consents[c]) for c in Channel.values if c == Channel.EMAIL or available],
         },

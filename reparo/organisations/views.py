@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,10 +20,21 @@ from reparo.accounts.forms import MembershipAddForm
 from reparo.core.actions import form_page
 from reparo.organisations import selectors
 from reparo.organisations.activity_forms import AuditFilterForm
+from reparo.organisations.extensions import home_desks
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"memberships": memberships_of(request.user)})
+    """What there is to do today, desk by desk (the sections other apps register), and the person's roles."""
+    desks = home_desks(request.user)
+    return render(
+        request,
+        "core/home.html",
+        {
+            "desks": desks,
+            "memberships": memberships_of(request.user),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:

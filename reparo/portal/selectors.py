@@ -317,6 +317,20 @@ def takes_part_on_one_side(actor: Any) -> bool:
     return any(side_of(p.role) != "other" and p.process.type not in SURVIVOR_ONLY_TYPES for p in stoppable_of(actor))
 
 
+def process_consent_purpose(process: Process) -> str:
+    """The consent purpose that agreeing to ``process`` records: its own for a survivor's support circle."""
+    return ConsentPurpose.SUPPORT_CIRCLE if process.type in SURVIVOR_ONLY_TYPES else ConsentPurpose.PROCESS
+
+
+def process_consent_words(process: Process) -> str:
+    if process.type in SURVIVOR_ONLY_TYPES:
+        return str(CIRCLE_WORDS)
+    return _("Take part in: %(process)s") % {"process": process.get_type_display()}
+
+
+CIRCLE_WORDS = gettext_lazy("Have your circle of support: community volunteers who help with the goals you set")
+
+
 def consent_words(consent: Consent) -> str:
     """What a consent is for, in plain words addressed to the person who gave it."""
     if consent.purpose == ConsentPurpose.EVALUATION:
@@ -329,6 +343,8 @@ def consent_words(consent: Consent) -> str:
         return str(RELAY_WORDS)
     if consent.purpose == ConsentPurpose.PROCESS:
         return _("Take part in: %(process)s") % {"process": consent.process_label or _("a restorative process")}
+    if consent.purpose == ConsentPurpose.SUPPORT_CIRCLE:
+        return str(CIRCLE_WORDS)
     return consent.describe()
 
 
@@ -371,9 +387,12 @@ def consent_offers_for(actor: Any, *, at: datetime.datetime | None = None) -> li
         offers.append(ConsentOffer("relay", str(RELAY_WORDS), ConsentPurpose.RELAY))
     for participant in stoppable_of(actor):
         process = participant.process
-        if not in_force(ConsentPurpose.PROCESS, process_ref=process_consent_ref(process)):
-            words = _("Take part in: %(process)s") % {"process": process.get_type_display()}
-            offers.append(ConsentOffer(f"process:{process.pk}", words, ConsentPurpose.PROCESS, process=process))
+        # A support circle is agreed to as such (the agreement its volunteers' access hangs on), any other process
+        # as taking part in it.
+        purpose = process_consent_purpose(process)
+        if not in_force(purpose, process_ref=process_consent_ref(process)):
+            words = process_consent_words(process)
+            offers.append(ConsentOffer(f"process:{process.pk}", words, purpose, process=process))
     seen: set[str] = set()
     for consent in rows:
         if consent.in_force_at(at):

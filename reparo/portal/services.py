@@ -373,13 +373,14 @@ def printed_codes_waiting(invitation: Invitation) -> bool:
 def setup_complete(*, request: HttpRequest, invitation: Invitation, method: str, token: str) -> bool:
     """Confirm the second factor the participant chose with a first code (``app``: the authenticator app's current
     code; ``printed``: one code of the printed list, which it uses up). On success the invitation is used, the
-    account is active, and the participant is signed in with both factors. A wrong code counts towards lock-out."""
+    account is active, and the participant is signed in with both factors. A wrong code counts towards lock-out;
+    while locked out, every code is refused unread."""
     locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
     if locked is None or invitation_usable(locked.pk) is None:
         return False
     account = locked.account
     user = User.objects.select_for_update().get(pk=account.user_id)
-    if not user.has_usable_password():
+    if not user.has_usable_password() or sign_in_locked(request=request, user=user):
         return False
     cleaned = "".join(str(token or "").split()).replace("-", "").lower()
     device: Any
@@ -429,10 +430,19 @@ def setup_complete(*, request: HttpRequest, invitation: Invitation, method: str,
 # --- signing in ---------------------------------------------------------------------------------------------------
 
 
+def sign_in_locked(*, request: HttpRequest, user: User) -> bool:
+    """Whether the participant's sign-in name, or this request's address, is locked out now: then no code is even
+    looked at, the right one included (wrong codes lock as wrong passphrases do, and the lock holds for the second
+    step too, not only for the passphrase)."""
+    return lockout.is_locked(request, username=user.email)
+
+
 @transaction.atomic
 def sign_in_code(*, request: HttpRequest, user: User, token: str) -> bool:
     """The second step of a participant's sign-in: a code from their authenticator app or printed list. A wrong
-    code counts towards lock-out, as a wrong passphrase does."""
+    code counts towards lock-out, as a wrong passphrase does; while locked out, every code is refused unread."""
+    if sign_in_locked(request=request, user=user):
+        return False
     if account_services.two_factor_verify(request=request, user=user, token=token):
         return True
     lockout.failure_record(request, username=user.email)
@@ -457,7 +467,7 @@ def consent_give(*, actor: Any, offer: str) -> Consent:
     if chosen is None:
         raise ValidationError(_("That choice is no longer open. Nothing has changed."))
     kwargs: dict[str, Any] = {}
-    if chosen.purpose == ConsentPurpose.PROCESS and chosen.process is not None:
+    if chosen.purpose in (ConsentPurpose.PROCESS, ConsentPurpose.SUPPORT_CIRCLE) and chosen.process is not None:
         kwargs = {"case": chosen.process.case, "process_ref": process_consent_ref(chosen.process),
                   "process_label": str(chosen.process.get_type_display())}  # fmt: skip
     elif chosen.purpose == ConsentPurpose.CONTACT:
@@ -559,6 +569,8 @@ def callback_request(*, actor: Any) -> CallbackRequest:
     account = selectors.account_of(actor)
     if account is None:
         raise PermissionDenied
+    # One asking at a time (a double tap sends two): the second waits here and finds the first one's request.
+    PortalAccount.objects.select_for_update().filter(pk=account.pk).first()
     open_cases = selectors.open_cases_of(actor)
     case = open_cases.filter(pk=account.case_id).first() or open_cases.order_by("-updated_at").first()
     if case is None:

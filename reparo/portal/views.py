@@ -111,6 +111,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect("portal:home")
     form = FactorForm(request.POST or None)
+    if request.method == "POST" and services.sign_in_locked(request=request, user=request.user):  # type: ignore[arg-type]
+        return lockout.lockout_response(request)
     if request.method == "POST" and form.is_valid():
         if services.sign_in_code(request=request, user=request.user, token=form.cleaned_data["token"]):  # type: ignore[arg-type]
             return redirect(_next(request))
@@ -229,6 +231,8 @@ def start_factor(request: HttpRequest) -> HttpResponse:
     if method not in ("app", "printed") or (method == "printed" and not printed):
         return _page(request, "portal/start_factor.html", {"printed": printed})
     form = FactorForm(request.POST or None)
+    if request.method == "POST" and services.sign_in_locked(request=request, user=invitation.account.user):
+        return lockout.lockout_response(request)
     if request.method == "POST" and form.is_valid():
         if services.setup_complete(
             request=request, invitation=invitation, method=method, token=form.cleaned_data["token"]
@@ -645,6 +649,7 @@ def relay(request: HttpRequest, case_pk: Any, pk: Any) -> HttpResponse:
             "relay": found,
             "status_words": selectors.relay_status_words(found),
             "why_not_now": [selectors.refusal_words(r) for r in refusals],
+            "edit_version": messaging_selectors.edit_version(found),
         },
     )
 
@@ -662,7 +667,9 @@ def relay_answer(request: HttpRequest, case_pk: Any, pk: Any) -> HttpResponse:
         return redirect("portal:relay", case_pk=actor.case.pk, pk=found.pk)
     agree = answer == "agree"
     try:
-        messaging_services.relay_answer_edit(actor=actor, relay=found, agree=agree)
+        messaging_services.relay_answer_edit(
+            actor=actor, relay=found, agree=agree, edit_seen=request.POST.get("edit", "")
+        )
     except PermissionDenied:
         raise Http404 from None
     except RelayRefused as exc:
@@ -735,6 +742,8 @@ def circle_end(request: HttpRequest, pk: Any) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as exc:
+        if found.pk not in selectors.circle_ids(request.user):
+            return _page(request, "portal/circle_ended.html")  # it ended meanwhile (the same tap, sent twice)
         messages.error(request, errors_text(exc))
         return redirect("portal:circle", pk=found.pk)
     return _page(request, "portal/circle_ended.html")

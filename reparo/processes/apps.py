@@ -9,8 +9,9 @@ class ProcessesConfig(AppConfig):
     def ready(self) -> None:
         from reparo.cases.extensions import case_page_form
         from reparo.cases.signals import case_ended
-        from reparo.processes import services
+        from reparo.processes import home, services
         from reparo.processes.forms import ProcessOpenForm
 
         case_ended.connect(services.on_case_ended, dispatch_uid="processes.end_with_case")
         case_page_form("process_form", ProcessOpenForm)
+        home.register()  # its sections of the home page

@@ -32,13 +32,14 @@ def times_for(session: Session, participant: ProcessParticipant | None) -> tuple
 
 def session_ics(session: Session, participant: ProcessParticipant | None = None) -> str:
     start, end = times_for(session, participant)
-    uid = f"{session.pk}-{participant.pk if participant else 'team'}@reparo"
+    # Nothing in the file names the software or the program, not even where a calendar keeps it out of sight.
+    uid = f"{session.pk}-{participant.pk if participant else 'team'}@appointments.invalid"
     summary = _("Appointment")
     description = _("Details are with the person who arranged it.")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        "PRODID:-//Reparo//Appointments//EN",
+        "PRODID:-//Appointments//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",

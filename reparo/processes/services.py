@@ -492,13 +492,18 @@ def participant_withdraw(
         raise ValidationError(_("Your team will talk with you about closing the case."))
     if close_case and participant.role != ProcessRole.SURVIVOR:
         raise ValidationError(_("Only the survivor's withdrawal can close the case."))
+    # Read afresh under lock (the process, then the participant): a stop sent twice at once (a double tap) or
+    # recorded by staff while the person stops in the portal takes effect once.
+    locked = Process.objects.select_for_update().get(pk=process.pk)
+    given, participant = participant, ProcessParticipant.objects.select_for_update().get(pk=participant.pk)
+    participant.process = locked
     if participant.withdrawn_at:
+        given.withdrawn_at = participant.withdrawn_at
         return participant
-    participant.withdrawn_at = timezone.now()
+    participant.withdrawn_at = given.withdrawn_at = timezone.now()
     participant.save(update_fields=["withdrawn_at", "updated_at"])
-    ends = participant.role in {ProcessRole.SURVIVOR, *RESPONSIBLE_SIDE} and process.is_open
+    ends = participant.role in {ProcessRole.SURVIVOR, *RESPONSIBLE_SIDE} and locked.is_open
     if ends:
-        locked = Process.objects.select_for_update().get(pk=process.pk)
         _end(locked, reason=EndReason.WITHDRAWAL)
         owners = {member.user for member in locked.facilitators.select_related("user")}
         owners |= {m.user for m in CaseTeamMember.objects.filter(case=locked.case, role=TeamRole.SUPERVISOR)

@@ -8,4 +8,6 @@ class SafetyConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the safety conditions of the joint-meeting gate.
-        from reparo.safety import gate  # noqa: F401
+        from reparo.safety import gate, home  # noqa: F401
+
+        home.register()  # its sections of the home page

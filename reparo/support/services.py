@@ -256,6 +256,9 @@ def support_circle_end(*, actor: Any, circle: SupportCircle) -> SupportCircle:
     themself = is_the_survivor(actor, circle)
     if not themself:
         _require_staff(actor, circle)
+    # Asked afresh under lock: ending it twice at once (a double tap, or staff recording it as the survivor ends it
+    # in the portal) ends it once, with one task and one audit row.
+    circle.process = Process.objects.select_for_update().get(pk=circle.process_id)
     _require_open(circle)
     participant = ProcessParticipant.objects.filter(process=circle.process, person=circle.survivor).first()
     if participant is not None:

@@ -669,7 +669,11 @@ def send_expiry_reminders(*, today: datetime.date | None = None) -> int:
 def certify_for_demo(*, user: Any, program: Any) -> Certification:
     """Development only (``seed_demo``): a current certification at the advanced level in every competency."""
     refuse_outside_development()
-    existing = Certification.objects.filter(user=user, program=program, status=CertificationStatus.ACTIVE).first()
+    existing = (
+        Certification.objects.filter(user=user, program=program, status=CertificationStatus.ACTIVE)
+        .order_by("-expires_on")
+        .first()
+    )
     if existing and existing.expires_on > timezone.localdate():
         return existing
     today = timezone.localdate()

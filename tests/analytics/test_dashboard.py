@@ -19,11 +19,13 @@ from reparo.analytics import selectors, stats
 from reparo.analytics.presentation import figures
 from reparo.analytics.suppression import THRESHOLD
 from reparo.cases.models import Case, CaseStatus
+from reparo.jobs.models import Job
 from reparo.organisations.models import Program
 from reparo.processes.models import ProcessStage, ProcessType
 from tests.analytics import factories as f
 from tests.analytics.test_suppression import _audit
 from tests.conftest import sign_in
+from tests.jobs.helpers import downloaded, job_of
 
 
 def all_shown_counts(board: selectors.Dashboard) -> Iterable[int]:
@@ -206,10 +208,13 @@ def test_the_pdf_shows_the_same_figures_and_no_count_below_11(client: Any, scene
     from pypdf import PdfReader
 
     sign_in(client, scene["coordinator"])
-    response = client.get(reverse("analytics:program_report", args=[scene.alice_org.pk, scene.program.pk]))
-    assert response.status_code == 200
+    started = client.post_form(reverse("analytics:program_report", args=[scene.alice_org.pk, scene.program.pk]))
+    job = job_of(started)  # made in the background (at once, with the tests' task backend)
+    assert client.get(started["Location"]).status_code == 200
+    response = downloaded(client, job)
     assert response["Content-Type"] == "application/pdf"
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert 'filename="outcome-report.pdf"' in response["Content-Disposition"]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.body)).pages)
     assert "Outcome report" in text and "fewer than 11" in text
     # The report is built from the same figures as the page; every count in them is 11 or more or suppressed.
     board = selectors.dashboard(_scope(scene, scene.program))
@@ -287,10 +292,14 @@ def test_anyone_else_gets_not_found(client: Any, scene: Any, who: str) -> None:
     for url in (
         reverse("analytics:organisation", args=[scene.alice_org.pk]),
         reverse("analytics:program", args=[scene.alice_org.pk, scene.program.pk]),
+    ):
+        assert client.get(url).status_code == 404
+    for url in (
         reverse("analytics:organisation_report", args=[scene.alice_org.pk]),
         reverse("analytics:program_report", args=[scene.alice_org.pk, scene.program.pk]),
     ):
-        assert client.get(url).status_code == 404
+        assert client.post_form(url).status_code == 404
+    assert not Job.objects.exists()
     index = client.get(reverse("analytics:index")).content.decode()
     assert scene.program.name not in index
 

@@ -3,6 +3,7 @@ counts shown as "fewer than 11", and no CSP violation."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,5 +49,15 @@ def test_it_renders_the_charts_and_their_tables(signed_in: Any, member: Member, 
     expect(page.locator("svg[role=img]")).to_have_count(12)
     expect(page.locator("table.table")).to_have_count(12)
     expect(page.get_by_role("heading", name="Improvement log")).to_be_visible()
-    expect(page.get_by_role("link", name="Download the report (PDF)")).to_be_visible()
+    # The report is made in the background: the button goes to its page, which offers the download when it is done
+    # (at once with the tests' task backend).
+    page.get_by_role("button", name="Make the report (PDF)").click()
+    expect(page.get_by_role("heading", name="Outcome report (PDF)", level=1)).to_be_visible()
+    expect(page.get_by_text("Ready", exact=True)).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("main").get_by_role("link", name="Download", exact=True).click()
+    assert download.value.suggested_filename == "outcome-report.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    page.get_by_role("link", name="Back to where you started").click()
+    expect(page.get_by_role("heading", name="Survivor-led dialogue", level=1)).to_be_visible()
     assert not problems.csp_violations() and not problems.errors

@@ -126,3 +126,55 @@ def test_it_still_lets_an_operator_turn_the_redirect_off():
     code = "from django.conf import settings; print(settings.SECURE_SSL_REDIRECT)"
     result = run_manage({**PRODUCTION, "SECURE_SSL_REDIRECT": "off"}, "shell", "-c", code)
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+ODK = {
+    "ODK_CENTRAL_URL": "https://central.example.org/",
+    "ODK_CENTRAL_PROJECT": "7",
+    "ODK_CENTRAL_FORM": "htcds_xlsform",
+    "ODK_CENTRAL_USERNAME": "reparo@example.org",
+    "ODK_CENTRAL_PASSWORD": "field-secret-1",
+}
+
+
+def test_it_pulls_no_field_intake_unless_odk_central_is_configured(tmp_path):
+    from reparo import config
+
+    assert config.odk_central({"REPARO_ENV": "production"}) is None
+    secret = tmp_path / "odk_password"
+    secret.write_text("from-a-file\n")
+    env = {**ODK, "REPARO_ENV": "production", "ODK_CENTRAL_PASSWORD": "", "ODK_CENTRAL_PASSWORD_FILE": str(secret)}
+    conf = config.odk_central(env)
+    assert (conf.url, conf.project, conf.form, conf.password) == (
+        "https://central.example.org", 7, "htcds_xlsform", "from-a-file"
+    )
+    assert "from-a-file" not in repr(conf)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"ODK_CENTRAL_FORM": ""}, "ODK_CENTRAL_FORM is not set"),
+     ({"ODK_CENTRAL_USERNAME": "", "ODK_CENTRAL_PASSWORD": ""}, "ODK_CENTRAL_USERNAME, ODK_CENTRAL_PASSWORD are not"),
+     ({"ODK_CENTRAL_URL": "http://central.example.org"}, "must be the https:// address"),
+     ({"ODK_CENTRAL_URL": "central.example.org"}, "must be the https:// address"),
+     ({"ODK_CENTRAL_PROJECT": "seven"}, "project's number"), ({"ODK_CENTRAL_PROJECT": "0"}, "project's number")],
+)  # fmt: skip
+def test_it_refuses_a_half_made_odk_central_configuration(change, message):
+    from reparo import config
+
+    with pytest.raises(config.ConfigurationError, match=message):
+        config.odk_central({**ODK, "REPARO_ENV": "production", **change})
+
+
+def test_it_lets_a_local_central_speak_plain_http_in_development_only():
+    from reparo import config
+
+    local = {**ODK, "ODK_CENTRAL_URL": "http://localhost:8383"}
+    assert config.odk_central({**local, "REPARO_ENV": "development"}).url == "http://localhost:8383"
+    with pytest.raises(config.ConfigurationError):
+        config.odk_central({**local, "REPARO_ENV": "production"})
+
+
+def test_it_refuses_to_start_with_half_of_odk_central():
+    result = run_manage({**PRODUCTION, "ODK_CENTRAL_URL": "https://central.example.org"}, "check")
+    assert result.returncode != 0 and "ODK_CENTRAL_PROJECT" in result.stderr

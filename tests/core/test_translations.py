@@ -35,6 +35,8 @@ CATALOGUES = tuple(code for code, _name in settings.LANGUAGES if code != "en")
 
 def po_relative(code: str) -> Path:
     return Path("locale", code, "LC_MESSAGES", "django.po")
+
+
 # What `make messages` scans: everything but these (the same ignores as the Makefile).
 SOURCES = ("reparo", "templates", "locale", "manage.py")
 IGNORES = (".venv/*", "tests/*", "bench/*")
@@ -148,7 +150,18 @@ def test_it_has_a_well_formed_committed_catalogue(code: str) -> None:
 
 
 # The count a plural form is chosen by: a translation may leave it out (Arabic says "one day", "two days" in a word).
-COUNTERS = {"%(count)s", "%(counter)s", "%(n)s", "%(days)s", "%(hours)s", "%(months)s", "%d", "%s", "%(num)s", "%(number)s"}
+COUNTERS = {
+    "%(count)s",
+    "%(counter)s",
+    "%(n)s",
+    "%(days)s",
+    "%(hours)s",
+    "%(months)s",
+    "%d",
+    "%s",
+    "%(num)s",
+    "%(number)s",
+}
 
 
 @pytest.mark.parametrize("how", ["accept-language", "cookie"])
@@ -207,7 +220,9 @@ def test_it_switches_to_spanish_with_the_language_switcher(client, db) -> None:
     ("code", "exit_label", "direction"),
     [("fr", "Quitter cette page", "ltr"), ("ar", "الخروج من هذه الصفحة", "rtl")],
 )
-def test_it_renders_the_sign_in_page_in_french_and_arabic(client, db, code: str, exit_label: str, direction: str) -> None:
+def test_it_renders_the_sign_in_page_in_french_and_arabic(
+    client, db, code: str, exit_label: str, direction: str
+) -> None:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
     html = client.get("/sign-in/").content.decode()
     assert f'<html lang="{code}" dir="{direction}">' in html

@@ -21,12 +21,14 @@ from reparo.cases.models import Case, CaseParticipant, CaseStatus, ParticipantRo
 from reparo.consent.models import Consent, ConsentMethod, ConsentPurpose
 from reparo.funding import report, selectors, services
 from reparo.funding.models import Category
+from reparo.jobs.models import Job
 from reparo.organisations.models import Program
 from reparo.people.models import Person, PersonKind, new_display_code
 from reparo.processes.models import Process, ProcessParticipant, ProcessRole, ProcessStage
 from tests.analytics.test_suppression import _assert_safe
 from tests.conftest import CsrfClient, sign_in
 from tests.funding.factories import grant
+from tests.jobs.helpers import downloaded, job_of
 
 pytestmark = pytest.mark.django_db
 WINDOW = selectors.Window(datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
@@ -170,9 +172,11 @@ def test_the_funder_report_shows_no_count_below_11(scene):
 
     client = sign_in(CsrfClient(), scene.world["coordinator"])
     query = {"start": WINDOW.start.isoformat(), "end": WINDOW.end.isoformat()}
-    response = client.get(reverse("funding:report_csv", args=[scene.grant.pk]), query)
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    job = job_of(client.post_form(reverse("funding:report_csv", args=[scene.grant.pk]), query))
+    response = downloaded(client, job)
+    assert response["Content-Type"].startswith("text/csv")
+    assert f'filename="funder-report-{WINDOW.start}-{WINDOW.end}.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig"))))
     start = next(i for i, r in enumerate(rows) if r and r[0] == "Cost per completed process and per survivor supported")
     header, *body = rows[start + 1 : start + 5]
     assert header[:3] == ["Program", "Processes completed", "Survivors supported"]
@@ -183,9 +187,9 @@ def test_the_funder_report_shows_no_count_below_11(scene):
     assert "fewer than 11" in {c for row in body for c in row}
     assert any(r and r[0] == "Dialogue program" and r[3] == "7,000.00" for r in rows)  # the budget table
 
-    pdf = client.get(reverse("funding:report_pdf", args=[scene.grant.pk]), query)
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    pdf = downloaded(client, job_of(client.post_form(reverse("funding:report_pdf", args=[scene.grant.pk]), query)))
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.body)).pages)
     assert "Funder report" in text and "fewer than 11" in text
     outputs = text[text.index("Cost per completed process and per survivor supported") :]
     assert not [n for n in _report_numbers(outputs) if n < THRESHOLD and n not in (0, 11)]
@@ -210,9 +214,11 @@ def test_a_report_period_outside_the_grant_is_refused_without_an_error_page(scen
         {"start": "not a date", "end": ""},
         {},
     ):
-        response = client.get(url, query)
-        assert response.status_code == 302
+        response = client.post_form(url, query)
+        assert response.status_code == 302 and response["Location"].endswith("#report")
     assert not AuditEvent.objects.filter(action="funding.report_export").exists()
+    assert not Job.objects.exists()
+    assert client.get(url).status_code == 405  # a report is started by a form sent, never by a link followed
 
 
 def test_no_name_in_the_csv_starts_as_a_spreadsheet_formula(world):

@@ -61,3 +61,47 @@ def test_it_needs_to_know_which_admin_it_runs_as(world: Any, tmp_path: Path) -> 
     with pytest.raises(CommandError, match="partner organisation"):
         call_command("htcds_export", "--organisation", world.alice_org.name, "--user", second.email,
                      "--output", str(tmp_path / "z"))  # fmt: skip
+
+
+def test_odk_pull_brings_new_submissions_once(world: Any, monkeypatch: Any, settings: Any) -> None:
+    from io import StringIO
+
+    from reparo.interop.models import FieldSubmission
+    from tests.interop.central_stub import CONF, StubCentral
+
+    args = ["odk_pull", "--organisation", world.alice_org.name, "--program", world.program.name]
+    with pytest.raises(CommandError, match="not set up"):
+        call_command(*args, "--user", world["coordinator"].email)
+    settings.ODK_CENTRAL = CONF
+    StubCentral().install(monkeypatch)
+    with pytest.raises(CommandError, match="--user"):
+        call_command(*args)  # a coordinator and an organisation admin: which one?
+    out = StringIO()
+    call_command(*args, "--user", world["coordinator"].email, stdout=out)
+    assert "4 submission(s) in ODK Central: 3 new (intake drafts of coordinator@alice.example, 2 with answers to " \
+           "check), 0 already here, 1 rejected in Central." in out.getvalue()  # fmt: skip
+    again = StringIO()
+    call_command(*args, "--user", world["org_admin"].email, stdout=again)
+    assert "0 new" in again.getvalue() and "3 already here" in again.getvalue()
+    assert FieldSubmission.objects.count() == 3
+    with pytest.raises(CommandError, match="not an active coordinator or organisation admin"):
+        call_command(*args, "--user", world["case_worker"].email)
+
+
+def test_the_task_runs_the_same_pull(world: Any, monkeypatch: Any, settings: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django_tasks.base import TaskResultStatus
+
+    from reparo.interop.models import FieldSubmission
+    from reparo.interop.tasks import odk_pull_task
+    from tests.interop.central_stub import CONF, StubCentral
+
+    settings.ODK_CENTRAL = CONF
+    StubCentral().install(monkeypatch)
+    ids = (world.alice_org.pk, world.program.pk)
+    result = odk_pull_task.enqueue(*ids, str(world["coordinator"].pk))
+    assert (result.return_value["new"], result.return_value["rejected"]) == (3, 1)
+    assert odk_pull_task.enqueue(*ids, str(world["org_admin"].pk)).return_value["already_here"] == 3
+    assert FieldSubmission.objects.count() == 3
+    refused = odk_pull_task.enqueue(*ids, str(world["case_worker"].pk))  # may not open cases: the task fails
+    assert refused.status == TaskResultStatus.FAILED and refused.errors[0].exception_class is PermissionDenied

@@ -123,13 +123,20 @@ def test_the_deidentified_export_has_no_small_group_and_no_free_text(world: Any,
 def test_the_deidentified_json_and_xlsx_say_the_same(world: Any, survivors: list[Person]) -> None:
     from openpyxl import load_workbook
 
-    out = json.loads(h.export_text(actor=world["org_admin"], organisation=world.alice_org, deidentified=True,
-                                   file_format="json"))  # fmt: skip
+    text = h.export_text(actor=world["org_admin"], organisation=world.alice_org, deidentified=True, file_format="json")
+    out = json.loads(text)
+    for secret in ("Name1", "Secretson", "@example.org", "+4477", "ID1", "private story", "1990-03-01", "T-"):
+        assert secret not in text
+    groups = Counter(tuple(r[c] for c in deidentify.QUASI_IDENTIFIERS) for r in out["rows"])
+    assert min(groups.values()) >= 11
     assert out["about"]["k"] == 11 and out["about"]["rows"] == len(out["rows"])
     assert out["about"]["rows"] + out["about"]["suppressed"] == 34
     result = h.services.htcds_export(actor=world["org_admin"], organisation=world.alice_org, deidentified=True,
                                      file_format="xlsx")  # fmt: skip
     book = load_workbook(io.BytesIO(b"".join(result.chunks)), read_only=True)
     assert book.sheetnames == ["HTCDS", "About"]
+    every_cell = " ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row)
+    for secret in ("Name1", "Secretson", "@example.org", "+4477", "ID1", "private story", "1990-03-01", "T-"):
+        assert secret not in every_cell
     assert len(list(book["HTCDS"].iter_rows())) == out["about"]["rows"] + 1
     assert "suppressed" in next(book["About"].iter_rows(values_only=True))[0]

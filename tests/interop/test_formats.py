@@ -125,3 +125,15 @@ def test_reparo_reads_the_same_standard_file_as_the_tests() -> None:
     ours = standard.fields()
     for name, spec in read_standard().items():
         assert list(ours[name].codes) == spec["values"], name
+
+
+def test_the_xlsx_export_holds_the_same_columns_and_values_as_the_csv(world: Any, exported: str) -> None:
+    """So every column name and code value checked above holds for the spreadsheet too (every cell is text)."""
+    from openpyxl import load_workbook
+
+    result = h.services.htcds_export(actor=world["org_admin"], organisation=world.alice_org, recipient=world.partner,
+                                     file_format="xlsx")  # fmt: skip
+    sheet = load_workbook(io.BytesIO(b"".join(result.chunks)), read_only=True).worksheets[0]
+    cells = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert all(isinstance(v, str) for row in cells for v in row)
+    assert cells == list(csv.reader(io.StringIO(exported)))

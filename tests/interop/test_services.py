@@ -255,3 +255,25 @@ def test_only_organisation_admins_import(world: Any) -> None:
     with pytest.raises(PermissionDenied):
         h.import_file(h.FULL, actor=world.charlie, organisation=world.alice_org, program=world.program)
     assert not Case.objects.exists()
+
+
+def test_a_case_the_services_refuse_saves_nothing_of_the_file_and_names_its_line_and_column(world: Any) -> None:
+    """A value the standard allows but Reparo cannot keep (a given name longer than 150 characters) is refused by the
+    same services as intake, after the file's own checks: every case already made from the file is undone with it."""
+    args = {"actor": world["org_admin"], "organisation": world.alice_org, "program": world.program}
+    data = json.loads(h.FULL.read_text())
+    data["cases"][1]["persons"][1]["prs_FirstName"] = "N" * 151  # Ana, on the second case only
+    raw = json.dumps(data)
+    before = AuditEvent.objects.count()
+    report = h.import_bytes("long.json", raw, **args)
+    assert not report.saved and report.cases_created == 0 and report.cases_invalid == 1
+    assert [(p.line, p.column) for p in report.problems] == [("case 2", "prs_FirstName")]
+    assert "at most 150 characters" in report.problems[0].reason
+    assert not Case.objects.exists() and not Person.objects.exists() and not HtcdsLink.objects.exists()
+    assert not Note.objects.exists()
+    assert list(AuditEvent.objects.order_by("at")[before:].values_list("action", flat=True)) == [
+        "htcds.import_refused"
+    ]  # the first case's intake, notes and moves were undone with it
+    partial = h.import_bytes("long.json", raw, valid_only=True, **args)
+    assert partial.saved and partial.cases_created == 1
+    assert list(Case.objects.values_list("htcds_link__ref", flat=True)) == ["SRC-0001"]

@@ -6,9 +6,9 @@ case with everything a URL can point at: people, notes, tasks, a mediation proce
 safety plan shared with the survivor, a restriction, a binding agreement and a draft of its next version, a CoSA
 process with its circle, a support circle, surveys, messages and a message to pass on, a referral to the partner and
 one from it, a grant, training records, a course opened to the partner, a role-play attempt, an improvement, an
-outcome release, an API token of the organisation and one of its partner; and portal accounts for its survivor (and,
-in A, its responsible person). A has a second case (``case2``) whose team is the ``other_team`` actor only: the
-same-organisation case that A's case team is not on.
+outcome release, an API token of the organisation and one of its partner, a file made in the background; and
+portal accounts for its survivor (and, in A, its responsible person). A has a second case (``case2``) whose team is
+the ``other_team`` actor only: the same-organisation case that A's case team is not on.
 
 Every encrypted field of those objects holds a canary: a unique string that says whose it is and who may read it
 (its group). Case references and display codes are canaries too (they are not secret, but another organisation must
@@ -40,6 +40,8 @@ from reparo.cosa import services as cosa
 from reparo.evaluation import services as evaluation
 from reparo.evaluation.models import SurveyAssignment
 from reparo.funding import services as funding
+from reparo.interop import services as interop
+from reparo.interop.central import Submission
 from reparo.messaging import services as messaging
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 from reparo.portal import services as portal
@@ -346,6 +348,16 @@ def _build_org(
         data={"summary": [c(org, "draft", owner=staff.case_worker.pk)]},
     )
     team_member = CaseTeamMember.objects.get(case=case, user=staff.co)
+    # A submission pulled from ODK Central: an intake draft of the coordinator's, and an answer the standard does not
+    # allow (quoted, encrypted, in what the reviewers of field intake are asked to check).
+    interop.field_intake_receive(
+        actor=staff.coordinator, organisation=organisation, program=program, project_id=7, form_id="htcds_xlsform",
+        submissions=[Submission(instance_id=f"uuid:{org.lower()}0000000-0000-4000-8000-000000000001",
+                                submitted_at=now - datetime.timedelta(days=1), review_state="received",
+                                columns={"prs_First_Name": c(org, "draft", owner=staff.coordinator.pk),
+                                         "prs_Gender": c(org, "intake")})],
+    )  # fmt: skip
+    field_submission = interop.selectors.field_submissions_visible_to(staff.coordinator).get(organisation=organisation)
 
     # The mediation process, safe to bring both sides together.
     process = processes.process_open(actor=staff.lead, case=case, type="direct_mediation")
@@ -645,6 +657,8 @@ def _build_org(
         actor=partner_staff[0], organisation=partner, name=f"Case system of {partner.name}",
         scopes=["referrals:read"], lifetime_days=90,
     )  # fmt: skip
+    # A file the organisation admin made in the background (with the tests' task backend, made at once).
+    job = interop.htcds_export_start(actor=staff.admin, organisation=organisation, file_format="csv", deidentified=True)
 
     return {
         "organisation": organisation,
@@ -655,6 +669,7 @@ def _build_org(
         "note": note,
         "task": task,
         "draft": draft,
+        "field_submission": field_submission,
         "team_member": team_member,
         "consent": consent,
         "process": process,
@@ -708,6 +723,7 @@ def _build_org(
         "release": release,
         "api_token": api_token,
         "partner_api_token": partner_api_token,
+        "job": job,
     }
 
 

@@ -215,6 +215,24 @@ def test_it_does_not_let_the_facilitator_who_edited_record_the_authors_agreement
     assert event.actor == world["case_worker"] and event.detail["by"] == "staff"
 
 
+def test_it_refuses_an_agreement_to_an_edit_that_was_replaced_since(world):
+    """A colleague writes down the author's "yes" from a page that showed an earlier edit: the author never saw the
+    words now waiting, so nothing goes."""
+    d = dialogue(world)
+    relay = submit(d)
+    services.relay_propose_edit(actor=world["facilitator"], relay=relay, text="First edit.")
+    seen = selectors.edit_version(Relay.objects.get(pk=relay.pk))
+    services.relay_answer_edit(actor=d.as_survivor(), relay=relay, agree=False, edit_seen=seen)
+    services.relay_propose_edit(actor=world["facilitator"], relay=relay, text="Second edit.")
+    with pytest.raises(ValidationError, match="not the one on the page"):
+        services.relay_answer_edit(actor=world["case_worker"], relay=relay, agree=True, edit_seen=seen)
+    assert Relay.objects.get(pk=relay.pk).status == RelayStatus.EDIT_PROPOSED
+    assert thread_texts(d.as_responsible(), d.case) == []
+    current = selectors.edit_version(Relay.objects.get(pk=relay.pk))
+    services.relay_answer_edit(actor=world["case_worker"], relay=relay, agree=True, edit_seen=current)
+    assert thread_texts(d.as_responsible(), d.case) == ["Second edit."]
+
+
 def test_it_declines_with_a_note_the_author_sees(world):
     d = dialogue(world)
     relay = submit(d)

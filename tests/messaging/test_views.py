@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reparo.audit.models import AuditEvent
-from reparo.messaging import services
+from reparo.messaging import selectors, services
 from reparo.messaging.models import Attachment, Message, Relay, RelayStatus, Thread
 from tests.conftest import CsrfClient, page_title, sign_in
 from tests.messaging.factories import EXE, PDF, PNG, dialogue
@@ -186,11 +186,14 @@ def test_it_reviews_a_relay_with_the_authors_agreement_to_the_edit(world, scene)
     response = facilitator.post_form(f"/messages/pass-on/{scene.relay.pk}/edit/", {"text": "A gentler letter"})
     assert response.status_code == 302
     # The editor cannot also say that the author agreed; a colleague can write down the author's answer.
-    facilitator.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree"})
+    edit = {"edit": selectors.edit_version(Relay.objects.get())}
+    facilitator.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree", **edit})
     assert Relay.objects.get().status == RelayStatus.EDIT_PROPOSED
     case_worker = as_(world, "case_worker")
     assert case_worker.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "maybe"}).status_code == 404
-    case_worker.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree"})
+    page = case_worker.get(f"/messages/pass-on/{scene.relay.pk}/").content.decode()
+    assert f'name="edit" value="{edit["edit"]}"' in page
+    case_worker.post_form(f"/messages/pass-on/{scene.relay.pk}/answer/", {"answer": "agree", **edit})
     assert Relay.objects.get().status == RelayStatus.DELIVERED
     assert [m.body for m in Message.objects.filter(relay=scene.relay)] == ["A gentler letter"]
 
@@ -221,6 +224,19 @@ def test_it_records_the_ways_to_be_told(world, scene):
     page = client.get(url).content.decode()
     assert "safe@mail.example" in page and "has not agreed" in page  # no consent to e-mail contact yet
     assert page_title(page) == "Notifications · Reparo"
+
+
+def test_it_audits_who_was_shown_the_addresses(world, scene):
+    """The page shows the person's contact details: each showing leaves an audit row (who, whose, how many), which
+    never holds an address."""
+    client = as_(world, "facilitator")
+    url = f"/messages/people/{scene.survivor.pk}/told/"
+    client.post_form(url, {"channel": "email", "address": "safe@mail.example"})
+    assert "safe@mail.example" in client.get(url).content.decode()
+    shown = AuditEvent.objects.filter(action="messaging.contact_points_viewed", object_id=str(scene.survivor.pk))
+    event = shown.order_by("-at").first()
+    assert event is not None and event.actor == world["facilitator"] and event.detail["shown"] == 1
+    assert "safe@mail.example" not in str(event.detail)
 
 
 def test_it_lets_a_coordinator_set_the_keeping_period(world):

@@ -8,12 +8,14 @@ import datetime
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from reparo.audit.models import AuditEvent
 from reparo.cases.models import Task
+from reparo.consent.models import Consent
 from reparo.support import selectors as support_selectors
 from reparo.support import services as support_services
 from reparo.support.models import Goal, Progress, ProgressStatus, Step, SupportCircle
@@ -149,6 +151,53 @@ def test_it_lets_the_survivor_end_the_circle_in_one_step_without_a_reason(portal
     assert "A survivor ended their support circle. Check in with them and offer support." in titles
     ended = AuditEvent.objects.get(action="support.circle_ended", object_id=str(c.pk))
     assert ended.actor == p.users["survivor"] and ended.detail["via"] == "self_service"
+
+
+def test_it_lets_the_survivor_withdraw_and_give_again_the_agreement_to_their_circle(portal):
+    """On "Your choices" the survivor reads their circle in plain words and is offered nothing already agreed; giving
+    the agreement again there is the agreement the volunteers' access hangs on (not one to take part in a process)."""
+    p = portal
+    c = _circle(p)["circle"]
+    volunteer = p.world["support_volunteer"]
+    survivor = p.client("survivor")
+    choices = reverse("portal:choices")
+    html = survivor.get(choices).content.decode()
+    assert "Have your circle of support" in html and str(c.process_id) not in html
+    assert f'value="process:{c.process_id}"' not in html  # already agreed: nothing to give
+
+    agreement = Consent.objects.get(person=p.people["survivor"], purpose="support_circle")
+    survivor.post_form(reverse("portal:choice_withdraw", args=[agreement.pk]))
+    with pytest.raises(Http404):
+        support_selectors.support_circle_get_for(volunteer, c.pk)
+    assert f'value="process:{c.process_id}"' in survivor.get(choices).content.decode()
+
+    survivor.post_form(reverse("portal:choice_give"), {"offer": f"process:{c.process_id}"})
+    given = Consent.objects.filter(person=p.people["survivor"], purpose="support_circle").latest("given_at")
+    assert given.method == "self_service" and given.process_ref == str(c.process_id)
+    assert not Consent.objects.filter(person=p.people["survivor"], purpose="process",
+                                      process_ref=str(c.process_id)).exists()  # fmt: skip
+    assert support_selectors.support_circle_get_for(volunteer, c.pk) == c
+
+
+def test_it_ends_the_circle_once_when_the_end_is_sent_twice_at_once(portal, monkeypatch):
+    """Both taps read the circle open; the second finds it ended: one task for the coordinator, one audit row, and
+    the survivor is shown that the circle has ended, not an error."""
+    p = portal
+    c = _circle(p)["circle"]
+    stale = SupportCircle.objects.select_related("process").get(pk=c.pk)
+    survivor = p.client("survivor")
+    assert survivor.post_form(_url(c, "circle_end")).status_code == 200
+    tasks = Task.objects.filter(case=c.process.case).count()
+    with pytest.raises(ValidationError, match="has ended"):
+        support_services.support_circle_end(actor=p.users["survivor"], circle=stale)
+    with pytest.raises(ValidationError, match="has ended"):
+        support_services.support_circle_end(actor=p.world["coordinator"], circle=stale)
+    # The second tap's page read the circle before the first ended it: it says the circle has ended.
+    monkeypatch.setattr("reparo.portal.views.selectors.circle_get_for", lambda _user, _pk: stale)
+    response = survivor.post_form(_url(c, "circle_end"))
+    assert response.status_code == 200 and "Your circle has ended" in response.content.decode()
+    assert Task.objects.filter(case=c.process.case).count() == tasks
+    assert AuditEvent.objects.filter(action="support.circle_ended", object_id=str(c.pk)).count() == 1
 
 
 def test_it_ends_the_circle_when_the_survivor_stops_it_from_i_want_to_stop(portal):

@@ -4,6 +4,7 @@ Everything is read and written through reparo.messaging as the participant; anyt
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -41,6 +42,15 @@ def _relay_consents(p: PortalWorld) -> None:
 def _pass_on(client: CsrfClient, p: PortalWorld, text: str = LETTER, **extra: Any) -> Any:
     data = {"process": str(p.process.pk), "kind": "letter", "body": text, **extra}
     return client.post_form(_url("pass_on", p), data)
+
+
+def _answer(client: CsrfClient, p: PortalWorld, relay: Relay, answer: str, *, page: str | None = None) -> Any:
+    """Answer a proposed edit from the relay page, as the participant does (the form names the edit it shows);
+    ``page``: the answer given from a page loaded earlier."""
+    html = page if page is not None else _html(client, _url("relay", p, relay.pk))
+    found = re.search(r'name="edit" value="([^"]*)"', html)
+    assert found is not None, "the page offers no answer"
+    return client.post_form(_url("relay_answer", p, relay.pk), {"answer": answer, "edit": found.group(1)})
 
 
 def _html(client: CsrfClient, url: str) -> str:
@@ -303,13 +313,13 @@ def test_it_shows_the_author_a_proposed_edit_and_passes_it_on_only_if_they_agree
     assert "You hurt me deeply." not in _html(responsible, _url("conversation", p))
 
     # Keeping their own words puts them back in the queue; nothing goes.
-    survivor.post_form(_url("relay_answer", p, relay.pk), {"answer": "own_words"})
+    _answer(survivor, p, relay, "own_words")
     relay.refresh_from_db()
     assert relay.status == RelayStatus.QUEUED and relay.proposed_body is None
     assert not Message.objects.filter(relay__isnull=False).exists()
 
     messaging_services.relay_propose_edit(actor=facilitator, relay=relay, text="You hurt me deeply.")
-    response = survivor.post_form(_url("relay_answer", p, relay.pk), {"answer": "agree"})
+    response = _answer(survivor, p, relay, "agree")
     assert response.status_code == 302
     relay.refresh_from_db()
     assert relay.status == RelayStatus.DELIVERED
@@ -318,6 +328,37 @@ def test_it_shows_the_author_a_proposed_edit_and_passes_it_on_only_if_they_agree
     assert "What was passed on" in _html(survivor, _url("relay", p, relay.pk))
     agreed = AuditEvent.objects.get(action="messaging.relay_edit_agreed")
     assert agreed.actor == p.users["survivor"] and agreed.detail["by"] == "participant"
+
+
+def test_it_never_passes_on_an_edit_the_author_agreed_to_without_seeing_it(portal):
+    """The author has the suggestion open in two tabs: in one they keep their own words, the facilitator suggests
+    other words, and in the other tab (still showing the first suggestion) they tap "I agree". That agreement is not
+    to the words now waiting: nothing goes, and the new suggestion still waits for their answer."""
+    p = portal
+    _relay_consents(p)
+    survivor = p.client("survivor")
+    _pass_on(survivor, p, "You ruined everything, Bartholomew.")
+    relay = Relay.objects.get()
+    facilitator = p.world["facilitator"]
+    messaging_services.relay_propose_edit(actor=facilitator, relay=relay, text="You hurt me deeply.")
+    first_tab = _html(survivor, _url("relay", p, relay.pk))
+    _answer(survivor, p, relay, "own_words")
+    messaging_services.relay_propose_edit(actor=facilitator, relay=relay, text="I forgive you.")
+
+    response = _answer(survivor, p, relay, "agree", page=first_tab)
+    assert response.status_code == 302
+    relay.refresh_from_db()
+    assert relay.status == RelayStatus.EDIT_PROPOSED and relay.proposed_body == "I forgive you."
+    assert not Message.objects.filter(relay__isnull=False).exists()
+    assert "I forgive you." not in _html(p.client("responsible"), _url("conversation", p))
+    assert "read the new suggestion" in _html(survivor, _url("relay", p, relay.pk))
+    # An answer that names no suggestion at all is refused the same way.
+    survivor.post_form(_url("relay_answer", p, relay.pk), {"answer": "agree"})
+    relay.refresh_from_db()
+    assert relay.status == RelayStatus.EDIT_PROPOSED
+    # Answered from the page that shows it, it goes.
+    _answer(survivor, p, relay, "agree")
+    assert [m.body for m in Message.objects.filter(relay=relay)] == ["I forgive you."]
 
 
 def test_it_lets_the_author_take_back_a_letter_while_it_waits(portal):

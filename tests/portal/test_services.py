@@ -5,14 +5,18 @@ check-in at the threshold pauses the process. And inviting: only with consent, o
 from __future__ import annotations
 
 import datetime
+import threading
+import time
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, connections
 from django.urls import reverse
 from django.utils import timezone
 
+from reparo.accounts.models import User
 from reparo.audit.models import AuditEvent
 from reparo.cases.models import Task
 from reparo.consent.models import ConsentPurpose, WithdrawalVia
@@ -23,7 +27,7 @@ from reparo.evaluation.services import survey_complete, surveys_assign_due
 from reparo.portal import services
 from reparo.portal.models import CallbackRequest
 from reparo.processes import services as process_services
-from reparo.processes.models import Process, Session
+from reparo.processes.models import Process, ProcessParticipant, Session
 from reparo.safety.models import Notice
 from reparo.safety.services import distress_record
 from tests.cases.factories import alice_case
@@ -100,6 +104,28 @@ def test_it_answers_a_stop_that_was_already_made_without_doing_it_twice(world):
     tasks = Task.objects.filter(case=process.case).count()
     response = client.post_form(reverse("portal:stop_process", args=[process.pk]))
     assert response.status_code == 200 and Task.objects.filter(case=process.case).count() == tasks
+
+
+def test_it_stops_once_when_the_stop_is_sent_twice_at_once(world):
+    """A double tap on "I want to stop", or staff recording the withdrawal while the person stops in the portal: both
+    requests read the participant before either wrote. The second changes nothing (no second task, no second audit
+    row, the process keeps the moment it ended)."""
+    process, _other = _two_processes(world)
+    survivor = process.participants.get(role="survivor")
+    user = activate(world, process.case, survivor.person)
+    first, second = (ProcessParticipant.objects.select_related("process").get(pk=survivor.pk) for _n in range(2))
+    services.process_stop(actor=user, participant=first)
+    process.refresh_from_db()
+    ended_at, tasks = process.ended_at, Task.objects.filter(case=process.case).count()
+    withdrew = AuditEvent.objects.filter(action="process.participant_withdrew", object_id=str(process.pk))
+    assert withdrew.count() == 1
+
+    process_services.participant_withdraw(actor=world["facilitator"], participant=second)
+    process.refresh_from_db()
+    assert process.ended_at == ended_at
+    assert Task.objects.filter(case=process.case).count() == tasks
+    assert withdrew.count() == 1
+    assert second.withdrawn_at == ProcessParticipant.objects.get(pk=survivor.pk).withdrawn_at
 
 
 def test_it_stops_the_next_use_of_a_consent_withdrawn_in_the_portal(portal):
@@ -216,6 +242,52 @@ def test_it_asks_the_team_to_call_back_once(portal):
     assert request.task is not None and request.task.owner == portal.world["facilitator"]
     assert portal.people["responsible"].display_code in request.task.title
     assert AuditEvent.objects.filter(action="portal.callback_requested").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_asks_once_when_the_request_is_sent_twice_at_once(world, monkeypatch):
+    """A double tap on "Ask for a call": two requests at the same moment make one request and one task. On
+    PostgreSQL the second waits for the first at the lock on the person's portal account; on SQLite the shared
+    in-memory test database answers "locked" at once, and the thread tries again (as a database file's busy timeout
+    would)."""
+    process, _other = _two_processes(world)
+    user = activate(world, process.case, process.participants.get(role="survivor").person)
+    slow = services.selectors.open_cases_of
+
+    def slowly(actor):
+        time.sleep(0.3)
+        return slow(actor)
+
+    monkeypatch.setattr(services.selectors, "open_cases_of", slowly)
+    tasks = Task.objects.filter(case=process.case).count()
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            barrier.wait(timeout=10)
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    services.callback_request(actor=User.objects.get(pk=user.pk))
+                    return
+                except OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert failures == []
+    assert CallbackRequest.objects.count() == 1
+    assert Task.objects.filter(case=process.case).count() == tasks + 1
 
 
 def test_it_invites_only_with_consent_to_the_portal(world):

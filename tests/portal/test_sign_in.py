@@ -151,6 +151,43 @@ def test_it_asks_for_the_second_factor_every_time(client, invited):
     assert fresh.get("/my/").status_code == 200
 
 
+def _wrong_codes(client: CsrfClient, url: str, data: dict[str, str], ip: str) -> list[int]:
+    """Five wrong codes at ``url`` (django-otp's slowing down after each is set aside: the test does not wait)."""
+    answers = []
+    for n in range(5):
+        StaticDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
+        answers.append(client.post_form(url, {**data, "token": f"wrong{n}"}, REMOTE_ADDR=ip).status_code)
+    StaticDevice.objects.update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    return answers
+
+
+def test_it_refuses_even_the_right_code_once_wrong_codes_locked_the_sign_in(client, invited):
+    set_up_with_printed_codes(client, invited)
+    client.post_form("/my/sign-out/")
+    fresh = CsrfClient()
+    sign_in_as_participant(fresh, invited.sign_in_name)
+    assert _wrong_codes(fresh, "/my/sign-in/code/", {}, "198.51.100.9")[-1] == 429
+    # Someone who has the passphrase and keeps guessing codes gets no further, not even with the right one.
+    response = fresh.post_form("/my/sign-in/code/", {"token": invited.printed_codes[1]}, REMOTE_ADDR="198.51.100.9")
+    assert response.status_code == 429
+    assert fresh.get("/my/")["Location"] == "/my/sign-in/code/"
+    # The code was not looked at, so it still works once the lock-out is over.
+    device = StaticDevice.objects.get(user__portal_account__pk=invited.invitation.account_id)
+    assert device.token_set.filter(token=invited.printed_codes[1]).exists()
+
+
+def test_it_refuses_even_the_right_code_once_wrong_codes_locked_the_set_up(client, invited):
+    assert start(client, invited.code)["Location"] == "/my/start/passphrase/"
+    client.post_form("/my/start/passphrase/", {"passphrase": PASSPHRASE, "again": PASSPHRASE})
+    url = "/my/start/second-step/?method=printed"
+    assert _wrong_codes(client, url, {"method": "printed"}, "198.51.100.20")[-1] == 429
+    response = client.post_form(url, {"method": "printed", "token": invited.printed_codes[0]},
+                                REMOTE_ADDR="198.51.100.20")  # fmt: skip
+    assert response.status_code == 429
+    assert Invitation.objects.get(pk=invited.invitation.pk).used_at is None
+    assert PortalAccount.objects.get(pk=invited.invitation.account_id).status == AccessStatus.INVITED
+
+
 def test_it_locks_the_sign_in_name_after_five_wrong_passphrases(client, invited):
     set_up_with_printed_codes(client, invited)
     other = CsrfClient()
@@ -198,6 +235,15 @@ def test_it_ends_a_participant_session_after_a_shorter_idle_time(client, world, 
     session[LAST_SEEN_KEY] = time.time() - 11 * 60
     session.save()
     assert staff.get("/").status_code == 200  # staff's idle time-out is longer
+
+
+def test_it_never_lets_the_portal_idle_time_out_reach_staff_s():
+    from tests.core.test_settings import PRODUCTION, run_manage
+
+    for value in ("30", "45", "0", "ten"):
+        result = run_manage({**PRODUCTION, "PORTAL_IDLE_MINUTES": value}, "check")
+        assert result.returncode != 0 and "PORTAL_IDLE_MINUTES" in result.stderr, value
+    assert run_manage({**PRODUCTION, "PORTAL_IDLE_MINUTES": "29"}, "check").returncode == 0
 
 
 def test_it_refuses_a_suspended_participant_on_the_next_request(client, world, invited):

@@ -27,17 +27,19 @@ def program(org: Organisation, name: str) -> Program:
         raise CommandError(f"{org.name} has no program called {name!r}.") from None
 
 
-def acting_admin(org: Organisation, email: str | None, capability: Capability) -> Any:
-    """The organisation admin the command acts as (and the audit log names): ``--user``, or the organisation's only
-    admin."""
+def acting_admin(
+    org: Organisation, email: str | None, capability: Capability, *, who: str = "organisation admin"
+) -> Any:
+    """The user the command acts as (and the audit log names), one who holds ``capability`` in ``org`` (``who`` says
+    in words who that is): ``--user``, or the organisation's only one."""
     admins = users_with(org, capability)
     if email:
         found = admins.filter(email__iexact=email).first()
         if found is None:
-            raise CommandError(f"{email} is not an active organisation admin of {org.name}.")
+            raise CommandError(f"{email} is not an active {who} of {org.name}.")
         return found
     found_all = list(admins[:2])
     if len(found_all) != 1:
-        raise CommandError(f"{org.name} has {'no' if not found_all else 'several'} organisation admins: say which one "
+        raise CommandError(f"{org.name} has {'no' if not found_all else 'several'} {who}s: say which one "
                            "the work is done as with --user EMAIL.")  # fmt: skip
     return found_all[0]

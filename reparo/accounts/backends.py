@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Subquery
 
-from reparo.accounts.models import AccessStamp, User
+from reparo.accounts.models import AccessStamp, AccountType, User
 
 USER_BACKEND = "reparo.accounts.backends.UserBackend"
 
@@ -23,3 +23,10 @@ class UserBackend(ModelBackend):
         except (User.DoesNotExist, ValueError):
             return None
         return user if self.user_can_authenticate(user) else None
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        """Active accounts, except an API token's (``AccountType.INTEGRATION``): it acts only on the calls that
+        present its token, never by signing in, and a session that names it is no session."""
+        if getattr(user, "account_type", None) == AccountType.INTEGRATION:
+            return False
+        return bool(super().user_can_authenticate(user))

@@ -148,6 +148,12 @@ def _durations(name: str, values: Sequence[Number]) -> np.ndarray:
 # Up to this many non-zero differences the signed-rank p-value is exact (the count below takes well under a
 # millisecond at 50); beyond it the normal approximation is close and cheap (scipy's own cut-off for "exact").
 EXACT_WILCOXON_MAX = 50
+# Differences are rounded to this many decimals before they are ranked, compared with zero or measured for spread.
+# Scores have a few decimals at most, but subtracting them in binary floating point leaves noise in the last digits
+# (4.3 - 4.0 = 0.2999999999999998, 1.3 - 1.0 = 0.30000000000000004): unrounded, equal changes would not be tied
+# (a wrong exact p) and a change everyone shares would have a spread (a t of 10**14). R's wilcox.test offers
+# ``digits.rank`` for the same reason.
+DIFFERENCE_DECIMALS = 9
 
 
 def wilcoxon_exact_p(differences: Sequence[Number]) -> float:
@@ -166,7 +172,7 @@ def wilcoxon_exact_p(differences: Sequence[Number]) -> float:
 
     from scipy.stats import rankdata
 
-    d = _finite_vector("differences", differences)
+    d = np.round(_finite_vector("differences", differences), DIFFERENCE_DECIMALS)
     if np.any(d == 0):
         raise ValueError("differences must all be non-zero (drop the pairs with no change first).")
     doubled = [round(float(2 * r)) for r in rankdata(np.abs(d))]  # midranks are whole or halves
@@ -186,8 +192,11 @@ def wilcoxon_exact_p(differences: Sequence[Number]) -> float:
 def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedChange:
     """Change from ``before`` to ``after`` for the same people (``after - before``, pair by pair).
 
+    The differences are rounded to :data:`DIFFERENCE_DECIMALS` decimals first (floating-point noise, see there).
+
     - ``mean_difference`` and its 95% confidence interval (``ci_low``, ``ci_high``): Student's paired t,
-      ``scipy.stats.ttest_rel(after, before)`` and its ``confidence_interval(0.95)``; ``t_p_value`` is the
+      ``scipy.stats.ttest_rel(after, before)`` (the one-sample t of the differences) and its
+      ``confidence_interval(0.95)``; ``t_p_value`` is the
       two-sided p of that test.
     - ``wilcoxon_p_value``: two-sided Wilcoxon signed-rank test of the differences, pairs with no change
       dropped (``zero_method="wilcox"``), tied absolute differences given their mean rank. With up to
@@ -212,7 +221,7 @@ def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedCh
     y = _finite_vector("after", after, minimum=2)
     if len(x) != len(y):
         raise ValueError(f"before and after must pair up: {len(x)} values before, {len(y)} after.")
-    d = y - x
+    d = np.round(y - x, DIFFERENCE_DECIMALS)
     n = len(d)
     mean = float(d.mean())
     sd = float(d.std(ddof=1))
@@ -222,7 +231,7 @@ def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedCh
         t_p = 1.0 if mean == 0.0 else 0.0
         ci_low = ci_high = mean
     else:
-        result = stats.ttest_rel(y, x)
+        result = stats.ttest_1samp(d, 0.0)  # ttest_rel(after, before), on the rounded differences
         interval = result.confidence_interval(0.95)
         t_p = float(result.pvalue)
         ci_low, ci_high = float(interval.low), float(interval.high)

@@ -37,6 +37,10 @@ class TokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This token is not valid."))
         reason = _refusal(token)
         if reason:
+            # Counted like any call of the token, so that a token that no longer works cannot be used to write
+            # refusals into the activity log without limit.
+            if not services.api_call_allowed(token=token):
+                raise exceptions.Throttled(wait=TokenRateThrottle.WINDOW)
             services.api_token_refused(token=token, reason=reason)
             raise exceptions.AuthenticationFailed(_("This token no longer works. Ask for a new one."))
         user = act_for_token(token.account, organisation_id=token.organisation_id, scopes=token.scopes)
@@ -62,14 +66,16 @@ class InsufficientScope(exceptions.PermissionDenied):
 
 
 class HasScope(BasePermission):
-    """The call's token holds the scope the view names for its method (``required_scopes``). A method the view does
-    not name is let through, to be answered 405 by the view."""
+    """The call's token holds the scope the view names for its method (``required_scopes``). HEAD is a GET without
+    the body (Django runs the view's ``get`` for it), so it needs GET's scope. A method the view does not name is let
+    through, to be answered 405 by the view."""
 
     def has_permission(self, request: Any, view: Any) -> bool:
         token = request.auth
         if not isinstance(token, ApiToken):
             return False
-        needed = getattr(view, "required_scopes", {}).get(request.method)
+        method = "GET" if request.method == "HEAD" else request.method
+        needed = getattr(view, "required_scopes", {}).get(method)
         if needed is None:
             return True
         if str(needed) not in token.scopes:
@@ -80,7 +86,10 @@ class HasScope(BasePermission):
 
 
 class TokenRateThrottle(BaseThrottle):
-    """At most ``API_RATE_LIMIT_PER_MINUTE`` calls per token in each minute (429 beyond, with Retry-After)."""
+    """At most ``API_RATE_LIMIT_PER_MINUTE`` calls per token in each minute (429 beyond, with Retry-After). Checked
+    before the token's scope (:meth:`reparo.api.views.ApiView.initial`), so calls refused 403 count too."""
+
+    WINDOW = 60.0
 
     def allow_request(self, request: Any, view: Any) -> bool:
         token = request.auth
@@ -89,4 +98,4 @@ class TokenRateThrottle(BaseThrottle):
         return services.api_call_allowed(token=token)
 
     def wait(self) -> float:
-        return 60.0
+        return self.WINDOW

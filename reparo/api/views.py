@@ -90,24 +90,42 @@ class ApiView(APIView):
     required_scopes: ClassVar[dict[str, TokenScope]] = {}
     # The query parameters each method takes (a serializer); any other parameter is refused (400), not ignored.
     query_serializers: ClassVar[dict[str, Any]] = {}
+    # What the schema documents, and HEAD (a GET without its body, under GET's scope); OPTIONS is not offered.
+    http_method_names: ClassVar[list[str]] = ["get", "post", "head"]  # type: ignore[misc]
     query: dict[str, Any]
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
+        """DRF's checks, with the rate limit before the scope: a call refused for its scope (403) counts against
+        the token's limit like any other."""
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(request)
+        request.version, request.versioning_scheme = self.determine_version(request, *args, **kwargs)
+        self.perform_authentication(request)
+        self.check_throttles(request)
+        self.check_permissions(request)
         self.query = _query(self.query_serializers.get(request.method), request)
+
+    def handle_exception(self, exc: Exception) -> Any:
+        """Problem details for what the API knows; anything else is a server error, recorded as a call answered
+        500 before Django answers it (as problem details, :class:`reparo.api.problems.ApiProblemMiddleware`)."""
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            self._record(self.request, 500)
+            raise
 
     def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
+        self._record(request, response.status_code)
+        return response
+
+    def _record(self, request: Any, status: int) -> None:
         token = vars(request).get("_auth") if isinstance(request, Request) else None
         if isinstance(token, ApiToken):
             match = request.resolver_match
             services.api_call_record(
-                token=token,
-                method=request.method,
-                route=match.view_name if match else request.path,
-                status=response.status_code,
+                token=token, method=request.method, route=match.view_name if match else request.path, status=status
             )
-        return response
 
 
 def _query(serializer_class: Any, request: Any) -> dict[str, Any]:

@@ -141,9 +141,7 @@ def release_publish(
     if errors:
         raise ValidationError(errors)
     value = _epsilon(epsilon, field="epsilon", low=MIN_RELEASE_EPSILON, high=Decimal(str(privacy.MAX_EPSILON)))
-    smallest = float(value) / len(chosen) / max(tables.TABLES[key].parts for key in chosen)
-    if smallest < privacy.MIN_EPSILON:
-        raise ValidationError({"epsilon": _("That ε is too small to split over the chosen tables.")})
+    tables.check_split(float(value), chosen)
 
     year = timezone.localdate().year
     budget = _locked_budget(organisation, year)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -270,14 +271,25 @@ def present(stored: list[dict[str, Any]]) -> list[ShownTable]:
     return out
 
 
+def check_split(epsilon: float, chosen: list[str]) -> None:
+    """Refuse (``ValidationError`` on ``epsilon``, in plain words) an ε that, shared between the chosen tables and
+    each table's separate statistics, leaves one of them less than the smallest ε a statistic may be made with."""
+    from reparo.analytics.privacy import MIN_EPSILON
+
+    keys = [key for key in TABLES if key in set(chosen)]
+    if keys and epsilon / len(keys) / max(TABLES[key].parts for key in keys) < MIN_EPSILON:
+        raise ValidationError({"epsilon": _("That ε is too small to split over the chosen tables.")})
+
+
 def preview(epsilon: float, chosen: list[str]) -> list[tuple[str, str]]:
     """What ``epsilon`` buys for each chosen table, in plain words, before anything is computed (it depends on ε
-    alone, so showing it costs no privacy)."""
+    alone, so showing it costs no privacy). Refused as :func:`check_split` refuses."""
     from reparo.analytics.privacy import noise_margin
 
     keys = [key for key in TABLES if key in set(chosen)]
     if not keys:
         return []
+    check_split(epsilon, keys)
     share = epsilon / len(keys)
     out = []
     for key in keys:

@@ -52,18 +52,17 @@ def release_new(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     status = 200
     if posted and form.is_valid():
         data = dict(form.cleaned_data)
-        accuracy = tables.preview(float(data["epsilon"]), data["tables"])
-        if "publish" in request.POST:
-            try:
+        try:
+            accuracy = tables.preview(float(data["epsilon"]), data["tables"])
+            if "publish" in request.POST:
                 release = services.release_publish(
                     actor=request.user, organisation=org, title=data["title"], epsilon=data["epsilon"],
                     tables_chosen=data["tables"], program=data.get("program"),
                 )  # fmt: skip
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                status = 400
-            else:
                 return redirect("releases:detail", pk=release.pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            status = 400
     elif posted:
         status = 400
     return render(

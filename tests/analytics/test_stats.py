@@ -64,6 +64,23 @@ def test_it_gives_two_in_256_for_eight_people_who_all_improved_with_ties() -> No
     assert (tied_all.wilcoxon_p_value, tied_all.wilcoxon_method) == (2 / 2**10, "exact")
 
 
+def test_equal_changes_of_decimal_scores_are_tied_despite_floating_point() -> None:
+    # Everyone changed by 0.3, one of them for the worse. In binary floating point 4.3 - 4.0 = 0.2999999999999998
+    # and 1.3 - 1.0 = 0.30000000000000004, which unrounded would rank the "equal" changes 1..6 and give p 0.53125.
+    # Tied, the exact p is that of changes +3 +3 -3 +3 +3 +3: 2 * 7/64 = 0.21875.
+    before = [3.0, 4.0, 1.0, 2.0, 5.0, 6.0]
+    after = [3.3, 4.3, 0.7, 2.3, 5.3, 6.3]
+    assert len({round(abs(a - b), 17) for a, b in zip(after, before, strict=True)}) > 1  # the noise is there
+    result = stats.paired_change(before, after)
+    whole = stats.paired_change([0] * 6, [3, 3, -3, 3, 3, 3])
+    assert result.wilcoxon_p_value == whole.wilcoxon_p_value == 14 / 64
+    assert stats.wilcoxon_exact_p([a - b for a, b in zip(after, before, strict=True)]) == 14 / 64
+    # A change everyone shares has no spread: no t of 10**14, no finite effect size.
+    same = stats.paired_change([3.0, 4.0, 1.0, 2.0, 5.0, 6.0, 7.0, 8.0], [3.3, 4.3, 1.3, 2.3, 5.3, 6.3, 7.3, 8.3])
+    assert (same.t_p_value, same.hedges_g, same.wilcoxon_p_value) == (0.0, math.inf, 2 / 2**8)
+    assert same.mean_difference == pytest.approx(0.3, rel=1e-12) and same.ci_low == same.ci_high
+
+
 def test_it_uses_the_exact_signed_rank_distribution_without_ties() -> None:
     # Six differences, all positive, no ties: the exact two-sided p is 2 x (1/2)^6 = 0.03125 by definition.
     result = stats.paired_change(before=[0, 0, 0, 0, 0, 0], after=[1, 2, 3, 4, 5, 6])

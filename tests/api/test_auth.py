@@ -199,3 +199,71 @@ def test_the_token_s_account_holds_nothing_outside_a_call(api: Any) -> None:
     assert actor_kind(account) == ActorKind.INTEGRATION
     assert active_roles(account) == ()
     assert not account.has_usable_password()
+
+
+def test_head_needs_the_scope_get_needs(api: Any, api_client: Any, world: Any) -> None:
+    """HEAD runs the view's GET: a token that may not read the packet cannot open it with HEAD either (nothing
+    recorded as seen, not even its size)."""
+    writer = make_token(world["partner_liaison"], world.partner, ["referrals:write"])
+    packet = reverse("api:referral_packet", kwargs={"pk": api.referral.pk})
+    assert api_client.get(packet, headers=writer.headers).status_code == 403
+    response = api_client.head(packet, headers=writer.headers)
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action="referral.packet_viewed").exists()
+    assert api_client.head(reverse("api:htcds_export"), headers=api.partner.headers).status_code == 403
+    assert api_client.head(packet, headers=api.partner.headers).status_code == 200  # with the scope, as GET
+
+
+def test_options_is_not_offered(api: Any, api_client: Any) -> None:
+    response = api_client.options(reverse("api:referrals"), headers=api.operator.headers)
+    assert response.status_code == 405 and response["Content-Type"] == PROBLEM
+    assert "OPTIONS" not in response["Allow"]
+
+
+@override_settings(API_RATE_LIMIT_PER_MINUTE=2)
+def test_calls_refused_for_their_scope_count_against_the_limit(api: Any, api_client: Any) -> None:
+    url = reverse("api:releases")  # the partner's token does not hold statistics:read
+    assert [api_client.get(url, headers=api.partner.headers).status_code for _ in range(3)] == [403, 403, 429]
+    assert api_client.get(reverse("api:token"), headers=api.partner.headers).status_code == 429
+
+
+@override_settings(API_RATE_LIMIT_PER_MINUTE=2)
+def test_a_token_that_no_longer_works_is_limited_too(api: Any, api_client: Any, world: Any) -> None:
+    services.api_token_revoke(actor=world["partner_liaison"], token=api.partner.token)
+    url = reverse("api:token")
+    assert [api_client.get(url, headers=api.partner.headers).status_code for _ in range(4)] == [401, 401, 429, 429]
+    assert AuditEvent.objects.filter(action="api.token_refused").count() == 2
+
+
+def test_a_call_that_fails_on_our_side_is_recorded_and_answered_as_a_problem(
+    api: Any, api_client: Any, monkeypatch: Any
+) -> None:
+    from reparo.api import views
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(views.s, "TokenInfo", broken)
+    api_client.raise_request_exception = False
+    response = api_client.get(reverse("api:token"), headers=api.partner.headers)
+    assert response.status_code == 500 and response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "server_error" and "a bug" not in response.content.decode()
+    call = AuditEvent.objects.filter(action="api.call").latest("id")
+    assert (call.detail["route"], call.detail["status"]) == ("api:token", 500)
+    assert call.actor_id == api.partner.token.account_id
+
+
+def test_the_token_s_account_never_signs_in_and_no_session_can_name_it(api: Any, client: Any) -> None:
+    """Even with a password somehow set, the sign-in page refuses the token's account; a session made for it out of
+    band is treated as no session and ended."""
+    account = type(api.partner.token.account).objects.get(pk=api.partner.token.account_id)
+    account.set_password("a long enough passphrase 42")
+    account.save()
+    answer = client.post_form(
+        reverse("accounts:login"), {"username": account.email, "password": "a long enough passphrase 42"}
+    )
+    assert answer.status_code == 200 and "_auth_user_id" not in client.session
+    client.force_login(account)
+    home = client.get("/")
+    assert home.status_code == 302 and home["Location"].startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session

@@ -5,11 +5,15 @@ Every default check runs but one: "schema-valid data is accepted". Rules that Op
 HTCDS file needs a recipient, a date cannot be in the future, a referral moves only as its state allows, a decline
 for "another reason" needs a note — are answered 400 with problem details, as the pages refuse them.
 
+Each operation is called with a token that holds its scope, and now and then with an object that exists (the
+referral sent to the partner, the published release, a program that takes the partner's referrals), so that every
+operation gets past the token and its scope and the writes reach their services (checked at the end).
+
 Bounded: a fixed number of examples per operation and generation mode, derandomised, no deadline."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,9 +51,10 @@ def _run(
     operation: Any,
     mode: GenerationMode,
     headers: dict[str, str],
-    ids: list[str],
+    known: dict[str, Any],
     failures: list[str],
     answered: Counter[int],
+    per_operation: defaultdict[str, Counter[int]],
 ) -> None:
     @settings(
         max_examples=EXAMPLES,
@@ -58,12 +63,16 @@ def _run(
         database=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(generation_mode=mode, headers=headers), known=st.sampled_from([None, *ids]))
-    def check(case: Any, known: str | None) -> None:
-        if known is not None and case.path_parameters and "id" in case.path_parameters:
-            case.path_parameters["id"] = known  # now and then, an object that exists (and is the token's own)
+    @given(case=operation.as_strategy(generation_mode=mode, headers=headers), use_known=st.booleans())
+    def check(case: Any, use_known: bool) -> None:
+        if use_known:  # now and then, an object that exists (and is the token's own)
+            if case.path_parameters and "id" in case.path_parameters:
+                case.path_parameters["id"] = known["id"]
+            if isinstance(case.body, dict) and "program" in case.body and known.get("program") is not None:
+                case.body["program"] = known["program"]  # a program that takes the partner's referrals
         response = case.call_and_validate(excluded_checks=[positive_data_acceptance])
         answered[response.status_code] += 1
+        per_operation[operation.label][response.status_code] += 1
 
     try:
         check()
@@ -74,19 +83,32 @@ def _run(
 
 
 @override_settings(API_RATE_LIMIT_PER_MINUTE=1_000_000)
-def test_it_answers_every_input_as_the_schema_says_and_never_with_a_server_error(api: Any, wsgi_app: Any) -> None:
+def test_it_answers_every_input_as_the_schema_says_and_never_with_a_server_error(
+    api: Any, world: Any, wsgi_app: Any
+) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
     operator = ("/api/v1/htcds/", "/api/v1/releases/")
-    ids = {"partner": [str(api.referral.pk)], "operator": [str(api.release.pk)]}
+    known = {
+        "partner": {"id": str(api.referral.pk), "program": world.program.pk},
+        "operator": {"id": str(api.release.pk)},
+    }
     failures: list[str] = []
     answered: Counter[int] = Counter()
+    per_operation: defaultdict[str, Counter[int]] = defaultdict(Counter)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 14
     for operation in operations:
         side = "operator" if operation.path.startswith(operator) else "partner"
         made = api.operator if side == "operator" else api.partner
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            _run(operation, mode, made.headers, ids[side], failures, answered)
+            _run(operation, mode, made.headers, known[side], failures, answered, per_operation)
     assert not failures, "\n\n".join(failures)
+    # Every operation was called with a token that may call it: each got past the token and its scope.
+    assert {op.label for op in operations} == set(per_operation)
+    for label, statuses in per_operation.items():
+        assert set(statuses) - {401, 403, 429}, (label, statuses)
+    # and the writes reached their services: a referral in was made, a referral accepted.
+    assert per_operation["POST /api/v1/incoming-referrals/"][201] >= 1, per_operation
+    assert per_operation["POST /api/v1/referrals/{id}/accept/"][200] >= 1, per_operation
     # It reached the views, not only the checks in front of them: things were found, read and refused.
     assert answered[200] > 50 and answered[404] > 10 and answered[400] > 50, answered

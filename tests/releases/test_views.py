@@ -70,6 +70,18 @@ def test_bad_input_is_a_form_error_not_a_crash(client: Any, world: Any, data: di
     assert not Release.objects.exists()
 
 
+@pytest.mark.parametrize("publish", [False, True])
+def test_an_epsilon_too_small_to_split_is_a_form_error_not_a_crash(client: Any, world: Any, publish: bool) -> None:
+    """ε 0.01 over two tables, one of them split again over eight statistics, leaves each less than OpenDP's
+    smallest ε: the preview says so on the form, as publishing does, and nothing is spent."""
+    sign_in(client, world["org_admin"])
+    data = {"title": "x", "tables": ["score_changes", "agreements"], "epsilon": "0.01"}
+    response = client.post_form(_new(world), {**data, "publish": "1"} if publish else data)
+    assert response.status_code == 400
+    assert "too small to split" in response.content.decode()
+    assert not Release.objects.exists() and not PrivacyBudget.objects.filter(spent_milli__gt=0).exists()
+
+
 def test_the_release_page_and_its_downloads_show_the_same_numbers(client: Any, world: Any, release: Release) -> None:
     sign_in(client, world["coordinator"])
     page = client.get(reverse("releases:detail", args=[release.pk])).content.decode()

@@ -9,8 +9,10 @@ class ProcessesConfig(AppConfig):
     def ready(self) -> None:
         from reparo.cases.extensions import case_page_form
         from reparo.cases.signals import case_ended
-        from reparo.processes import services
+        from reparo.consent.extensions import consent_process_choices
+        from reparo.processes import selectors, services
         from reparo.processes.forms import ProcessOpenForm
 
         case_ended.connect(services.on_case_ended, dispatch_uid="processes.end_with_case")
         case_page_form("process_form", ProcessOpenForm)
+        consent_process_choices("processes", selectors.consent_choices_for)

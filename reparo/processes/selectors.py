@@ -18,6 +18,8 @@ from reparo.cases.selectors import (
     cases_visible_to,
     sees_every_case_in_full,
 )
+from reparo.consent.extensions import ProcessChoice
+from reparo.consent.models import ConsentPurpose
 from reparo.processes.models import (
     SURVIVOR_ONLY_TYPES,
     PreparationMeeting,
@@ -48,6 +50,26 @@ def process_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> P
     if need is not None and need not in case_access_for(actor, process.case).capabilities:
         raise Http404
     return process
+
+
+def consent_choices_for(actor: Any, person: Any) -> list[ProcessChoice]:
+    """The processes ``person`` takes part in (and has not left) that ``actor`` sees, as the consent form offers
+    them: by kind and case reference, newest first; a support circle is agreed to as a support circle."""
+    processes = (
+        processes_visible_to(actor)
+        .filter(participants__person=person, participants__withdrawn_at__isnull=True)
+        .select_related("case")
+        .order_by("-created_at")
+        .distinct()
+    )
+    return [
+        ProcessChoice(
+            purpose=ConsentPurpose.SUPPORT_CIRCLE if process.type in SURVIVOR_ONLY_TYPES else ConsentPurpose.PROCESS,
+            ref=str(process.pk),
+            label=f"{process.get_type_display()} · {process.case.reference}",
+        )
+        for process in processes
+    ]
 
 
 def process_access_for(actor: Any, process: Process) -> Any:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,9 +54,18 @@ WORKLOAD = "workload"
 
 @dataclass(frozen=True)
 class Reason:
+    """One reason for or against; one against says where it is put right (``fix_url``, in words ``fix_text``)."""
+
     code: str
     ok: bool
     text: str
+    fix_url: str = ""
+    fix_text: str = ""
+
+
+def _on_their_page(user: Any, anchor: str, text: str) -> dict[str, str]:
+    """Where a reason about a facilitator is put right: their training record (profile, certifications)."""
+    return {"fix_url": f"{reverse('training:person', args=[user.pk])}#{anchor}", "fix_text": text}
 
 
 @dataclass
@@ -230,7 +240,9 @@ def eligible_facilitators(
             user, process, days, certifications=certifications[user.pk], needed=needed, names=names
         )
         candidate.reasons.append(
-            Reason(CERTIFICATION, problem is None, problem or _("Certified for this process on every session date."))
+            Reason(CERTIFICATION, False, problem, **_on_their_page(user, "certifications", _("Their certifications")))
+            if problem
+            else Reason(CERTIFICATION, True, _("Certified for this process on every session date."))
         )
         # Languages: the facilitator shares a language with each participant, or an interpreter is booked.
         spoken = set(profile.languages if profile else [])
@@ -246,6 +258,7 @@ def eligible_facilitators(
                 LANGUAGE,
                 False,
                 _("Shares no language with %(codes)s, and no interpreter is booked.") % {"codes": ", ".join(unmet)},
+                **_on_their_page(user, "profile", _("Their languages")),
             )
             if unmet
             else Reason(LANGUAGE, True, _("Speaks the participants' languages (or an interpreter is booked)."))
@@ -260,6 +273,8 @@ def eligible_facilitators(
                     PREFERENCE,
                     False,
                     _("The survivor asked for a facilitator who is: %(wanted)s.") % {"wanted": labels},
+                    fix_url=f"{reverse('training:eligibility', args=[process.pk])}#preferences",
+                    fix_text=_("The survivor's preferences"),
                 )
             )
         else:
@@ -267,7 +282,12 @@ def eligible_facilitators(
         # Declared conflicts of interest.
         if user.pk in conflicts:
             candidate.reasons.append(
-                Reason(CONFLICT, False, _("Has declared a conflict of interest with this case or a participant."))
+                Reason(
+                    CONFLICT,
+                    False,
+                    _("Has declared a conflict of interest with this case or a participant."),
+                    **_on_their_page(user, "profile", _("Their declared conflicts")),
+                )
             )
         else:
             candidate.reasons.append(Reason(CONFLICT, True, _("No declared conflict of interest.")))
@@ -281,6 +301,7 @@ def eligible_facilitators(
                     False,
                     _("Already facilitates %(count)d open processes (the most is %(cap)d).")
                     % {"count": current, "cap": cap},
+                    **_on_their_page(user, "profile", _("Their workload limit")),
                 )
             )
         else:

@@ -252,8 +252,57 @@ def test_it_shows_how_far_each_participant_is_prepared_and_who_is_invited(world)
     session = schedule(world, process, one_side(process, "survivor"))
     client = sign_in(CsrfClient(), world["facilitator"])
     html = client.get(f"/processes/{process.pk}/").content.decode()
-    assert html.count(f"2 of {len(checklist_for(process.type))} topics covered") == 2
+    total = len(checklist_for(process.type))
+    assert html.count(f"{total} of {total} topics covered") == 2
     html = client.get(f"/processes/{process.pk}/sessions/{session.pk}/").content.decode()
     invited = html.split("Invited</h2>")[1].split("</section>")[0]
     assert process.participants.get(role="survivor").person.display_code in invited
     assert process.participants.get(role="responsible").person.display_code not in invited
+
+
+def test_it_keeps_the_gate_closed_until_each_side_is_prepared_on_every_topic(world):
+    process = ready_process(world, prepared=False)
+    survivor, responsible = one_side(process, "survivor")[0], one_side(process, "responsible")[0]
+    topics = [key for key, _label in checklist_for(process.type)]
+    gate = joint_meeting_gate(process)
+    assert gate.codes == ["preparation"]
+    assert gate.reasons == [
+        f"The survivor {survivor.person.display_code} has not been fully prepared yet: 0 of {len(topics)} topics "
+        "covered."
+    ]
+    with pytest.raises(services.GateClosedError):
+        schedule(world, process, both(process))
+    # Half the topics for the survivor, all of them over two meetings: then the responsible person is next.
+    for covered in (topics[:2], topics[2:]):
+        services.preparation_record(actor=world["facilitator"], process=process, participant=survivor,
+                                    held_on=timezone.localdate(), covered=covered)  # fmt: skip
+        if covered == topics[:2]:
+            assert f"2 of {len(topics)} topics" in joint_meeting_gate(process).reasons[0]
+    reason = joint_meeting_gate(process).reasons[0]
+    assert reason.startswith(f"The responsible person {responsible.person.display_code} has not been fully prepared")
+    services.preparation_record(actor=world["facilitator"], process=process, participant=responsible,
+                                held_on=timezone.localdate(), covered=topics)  # fmt: skip
+    assert joint_meeting_gate(process).open
+    assert schedule(world, process, both(process)).is_joint
+
+
+def test_a_one_side_session_needs_no_joint_preparation(world):
+    process = ready_process(world, prepared=False)
+    session = schedule(world, process, one_side(process, "survivor"))
+    assert not session.is_joint
+
+
+def test_each_reason_links_to_where_it_is_put_right(world):
+    process = ready_process(world, prepared=False)
+    ProcessFacilitator.objects.filter(process=process).delete()
+    Process.objects.filter(pk=process.pk).update(paused=True)
+    process.refresh_from_db()
+    gate = joint_meeting_gate(process)
+    links = {code: (r.fix_url, r.fix_text) for code, r in zip(gate.codes, gate.reasons, strict=True)}
+    page = f"/processes/{process.pk}/"
+    assert links["facilitator"] == (f"{page}#facilitators", "Assign a facilitator")
+    assert links["process_state"] == (f"{page}#stage", "Resume it")
+    assert links["preparation"] == (f"{page}#preparation", "Record a preparation meeting")
+    html = sign_in(CsrfClient(), world["facilitator"]).get(page).content.decode()
+    assert f'<a href="{page}#preparation">Record a preparation meeting</a>' in html
+    assert f'<a href="{page}#facilitators">Assign a facilitator</a>' in html

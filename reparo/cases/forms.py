@@ -202,7 +202,8 @@ class TaskForm(forms.Form):
 
 class TeamForm(forms.Form):
     user = BoundedModelChoiceField(label=_("Person"), queryset=None, widget=LeanSelect)  # type: ignore[arg-type,var-annotated]
-    role = forms.ChoiceField(label=_("Role on this case"), choices=TeamRole.choices)
+    # No default: the first role would be one that many people's organisation role does not allow.
+    role = forms.ChoiceField(label=_("Role on this case"), choices=[("", _("Choose a role")), *TeamRole.choices])
 
     def __init__(self, *args: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -241,7 +242,8 @@ def case_list(
     as_rows: bool = False,
 ) -> QuerySet[Any]:
     """The case list: filtered, searched (reference, exact name, phone, e-mail), annotated for display without
-    N+1 (``survivor_code``, ``lead_email``, ``next_due``; a case is overdue when ``next_due`` is before today).
+    N+1 (``survivor_code``, ``lead_id``, ``next_due``; a case is overdue when ``next_due`` is before today; the
+    lead facilitator's name is looked up once per page, with :func:`user_names`).
     ``q`` is a convenience for code; screens pass a :class:`SearchKey` so that typed names stay out of URLs.
     ``as_rows`` gives each case as a dict of :data:`ROW_FIELDS` (what the list screen shows) instead of a model."""
     today = timezone.localdate()
@@ -259,7 +261,7 @@ def case_list(
         survivor_code=(
             survivor_code if full_view is None else DbCase(When(full_view, then=survivor_code), default=Value(None))
         ),
-        lead_email=columns["lead_email"],
+        lead_id=columns["lead_id"],
         next_due=columns["next_due"],
     ).order_by("-updated_at", "-id")
     if as_rows:
@@ -276,7 +278,7 @@ def _list_columns() -> dict[str, Subquery]:
     open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_date__isnull=False)
     return {
         "survivor_code": Subquery(survivor.values("person__display_code")[:1]),
-        "lead_email": Subquery(lead.values("user__email")[:1]),
+        "lead_id": Subquery(lead.values("user_id")[:1]),
         "next_due": Subquery(open_tasks.order_by("due_date").values("due_date")[:1]),
     }
 
@@ -284,7 +286,7 @@ def _list_columns() -> dict[str, Subquery]:
 # What the list shows of each case (nothing encrypted, nothing it does not show): as models, and as rows (plain
 # values: no model instances to build for a page of 25 or 50).
 LIST_FIELDS = ("reference", "status", "updated_at", "organisation_id", "program__name")
-ROW_FIELDS = ("id", "reference", "status", "program__name", "survivor_code", "lead_email", "next_due")
+ROW_FIELDS = ("id", "reference", "status", "program__name", "survivor_code", "lead_id", "next_due")
 
 
 def _filtered(
@@ -369,7 +371,7 @@ def _with_brief(queryset: QuerySet[Any], relation: str, *fields: str) -> QuerySe
     return queryset.select_related(relation).only(*own, *(f"{relation}__{name}" for name in fields))
 
 
-USER_BRIEF = ("email",)
+USER_BRIEF = ("email", "full_name")  # the name people are shown by (User.display_name)
 PERSON_BRIEF = ("display_code", "kind", "erased_at")
 
 
@@ -473,11 +475,29 @@ def program_choices(actor: Any) -> tuple[tuple[int, str], ...]:
 
 
 def colleague_choices(actor: Any) -> tuple[tuple[Any, str], ...]:
-    """(id, e-mail) of :func:`colleagues_of`, for a choice list of hundreds of people (as :func:`program_choices`)."""
+    """(id, name) of :func:`colleagues_of`, by name, for a choice list of hundreds of people (as
+    :func:`program_choices`: kept in the access cache, so names are decrypted once, not on every page)."""
     orgs = organisation_ids_where(actor, Capability.VIEW_ORGANISATION)
-    return access_cache.shared(
-        actor, ("colleague_choices", *orgs), lambda: tuple(colleagues_of(actor).values_list("id", "email"))
-    )
+
+    def build() -> tuple[tuple[Any, str], ...]:
+        named = [(user.pk, user.display_name) for user in colleagues_of(actor).only("id", "email", "full_name")]
+        return tuple(sorted(named, key=lambda pair: (pair[1].casefold(), str(pair[0]))))
+
+    return access_cache.shared(actor, ("colleague_names", *orgs), build)
+
+
+def user_names(actor: Any, user_ids: Iterable[Any]) -> dict[Any, str]:
+    """Each of ``user_ids``'s name (:attr:`User.display_name`), for a list that shows colleagues by name: the
+    actor's colleagues from :func:`colleague_choices`, anyone else (a former colleague) read on demand."""
+    wanted = {pk for pk in user_ids if pk is not None}
+    if not wanted:
+        return {}
+    names = {pk: name for pk, name in colleague_choices(actor) if pk in wanted}
+    missing = wanted - names.keys()
+    if missing:
+        others = User.objects.filter(pk__in=missing).only("id", "email", "full_name")
+        names.update((user.pk, user.display_name) for user in others)
+    return names
 
 
 def colleagues_of(actor: Any) -> QuerySet[User]:
@@ -486,7 +506,7 @@ def colleagues_of(actor: Any) -> QuerySet[User]:
     return (
         User.objects.filter(memberships__organisation_id__in=orgs, memberships__is_active=True, is_active=True)
         .distinct()
-        .only("id", "email")
+        .only("id", "email", "full_name")
         .order_by("email")
     )
 
@@ -546,7 +566,7 @@ def timeline_for(
                 at=change.at,
                 kind="status",
                 text=str(CaseStatus(change.to_status).label),
-                actor_label=change.actor.email if change.actor else "",
+                actor_label=change.actor.display_name if change.actor else "",
                 detail=(change.reason or "") if access.can_work else "",
             )
         )
@@ -557,7 +577,7 @@ def timeline_for(
                     at=note.created_at,
                     kind="note",
                     text=str(NoteConfidentiality(note.confidentiality).label),
-                    actor_label=note.author.email if note.author else "",
+                    actor_label=note.author.display_name if note.author else "",
                 )
             )
         for task in tasks if tasks is not None else tasks_of(case):

@@ -75,6 +75,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "search_form": CaseSearchForm(),
         "searching": search is not None,
         "page": page,
+        "lead_names": selectors.user_names(request.user, [row["lead_id"] for row in page.object_list]),
         "query": query.urlencode(),
         "filtered": any(filters.values()) or search is not None,
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from reparo.processes.models import ProcessType
+from reparo.processes.models import JOINT_MEETING_TYPES, ProcessType
 
 _COMMON_PREPARATION: list[tuple[str, object]] = [
     ("purpose", _("What the process is for, and what it is not (no pressure to forgive or to meet)")),
@@ -103,5 +103,19 @@ def checklist_for(process_type: str) -> list[tuple[str, object]]:
     return PREPARATION_CHECKLISTS.get(process_type, _COMMON_PREPARATION)
 
 
-def agenda_for(process_type: str) -> list[str]:
+# A session with one side only (the survivor's, or the responsible person's) in a process whose agenda is for the
+# two sides together: its own agenda, never "the responsible person listens" with nobody else there.
+ONE_SIDE_AGENDA: list[object] = [
+    _("Check-in: how they are, and anything that worries them"),
+    _("What has happened since the last meeting"),
+    _("What they want to say, ask or hear, and how"),
+    _("Questions about the process"),
+    _("Next steps, and when we meet again"),
+]
+
+
+def agenda_for(process_type: str, *, joint: bool = True) -> list[str]:
+    """The agenda of a session in a process of ``process_type``; ``joint``: both sides there (a joint meeting)."""
+    if not joint and process_type in JOINT_MEETING_TYPES:
+        return [str(item) for item in ONE_SIDE_AGENDA]
     return [str(item) for item in AGENDAS.get(process_type, [])]

@@ -350,7 +350,7 @@ def session_schedule(
         facilitator=facilitator,
         co_facilitator=co_facilitator,
         is_joint=is_joint,
-        agenda=content.agenda_for(locked.type),
+        agenda=content.agenda_for(locked.type, joint=is_joint),
     )
     if is_joint:
         gate = joint_meeting_gate_for_session(locked, starts_at=starts_at, ends_at=session.ends_at, invited=invited)
@@ -363,7 +363,7 @@ def session_schedule(
         if problem:
             raise ValidationError(
                 _("%(person)s cannot lead a session on that day: %(problem)s")
-                % {"person": who.email, "problem": problem}
+                % {"person": who.display_name, "problem": problem}
             )
     session.save()
     SessionInvitation.objects.bulk_create([SessionInvitation(session=session, participant=p) for p in invited])

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from reparo.access.actors import holds, users_with
 from reparo.access.capabilities import Capability
+from reparo.core import dates
 from reparo.core.htcds import Gender
 from reparo.processes.models import (
     OPEN_STAGES,
@@ -145,10 +146,10 @@ def certification_problem(
         if not valid:
             latest = max(active, key=lambda c: c.expires_on)
             if latest.issued_on > day:
-                return _("The certification only starts on %(start)s.") % {"start": latest.issued_on.isoformat()}
+                return _("The certification only starts on %(start)s.") % {"start": dates.day(latest.issued_on)}
             return _("The certification expires on %(expiry)s, before the session on %(day)s.") % {
-                "expiry": latest.expires_on.isoformat(),
-                "day": day.isoformat(),
+                "expiry": dates.day(latest.expires_on),
+                "day": dates.day(day),
             }
         held: dict[str, int] = {}
         for cert in valid:

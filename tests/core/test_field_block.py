@@ -76,7 +76,7 @@ def test_it_groups_checkboxes_and_radio_buttons_in_a_fieldset_with_the_question_
     for html, question in ((colours, "Colours"), (size, "Size")):
         assert html.startswith('<fieldset class="field choices field--error"')
         assert f"<legend>{question}</legend>" in html
-        assert "<label for=\"\">" not in html  # no label pointing nowhere
+        assert '<label for="">' not in html  # no label pointing nowhere
     assert 'aria-describedby="id_colours_helptext"' in colours
     assert '<label for="id_size_0"><input type="radio"' in size
 

@@ -306,3 +306,12 @@ def test_each_reason_links_to_where_it_is_put_right(world):
     html = sign_in(CsrfClient(), world["facilitator"]).get(page).content.decode()
     assert f'<a href="{page}#preparation">Record a preparation meeting</a>' in html
     assert f'<a href="{page}#facilitators">Assign a facilitator</a>' in html
+
+
+def test_the_process_page_gives_every_field_its_own_id(world):
+    from tests.conftest import duplicate_ids
+
+    process = ready_process(world)
+    html = sign_in(CsrfClient(), world["facilitator"]).get(f"/processes/{process.pk}/").content.decode()
+    assert duplicate_ids(html) == []
+    assert '<label for="id_participant_role">' in html and '<label for="id_facilitator_role">' in html

@@ -29,9 +29,7 @@ HINT = HtmlTemplate('<p class="hint" id="{}_helptext">{}</p>')
 ERROR = HtmlTemplate('<p class="field-error" id="{}_error">{}</p>')
 CHECKBOX = HtmlTemplate('<div class="field field--check{}">\n  {}\n  {}\n  {}\n  {}\n</div>')
 CHECKBOX_LABEL = HtmlTemplate('<label for="{}">{}</label>')
-GROUP = HtmlTemplate(
-    '<fieldset class="field choices{}"{}>\n  <legend>{}{}</legend>\n  {}\n  {}\n  {}\n</fieldset>'
-)
+GROUP = HtmlTemplate('<fieldset class="field choices{}"{}>\n  <legend>{}{}</legend>\n  {}\n  {}\n  {}\n</fieldset>')
 DESCRIBED_BY = HtmlTemplate(' aria-describedby="{}_helptext"')
 
 

@@ -8,6 +8,7 @@ class AgreementsConfig(AppConfig):
 
     def ready(self) -> None:
         from reparo.agreements import selectors
+        from reparo.cases.extensions import case_timeline_entries
         from reparo.processes.extensions import process_page_context
 
         def agreement_panel(process: object) -> dict[str, object]:
@@ -18,3 +19,4 @@ class AgreementsConfig(AppConfig):
             }
 
         process_page_context("agreement", agreement_panel)
+        case_timeline_entries("agreements", selectors.case_timeline_entries)

@@ -9,10 +9,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext as _
 
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
+from reparo.audit.models import AuditEvent
 from reparo.cases.selectors import (
+    TimelineEntry,
     case_access_for,
     cases_seen_in_full_by,
     cases_visible_to,
@@ -22,11 +26,13 @@ from reparo.consent.extensions import ProcessChoice
 from reparo.consent.models import ConsentPurpose
 from reparo.processes.models import (
     SURVIVOR_ONLY_TYPES,
+    EndReason,
     PreparationMeeting,
     Process,
     ProcessFacilitator,
     ProcessParticipant,
     ProcessRole,
+    ProcessStage,
     Session,
     SessionInvitation,
     SessionStatus,
@@ -137,3 +143,58 @@ def invitations_of(session: Session) -> QuerySet[SessionInvitation]:
 
 def invitation_in(session: Session, pk: Any) -> SessionInvitation:
     return one_or_404(SessionInvitation.objects.select_related("session__process__case"), pk, session=session)
+
+
+# --- the case timeline (registered with reparo.cases.extensions.case_timeline_entries) -----------------------------
+
+TIMELINE_ACTIONS = ("process.stage_changed", "process.paused", "process.resumed", "process.ended_early")
+
+
+def case_timeline_entries(actor: Any, case: Any, access: Any) -> list[TimelineEntry]:
+    """The case's processes on its timeline, for the team: each one started, each move to a stage, each pause (and
+    how many joint sessions it called off) and resumption, each early end. The moves, pauses and ends are read from
+    the audit trail, which records each of them (one query)."""
+    if not access.can_work:
+        return []
+    processes = {str(p.pk): p for p in processes_visible_to(actor).filter(case=case).select_related("created_by")}
+    if not processes:
+        return []
+    entries = [
+        TimelineEntry(
+            at=process.created_at,
+            kind="event",
+            text=_("Process started: %(kind)s") % {"kind": process.get_type_display()},
+            actor_label=process.created_by.display_name if process.created_by else "",
+        )
+        for process in processes.values()
+    ]
+    events = AuditEvent.objects.filter(
+        object_type=Process._meta.label_lower, object_id__in=list(processes), action__in=TIMELINE_ACTIONS
+    ).select_related("actor")
+    for event in events:
+        kind = processes[event.object_id].get_type_display()
+        detail = event.detail or {}
+        if event.action == "process.stage_changed":
+            stage = detail.get("to", "")
+            label = ProcessStage(stage).label if stage in ProcessStage.values else stage
+            text = _("%(kind)s: moved on to “%(stage)s”") % {"kind": kind, "stage": label}
+        elif event.action == "process.paused":
+            cancelled = int(detail.get("cancelled") or 0)
+            text = (
+                _("%(kind)s paused after a distress rating at or above the threshold")
+                if detail.get("why") == "distress_threshold"
+                else _("%(kind)s paused")
+            ) % {"kind": kind}
+            if cancelled:
+                text += " · " + ngettext(
+                    "%(count)d joint session cancelled", "%(count)d joint sessions cancelled", cancelled
+                ) % {"count": cancelled}
+        elif event.action == "process.resumed":
+            text = _("%(kind)s resumed") % {"kind": kind}
+        else:
+            reason = detail.get("reason", "")
+            label = EndReason(reason).label if reason in EndReason.values else reason
+            text = _("%(kind)s ended early: %(reason)s") % {"kind": kind, "reason": label}
+        who = event.actor.display_name if event.actor else gettext("Reparo")
+        entries.append(TimelineEntry(at=event.at, kind="event", text=text, actor_label=who))
+    return entries

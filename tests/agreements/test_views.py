@@ -123,3 +123,11 @@ def test_the_agreement_page_gives_every_field_its_own_id(world):
     client.post_form(f"/agreements/process/{process.pk}/instalments/{instalments[1].pk}/pay/", {"amount": "10.00"})
     instalments[1].refresh_from_db()
     assert instalments[1].paid_amount == Decimal("10.00")
+
+
+def test_the_case_timeline_shows_when_an_agreement_became_binding(world):
+    process = ready_process(world)
+    binding_agreement(world, process, due=DUE)
+    html = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/").content.decode()
+    timeline = html.split('id="timeline"')[1]
+    assert "Agreement (version 1) accepted by everyone and binding: Direct mediation (dialogue)" in timeline

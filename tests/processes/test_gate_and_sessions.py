@@ -315,3 +315,24 @@ def test_the_process_page_gives_every_field_its_own_id(world):
     html = sign_in(CsrfClient(), world["facilitator"]).get(f"/processes/{process.pk}/").content.decode()
     assert duplicate_ids(html) == []
     assert '<label for="id_participant_role">' in html and '<label for="id_facilitator_role">' in html
+
+
+def test_the_case_timeline_shows_each_process_its_moves_pauses_and_end(world):
+    process = ready_process(world)
+    services.process_move(actor=world["facilitator"], process=process, to_stage="meetings")
+    services.process_pause(actor=world["facilitator"], process=process, why="asked")
+    services.process_resume(actor=world["facilitator"], process=process)
+    services.process_end_early(actor=world["coordinator"], process=process, reason="unsuitable", note="")
+    timeline = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/").content.decode()
+    timeline = timeline.split('id="timeline"')[1]
+    for words in (
+        "Process started: Direct mediation (dialogue)",
+        "Direct mediation (dialogue): moved on to “Meetings”",
+        "Direct mediation (dialogue) paused",
+        "Direct mediation (dialogue) resumed",
+        "Direct mediation (dialogue) ended early: Not suitable to continue",
+    ):
+        assert words in timeline, words
+    assert world["facilitator"].display_name in timeline
+    # Charlie, outside the organisation, gets nothing (not found).
+    assert sign_in(CsrfClient(), world.charlie).get(f"/cases/{process.case_id}/").status_code == 404

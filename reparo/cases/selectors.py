@@ -42,7 +42,7 @@ from reparo.cases.models import (
     Task,
 )
 from reparo.core import context, crypto
-from reparo.organisations.models import Program
+from reparo.organisations.models import Organisation, Program
 from reparo.people.models import Person, PersonNameIndex
 
 
@@ -202,26 +202,32 @@ class SearchKey:
 
     reference: str
     name: str
-    phone: str | None
+    phone: tuple[str, ...]  # one digest for each country a number in its national form may be from
     email: str | None
 
     @classmethod
-    def from_text(cls, q: str) -> SearchKey:
+    def from_text(cls, q: str, *, regions: Iterable[str] = ()) -> SearchKey:
+        """The key for ``q``; ``regions``: the countries (ISO 3166 codes) of the searcher's organisations, in
+        which a phone number written in its national form ("07700 900123") may be."""
         q = (q or "").strip()
-        phone = Person._meta.get_field("phone_bidx").digest(q) if sum(ch.isdigit() for ch in q) >= 6 else None  # type: ignore[union-attr]
+        phone: tuple[str, ...] = ()
+        if sum(ch.isdigit() for ch in q) >= 6:
+            field = Person._meta.get_field("phone_bidx")
+            digests = (field.digest(q, region=region) for region in (None, *regions))  # type: ignore[union-attr]
+            phone = tuple(dict.fromkeys(d for d in digests if d))
         email = Person._meta.get_field("email_bidx").digest(q) if "@" in q else None  # type: ignore[union-attr]
         name = crypto.blind_index(crypto.normalise_text(q), purpose="people.person.name")
         return cls(reference=q.upper()[:32], name=name, phone=phone, email=email)
 
-    def as_dict(self) -> dict[str, str | None]:
-        return {"reference": self.reference, "name": self.name, "phone": self.phone, "email": self.email}
+    def as_dict(self) -> dict[str, Any]:
+        return {"reference": self.reference, "name": self.name, "phone": list(self.phone), "email": self.email}
 
     @classmethod
     def from_dict(cls, data: Any) -> SearchKey | None:
         try:
-            return cls(
-                reference=str(data["reference"]), name=str(data["name"]), phone=data["phone"], email=data["email"]
-            )
+            phone = data["phone"]
+            phones = tuple(phone) if isinstance(phone, list | tuple) else ((phone,) if phone else ())
+            return cls(reference=str(data["reference"]), name=str(data["name"]), phone=phones, email=data["email"])
         except (KeyError, TypeError):
             return None
 
@@ -252,7 +258,7 @@ def case_list(
     # per-row test is needed. Otherwise the survivor's code shows only on cases they work on.
     full_view = None if _sees_every_case_in_full(actor) else _full_view_condition(actor)
     if search is None and (q or "").strip():
-        search = SearchKey.from_text(q)
+        search = SearchKey.from_text(q, regions=phone_regions_for(actor))
     if search is not None:
         cases = cases.filter(_search(search, full_view=full_view))
     columns = _list_columns()
@@ -339,6 +345,16 @@ def case_list_total(
     return int(total)
 
 
+def phone_regions_for(actor: Any) -> tuple[str, ...]:
+    """The countries of the organisations the actor works in: where a phone number they type in its national form
+    may be from (a search asks for it as a number of each)."""
+    orgs = _member_org_ids(actor)
+    if not orgs:
+        return ()
+    countries = Organisation.objects.filter(pk__in=orgs).exclude(country="").values_list("country", flat=True)
+    return tuple(sorted(set(countries)))
+
+
 def _search(key: SearchKey, *, full_view: Q | None) -> Q:
     """Exact-match search through blind indexes: never by decrypting rows. On cases the actor sees only from
     the responsible-person side, the survivor's side is never matched (a search must not confirm who they are);
@@ -348,7 +364,7 @@ def _search(key: SearchKey, *, full_view: Q | None) -> Q:
     short ``id IN (...)`` list instead of a probe per case."""
     people: QuerySet[Any] = PersonNameIndex.objects.filter(digest=key.name).values("person_id")
     if key.phone:
-        people = people.union(Person.objects.filter(phone_bidx=key.phone).values("pk"), all=True)
+        people = people.union(Person.objects.filter(phone_bidx__in=key.phone).values("pk"), all=True)
     if key.email:
         people = people.union(Person.objects.filter(email_bidx=key.email).values("pk"), all=True)
     # One query: each digest through its index, then the people's participations through theirs.

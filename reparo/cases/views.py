@@ -95,7 +95,7 @@ def case_search(request: HttpRequest) -> HttpResponse:
     if "clear" in request.POST or not q:
         request.session.pop(SEARCH_SESSION_KEY, None)
         return redirect("cases:list")
-    key = selectors.SearchKey.from_text(q)
+    key = selectors.SearchKey.from_text(q, regions=selectors.phone_regions_for(request.user))
     request.session[SEARCH_SESSION_KEY] = key.as_dict()
     services.case_search_recorded(actor=request.user, kinds=key.kinds)
     return redirect(f"{reverse('cases:list')}?search=1")

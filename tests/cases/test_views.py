@@ -109,7 +109,15 @@ def test_it_finds_cases_by_reference_exact_name_phone_and_email_without_decrypti
         for n in range(3)
     ]
     client = sign_in(CsrfClient(), world["coordinator"])
-    with mock.patch.object(crypto, "decrypt", side_effect=AssertionError("decrypted during search")):
+    real_decrypt = crypto.decrypt
+
+    def decrypt(token, *, associated_data):
+        # Colleagues' names are shown on the page (the lead facilitator, the team filter); nobody's data is
+        # decrypted to search.
+        assert associated_data.startswith(b"accounts.user.full_name:"), "decrypted during search"
+        return real_decrypt(token, associated_data=associated_data)
+
+    with mock.patch.object(crypto, "decrypt", side_effect=decrypt):
         for query in (target.reference.lower(), "maría josé pérez", "+447700900777", "MJ@mail.example"):
             response = search(client, query)
             html = response.content.decode()
@@ -341,3 +349,22 @@ def test_the_team_form_chooses_no_role_in_advance(world):
     response = coordinator.post_form(f"/cases/{case.pk}/team/", {"user": str(world["case_worker"].pk)})
     assert response.status_code in (302, 400)
     assert not case.team.filter(user=world["case_worker"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("recorded", "typed"),
+    [("+44 7700 900123", "07700 900123"), ("07700 900123", "+44 7700 900123"), ("07700900123", "0044 7700 900 123")],
+)
+def test_it_finds_a_phone_in_its_national_or_international_form(world, recorded, typed):
+    world.alice_org.country = "GB"
+    world.alice_org.save()
+    target = open_case(actor=world["coordinator"], program=world.program, phone=recorded)
+    other = open_case(actor=world["coordinator"], program=world.program, phone="+44 7700 900124")
+    html = search(sign_in(CsrfClient(), world["coordinator"]), typed).content.decode()
+    assert target.reference in html and other.reference not in html
+
+
+def test_the_search_form_says_what_is_matched_and_why(world):
+    html = sign_in(CsrfClient(), world["coordinator"]).get("/cases/").content.decode()
+    assert "complete and exact" in html and "never stored in a readable form" in html
+    assert '<label for="id_q">Search</label>' in html  # not "(optional)": it is what the form is for

@@ -236,8 +236,8 @@ def session_detail(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRespon
                 invitations=invitations,
                 initial={"record": session.record, "attended": [i.pk for i in invitations if i.attended]},
             ),
-            "reschedule_form": RescheduleForm(),
-            "cancel_form": CancelForm(),
+            "reschedule_form": RescheduleForm(auto_id="id_move_%s"),  # two forms with a "reason": ids of their own
+            "cancel_form": CancelForm(auto_id="id_cancel_%s"),
             "has_started": session.starts_at <= timezone.now(),
         },
     )

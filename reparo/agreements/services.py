@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reparo.agreements.models import (
     OPEN_OBLIGATION,
@@ -32,8 +33,8 @@ from reparo.agreements.models import (
     ObligationStatus,
 )
 from reparo.audit.services import audit_record_for
-from reparo.cases.models import Task
 from reparo.cases.selectors import case_access_for
+from reparo.cases.services import task_generate
 from reparo.core import dates
 from reparo.processes.models import (
     RESPONSIBLE_SIDE,
@@ -405,9 +406,14 @@ def send_overdue_reminders(*, today: datetime.date | None = None) -> int:
     for obligation in due:
         agreement = obligation.item.agreement
         process = agreement.process
-        title = _("Follow up an overdue item of the agreement (version %(version)s)") % {"version": agreement.version}
         for owner in _reminder_owners(process):
-            Task.objects.create(case=process.case, title=title, owner=owner, due_date=today)
+            task_generate(
+                case_id=process.case_id,
+                message=gettext_noop("Follow up an overdue item of the agreement (version %(version)s)"),
+                params={"version": agreement.version},
+                owner_id=owner.pk,
+                due_date=today,
+            )
         obligation.reminded_at = now
         obligation.save(update_fields=["reminded_at"])
         audit_record_for(

@@ -92,7 +92,7 @@ class BarChart:
                 y += LINE
                 parts.append(_LINE_TEXT.format(1, y, INK, FONT, line))
             y += 6
-            x_text = 0
+            x_text: float = 0
             if bar.value is not None:
                 width = round(area * bar.value / self._max(), 1)
                 parts.append(_BAR_14.format(y, width, BAR))

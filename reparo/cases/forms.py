@@ -134,7 +134,8 @@ class CaseSearchForm(forms.Form):
     use_required_attribute = False  # "Clear the search" submits the same form, empty
 
     q = forms.CharField(
-        label=_("Search"), max_length=200,
+        label=_("Search"),
+        max_length=200,
         help_text=_(
             "A case reference, or a person's full name, phone number or e-mail address, complete and exact. Names "
             "and contact details are never stored in a readable form, so they can only be matched whole, never by "

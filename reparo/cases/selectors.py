@@ -597,9 +597,9 @@ def timeline_for(
                 )
             )
         for task in tasks if tasks is not None else tasks_of(case):
-            entries.append(TimelineEntry(at=task.created_at, kind="task", text=task.title))
+            entries.append(TimelineEntry(at=task.created_at, kind="task", text=task.display_title))
             if task.done_at:
-                entries.append(TimelineEntry(at=task.done_at, kind="task_done", text=task.title))
+                entries.append(TimelineEntry(at=task.done_at, kind="task_done", text=task.display_title))
     for participant in participants if participants is not None else participants_of(case):
         if access.responsible_side_only and participant.role == ParticipantRole.SURVIVOR:
             continue

@@ -85,5 +85,6 @@ def task_items(context: Any, tasks: Iterable[Any], case: Any, can_work: bool, to
         if t.due_date:
             when = DUE.format(due, day(t.due_date), overdue if not t.done_at and t.due_date < today else "")
         form = INLINE_FORM.format(before, t.pk, after, csrf, done) if not t.done_at and can_work else ""
-        items.append(TASK.format("done" if t.done_at else "", "✓ " if t.done_at else "", t.title, owner, when, form))
+        mark = "✓ " if t.done_at else ""
+        items.append(TASK.format("done" if t.done_at else "", mark, t.display_title, owner, when, form))
     return _list(items, gettext("No tasks yet."))

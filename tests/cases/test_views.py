@@ -346,9 +346,9 @@ def test_the_team_form_chooses_no_role_in_advance(world):
     page = coordinator.get(f"/cases/{case.pk}/forms/team/").content.decode()
     assert '<option value="" selected>Choose a role</option>' in page
     assert '<option value="lead_facilitator" selected>' not in page
-    response = coordinator.post_form(f"/cases/{case.pk}/team/", {"user": str(world["case_worker"].pk)})
+    response = coordinator.post_form(f"/cases/{case.pk}/team/", {"user": str(world["evaluator"].pk)})
     assert response.status_code in (302, 400)
-    assert not case.team.filter(user=world["case_worker"]).exists()
+    assert not case.team.filter(user=world["evaluator"]).exists()
 
 
 @pytest.mark.parametrize(

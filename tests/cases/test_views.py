@@ -368,3 +368,10 @@ def test_the_search_form_says_what_is_matched_and_why(world):
     html = sign_in(CsrfClient(), world["coordinator"]).get("/cases/").content.decode()
     assert "complete and exact" in html and "never stored in a readable form" in html
     assert '<label for="id_q">Search</label>' in html  # not "(optional)": it is what the form is for
+
+
+def test_the_case_list_names_the_lead_facilitator(world):
+    case = alice_case(world)
+    html = sign_in(CsrfClient(), world["coordinator"]).get("/cases/").content.decode()
+    row = html.split(case.reference, 1)[1].split("</tr>")[0]
+    assert world["facilitator"].display_name in row and world["facilitator"].email not in html

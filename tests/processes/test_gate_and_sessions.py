@@ -336,3 +336,32 @@ def test_the_case_timeline_shows_each_process_its_moves_pauses_and_end(world):
     assert world["facilitator"].display_name in timeline
     # Charlie, outside the organisation, gets nothing (not found).
     assert sign_in(CsrfClient(), world.charlie).get(f"/cases/{process.case_id}/").status_code == 404
+
+
+def test_a_shuttle_process_shows_no_joint_meeting_panel(world):
+    process = ready_process(world, type="indirect_dialogue")
+    client = sign_in(CsrfClient(), world["facilitator"])
+    html = client.get(f"/processes/{process.pk}/").content.decode()
+    assert 'id="gate"' not in html and "A meeting of the survivor and the responsible person" not in html
+    assert "the survivor and the responsible person never meet" in html
+    assert f"/safety/process/{process.pk}/" in html  # the screenings stay a click away
+    booking = client.get(f"/processes/{process.pk}/sessions/new/").content.decode()
+    assert "each session is with one side" in booking and "separate arrival and leaving" not in booking
+    mediation = ready_process(world)
+    assert 'id="gate"' in client.get(f"/processes/{mediation.pk}/").content.decode()
+
+
+def test_a_one_side_session_gets_an_agenda_for_one_side(world):
+    process = ready_process(world)
+    alone = schedule(world, process, one_side(process, "survivor"))
+    joint = schedule(world, process, both(process), starts_at=tomorrow(17))
+    assert "The responsible person listens, then responds" in joint.agenda
+    assert "The responsible person listens, then responds" not in alone.agenda
+    assert alone.agenda[0].startswith("Check-in")
+    client = sign_in(CsrfClient(), world["facilitator"])
+    page = client.get(f"/processes/{process.pk}/sessions/{alone.pk}/").content.decode()
+    assert "listens, then responds" not in page and "What they want to say, ask or hear" in page
+    # A one-side session booked before, with the joint agenda kept: its page shows what fits it.
+    Session.objects.filter(pk=alone.pk).update(agenda=joint.agenda)
+    page = client.get(f"/processes/{process.pk}/sessions/{alone.pk}/").content.decode()
+    assert "listens, then responds" not in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -503,17 +504,18 @@ def colleague_choices(actor: Any) -> tuple[tuple[Any, str], ...]:
 
 
 def user_names(actor: Any, user_ids: Iterable[Any]) -> dict[Any, str]:
-    """Each of ``user_ids``'s name (:attr:`User.display_name`), for a list that shows colleagues by name: the
-    actor's colleagues from :func:`colleague_choices`, anyone else (a former colleague) read on demand."""
-    wanted = {pk for pk in user_ids if pk is not None}
+    """Each of ``user_ids``'s name (:attr:`User.display_name`), keyed by the ids as given (a subquery may give a
+    UUID as text), for a list that shows colleagues by name: the actor's colleagues from :func:`colleague_choices`,
+    anyone else (a former colleague) read on demand."""
+    wanted = {uuid.UUID(str(given)): given for given in user_ids if given}
     if not wanted:
         return {}
     names = {pk: name for pk, name in colleague_choices(actor) if pk in wanted}
-    missing = wanted - names.keys()
+    missing = wanted.keys() - names.keys()
     if missing:
         others = User.objects.filter(pk__in=missing).only("id", "email", "full_name")
         names.update((user.pk, user.display_name) for user in others)
-    return names
+    return {wanted[pk]: name for pk, name in names.items()}
 
 
 def colleagues_of(actor: Any) -> QuerySet[User]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from reparo.processes.models import JOINT_MEETING_TYPES, ProcessType
+from reparo.processes.models import ProcessType
 
 _COMMON_PREPARATION: list[tuple[str, object]] = [
     ("purpose", _("What the process is for, and what it is not (no pressure to forgive or to meet)")),
@@ -103,8 +103,10 @@ def checklist_for(process_type: str) -> list[tuple[str, object]]:
     return PREPARATION_CHECKLISTS.get(process_type, _COMMON_PREPARATION)
 
 
-# A session with one side only (the survivor's, or the responsible person's) in a process whose agenda is for the
-# two sides together: its own agenda, never "the responsible person listens" with nobody else there.
+# A session with one side only (the survivor's, or the responsible person's) in a process whose agenda is written
+# for the two sides together (mediation: "the responsible person listens"): its own agenda. A circle's or a
+# conference's agenda fits a circle or a group of one side as well.
+TWO_SIDED_AGENDAS = frozenset({ProcessType.DIRECT_MEDIATION})
 ONE_SIDE_AGENDA: list[object] = [
     _("Check-in: how they are, and anything that worries them"),
     _("What has happened since the last meeting"),
@@ -116,6 +118,6 @@ ONE_SIDE_AGENDA: list[object] = [
 
 def agenda_for(process_type: str, *, joint: bool = True) -> list[str]:
     """The agenda of a session in a process of ``process_type``; ``joint``: both sides there (a joint meeting)."""
-    if not joint and process_type in JOINT_MEETING_TYPES:
+    if not joint and process_type in TWO_SIDED_AGENDAS:
         return [str(item) for item in ONE_SIDE_AGENDA]
     return [str(item) for item in AGENDAS.get(process_type, [])]

@@ -168,3 +168,11 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 5.0, interval:
         if time.monotonic() >= deadline:
             return False
         time.sleep(interval)
+
+
+def main_menu(page: Any) -> Any:
+    """The main navigation; on a phone it is folded behind its "Menu" button, which this opens first."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+    return page.get_by_role("navigation", name="Main")

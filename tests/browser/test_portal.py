@@ -15,7 +15,7 @@ from reparo.evaluation.models import SurveyResponse
 from reparo.evaluation.services import schedule_line_add, surveys_assign_due
 from reparo.organisations.models import Program
 from reparo.portal.services import invitation_issue
-from tests.browser.conftest import TIMEOUT_MS, Member, PageProblems
+from tests.browser.conftest import TIMEOUT_MS, Member, PageProblems, main_menu
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +85,7 @@ def test_a_survivor_sets_up_answers_a_who5_and_withdraws_a_consent(member: Membe
     response = SurveyResponse.objects.get(person=survivor)
     assert response.mode == "self" and response.total is not None
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Your choices").click()
+    main_menu(page).get_by_role("link", name="Your choices").click()
     _no_sideways_scroll(page)
     row = page.locator("#current li", has_text="Your answers to questionnaires")
     row.get_by_role("button", name="Withdraw").click()

@@ -171,8 +171,8 @@ class IntervalChart:
             y += LINE
             parts.append(_LINE_TEXT.format(1, y, MUTED, FONT, r.text))
             y += 14
-            parts.append(_VLINE.format(self._svg_x(0), y - 9, y + 9, GRID))  # no change, under this interval
             if r.estimate is not None and r.low is not None and r.high is not None:
+                parts.append(_VLINE.format(self._svg_x(0), y - 9, y + 9, GRID))  # no change, under the interval
                 parts.append(
                     _INTERVAL.format(self._svg_x(r.low), y, self._svg_x(r.high), BAR, self._svg_x(r.estimate), BAR)
                 )

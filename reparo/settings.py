@@ -405,6 +405,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = config.read("TIME_ZONE") or "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["reparo.formats"]  # one date format on every page, per language
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -125,6 +125,17 @@ def world(db: Any) -> World:
 TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
+ID_RE = re.compile(r"""\sid=["']([^"']+)["']""")
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """The element ids a page uses more than once (a label would point at the wrong field)."""
+    seen: dict[str, int] = {}
+    for found in ID_RE.findall(html):
+        seen[found] = seen.get(found, 0) + 1
+    return sorted(found for found, count in seen.items() if count > 1)
+
+
 def page_title(html: str) -> str:
     match = TITLE_RE.search(html)
     return match.group(1).strip() if match else ""

@@ -58,8 +58,9 @@ ITEMS: tuple[tuple[Capability | None, str, Any], ...] = (
     (Capability.VIEW_FUNDING, "jobs:list", _("Downloads")),
     (Capability.EXPORT_HTCDS, "jobs:list", _("Downloads")),
     (Capability.IMPORT_HTCDS, "jobs:list", _("Downloads")),
-    (None, "accounts:security", _("Your account")),
 )
+# Beside "Sign out" rather than in the menu, for everyone who has the menu.
+ACCOUNT = NavItem("accounts:security", _("Your account"))
 
 
 def navigation_for(user: Any) -> list[NavItem]:
@@ -72,3 +73,8 @@ def navigation_for(user: Any) -> list[NavItem]:
         if (cap is None or cap in caps) and name not in items:  # a page that several capabilities lead to: once
             items[name] = NavItem(name, label)
     return list(items.values())
+
+
+def account_link_for(navigation: list[NavItem]) -> NavItem | None:
+    """The link to the actor's own account settings: for every staff or partner user who has the main menu."""
+    return ACCOUNT if navigation else None

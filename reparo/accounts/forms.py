@@ -67,7 +67,8 @@ class EnrolForm(forms.Form):
 class MembershipAddForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # No default: adding someone as an organisation admin by not looking would give them everything.
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *Role.choices])
 
 
 class InvitationAwarePasswordResetForm(PasswordResetForm):

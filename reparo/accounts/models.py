@@ -65,7 +65,12 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.email
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """How colleagues see this user on every page: their name, or their e-mail address if they gave none."""
+        return self.full_name or self.email
 
     def is_verified(self) -> bool:
         """Replaced on each request by django-otp's middleware; without it, never verified (fail closed)."""

@@ -8,6 +8,7 @@ class AgreementsConfig(AppConfig):
 
     def ready(self) -> None:
         from reparo.agreements import home, selectors
+        from reparo.cases.extensions import case_timeline_entries
         from reparo.processes.extensions import process_page_context
 
         def agreement_panel(process: object) -> dict[str, object]:
@@ -19,3 +20,4 @@ class AgreementsConfig(AppConfig):
 
         process_page_context("agreement", agreement_panel)
         home.register()  # its section of the home page
+        case_timeline_entries("agreements", selectors.case_timeline_entries)

@@ -16,12 +16,17 @@ class ItemForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
     description = forms.CharField(label=_("What was agreed"), widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(
-        label=_("Due"), required=False, widget=DATE_INPUT, help_text=_("For money: when the first instalment is due.")
-    )
+        label=_("Due"), required=False, widget=DATE_INPUT,
+        help_text=_("When it is to be done by. For money: when the whole amount is to be paid; leave empty to end with "
+                    "the last instalment."),
+    )  # fmt: skip
     amount = forms.DecimalField(label=_("Amount"), required=False, max_digits=12, decimal_places=2, min_value=0)
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3, help_text=_("For example EUR."))
     instalment_count = forms.IntegerField(
         label=_("Monthly instalments"), required=False, min_value=1, max_value=MAX_INSTALMENTS, initial=1
+    )
+    first_instalment_on = forms.DateField(
+        label=_("First instalment due"), required=False, widget=DATE_INPUT, help_text=_("For money only.")
     )
     hours = forms.DecimalField(label=_("Hours"), required=False, max_digits=7, decimal_places=2, min_value=0)
 

@@ -63,7 +63,9 @@ class AgreementItem(UUIDModel, TimeStampedModel):
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     instalment_count = models.PositiveSmallIntegerField(_("number of instalments"), default=1)
     hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2, null=True, blank=True)
-    due_date = models.DateField(_("due (first instalment for restitution)"), null=True, blank=True)
+    # When the item is to be done by (for money: paid in full by). Never the first instalment's date: that is its own.
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    first_instalment_on = models.DateField(_("first instalment due"), null=True, blank=True)
 
     class Meta:
         ordering = ["position", "created_at"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from reparo.access.lookup import one_or_404
 from reparo.agreements.models import (
@@ -19,8 +20,9 @@ from reparo.agreements.models import (
     Obligation,
     ObligationStatus,
 )
+from reparo.cases.selectors import TimelineEntry
 from reparo.processes.models import Process, ProcessParticipant, ProcessRole
-from reparo.processes.selectors import participants_of
+from reparo.processes.selectors import participants_of, processes_visible_to
 
 ZERO = Decimal("0.00")
 
@@ -152,3 +154,21 @@ def _completion(obligations: QuerySet[Obligation]) -> CompletionRate:
 def completion_rate(process: Process) -> CompletionRate:
     return _completion(Obligation.objects.filter(item__agreement__process=process))
 
+
+def case_timeline_entries(actor: Any, case: Any, access: Any) -> list[TimelineEntry]:
+    """Each agreement of the case's processes that became binding, on the case's timeline (the team only)."""
+    if not access.can_work:
+        return []
+    agreements = Agreement.objects.filter(
+        process__in=processes_visible_to(actor).filter(case=case), bound_at__isnull=False
+    ).select_related("process")
+    return [
+        TimelineEntry(
+            at=agreement.bound_at,
+            kind="event",
+            text=_("Agreement (version %(version)s) accepted by everyone and binding: %(kind)s")
+            % {"version": agreement.version, "kind": agreement.process.get_type_display()},
+        )
+        for agreement in agreements
+        if agreement.bound_at is not None
+    ]

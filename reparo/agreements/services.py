@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reparo.agreements.models import (
     OPEN_OBLIGATION,
@@ -32,8 +33,9 @@ from reparo.agreements.models import (
     ObligationStatus,
 )
 from reparo.audit.services import audit_record_for
-from reparo.cases.models import Task
 from reparo.cases.selectors import case_access_for
+from reparo.cases.services import task_generate
+from reparo.core import dates
 from reparo.processes.models import (
     RESPONSIBLE_SIDE,
     FacilitatorRole,
@@ -89,7 +91,7 @@ def agreement_draft(*, actor: Any, process: Process) -> Agreement:
             AgreementItem.objects.create(
                 agreement=agreement, position=item.position, kind=item.kind, description=item.description,
                 amount=item.amount, currency=item.currency, instalment_count=item.instalment_count,
-                hours=item.hours, due_date=item.due_date,
+                hours=item.hours, due_date=item.due_date, first_instalment_on=item.first_instalment_on,
             )  # fmt: skip
             copied += 1
     audit_record_for(
@@ -116,7 +118,12 @@ def item_add(
     instalment_count: int = 1,
     hours: Decimal | None = None,
     due_date: datetime.date | None = None,
+    first_instalment_on: datetime.date | None = None,
 ) -> AgreementItem:
+    """Add an item to a draft. ``due_date`` is when it is to be done by; restitution is paid in
+    ``instalment_count`` monthly instalments from ``first_instalment_on``, the last of them by ``due_date`` when one
+    is given. (A caller that gives restitution only a ``due_date`` gets the first instalment on that day and the
+    item due with the last, as before both dates were asked for.)"""
     _require_work(actor, agreement.process)
     _require_draft(agreement)
     if kind not in ItemKind.values:
@@ -131,10 +138,25 @@ def item_add(
             raise ValidationError({"currency": _("Give the currency as a three-letter code, such as EUR.")})
         if instalment_count < 1:
             raise ValidationError({"instalment_count": _("There must be at least one instalment.")})
+        if first_instalment_on is None:
+            if due_date is None:
+                raise ValidationError({"first_instalment_on": _("Give the date the first instalment is due.")})
+            first_instalment_on, due_date = due_date, None
+        last = add_months(first_instalment_on, instalment_count - 1)
         if due_date is None:
-            raise ValidationError({"due_date": _("Give the date the first instalment is due.")})
+            due_date = last
+        elif last > due_date:
+            raise ValidationError(
+                {
+                    "due_date": _(
+                        "The last instalment would be due on %(last)s, after the date the whole amount is due "
+                        "(%(due)s). Start the instalments earlier, make fewer of them, or agree a later date."
+                    )
+                    % {"last": dates.day(last), "due": dates.day(due_date)}
+                }
+            )
     else:
-        amount, currency, instalment_count = None, "", 1
+        amount, currency, instalment_count, first_instalment_on = None, "", 1, None
     if kind == ItemKind.SERVICE_HOURS and (hours is None or hours <= 0):
         raise ValidationError({"hours": _("Give the number of hours.")})
     if kind != ItemKind.SERVICE_HOURS:
@@ -143,6 +165,7 @@ def item_add(
     item = AgreementItem.objects.create(
         agreement=agreement, position=position, kind=kind, description=description.strip(), amount=amount,
         currency=currency, instalment_count=instalment_count, hours=hours, due_date=due_date,
+        first_instalment_on=first_instalment_on,
     )  # fmt: skip
     audit_record_for(
         actor, "agreement.item_added", agreement, agreement.process.case.organisation,
@@ -247,14 +270,16 @@ def _bind(actor: Any, agreement: Agreement) -> None:
     agreement.save(update_fields=["status", "bound_at", "updated_at"])
     for item in agreement.items.all():
         obligation = Obligation.objects.create(item=item, due_date=item.due_date, status_changed_at=now)
-        if item.kind == ItemKind.RESTITUTION and item.amount is not None and item.due_date is not None:
-            schedule = instalment_schedule(item.amount, item.instalment_count, item.due_date)
+        first = item.first_instalment_on
+        if item.kind == ItemKind.RESTITUTION and item.amount is not None and first is not None:
+            schedule = instalment_schedule(item.amount, item.instalment_count, first)
             Instalment.objects.bulk_create(
                 Instalment(obligation=obligation, number=n, due_date=due, amount=amount)
                 for n, (due, amount) in enumerate(schedule, start=1)
             )
-            obligation.due_date = schedule[-1][0]
-            obligation.save(update_fields=["due_date"])
+            if obligation.due_date is None:  # paid in full with the last instalment
+                obligation.due_date = schedule[-1][0]
+                obligation.save(update_fields=["due_date"])
     audit_record_for(
         actor, "agreement.binding", agreement, agreement.process.case.organisation, process=str(agreement.process_id),
         version=agreement.version, obligations=agreement.items.count(),
@@ -381,9 +406,14 @@ def send_overdue_reminders(*, today: datetime.date | None = None) -> int:
     for obligation in due:
         agreement = obligation.item.agreement
         process = agreement.process
-        title = _("Follow up an overdue item of the agreement (version %(version)s)") % {"version": agreement.version}
         for owner in _reminder_owners(process):
-            Task.objects.create(case=process.case, title=title, owner=owner, due_date=today)
+            task_generate(
+                case_id=process.case_id,
+                message=gettext_noop("Follow up an overdue item of the agreement (version %(version)s)"),
+                params={"version": agreement.version},
+                owner_id=owner.pk,
+                due_date=today,
+            )
         obligation.reminded_at = now
         obligation.save(update_fields=["reminded_at"])
         audit_record_for(

@@ -40,16 +40,28 @@ def agreement_detail(request: HttpRequest, process_pk: Any) -> HttpResponse:
             "preparing": preparing,
             "items": selectors.items_of(preparing) if preparing else [],
             "acceptances": selectors.acceptances_of(preparing) if preparing else [],
-            "obligations": selectors.obligation_rows(in_force) if in_force else [],
+            "obligations": _with_forms(selectors.obligation_rows(in_force)) if in_force else [],
             "ledger": selectors.restitution_ledger(in_force) if in_force else [],
             "completion": selectors.completion_rate(process),
             "versions": selectors.agreements_of(process),
             "item_form": ItemForm(),
             "acceptance_form": AcceptanceForm(participants=selectors.acceptors_of(process)),
-            "mark_form": ObligationMarkForm(),
-            "payment_form": PaymentForm(),
         },
     )
+
+
+def _with_forms(rows: list[Any]) -> list[Any]:
+    """Each obligation with its own outcome form, and each instalment with its own payment form: one form per row,
+    whose fields' ids name the row, so that no two fields on the page share an id (a label points at its own)."""
+    return [
+        (
+            obligation,
+            ledger,
+            [(i, PaymentForm(auto_id=f"id_payment_{i.pk}_%s")) for i in instalments],
+            ObligationMarkForm(auto_id=f"id_outcome_{obligation.pk}_%s"),
+        )
+        for obligation, ledger, instalments in rows
+    ]
 
 
 @require_POST

@@ -4,11 +4,16 @@ The SVG carries a ``<title>`` and ``<desc>`` (named by ``aria-labelledby``) and 
 attributes and classes only: the Content-Security-Policy forbids ``style=`` attributes and ``<style>``
 elements. Every chart is shown next to a table of the same numbers (the template does that), so nothing is
 only in the picture. A suppressed value is never drawn; its row says "fewer than 11" or "not shown".
+
+On the page a chart is drawn narrow (``SVG_WIDTH``) and shown at most a little larger (the stylesheet caps its width),
+so that its text, 14 units high, is never below 12 pixels even on a phone 390 pixels wide; every label sits on its
+own lines above its bar or interval, wrapped at word boundaries and never cut. The PDF keeps its own wider layout.
 """
 
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,36 +28,34 @@ FONT = "sans-serif"
 
 _ids = itertools.count(1)
 
+# The page's drawing (the PDF's is set on each chart class): a narrow view box, every text 14 units high, labels
+# wrapped at LABEL_CHARS characters (a 14-unit sans-serif letter is at most about 8 units wide on average).
+SVG_WIDTH = 360
+SVG_FONT = 14
+LINE = 18
+LABEL_CHARS = 40
+
 _HEAD = HtmlTemplate(
     '<svg class="{}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" role="img" '
     'aria-labelledby="chart-{}-title chart-{}-desc" focusable="false"><title id="chart-{}-title">{}</title>'
     '<desc id="chart-{}-desc">{}</desc>'
 )
 _TAIL = HtmlTemplate("</svg>")
-_LABEL_13 = HtmlTemplate('<text x="{}" y="{}" text-anchor="end" fill="{}" font-family="{}" font-size="13">{}</text>')
-_TEXT_13 = HtmlTemplate('<text x="{}" y="{}" fill="{}" font-family="{}" font-size="13">{}</text>')
-_CENTRED_11 = HtmlTemplate(
-    '<text x="{:.1f}" y="{}" text-anchor="middle" fill="{}" font-family="{}" font-size="11">{}</text>'
+_LINE_TEXT = HtmlTemplate('<text x="{}" y="{}" fill="{}" font-family="{}" font-size="14">{}</text>')
+_END_TEXT = HtmlTemplate('<text x="{}" y="{}" text-anchor="end" fill="{}" font-family="{}" font-size="14">{}</text>')
+_MIDDLE_TEXT = HtmlTemplate(
+    '<text x="{:.1f}" y="{}" text-anchor="middle" fill="{}" font-family="{}" font-size="14">{}</text>'
 )
-_BAR = HtmlTemplate('<rect class="chart__bar" x="{}" y="{}" width="{}" height="16" fill="{}"></rect>')
-_ZERO = HtmlTemplate(
-    '<line x1="{0:.1f}" y1="4" x2="{0:.1f}" y2="{1}" stroke="{2}"></line>'
-    '<text x="{3:.1f}" y="{4}" text-anchor="middle" fill="{5}" font-family="{6}" font-size="11">0</text>'
-)
+_BAR_14 = HtmlTemplate('<rect class="chart__bar" x="0" y="{}" width="{}" height="14" fill="{}"></rect>')
+_VLINE = HtmlTemplate('<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="{3}"></line>')
+_HLINE = HtmlTemplate('<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="{}"></line>')
+_SWATCH = HtmlTemplate('<rect x="0" y="{}" width="14" height="14" fill="{}"></rect>')
 _INTERVAL = HtmlTemplate(
     '<line x1="{0:.1f}" y1="{1}" x2="{2:.1f}" y2="{1}" stroke="{3}" stroke-width="2"></line>'
     '<circle cx="{4:.1f}" cy="{1}" r="5" fill="{5}"></circle>'
 )
-_TICK = HtmlTemplate(
-    '<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="{}"></line>'
-    '<text x="{}" y="{:.1f}" text-anchor="end" fill="{}" font-family="{}" font-size="11">{}%</text>'
-)
 _POLYLINE = HtmlTemplate('<polyline points="{}" fill="none" stroke="{}" stroke-width="2"></polyline>')
 _DOT = HtmlTemplate('<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="{}"></circle>')
-_KEY = HtmlTemplate(
-    '<rect x="{}" y="{}" width="12" height="12" fill="{}"></rect>'
-    '<text x="{}" y="{}" fill="{}" font-family="{}" font-size="13">{}</text>'
-)
 
 
 @dataclass(frozen=True)
@@ -81,21 +84,24 @@ class BarChart:
         return max(values) if values and max(values) > 0 else 1.0
 
     def svg(self) -> SafeString:
-        head, tail = _frame(self.title, self.description, self.width, self.height, "chart chart--bars")
-        area = self.width - self.label_width - 100
-        parts = [head]
-        for i, bar in enumerate(self.bars):
-            y = 8 + i * self.row
-            parts.append(_LABEL_13.format(self.label_width - 8, y + 16, INK, FONT, _clip(bar.label)))
+        """Each bar under its label (wrapped, never cut), its value in words at its end."""
+        area = SVG_WIDTH - 120  # room for the longest value text ("fewer than 11") after the longest bar
+        parts, y = [], 0
+        for bar in self.bars:
+            for line in _wrap(bar.label):
+                y += LINE
+                parts.append(_LINE_TEXT.format(1, y, INK, FONT, line))
+            y += 6
+            x_text: float = 0
             if bar.value is not None:
                 width = round(area * bar.value / self._max(), 1)
-                parts.append(_BAR.format(self.label_width, y + 4, width, BAR))
-                x_text = self.label_width + width + 6
-            else:
-                x_text = self.label_width + 6
-            parts.append(_TEXT_13.format(x_text, y + 16, MUTED if bar.value is None else INK, FONT, bar.text))
-        parts.append(tail)
-        return html_join(parts)
+                parts.append(_BAR_14.format(y, width, BAR))
+                x_text = round(width + 6, 1)
+            parts.append(_LINE_TEXT.format(x_text, y + 12, MUTED if bar.value is None else INK, FONT, bar.text))
+            y += 14 + 14
+        height = max(y, LINE) + 4
+        head, tail = _frame(self.title, self.description, SVG_WIDTH, height, "chart chart--bars")
+        return html_join([head, *parts, tail])
 
     def drawing(self) -> object:
         from reportlab.graphics.shapes import Drawing, Rect, String
@@ -150,18 +156,42 @@ class IntervalChart:
         area = self.width - self.label_width - 150
         return self.label_width + area / 2 + (area / 2) * value / self._span()
 
+    def _svg_x(self, value: float) -> float:
+        half = SVG_WIDTH / 2 - 12
+        return SVG_WIDTH / 2 + half * value / self._span()
+
     def svg(self) -> SafeString:
-        head, tail = _frame(self.title, self.description, self.width, self.height, "chart chart--intervals")
-        zero = self._x(0)
-        parts = [head, _ZERO.format(zero, self.height - 18, GRID, zero, self.height - 4, MUTED, FONT)]
-        for i, r in enumerate(self.rows):
-            y = 8 + i * self.row
-            parts.append(_LABEL_13.format(self.label_width - 8, y + 14, INK, FONT, _clip(r.label)))
+        """Each measure's label (wrapped) and its change in words, then its interval across a mark at zero (no
+        change); the axis with its ends and zero below."""
+        parts, y = [], 0
+        for r in self.rows:
+            for line in _wrap(r.label):
+                y += LINE
+                parts.append(_LINE_TEXT.format(1, y, INK, FONT, line))
+            y += LINE
+            parts.append(_LINE_TEXT.format(1, y, MUTED, FONT, r.text))
+            y += 14
             if r.estimate is not None and r.low is not None and r.high is not None:
-                parts.append(_INTERVAL.format(self._x(r.low), y + 10, self._x(r.high), BAR, self._x(r.estimate), BAR))
-            parts.append(_TEXT_13.format(self.width - 140, y + 14, INK, FONT, r.text))
-        parts.append(tail)
-        return html_join(parts)
+                parts.append(_VLINE.format(self._svg_x(0), y - 9, y + 9, GRID))  # no change, under the interval
+                parts.append(
+                    _INTERVAL.format(self._svg_x(r.low), y, self._svg_x(r.high), BAR, self._svg_x(r.estimate), BAR)
+                )
+            y += 12
+        axis = y + 4
+        zero = self._svg_x(0)
+        span = self._span()
+        head, tail = _frame(self.title, self.description, SVG_WIDTH, axis + LINE + 4, "chart chart--intervals")
+        return html_join(
+            [
+                head,
+                *parts,
+                _HLINE.format(0, axis, SVG_WIDTH, axis, GRID),
+                _LINE_TEXT.format(1, axis + LINE, MUTED, FONT, f"\u2212{_number(round(span, 1))}"),
+                _MIDDLE_TEXT.format(zero, axis + LINE, MUTED, FONT, "0"),
+                _END_TEXT.format(SVG_WIDTH, axis + LINE, MUTED, FONT, f"+{_number(round(span, 1))}"),
+                tail,
+            ]
+        )
 
     def drawing(self) -> object:
         from reportlab.graphics.shapes import Circle, Drawing, Line, String
@@ -211,34 +241,46 @@ class LineChart:
     def _py(self, y: float) -> float:
         return 10 + (self.height - self.bottom - 10) * (1 - y)
 
+    def _svg_px(self, x: float) -> float:
+        xs = self._xs()
+        span = (xs[-1] - xs[0]) or 1.0
+        left, right = 50, SVG_WIDTH - 20
+        return left + (right - left) * (x - xs[0]) / span
+
+    @staticmethod
+    def _svg_py(y: float) -> float:
+        return 10 + 170 * (1 - y)
+
     def svg(self) -> SafeString:
-        head, tail = _frame(self.title, self.description, self.width, self.height, "chart chart--lines")
-        parts = [head]
+        """The plot across the whole width (shares on the left, days below), its key under it, wrapped."""
+        parts = []
         for tick in (0.0, 0.5, 1.0):
-            y = self._py(tick)
-            parts.append(
-                _TICK.format(
-                    self.left, y, self.width - 160, y, GRID, self.left - 6, y + 4, MUTED, FONT, round(tick * 100)
-                )
-            )
+            y = self._svg_py(tick)
+            parts.append(_HLINE.format(50, y, SVG_WIDTH - 20, y, GRID))
+            parts.append(_END_TEXT.format(44, round(y + 5, 1), MUTED, FONT, f"{round(tick * 100)}%"))
         for x in self._xs():
-            parts.append(_CENTRED_11.format(self._px(x), self.height - 22, MUTED, FONT, _number(x)))
-        parts.append(_CENTRED_11.format((self.width - 160 + self.left) / 2, self.height - 4, MUTED, FONT, self.x_label))
+            parts.append(_MIDDLE_TEXT.format(self._svg_px(x), 200, MUTED, FONT, _number(x)))
+        y = 200
+        for line in _wrap(self.x_label):
+            y += LINE
+            parts.append(_MIDDLE_TEXT.format((50 + SVG_WIDTH - 20) / 2, y, MUTED, FONT, line))
+        y += 10
         for k, s in enumerate(self.series):
             colour = (BAR, BAR_2)[k % 2]
-            shown = [(x, y) for x, y in s.points if y is not None]
+            shown = [(x, v) for x, v in s.points if v is not None]
             if len(shown) > 1:
-                points = " ".join(f"{self._px(x):.1f},{self._py(y):.1f}" for x, y in shown)
+                points = " ".join(f"{self._svg_px(x):.1f},{self._svg_py(v):.1f}" for x, v in shown)
                 parts.append(_POLYLINE.format(points, colour))
-            for x, y in shown:
-                parts.append(_DOT.format(self._px(x), self._py(y), colour))
-            parts.append(
-                _KEY.format(
-                    self.width - 150, 14 + 20 * k, colour, self.width - 132, 24 + 20 * k, INK, FONT, _clip(s.label, 20)
-                )
-            )
-        parts.append(tail)
-        return html_join(parts)
+            for x, v in shown:
+                parts.append(_DOT.format(self._svg_px(x), self._svg_py(v), colour))
+            lines = _wrap(s.label, LABEL_CHARS - 3)
+            parts.append(_SWATCH.format(y + 5, colour))
+            for line in lines:
+                y += LINE
+                parts.append(_LINE_TEXT.format(22, y, INK, FONT, line))
+            y += 6
+        head, tail = _frame(self.title, self.description, SVG_WIDTH, y + 4, "chart chart--lines")
+        return html_join([head, *parts, tail])
 
     def drawing(self) -> object:
         from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
@@ -278,6 +320,11 @@ class LineChart:
 def _frame(title: str, description: str, width: int, height: int, css: str) -> tuple[SafeString, SafeString]:
     n = next(_ids)
     return _HEAD.format(css, width, height, n, n, n, title, n, description), _TAIL.format()
+
+
+def _wrap(text: str, limit: int = LABEL_CHARS) -> list[str]:
+    """``text`` in lines of at most ``limit`` characters, broken between words (a longer word on its own lines)."""
+    return textwrap.wrap(str(text), limit, break_on_hyphens=False) or [""]
 
 
 def _clip(text: str, limit: int = 44) -> str:

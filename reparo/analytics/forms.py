@@ -29,7 +29,7 @@ class ImprovementForm(forms.Form):
     def __init__(self, *args: Any, owners: Any, programs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = lambda u: u.full_name or u.email  # type: ignore[attr-defined]
+        self.fields["owner"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
         self.fields["program"].queryset = programs  # type: ignore[attr-defined]
 
 

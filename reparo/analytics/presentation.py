@@ -8,10 +8,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from reparo.agreements.models import ObligationStatus
 from reparo.analytics.charts import Bar, BarChart, Interval, IntervalChart, LineChart, Series
 from reparo.analytics.extensions import extra_figures
 from reparo.analytics.selectors import CountPanel, Dashboard, OutcomeChange
-from reparo.analytics.suppression import Cell, CellState
+from reparo.analytics.suppression import THRESHOLD, Cell, CellState
+from reparo.cases.models import OPEN_STATUSES
 
 
 def cell_text(cell: Cell) -> str:
@@ -53,6 +55,74 @@ class Figure:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     note: str = ""
+
+    @property
+    def wide(self) -> bool:
+        """A table of many columns: its panel takes the dashboard's whole width."""
+        return len(self.header) > 4
+
+
+@dataclass(frozen=True)
+class SummaryFigure:
+    """One of the figures at the top of the dashboard: what it counts, its value in words, and what it rests on."""
+
+    key: str
+    label: str
+    value: str
+    detail: str = ""
+
+
+def _subtotal(panel: CountPanel, keys: Any) -> tuple[str, str]:
+    """The sum of some of a panel's counts (those whose key ``keys`` accepts), as far as the panel's own shown
+    numbers give it, so that it tells nothing the table does not: exact when each of them is shown, or when the
+    total and each of the others are; else "at least" the sum of those shown (when that is 11 or more); else "not
+    shown". With what it rests on, in words."""
+    parts = [e.cell for e in panel.entries if keys(e.key)]
+    rest = [e.cell for e in panel.entries if not keys(e.key)]
+    if all(c.state == CellState.SHOWN for c in parts):
+        return str(sum(c.value for c in parts)), ""
+    if panel.total.state == CellState.SHOWN and all(c.state == CellState.SHOWN for c in rest):
+        return str(panel.total.value - sum(c.value for c in rest)), ""
+    shown = sum(c.value for c in parts if c.state == CellState.SHOWN)
+    if shown >= THRESHOLD:
+        return _("at least %(count)s") % {"count": shown}, _("some of the counts it adds up are below 11, not shown")
+    return _("not shown"), _("it would give away a count below 11")
+
+
+def summary(board: Dashboard) -> list[SummaryFigure]:
+    """The dashboard's headline figures, from the same suppressed numbers as its panels: cases open, processes
+    completed, obligations met, and the mean change in well-being (WHO-5) with its 95% interval."""
+    open_statuses = {str(s) for s in OPEN_STATUSES}
+    met = board.obligations_met
+    met_cell = next((e.cell for e in board.obligations.entries if e.key == ObligationStatus.MET), None)
+    wellbeing = next((o for o in board.outcomes if o.instrument == "who5"), None)
+    if wellbeing is not None and wellbeing.change is not None:
+        c = wellbeing.change
+        change = f"{c.mean_difference:+.1f}"
+        interval = _("95%% interval %(low)s to %(high)s, %(people)s people") % {
+            "low": f"{c.ci_low:+.1f}",
+            "high": f"{c.ci_high:+.1f}",
+            "people": cell_text(wellbeing.n),
+        }
+    else:
+        change, interval = _("too few answers"), _("shown once at least 11 people answered before and after")
+    return [
+        SummaryFigure("open", _("Cases open"), *_subtotal(board.funnel, lambda key: key in open_statuses)),
+        SummaryFigure(
+            "completed",
+            _("Processes completed"),
+            *_subtotal(board.processes, lambda key: str(key).endswith(":completed")),
+        ),
+        SummaryFigure(
+            "met",
+            _("Obligations met"),
+            "—" if met is None else f"{met}%",
+            _("%(met)s met, of those due or met (waived and varied ones aside)") % {"met": cell_text(met_cell)}
+            if met_cell is not None and met is not None
+            else _("shown once every count it rests on is shown"),
+        ),
+        SummaryFigure("wellbeing", _("Change in well-being (WHO-5)"), change, interval),
+    ]
 
 
 def _count_figure(panel: CountPanel, *, skip_empty: bool = False) -> Figure:

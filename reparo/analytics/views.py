@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from reparo.analytics import selectors, services
 from reparo.analytics.forms import ImprovementForm, StatusForm
-from reparo.analytics.presentation import figures
+from reparo.analytics.presentation import figures, summary
 from reparo.core.actions import run_action
 
 
@@ -32,6 +32,7 @@ def _render_dashboard(request: HttpRequest, scope: selectors.Scope) -> HttpRespo
             "scope": scope,
             "board": board,
             "figures": figures(board),
+            "summary": summary(board),
             "log": selectors.improvement_log(scope, page=request.GET.get("page") or 1),
             "form": form,
             "status_form": StatusForm(),

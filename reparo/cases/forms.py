@@ -131,10 +131,17 @@ class IntakeForm(forms.Form):
 
 
 class CaseSearchForm(forms.Form):
+    use_required_attribute = False  # "Clear the search" submits the same form, empty
+
     q = forms.CharField(
-        label=_("Search"), required=False, max_length=200,
-        help_text=_("A case reference, or a person's exact full name, phone or e-mail."),
-    )  # fmt: skip
+        label=_("Search"),
+        max_length=200,
+        help_text=_(
+            "A case reference, or a person's full name, phone number or e-mail address, complete and exact. Names "
+            "and contact details are never stored in a readable form, so they can only be matched whole, never by "
+            "a part. A phone number may have spaces, and be written the national or the international way."
+        ),
+    )
 
 
 class CaseFilterForm(forms.Form):
@@ -202,7 +209,8 @@ class TaskForm(forms.Form):
 
 class TeamForm(forms.Form):
     user = BoundedModelChoiceField(label=_("Person"), queryset=None, widget=LeanSelect)  # type: ignore[arg-type,var-annotated]
-    role = forms.ChoiceField(label=_("Role on this case"), choices=TeamRole.choices)
+    # No default: the first role would be one that many people's organisation role does not allow.
+    role = forms.ChoiceField(label=_("Role on this case"), choices=[("", _("Choose a role")), *TeamRole.choices])
 
     def __init__(self, *args: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

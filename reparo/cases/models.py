@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reparo.access.capabilities import TeamRole
@@ -255,6 +256,10 @@ class Task(UUIDModel, TimeStampedModel):
     due_date = models.DateField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A task Reparo wrote itself (a reminder, a follow-up): its words as written in the code and their values
+    # (codes, numbers, dates: nothing personal), {"message": ..., "params": {...}}, so that each reader sees it in
+    # their own language (``display_title``); empty for a task a person wrote.
+    generated = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["done_at", "due_date", "created_at"]
@@ -262,6 +267,21 @@ class Task(UUIDModel, TimeStampedModel):
             models.Index(fields=["case", "done_at", "due_date"], name="task_case_open_due"),
             models.Index(fields=["owner", "done_at", "due_date"], name="task_owner_open_due"),
         ]
+
+    @property
+    def display_title(self) -> str:
+        """The task in the reader's language when Reparo wrote it, else as its author wrote it."""
+        message = (self.generated or {}).get("message")
+        if not message:
+            return str(self.title or "")
+        # Values written in the code's words (a reason's label) are shown in the reader's too; codes and names stay.
+        params = {
+            k: gettext(v) if isinstance(v, str) and v else v for k, v in (self.generated.get("params") or {}).items()
+        }
+        try:
+            return gettext(message) % params if params else gettext(message)
+        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: the stored words
+            return str(self.title or "")
 
 
 class IntakeDraft(UUIDModel, TimeStampedModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import functools
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +43,7 @@ from reparo.cases.models import (
     Task,
 )
 from reparo.core import context, crypto
-from reparo.organisations.models import Program
+from reparo.organisations.models import Organisation, Program
 from reparo.people.models import Person, PersonNameIndex
 
 
@@ -201,26 +203,32 @@ class SearchKey:
 
     reference: str
     name: str
-    phone: str | None
+    phone: tuple[str, ...]  # one digest for each country a number in its national form may be from
     email: str | None
 
     @classmethod
-    def from_text(cls, q: str) -> SearchKey:
+    def from_text(cls, q: str, *, regions: Iterable[str] = ()) -> SearchKey:
+        """The key for ``q``; ``regions``: the countries (ISO 3166 codes) of the searcher's organisations, in
+        which a phone number written in its national form ("07700 900123") may be."""
         q = (q or "").strip()
-        phone = Person._meta.get_field("phone_bidx").digest(q) if sum(ch.isdigit() for ch in q) >= 6 else None  # type: ignore[union-attr]
+        phone: tuple[str, ...] = ()
+        if sum(ch.isdigit() for ch in q) >= 6:
+            field = Person._meta.get_field("phone_bidx")
+            digests = (field.digest(q, region=region) for region in (None, *regions))  # type: ignore[union-attr]
+            phone = tuple(dict.fromkeys(d for d in digests if d))
         email = Person._meta.get_field("email_bidx").digest(q) if "@" in q else None  # type: ignore[union-attr]
         name = crypto.blind_index(crypto.normalise_text(q), purpose="people.person.name")
         return cls(reference=q.upper()[:32], name=name, phone=phone, email=email)
 
-    def as_dict(self) -> dict[str, str | None]:
-        return {"reference": self.reference, "name": self.name, "phone": self.phone, "email": self.email}
+    def as_dict(self) -> dict[str, Any]:
+        return {"reference": self.reference, "name": self.name, "phone": list(self.phone), "email": self.email}
 
     @classmethod
     def from_dict(cls, data: Any) -> SearchKey | None:
         try:
-            return cls(
-                reference=str(data["reference"]), name=str(data["name"]), phone=data["phone"], email=data["email"]
-            )
+            phone = data["phone"]
+            phones = tuple(phone) if isinstance(phone, list | tuple) else ((phone,) if phone else ())
+            return cls(reference=str(data["reference"]), name=str(data["name"]), phone=phones, email=data["email"])
         except (KeyError, TypeError):
             return None
 
@@ -241,7 +249,8 @@ def case_list(
     as_rows: bool = False,
 ) -> QuerySet[Any]:
     """The case list: filtered, searched (reference, exact name, phone, e-mail), annotated for display without
-    N+1 (``survivor_code``, ``lead_email``, ``next_due``; a case is overdue when ``next_due`` is before today).
+    N+1 (``survivor_code``, ``lead_id``, ``next_due``; a case is overdue when ``next_due`` is before today; the
+    lead facilitator's name is looked up once per page, with :func:`user_names`).
     ``q`` is a convenience for code; screens pass a :class:`SearchKey` so that typed names stay out of URLs.
     ``as_rows`` gives each case as a dict of :data:`ROW_FIELDS` (what the list screen shows) instead of a model."""
     today = timezone.localdate()
@@ -250,7 +259,7 @@ def case_list(
     # per-row test is needed. Otherwise the survivor's code shows only on cases they work on.
     full_view = None if _sees_every_case_in_full(actor) else _full_view_condition(actor)
     if search is None and (q or "").strip():
-        search = SearchKey.from_text(q)
+        search = SearchKey.from_text(q, regions=phone_regions_for(actor))
     if search is not None:
         cases = cases.filter(_search(search, full_view=full_view))
     columns = _list_columns()
@@ -259,7 +268,7 @@ def case_list(
         survivor_code=(
             survivor_code if full_view is None else DbCase(When(full_view, then=survivor_code), default=Value(None))
         ),
-        lead_email=columns["lead_email"],
+        lead_id=columns["lead_id"],
         next_due=columns["next_due"],
     ).order_by("-updated_at", "-id")
     if as_rows:
@@ -276,7 +285,7 @@ def _list_columns() -> dict[str, Subquery]:
     open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True, due_date__isnull=False)
     return {
         "survivor_code": Subquery(survivor.values("person__display_code")[:1]),
-        "lead_email": Subquery(lead.values("user__email")[:1]),
+        "lead_id": Subquery(lead.values("user_id")[:1]),
         "next_due": Subquery(open_tasks.order_by("due_date").values("due_date")[:1]),
     }
 
@@ -284,7 +293,7 @@ def _list_columns() -> dict[str, Subquery]:
 # What the list shows of each case (nothing encrypted, nothing it does not show): as models, and as rows (plain
 # values: no model instances to build for a page of 25 or 50).
 LIST_FIELDS = ("reference", "status", "updated_at", "organisation_id", "program__name")
-ROW_FIELDS = ("id", "reference", "status", "program__name", "survivor_code", "lead_email", "next_due")
+ROW_FIELDS = ("id", "reference", "status", "program__name", "survivor_code", "lead_id", "next_due")
 
 
 def _filtered(
@@ -337,6 +346,16 @@ def case_list_total(
     return int(total)
 
 
+def phone_regions_for(actor: Any) -> tuple[str, ...]:
+    """The countries of the organisations the actor works in: where a phone number they type in its national form
+    may be from (a search asks for it as a number of each)."""
+    orgs = _member_org_ids(actor)
+    if not orgs:
+        return ()
+    countries = Organisation.objects.filter(pk__in=orgs).exclude(country="").values_list("country", flat=True)
+    return tuple(sorted(set(countries)))
+
+
 def _search(key: SearchKey, *, full_view: Q | None) -> Q:
     """Exact-match search through blind indexes: never by decrypting rows. On cases the actor sees only from
     the responsible-person side, the survivor's side is never matched (a search must not confirm who they are);
@@ -346,7 +365,7 @@ def _search(key: SearchKey, *, full_view: Q | None) -> Q:
     short ``id IN (...)`` list instead of a probe per case."""
     people: QuerySet[Any] = PersonNameIndex.objects.filter(digest=key.name).values("person_id")
     if key.phone:
-        people = people.union(Person.objects.filter(phone_bidx=key.phone).values("pk"), all=True)
+        people = people.union(Person.objects.filter(phone_bidx__in=key.phone).values("pk"), all=True)
     if key.email:
         people = people.union(Person.objects.filter(email_bidx=key.email).values("pk"), all=True)
     # One query: each digest through its index, then the people's participations through theirs.
@@ -369,7 +388,7 @@ def _with_brief(queryset: QuerySet[Any], relation: str, *fields: str) -> QuerySe
     return queryset.select_related(relation).only(*own, *(f"{relation}__{name}" for name in fields))
 
 
-USER_BRIEF = ("email",)
+USER_BRIEF = ("email", "full_name")  # the name people are shown by (User.display_name)
 PERSON_BRIEF = ("display_code", "kind", "erased_at")
 
 
@@ -473,11 +492,30 @@ def program_choices(actor: Any) -> tuple[tuple[int, str], ...]:
 
 
 def colleague_choices(actor: Any) -> tuple[tuple[Any, str], ...]:
-    """(id, e-mail) of :func:`colleagues_of`, for a choice list of hundreds of people (as :func:`program_choices`)."""
+    """(id, name) of :func:`colleagues_of`, by name, for a choice list of hundreds of people (as
+    :func:`program_choices`: kept in the access cache, so names are decrypted once, not on every page)."""
     orgs = organisation_ids_where(actor, Capability.VIEW_ORGANISATION)
-    return access_cache.shared(
-        actor, ("colleague_choices", *orgs), lambda: tuple(colleagues_of(actor).values_list("id", "email"))
-    )
+
+    def build() -> tuple[tuple[Any, str], ...]:
+        named = [(user.pk, user.display_name) for user in colleagues_of(actor).only("id", "email", "full_name")]
+        return tuple(sorted(named, key=lambda pair: (pair[1].casefold(), str(pair[0]))))
+
+    return access_cache.shared(actor, ("colleague_names", *orgs), build)
+
+
+def user_names(actor: Any, user_ids: Iterable[Any]) -> dict[Any, str]:
+    """Each of ``user_ids``'s name (:attr:`User.display_name`), keyed by the ids as given (a subquery may give a
+    UUID as text), for a list that shows colleagues by name: the actor's colleagues from :func:`colleague_choices`,
+    anyone else (a former colleague) read on demand."""
+    wanted = {uuid.UUID(str(given)): given for given in user_ids if given}
+    if not wanted:
+        return {}
+    names = {pk: name for pk, name in colleague_choices(actor) if pk in wanted}
+    missing = wanted.keys() - names.keys()
+    if missing:
+        others = User.objects.filter(pk__in=missing).only("id", "email", "full_name")
+        names.update((user.pk, user.display_name) for user in others)
+    return {wanted[pk]: name for pk, name in names.items()}
 
 
 def colleagues_of(actor: Any) -> QuerySet[User]:
@@ -486,7 +524,7 @@ def colleagues_of(actor: Any) -> QuerySet[User]:
     return (
         User.objects.filter(memberships__organisation_id__in=orgs, memberships__is_active=True, is_active=True)
         .distinct()
-        .only("id", "email")
+        .only("id", "email", "full_name")
         .order_by("email")
     )
 
@@ -546,7 +584,7 @@ def timeline_for(
                 at=change.at,
                 kind="status",
                 text=str(CaseStatus(change.to_status).label),
-                actor_label=change.actor.email if change.actor else "",
+                actor_label=change.actor.display_name if change.actor else "",
                 detail=(change.reason or "") if access.can_work else "",
             )
         )
@@ -557,13 +595,13 @@ def timeline_for(
                     at=note.created_at,
                     kind="note",
                     text=str(NoteConfidentiality(note.confidentiality).label),
-                    actor_label=note.author.email if note.author else "",
+                    actor_label=note.author.display_name if note.author else "",
                 )
             )
         for task in tasks if tasks is not None else tasks_of(case):
-            entries.append(TimelineEntry(at=task.created_at, kind="task", text=task.title))
+            entries.append(TimelineEntry(at=task.created_at, kind="task", text=task.display_title))
             if task.done_at:
-                entries.append(TimelineEntry(at=task.done_at, kind="task_done", text=task.title))
+                entries.append(TimelineEntry(at=task.done_at, kind="task_done", text=task.display_title))
     for participant in participants if participants is not None else participants_of(case):
         if access.responsible_side_only and participant.role == ParticipantRole.SURVIVOR:
             continue

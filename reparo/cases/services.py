@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reparo.access.actors import may_hold_team_role, user_can, works_in
@@ -366,6 +366,28 @@ def task_add(*, actor: Any, case: Case, title: str, owner: Any = None, due_date:
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     audit_record(actor=actor, action="case.task_added", obj=task, organisation=case.organisation)
     return task
+
+
+def task_generate(
+    *,
+    case_id: Any,
+    message: str,
+    params: dict[str, Any] | None = None,
+    owner_id: Any = None,
+    due_date: datetime.date | None = None,
+    created_by: Any = None,
+) -> Task:
+    """A task Reparo writes itself (a reminder, a follow-up), for the services of the apps that raise them.
+    ``message`` is its words as written in the code (marked with ``gettext_noop``) with ``%(name)s`` for each of
+    ``params`` (codes, numbers, dates: nothing personal). Each reader sees it in their own language
+    (:attr:`Task.display_title`), whoever or whatever raised it; the title keeps the words in the code's language."""
+    params = dict(params or {})
+    with translation.override(None):  # the words as written in the code, whatever language is active
+        title = message % params if params else message
+    return Task.objects.create(
+        case_id=case_id, title=title[:300], owner_id=owner_id, due_date=due_date, created_by=created_by,
+        generated={"message": message, "params": params},
+    )  # fmt: skip
 
 
 @transaction.atomic

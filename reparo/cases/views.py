@@ -75,6 +75,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "search_form": CaseSearchForm(),
         "searching": search is not None,
         "page": page,
+        "lead_names": selectors.user_names(request.user, [row["lead_id"] for row in page.object_list]),
         "query": query.urlencode(),
         "filtered": any(filters.values()) or search is not None,
     }
@@ -94,7 +95,7 @@ def case_search(request: HttpRequest) -> HttpResponse:
     if "clear" in request.POST or not q:
         request.session.pop(SEARCH_SESSION_KEY, None)
         return redirect("cases:list")
-    key = selectors.SearchKey.from_text(q)
+    key = selectors.SearchKey.from_text(q, regions=selectors.phone_regions_for(request.user))
     request.session[SEARCH_SESSION_KEY] = key.as_dict()
     services.case_search_recorded(actor=request.user, kinds=key.kinds)
     return redirect(f"{reverse('cases:list')}?search=1")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reparo.cases.models import Case
+from reparo.consent.extensions import ProcessChoice
 from reparo.consent.models import ConsentMethod, ConsentPurpose, ContactChannel, DataCategory
 from reparo.core.forms import BoundedModelChoiceField
 from reparo.organisations.models import Organisation
@@ -47,16 +48,16 @@ class ConsentRecordForm(forms.Form):
         empty_label=_("No particular case"),
     )
     process_ref = forms.CharField(
-        label=_("Process reference"),
-        max_length=64,
+        label=_("Which process"),
         required=False,
-        help_text=_("Only for taking part in a process: the reference of that process."),
+        widget=forms.Select,
+        help_text=_("Only for taking part in a process or a support circle: the ones this person takes part in."),
     )
     process_label = forms.CharField(
-        label=_("Name of the process"),
+        label=_("Name of the process as the person knows it"),
         max_length=200,
         required=False,
-        help_text=_("As the person knows it, for example “Dialogue with the responsible person”."),
+        help_text=_("For example “Dialogue with the responsible person”. Leave empty to use the process's own name."),
     )
     channel = forms.ChoiceField(
         label=_("How they may be contacted"),
@@ -104,10 +105,21 @@ class ConsentRecordForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: Any, recipients: QuerySet[Organisation], cases: QuerySet[Case], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        recipients: QuerySet[Organisation],
+        cases: QuerySet[Case],
+        processes: list[ProcessChoice] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = recipients  # type: ignore[attr-defined]
         self.fields["case"].queryset = cases  # type: ignore[attr-defined]
+        self.processes = {choice.ref: choice for choice in processes or []}
+        offered = [(choice.ref, choice.label) for choice in self.processes.values()]
+        empty = _("Choose one") if offered else _("This person takes part in no process yet")
+        self.fields["process_ref"].widget.choices = [("", empty), *offered]  # type: ignore[attr-defined]
 
     def clean_expires_at(self) -> datetime.datetime | None:
         day: datetime.date | None = self.cleaned_data.get("expires_at")
@@ -118,8 +130,23 @@ class ConsentRecordForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        keep = PURPOSE_FIELDS.get(cleaned.get("purpose", ""), ())
+        purpose = cleaned.get("purpose", "")
+        keep = PURPOSE_FIELDS.get(purpose, ())
         for name, empty in EMPTY.items():
             if name not in keep:
                 cleaned[name] = empty
+        ref = cleaned.get("process_ref") or ""
+        chosen = self.processes.get(ref)
+        if ref and chosen is None:
+            self.add_error("process_ref", _("Choose one of the processes this person takes part in."))
+        elif chosen is not None:
+            if chosen.purpose != purpose:
+                self.add_error(
+                    "process_ref",
+                    _("That is a support circle: choose “Have a circle of community volunteers” above.")
+                    if chosen.purpose == ConsentPurpose.SUPPORT_CIRCLE
+                    else _("That is a restorative process: choose “Take part in a restorative process” above."),
+                )
+            elif not (cleaned.get("process_label") or "").strip():
+                cleaned["process_label"] = chosen.label
         return cleaned

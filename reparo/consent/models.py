@@ -220,14 +220,13 @@ class Consent(UUIDModel):
     def describe(self) -> str:
         """What the person agreed to, in plain words in the active language."""
         if self.purpose == ConsentPurpose.PROCESS:
-            if self.process_label:
-                return gettext("Take part in: %(process)s (%(ref)s)") % {
-                    "process": self.process_label,
-                    "ref": self.process_ref,
-                }
+            if self.process_label:  # its name in words; the reference (an id) means nothing to a reader
+                return gettext("Take part in: %(process)s") % {"process": self.process_label}
             return gettext("Take part in restorative process %(ref)s") % {"ref": self.process_ref}
         if self.purpose == ConsentPurpose.SUPPORT_CIRCLE:
-            return gettext("Have a circle of community volunteers (%(ref)s)") % {"ref": self.process_ref}
+            return gettext("Have a circle of community volunteers (%(ref)s)") % {
+                "ref": self.process_label or self.process_ref
+            }
         if self.purpose == ConsentPurpose.CONTACT:
             return str(CONTACT_PHRASES.get(self.channel, _("Be contacted")))
         if self.purpose == ConsentPurpose.SHARE:

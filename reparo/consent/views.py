@@ -1,4 +1,4 @@
-"""A person's agreements: what they agreed to in plain words, recording a new one, recording a withdrawal."""
+"""A person's consents: what they agreed to in plain words, recording a new one, recording a withdrawal."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reparo.cases.selectors import person_get_for
 from reparo.consent import selectors, services
+from reparo.consent.extensions import process_choices_for
 from reparo.consent.forms import ConsentRecordForm
 from reparo.core.actions import form_page
 
@@ -27,11 +28,12 @@ def _page(request: HttpRequest, person_pk: uuid.UUID) -> HttpResponse:
         form_kwargs={
             "recipients": selectors.share_recipients_for(request.user),
             "cases": selectors.cases_of_person_for(request.user, person),
+            "processes": process_choices_for(request.user, person),
         },
         template="consent/person.html",
         context=lambda: {"person": person, "ledger": selectors.consent_ledger_for(request.user, person)},
         call=lambda form: services.consent_record(actor=request.user, person=person, **form.cleaned_data),
-        success=_("The agreement has been recorded."),
+        success=_("The consent has been recorded."),
         back_to=reverse("consent:person", kwargs={"person_pk": person.pk}),
     )
 

@@ -13,6 +13,7 @@ import hmac
 import os
 import unicodedata
 
+import phonenumbers
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -72,11 +73,21 @@ def normalise_text(value: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
 
 
-def normalise_phone(value: str) -> str:
-    """Keep a leading + and the digits only."""
+def normalise_phone(value: str, region: str | None = None) -> str:
+    """A phone number in its international (E.164) form, "+447700900123", however it was written: with spaces,
+    brackets or dashes, "00" for "+", or in the national form of ``region`` (an ISO 3166 country code: the
+    organisation's country), so that "07700 900123" and "+44 7700 900123" are the same number. A number that cannot
+    be read as one (too short, no country and no ``region``) keeps a leading + and its digits only."""
     value = value.strip()
     digits = "".join(ch for ch in value if ch.isdigit())
-    return ("+" if value.startswith("+") else "") + digits
+    written = "+" + digits[2:] if value.startswith("00") else value
+    try:
+        number = phonenumbers.parse(written, (region or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_possible_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return ("+" if written.startswith("+") else "") + "".join(ch for ch in written if ch.isdigit())
 
 
 def blind_index(value: str, *, purpose: str) -> str:

@@ -195,6 +195,10 @@ class BlindIndexField(models.CharField):
 
     ``source`` names the field it indexes; ``normaliser`` is one of ``text``, ``email``, ``phone``.
     Query with ``Model.objects.filter(**blind_lookup(Model, "field_bidx", value))``.
+
+    A phone number is indexed in its international form (:func:`reparo.core.crypto.normalise_phone`); one written
+    in a national form is read as a number of the row's ``phone_region()`` (a method of the model, if it has one:
+    the country of the person's organisation), and a search asks for each region it may be from.
     """
 
     def __init__(self, *args: Any, source: str, normaliser: str = "text", **kwargs: Any) -> None:
@@ -219,16 +223,22 @@ class BlindIndexField(models.CharField):
     def purpose(self) -> str:
         return f"{self.model._meta.label_lower}.{self.source}"
 
-    def digest(self, value: Any) -> str | None:
+    def digest(self, value: Any, *, region: str | None = None) -> str | None:
         if value is None:
             return None
-        normalised = NORMALISERS[self.normaliser](str(value))
+        if self.normaliser == "phone":
+            normalised = crypto.normalise_phone(str(value), region)
+        else:
+            normalised = NORMALISERS[self.normaliser](str(value))
         if not normalised:
             return None
         return crypto.blind_index(normalised, purpose=self.purpose)
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
-        value = self.digest(getattr(model_instance, self.source))
+        region = None
+        if self.normaliser == "phone" and callable(getattr(model_instance, "phone_region", None)):
+            region = model_instance.phone_region()  # type: ignore[attr-defined]
+        value = self.digest(getattr(model_instance, self.source), region=region)
         setattr(model_instance, self.attname, value)
         return value
 

@@ -16,14 +16,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reparo.access.actors import holds, users_with
 from reparo.access.capabilities import Capability
 from reparo.audit.services import audit_record, audit_record_for
 from reparo.cases.models import Task, TeamRole
 from reparo.cases.selectors import case_access_for
+from reparo.cases.services import task_generate
 from reparo.consent.models import ConsentPurpose, DataCategory
 from reparo.consent.policy import may
+from reparo.core import dates
 from reparo.cosa.models import (
     CLOSING_QUESTIONS,
     INNER_CIRCLE_MAX,
@@ -326,10 +329,11 @@ def _flag_meeting(meeting: CircleMeeting, *, now: datetime.datetime) -> list[Tas
         if coordinator.pk in already:
             continue
         held = timezone.localtime(meeting.held_at)
-        task = Task.objects.create(
-            case=case,
-            title=_("Circle meeting minutes are late (meeting of %(date)s)") % {"date": f"{held:%Y-%m-%d %H:%M}"},
-            owner=coordinator,
+        task = task_generate(
+            case_id=case.pk,
+            message=gettext_noop("Circle meeting minutes are late (meeting of %(date)s)"),
+            params={"date": dates.moment(held)},
+            owner_id=coordinator.pk,
             due_date=timezone.localdate(now),
         )
         LateMinutesFlag.objects.create(meeting=meeting, coordinator=coordinator, task=task)

@@ -129,7 +129,7 @@ def message_author_label(message: Message, *, viewer: Any) -> str:
         return message.author_person.display_code if message.author_person else ""
     if is_participant(viewer):
         return _("Your facilitator")
-    return message.author_user.email if message.author_user else _("A former colleague")
+    return message.author_user.display_name if message.author_user else _("A former colleague")
 
 
 def message_rows(messages: Any, *, viewer: Any) -> list[tuple[Message, str, list[Attachment]]]:

@@ -110,4 +110,4 @@ def audit_events_for(
         events = events.filter(at__date__gte=since)
     if until:
         events = events.filter(at__date__lte=until)
-    return events.order_by("-at", "-id")
+    return events.select_related("actor").order_by("-at", "-id")  # the actor: to show their name

@@ -92,6 +92,13 @@ class Person(UUIDModel, TimeStampedModel):
         names = [self.full_name] if self.full_name else []
         return names + [alias for alias in (self.aliases or []) if alias]
 
+    def phone_region(self) -> str | None:
+        """The country a phone number written in its national form ("07700 900123") is read in: the person's
+        organisation's (ISO 3166 code), for the phone's blind index."""
+        if not self.organisation_id:
+            return None
+        return self.organisation.country or None
+
 
 class PersonNameIndex(models.Model):
     """Blind-index digests of a person's full name and each alias, for exact-name search."""

@@ -285,7 +285,7 @@ def appointment_for(actor: Any, session: Session) -> Appointment:
         ends_at=ends,
         with_facilitator_only=alone,
         attendees=attendees,
-        agenda=[] if alone else agenda_for(session.process.type),
+        agenda=[] if alone else agenda_for(session.process.type, joint=session.is_joint),
         venue=(session.venue or "") if own_meeting else "",
         online_link=(session.online_link or "") if own_meeting else "",
     )

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -37,8 +38,9 @@ from reparo.accounts import lockout
 from reparo.accounts import services as account_services
 from reparo.accounts.models import AccountType, User
 from reparo.audit.services import audit_record, audit_record_for
-from reparo.cases.models import Case, CaseTeamMember, Task, TeamRole
+from reparo.cases.models import Case, CaseTeamMember, TeamRole
 from reparo.cases.selectors import case_get_for
+from reparo.cases.services import task_generate
 from reparo.consent import services as consent_services
 from reparo.consent.models import Consent, ConsentMethod, ConsentPurpose, WithdrawalVia
 from reparo.consent.policy import may
@@ -583,10 +585,11 @@ def callback_request(*, actor: Any) -> CallbackRequest:
     owner = next(
         iter(by_role[TeamRole.LEAD_FACILITATOR] + by_role[TeamRole.CASE_WORKER] + by_role[TeamRole.SUPERVISOR]), None
     )
-    task = Task.objects.create(
-        case=case,
-        title=_("Call back %(code)s: they asked to talk to someone.") % {"code": account.person.display_code},
-        owner=owner,
+    task = task_generate(
+        case_id=case.pk,
+        message=gettext_noop("Call back %(code)s: they asked to talk to someone."),
+        params={"code": account.person.display_code},
+        owner_id=owner.pk if owner else None,
         due_date=timezone.localdate(),
     )
     request = CallbackRequest.objects.create(account=account, case=case, task=task)

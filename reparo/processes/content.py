@@ -103,5 +103,21 @@ def checklist_for(process_type: str) -> list[tuple[str, object]]:
     return PREPARATION_CHECKLISTS.get(process_type, _COMMON_PREPARATION)
 
 
-def agenda_for(process_type: str) -> list[str]:
+# A session with one side only (the survivor's, or the responsible person's) in a process whose agenda is written
+# for the two sides together (mediation: "the responsible person listens"): its own agenda. A circle's or a
+# conference's agenda fits a circle or a group of one side as well.
+TWO_SIDED_AGENDAS = frozenset({ProcessType.DIRECT_MEDIATION})
+ONE_SIDE_AGENDA: list[object] = [
+    _("Check-in: how they are, and anything that worries them"),
+    _("What has happened since the last meeting"),
+    _("What they want to say, ask or hear, and how"),
+    _("Questions about the process"),
+    _("Next steps, and when we meet again"),
+]
+
+
+def agenda_for(process_type: str, *, joint: bool = True) -> list[str]:
+    """The agenda of a session in a process of ``process_type``; ``joint``: both sides there (a joint meeting)."""
+    if not joint and process_type in TWO_SIDED_AGENDAS:
+        return [str(item) for item in ONE_SIDE_AGENDA]
     return [str(item) for item in AGENDAS.get(process_type, [])]

@@ -24,6 +24,10 @@ class ProcessType(models.TextChoices):
 # Processes that belong to the survivor's side alone: no responsible-side participant takes part, and nobody who
 # sees only the responsible-person side of a case (a CoSA volunteer, a responsible person) ever sees them.
 SURVIVOR_ONLY_TYPES = frozenset({ProcessType.SUPPORT_CIRCLE})
+# Processes whose sessions may bring the survivor and the responsible person together (a joint meeting, behind the
+# joint-meeting gate). Shuttle dialogue never does (the facilitator carries the messages); nor do the circles around
+# one person (CoSA, support circle).
+JOINT_MEETING_TYPES = frozenset({ProcessType.DIRECT_MEDIATION, ProcessType.CONFERENCE, ProcessType.CIRCLE})
 
 
 class ProcessStage(models.TextChoices):
@@ -81,6 +85,15 @@ class Process(UUIDModel, TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.stage in OPEN_STAGES
+
+    @property
+    def has_joint_meetings(self) -> bool:
+        """Whether this kind of process brings the two sides together (so its page shows the joint-meeting gate)."""
+        return self.type in JOINT_MEETING_TYPES
+
+    @property
+    def is_shuttle(self) -> bool:
+        return self.type == ProcessType.INDIRECT_DIALOGUE
 
     def allowed_stages(self) -> list[str]:
         return [s for s in ProcessStage.values if s in STAGE_TRANSITIONS[self.stage]]

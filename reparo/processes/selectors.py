@@ -9,22 +9,30 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext as _
 
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
+from reparo.audit.models import AuditEvent
 from reparo.cases.selectors import (
+    TimelineEntry,
     case_access_for,
     cases_seen_in_full_by,
     cases_visible_to,
     sees_every_case_in_full,
 )
+from reparo.consent.extensions import ProcessChoice
+from reparo.consent.models import ConsentPurpose
 from reparo.processes.models import (
     SURVIVOR_ONLY_TYPES,
+    EndReason,
     PreparationMeeting,
     Process,
     ProcessFacilitator,
     ProcessParticipant,
     ProcessRole,
+    ProcessStage,
     Session,
     SessionInvitation,
     SessionStatus,
@@ -48,6 +56,26 @@ def process_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> P
     if need is not None and need not in case_access_for(actor, process.case).capabilities:
         raise Http404
     return process
+
+
+def consent_choices_for(actor: Any, person: Any) -> list[ProcessChoice]:
+    """The processes ``person`` takes part in (and has not left) that ``actor`` sees, as the consent form offers
+    them: by kind and case reference, newest first; a support circle is agreed to as a support circle."""
+    processes = (
+        processes_visible_to(actor)
+        .filter(participants__person=person, participants__withdrawn_at__isnull=True)
+        .select_related("case")
+        .order_by("-created_at")
+        .distinct()
+    )
+    return [
+        ProcessChoice(
+            purpose=ConsentPurpose.SUPPORT_CIRCLE if process.type in SURVIVOR_ONLY_TYPES else ConsentPurpose.PROCESS,
+            ref=str(process.pk),
+            label=f"{process.get_type_display()} · {process.case.reference}",
+        )
+        for process in processes
+    ]
 
 
 def process_access_for(actor: Any, process: Process) -> Any:
@@ -115,3 +143,58 @@ def invitations_of(session: Session) -> QuerySet[SessionInvitation]:
 
 def invitation_in(session: Session, pk: Any) -> SessionInvitation:
     return one_or_404(SessionInvitation.objects.select_related("session__process__case"), pk, session=session)
+
+
+# --- the case timeline (registered with reparo.cases.extensions.case_timeline_entries) -----------------------------
+
+TIMELINE_ACTIONS = ("process.stage_changed", "process.paused", "process.resumed", "process.ended_early")
+
+
+def case_timeline_entries(actor: Any, case: Any, access: Any) -> list[TimelineEntry]:
+    """The case's processes on its timeline, for the team: each one started, each move to a stage, each pause (and
+    how many joint sessions it called off) and resumption, each early end. The moves, pauses and ends are read from
+    the audit trail, which records each of them (one query)."""
+    if not access.can_work:
+        return []
+    processes = {str(p.pk): p for p in processes_visible_to(actor).filter(case=case).select_related("created_by")}
+    if not processes:
+        return []
+    entries = [
+        TimelineEntry(
+            at=process.created_at,
+            kind="event",
+            text=_("Process started: %(kind)s") % {"kind": process.get_type_display()},
+            actor_label=process.created_by.display_name if process.created_by else "",
+        )
+        for process in processes.values()
+    ]
+    events = AuditEvent.objects.filter(
+        object_type=Process._meta.label_lower, object_id__in=list(processes), action__in=TIMELINE_ACTIONS
+    ).select_related("actor")
+    for event in events:
+        kind = processes[event.object_id].get_type_display()
+        detail = event.detail or {}
+        if event.action == "process.stage_changed":
+            stage = detail.get("to", "")
+            label = ProcessStage(stage).label if stage in ProcessStage.values else stage
+            text = _("%(kind)s: moved on to “%(stage)s”") % {"kind": kind, "stage": label}
+        elif event.action == "process.paused":
+            cancelled = int(detail.get("cancelled") or 0)
+            text = (
+                _("%(kind)s paused after a distress rating at or above the threshold")
+                if detail.get("why") == "distress_threshold"
+                else _("%(kind)s paused")
+            ) % {"kind": kind}
+            if cancelled:
+                text += " · " + ngettext(
+                    "%(count)d joint session cancelled", "%(count)d joint sessions cancelled", cancelled
+                ) % {"count": cancelled}
+        elif event.action == "process.resumed":
+            text = _("%(kind)s resumed") % {"kind": kind}
+        else:
+            reason = detail.get("reason", "")
+            label = EndReason(reason).label if reason in EndReason.values else reason
+            text = _("%(kind)s ended early: %(reason)s") % {"kind": kind, "reason": label}
+        who = event.actor.display_name if event.actor else gettext("Reparo")
+        entries.append(TimelineEntry(at=event.at, kind="event", text=text, actor_label=who))
+    return entries

@@ -11,15 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reparo.access.capabilities import Capability, team_roles_with
 from reparo.access.participants import speaks_for
 from reparo.audit.concurrency import check_version
 from reparo.audit.services import audit_record_for
-from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseTeamMember, Task, TeamRole
+from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseTeamMember, TeamRole
 from reparo.cases.models import ParticipantRole as CaseParticipantRole
 from reparo.cases.selectors import case_access_for
-from reparo.cases.services import case_transition
+from reparo.cases.services import case_transition, task_generate
 from reparo.processes import content, facilitation
 from reparo.processes.gate import joint_meeting_gate_for_session
 from reparo.processes.models import (
@@ -350,7 +351,7 @@ def session_schedule(
         facilitator=facilitator,
         co_facilitator=co_facilitator,
         is_joint=is_joint,
-        agenda=content.agenda_for(locked.type),
+        agenda=content.agenda_for(locked.type, joint=is_joint),
     )
     if is_joint:
         gate = joint_meeting_gate_for_session(locked, starts_at=starts_at, ends_at=session.ends_at, invited=invited)
@@ -363,7 +364,7 @@ def session_schedule(
         if problem:
             raise ValidationError(
                 _("%(person)s cannot lead a session on that day: %(problem)s")
-                % {"person": who.email, "problem": problem}
+                % {"person": who.display_name, "problem": problem}
             )
     session.save()
     SessionInvitation.objects.bulk_create([SessionInvitation(session=session, participant=p) for p in invited])
@@ -509,12 +510,12 @@ def participant_withdraw(
         owners |= {m.user for m in CaseTeamMember.objects.filter(case=locked.case, role=TeamRole.SUPERVISOR)
                    .select_related("user")}  # fmt: skip
         for owner in sorted(owners, key=lambda u: u.pk):
-            Task.objects.create(
-                case=locked.case,
-                title=_(
+            task_generate(
+                case_id=locked.case_id,
+                message=gettext_noop(
                     "A participant has stopped taking part in a process. Check in with the team and offer support."
                 ),
-                owner=owner,
+                owner_id=owner.pk,
                 due_date=timezone.localdate(),
             )
     audit_record_for(

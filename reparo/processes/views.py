@@ -94,11 +94,16 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             "gate": joint_meeting_gate(process),
             "checklist": checklist,
             "preparation_progress": selectors.preparation_progress(process, participants, checklist),
-            "participant_form": ParticipantForm(case_participants=case_participants_of(process.case)),
-            "facilitator_form": FacilitatorForm(team=team),
-            "preparation_form": PreparationForm(participants=participants, checklist=checklist),
-            "end_form": EndEarlyForm(),
-            "stage_form": StageForm(),
+            # Several forms on one page: each names its fields' ids, so that no two share one ("id_role").
+            "participant_form": ParticipantForm(
+                case_participants=case_participants_of(process.case), auto_id="id_participant_%s"
+            ),
+            "facilitator_form": FacilitatorForm(team=team, auto_id="id_facilitator_%s"),
+            "preparation_form": PreparationForm(
+                participants=participants, checklist=checklist, auto_id="id_preparation_%s"
+            ),
+            "end_form": EndEarlyForm(auto_id="id_end_%s"),
+            "stage_form": StageForm(auto_id="id_stage_%s"),
             "next_stages": [(s, ProcessStage(s).label) for s in process.allowed_stages()],
         },
     )
@@ -224,13 +229,15 @@ def session_detail(request: HttpRequest, pk: Any, session_pk: Any) -> HttpRespon
         {
             "process": process,
             "session": session,
+            # A one-side session booked before one-side agendas existed carries the joint one: show what fits it.
+            "agenda": session.agenda if session.is_joint else content.agenda_for(process.type, joint=False),
             "invitations": invitations,
             "record_form": RecordForm(
                 invitations=invitations,
                 initial={"record": session.record, "attended": [i.pk for i in invitations if i.attended]},
             ),
-            "reschedule_form": RescheduleForm(),
-            "cancel_form": CancelForm(),
+            "reschedule_form": RescheduleForm(auto_id="id_move_%s"),  # two forms with a "reason": ids of their own
+            "cancel_form": CancelForm(auto_id="id_cancel_%s"),
             "has_started": session.starts_at <= timezone.now(),
         },
     )

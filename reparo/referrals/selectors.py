@@ -205,7 +205,7 @@ def timeline_entries(actor: Any, case: Case, access: Any) -> list[TimelineEntry]
             text = _("%(referral)s: prepared") % {"referral": where}
         else:
             text = f"{where}: {ReferralStatus(event.to_status).label}"
-        label = event.actor.email if event.actor else str(Side(event.side).label)
+        label = event.actor.display_name if event.actor else str(Side(event.side).label)
         entries.append(TimelineEntry(at=event.at, kind="event", text=text, actor_label=label))
     return entries
 

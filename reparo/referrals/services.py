@@ -21,15 +21,17 @@ from typing import Any, cast
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
 from reparo.audit.services import audit_record
 from reparo.cases import services as case_services
-from reparo.cases.models import Case, CaseTeamMember, IntakeDraft, ReferralSource, Task
+from reparo.cases.models import Case, CaseTeamMember, IntakeDraft, ReferralSource
 from reparo.cases.selectors import case_get_for, person_get_for
+from reparo.cases.services import task_generate
 from reparo.consent import policy
 from reparo.consent.models import Consent, ConsentPurpose, DataCategory
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
@@ -521,14 +523,18 @@ def referral_move(
     if to_status == ReferralStatus.DECLINED:
         _tell_team(
             locked,
-            _("%(partner)s declined referral %(code)s (%(reason)s). Talk with the person about what could help next.")
-            % {"partner": locked.partner.name, "code": locked.code, "reason": _label(DeclineReason, reason_code)},
+            gettext_noop(
+                "%(partner)s declined referral %(code)s (%(reason)s). Talk with the person about what could help next."
+            ),
+            {"partner": locked.partner.name, "code": locked.code, "reason": _source_label(DeclineReason, reason_code)},
         )
     elif to_status == ReferralStatus.EXPIRED:
         _tell_team(
             locked,
-            _("%(partner)s did not answer referral %(code)s in time. Talk with the person about what could help next.")
-            % {"partner": locked.partner.name, "code": locked.code},
+            gettext_noop(
+                "%(partner)s did not answer referral %(code)s in time. Talk with the person about what could help next."
+            ),
+            {"partner": locked.partner.name, "code": locked.code},
         )
     referral.status, referral.status_changed_at = locked.status, locked.status_changed_at
     return locked
@@ -651,11 +657,11 @@ def _end_access(referral: Referral, reason: str, *, actor: Any) -> None:
     _audit(actor, "referral.access_ended", locked, reason=reason)
     _tell_team(
         locked,
-        _(
+        gettext_noop(
             "The partner's access to referral %(code)s (%(partner)s) has ended: %(why)s. Let the partner know if "
             "needed, and talk with the person about next steps."
-        )
-        % {"code": locked.code, "partner": locked.partner.name, "why": _label(AccessEnd, reason)},
+        ),
+        {"code": locked.code, "partner": locked.partner.name, "why": _source_label(AccessEnd, reason)},
         once=True,
     )
     referral.access_ended_at, referral.access_end_reason = now, reason
@@ -670,15 +676,24 @@ def _erase_packet(referral: Referral, *, now: datetime.datetime) -> None:
     stored.save(update_fields=["content", "erased_at"])
 
 
-def _tell_team(referral: Referral, title: str, *, once: bool = False) -> None:
-    """A task on the case for the team (for the person who sent the referral, while they are on the team)."""
+def _source_label(choices: Any, code: str) -> str:
+    """A choice's label in the code's own words (each reader's page translates it)."""
+    with translation.override(None):
+        return _label(choices, code)
+
+
+def _tell_team(referral: Referral, message: str, params: dict[str, Any], *, once: bool = False) -> None:
+    """A task on the case for the team (for the person who sent the referral, while they are on the team), in each
+    reader's language (``message`` as written in the code, with ``params``)."""
     now = timezone.now()
     if once and not Referral.objects.filter(pk=referral.pk, team_told_at__isnull=True).update(team_told_at=now):
         return
     owner = referral.created_by_id
     if owner is not None and not CaseTeamMember.objects.filter(case_id=referral.case_id, user_id=owner).exists():
         owner = None
-    Task.objects.create(case_id=referral.case_id, title=title[:300], owner_id=owner, due_date=timezone.localdate())
+    task_generate(
+        case_id=referral.case_id, message=message, params=params, owner_id=owner, due_date=timezone.localdate()
+    )
 
 
 def on_consent_withdrawn(sender: Any, *, actor: Any, consent: Consent, **kwargs: Any) -> None:

@@ -8,6 +8,12 @@ class SafetyConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the safety conditions of the joint-meeting gate.
-        from reparo.safety import gate, home  # noqa: F401
+        from reparo.cases.extensions import case_timeline_entries
+        from reparo.safety import (
+            gate,  # noqa: F401
+            home,
+            selectors,
+        )
 
         home.register()  # its sections of the home page
+        case_timeline_entries("safety", selectors.case_timeline_entries)

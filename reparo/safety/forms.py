@@ -16,8 +16,11 @@ INDICATOR = [("absent", _("Absent")), ("present", _("Present")), ("unknown", _("
 
 class ScreeningForm(forms.Form):
     person = BoundedModelChoiceField(label=_("Person"), queryset=None, required=False)  # type: ignore[arg-type,var-annotated]
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, required=False)
-    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices, required=False)
+    # A safety judgement has no default: the person screening chooses it, every time.
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("Choose the outcome")), *Outcome.choices])
+    risk_level = forms.ChoiceField(
+        label=_("Risk level"), choices=[("", _("Choose the risk level")), *RiskLevel.choices]
+    )
     reasons = forms.CharField(
         label=_("Reasons"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed for any outcome other than “ready”, and for a high risk."),

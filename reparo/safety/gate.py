@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import may
-from reparo.processes.gate import GateContext, gate_condition
+from reparo.processes.gate import GateContext, Reason, gate_condition, reworded
 from reparo.safety.models import Outcome, RiskLevel, ScreeningKind
 from reparo.safety.selectors import contact_forbidden, latest_screening
 
@@ -24,7 +25,11 @@ def _readiness(ctx: GateContext, *, kind: str, who: str) -> str | None:
     for participant in participants:
         problem = _readiness_of(ctx, kind=kind, who=who, person=participant.person)
         if problem:
-            return problem if len(participants) == 1 else f"{problem} ({participant.person.display_code})"
+            return (
+                problem
+                if len(participants) == 1
+                else reworded(problem, f"{problem} ({participant.person.display_code})")
+            )
     return None  # nobody on this side: said by the participation conditions
 
 
@@ -44,15 +49,21 @@ def _readiness_of(ctx: GateContext, *, kind: str, who: str, person: Any) -> str 
             "not_ready": _("The responsible person's suitability screening does not say “ready”."),
         },
     }[who]
+    screen, screenings = _screen_url(ctx, kind), reverse("safety:process", args=[ctx.process.pk])
+    screen_text = _("Screen the survivor") if who == "survivor" else _("Screen the responsible person")
     if screening is None:
-        return names["missing"]
+        return Reason(names["missing"], fix_url=screen, fix_text=screen_text)
     if screening.signed_off_at is None:
-        return names["unsigned"]
+        return Reason(names["unsigned"], fix_url=screenings, fix_text=_("Screenings waiting for sign-off"))
     if screening.valid_until <= ctx.at:
-        return names["expired"]
+        return Reason(names["expired"], fix_url=screen, fix_text=screen_text)
     if screening.outcome != Outcome.READY:
-        return names["not_ready"]
+        return Reason(names["not_ready"], fix_url=screenings, fix_text=_("Screenings and risk assessment"))
     return None
+
+
+def _screen_url(ctx: GateContext, kind: str) -> str:
+    return reverse("safety:screening_new", args=[ctx.process.pk, kind])
 
 
 @gate_condition("survivor_readiness")
@@ -75,7 +86,11 @@ def _survivor_consents(ctx: GateContext) -> str | None:
             at=ctx.at,
         )
         if not decision:
-            return _("The survivor's consent to this process is not current: %(why)s") % {"why": decision.reason}
+            return Reason(
+                _("The survivor's consent to this process is not current: %(why)s") % {"why": decision.reason},
+                fix_url=reverse("consent:person", args=[survivor.person.pk]),
+                fix_text=_("Record the survivor's consent"),
+            )
     return None
 
 
@@ -84,8 +99,13 @@ def _no_restriction(ctx: GateContext) -> str | None:
     for survivor in ctx.survivors:
         for responsible in ctx.responsibles:
             if contact_forbidden(survivor.person, responsible.person, at=ctx.at):
-                return _(
-                    "A contact restriction in force forbids contact between the survivor and the responsible person."
+                return Reason(
+                    _(
+                        "A contact restriction in force forbids contact between the survivor and the responsible "
+                        "person."
+                    ),
+                    fix_url=reverse("safety:restrictions", args=[ctx.process.case_id]),
+                    fix_text=_("Contact restrictions"),
                 )
     return None
 
@@ -93,12 +113,22 @@ def _no_restriction(ctx: GateContext) -> str | None:
 @gate_condition("risk")
 def _risk_acceptable(ctx: GateContext) -> str | None:
     screening = latest_screening(ctx.process, kind=ScreeningKind.RISK_ASSESSMENT)
+    assess = {"fix_url": _screen_url(ctx, ScreeningKind.RISK_ASSESSMENT), "fix_text": _("Assess the risk")}
+    screenings = reverse("safety:process", args=[ctx.process.pk])
     if screening is None:
-        return _("No risk assessment has been done for this process.")
+        return Reason(_("No risk assessment has been done for this process."), **assess)
     if screening.signed_off_at is None:
-        return _("The risk assessment is waiting for a supervisor's sign-off.")
+        return Reason(
+            _("The risk assessment is waiting for a supervisor's sign-off."),
+            fix_url=screenings,
+            fix_text=_("Screenings waiting for sign-off"),
+        )
     if screening.valid_until <= ctx.at:
-        return _("The risk assessment has expired; assess again.")
+        return Reason(_("The risk assessment has expired; assess again."), **assess)
     if screening.risk_level == RiskLevel.HIGH:
-        return _("The risk assessment found a high risk.")
+        return Reason(
+            _("The risk assessment found a high risk."),
+            fix_url=screenings,
+            fix_text=_("Screenings and risk assessment"),
+        )
     return None

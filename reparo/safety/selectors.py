@@ -7,15 +7,17 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
 from reparo.cases.models import Case, CaseParticipant
-from reparo.cases.selectors import case_access_for, case_get_for, cases_visible_to
+from reparo.cases.selectors import TimelineEntry, case_access_for, case_get_for, cases_visible_to
 from reparo.organisations.models import Program
 from reparo.people.models import Person
 from reparo.processes.models import PreparationMeeting, Process, ProcessParticipant
+from reparo.processes.selectors import processes_visible_to
 from reparo.safety.models import (
     DEFAULT_DISTRESS_THRESHOLD,
     ContactRestriction,
@@ -142,3 +144,24 @@ def preparations_of(process: Process) -> QuerySet[Any]:
 def notice_get_for(actor: Any, pk: Any) -> Notice:
     """One of the actor's own notices, on a case they still see."""
     return one_or_404(notices_for(actor), pk)
+
+
+def case_timeline_entries(actor: Any, case: Case, access: Any) -> list[TimelineEntry]:
+    """Each distress check-in on the case's processes, on the case's timeline (the team only): who (their code),
+    the rating and, at or above the program's threshold, that the process was paused."""
+    if not access.can_work:
+        return []
+    checkins = DistressCheckIn.objects.filter(process__in=processes_visible_to(actor).filter(case=case)).select_related(
+        "person", "recorded_by"
+    )
+    entries = []
+    for checkin in checkins:
+        words = {"code": checkin.person.display_code, "rating": checkin.rating, "threshold": checkin.threshold}
+        text = (
+            _("Distress check-in for %(code)s: %(rating)s of 10, at or above the threshold (%(threshold)s)")
+            if checkin.at_threshold
+            else _("Distress check-in for %(code)s: %(rating)s of 10")
+        ) % words
+        who = checkin.recorded_by.display_name if checkin.recorded_by else ""
+        entries.append(TimelineEntry(at=checkin.recorded_at, kind="event", text=text, actor_label=who))
+    return entries

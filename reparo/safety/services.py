@@ -10,14 +10,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
 from reparo.access.participants import speaks_for
 from reparo.audit.concurrency import ConflictError, check_version
 from reparo.audit.services import audit_record, audit_record_for
-from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, ParticipantRole, Task, TeamRole
+from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, ParticipantRole, TeamRole
 from reparo.cases.selectors import case_access_for
+from reparo.cases.services import task_generate
 from reparo.organisations.models import Program
 from reparo.people.models import Person
 from reparo.processes.models import PreparationMeeting, Process, ProcessRole, Session
@@ -347,10 +349,12 @@ def distress_record(
         _notify(case=case, process=process, kind=Notice.Kind.DISTRESS, users=team)
         supervisors = sorted(supervisors_of(case), key=lambda u: u.pk)
         owner = next(iter(sorted(facilitators, key=lambda u: u.pk)), None) or staff or next(iter(supervisors), None)
-        Task.objects.create(
-            case=case,
-            title=_("Follow up a check-in at or above the threshold: talk with the person and review the safety plan."),
-            owner=owner,
+        task_generate(
+            case_id=case.pk,
+            message=gettext_noop(
+                "Follow up a check-in at or above the threshold: talk with the person and review the safety plan."
+            ),
+            owner_id=owner.pk if owner else None,
             due_date=timezone.localdate(),
             created_by=staff,
         )

@@ -229,8 +229,8 @@ def checkin(request: HttpRequest, pk: Any) -> HttpResponse:
         if checkin.at_threshold:
             messages.warning(
                 request,
-                _("The rating is at or above the threshold: the process is paused, the team is told, and a "
-                  "follow-up task is created."),
+                _("The rating is at or above the threshold: the process is paused, any joint sessions already "
+                  "booked are cancelled, the team is told, and a follow-up task is created."),
             )  # fmt: skip
         else:
             messages.success(request, _("The check-in is recorded."))

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reparo.access.actors import holds, users_with
 from reparo.access.capabilities import Capability
@@ -27,9 +28,11 @@ from reparo.audit.services import audit_record_for
 from reparo.cases.models import CaseParticipant, ParticipantRole, Task, TeamRole
 from reparo.cases.models import CaseTeamMember as TeamMember
 from reparo.cases.selectors import case_access_for
+from reparo.cases.services import task_generate
 from reparo.consent.models import ConsentMethod, ConsentPurpose, DataCategory
 from reparo.consent.policy import may
 from reparo.consent.services import consent_record
+from reparo.core import dates
 from reparo.core.crypto import normalise_text
 from reparo.cosa.models import InnerMember as CosaInnerMember
 from reparo.evaluation.extensions import Occasion
@@ -662,11 +665,11 @@ def _flag_meeting(meeting: SupportMeeting, *, now: datetime.datetime) -> list[Ta
     for coordinator in sorted(coordinators.values(), key=lambda u: u.email):
         if coordinator.pk in already:
             continue
-        title = _("Support circle meeting minutes are late (meeting of %(date)s)") % {"date": f"{held:%Y-%m-%d %H:%M}"}
-        task = Task.objects.create(
-            case=case,
-            title=title,
-            owner=coordinator,
+        task = task_generate(
+            case_id=case.pk,
+            message=gettext_noop("Support circle meeting minutes are late (meeting of %(date)s)"),
+            params={"date": dates.moment(held)},
+            owner_id=coordinator.pk,
             due_date=timezone.localdate(now),
         )
         SupportLateMinutesFlag.objects.create(meeting=meeting, coordinator=coordinator, task=task)
@@ -694,10 +697,10 @@ def worry_raise(
         raise ValidationError({"level": _("Say how soon the coordinator should look at it.")})
     text = _text(words, field="words", message=_("Say what worries you."), max_length=5000)
     now = _now(now)
-    task = Task.objects.create(
-        case=circle.process.case,
-        title=_("A volunteer raised a worry in a support circle: read it in the circle today."),
-        owner=circle.coordinator,
+    task = task_generate(
+        case_id=circle.process.case_id,
+        message=gettext_noop("A volunteer raised a worry in a support circle: read it in the circle today."),
+        owner_id=circle.coordinator_id,
         due_date=timezone.localdate(now),
     )
     worry = Worry.objects.create(circle=circle, raised_by=actor, raised_at=now, level=level, words=text, task=task)

@@ -15,11 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reparo.access.actors import holds, users_with
 from reparo.access.capabilities import Capability
+from reparo.core import dates
 from reparo.core.htcds import Gender
 from reparo.processes.models import (
     OPEN_STAGES,
@@ -53,9 +55,18 @@ WORKLOAD = "workload"
 
 @dataclass(frozen=True)
 class Reason:
+    """One reason for or against; one against says where it is put right (``fix_url``, in words ``fix_text``)."""
+
     code: str
     ok: bool
     text: str
+    fix_url: str = ""
+    fix_text: str = ""
+
+
+def _on_their_page(user: Any, anchor: str, text: str) -> dict[str, str]:
+    """Where a reason about a facilitator is put right: their training record (profile, certifications)."""
+    return {"fix_url": f"{reverse('training:person', args=[user.pk])}#{anchor}", "fix_text": text}
 
 
 @dataclass
@@ -135,10 +146,10 @@ def certification_problem(
         if not valid:
             latest = max(active, key=lambda c: c.expires_on)
             if latest.issued_on > day:
-                return _("The certification only starts on %(start)s.") % {"start": latest.issued_on.isoformat()}
+                return _("The certification only starts on %(start)s.") % {"start": dates.day(latest.issued_on)}
             return _("The certification expires on %(expiry)s, before the session on %(day)s.") % {
-                "expiry": latest.expires_on.isoformat(),
-                "day": day.isoformat(),
+                "expiry": dates.day(latest.expires_on),
+                "day": dates.day(day),
             }
         held: dict[str, int] = {}
         for cert in valid:
@@ -230,7 +241,9 @@ def eligible_facilitators(
             user, process, days, certifications=certifications[user.pk], needed=needed, names=names
         )
         candidate.reasons.append(
-            Reason(CERTIFICATION, problem is None, problem or _("Certified for this process on every session date."))
+            Reason(CERTIFICATION, False, problem, **_on_their_page(user, "certifications", _("Their certifications")))
+            if problem
+            else Reason(CERTIFICATION, True, _("Certified for this process on every session date."))
         )
         # Languages: the facilitator shares a language with each participant, or an interpreter is booked.
         spoken = set(profile.languages if profile else [])
@@ -246,6 +259,7 @@ def eligible_facilitators(
                 LANGUAGE,
                 False,
                 _("Shares no language with %(codes)s, and no interpreter is booked.") % {"codes": ", ".join(unmet)},
+                **_on_their_page(user, "profile", _("Their languages")),
             )
             if unmet
             else Reason(LANGUAGE, True, _("Speaks the participants' languages (or an interpreter is booked)."))
@@ -260,6 +274,8 @@ def eligible_facilitators(
                     PREFERENCE,
                     False,
                     _("The survivor asked for a facilitator who is: %(wanted)s.") % {"wanted": labels},
+                    fix_url=f"{reverse('training:eligibility', args=[process.pk])}#preferences",
+                    fix_text=_("The survivor's preferences"),
                 )
             )
         else:
@@ -267,7 +283,12 @@ def eligible_facilitators(
         # Declared conflicts of interest.
         if user.pk in conflicts:
             candidate.reasons.append(
-                Reason(CONFLICT, False, _("Has declared a conflict of interest with this case or a participant."))
+                Reason(
+                    CONFLICT,
+                    False,
+                    _("Has declared a conflict of interest with this case or a participant."),
+                    **_on_their_page(user, "profile", _("Their declared conflicts")),
+                )
             )
         else:
             candidate.reasons.append(Reason(CONFLICT, True, _("No declared conflict of interest.")))
@@ -281,6 +302,7 @@ def eligible_facilitators(
                     False,
                     _("Already facilitates %(count)d open processes (the most is %(cap)d).")
                     % {"count": current, "cap": cap},
+                    **_on_their_page(user, "profile", _("Their workload limit")),
                 )
             )
         else:

@@ -67,7 +67,7 @@ class CourseSessionForm(forms.Form):
 
 class PartnerForm(forms.Form):
     partner: forms.ModelChoiceField[Any] = BoundedModelChoiceField(
-        label=_("Practise with (optional)"),
+        label=_("Practise with"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
     )
@@ -75,7 +75,7 @@ class PartnerForm(forms.Form):
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = people  # type: ignore[attr-defined]
-        self.fields["partner"].label_from_instance = lambda u: u.email  # type: ignore[attr-defined]
+        self.fields["partner"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
 
 
 def _competency_fields(form: forms.Form, competencies: list[Any], choices: list[Any], prefix: str) -> None:
@@ -191,7 +191,7 @@ class ColleagueObservationForm(ObservationForm):
     def __init__(self, *args: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["facilitator"].queryset = colleagues  # type: ignore[attr-defined]
-        self.fields["facilitator"].label_from_instance = lambda u: u.email  # type: ignore[attr-defined]
+        self.fields["facilitator"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
         self.order_fields(["facilitator"])
 
 

@@ -4,10 +4,11 @@ Registered with :func:`reparo.processes.gate.gate_condition` when the app loads 
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.processes.gate import GateContext, gate_condition
+from reparo.processes.gate import GateContext, Reason, gate_condition
 from reparo.processes.models import FacilitatorRole
 from reparo.training.eligibility import certification_problem, session_dates
 
@@ -23,5 +24,9 @@ def facilitator_certified(ctx: GateContext) -> str | None:
     for assignment in assignments:
         problem = certification_problem(assignment.user, ctx.process, days)
         if problem:
-            return _("An assigned facilitator is not certified for this process: %(problem)s") % {"problem": problem}
+            return Reason(
+                _("An assigned facilitator is not certified for this process: %(problem)s") % {"problem": problem},
+                fix_url=f"{reverse('training:person', args=[assignment.user.pk])}#certifications",
+                fix_text=_("Their certifications"),
+            )
     return None

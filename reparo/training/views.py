@@ -419,9 +419,12 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
         request,
         "training/scenarios.html",
         {
-            "scenarios": sorted(lib.scenarios.values(), key=lambda s: s.title),
+            # One form per scenario, each with its own prefix: no two fields on the page share an id.
+            "scenarios": [
+                (s, PartnerForm(people=people, prefix=s.id))
+                for s in sorted(lib.scenarios.values(), key=lambda s: s.title)
+            ],
             "broken": lib.broken if access.is_manager(request.user, organisation) else [],
-            "partner_form": PartnerForm(people=people),
             "passed": selectors.passed_scenarios(request.user, organisation),
         },
     )
@@ -432,7 +435,7 @@ def attempt_start(request: HttpRequest, scenario_id: str) -> HttpResponse:
     organisation = _org(request)
     if scenario_get(scenario_id) is None:
         raise Http404
-    form = PartnerForm(request.POST, people=selectors.other_members_of(organisation, request.user))
+    form = PartnerForm(request.POST, people=selectors.other_members_of(organisation, request.user), prefix=scenario_id)
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect("training:scenarios")

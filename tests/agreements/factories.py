@@ -11,14 +11,14 @@ from reparo.processes.models import Process
 
 def draft_with_items(world: Any, process: Process, *, due: datetime.date) -> Agreement:
     """A draft with a letter of apology due on ``due`` and 1000.00 EUR restitution in three monthly instalments
-    from ``due``."""
+    from ``due`` (paid in full with the last)."""
     facilitator = world["facilitator"]
     agreement = services.agreement_draft(actor=facilitator, process=process)
     services.item_add(actor=facilitator, agreement=agreement, kind="apology_letter",
                       description="A letter that names the harm", due_date=due)  # fmt: skip
     services.item_add(
         actor=facilitator, agreement=agreement, kind="restitution", description="Lost wages",
-        amount=Decimal("1000.00"), currency="eur", instalment_count=3, due_date=due,
+        amount=Decimal("1000.00"), currency="eur", instalment_count=3, first_instalment_on=due,
     )  # fmt: skip
     return agreement
 

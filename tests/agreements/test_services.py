@@ -194,3 +194,34 @@ def test_it_runs_the_reminder_as_a_background_task(world):
     assert str(result.status).upper().endswith("SUCCESSFUL") and result.return_value == 2
     assert set(Obligation.objects.filter(item__agreement=agreement).values_list("status", flat=True)) == {"late"}
     assert Task.objects.filter(case=process.case, owner=world["facilitator"]).count() == 2
+
+
+def test_restitution_keeps_its_own_due_date_apart_from_the_first_instalment(world):
+    process = ready_process(world)
+    agreement = services.agreement_draft(actor=world["facilitator"], process=process)
+    item = services.item_add(
+        actor=world["facilitator"], agreement=agreement, kind="restitution", description="Lost wages",
+        amount=Decimal("300.00"), currency="EUR", instalment_count=3,
+        first_instalment_on=datetime.date(2026, 1, 15), due_date=datetime.date(2026, 6, 30),
+    )  # fmt: skip
+    assert item.due_date == datetime.date(2026, 6, 30) and item.first_instalment_on == datetime.date(2026, 1, 15)
+    services.agreement_propose(actor=world["facilitator"], agreement=agreement)
+    accept(world, agreement, "responsible")
+    accept(world, agreement, "survivor")
+    obligation = Obligation.objects.get(item=item)
+    assert obligation.due_date == datetime.date(2026, 6, 30)  # what was agreed, not an instalment's date
+    assert list(obligation.instalments.values_list("due_date", flat=True)) == [
+        datetime.date(2026, 1, 15), datetime.date(2026, 2, 15), datetime.date(2026, 3, 15),
+    ]  # fmt: skip
+
+
+def test_it_refuses_instalments_that_end_after_the_due_date(world):
+    agreement = services.agreement_draft(actor=world["facilitator"], process=ready_process(world))
+    with pytest.raises(ValidationError) as info:
+        services.item_add(
+            actor=world["facilitator"], agreement=agreement, kind="restitution", description="Lost wages",
+            amount=Decimal("300.00"), currency="EUR", instalment_count=3,
+            first_instalment_on=datetime.date(2026, 1, 15), due_date=datetime.date(2026, 2, 1),
+        )  # fmt: skip
+    assert "The last instalment would be due on 15 Mar 2026" in " ".join(info.value.messages)
+    assert not agreement.items.exists()

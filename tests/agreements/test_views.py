@@ -24,7 +24,7 @@ def test_it_walks_an_agreement_from_draft_to_binding_through_the_pages(world):
     client.post_form(f"{base}{agreement.pk}/items/", {"kind": "apology_spoken", "description": "Say sorry"})
     client.post_form(f"{base}{agreement.pk}/items/", {
         "kind": "restitution", "description": "Wages", "amount": "90.00", "currency": "EUR",
-        "instalment_count": "2", "due_date": "2026-01-15",
+        "instalment_count": "2", "first_instalment_on": "2026-01-15", "due_date": "2026-03-01",
     })  # fmt: skip
     assert agreement.items.count() == 2
     client.post_form(f"{base}{agreement.pk}/propose/")
@@ -44,6 +44,9 @@ def test_it_walks_an_agreement_from_draft_to_binding_through_the_pages(world):
     assert response.status_code == 200
     assert page_title(response.content.decode()).startswith("Agreement")
     assert "Say sorry" in response.content.decode()
+    # The item's due date is what was typed as its due date, apart from the first instalment's.
+    wages = Obligation.objects.get(item__kind="restitution")
+    assert wages.due_date == datetime.date(2026, 3, 1) and wages.item.first_instalment_on == datetime.date(2026, 1, 15)
 
 
 def test_it_refuses_waiving_through_the_page_unless_the_survivor_chose(world):
@@ -102,3 +105,29 @@ def test_it_shows_the_version_in_preparation_with_its_acceptances_and_the_instal
     assert "Keep away" not in follow_up
     assert [f"{n}. " in follow_up for n in (1, 2, 3)] == [True, True, True]
     assert "333.33" in follow_up or "333.34" in follow_up
+
+
+def test_the_agreement_page_gives_every_field_its_own_id(world):
+    from tests.conftest import duplicate_ids
+
+    process = ready_process(world)
+    binding_agreement(world, process, due=DUE)
+    client = sign_in(CsrfClient(), world["facilitator"])
+    html = client.get(f"/agreements/process/{process.pk}/").content.decode()
+    assert duplicate_ids(html) == []
+    instalments = list(Instalment.objects.order_by("number"))
+    assert len(instalments) == 3
+    for instalment in instalments:  # each payment form's label points at its own field
+        assert f'<label for="id_payment_{instalment.pk}_amount">' in html
+    # The field names stay as they were: a payment is recorded as before.
+    client.post_form(f"/agreements/process/{process.pk}/instalments/{instalments[1].pk}/pay/", {"amount": "10.00"})
+    instalments[1].refresh_from_db()
+    assert instalments[1].paid_amount == Decimal("10.00")
+
+
+def test_the_case_timeline_shows_when_an_agreement_became_binding(world):
+    process = ready_process(world)
+    binding_agreement(world, process, due=DUE)
+    html = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/").content.decode()
+    timeline = html.split('id="timeline"')[1]
+    assert "Agreement (version 1) accepted by everyone and binding: Direct mediation (dialogue)" in timeline

@@ -170,6 +170,14 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 5.0, interval:
         time.sleep(interval)
 
 
+def main_menu(page: Any) -> Any:
+    """The main navigation; on a phone it is folded behind its "Menu" button, which this opens first."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+    return page.get_by_role("navigation", name="Main")
+
+
 # --- accessibility: axe-core ----------------------------------------------------------------------------------------
 
 # axe-core comes from the npm registry (`.ci/run` installs the pinned version into var/axe); AXE_CORE_JS may name

@@ -54,14 +54,14 @@ def test_it_prepares_schedules_and_records_a_circle_session(
 
     # Preparation with the survivor alone.
     page.reload()
-    page.get_by_text("Record a preparation meeting").click()
+    page.locator("#preparation").get_by_text("Record a preparation meeting").click()
     prep = page.locator("#preparation")
     prep.get_by_label("With", exact=True).select_option(label=f"{survivor.person.display_code} · Survivor")
     prep.get_by_label("Date").fill(timezone.localdate().isoformat())
     prep.get_by_label("Taking part is voluntary and can stop at any time, without a reason").check()
     prep.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Preparation recorded.")).to_be_visible()
-    expect(page.get_by_text("1 of 8 topics covered")).to_be_visible()
+    expect(page.locator("#preparation").get_by_text("1 of 8 topics covered")).to_be_visible()
 
     # Schedule a session with the survivor (one side: no joint-meeting gate needed).
     page.get_by_role("link", name="Schedule a session").click()

@@ -73,14 +73,14 @@ def test_it_records_an_agreement_and_its_withdrawal(signed_in: Any, member: Memb
     case = open_case(actor=member.user, program=program, survivor_name=("Ana", "Agreementperson"))
     survivor = case.participants.get(role="survivor").person
     page.goto(f"/people/{survivor.pk}/")
-    page.get_by_role("link", name="Agreements").click()
-    expect(page).to_have_title("Agreements · Reparo")
+    page.get_by_role("link", name="Consents").click()
+    expect(page).to_have_title("Consents · Reparo")
     assert "Agreementperson" not in page.content()
 
-    form = page.locator("form").filter(has=page.get_by_role("button", name="Record the agreement"))
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Record the consent"))
     form.get_by_label("What the person agrees to").select_option("evaluation")
     form.get_by_label("How the person agreed").select_option("written")
-    form.get_by_role("button", name="Record the agreement").click()
+    form.get_by_role("button", name="Record the consent").click()
     current = page.get_by_text("Use their answers to evaluate the program")
     expect(current.first).to_be_visible()
 

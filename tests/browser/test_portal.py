@@ -19,7 +19,7 @@ from reparo.evaluation.services import schedule_line_add, surveys_assign_due
 from reparo.messaging.models import Relay
 from reparo.organisations.models import Program
 from reparo.portal.services import invitation_issue
-from tests.browser.conftest import TIMEOUT_MS, Member, PageProblems, sign_in_through_browser
+from tests.browser.conftest import TIMEOUT_MS, Member, PageProblems, main_menu, sign_in_through_browser
 
 pytestmark = pytest.mark.browser
 
@@ -156,7 +156,7 @@ def test_a_survivor_sets_up_answers_a_who5_withdraws_a_consent_and_writes_to_the
     response = SurveyResponse.objects.get(person=survivor)
     assert response.mode == "self" and response.total is not None
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Your choices").click()
+    main_menu(page).get_by_role("link", name="Your choices").click()
     expect(page.get_by_role("heading", name="Your choices", exact=True)).to_be_visible()
     _no_sideways_scroll(page)
     row = page.locator("#current li", has_text="Your answers to questionnaires")

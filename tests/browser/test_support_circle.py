@@ -16,7 +16,7 @@ from reparo.support import services
 from reparo.support.models import SupportCircle, SupportMeeting
 from reparo.training import services as training_services
 from reparo.training.framework import competencies_of
-from tests.browser.conftest import Member, PageProblems, sign_in_through_browser
+from tests.browser.conftest import Member, PageProblems, main_menu, sign_in_through_browser
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.browser
@@ -84,7 +84,7 @@ def test_a_coordinator_opens_a_circle_and_a_volunteer_records_a_meeting_on_a_pho
         volunteer = Member(user=helpers[0], device=TOTPDevice.objects.get(user=helpers[0]),
                            organisation=member.organisation)  # fmt: skip
         sign_in_through_browser(mobile, volunteer)
-        mobile.get_by_role("link", name="Support circles").click()
+        main_menu(mobile).get_by_role("link", name="Support circles").click()
         expect(mobile.get_by_role("heading", name="Circle with Mari")).to_be_visible()
         mobile.get_by_role("link", name="Record a meeting").click()
         expect(mobile.get_by_role("heading", name="Record a meeting")).to_be_visible()

@@ -12,6 +12,7 @@ from reparo.accounts.models import Membership, Role
 from reparo.cases.models import CaseTeamMember, TeamRole
 from reparo.organisations.models import Program
 from reparo.processes import services
+from reparo.processes.content import checklist_for
 from reparo.processes.models import Session
 from tests.browser.conftest import Member, PageProblems
 from tests.conftest import make_user
@@ -49,7 +50,8 @@ def test_it_records_a_withdrawal_and_cancels_the_sessions(
     services.facilitator_assign(actor=member.user, process=process, user=member.user, role="facilitator")
     for participant in process.participants.all():
         services.preparation_record(actor=member.user, process=process, participant=participant,
-                                    held_on=timezone.localdate(), covered=["purpose"])  # fmt: skip
+                                    held_on=timezone.localdate(),
+                                    covered=[key for key, _label in checklist_for(process.type)])  # fmt: skip
     make_safe({"facilitator": member.user, "supervisor": supervisor}, process)
     starts = timezone.now() + datetime.timedelta(days=3)
     for offset in (0, 7):

@@ -13,7 +13,7 @@ from reparo.cases.models import NoteConfidentiality
 
 LOOP = """{% load i18n %}{% for note in notes %}
   <article class="note">
-    <p class="muted">{{ note.created_at|date:"Y-m-d H:i" }} · {{ note.author.email|default:"—" }} · {{ note.get_confidentiality_display }}{% if access.can_work %} · <a href="{% url 'cases:note_edit' case.pk note.pk %}">{% translate "Edit" %}</a>{% endif %}</p>
+    <p class="muted">{{ note.created_at|date:"DATETIME_FORMAT" }} · {{ note.author.display_name|default:"—" }} · {{ note.get_confidentiality_display }}{% if access.can_work %} · <a href="{% url 'cases:note_edit' case.pk note.pk %}">{% translate "Edit" %}</a>{% endif %}</p>
     <p>{{ note.body|linebreaksbr }}</p>
   </article>
   {% endfor %}"""  # noqa: E501 - templates/cases/_notes.html before the tag, kept here to compare with
@@ -34,8 +34,9 @@ def note(body, confidentiality, author):
 @pytest.mark.parametrize(("language", "can_work"), [("en", True), ("es", True), ("en", False)])
 def test_it_renders_what_the_loop_rendered(language, can_work, settings):
     settings.TIME_ZONE = "America/Mexico_City"
+    author = SimpleNamespace(email="f@a.example", display_name="Fay Author")
     notes = [
-        note('First line\nsecond <b>"line"</b> & more', NoteConfidentiality.TEAM, SimpleNamespace(email="f@a.example")),
+        note('First line\nsecond <b>"line"</b> & more', NoteConfidentiality.TEAM, author),
         note("Only for supervisors", NoteConfidentiality.SUPERVISORS, None),
     ]
     context = {"notes": notes, "case": SimpleNamespace(pk=uuid.uuid4()), "access": SimpleNamespace(can_work=can_work)}
@@ -44,5 +45,6 @@ def test_it_renders_what_the_loop_rendered(language, can_work, settings):
         old = engine.from_string(LOOP).render(context)
         new = engine.from_string("{% load case_notes %}{% note_items notes case access.can_work %}").render(context)
     SimpleTestCase().assertHTMLEqual(new, old)
-    assert "2026-03-01 17:30" in new and "second &lt;b&gt;&quot;line&quot;&lt;/b&gt; &amp; more" in new
+    assert {"en": "1 Mar 2026, 17:30", "es": "1 mar 2026, 17:30"}[language] in new and "Fay Author" in new
+    assert "second &lt;b&gt;&quot;line&quot;&lt;/b&gt; &amp; more" in new
     assert ("/notes/" in new) == can_work

@@ -1,4 +1,5 @@
-"""The people, team and task tags render what the template loops they replaced rendered."""
+"""The people, team and task tags render what the template loops they replaced rendered (colleagues by name, a
+task in the reader's language, dates in the one format)."""
 
 import datetime
 import uuid
@@ -13,11 +14,11 @@ PEOPLE = """{% load i18n %}{% for p in participants %}
     <li><a href="{% url 'people:detail' p.person.pk %}"><code>{{ p.person.display_code }}</code></a> · {{ p.get_role_display }}{% if p.person.erased_at %} <span class="muted">({% translate "details erased on request" %})</span>{% endif %}</li>
   {% empty %}<li class="empty">{% translate "Nobody yet." %}</li>{% endfor %}"""  # noqa: E501 - templates/cases/detail.html before the tags
 TEAM = """{% load i18n %}{% for m in team %}
-    <li>{{ m.user.email }} · {{ m.get_role_display }}
+    <li>{{ m.user.display_name }} · {{ m.get_role_display }}
     {% if access.can_manage_team %}<form class="inline" method="post" action="{% url 'cases:team_remove' case.pk m.pk %}">{% csrf_token %}<button class="button button--small button--secondary" type="submit">{% translate "Remove" %}</button></form>{% endif %}</li>
   {% empty %}<li class="empty">{% translate "Nobody is on the team yet." %}</li>{% endfor %}"""  # noqa: E501
 TASKS = """{% load i18n %}{% for t in tasks %}
-    <li class="{% if t.done_at %}done{% endif %}">{% if t.done_at %}✓ {% endif %}{{ t.title }}{% if t.owner %} · {{ t.owner.email }}{% endif %}{% if t.due_date %} · {% translate "due" %} {{ t.due_date|date:"Y-m-d" }}{% if not t.done_at and t.due_date < today %} <strong class="overdue">{% translate "overdue" %}</strong>{% endif %}{% endif %}
+    <li class="{% if t.done_at %}done{% endif %}">{% if t.done_at %}✓ {% endif %}{{ t.display_title }}{% if t.owner %} · {{ t.owner.display_name }}{% endif %}{% if t.due_date %} · {% translate "due" %} {{ t.due_date|date:"DATE_FORMAT" }}{% if not t.done_at and t.due_date < today %} <strong class="overdue">{% translate "overdue" %}</strong>{% endif %}{% endif %}
     {% if not t.done_at and access.can_work %}<form class="inline" method="post" action="{% url 'cases:task_complete' case.pk t.pk %}">{% csrf_token %}<button class="button button--small button--secondary" type="submit">{% translate "Done" %}</button></form>{% endif %}</li>
   {% empty %}<li class="empty">{% translate "No tasks yet." %}</li>{% endfor %}"""  # noqa: E501
 
@@ -31,11 +32,12 @@ def participant(code, role_label, erased):
 
 
 def member(pk, email, role_label):
-    return SimpleNamespace(pk=pk, user=SimpleNamespace(email=email), get_role_display=lambda: role_label)
+    user = SimpleNamespace(email=email, display_name=email)
+    return SimpleNamespace(pk=pk, user=user, get_role_display=lambda: role_label)
 
 
 def task(title, owner, due, done):
-    return SimpleNamespace(pk=uuid.uuid4(), title=title, owner=owner, due_date=due, done_at=done)
+    return SimpleNamespace(pk=uuid.uuid4(), title=title, display_title=title, owner=owner, due_date=due, done_at=done)
 
 
 def render(source, context, language):
@@ -50,7 +52,7 @@ def test_the_tags_render_what_the_loops_rendered(language, allowed, empty):
     from reparo.cases.models import ParticipantRole, TeamRole
 
     case = SimpleNamespace(pk=uuid.uuid4())
-    someone = SimpleNamespace(email="owner@alice.example")
+    someone = SimpleNamespace(email="owner@alice.example", display_name="Olga Owner")
     context = {
         "case": case,
         "today": TODAY,

@@ -109,7 +109,15 @@ def test_it_finds_cases_by_reference_exact_name_phone_and_email_without_decrypti
         for n in range(3)
     ]
     client = sign_in(CsrfClient(), world["coordinator"])
-    with mock.patch.object(crypto, "decrypt", side_effect=AssertionError("decrypted during search")):
+    real_decrypt = crypto.decrypt
+
+    def decrypt(token, *, associated_data):
+        # Colleagues' names are shown on the page (the lead facilitator, the team filter); nobody's data is
+        # decrypted to search.
+        assert associated_data.startswith(b"accounts.user.full_name:"), "decrypted during search"
+        return real_decrypt(token, associated_data=associated_data)
+
+    with mock.patch.object(crypto, "decrypt", side_effect=decrypt):
         for query in (target.reference.lower(), "maría josé pérez", "+447700900777", "MJ@mail.example"):
             response = search(client, query)
             html = response.content.decode()
@@ -275,7 +283,7 @@ def test_it_loads_the_larger_case_forms_when_opened(world):
     partial = coordinator.get(f"/cases/{case.pk}/forms/harm/", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and "Forced labour" in partial and f"/cases/{case.pk}/harms/" in partial
     page = coordinator.get(f"/cases/{case.pk}/forms/team/").content.decode()
-    assert "<html" in page and world["facilitator"].email in page and "Exit this page" in page
+    assert "<html" in page and world["facilitator"].display_name in page and "Exit this page" in page
     facilitator = sign_in(CsrfClient(), world["facilitator"])
     assert facilitator.get(f"/cases/{case.pk}/forms/team/").status_code == 404  # only coordinators change teams
     assert facilitator.get(f"/cases/{case.pk}/forms/harm/").status_code == 200
@@ -330,3 +338,40 @@ def test_it_answers_not_found_when_a_volunteer_tries_to_move_the_case(world):
     case = alice_case(world)
     client = sign_in(CsrfClient(), world["cosa_volunteer"])
     assert client.post_form(f"/cases/{case.pk}/status/", {"to_status": "intake"}).status_code == 404
+
+
+def test_the_team_form_chooses_no_role_in_advance(world):
+    case = alice_case(world)
+    coordinator = sign_in(CsrfClient(), world["coordinator"])
+    page = coordinator.get(f"/cases/{case.pk}/forms/team/").content.decode()
+    assert '<option value="" selected>Choose a role</option>' in page
+    assert '<option value="lead_facilitator" selected>' not in page
+    response = coordinator.post_form(f"/cases/{case.pk}/team/", {"user": str(world["evaluator"].pk)})
+    assert response.status_code in (302, 400)
+    assert not case.team.filter(user=world["evaluator"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("recorded", "typed"),
+    [("+44 7700 900123", "07700 900123"), ("07700 900123", "+44 7700 900123"), ("07700900123", "0044 7700 900 123")],
+)
+def test_it_finds_a_phone_in_its_national_or_international_form(world, recorded, typed):
+    world.alice_org.country = "GB"
+    world.alice_org.save()
+    target = open_case(actor=world["coordinator"], program=world.program, phone=recorded)
+    other = open_case(actor=world["coordinator"], program=world.program, phone="+44 7700 900124")
+    html = search(sign_in(CsrfClient(), world["coordinator"]), typed).content.decode()
+    assert target.reference in html and other.reference not in html
+
+
+def test_the_search_form_says_what_is_matched_and_why(world):
+    html = sign_in(CsrfClient(), world["coordinator"]).get("/cases/").content.decode()
+    assert "complete and exact" in html and "never stored in a readable form" in html
+    assert '<label for="id_q">Search</label>' in html  # not "(optional)": it is what the form is for
+
+
+def test_the_case_list_names_the_lead_facilitator(world):
+    case = alice_case(world)
+    html = sign_in(CsrfClient(), world["coordinator"]).get("/cases/").content.decode()
+    row = html.split(case.reference, 1)[1].split("</tr>")[0]
+    assert world["facilitator"].display_name in row and world["facilitator"].email not in html

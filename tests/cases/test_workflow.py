@@ -70,7 +70,7 @@ def test_it_records_date_actor_and_reason_and_shows_them_on_the_timeline(world):
     change = case.status_changes.get(to_status="intake")
     assert change.actor == world["facilitator"] and change.reason == "Met her today" and change.at
     page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert "Met her today" in page and world["facilitator"].email in page
+    assert "Met her today" in page and world["facilitator"].display_name in page
 
 
 def test_it_explains_a_refused_move_on_the_page(world):

@@ -305,7 +305,7 @@ def test_it_describes_each_consent_in_plain_words(world, survivor):
         record(world, survivor, P.REPORTING),
     ]
     assert [c.describe() for c in consents] == [
-        "Take part in: Survivor-led dialogue (P-17)",
+        "Take part in: Survivor-led dialogue",
         "Take part in restorative process P-18",
         "Be contacted by text message (SMS)",
         "Share contact details and case facts with Bob Legal Aid",

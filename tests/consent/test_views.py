@@ -64,20 +64,20 @@ def test_it_shows_what_the_person_agreed_to_in_plain_words(world, survivor, coor
     current, history = html.split('id="history"')
     assert "Be contacted by text message (SMS)" in current
     assert "Share contact details and case facts with Bob Legal Aid" in current
-    assert "Take part in: Survivor-led dialogue (P-17)" in history and "Withdrew on" in history
+    assert "Take part in: Survivor-led dialogue" in history and "Withdrew on" in history
     assert "Use their answers to evaluate the program" in history and "Ended on" in history
     assert current.count("Record withdrawal") == 2 and "Record withdrawal" not in history
     assert survivor.display_code in html
     for name in ("Marisol", "Quintanilla"):
         assert name not in html
-    assert page_title(html) == "Agreements · Reparo"
+    assert page_title(html) == "Consents · Reparo"
     assert "without giving a reason" in html
     assert str(ended.pk) in history
 
 
 def test_it_shows_an_empty_state(world, survivor, coordinator):
     html = coordinator.get(page_url(survivor)).content.decode()
-    assert "No agreements have been recorded for this person yet." in html
+    assert "No consents have been recorded for this person yet." in html
     assert 'id="history"' not in html
 
 
@@ -129,7 +129,7 @@ def test_it_records_an_agreement_from_the_form(world, survivor, coordinator):
     assert consent.witness_name == "Rosa Delgado" and consent.recorded_by == world["coordinator"]
     assert AuditEvent.objects.filter(action="consent.recorded", object_id=str(consent.pk)).exists()
     html = coordinator.get(page_url(survivor)).content.decode()
-    assert "The agreement has been recorded." in html
+    assert "The consent has been recorded." in html
     assert "Share contact details and needs with Bob Legal Aid" in html
 
 
@@ -160,7 +160,7 @@ def test_it_explains_a_bad_form_and_keeps_what_was_typed(world, survivor, coordi
     assert re.search(r'value="contact"[^>]*checked|checked[^>]*value="contact"', html)
     assert re.search(r'value="needs"[^>]*checked|checked[^>]*value="needs"', html)
     assert 'value="Rosa Delgado"' in html
-    assert page_title(html) == "Agreements · Reparo"
+    assert page_title(html) == "Consents · Reparo"
     assert not Consent.objects.exists()
     assert not AuditEvent.objects.filter(action="consent.recorded").exists()
 
@@ -237,3 +237,52 @@ def test_it_renders_the_page_in_spanish(world, survivor, coordinator):
     html = response.content.decode()
     assert '<html lang="es" dir="ltr">' in html
     assert survivor.display_code in html and "Marisol" not in html
+
+
+def test_it_offers_the_persons_processes_by_name_and_records_the_one_chosen(world, coordinator):
+    from tests.processes.factories import ready_process
+
+    process = ready_process(world, safe=False)
+    survivor = process.participants.get(role="survivor").person
+    html = coordinator.get(page_url(survivor)).content.decode()
+    label = f"Direct mediation (dialogue) · {process.case.reference}"
+    assert f'<option value="{process.pk}">{label}</option>' in html
+    assert "Process reference" not in html  # nobody is asked to paste an id any more
+
+    data = share_form(world, purpose=P.PROCESS, process_ref=str(process.pk), method=ConsentMethod.WRITTEN)
+    response = coordinator.post_form(record_url(survivor), data)
+    assert response.status_code == 302
+    consent = Consent.objects.get(person=survivor)
+    assert consent.process_ref == str(process.pk) and consent.process_label == label
+    assert consent.describe() == f"Take part in: {label}"
+    from reparo.consent.policy import may
+
+    assert may(person=survivor, purpose=P.PROCESS, process_ref=str(process.pk)).allowed
+
+
+def test_it_refuses_a_process_the_person_does_not_take_part_in(world, survivor, coordinator):
+    from tests.processes.factories import ready_process
+
+    other = ready_process(world, safe=False)  # a process on another person's case
+    data = share_form(world, purpose=P.PROCESS, process_ref=str(other.pk), method=ConsentMethod.WRITTEN)
+    response = coordinator.post_form(record_url(survivor), data)
+    assert response.status_code == 400
+    assert "Choose one of the processes this person takes part in." in response.content.decode()
+    assert not Consent.objects.filter(person=survivor).exists()
+
+
+def test_it_says_when_a_process_is_chosen_for_the_wrong_purpose(world, coordinator):
+    from tests.processes.factories import ready_process
+
+    process = ready_process(world, safe=False)
+    survivor = process.participants.get(role="survivor").person
+    data = share_form(world, purpose=P.SUPPORT_CIRCLE, process_ref=str(process.pk), method=ConsentMethod.WRITTEN)
+    response = coordinator.post_form(record_url(survivor), data)
+    assert response.status_code == 400
+    assert "That is a restorative process" in response.content.decode()
+
+
+def test_the_person_page_calls_the_ledger_consents(world, survivor, coordinator):
+    html = coordinator.get(f"/people/{survivor.pk}/").content.decode()
+    assert f'href="{page_url(survivor)}">Consents</a>' in html
+    assert page_title(coordinator.get(page_url(survivor)).content.decode()) == "Consents · Reparo"

@@ -1,4 +1,5 @@
-"""{% field_block %} renders what the _field.html include it replaced rendered, in English and Spanish."""
+"""{% field_block %} renders what the _field.html include it replaced rendered, in English and Spanish; a checkbox
+and a group of checkboxes or radio buttons the GOV.UK way (the box beside its words, a group in a fieldset)."""
 
 import pytest
 from django import forms
@@ -35,6 +36,8 @@ def test_it_renders_what_the_include_rendered(language, data):
     with translation.override(language):
         form = Form(data)
         for field in form:
+            if field.name == "agree":
+                continue  # a single checkbox: drawn the GOV.UK way (below)
             assert new.render({"field": field}) == old.render({"field": field}).removeprefix("\n"), field.name
     if data and "kind" in data:
         assert 'class="field field--error"' in new.render({"field": Form(data)["kind"]})
@@ -45,3 +48,41 @@ def test_no_template_includes_the_old_field_template_any_more():
 
     templates = Path(__file__).resolve().parents[2] / "templates"
     assert not [p for p in templates.rglob("*.html") if '"_field.html"' in p.read_text()]
+
+
+class Choices(forms.Form):
+    agree = forms.BooleanField(label="I agree", help_text="You can change your mind", required=False)
+    colours = forms.MultipleChoiceField(
+        label="Colours", choices=[("r", "Red"), ("g", "Green")], widget=forms.CheckboxSelectMultiple, help_text="Any"
+    )
+    size = forms.ChoiceField(label="Size", choices=[("s", "Small"), ("l", "Large")], widget=forms.RadioSelect)
+
+
+def render(field):
+    return engines["django"].from_string("{% field_block field %}").render({"field": field})
+
+
+def test_it_puts_a_checkbox_before_its_label_without_calling_it_optional():
+    html = render(Choices()["agree"])
+    assert html.index('type="checkbox"') < html.index('<label for="id_agree">I agree</label>')
+    assert "optional" not in html
+    assert 'class="field field--check"' in html
+    assert '<p class="hint" id="id_agree_helptext">You can change your mind</p>' in html
+
+
+def test_it_groups_checkboxes_and_radio_buttons_in_a_fieldset_with_the_question_as_legend():
+    form = Choices({"agree": "on"})
+    colours, size = render(form["colours"]), render(form["size"])
+    for html, question in ((colours, "Colours"), (size, "Size")):
+        assert html.startswith('<fieldset class="field choices field--error"')
+        assert f"<legend>{question}</legend>" in html
+        assert '<label for="">' not in html  # no label pointing nowhere
+    assert 'aria-describedby="id_colours_helptext"' in colours
+    assert '<label for="id_size_0"><input type="radio"' in size
+
+
+def test_the_choices_include_renders_what_the_tag_renders():
+    engine = engines["django"]
+    field = Choices()["colours"]
+    include = engine.from_string('{% include "_choices_field.html" %}').render({"field": field})
+    assert include.strip() == render(field)

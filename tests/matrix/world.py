@@ -47,6 +47,7 @@ from reparo.organisations.models import HTCDSOrganisationType, Organisation, Org
 from reparo.portal import services as portal
 from reparo.portal.models import AccessStatus, PortalAccount
 from reparo.processes import services as processes
+from reparo.processes.content import checklist_for
 from reparo.processes.models import Session, SessionInvitation
 from reparo.referrals import services as referrals
 from reparo.releases import services as releases
@@ -371,7 +372,7 @@ def _build_org(
     for participant in (process_survivor, process_responsible):
         processes.preparation_record(
             actor=staff.lead, process=process, participant=participant, held_on=today,
-            covered=["purpose", "voluntary"], notes=c(org, "case"),
+            covered=[key for key, _label in checklist_for(process.type)], notes=c(org, "case"),
         )  # fmt: skip
     for kind, person in (
         ("survivor_readiness", survivor),

@@ -128,3 +128,19 @@ def test_it_refuses_demo_data_outside_development():
     with pytest.raises(ImproperlyConfigured):
         seed_demo()
     assert not User.objects.exists()
+
+
+def test_adding_a_person_has_no_role_chosen_in_advance(world):
+    admin = sign_in(CsrfClient(), world["org_admin"])
+    html = admin.get(f"/organisations/{world.alice_org.pk}/").content.decode()
+    assert '<option value="" selected>Choose a role</option>' in html
+    assert '<option value="org_admin" selected>' not in html
+    response = admin.post_form(f"/organisations/{world.alice_org.pk}/members/add/", {"email": "new@alice.example"})
+    assert response.status_code == 400
+    assert not User.objects.filter(email="new@alice.example").exists()
+
+
+def test_the_member_list_shows_names_beside_addresses(world):
+    html = sign_in(CsrfClient(), world["org_admin"]).get(f"/organisations/{world.alice_org.pk}/").content.decode()
+    facilitator = world["facilitator"]
+    assert f"<td>{facilitator.display_name}</td>" in html and f"<td>{facilitator.email}</td>" in html

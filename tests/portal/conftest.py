@@ -26,6 +26,7 @@ from reparo.people.services import person_create
 from reparo.portal import services
 from reparo.portal.models import AccessStatus, PortalAccount
 from reparo.processes import services as process_services
+from reparo.processes.content import checklist_for
 from reparo.processes.models import Process, Session
 from reparo.safety import services as safety_services
 from reparo.safety.models import SafetyPlan
@@ -90,7 +91,8 @@ def open_process(world: Any, case: Case, *, supporter: Person | None = None) -> 
                                         role="facilitator")  # fmt: skip
     for participant in process.participants.all():
         process_services.preparation_record(actor=facilitator, process=process, participant=participant,
-                                            held_on=timezone.localdate(), covered=["purpose", "voluntary"])  # fmt: skip
+                                            held_on=timezone.localdate(),
+                                            covered=[key for key, _label in checklist_for(process.type)])  # fmt: skip
     make_safe(world, process)
     return process
 

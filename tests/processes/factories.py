@@ -6,6 +6,7 @@ from typing import Any
 from django.utils import timezone
 
 from reparo.processes import services
+from reparo.processes.content import checklist_for
 from reparo.processes.models import Process, ProcessParticipant
 from tests.cases.factories import alice_case
 from tests.safety.factories import make_safe
@@ -13,9 +14,9 @@ from tests.safety.factories import make_safe
 
 def ready_process(world: Any, *, type: str = "direct_mediation", prepared: bool = True, safe: bool = True) -> Process:
     """A process on Alice's case with the survivor and the responsible person taking part, the lead facilitator
-    assigned, and (by default) each prepared in a meeting alone and, when ``safe``, with current signed-off
-    screenings, a low-risk assessment and the survivor's consent (tests/safety/factories.py): the joint-meeting
-    gate is open."""
+    assigned, and (by default) each prepared in a meeting alone (every topic of the checklist) and, when ``safe``,
+    with current signed-off screenings, a low-risk assessment and the survivor's consent (tests/safety/factories.py):
+    the joint-meeting gate is open."""
     case = alice_case(world)
     process = services.process_open(actor=world["facilitator"], case=case, type=type)
     for case_participant in case.participants.all():
@@ -29,7 +30,7 @@ def ready_process(world: Any, *, type: str = "direct_mediation", prepared: bool 
         for participant in process.participants.all():
             services.preparation_record(
                 actor=world["facilitator"], process=process, participant=participant,
-                held_on=timezone.localdate(), covered=["purpose", "voluntary"],
+                held_on=timezone.localdate(), covered=[key for key, _label in checklist_for(process.type)],
             )  # fmt: skip
     if safe:
         make_safe(world, process)

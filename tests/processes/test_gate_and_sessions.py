@@ -252,8 +252,116 @@ def test_it_shows_how_far_each_participant_is_prepared_and_who_is_invited(world)
     session = schedule(world, process, one_side(process, "survivor"))
     client = sign_in(CsrfClient(), world["facilitator"])
     html = client.get(f"/processes/{process.pk}/").content.decode()
-    assert html.count(f"2 of {len(checklist_for(process.type))} topics covered") == 2
+    total = len(checklist_for(process.type))
+    assert html.count(f"{total} of {total} topics covered") == 2
     html = client.get(f"/processes/{process.pk}/sessions/{session.pk}/").content.decode()
     invited = html.split("Invited</h2>")[1].split("</section>")[0]
     assert process.participants.get(role="survivor").person.display_code in invited
     assert process.participants.get(role="responsible").person.display_code not in invited
+
+
+def test_it_keeps_the_gate_closed_until_each_side_is_prepared_on_every_topic(world):
+    process = ready_process(world, prepared=False)
+    survivor, responsible = one_side(process, "survivor")[0], one_side(process, "responsible")[0]
+    topics = [key for key, _label in checklist_for(process.type)]
+    gate = joint_meeting_gate(process)
+    assert gate.codes == ["preparation"]
+    assert gate.reasons == [
+        f"The survivor {survivor.person.display_code} has not been fully prepared yet: 0 of {len(topics)} topics "
+        "covered."
+    ]
+    with pytest.raises(services.GateClosedError):
+        schedule(world, process, both(process))
+    # Half the topics for the survivor, all of them over two meetings: then the responsible person is next.
+    for covered in (topics[:2], topics[2:]):
+        services.preparation_record(actor=world["facilitator"], process=process, participant=survivor,
+                                    held_on=timezone.localdate(), covered=covered)  # fmt: skip
+        if covered == topics[:2]:
+            assert f"2 of {len(topics)} topics" in joint_meeting_gate(process).reasons[0]
+    reason = joint_meeting_gate(process).reasons[0]
+    assert reason.startswith(f"The responsible person {responsible.person.display_code} has not been fully prepared")
+    services.preparation_record(actor=world["facilitator"], process=process, participant=responsible,
+                                held_on=timezone.localdate(), covered=topics)  # fmt: skip
+    assert joint_meeting_gate(process).open
+    assert schedule(world, process, both(process)).is_joint
+
+
+def test_a_one_side_session_needs_no_joint_preparation(world):
+    process = ready_process(world, prepared=False)
+    session = schedule(world, process, one_side(process, "survivor"))
+    assert not session.is_joint
+
+
+def test_each_reason_links_to_where_it_is_put_right(world):
+    process = ready_process(world, prepared=False)
+    ProcessFacilitator.objects.filter(process=process).delete()
+    Process.objects.filter(pk=process.pk).update(paused=True)
+    process.refresh_from_db()
+    gate = joint_meeting_gate(process)
+    links = {code: (r.fix_url, r.fix_text) for code, r in zip(gate.codes, gate.reasons, strict=True)}
+    page = f"/processes/{process.pk}/"
+    assert links["facilitator"] == (f"{page}#facilitators", "Assign a facilitator")
+    assert links["process_state"] == (f"{page}#stage", "Resume it")
+    assert links["preparation"] == (f"{page}#preparation", "Record a preparation meeting")
+    html = sign_in(CsrfClient(), world["facilitator"]).get(page).content.decode()
+    assert f'<a href="{page}#preparation">Record a preparation meeting</a>' in html
+    assert f'<a href="{page}#facilitators">Assign a facilitator</a>' in html
+
+
+def test_the_process_page_gives_every_field_its_own_id(world):
+    from tests.conftest import duplicate_ids
+
+    process = ready_process(world)
+    html = sign_in(CsrfClient(), world["facilitator"]).get(f"/processes/{process.pk}/").content.decode()
+    assert duplicate_ids(html) == []
+    assert '<label for="id_participant_role">' in html and '<label for="id_facilitator_role">' in html
+
+
+def test_the_case_timeline_shows_each_process_its_moves_pauses_and_end(world):
+    process = ready_process(world)
+    services.process_move(actor=world["facilitator"], process=process, to_stage="meetings")
+    services.process_pause(actor=world["facilitator"], process=process, why="asked")
+    services.process_resume(actor=world["facilitator"], process=process)
+    services.process_end_early(actor=world["coordinator"], process=process, reason="unsuitable", note="")
+    timeline = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/").content.decode()
+    timeline = timeline.split('id="timeline"')[1]
+    for words in (
+        "Process started: Direct mediation (dialogue)",
+        "Direct mediation (dialogue): moved on to “Meetings”",
+        "Direct mediation (dialogue) paused",
+        "Direct mediation (dialogue) resumed",
+        "Direct mediation (dialogue) ended early: Not suitable to continue",
+    ):
+        assert words in timeline, words
+    assert world["facilitator"].display_name in timeline
+    # Charlie, outside the organisation, gets nothing (not found).
+    assert sign_in(CsrfClient(), world.charlie).get(f"/cases/{process.case_id}/").status_code == 404
+
+
+def test_a_shuttle_process_shows_no_joint_meeting_panel(world):
+    process = ready_process(world, type="indirect_dialogue")
+    client = sign_in(CsrfClient(), world["facilitator"])
+    html = client.get(f"/processes/{process.pk}/").content.decode()
+    assert 'id="gate"' not in html and "A meeting of the survivor and the responsible person" not in html
+    assert "the survivor and the responsible person never meet" in html
+    assert f"/safety/process/{process.pk}/" in html  # the screenings stay a click away
+    booking = client.get(f"/processes/{process.pk}/sessions/new/").content.decode()
+    assert "each session is with one side" in booking and "separate arrival and leaving" not in booking
+    mediation = ready_process(world)
+    assert 'id="gate"' in client.get(f"/processes/{mediation.pk}/").content.decode()
+
+
+def test_a_one_side_session_gets_an_agenda_for_one_side(world):
+    process = ready_process(world)
+    alone = schedule(world, process, one_side(process, "survivor"))
+    joint = schedule(world, process, both(process), starts_at=tomorrow(17))
+    assert "The responsible person listens, then responds" in joint.agenda
+    assert "The responsible person listens, then responds" not in alone.agenda
+    assert alone.agenda[0].startswith("Check-in")
+    client = sign_in(CsrfClient(), world["facilitator"])
+    page = client.get(f"/processes/{process.pk}/sessions/{alone.pk}/").content.decode()
+    assert "listens, then responds" not in page and "What they want to say, ask or hear" in page
+    # A one-side session booked before, with the joint agenda kept: its page shows what fits it.
+    Session.objects.filter(pk=alone.pk).update(agenda=joint.agenda)
+    page = client.get(f"/processes/{process.pk}/sessions/{alone.pk}/").content.decode()
+    assert "listens, then responds" not in page

@@ -194,3 +194,45 @@ def test_it_shows_the_reasons_and_the_indirect_options_on_the_process_page(world
     assert "readiness screening has not been done" in html
     assert "No risk assessment" in html
     assert "shuttle dialogue through the facilitator, letters, recorded statements, or a surrogate" in html
+
+
+def test_each_safety_reason_links_to_the_page_that_puts_it_right(world):
+    process = ready_process(world, safe=False)
+    survivor = person(process, "survivor")
+    gate = joint_meeting_gate(process)
+    links = {code: (reason.fix_url, reason.fix_text) for reason, code in zip(gate.reasons, gate.codes, strict=True)}
+    assert links["survivor_readiness"] == (
+        f"/safety/process/{process.pk}/screenings/survivor_readiness/",
+        "Screen the survivor",
+    )
+    assert links["responsible_readiness"] == (
+        f"/safety/process/{process.pk}/screenings/responsible_suitability/",
+        "Screen the responsible person",
+    )
+    assert links["consent"] == (f"/consent/people/{survivor.pk}/", "Record the survivor's consent")
+    assert links["risk"] == (f"/safety/process/{process.pk}/screenings/risk_assessment/", "Assess the risk")
+    screen(world, process, "risk_assessment", sign=False)
+    waiting = dict(zip(joint_meeting_gate(process).codes, joint_meeting_gate(process).reasons, strict=True))["risk"]
+    assert waiting.fix_url == f"/safety/process/{process.pk}/"
+    # Every page that shows the reasons shows the links.
+    client = sign_in(CsrfClient(), world["facilitator"])
+    for page in (
+        f"/processes/{process.pk}/",
+        f"/processes/{process.pk}/sessions/new/",
+        f"/safety/process/{process.pk}/",
+    ):
+        html = client.get(page).content.decode()
+        assert f'<a href="/consent/people/{survivor.pk}/">Record the survivor&#x27;s consent</a>' in html, page
+
+
+def test_a_reason_that_holds_only_by_the_session_keeps_its_link(world):
+    from reparo.processes.gate import joint_meeting_gate_for_session
+
+    process = ready_process(world)
+    later = timezone.now() + datetime.timedelta(days=61)  # the risk assessment is valid for 60 days
+    gate = joint_meeting_gate_for_session(
+        process, starts_at=later, ends_at=later + datetime.timedelta(hours=1), invited=both(process)
+    )
+    assert gate.codes == ["risk"]
+    assert gate.reasons[0].startswith("By the time of the session:")
+    assert gate.reasons[0].fix_url == f"/safety/process/{process.pk}/screenings/risk_assessment/"

@@ -25,12 +25,21 @@ def schedule(world, process, invited, *, starts_at=None):
 
 
 def second_responsible(world, process):
+    """A second responsible person in the process, prepared like the first (the preparation condition holds), with
+    no screening of their own."""
+    from reparo.processes.content import checklist_for
+
     case_participant = case_services.participant_add(
         actor=world["coordinator"], case=process.case, role="responsible", given_name="Second", family_name="Person"
     )
-    return process_services.participant_add(
+    participant = process_services.participant_add(
         actor=world["facilitator"], process=process, case_participant=case_participant, role="responsible"
     )
+    process_services.preparation_record(
+        actor=world["facilitator"], process=process, participant=participant, held_on=timezone.localdate(),
+        covered=[key for key, _label in checklist_for(process.type)],
+    )  # fmt: skip
+    return participant
 
 
 def test_it_checks_every_responsible_person_invited_not_only_the_first(world):

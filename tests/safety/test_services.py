@@ -12,6 +12,7 @@ from reparo.processes.models import Process, SessionStatus
 from reparo.safety import services
 from reparo.safety.models import Notice, ProgramSafetySettings, SafetyPlan, Screening
 from reparo.safety.selectors import contact_forbidden
+from tests.conftest import CsrfClient, sign_in
 from tests.processes.factories import both, ready_process, tomorrow
 from tests.safety.factories import all_answers, screen
 
@@ -267,3 +268,38 @@ def test_it_lets_a_supervisor_coordinator_or_admin_lift_a_restriction(world, who
     )  # fmt: skip
     services.restriction_lift(actor=world[who], restriction=restriction)
     assert not contact_forbidden(person(process, "survivor"), person(process, "responsible"))
+
+
+def test_the_case_timeline_shows_check_ins_the_pause_and_the_cancelled_joint_sessions(world):
+    process = ready_process(world)
+    survivor = process.participants.get(role="survivor").person
+    process_services.session_schedule(
+        actor=world["facilitator"], process=process, starts_at=tomorrow(), duration_minutes=60, mode="in_person",
+        invited=both(process), venue="Room 4",
+    )  # fmt: skip
+    services.distress_record(actor=world["case_worker"], process=process, person=survivor, moment="after", rating=3)
+    services.distress_record(actor=world["case_worker"], process=process, person=survivor, moment="after", rating=9)
+    html = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/").content.decode()
+    timeline = html.split('id="timeline"')[1]
+    code = survivor.display_code
+    assert f"Distress check-in for {code}: 3 of 10" in timeline
+    assert f"Distress check-in for {code}: 9 of 10, at or above the threshold" in timeline
+    assert (
+        "Direct mediation (dialogue) paused after a distress rating at or above the threshold · "
+        "1 joint session cancelled"
+    ) in timeline
+    # The responsible-person side sees none of it.
+    volunteer = sign_in(CsrfClient(), world["cosa_volunteer"]).get(f"/cases/{process.case_id}/responsible-side/")
+    assert "Distress check-in" not in volunteer.content.decode()
+
+
+def test_the_message_after_a_check_in_at_the_threshold_says_joint_sessions_are_cancelled(world):
+    process = ready_process(world)
+    survivor = process.participants.get(role="survivor").person
+    client = sign_in(CsrfClient(), world["facilitator"])
+    response = client.post_form(
+        f"/safety/process/{process.pk}/check-in/", {"person": survivor.pk, "moment": "after", "rating": "9"}
+    )
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    assert "any joint sessions already booked are cancelled" in html

@@ -337,3 +337,20 @@ def test_it_lets_the_team_show_the_survivor_their_own_plan_in_the_portal(world):
     assert not plan.shared_with_person
     actions = list(AuditEvent.objects.filter(object_id=str(plan.pk)).values_list("action", flat=True))
     assert "safety.plan_shared" in actions and "safety.plan_unshared" in actions
+
+
+def test_a_screening_has_no_outcome_until_someone_chooses_one(world):
+    process = ready_process(world, safe=False)
+    survivor = person(process, "survivor")
+    client = sign_in(CsrfClient(), world["facilitator"])
+    url = f"/safety/process/{process.pk}/screenings/survivor_readiness/"
+    html = client.get(url).content.decode()
+    assert '<option value="" selected>Choose the outcome</option>' in html
+    assert '<option value="ready" selected>' not in html
+    form = {f"item_{k}": "yes" for k in ("voluntary", "understands", "expectations", "safety", "support",
+                                         "emotional", "no_pressure")}  # fmt: skip
+    response = client.post_form(url, {**form, "person": survivor.pk})
+    assert response.status_code == 400
+    assert not Screening.objects.filter(process=process).exists()
+    risk = client.get(f"/safety/process/{process.pk}/screenings/risk_assessment/").content.decode()
+    assert '<option value="" selected>Choose the risk level</option>' in risk

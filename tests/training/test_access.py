@@ -48,7 +48,7 @@ def test_managers_see_their_organisations_records(world, records, role):
     # Reflections are for the facilitator and the organisation's supervisors only.
     assert ("I rushed the opening round" in page) == (role in ("supervisor", "org_admin"))
     team = sign_in(CsrfClient(), world[role]).get(reverse("training:team")).content.decode()
-    assert records.email in team
+    assert records.display_name in team
 
 
 @pytest.mark.parametrize("name", ["person", "observation_add", "supervision_add", "certify"])

@@ -80,7 +80,7 @@ def test_attendance_counts_in_the_partner_persons_own_record(world, joint):
     # The operator's coordinator records attendance on the course page, as for their own staff.
     coordinator = sign_in(CsrfClient(), world["coordinator"])
     course_page = coordinator.get(reverse("training:course", args=[joint["a"].pk])).content.decode()
-    assert liaison.email in course_page and "Bob Legal Aid" in course_page
+    assert liaison.display_name in course_page and "Bob Legal Aid" in course_page
     saved = coordinator.post_form(reverse("training:attendance", args=[session.pk]), {"present": [str(liaison.pk)]})
     assert saved.status_code == 302
 

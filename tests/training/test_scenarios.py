@@ -218,3 +218,20 @@ def test_a_refusal_reason_reads_in_spanish(tmp_path):
         parse(GOOD.replace("next: end\n      - id: poor", "next: nowhere\n      - id: poor"), "broken.yaml")
     with translation.override("es"):
         assert "no hay ningún nodo llamado 'nowhere'" in exc.value.reason
+
+
+@pytest.mark.django_db
+def test_the_scenarios_page_gives_each_scenarios_form_its_own_fields(world):
+    from tests.conftest import duplicate_ids
+
+    client = sign_in(CsrfClient(), world["facilitator"])
+    html = client.get(reverse("training:scenarios")).content.decode()
+    assert duplicate_ids(html) == []
+    assert "(optional) <span" not in html and "(optional) (optional)" not in html
+    assert '<label for="id_pressured-to-forgive-partner">Practise with <span class="optional">' in html
+    # The partner chosen on one scenario's form starts that scenario with them.
+    client.post_form(
+        reverse("training:attempt_start", args=["pressured-to-forgive"]),
+        {"pressured-to-forgive-partner": str(world["supervisor"].pk)},
+    )
+    assert ScenarioAttempt.objects.get(user=world["facilitator"]).partner == world["supervisor"]

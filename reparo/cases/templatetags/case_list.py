@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from reparo.cases.models import CaseStatus
+from reparo.core.dates import Writer
 from reparo.core.html import HtmlTemplate, SafeString, html_join, text
 from reparo.core.row_urls import row_url
 
@@ -29,24 +30,27 @@ OVERDUE = HtmlTemplate('{} <strong class="overdue">{}</strong>')
 
 
 @register.simple_tag
-def case_rows(cases: Iterable[Any]) -> SafeString:
+def case_rows(cases: Iterable[Any], lead_names: dict[Any, str] | None = None) -> SafeString:
     """One ``<tr>`` per case of :func:`reparo.cases.selectors.case_list`, given as rows (``as_rows=True``:
-    ``ROW_FIELDS``): reference (linked), status, program, the survivor's code, the lead facilitator and
-    the next task due (marked when overdue)."""
+    ``ROW_FIELDS``): reference (linked), status, program, the survivor's code, the lead facilitator (by name:
+    ``lead_names``, from :func:`reparo.cases.selectors.user_names`) and the next task due (marked when overdue)."""
+    names = lead_names or {}
     overdue = text(gettext("overdue"))
     # Model.get_status_display() rebuilds and hashes every translated label on each call; once per list will do.
     status_labels = {value: text(label) for value, label in CaseStatus.choices}
     prefix, suffix = row_url("cases:detail", uuid.UUID(int=0))
     today = timezone.localdate()
+    write = Writer()
     rows = []
     for case in cases:
-        next_due = case["next_due"]  # a date shows as its ISO form
-        due = NONE if not next_due else OVERDUE.format(next_due, overdue) if next_due < today else next_due
+        next_due = case["next_due"]
+        shown = write.day(next_due) if next_due else ""
+        due = NONE if not next_due else OVERDUE.format(shown, overdue) if next_due < today else shown
         status = case["status"]
         rows.append(
             ROW.format(
                 prefix, case["id"], suffix, case["reference"], status, status_labels.get(status, status),
-                case["program__name"], case["survivor_code"] or NONE, case["lead_email"] or NONE, due,
+                case["program__name"], case["survivor_code"] or NONE, names.get(case["lead_id"]) or NONE, due,
             )
         )  # fmt: skip
     return html_join(rows, "\n")

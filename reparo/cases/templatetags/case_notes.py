@@ -15,14 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from reparo.cases.models import NoteConfidentiality
+from reparo.core.dates import Writer
 from reparo.core.html import HtmlTemplate, SafeString, html_join, text
 from reparo.core.row_urls import row_url
 
 register = template.Library()
 
-NOTE = HtmlTemplate(
-    '<article class="note">\n    <p class="muted">{:%Y-%m-%d %H:%M} · {} · {}{}</p>\n    <p>{}</p>\n  </article>'
-)
+NOTE = HtmlTemplate('<article class="note">\n    <p class="muted">{} · {} · {}{}</p>\n    <p>{}</p>\n  </article>')
 EDIT = HtmlTemplate(' · <a href="{}{}{}">{}</a>')
 
 
@@ -32,11 +31,12 @@ def note_items(notes: Iterable[Any], case: Any, can_edit: bool) -> SafeString:
     prefix, suffix = row_url("cases:note_edit", uuid.UUID(int=0), before=[case.pk])
     edit = text(gettext("Edit"))
     who_reads = {value: text(label) for value, label in NoteConfidentiality.choices}
+    write = Writer()
     items = []
     for note in notes:
         at = timezone.localtime(note.created_at) if timezone.is_aware(note.created_at) else note.created_at
-        author = note.author.email if note.author_id and note.author else "—"
+        author = note.author.display_name if note.author_id and note.author else "—"
         link = EDIT.format(prefix, note.pk, suffix, edit) if can_edit else ""
         who = who_reads.get(note.confidentiality, note.confidentiality)
-        items.append(NOTE.format(at, author, who, link, linebreaksbr(note.body, autoescape=True)))
+        items.append(NOTE.format(write.moment(at), author, who, link, linebreaksbr(note.body, autoescape=True)))
     return html_join(items, "\n  ")

@@ -15,6 +15,7 @@ from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.translation import gettext
 
+from reparo.core.dates import day
 from reparo.core.html import HtmlTemplate, SafeString, html_join, text
 from reparo.core.row_urls import row_url
 
@@ -30,7 +31,7 @@ ERASED = HtmlTemplate(' <span class="muted">({})</span>')
 MEMBER = HtmlTemplate("<li>{} · {}\n    {}</li>")
 TASK = HtmlTemplate('<li class="{}">{}{}{}{}\n    {}</li>')
 OWNER = HtmlTemplate(" · {}")
-DUE = HtmlTemplate(" · {} {:%Y-%m-%d}{}")
+DUE = HtmlTemplate(" · {} {}{}")
 OVERDUE = HtmlTemplate(' <strong class="overdue">{}</strong>')
 
 
@@ -66,7 +67,7 @@ def team_items(context: Any, team: Iterable[Any], case: Any, can_manage: bool) -
     items = []
     for m in team:
         form = INLINE_FORM.format(before, m.pk, after, csrf, remove) if can_manage else ""
-        items.append(MEMBER.format(m.user.email, m.get_role_display(), form))
+        items.append(MEMBER.format(m.user.display_name, m.get_role_display(), form))
     return _list(items, gettext("Nobody is on the team yet."))
 
 
@@ -79,10 +80,11 @@ def task_items(context: Any, tasks: Iterable[Any], case: Any, can_work: bool, to
     csrf = CsrfTokenNode().render(context) if can_work else ""
     items = []
     for t in tasks:
-        owner = OWNER.format(t.owner.email) if t.owner else ""
+        owner = OWNER.format(t.owner.display_name) if t.owner else ""
         when = ""
         if t.due_date:
-            when = DUE.format(due, t.due_date, overdue if not t.done_at and t.due_date < today else "")
+            when = DUE.format(due, day(t.due_date), overdue if not t.done_at and t.due_date < today else "")
         form = INLINE_FORM.format(before, t.pk, after, csrf, done) if not t.done_at and can_work else ""
-        items.append(TASK.format("done" if t.done_at else "", "✓ " if t.done_at else "", t.title, owner, when, form))
+        mark = "✓ " if t.done_at else ""
+        items.append(TASK.format("done" if t.done_at else "", mark, t.display_title, owner, when, form))
     return _list(items, gettext("No tasks yet."))

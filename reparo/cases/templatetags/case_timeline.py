@@ -12,11 +12,12 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from reparo.core.dates import Writer
 from reparo.core.html import HtmlTemplate, SafeString, html_join, text
 
 register = template.Library()
 
-ENTRY = HtmlTemplate('<li><time datetime="{}">{:%Y-%m-%d %H:%M}</time>\n    {}{}{}\n  </li>')
+ENTRY = HtmlTemplate('<li><time datetime="{}">{}</time>\n    {}{}{}\n  </li>')
 SAYS = {
     "status": HtmlTemplate("{}: <strong>{}</strong>"),
     "note": HtmlTemplate("{} ({})"),
@@ -39,6 +40,7 @@ def timeline_items(entries: Iterable[Any]) -> SafeString:
         "task_done": text(gettext("Task done")),
     }
     joined = text(gettext("Joined the case"))
+    write = Writer()
     items = []
     for entry in entries:
         at = timezone.localtime(entry.at) if timezone.is_aware(entry.at) else entry.at
@@ -48,5 +50,5 @@ def timeline_items(entries: Iterable[Any]) -> SafeString:
             said = SAYS.get(entry.kind, JOINED).format(labels.get(entry.kind, joined), entry.text)
         actor = ACTOR.format(entry.actor_label) if entry.actor_label else ""
         detail = DETAIL.format(entry.detail) if entry.detail else ""
-        items.append(ENTRY.format(at.isoformat(), at, said, actor, detail))
+        items.append(ENTRY.format(at.isoformat(), write.moment(at), said, actor, detail))
     return html_join(items, "\n")

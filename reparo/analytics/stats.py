@@ -204,7 +204,8 @@ def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedCh
       4.28 with the standardiser of the differences). It is 0 when every difference is the same and zero,
       and infinite in sign of the change when every difference is the same and not zero.
 
-    Needs at least two pairs; ``before`` and ``after`` must have the same length and only finite numbers.
+    Needs at least two pairs; ``before`` and ``after`` must have the same length and only finite numbers. The
+    result depends on the pairs, not on their order (they are put in one order first).
     """
     from scipy import stats
 
@@ -212,6 +213,10 @@ def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedCh
     y = _finite_vector("after", after, minimum=2)
     if len(x) != len(y):
         raise ValueError(f"before and after must pair up: {len(x)} values before, {len(y)} after.")
+    # The pairs in one order (by before, then after), so that the same pairs give the same result to the last bit
+    # whatever order they come in (sums of floating-point numbers depend on their order).
+    order = np.lexsort((y, x))
+    x, y = x[order], y[order]
     d = y - x
     n = len(d)
     mean = float(d.mean())

@@ -6,3 +6,9 @@ class AnalyticsConfig(AppConfig):
     name = "reparo.analytics"
     label = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from reparo.analytics.synthetic import EvidenceSeed
+        from reparo.cases.synthetic import synthetic_extension
+
+        synthetic_extension("evidence", EvidenceSeed())

@@ -49,10 +49,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, router, transaction
-from django.db.models import Exists, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, Field, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from reparo.agreements.models import AgreementItem, AgreementStatus, Instalment, ItemKind, Obligation, ObligationStatus
@@ -282,8 +282,8 @@ def person_facts(
         fact.person_id = person_id
         out.append(fact)
 
-    firsts: dict[tuple[Any, ...], tuple[datetime.date, float]] = {}
-    lasts: dict[tuple[Any, ...], tuple[datetime.date, float]] = {}
+    firsts: dict[tuple[Any, ...], tuple[datetime.date, Any]] = {}
+    lasts: dict[tuple[Any, ...], tuple[datetime.date, Any]] = {}
     scores = SurveyResponse.objects.filter(
         person_id__in=ids, instrument__in=OUTCOME_INSTRUMENTS, total__isnull=False
     ).order_by("collected_on", "created_at")
@@ -325,9 +325,9 @@ def person_facts(
         if moment is None:
             continue
         start = timezone.localdate(moment)
-        key = (person_id, program_id)
-        if start <= today and (key not in starts or start > starts[key]):
-            starts[key] = start
+        who = (person_id, program_id)
+        if start <= today and (who not in starts or start > starts[who]):
+            starts[who] = start
     events: dict[Any, list[datetime.date]] = defaultdict(list)
     if starts:
         for person_id, occurred in ReoffendingEvent.objects.filter(
@@ -384,7 +384,7 @@ def _apply(delta: dict[Key, list[int]], db: str) -> None:
     if not changed:
         return
     connection = connections[db]
-    fields = [EvidenceTally._meta.get_field(name) for name in (*KEYS, *MEASURES)]
+    fields = [cast(Field, EvidenceTally._meta.get_field(name)) for name in (*KEYS, *MEASURES)]
     qn = connection.ops.quote_name
     table = qn(EvidenceTally._meta.db_table)
     columns = ", ".join(qn(f.column) for f in fields)
@@ -412,7 +412,7 @@ def _delete_returning(
     transaction commits meanwhile is either taken whole or left for later, never dropped unread)."""
     connection = connections[db]
     qn = connection.ops.quote_name
-    fields = [model._meta.get_field(c) for c in columns]
+    fields = [cast(Field, model._meta.get_field(c)) for c in columns]
     sql = (
         f"DELETE FROM {qn(model._meta.db_table)} WHERE {where} "  # noqa: S608 - names from the model
         f"RETURNING {', '.join(qn(f.column) for f in fields)}"
@@ -421,7 +421,7 @@ def _delete_returning(
         cursor.execute(sql, list(params))
         rows = cursor.fetchall()
     converters = [
-        (f, connection.ops.get_db_converters(f.get_col(model._meta.db_table)) + f.get_db_converters(connection))
+        (f, connection.ops.get_db_converters(f.get_col(model._meta.db_table)) + f.get_db_converters(connection))  # type: ignore[attr-defined]
         for f in fields
     ]
     out = []
@@ -458,7 +458,7 @@ def _insert(facts: Sequence[EvidenceFact], db: str) -> None:
 def _in(column: str, values: Sequence[Any], db: str) -> tuple[str, list[Any]]:
     """``column IN (%s, ...)`` for values of ``EvidenceFact``'s field ``column``."""
     connection = connections[db]
-    field = EvidenceFact._meta.get_field(column)
+    field = cast(Field, EvidenceFact._meta.get_field(column))
     marks = ", ".join(["%s"] * len(values))
     return f"{connection.ops.quote_name(field.column)} IN ({marks})", [
         field.get_db_prep_value(v, connection) for v in values
@@ -522,7 +522,8 @@ def refresh(*, organisation_id: int | None = None, at: datetime.datetime | None 
     """Bring the facts and tallies up to date with the changes on the list (those of one organisation, or all),
     and take them off it. Returns how many changes were taken. Safe to run at any time, in any process: one
     refresh runs at a time, and a change made while it runs stays on the list for the next."""
-    at = at or timezone.now()
+    # Windows are computed for every moment from ``at`` on: never from a moment still to come.
+    at = min(at or timezone.now(), timezone.now())
     db = router.db_for_write(EvidenceFact)
     with transaction.atomic(using=db):
         _lock(db)
@@ -677,7 +678,7 @@ def stage_values(
     ).values_list("k1", "x1", "v")  # fmt: skip
     out: dict[tuple[str, float], list[float]] = defaultdict(list)
     for stage, bucket, seconds in rows:
-        out[(stage, bucket)].append(seconds)
+        out[(stage, bucket)].append(float(seconds or 0.0))
     return {key: sorted(values) for key, values in out.items()}
 
 

@@ -141,10 +141,11 @@ class Evidence:
         return out
 
 
-def evidence_for(scope: Scope) -> Evidence:
-    """Take the organisation's pending changes, then read its tallies for the scope (2 queries when nothing is
-    pending)."""
-    version = evidence.catch_up(scope.organisation.pk, at=scope.at)
+def evidence_for(scope: Scope, *, version: int | None = None) -> Evidence:
+    """Take the organisation's pending changes (unless that was just done and gave ``version``), then read its
+    tallies for the scope (2 queries when nothing is pending)."""
+    if version is None:
+        version = evidence.catch_up(scope.organisation.pk, at=scope.at)
     rows: dict[str, list[evidence.TallyRow]] = defaultdict(list)
     for row in evidence.tallies(scope.organisation.pk, scope.program_ids, at=scope.at):
         rows[row.figure].append(row)
@@ -707,11 +708,12 @@ def _kept_key(scope: Scope, version: int) -> str:
 def dashboard(scope: Scope) -> Dashboard:
     """Every panel of the scope's page. Computed from the tallies, and kept (in the cache, under the version of
     the tallies) until something it rests on is written, a consent window opens or closes, or the day changes."""
-    data = evidence_for(scope)
-    key = _kept_key(scope, data.version)
+    version = evidence.catch_up(scope.organisation.pk, at=scope.at)
+    key = _kept_key(scope, version)
     kept = cache.get(key)
     if kept is not None and kept[0] > scope.at:
         return Dashboard(scope=scope, **kept[1])
+    data = evidence_for(scope, version=version)
     obligation_panel = obligations(scope, data)
     board = Dashboard(
         scope=scope,

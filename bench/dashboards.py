@@ -155,12 +155,17 @@ def _floor_statements(organisation: Organisation, at: Any) -> list[tuple[str, li
               WHERE g.organisation_id = %s AND s.instrument IN ('who5', 'rses', 'mspss', 'pcl5')
                 AND s.timepoint IN ('baseline', 'end_of_process') AND s.total IS NOT NULL
                 AND s.person_id IN (SELECT person_id FROM floor_consenting)
+            ), p AS (
+              SELECT program_id, instrument,
+                MAX(CASE WHEN timepoint = 'baseline' AND first = 1 THEN total END) AS before,
+                MAX(CASE WHEN timepoint = 'baseline' AND first = 1 THEN collected_on END) AS before_on,
+                MAX(CASE WHEN timepoint = 'end_of_process' AND last = 1 THEN total END) AS after,
+                MAX(CASE WHEN timepoint = 'end_of_process' AND last = 1 THEN collected_on END) AS after_on
+              FROM r GROUP BY program_id, person_id, instrument
             )
-            SELECT b.program_id, b.instrument, b.total, e.total, COUNT(*)
-            FROM r b JOIN r e ON e.program_id = b.program_id AND e.person_id = b.person_id
-              AND e.instrument = b.instrument AND e.timepoint = 'end_of_process' AND e.last = 1
-            WHERE b.timepoint = 'baseline' AND b.first = 1 AND e.collected_on >= b.collected_on
-            GROUP BY b.program_id, b.instrument, b.total, e.total""",
+            SELECT program_id, instrument, before, after, COUNT(*) FROM p
+            WHERE before IS NOT NULL AND after IS NOT NULL AND after_on >= before_on
+            GROUP BY program_id, instrument, before, after""",
             [organisation.pk],
         ),
         (
@@ -292,14 +297,18 @@ def main() -> None:
     org_url = f"/outcomes/{organisation.pk}/"
     program_url = f"/outcomes/{organisation.pk}/programs/{largest.pk}/"
     toggle = ConsentToggle(organisation, evaluator.user)
+
+    def fill(url: str) -> Any:
+        return lambda: client.get(url)  # untimed: the figures are computed and kept, as after any earlier view
+
     probes = [
-        ("organisation · warm", lambda: client.get(org_url), None),
+        ("organisation · warm", lambda: client.get(org_url), fill(org_url)),
         ("organisation · cold", lambda: client.get(org_url), cache.clear),
         ("organisation · after a write", lambda: client.get(org_url), lambda: (toggle(), cache.clear())),
-        ("program · warm", lambda: client.get(program_url), None),
+        ("program · warm", lambda: client.get(program_url), fill(program_url)),
         ("program · cold", lambda: client.get(program_url), cache.clear),
         ("program · after a write", lambda: client.get(program_url), lambda: (toggle(), cache.clear())),
-        ("PDF (organisation) · warm", lambda: client.get(f"{org_url}report.pdf"), None),
+        ("PDF (organisation) · warm", lambda: client.get(f"{org_url}report.pdf"), fill(org_url)),
         ("PDF (organisation) · cold", lambda: client.get(f"{org_url}report.pdf"), cache.clear),
         ("floor: SQL for the same figures", lambda: run_floor(organisation), None),
     ]

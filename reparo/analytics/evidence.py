@@ -49,10 +49,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db import connections, router, transaction
-from django.db.models import Exists, Field, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import BigIntegerField, Exists, Field, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from reparo.agreements.models import AgreementItem, AgreementStatus, Instalment, ItemKind, Obligation, ObligationStatus
@@ -636,8 +637,7 @@ def catch_up(organisation_id: int, *, at: datetime.datetime | None = None) -> in
     return int(row[1] or 0)
 
 
-@dataclass(frozen=True)
-class TallyRow:
+class TallyRow(NamedTuple):
     program_id: int
     figure: str
     k1: str
@@ -654,14 +654,18 @@ class TallyRow:
 
 def tallies(organisation_id: int, program_ids: Sequence[int], *, at: datetime.datetime) -> list[TallyRow]:
     """The organisation's tallies for these programs that count at ``at``, summed over their windows (1 query)."""
+
+    def total(name: str) -> Cast:
+        return Cast(Sum(name), BigIntegerField())
+
     rows = (
         EvidenceTally.objects.filter(organisation_id=organisation_id, program_id__in=list(program_ids),
                                      since__lte=at, until__gt=at)
         .values_list("program_id", "figure", "k1", "k2", "x1", "x2", "d1")
-        .annotate(sn=Sum("n"), sm1=Sum("m1"), sm2=Sum("m2"), ss1=Sum("s1"), ss2=Sum("s2"))
+        .annotate(sn=total("n"), sm1=total("m1"), sm2=total("m2"), ss1=total("s1"), ss2=total("s2"))
         .order_by()
     )  # fmt: skip
-    return [TallyRow(*row[:7], *(int(v or 0) for v in row[7:])) for row in rows]
+    return list(map(TallyRow._make, rows))
 
 
 def stage_values(

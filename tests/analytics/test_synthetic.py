@@ -136,11 +136,12 @@ def test_it_seeds_enough_cases_for_the_responses_asked_for():
 
 def test_the_refresh_command_and_task_take_the_changes_and_check_the_triggers():
     _seed(seed=8, workers=1)
-    Case.objects.filter(pk=Case.objects.order_by("pk").first().pk).update(status="closed")
+    case = Case.objects.exclude(status="closed").order_by("pk").first()
+    Case.objects.filter(pk=case.pk).update(status="closed")
     out = StringIO()
     call_command("evidence_refresh", stdout=out)
     assert "Changes taken into the outcome figures: 1." in out.getvalue()
-    Case.objects.filter(pk=Case.objects.order_by("pk").first().pk).update(status="intake")
+    Case.objects.filter(pk=case.pk).update(status=case.status)
     assert refresh_outcome_figures.enqueue().return_value == 1
     call_command("evidence_refresh", "--check", stdout=out)
     assert "Every trigger" in out.getvalue()

@@ -142,7 +142,8 @@ def test_the_refresh_command_and_task_take_the_changes_and_check_the_triggers():
     call_command("evidence_refresh", stdout=out)
     assert "Changes taken into the outcome figures: 1." in out.getvalue()
     Case.objects.filter(pk=case.pk).update(status=case.status)
-    assert refresh_outcome_figures.enqueue().return_value == 1
+    assert refresh_outcome_figures.enqueue().return_value == 1  # one row: the update names one case
+    assert refresh_outcome_figures.enqueue().return_value == 0
     call_command("evidence_refresh", "--check", stdout=out)
     assert "Every trigger" in out.getvalue()
     kept = sorted(EvidenceTally.objects.values_list(*evidence.KEYS, *evidence.MEASURES))

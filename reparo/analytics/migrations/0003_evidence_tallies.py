@@ -7,6 +7,8 @@ loads, raw SQL). ``reparo.analytics.evidence.refresh`` does the rest. Every case
 consent and every comparison group already there is put on that list here, so the first refresh fills the tallies.
 """
 
+import re
+
 from django.db import migrations, models
 
 # What a change names, from the row (R is NEW or OLD): the case, person or comparison group, and its organisation.
@@ -85,6 +87,12 @@ def _insert(names, org, row):
     )
 
 
+def _keys(names, org, condition=None):
+    """The row's columns that decide what a change names (and whether it counts): when an update leaves them alone,
+    the old row names the same thing as the new one and is not written twice."""
+    return sorted(set(re.findall(r"\{R\}\.(\w+)", " ".join([*names.values(), org, condition or ""]))))
+
+
 def _pg(table, spec):
     names, org, columns, condition, events = spec
     function = f"reparo_evidence_{table}"
@@ -94,12 +102,13 @@ def _pg(table, spec):
         return f"IF {condition.format(R=row)} THEN {statement} END IF;" if condition else statement
 
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+    moved = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in _keys(names, org, condition))
     row_events = " OR ".join(e.upper() for e in events if e != "update")
     statements = [
         f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND ({moved})) THEN
         {guarded("OLD")}
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
@@ -121,11 +130,13 @@ $$ LANGUAGE plpgsql""",
 def _sqlite(table, spec):
     names, org, columns, condition, events = spec
 
-    def guarded(row):
+    def guarded(row, also=None):
         statement = _insert(names, org, row).replace(" VALUES (", " SELECT ", 1)[:-1]
-        return statement + (f" WHERE {condition.format(R=row)}" if condition else "") + ";"
+        where = [f"({c})" for c in (condition.format(R=row) if condition else None, also) if c]
+        return statement + (f" WHERE {' AND '.join(where)}" if where else "") + ";"
 
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+    moved = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _keys(names, org, condition))
     statements = []
     for event in events:
         if event == "insert":
@@ -135,7 +146,7 @@ def _sqlite(table, spec):
             body = guarded("OLD")
             when = ""
         else:
-            body = guarded("OLD") + " " + guarded("NEW")
+            body = guarded("OLD", moved) + " " + guarded("NEW")
             when = f"WHEN {changed} "
         statements.append(f"CREATE TRIGGER {table}_evidence_{event} AFTER {event.upper()} ON {table} {when}BEGIN {body} END")
     return statements

@@ -73,7 +73,7 @@ from reparo.cases.models import (  # noqa: E402
     Task,
     TeamRole,
 )
-from reparo.cases.synthetic import OPERATORS, seed_synthetic  # noqa: E402
+from reparo.cases.synthetic import OPERATORS, generator_version, seed_synthetic  # noqa: E402
 from reparo.organisations.models import Organisation, Program  # noqa: E402
 from reparo.people.models import Person, PersonNameIndex  # noqa: E402
 from reparo.people.services import name_digest  # noqa: E402
@@ -147,7 +147,8 @@ def ensure_seeded() -> dict[str, Any]:
     _create_database()
     call_command("migrate", verbosity=0, interactive=False)
     marker = _marker()
-    if marker and marker["seed"] == SEED and marker["cases"] == N and Case.objects.count() == N:
+    same = marker and marker["seed"] == SEED and marker["cases"] == N and marker.get("generator") == generator_version()
+    if same and Case.objects.count() == N:
         print(f"Using the seeded benchmark database ({N:,} cases, seed {SEED}, seeded {marker['seeded_at']}).")
         return {**marker, "reused": True}
     if marker or Case.objects.exists():
@@ -169,7 +170,12 @@ def ensure_seeded() -> dict[str, Any]:
             cursor.execute("VACUUM ANALYZE")  # the state autovacuum leaves a loaded table in
         print(f"  VACUUM ANALYZE {time.perf_counter() - started:.1f} s")
     seeded_at = timezone.now().isoformat(timespec="seconds")
-    detail = {"rows": report.rows, "total_rows": report.total_rows, "cases_per_second": report.cases_per_second}
+    detail = {
+        "rows": report.rows,
+        "total_rows": report.total_rows,
+        "cases_per_second": report.cases_per_second,
+        "generator": generator_version(),
+    }
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {MARKER}")  # noqa: S608
         cursor.execute(

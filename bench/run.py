@@ -1,4 +1,4 @@
-"""Run the benchmarks: `make bench`, or `.venv/bin/python bench/run.py [encryption] [cases]`.
+"""Run the benchmarks: `make bench`, or `.venv/bin/python bench/run.py [encryption] [cases] [dashboards]`.
 
 - bench/encryption.py: the cost of field encryption and blind-index search against a plaintext baseline, in a
   throw-away test database.
@@ -6,6 +6,8 @@
   for a quicker run), against one raw SQL query (the floor) and Django admin's changelist, on SQLite, or on
   PostgreSQL when DATABASE_URL names a PostgreSQL server. It keeps its seeded database between runs and
   writes bench/results/latest.json.
+- bench/dashboards.py: the outcome dashboards (organisation, program, PDF), cold and warm, beside an SQL floor for the
+  same figures, on the database bench/cases.py seeded (about a million survey responses at 100,000 cases).
 - bench/instructions.py (opt-in: `bench/run.py instructions`): instructions per request under valgrind for the
   list, a name search, the case page and the admin changelist, on the database bench/cases.py seeded; counts
   do not move with a shared machine's load.
@@ -24,8 +26,9 @@ BENCHMARKS = {
     "encryption": HERE / "encryption.py",
     "cases": HERE / "cases.py",
     "instructions": HERE / "instructions.py",
+    "dashboards": HERE / "dashboards.py",
 }
-DEFAULT = ["encryption", "cases"]  # instructions: opt-in, it takes minutes under valgrind
+DEFAULT = ["encryption", "cases", "dashboards"]  # instructions: opt-in, it takes minutes under valgrind
 
 
 def main(argv: list[str]) -> int:

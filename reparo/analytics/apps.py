@@ -9,6 +9,9 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from reparo.analytics import background, home
+        from reparo.analytics.synthetic import EvidenceSeed
+        from reparo.cases.synthetic import synthetic_extension
 
         background.register_kinds()
         home.register()  # its section of the home page
+        synthetic_extension("evidence", EvidenceSeed())

@@ -59,3 +59,110 @@ class ImprovementAction(UUIDModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"improvement:{self.pk}"
+
+
+# --- the outcome figures, kept as they are written (decision 0070; reparo/analytics/evidence.py) ---------------
+
+
+class EvidenceChange(models.Model):
+    """Something an outcome figure rests on has changed: written only by database triggers (migration
+    ``analytics.0003``) in the same transaction as the change, whichever code made it. ``evidence.refresh`` reads
+    these rows, brings the facts and tallies of the case, person or comparison group up to date, and deletes them.
+    No foreign keys: a row may outlive what it names (a deleted case still has facts to take away)."""
+
+    organisation_id = models.BigIntegerField(null=True, db_index=True)
+    case_id = models.UUIDField(null=True)
+    person_id = models.UUIDField(null=True)
+    cohort_id = models.UUIDField(null=True)
+
+    class Meta:
+        verbose_name = _("change to the outcome figures")
+        verbose_name_plural = _("changes to the outcome figures")
+
+    def __str__(self) -> str:
+        return f"evidence-change:{self.pk}"
+
+
+class EvidenceState(models.Model):
+    """Per organisation: a version that moves whenever its tallies change (the key of kept dashboards), and when
+    they were last brought up to date. The row with ``organisation_id`` 0 is the lock refreshes take."""
+
+    organisation_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("state of the outcome figures")
+        verbose_name_plural = _("states of the outcome figures")
+
+    def __str__(self) -> str:
+        return f"evidence-state:{self.organisation_id}"
+
+
+class EvidenceFact(models.Model):
+    """What one case, one person or one comparison group contributes to one figure of its organisation, counted
+    while the evaluation consent it rests on is in force: from ``since`` to ``until`` (see ``evidence.py`` for what
+    ``figure``, the keys ``k1``, ``k2``, ``x1``, ``x2``, ``d1`` and the measures ``n``, ``m1``, ``m2``, ``s1``,
+    ``s2`` mean for each figure). Numbers and codes only: no name, no free text, no answer to an identifying
+    question."""
+
+    organisation_id = models.BigIntegerField()
+    program_id = models.BigIntegerField()
+    case_id = models.UUIDField(null=True, db_index=True)
+    person_id = models.UUIDField(null=True, db_index=True)
+    cohort_id = models.UUIDField(null=True, db_index=True)
+    figure = models.CharField(max_length=12)
+    k1 = models.CharField(max_length=32, default="")
+    k2 = models.CharField(max_length=32, default="")
+    x1 = models.FloatField(default=0.0)
+    x2 = models.FloatField(default=0.0)
+    d1 = models.DateField()
+    since = models.DateTimeField()
+    until = models.DateTimeField()
+    n = models.BigIntegerField(default=0)
+    m1 = models.BigIntegerField(default=0)
+    m2 = models.BigIntegerField(default=0)
+    s1 = models.BigIntegerField(default=0)
+    s2 = models.BigIntegerField(default=0)
+    v = models.FloatField(null=True)  # an exact value behind a bucket (days in a stage), not summed
+
+    class Meta:
+        verbose_name = _("outcome fact")
+        verbose_name_plural = _("outcome facts")
+        indexes = [models.Index(fields=["organisation_id", "figure", "k1", "x1"], name="evidence_fact_bucket")]
+
+    def __str__(self) -> str:
+        return f"evidence-fact:{self.figure}:{self.pk}"
+
+
+class EvidenceTally(models.Model):
+    """The sum of the facts of one organisation with the same keys and consent window: what the dashboards read."""
+
+    organisation_id = models.BigIntegerField()
+    program_id = models.BigIntegerField()
+    figure = models.CharField(max_length=12)
+    k1 = models.CharField(max_length=32, default="")
+    k2 = models.CharField(max_length=32, default="")
+    x1 = models.FloatField(default=0.0)
+    x2 = models.FloatField(default=0.0)
+    d1 = models.DateField()
+    since = models.DateTimeField()
+    until = models.DateTimeField()
+    n = models.BigIntegerField(default=0)
+    m1 = models.BigIntegerField(default=0)
+    m2 = models.BigIntegerField(default=0)
+    s1 = models.BigIntegerField(default=0)
+    s2 = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("outcome tally")
+        verbose_name_plural = _("outcome tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation_id", "program_id", "figure", "k1", "k2", "x1", "x2", "d1", "since", "until"],
+                name="evidence_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"evidence-tally:{self.figure}:{self.pk}"

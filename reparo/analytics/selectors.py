@@ -3,56 +3,59 @@
 Who sees what: organisation admins, coordinators and evaluators of an organisation see its dashboards (the
 programs of :func:`reparo.evaluation.selectors.programs_for_evaluation`); anyone else gets 404.
 
-What is counted: only people whose evaluation consent is in force (asked of the consent policy in one query,
-:func:`reparo.consent.policy.people_who_may`). A case — and its processes, agreements and obligations — counts
+What is counted: only people whose evaluation consent is in force, as the consent policy says
+(:func:`reparo.consent.policy.people_who_may`). A case — and its processes, agreements and obligations — counts
 only when every survivor on it has such consent (cases with no survivor recorded are left out).
+
+Where the numbers come from: the organisation's tallies (:mod:`reparo.analytics.evidence`, decision 0070), kept
+by database triggers and the refresh as cases, responses, status changes and consents are written. A view first
+takes what changed since the last one for its organisation (so a withdrawn consent leaves the person out of every
+figure at once), then reads the tallies whose consent window holds the moment of the view: one query, a few
+hundred rows per program, whatever the number of responses. Figures computed from one version of the tallies are
+kept (in the cache) until the tallies move, a consent window opens or closes, or the day changes.
 
 How counts are shown: every panel is one table of counts, programs by categories, suppressed once with
 :func:`reparo.analytics.suppression.suppress_table`. A program's page shows its row, the organisation's page
 the column totals; both come from the same suppressed table, so one page cannot be subtracted from the other.
 Statistics (means, medians, changes, survival) are shown only where the count they rest on is shown.
-
-Every panel is computed with a fixed number of queries, whatever the number of cases (aggregation in the
-database; the few per-program reads are per program, never per person).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import statistics as pystats
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from reparo.access.actors import organisation_ids_where, users_with
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
-from reparo.agreements.models import AgreementItem, AgreementStatus, Instalment, ItemKind, Obligation, ObligationStatus
-from reparo.analytics import stats
+from reparo.agreements.models import ItemKind, ObligationStatus
+from reparo.analytics import evidence, stats
 from reparo.analytics.models import ActionStatus, ImprovementAction
 from reparo.analytics.suppression import THRESHOLD, Cell, CellState, SafeTable, suppress_table
-from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseStatusChange, ParticipantRole
-from reparo.consent.models import ConsentPurpose
-from reparo.consent.policy import people_who_may
+from reparo.cases.models import CaseStatus
 from reparo.evaluation import selectors as evaluation
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.organisations.models import Organisation, Program
 from reparo.organisations.selectors import organisation_get_for
-from reparo.processes.models import Process, ProcessStage, ProcessType
-from reparo.safety.models import DistressCheckIn
+from reparo.processes.models import ProcessStage, ProcessType
 
-OUTCOME_INSTRUMENTS = ("who5", "rses", "mspss", "pcl5")
+OUTCOME_INSTRUMENTS = evidence.OUTCOME_INSTRUMENTS
 FOLLOW_UP_DAYS = (90, 180, 365, 730)
 
 
@@ -116,20 +119,41 @@ def scope_for(
     )
 
 
-# --- consent ----------------------------------------------------------------------------------------------
+# --- the tallies ------------------------------------------------------------------------------------------
 
 
-def _consenting(scope: Scope) -> QuerySet[Any]:
-    return people_who_may(purpose=ConsentPurpose.EVALUATION, at=scope.at).values("pk")
+@dataclass(frozen=True)
+class Evidence:
+    """The organisation's tallies that count at the moment of the view, for the scope's programs, by figure."""
+
+    scope: Scope
+    version: int
+    rows: dict[str, list[evidence.TallyRow]]
+
+    def of(self, figure: str) -> list[evidence.TallyRow]:
+        return self.rows.get(figure, [])
+
+    def counts(self, figure: str, key: Any = None) -> dict[tuple[int, str], int]:
+        """{(program id, key of the row): n}; the key is ``k1`` unless another is given."""
+        out: dict[tuple[int, str], int] = defaultdict(int)
+        for row in self.of(figure):
+            out[(row.program_id, key(row) if key else row.k1)] += row.n
+        return out
 
 
-def counted_cases(scope: Scope) -> QuerySet[Case]:
-    """Cases of the scope's programs on which every survivor has evaluation consent in force."""
-    survivors = CaseParticipant.objects.filter(case=OuterRef("pk"), role=ParticipantRole.SURVIVOR)
-    consenting = _consenting(scope)
-    return Case.objects.filter(program_id__in=scope.program_ids).filter(
-        Exists(survivors.filter(person_id__in=consenting)), ~Exists(survivors.exclude(person_id__in=consenting))
-    )
+def evidence_for(scope: Scope, *, version: int | None = None) -> Evidence:
+    """Take the organisation's pending changes (unless that was just done and gave ``version``), then read its
+    tallies for the scope (2 queries when nothing is pending)."""
+    if version is None:
+        version = evidence.catch_up(scope.organisation.pk, at=scope.at)
+    rows: dict[str, list[evidence.TallyRow]] = defaultdict(list)
+    for row in evidence.tallies(scope.organisation.pk, scope.program_ids, at=scope.at):
+        rows[row.figure].append(row)
+    return Evidence(scope=scope, version=version, rows=dict(rows))
+
+
+def _data(scope: Scope, data: Evidence | None) -> Evidence:
+    return data if data is not None and data.scope is scope else evidence_for(scope)
 
 
 # --- panels -----------------------------------------------------------------------------------------------
@@ -183,15 +207,8 @@ def _count_panel(
     return CountPanel(key=key, title=title, description=description, entries=entries, total=total, table=table)
 
 
-def _counts_by_program(rows: QuerySet[Any], program: str, field: str) -> dict[tuple[int, str], int]:
-    """{(program id, value of ``field``): how many ``rows``}, in one grouped query."""
-    grouped = rows.values(program, field).annotate(n=Count("pk")).order_by()
-    return {(row[program], row[field]): row["n"] for row in grouped}
-
-
-def case_funnel(scope: Scope) -> CountPanel:
-    """Cases by where they are now, from referral to closed (completed) or withdrawn. 1 query."""
-    counts = _counts_by_program(counted_cases(scope), "program_id", "status")
+def case_funnel(scope: Scope, data: Evidence | None = None) -> CountPanel:
+    """Cases by where they are now, from referral to closed (completed) or withdrawn."""
     return _count_panel(
         scope,
         key="funnel",
@@ -201,7 +218,7 @@ def case_funnel(scope: Scope) -> CountPanel:
             "Only cases whose survivors agreed to the use of their information for evaluation are counted."
         ),
         categories=[(s, label) for s, label in CaseStatus.choices],
-        counts=counts,
+        counts=_data(scope, data).counts(evidence.CASE),
     )
 
 
@@ -212,30 +229,47 @@ class StageTime:
     median_days: float | None  # None: fewer than 11 cases have left this stage
 
 
-def time_in_stage(scope: Scope) -> list[StageTime]:
-    """Median days spent in each stage by the cases that have moved on from it (1 query). A median rests on at
-    least 11 cases or is not shown; the number of cases itself is not shown (differences between stages
-    would give small counts away)."""
-    cases = counted_cases(scope)
-    if scope.program is not None:
-        cases = cases.filter(program=scope.program)
-    changes = (
-        CaseStatusChange.objects.filter(case__in=cases)
-        .values_list("case_id", "to_status", "at", "case__created_at")
-        .order_by("case_id", "at")
+def _wanted(scope: Scope) -> list[int]:
+    return [scope.program.pk] if scope.program is not None else scope.program_ids
+
+
+def time_in_stage(scope: Scope, data: Evidence | None = None) -> list[StageTime]:
+    """Median days spent in each stage by the cases that have moved on from it. A median rests on at least 11 cases
+    or is not shown; the number of cases itself is not shown (differences between stages would give small counts
+    away). Read from the tallies' whole-day buckets, then from the exact times in the one or two buckets the median
+    falls in (1 query)."""
+    data = _data(scope, data)
+    wanted = set(_wanted(scope))
+    buckets: dict[str, dict[float, int]] = defaultdict(lambda: defaultdict(int))
+    for row in data.of(evidence.STAGE):
+        if row.program_id in wanted:
+            buckets[row.k1][row.x1] += row.n
+    ranks: dict[str, list[tuple[float, int]]] = {}
+    for stage, _label in CaseStatus.choices:
+        counts = buckets.get(stage, {})
+        n = sum(counts.values())
+        if stage in evidence.HIDDEN_STAGES or n < THRESHOLD:
+            continue
+        places = []
+        for rank in sorted({(n - 1) // 2, n // 2}):
+            seen = 0
+            for bucket in sorted(counts):
+                if rank < seen + counts[bucket]:
+                    places.append((bucket, rank - seen))
+                    break
+                seen += counts[bucket]
+        ranks[stage] = places
+    values = evidence.stage_values(
+        scope.organisation.pk, sorted(wanted), {(s, b) for s, places in ranks.items() for b, _i in places}, at=scope.at
     )
-    spent: dict[str, list[float]] = defaultdict(list)
-    current: dict[Any, tuple[str, datetime.datetime]] = {}
-    for case_id, to_status, at, created in changes:
-        stage, since = current.get(case_id, (CaseStatus.REFERRED, created))
-        spent[stage].append(max(0.0, (at - since).total_seconds() / 86400))
-        current[case_id] = (to_status, at)
     out = []
     for stage, label in CaseStatus.choices:
-        if stage in (CaseStatus.CLOSED, CaseStatus.WITHDRAWN):
+        if stage in evidence.HIDDEN_STAGES:
             continue
-        values = spent.get(stage, [])
-        median = round(pystats.median(values), 1) if len(values) >= THRESHOLD else None
+        median = None
+        if stage in ranks:
+            middle = [max(0.0, values[(stage, b)][i] / evidence.SECONDS_PER_DAY) for b, i in ranks[stage]]
+            median = round(middle[0] if len(middle) == 1 else (middle[0] + middle[1]) / 2, 1)
         out.append(StageTime(stage=stage, label=str(label), median_days=median))
     return out
 
@@ -247,18 +281,9 @@ PROCESS_OUTCOMES = (
 )
 
 
-def processes_by_type(scope: Scope) -> CountPanel:
-    """Processes by type and outcome (ongoing, completed, ended early). 1 query."""
-    counts: dict[tuple[int, str], int] = defaultdict(int)
-    rows = (
-        Process.objects.filter(case__in=counted_cases(scope))
-        .values("case__program_id", "type", "stage")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        outcome = row["stage"] if row["stage"] in (ProcessStage.COMPLETED, ProcessStage.ENDED_EARLY) else "ongoing"
-        counts[(row["case__program_id"], f"{row['type']}:{outcome}")] += row["n"]
+def processes_by_type(scope: Scope, data: Evidence | None = None) -> CountPanel:
+    """Processes by type and outcome (ongoing, completed, ended early)."""
+    counts = _data(scope, data).counts(evidence.PROCESS, key=lambda row: f"{row.k1}:{row.k2}")
     categories = [
         (f"{t}:{o}", f"{t_label} · {o_label}") for t, t_label in ProcessType.choices for o, o_label in PROCESS_OUTCOMES
     ]
@@ -273,29 +298,20 @@ def processes_by_type(scope: Scope) -> CountPanel:
     )  # fmt: skip
 
 
-def _binding_items(scope: Scope) -> QuerySet[AgreementItem]:
-    return AgreementItem.objects.filter(
-        agreement__status=AgreementStatus.BINDING, agreement__process__case__in=counted_cases(scope)
-    )
-
-
-def agreement_items(scope: Scope) -> CountPanel:
-    """Items of agreements in force, by kind. 1 query."""
-    counts = _counts_by_program(_binding_items(scope), "agreement__process__case__program_id", "kind")
+def agreement_items(scope: Scope, data: Evidence | None = None) -> CountPanel:
+    """Items of agreements in force, by kind."""
     return _count_panel(
         scope,
         key="items",
         title=_("Agreement items"),
         description=_("What the agreements in force contain, by kind."),
         categories=list(ItemKind.choices),
-        counts=counts,
+        counts=_data(scope, data).counts(evidence.ITEM),
     )
 
 
-def obligations(scope: Scope) -> CountPanel:
-    """Obligations of agreements in force, by status. 1 query."""
-    obligations_in_force = Obligation.objects.filter(item__in=_binding_items(scope))
-    counts = _counts_by_program(obligations_in_force, "item__agreement__process__case__program_id", "status")
+def obligations(scope: Scope, data: Evidence | None = None) -> CountPanel:
+    """Obligations of agreements in force, by status."""
     return _count_panel(
         scope,
         key="obligations",
@@ -305,7 +321,7 @@ def obligations(scope: Scope) -> CountPanel:
             "later version count neither for nor against."
         ),
         categories=list(ObligationStatus.choices),
-        counts=counts,
+        counts=_data(scope, data).counts(evidence.OBLIGATION),
     )
 
 
@@ -332,28 +348,15 @@ class Restitution:
         return round(100 * self.paid / self.owed)
 
 
-def restitution(scope: Scope) -> list[Restitution]:
-    """Restitution owed and paid, per currency (waived and replaced obligations left out). 1 query.
+def restitution(scope: Scope, data: Evidence | None = None) -> list[Restitution]:
+    """Restitution owed and paid, per currency (waived and replaced obligations left out).
 
     An amount is shown only when it rests on at least 11 obligations; when exactly one program's amount is
     hidden, the next smallest is hidden too, so the organisation's total cannot be used to work it out."""
-    rows = (
-        Instalment.objects.filter(
-            obligation__item__in=_binding_items(scope).filter(kind=ItemKind.RESTITUTION),
-        )
-        .exclude(obligation__status__in=[ObligationStatus.WAIVED, ObligationStatus.VARIED])
-        .values("obligation__item__agreement__process__case__program_id", "obligation__item__currency")
-        .annotate(owed=Sum("amount"), paid=Sum("paid_amount"), n=Count("obligation_id", distinct=True))
-        .order_by()
-    )
     by_currency: dict[str, dict[int, tuple[Decimal, Decimal, int]]] = defaultdict(dict)
-    for row in rows:
-        program = row["obligation__item__agreement__process__case__program_id"]
-        by_currency[row["obligation__item__currency"]][program] = (
-            row["owed"] or Decimal(0),
-            row["paid"] or Decimal(0),
-            row["n"],
-        )
+    for row in _data(scope, data).of(evidence.RESTITUTION):
+        if row.n:
+            by_currency[row.k1][row.program_id] = (Decimal(row.s1).scaleb(-2), Decimal(row.s2).scaleb(-2), row.n)
     out = []
     for currency in sorted(by_currency):
         programs = by_currency[currency]
@@ -391,34 +394,35 @@ class OutcomeChange:
     lower_is_better: bool
 
 
-def outcome_changes(scope: Scope) -> list[OutcomeChange]:
+def _pairs(rows: Iterable[evidence.TallyRow]) -> tuple[np.ndarray, np.ndarray]:
+    """Before and after scores, one per person, from the tallies' (before, after, how many) rows."""
+    rows = list(rows)
+    counts = np.array([r.n for r in rows], dtype=np.int64)
+    before = np.repeat(np.array([r.x1 for r in rows], dtype=float), counts)
+    after = np.repeat(np.array([r.x2 for r in rows], dtype=float), counts)
+    return before, after
+
+
+def outcome_changes(scope: Scope, data: Evidence | None = None) -> list[OutcomeChange]:
     """Before (baseline) and after (end of process) scores of each instrument, for the people who have both,
-    with the change and its uncertainty (:func:`reparo.analytics.stats.paired_change`). 2 queries each."""
-    pairs_by: dict[str, dict[int, list[Any]]] = {}
-    for code in OUTCOME_INSTRUMENTS:
-        grouped: dict[int, list[Any]] = defaultdict(list)
-        for pair in evaluation.paired_scores(scope.actor, programs=scope.programs, instrument=code, at=scope.at):
-            grouped[pair.program_id].append(pair)
-        pairs_by[code] = grouped
-    grid = [[len(pairs_by[code].get(pk, [])) for code in OUTCOME_INSTRUMENTS] for pk in scope.program_ids]
+    with the change and its uncertainty (:func:`reparo.analytics.stats.paired_change`)."""
+    by: dict[str, dict[int, list[evidence.TallyRow]]] = {code: defaultdict(list) for code in OUTCOME_INSTRUMENTS}
+    for row in _data(scope, data).of(evidence.PAIR):
+        if row.k1 in by:
+            by[row.k1][row.program_id].append(row)
+    grid = [[sum(r.n for r in by[code].get(pk, [])) for code in OUTCOME_INSTRUMENTS] for pk in scope.program_ids]
     table = suppress_table(
         grid, rows=[str(pk) for pk in scope.program_ids], columns=list(OUTCOME_INSTRUMENTS), rows_add_up=False
     )
     out = []
     for j, code in enumerate(OUTCOME_INSTRUMENTS):
-        if scope.program is not None:
-            cell = table.row(str(scope.program.pk))[j]
-            pairs = pairs_by[code].get(scope.program.pk, [])
-        else:
-            cell = table.column_totals[j]
-            pairs = [p for ps in pairs_by[code].values() for p in ps]
+        cell = table.row(str(scope.program.pk))[j] if scope.program is not None else table.column_totals[j]
+        before, after = _pairs(r for pk in _wanted(scope) for r in by[code].get(pk, []))
         spec = get_instrument(code)
         change = mean_before = mean_after = None
-        if cell.state == CellState.SHOWN and len(pairs) >= THRESHOLD:
-            before = [float(p.before) for p in pairs]
-            after = [float(p.after) for p in pairs]
+        if cell.state == CellState.SHOWN and len(before) >= THRESHOLD:
             change = stats.paired_change(before, after)
-            mean_before, mean_after = pystats.fmean(before), pystats.fmean(after)
+            mean_before, mean_after = pystats.fmean(before.tolist()), pystats.fmean(after.tolist())
         out.append(
             OutcomeChange(
                 instrument=code,
@@ -448,19 +452,19 @@ class SatisfactionItem:
     total: Cell
 
 
-def satisfaction(scope: Scope) -> list[SatisfactionItem]:
+def satisfaction(scope: Scope, data: Evidence | None = None) -> list[SatisfactionItem]:
     """The program's own satisfaction and procedural-justice questionnaire (not validated: item by item, never
-    a summed score): how many disagreed, neither, agreed. One read per program."""
+    a summed score): how many disagreed, neither, agreed."""
     spec = get_instrument("satisfaction")
-    summaries = {
-        pk: evaluation.satisfaction_summary(scope.actor, programs=[pk], at=scope.at) for pk in scope.program_ids
-    }
+    answers: dict[tuple[int, str], tuple[int, int, int]] = {}
+    for row in _data(scope, data).of(evidence.SATISFACTION):
+        before = answers.get((row.program_id, row.k1), (0, 0, 0))
+        answers[(row.program_id, row.k1)] = (before[0] + row.n, before[1] + row.m1, before[2] + row.m2)
     out = []
     for item in spec.items:
         grid = []
         for pk in scope.program_ids:
-            counts = summaries[pk].counts.get(item.id, {})
-            grid.append([sum(counts.get(v, 0) for v in values) for _k, _l, values in SATISFACTION_GROUPS])
+            grid.append(list(answers.get((pk, item.id), (0, 0, 0))))
         table = suppress_table(
             grid, rows=[str(pk) for pk in scope.program_ids], columns=[k for k, _l, _v in SATISFACTION_GROUPS]
         )
@@ -492,13 +496,11 @@ class Reoffending:
     logrank: stats.LogRank | None
 
 
-def _safe_point(
-    durations: Sequence[int], events: Sequence[bool], curve: stats.SurvivalCurve, days: int
-) -> float | None:
+def _safe_point(durations: np.ndarray, events: np.ndarray, curve: stats.SurvivalCurve, days: int) -> float | None:
     """The curve at ``days``, only when at least 11 people are still followed then and at least 11 events and
     11 non-events lie behind it (so no small count can be read off the step)."""
-    at_risk = sum(1 for d in durations if d >= days)
-    happened = sum(1 for d, e in zip(durations, events, strict=True) if e and d <= days)
+    at_risk = int(np.count_nonzero(durations >= days))
+    happened = int(np.count_nonzero(events & (durations <= days)))
     if at_risk < THRESHOLD or happened < THRESHOLD:
         return None
     value = None
@@ -508,44 +510,61 @@ def _safe_point(
     return value  # fmt: skip
 
 
-def reoffending(scope: Scope) -> Reoffending:
+@dataclass(frozen=True)
+class _FollowUp:
+    durations: np.ndarray
+    events: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.durations)
+
+
+def _follow_up(rows: Iterable[evidence.TallyRow], today: datetime.date) -> _FollowUp:
+    """Days of follow-up and whether it ended in an event, one per person, from the tallies: an event at a known
+    number of days, or follow-up from a start day until ``today``."""
+    days: list[float] = []
+    flags: list[bool] = []
+    counts: list[int] = []
+    for row in rows:
+        event = row.k1 == "event"
+        days.append(row.x1 if event or row.figure == evidence.COMPARISON else float((today - row.d1).days))
+        flags.append(event)
+        counts.append(row.n)
+    n = np.array(counts, dtype=np.int64)
+    return _FollowUp(np.repeat(np.array(days, dtype=float), n), np.repeat(np.array(flags, dtype=bool), n))
+
+
+def reoffending(scope: Scope, data: Evidence | None = None) -> Reoffending:
     """Re-offending of the program's responsible persons (with evaluation consent) against the comparison
     cohort: Kaplan-Meier curves, the share without re-offending at fixed follow-up times, and a log-rank test.
     Shown only where at least 11 people (and 11 events) stand behind a number."""
-    # Per program (a few reads per program, none per person), in one table, so the organisation's numbers and a
-    # program's cannot be subtracted from each other.
-    per_program = {
-        pk: (
-            evaluation.reoffending_followup(scope.actor, programs=[pk], today=scope.today, at=scope.at),
-            evaluation.comparison_followup(scope.actor, programs=[pk]),
-        )
-        for pk in scope.program_ids
-    }
+    data = _data(scope, data)
+    mine_by: dict[int, list[evidence.TallyRow]] = defaultdict(list)
+    theirs_by: dict[int, list[evidence.TallyRow]] = defaultdict(list)
+    for row in data.of(evidence.REOFFENDING):
+        mine_by[row.program_id].append(row)
+    for row in data.of(evidence.COMPARISON):
+        theirs_by[row.program_id].append(row)
+    # One table for every program, so the organisation's numbers and a program's cannot be subtracted.
     table = suppress_table(
-        [[per_program[pk][0].n, per_program[pk][1].n] for pk in scope.program_ids],
+        [[sum(r.n for r in mine_by[pk]), sum(r.n for r in theirs_by[pk])] for pk in scope.program_ids],
         rows=[str(pk) for pk in scope.program_ids],
         columns=["program", "comparison"],
         rows_add_up=False,
     )
     if scope.program is not None:
         program_n, comparison_n = table.row(str(scope.program.pk))
-        wanted = [scope.program.pk]
     else:
         program_n, comparison_n = table.column_totals
-        wanted = scope.program_ids
-    mine = evaluation.Durations(
-        durations=[d for pk in wanted for d in per_program[pk][0].durations],
-        events=[e for pk in wanted for e in per_program[pk][0].events],
-    )
-    theirs = evaluation.Durations(
-        durations=[d for pk in wanted for d in per_program[pk][1].durations],
-        events=[e for pk in wanted for e in per_program[pk][1].events],
-    )
+    wanted = _wanted(scope)
+    mine = _follow_up((r for pk in wanted for r in mine_by[pk]), scope.today)
+    theirs = _follow_up((r for pk in wanted for r in theirs_by[pk]), scope.today)
     curves = []
     for group, cell in ((mine, program_n), (theirs, comparison_n)):
-        events = sum(group.events)
+        events = int(np.count_nonzero(group.events))
         ok = cell.state == CellState.SHOWN and events >= THRESHOLD and group.n - events >= THRESHOLD
-        curves.append(stats.kaplan_meier(group.durations, [int(e) for e in group.events]) if ok else None)
+        curves.append(stats.kaplan_meier(group.durations, group.events.astype(int)) if ok else None)
     points = []
     for days in FOLLOW_UP_DAYS:
         points.append(
@@ -557,9 +576,7 @@ def reoffending(scope: Scope) -> Reoffending:
         )
     test = None
     if curves[0] is not None and curves[1] is not None:
-        test = stats.logrank(
-            mine.durations, [int(e) for e in mine.events], theirs.durations, [int(e) for e in theirs.events]
-        )
+        test = stats.logrank(mine.durations, mine.events.astype(int), theirs.durations, theirs.events.astype(int))
     return Reoffending(
         program_n=program_n,
         comparison_n=comparison_n,
@@ -590,28 +607,16 @@ def _month_starts(today: datetime.date, count: int) -> list[datetime.date]:
     return months[::-1]
 
 
-def distress_trends(scope: Scope, *, months: int = 6) -> list[DistressMonth]:
+def distress_trends(scope: Scope, *, months: int = 6, data: Evidence | None = None) -> list[DistressMonth]:
     """Distress check-ins (0-10, around sessions and preparation meetings) by month over the last ``months``
     months: how many, the mean rating, and the share at or above the program's threshold. Only check-ins of
-    people with evaluation consent, on counted cases. 1 query."""
+    people with evaluation consent, on counted cases."""
     starts = _month_starts(scope.today, months)
-    since = timezone.make_aware(datetime.datetime.combine(starts[0], datetime.time.min))
-    rows = (
-        DistressCheckIn.objects.filter(
-            process__case__in=counted_cases(scope), person_id__in=_consenting(scope), recorded_at__gte=since
-        )
-        .annotate(month=TruncMonth("recorded_at"))
-        .values("process__case__program_id", "month")
-        .annotate(n=Count("pk"), high=Count("pk", filter=Q(rating__gte=F("threshold"))), total=Sum("rating"))
-        .order_by()
-    )
     cells: dict[tuple[int, datetime.date], tuple[int, int, int]] = {}
-    for row in rows:
-        month = row["month"]
-        month = (month.date() if isinstance(month, datetime.datetime) else month).replace(day=1)
-        key = (row["process__case__program_id"], month)
-        n, high, total = cells.get(key, (0, 0, 0))
-        cells[key] = (n + row["n"], high + row["high"], total + (row["total"] or 0))
+    for row in _data(scope, data).of(evidence.DISTRESS):
+        if row.d1 >= starts[0]:
+            n, high, total = cells.get((row.program_id, row.d1), (0, 0, 0))
+            cells[(row.program_id, row.d1)] = (n + row.n, high + row.m1, total + row.m2)
     grid = [[cells.get((pk, m), (0, 0, 0))[0] for m in starts] for pk in scope.program_ids]
     table = suppress_table(
         grid, rows=[str(pk) for pk in scope.program_ids], columns=[m.isoformat() for m in starts], rows_add_up=False
@@ -685,21 +690,49 @@ class Dashboard:
     satisfaction: list[SatisfactionItem]
     reoffending: Reoffending
     distress: list[DistressMonth]
+    as_of: datetime.datetime | None = None  # when these figures were computed; nothing they rest on changed since
+
+
+KEPT_FOR = 3600  # seconds a computed dashboard is kept at most (it is dropped sooner when anything changes)
+
+
+def _kept_key(scope: Scope, version: int) -> str:
+    programs = ",".join(str(pk) for pk in scope.program_ids)
+    program = scope.program.pk if scope.program is not None else ""
+    return (
+        f"reparo:outcomes:{scope.organisation.pk}:{version}:{program}:{programs}:{scope.today.isoformat()}:"
+        f"{get_language() or ''}"
+    )
 
 
 def dashboard(scope: Scope) -> Dashboard:
-    obligation_panel = obligations(scope)
-    return Dashboard(
+    """Every panel of the scope's page. Computed from the tallies, and kept (in the cache, under the version of
+    the tallies) until something it rests on is written, a consent window opens or closes, or the day changes."""
+    version = evidence.catch_up(scope.organisation.pk, at=scope.at)
+    key = _kept_key(scope, version)
+    kept = cache.get(key)
+    if kept is not None and kept[0] > scope.at:
+        return Dashboard(scope=scope, **kept[1])
+    data = evidence_for(scope, version=version)
+    obligation_panel = obligations(scope, data)
+    board = Dashboard(
         scope=scope,
-        funnel=case_funnel(scope),
-        stage_times=time_in_stage(scope),
-        processes=processes_by_type(scope),
-        items=agreement_items(scope),
+        funnel=case_funnel(scope, data),
+        stage_times=time_in_stage(scope, data),
+        processes=processes_by_type(scope, data),
+        items=agreement_items(scope, data),
         obligations=obligation_panel,
         obligations_met=obligations_met_percent(obligation_panel),
-        restitution=restitution(scope),
-        outcomes=outcome_changes(scope),
-        satisfaction=satisfaction(scope),
-        reoffending=reoffending(scope),
-        distress=distress_trends(scope),
+        restitution=restitution(scope, data),
+        outcomes=outcome_changes(scope, data),
+        satisfaction=satisfaction(scope, data),
+        reoffending=reoffending(scope, data),
+        distress=distress_trends(scope, data=data),
+        as_of=scope.at,
     )
+    valid_until = evidence.next_change(scope.organisation.pk, at=scope.at)
+    seconds = min(KEPT_FOR, (valid_until - scope.at).total_seconds())
+    if seconds > 0:
+        fields = {f.name: getattr(board, f.name) for f in dataclasses.fields(board) if f.name != "scope"}
+        cache.set(key, (valid_until, fields), timeout=seconds)
+    return board

@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 Number = float | int
+Numbers = Sequence[Number] | np.ndarray  # a sequence of numbers, or a numpy array of them
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class MetaAnalysis:
 # --- input checks ---------------------------------------------------------------------------------------------
 
 
-def _finite_vector(name: str, values: Sequence[Number], *, minimum: int = 1) -> np.ndarray:
+def _finite_vector(name: str, values: Numbers, *, minimum: int = 1) -> np.ndarray:
     if isinstance(values, str | bytes):
         raise ValueError(f"{name} must be a sequence of numbers, not a string.")
     try:
@@ -127,7 +128,7 @@ def _two_groups(events_a: int, n_a: int, events_b: int, n_b: int) -> np.ndarray:
     return np.array([[ea, na - ea], [eb, nb - eb]], dtype=float)
 
 
-def _events(name: str, values: Sequence[Number], length: int) -> np.ndarray:
+def _events(name: str, values: Numbers, length: int) -> np.ndarray:
     array = _finite_vector(name, values)
     if len(array) != length:
         raise ValueError(f"{name} must have one entry per duration ({length}), got {len(array)}.")
@@ -136,7 +137,7 @@ def _events(name: str, values: Sequence[Number], length: int) -> np.ndarray:
     return array.astype(int)
 
 
-def _durations(name: str, values: Sequence[Number]) -> np.ndarray:
+def _durations(name: str, values: Numbers) -> np.ndarray:
     array = _finite_vector(name, values)
     if np.any(array < 0):
         raise ValueError(f"{name} cannot contain negative times.")
@@ -189,7 +190,7 @@ def wilcoxon_exact_p(differences: Sequence[Number]) -> float:
     return float(min(Fraction(1), 2 * Fraction(min(lower, upper), total)))
 
 
-def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedChange:
+def paired_change(before: Numbers, after: Numbers) -> PairedChange:
     """Change from ``before`` to ``after`` for the same people (``after - before``, pair by pair).
 
     The differences are rounded to :data:`DIFFERENCE_DECIMALS` decimals first (floating-point noise, see there).
@@ -213,7 +214,8 @@ def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedCh
       4.28 with the standardiser of the differences). It is 0 when every difference is the same and zero,
       and infinite in sign of the change when every difference is the same and not zero.
 
-    Needs at least two pairs; ``before`` and ``after`` must have the same length and only finite numbers.
+    Needs at least two pairs; ``before`` and ``after`` must have the same length and only finite numbers. The
+    result depends on the pairs, not on their order (they are put in one order first).
     """
     from scipy import stats
 
@@ -221,6 +223,10 @@ def paired_change(before: Sequence[Number], after: Sequence[Number]) -> PairedCh
     y = _finite_vector("after", after, minimum=2)
     if len(x) != len(y):
         raise ValueError(f"before and after must pair up: {len(x)} values before, {len(y)} after.")
+    # The pairs in one order (by before, then after), so that the same pairs give the same result to the last bit
+    # whatever order they come in (sums of floating-point numbers depend on their order).
+    order = np.lexsort((y, x))
+    x, y = x[order], y[order]
     d = np.round(y - x, DIFFERENCE_DECIMALS)
     n = len(d)
     mean = float(d.mean())
@@ -314,7 +320,7 @@ def odds_ratio(events_a: int, n_a: int, events_b: int, n_b: int) -> RatioEstimat
 # --- time to event ------------------------------------------------------------------------------------------
 
 
-def kaplan_meier(durations: Sequence[Number], events: Sequence[Number]) -> SurvivalCurve:
+def kaplan_meier(durations: Numbers, events: Numbers) -> SurvivalCurve:
     """Kaplan-Meier estimate of the share still without the event, ``lifelines.KaplanMeierFitter``.
 
     ``times`` are the distinct observed times (from 0, which lifelines always includes, with survival 1),
@@ -340,12 +346,7 @@ def kaplan_meier(durations: Sequence[Number], events: Sequence[Number]) -> Survi
     )
 
 
-def logrank(
-    durations_a: Sequence[Number],
-    events_a: Sequence[Number],
-    durations_b: Sequence[Number],
-    events_b: Sequence[Number],
-) -> LogRank:
+def logrank(durations_a: Numbers, events_a: Numbers, durations_b: Numbers, events_b: Numbers) -> LogRank:
     """Two-sample log-rank (Mantel-Cox) test, unweighted: ``lifelines.statistics.logrank_test``.
 
     ``chi2`` is (O - E)² / V with the hypergeometric variance (as R's ``survdiff`` with ``rho = 0``), on one

@@ -12,6 +12,11 @@ worker processes (one per core), turned into database values exactly as a save d
 ``reparo.people.services.name_digest``), and written by one process with ``executemany``, one transaction
 per batch of cases. Exact-name and phone search work on the seeded data as on any other.
 
+Apps above this one add their own rows to every case (processes, agreements, consents, surveys and the rest of the
+evidence: ``reparo.analytics.synthetic``) through :func:`synthetic_extension`: they are generated in the same worker
+processes, from a random stream of their own per case (so adding them changes nothing this module generates), and
+written in the same transactions.
+
 No audit rows are written (seeding is not a user action), so it refuses to run outside development and test.
 """
 
@@ -20,6 +25,7 @@ from __future__ import annotations
 import collections
 import datetime
 import itertools
+import math
 import multiprocessing
 import os
 import random
@@ -62,6 +68,7 @@ from reparo.people.models import CODE_ALPHABET, CODE_PREFIX, Person, PersonKind,
 from reparo.people.services import name_digest
 
 DEFAULT_SEED = 42
+GENERATOR = 2  # moved when what this module writes changes (see generator_version)
 DEFAULT_BATCH = 5000  # cases per transaction
 PIECE = 1000  # cases a worker prepares at a time
 UNUSABLE_PASSWORD = "!synthetic"  # noqa: S105 - Django's unusable-password prefix: nobody can sign in with it
@@ -191,6 +198,7 @@ NEED_CATEGORIES = NeedCategory.values
 GENDERS = Gender.values[:2] * 4 + Gender.values[2:]  # mostly feminine and masculine
 REFERRAL_WEIGHTS = [8, 30, 15, 12, 10, 12, 8, 5]
 HISTORY_DAYS = 6 * 365  # cases were referred over the last six years
+FACILITATING = (TeamRole.LEAD_FACILITATOR, TeamRole.CO_FACILITATOR)
 
 # Fields written by ``auto_now``/``auto_now_add`` that seeding sets itself, so that rows spread over years.
 _TIMESTAMP_MODELS: list[type[models.Model]] = [
@@ -226,7 +234,8 @@ class SeedReport:
 def _timestamps_as_given() -> Iterator[None]:
     """Let seeding write its own created/updated times (auto_now would stamp every row with "now")."""
     saved: list[tuple[Any, bool, bool]] = []
-    for model in _TIMESTAMP_MODELS:
+    extra = [m for ext in _EXTENSIONS.values() for m in [*(m for m, _label in ext.models), *ext.timestamp_models]]
+    for model in [*_TIMESTAMP_MODELS, *extra]:
         for f in model._meta.concrete_fields:
             if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
                 saved.append((f, f.auto_now, f.auto_now_add))
@@ -266,6 +275,79 @@ class _Org:
     programs: list[Program]
     staff: dict[str, list[User]]
     weight: float
+
+    @property
+    def facilitators(self) -> list[User]:
+        return self.staff[Role.FACILITATOR]
+
+    @property
+    def case_workers(self) -> list[User]:
+        return self.staff[Role.CASE_WORKER]
+
+    @property
+    def evaluators(self) -> list[User]:
+        return self.staff[Role.EVALUATOR]
+
+
+def program_kind(program: Program) -> str:
+    """``dialogue``, ``conference`` or ``cosa``: what kind of process a synthetic program runs."""
+    return {PROGRAMS[0][0]: "dialogue", PROGRAMS[1][0]: "conference"}.get(program.name, "cosa")
+
+
+@dataclass
+class CaseDraft:
+    """One generated case, as an extension sees it (in a worker process): the case, its program and
+    organisation, the statuses it went through and when, its people with their role and the moment they joined,
+    and the staff working on it."""
+
+    index: int
+    case: Case
+    org: _Org
+    program: Program
+    path: list[str]
+    reached: dict[str, datetime.datetime]
+    participants: list[tuple[Person, str, datetime.datetime]]
+    workers: list[User]
+    facilitators: list[User]
+
+
+class SyntheticExtension:
+    """What an app above this one adds to the synthetic data. ``models`` (with their labels in the report) are
+    written in that order, after the case's own rows; ``prepare`` runs once in the seeding process before any case
+    is generated (rows per program, for example), ``case`` in the worker processes for every case (it appends rows
+    to ``out``; it must not touch the database), and ``finish`` once after every case is written (it returns the
+    rows it wrote, by label). ``responses_per_case``: the survey responses it makes per case on average."""
+
+    models: list[tuple[type[models.Model], str]] = []
+    timestamp_models: list[type[Any]] = []  # other models it writes with times of its own (in prepare)
+    responses_per_case: float = 0.0
+    version = 1  # moved when what it writes changes
+
+    def prepare(self, gen: _Generator) -> None:
+        """Before any case (in the seeding process)."""
+
+    def case(self, gen: _Generator, draft: CaseDraft, out: Rows) -> None:
+        """For each case (in a worker process)."""
+
+    def finish(self, gen: _Generator) -> dict[str, int]:
+        """After every case is written (in the seeding process)."""
+        return {}
+
+
+_EXTENSIONS: dict[str, SyntheticExtension] = {}
+
+
+def generator_version() -> str:
+    """What the generator makes, as a word: changes when this module or a registered extension changes what it
+    writes (a benchmark database seeded by another version is seeded again)."""
+    return ",".join([f"cases:{GENERATOR}", *(f"{name}:{ext.version}" for name, ext in sorted(_EXTENSIONS.items()))])
+
+
+def synthetic_extension(name: str, extension: SyntheticExtension) -> None:
+    """Register what an app adds to every synthetic case (from its ``AppConfig.ready``)."""
+    _EXTENSIONS[name] = extension
+    for model, label in extension.models:
+        TABLE_LABELS[model] = label
 
 
 @dataclass
@@ -437,7 +519,8 @@ class _Generator:
     # -- cases (in worker processes) ----------------------------------------------------------------------
 
     def cases(self, start: int, stop: int) -> Rows:
-        out: Rows = {model: [] for model in CASE_MODELS}
+        extra = [model for ext in _EXTENSIONS.values() for model, _label in ext.models]
+        out: Rows = {model: [] for model in [*CASE_MODELS, *extra]}
         for index in range(start, stop):
             self._case(index, out)
         return out
@@ -522,6 +605,7 @@ class _Generator:
             roles.append(ParticipantRole.RESPONSIBLE)
         roles += [ParticipantRole.SUPPORTER] * rng.choices([0, 1, 2], weights=[50, 40, 10])[0]
         roles += [ParticipantRole.COMMUNITY] * rng.choices([0, 1, 2, 3], weights=[65, 15, 10, 10])[0]
+        participants: list[tuple[Person, str, datetime.datetime]] = []
         for number, role in enumerate(roles):
             person = self._person(rng, org, role, created, index * MAX_PEOPLE_PER_CASE + number)
             out[Person].append(person)
@@ -531,6 +615,7 @@ class _Generator:
             out[CaseParticipant].append(
                 CaseParticipant(case=case, person=person, role=role, created_at=joined, updated_at=joined)
             )
+            participants.append((person, role, joined))
 
         if rng.random() < 0.75:
             out[Harm].append(
@@ -600,6 +685,21 @@ class _Generator:
                 )
             )
 
+        if _EXTENSIONS:
+            draft = CaseDraft(
+                index=index,
+                case=case,
+                org=org,
+                program=program,
+                path=list(path),
+                reached=dict(zip(path, [created, *moments], strict=True)),
+                participants=participants,
+                workers=workers,
+                facilitators=[u for (_pk, role), u in team.items() if role in FACILITATING],
+            )
+            for extension in _EXTENSIONS.values():
+                extension.case(self, draft, out)
+
     def _person(self, rng: random.Random, org: _Org, role: str, created: datetime.datetime, number: int) -> Person:
         kind = PARTICIPANT_KIND.get(role, PersonKind.OTHER)
         survivor = kind == PersonKind.SURVIVOR
@@ -655,12 +755,14 @@ Prepared = list[tuple[str, list[str], list[tuple[Any, ...]]]]
 _WORKER_STATE: _Generator | None = None  # set in the parent just before worker processes fork
 
 
-def _insert_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
-    """Every concrete column except a database-generated (auto-increment) key."""
+def _insert_fields(model: type[models.Model], *, with_key: bool = False) -> list[models.Field[Any, Any]]:
+    """Every concrete column except a database-generated (auto-increment) key, unless the rows carry their own
+    (an extension gives keys to rows that others point to; the sequence is moved past them afterwards)."""
     return [
         f
         for f in model._meta.concrete_fields
-        if not (f.primary_key and isinstance(f, models.AutoField | models.BigAutoField | models.SmallAutoField))
+        if with_key
+        or not (f.primary_key and isinstance(f, models.AutoField | models.BigAutoField | models.SmallAutoField))
     ]
 
 
@@ -671,11 +773,37 @@ def _prepare(bounds: tuple[int, int]) -> Prepared:
     assert gen is not None  # noqa: S101 - set before the workers start
     prepared: Prepared = []
     conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the per-context proxy, for speed
+    sqlite = conn.vendor == "sqlite"
     for model, objs in gen.cases(*bounds).items():
-        fields = _insert_fields(model)
-        rows = [tuple(f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields) for obj in objs]
+        fields = _insert_fields(model, with_key=bool(objs) and objs[0].pk is not None)
+        plan = [(f, f.attname, _saves_itself(f)) for f in fields]
+        rows = [tuple(_db_value(obj, f, attname, own, conn, sqlite) for f, attname, own in plan) for obj in objs]
         prepared.append((model._meta.label, [f.column for f in fields], rows))
     return prepared
+
+
+_PLAIN_PRE_SAVE = (models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save)
+_PLAIN_TYPES = (str, int, float, bool)
+
+
+def _saves_itself(f: models.Field[Any, Any]) -> bool:
+    """Whether the field computes what it stores in ``pre_save`` (encrypted fields, blind indexes, auto_now)."""
+    return type(f).pre_save not in _PLAIN_PRE_SAVE or bool(getattr(f, "auto_now", False) or
+                                                          getattr(f, "auto_now_add", False))  # fmt: skip
+
+
+def _db_value(obj: models.Model, f: models.Field[Any, Any], attname: str, own: bool, conn: Any, sqlite: bool) -> Any:
+    """What a save would store: ``get_db_prep_save(pre_save(...))``, with the common plain values (text, numbers,
+    keys, moments on PostgreSQL) passed as they are, which is what that would give for them, only faster."""
+    value = f.pre_save(obj, True) if own else getattr(obj, attname)
+    kind = type(value)
+    if value is None or kind in _PLAIN_TYPES:
+        return value
+    if kind is uuid.UUID:
+        return value.hex if sqlite else value
+    if kind is datetime.datetime and not sqlite and value.tzinfo is not None:
+        return value
+    return f.get_db_prep_save(value, conn)
 
 
 def _write(prepared: Prepared) -> dict[str, int]:
@@ -709,6 +837,15 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def cases_for_responses(responses: int) -> int:
+    """How many cases to seed for at least ``responses`` survey responses (the registered extensions say how many
+    they make per case on average; a margin covers the spread)."""
+    per_case = sum(ext.responses_per_case for ext in _EXTENSIONS.values())
+    if per_case <= 0:
+        raise ValueError("No installed app makes survey responses for synthetic cases.")
+    return max(1, math.ceil(responses / per_case * 1.03) + 20)
+
+
 def seed_synthetic(
     *,
     cases: int,
@@ -718,7 +855,8 @@ def seed_synthetic(
     progress: Callable[[int, float], None] | None = None,
     analyze: bool = True,
 ) -> SeedReport:
-    """Write ``cases`` synthetic cases with their organisations, staff, people, notes and tasks.
+    """Write ``cases`` synthetic cases with their organisations, staff, people, notes and tasks, and what the
+    registered extensions add to each (processes, agreements, consents, surveys and the rest of the evidence).
 
     Cases are generated and encrypted in ``workers`` processes (default: one per core, forked), a piece of up
     to ``PIECE`` cases at a time, and written by this process in case order, ``batch_size`` cases per
@@ -741,6 +879,8 @@ def seed_synthetic(
         with transaction.atomic():
             gen.organisations()
             gen.make_plans()
+            for extension in _EXTENSIONS.values():
+                extension.prepare(gen)
         report.organisations = [o.organisation for o in gen.orgs]
         _WORKER_STATE = gen
         prepared = _prepared_in_order(pieces, workers)
@@ -755,6 +895,11 @@ def seed_synthetic(
         finally:
             prepared.close()  # stops the workers, also when writing failed
             _WORKER_STATE = None
+        _move_sequences_past_given_keys()
+        for extension in _EXTENSIONS.values():
+            with transaction.atomic():
+                for label, n in extension.finish(gen).items():
+                    gen._count(label, n)
     if analyze:
         # Fresh planner statistics after a bulk load, as autovacuum (PostgreSQL) or PRAGMA optimize would give.
         with connection.cursor() as cursor:
@@ -762,6 +907,18 @@ def seed_synthetic(
     report.rows = gen.rows
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _move_sequences_past_given_keys() -> None:
+    """PostgreSQL: move the key sequences of the tables written here past the keys rows were given."""
+    if connection.vendor != "postgresql":
+        return
+    from django.core.management.color import no_style
+
+    written = [*CASE_MODELS, *(m for ext in _EXTENSIONS.values() for m, _label in ext.models)]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), written):
+            cursor.execute(statement)
 
 
 def _prepared_in_order(pieces: list[tuple[int, int]], workers: int) -> Generator[Prepared, None, None]:

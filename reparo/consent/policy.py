@@ -179,18 +179,26 @@ def require(
     return decision
 
 
-def people_who_may(*, purpose: str, at: datetime.datetime | None = None) -> QuerySet[Person]:
+def people_who_may(
+    *, purpose: str, at: datetime.datetime | None = None, organisation: Organisation | int | None = None
+) -> QuerySet[Person]:
     """The set form of :func:`may` for purposes asked about a person alone (``evaluation``, ``reporting``,
     ``portal``): everyone for whom ``may(person=p, purpose=purpose, at=at)`` is allowed, as one query to filter or
     count many people at once (dashboards, survey sweeps, the case page's portal panel). Same rules as :func:`may`:
-    a consent given by ``at``, neither withdrawn nor ended by ``at``; erased people only for ``reporting``."""
+    a consent given by ``at``, neither withdrawn nor ended by ``at``; erased people only for ``reporting``. With
+    ``organisation``, only its people (and only its consents are read: a small organisation does not pay for the
+    largest)."""
     if purpose not in (ConsentPurpose.EVALUATION, ConsentPurpose.REPORTING, ConsentPurpose.PORTAL):
         raise ValueError(f"people_who_may answers only for evaluation, reporting or portal, not {purpose!r}.")
     at = at or timezone.now()
     in_force = Consent.objects.filter(purpose=purpose, given_at__lte=at).filter(
         Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at), Q(expires_at__isnull=True) | Q(expires_at__gt=at)
     )
-    people = Person.objects.filter(pk__in=in_force.values("person_id"))
+    people = Person.objects.all()
+    if organisation is not None:
+        in_force = in_force.filter(person__organisation=organisation)
+        people = people.filter(organisation=organisation)
+    people = people.filter(pk__in=in_force.values("person_id"))
     if purpose != ConsentPurpose.REPORTING:
         people = people.filter(erased_at__isnull=True)
     return people

@@ -53,7 +53,7 @@ class CircleChange:
 
 
 def _consenting(scope: Any) -> Any:
-    return people_who_may(purpose=ConsentPurpose.EVALUATION, at=scope.at).values("pk")
+    return people_who_may(purpose=ConsentPurpose.EVALUATION, at=scope.at, organisation=scope.organisation).values("pk")
 
 
 def score_pairs(scope: Any) -> dict[tuple[str, int], list[Pair]]:

@@ -275,7 +275,9 @@ class _Reader:
         lp.row_lower_ = rhs
         lp.row_upper_ = rhs
         matrix = np.array(a_eq, dtype=float).reshape(len(a_eq), self.size)
-        starts, indexes, entries = [0], [], []
+        starts: list[int] = [0]
+        indexes: list[int] = []
+        entries: list[float] = []
         for column in matrix.T:
             rows = np.nonzero(column)[0]
             indexes.extend(int(r) for r in rows)
@@ -286,7 +288,7 @@ class _Reader:
         lp.a_matrix_.num_row_ = len(a_eq)
         lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
         lp.a_matrix_.index_ = np.array(indexes, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(entries, dtype=float)
+        lp.a_matrix_.value_ = np.array(entries, dtype=np.float64)
         self.highs.passModel(lp)
         self.columns = np.arange(self.size, dtype=np.int32)
         self.status = highspy.HighsModelStatus

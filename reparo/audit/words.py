@@ -7,6 +7,26 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS: dict[str, object] = {
+    # The REST API and its tokens
+    "api.call": _("Call made through the API"),
+    "api.token_refused": _("API call refused: the token no longer works"),
+    "api_token.created": _("API token made"),
+    "api_token.revoked": _("API token revoked"),
+    # Field intake from ODK Central
+    "case.intake_draft_taken": _("Intake draft taken over for review"),
+    "field_intake.pull_failed": _("Bringing in field intake failed"),
+    "field_intake.pulled": _("Field intake brought in from ODK Central"),
+    "field_intake.viewed": _("Field intake list viewed"),
+    "field_submission.case_opened": _("Case opened from field intake"),
+    "field_submission.received": _("Field submission received"),
+    "field_submission.taken": _("Field submission taken over for review"),
+    # Work in the background
+    "jobs.cleaned": _("Old downloads cleaned up"),
+    "jobs.downloaded": _("File downloaded"),
+    "jobs.failed": _("Background work failed"),
+    "jobs.finished": _("Background work finished"),
+    "jobs.started": _("Background work started"),
+    "messaging.contact_points_viewed": _("Ways of contacting someone shown"),
     # Agreements
     "agreement.accepted": _("Acceptance of an agreement recorded"),
     "agreement.binding": _("Agreement accepted by everyone: binding"),

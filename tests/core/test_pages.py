@@ -154,12 +154,15 @@ def test_it_ignores_a_cross_site_quick_exit(world):
 
 
 PORTAL_PUBLIC = ("/my/sign-in/", "/my/sign-out/", "/my/start/", "/my/manifest.webmanifest")
+# The API answers tokens, never sessions (401 as problem details); its schema and reference hold no data and are
+# public by design (docs/api.md): none of them sends a browser to sign in.
+API = ("/api/",)
 
 
 def test_it_sends_strangers_to_sign_in_for_every_page(client, db):
     for path in parameterless_paths():
         if path in ("/sign-in/", "/sign-out/", "/healthz", "/exit/", "/i18n/set-language/") or path.startswith(
-            ("/password-reset/", *PORTAL_PUBLIC)
+            ("/password-reset/", *PORTAL_PUBLIC, *API)
         ):
             continue
         response = client.get(path)

@@ -76,7 +76,11 @@ def my_training(request: HttpRequest, user_pk: Any = None) -> HttpResponse:
             "profile": profile,
             "progress": selectors.cpd_progress(person, organisation),
             "cpd": selectors.cpd_entries(person, organisation)[:20],
-            "certifications": selectors.certifications_of(person, organisation),
+            # Each certification with its own suspend form: ids unique on the page (one "reason" field per row).
+            "certifications": [
+                (c, SuspendForm(auto_id=f"id_suspend_{c.pk}_%s"))
+                for c in selectors.certifications_of(person, organisation)
+            ],
             "attempts": selectors.attempts_of(person, organisation)[:20],
             "observations": selectors.observations_of(person, organisation)[:20],
             "supervision": selectors.supervision_of(person, organisation)[:20],
@@ -105,7 +109,6 @@ def my_training(request: HttpRequest, user_pk: Any = None) -> HttpResponse:
             "certification_form": CertificationForm(
                 programs=selectors.programs_of(organisation), competencies=competencies
             ),
-            "suspend_form": SuspendForm(),
             "colleague_form": ColleagueObservationForm(
                 colleagues=selectors.other_members_of(organisation, request.user),
                 competencies=competencies,

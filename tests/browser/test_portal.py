@@ -168,7 +168,7 @@ def test_a_survivor_sets_up_answers_a_who5_withdraws_a_consent_and_writes_to_the
 
     # A letter for the responsible person: first the survivor's agreement to have it passed on (one step), then the
     # words, which go to the facilitator, not to the other side.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Messages").click()
+    main_menu(page).get_by_role("link", name="Messages").click()
     expect(page.get_by_role("heading", name="Messages", exact=True)).to_be_visible()
     _no_sideways_scroll(page)
     page.get_by_role("link", name="Write something for the other side").click()
@@ -190,7 +190,7 @@ def test_a_survivor_sets_up_answers_a_who5_withdraws_a_consent_and_writes_to_the
     other_ctx, other, other_problems = _phone_page(chromium, live_server)
     try:
         _participant_signs_in(other, responsible_user, responsible_device)
-        other.get_by_role("navigation", name="Main").get_by_role("link", name="Messages").click()
+        main_menu(other).get_by_role("link", name="Messages").click()
         other.get_by_role("link", name="Read and write").click()
         expect(other.get_by_text("No messages yet.")).to_be_visible()
         assert LETTER not in other.content()

@@ -161,6 +161,9 @@ COUNTERS = {
     "%s",
     "%(num)s",
     "%(number)s",
+    "%(n)d",
+    "%(count)d",
+    "%(counter)d",
 }
 
 

@@ -42,6 +42,7 @@ from reparo.processes.models import (
     SessionMode,
     SessionStatus,
 )
+from reparo.processes.signals import participant_withdrew
 
 STAGGER = datetime.timedelta(minutes=10)
 STAGGER_WINDOW = datetime.timedelta(minutes=90)
@@ -518,6 +519,7 @@ def participant_withdraw(
                 owner_id=owner.pk,
                 due_date=timezone.localdate(),
             )
+        participant_withdrew.send(sender=ProcessParticipant, process=locked, users=owners)
     audit_record_for(
         actor, "process.participant_withdrew", process, process.case.organisation, role=participant.role,
         process_ended=ends, case_closed=close_case,

@@ -168,6 +168,7 @@ class Notice(TimeStampedModel):
         DISTRESS = "distress", _("A check-in needs your attention.")
         MESSAGE = "message", _("A message is waiting.")
         RELAY = "relay", _("Something is waiting for your review.")
+        PROCESS = "process", _("A process you work on has changed.")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safety_notices")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")

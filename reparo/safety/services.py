@@ -291,6 +291,11 @@ def notices_post(*, case: Case, kind: str, users: set[Any], process: Process | N
     return len(fresh)
 
 
+def on_participant_withdrew(*, process: Process, users: set[Any], **_kwargs: Any) -> None:
+    """A participant stopped and the process ended: the team's Notices say only that a process changed."""
+    notices_post(case=process.case, kind=Notice.Kind.PROCESS, users=set(users), process=process)
+
+
 def supervisors_of(case: Case) -> set[Any]:
     return {m.user for m in CaseTeamMember.objects.filter(case=case, role=TeamRole.SUPERVISOR).select_related("user")}
 

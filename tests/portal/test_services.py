@@ -64,6 +64,8 @@ def _effects(process: Process) -> dict[str, Any]:
         "sessions": sorted((s.status, s.cancel_reason or "") for s in Session.objects.filter(process=process)),
         "tasks": sorted((t.title, t.owner_id, t.due_date) for t in Task.objects.filter(case=process.case)),
         "case_status": process.case.status,
+        # The team is told by a neutral notice too (a kind and a link: no name, no reason).
+        "notices": sorted((n.user_id, n.kind) for n in Notice.objects.filter(process=process)),
         "audit": sorted(
             (e.action, tuple(sorted((k, str(v)) for k, v in e.detail.items())))
             for e in AuditEvent.objects.filter(object_id=str(process.pk), action__startswith="process.participant_w")
@@ -89,6 +91,7 @@ def test_it_stops_exactly_as_a_withdrawal_recorded_by_staff(world):
     assert portal_effects != before
     assert portal_effects == staff_effects
     assert portal_effects["stage"] == "ended_early" and portal_effects["withdrawn"]
+    assert portal_effects["notices"] and {kind for _user, kind in portal_effects["notices"]} == {"process"}
     assert {status for status, _reason in portal_effects["sessions"]} == {"cancelled"}
     # The other side is told only that the process has ended.
     html = as_participant(responsible_user).get("/my/").content.decode()

@@ -7,27 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from reparo.core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from reparo.cosa.models import CLOSING_QUESTIONS, RiskLevel
+from reparo.processes import circles
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 RATINGS = [(str(n), str(n)) for n in range(1, 6)]
 
 
-class InnerMemberForm(forms.Form):
-    user = BoundedModelChoiceField(label=_("Volunteer"), queryset=None)  # type: ignore[arg-type,var-annotated]
-    screening_done_on = forms.DateField(label=_("Screening done on"), required=False, widget=DATE_INPUT)
-    training_hours = forms.DecimalField(label=_("Training hours"), min_value=0, max_digits=6, decimal_places=1)
-
-    def __init__(self, *args: Any, volunteers: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = volunteers  # type: ignore[attr-defined]
-        self.fields["user"].label_from_instance = lambda u: u.get_short_name()  # type: ignore[attr-defined]
-
-
-class InnerMemberUpdateForm(forms.Form):
-    screening_done_on = forms.DateField(label=_("Screening done on"), required=False, widget=DATE_INPUT)
-    training_hours = forms.DecimalField(label=_("Training hours"), min_value=0, max_digits=6, decimal_places=1)
-    active = forms.BooleanField(label=_("Active in the circle"), required=False)
+# The inner circle's forms are those of every circle (``reparo.processes.circles``).
+InnerMemberForm = circles.VolunteerForm
+InnerMemberUpdateForm = circles.VolunteerUpdateForm
 
 
 class OuterMemberForm(forms.Form):

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from reparo.core.fields import EncryptedCharField, EncryptedTextField, RowKeyField
 from reparo.core.models import TimeStampedModel, UUIDModel
+from reparo.processes.circles import LateMinutesFlagBase, MeetingBase, VolunteerBase
 
 INNER_CIRCLE_MIN = 4
 INNER_CIRCLE_MAX = 6
-MINUTES_DUE_AFTER = datetime.timedelta(hours=48)
 REVIEW_INTERVAL = datetime.timedelta(days=91)
 
 
@@ -37,25 +37,14 @@ class Circle(UUIDModel, TimeStampedModel):
         return f"{self.process_id}"
 
 
-class InnerMember(TimeStampedModel):
+class InnerMember(VolunteerBase):
     """A trained volunteer in the inner circle, with their screening and training status."""
 
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="inner_members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cosa_circles")
-    screening_done_on = models.DateField(_("screening done on"), null=True, blank=True)
-    training_hours = models.DecimalField(_("training hours"), max_digits=6, decimal_places=1, default=0)
-    active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
-        ordering = ["created_at"]
+    class Meta(VolunteerBase.Meta):
         constraints = [models.UniqueConstraint(fields=["circle", "user"], name="cosa_inner_member_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.circle_id} · {self.user_id}"
-
-    @property
-    def screened(self) -> bool:
-        return self.screening_done_on is not None
 
 
 class OuterMember(TimeStampedModel):
@@ -77,45 +66,20 @@ class OuterMember(TimeStampedModel):
         return f"{self.circle_id} · {self.organisation_id}"
 
 
-class CircleMeeting(UUIDModel, TimeStampedModel):
+class CircleMeeting(MeetingBase):
+    """A weekly meeting of the circle: the volunteers present, whether the core member came, and the minutes (due
+    within 48 hours: :class:`reparo.processes.circles.MeetingBase`)."""
+
     circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="meetings")
-    held_at = models.DateTimeField(_("held at"))
     attendance = models.ManyToManyField(InnerMember, verbose_name=_("volunteers present"), related_name="meetings")
     core_member_attended = models.BooleanField(_("the core member came"), default=False)
     minutes = EncryptedTextField(_("minutes"), null=True, blank=True)
-    minutes_submitted_at = models.DateTimeField(null=True, blank=True)
-    minutes_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        ordering = ["-held_at"]
-        indexes = [models.Index(fields=["minutes_submitted_at", "held_at"], name="cosa_meeting_minutes_due")]
-
-    def __str__(self) -> str:
-        return f"{self.held_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def minutes_due_at(self) -> datetime.datetime:
-        return self.held_at + MINUTES_DUE_AFTER
-
-    def minutes_late(self, now: datetime.datetime) -> bool:
-        """Minutes still missing after 48 hours (or handed in after them)."""
-        if self.minutes_submitted_at is not None:
-            return self.minutes_submitted_at > self.minutes_due_at
-        return now > self.minutes_due_at
 
 
-class LateMinutesFlag(TimeStampedModel):
+class LateMinutesFlag(LateMinutesFlagBase):
     """The task that told one coordinator that a meeting's minutes are late (one per meeting and coordinator)."""
 
     meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="late_flags")
-    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    task = models.OneToOneField("cases.Task", null=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["meeting", "coordinator"], name="cosa_late_flag_unique"),
-        ]
 
 
 class RiskLevel(models.TextChoices):

@@ -9,12 +9,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from reparo.access.actors import users_with
-from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
 from reparo.accounts.models import User
 from reparo.cosa.models import (
-    MINUTES_DUE_AFTER,
     Circle,
     CircleMeeting,
     ClosingQuestionnaire,
@@ -23,7 +20,11 @@ from reparo.cosa.models import (
     OuterMember,
     QuarterlyReview,
 )
-from reparo.organisations.models import Organisation, OrganisationKind
+from reparo.cosa.services import KIND
+from reparo.organisations.models import Organisation
+from reparo.processes import circles
+from reparo.processes.circles import MeetingRow
+from reparo.processes.circles import partner_organisations as partner_organisations
 from reparo.processes.models import Process
 from reparo.processes.selectors import processes_visible_to
 
@@ -47,7 +48,7 @@ def circle_get_for(actor: Any, process: Process) -> Circle:
 
 
 def inner_members_of(circle: Circle) -> QuerySet[InnerMember]:
-    return InnerMember.objects.filter(circle=circle).select_related("user").order_by("-active", "created_at")
+    return circles.volunteers_of(KIND, circle)
 
 
 def active_inner_members_of(circle: Circle) -> QuerySet[InnerMember]:
@@ -62,23 +63,13 @@ def outer_members_of(circle: Circle) -> QuerySet[OuterMember]:
     return OuterMember.objects.filter(circle=circle).select_related("organisation")
 
 
-def meetings_of(circle: Circle) -> QuerySet[CircleMeeting]:
-    return CircleMeeting.objects.filter(circle=circle).prefetch_related("attendance").order_by("-held_at")
-
-
-def meeting_list(circle: Circle, *, now: datetime.datetime | None = None) -> list[CircleMeeting]:
-    """The circle's meetings, newest first, each with ``present`` (how many volunteers came) and ``is_late``
-    (minutes missing, or handed in, more than 48 hours after it)."""
-    now = now or timezone.now()
-    meetings = list(meetings_of(circle))
-    for meeting in meetings:
-        meeting.present = len(meeting.attendance.all())  # type: ignore[attr-defined]
-        meeting.is_late = meeting.minutes_late(now)  # type: ignore[attr-defined]
-    return meetings
+def meeting_list(circle: Circle, *, now: datetime.datetime | None = None) -> list[MeetingRow]:
+    """The circle's meetings, newest first, with how many volunteers came and whether the minutes are late."""
+    return circles.meeting_rows(KIND, circle, now=now)
 
 
 def meeting_in(circle: Circle, pk: Any) -> CircleMeeting:
-    return one_or_404(meetings_of(circle), pk)
+    return one_or_404(circles.meetings_of(KIND, circle), pk)
 
 
 def concerns_of(circle: Circle) -> QuerySet[Concern]:
@@ -103,7 +94,7 @@ def overdue_minutes(
     """Meetings whose minutes are still missing more than 48 hours after the meeting: those the actor may see,
     or (for background work, without an actor) those of ``organisation``."""
     now = now or timezone.now()
-    meetings = CircleMeeting.objects.filter(minutes_submitted_at__isnull=True, held_at__lt=now - MINUTES_DUE_AFTER)
+    meetings = CircleMeeting.objects.minutes_overdue(now)
     if actor is not None:
         meetings = meetings.filter(circle__in=circles_visible_to(actor))
     if organisation is not None:
@@ -115,15 +106,7 @@ def overdue_minutes(
 
 def volunteers_for(circle: Circle) -> QuerySet[User]:
     """Users with an active CoSA volunteer role in the case's organisation who are not yet in the circle."""
-    return (
-        users_with(circle.process.case.organisation_id, Capability.VOLUNTEER_IN_COSA)
-        .exclude(cosa_circles__circle=circle)
-        .order_by("email")
-    )
-
-
-def partner_organisations() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind=OrganisationKind.PARTNER, is_active=True).order_by("name")
+    return circles.volunteers_for(KIND, circle)
 
 
 def outer_organisations_of(circle: Circle) -> QuerySet[Organisation]:

@@ -9,29 +9,25 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from reparo.access.actors import holds, users_with
+from reparo.access.actors import holds
 from reparo.access.capabilities import Capability
 from reparo.audit.services import audit_record, audit_record_for
 from reparo.cases.models import Task, TeamRole
 from reparo.cases.selectors import case_access_for
-from reparo.cases.services import task_generate
 from reparo.consent.models import ConsentPurpose, DataCategory
 from reparo.consent.policy import may
-from reparo.core import dates
 from reparo.cosa.models import (
     CLOSING_QUESTIONS,
     INNER_CIRCLE_MAX,
     INNER_CIRCLE_MIN,
-    MINUTES_DUE_AFTER,
     REVIEW_INTERVAL,
     Circle,
     CircleMeeting,
@@ -45,11 +41,28 @@ from reparo.cosa.models import (
 )
 from reparo.organisations.models import Organisation, OrganisationKind
 from reparo.people.models import Person
+from reparo.processes import circles
 from reparo.processes.models import Process, ProcessParticipant, ProcessRole, ProcessType
 from reparo.processes.services import _require_work
 from reparo.training.eligibility import volunteer_problems
 
 ESCALATION_CATEGORIES = [DataCategory.SAFETY.value]
+
+# What a CoSA brings to the inner circle and meeting log it shares with support circles (``reparo.processes.circles``).
+KIND = circles.CircleKind(
+    volunteer=InnerMember,
+    meeting=CircleMeeting,
+    late_flag=LateMinutesFlag,
+    volunteer_role=Capability.VOLUNTEER_IN_COSA,
+    inner_min=INNER_CIRCLE_MIN,
+    inner_max=INNER_CIRCLE_MAX,
+    wrong_size=gettext_lazy(
+        "A circle needs %(min)d to %(max)d active volunteers in its inner circle before meetings can be recorded. "
+        "It has %(count)d."
+    ),
+    not_a_volunteer=gettext_lazy("Only active volunteers of this inner circle can be marked present."),
+    late_task=gettext_noop("Circle meeting minutes are late (meeting of %(date)s)"),
+)
 
 
 def is_inner_volunteer(actor: Any, circle: Circle) -> bool:
@@ -115,21 +128,11 @@ def circle_open(
     return circle
 
 
-def _training_hours(value: Any) -> Decimal:
-    try:
-        hours = Decimal(str(value if value not in (None, "") else 0))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"training_hours": _("Give the training hours as a number.")}) from None
-    if hours < 0 or hours >= 100000:
-        raise ValidationError({"training_hours": _("Give the training hours as a number from 0.")})
-    return hours.quantize(Decimal("0.1"))
-
-
 def _require_volunteer_fit(circle: Circle, user: Any, screening_done_on: Any, training_hours: Any) -> None:
     """Inner-circle volunteers meet the program's volunteer requirements (``reparo.training.eligibility``)."""
     problems = volunteer_problems(
         user, program=circle.process.case.program, screening_done_on=screening_done_on,
-        training_hours=_training_hours(training_hours),
+        training_hours=circles.training_hours(training_hours),
     )  # fmt: skip
     if problems:
         raise ValidationError([_("This volunteer cannot join the inner circle yet:"), *problems])
@@ -162,7 +165,10 @@ def inner_member_add(
         )
     _require_volunteer_fit(circle, user, screening_done_on, training_hours)
     member = InnerMember.objects.create(
-        circle=circle, user=user, screening_done_on=screening_done_on, training_hours=_training_hours(training_hours)
+        circle=circle,
+        user=user,
+        screening_done_on=screening_done_on,
+        training_hours=circles.training_hours(training_hours),
     )
     audit_record_for(
         actor, "cosa.inner_member_added", circle, circle.process.case.organisation, circle=str(circle.pk),
@@ -192,7 +198,7 @@ def inner_member_update(
     if active:
         _require_volunteer_fit(circle, locked.user, screening_done_on, training_hours)
     locked.screening_done_on = screening_done_on
-    locked.training_hours = _training_hours(training_hours)
+    locked.training_hours = circles.training_hours(training_hours)
     locked.active = active
     locked.save()
     audit_record_for(
@@ -225,13 +231,7 @@ def outer_member_add(*, actor: Any, circle: Circle, organisation: Organisation, 
 
 def inner_circle_problem(circle: Circle) -> str:
     """Why meetings cannot be recorded yet, in plain words; empty when they can."""
-    active = InnerMember.objects.filter(circle=circle, active=True).count()
-    if INNER_CIRCLE_MIN <= active <= INNER_CIRCLE_MAX:
-        return ""
-    return _(
-        "A circle needs %(min)d to %(max)d active volunteers in its inner circle before meetings can be recorded. "
-        "It has %(count)d."
-    ) % {"min": INNER_CIRCLE_MIN, "max": INNER_CIRCLE_MAX, "count": active}
+    return circles.inner_circle_problem(KIND, circle)
 
 
 @transaction.atomic
@@ -248,26 +248,13 @@ def meeting_record(
     _require_circle_work(actor, circle)
     _require_open(circle)
     now = _now(now)
-    problem = inner_circle_problem(circle)
-    if problem:
-        raise ValidationError(problem)
-    if held_at > now:
-        raise ValidationError({"held_at": _("Record a meeting once it has been held.")})
-    attendee_list = list(attendees)
-    valid = set(InnerMember.objects.filter(circle=circle, active=True).values_list("pk", flat=True))
-    if any(a.pk not in valid for a in attendee_list):
-        raise ValidationError({"attendees": _("Only active volunteers of this inner circle can be marked present.")})
+    circles.meeting_check(KIND, circle, held_at=held_at, now=now)
+    attendee_list = circles.volunteers_present(KIND, circle, attendees)
     minutes = (minutes or "").strip()
-    meeting = CircleMeeting.objects.create(
-        circle=circle,
-        held_at=held_at,
-        core_member_attended=core_member_attended,
-        minutes=minutes or None,
-        minutes_submitted_at=now if minutes else None,
-        minutes_by=actor if minutes else None,
-        recorded_by=actor,
-    )
-    meeting.attendance.set(attendee_list)
+    meeting = circles.meeting_save(
+        KIND, actor=actor, circle=circle, held_at=held_at, present=attendee_list, minutes_in=bool(minutes), now=now,
+        core_member_attended=core_member_attended, minutes=minutes or None,
+    )  # fmt: skip
     audit_record_for(
         actor, "cosa.meeting_recorded", meeting, circle.process.case.organisation, circle=str(circle.pk),
         present=len(attendee_list), core_member_attended=core_member_attended, minutes=bool(minutes),
@@ -285,19 +272,8 @@ def minutes_submit(
     minutes = (minutes or "").strip()
     if not minutes:
         raise ValidationError({"minutes": _("Write the minutes before handing them in.")})
-    locked = CircleMeeting.objects.select_for_update().get(pk=meeting.pk)
-    if locked.minutes_submitted_at is not None:
-        raise ValidationError(_("The minutes of this meeting were already handed in."))
-    locked.minutes = minutes
-    locked.minutes_submitted_at = now
-    locked.minutes_by = actor
-    locked.save()
+    locked = circles.minutes_hand_in(KIND, actor=actor, meeting=meeting, now=now, minutes=minutes)
     late = locked.minutes_late(now)
-    # The coordinators' reminders are done once the minutes are in.
-    task_ids = list(
-        LateMinutesFlag.objects.filter(meeting=locked, task__isnull=False).values_list("task_id", flat=True)
-    )
-    Task.objects.filter(pk__in=task_ids, done_at__isnull=True).update(done_at=now)
     audit_record_for(
         actor, "cosa.minutes_submitted", locked, circle.process.case.organisation, circle=str(circle.pk), late=late,
     )  # fmt: skip
@@ -307,44 +283,15 @@ def minutes_submit(
 def flag_late_minutes(*, now: datetime.datetime | None = None) -> list[Task]:
     """Give each coordinator of the organisation one case task per meeting whose minutes are more than 48 hours
     late. Safe to run again: a coordinator already told about a meeting is not told twice."""
-    now = _now(now)
-    overdue = (
-        CircleMeeting.objects.filter(minutes_submitted_at__isnull=True, held_at__lt=now - MINUTES_DUE_AFTER)
-        .select_related("circle__process__case__organisation")
-        .order_by("held_at")
-    )
-    created: list[Task] = []
-    for meeting in overdue:
-        created.extend(_flag_meeting(meeting, now=now))
-    return created
+    return circles.flag_late_minutes(KIND, now=_now(now), audit=_audit_late_minutes)
 
 
-@transaction.atomic
-def _flag_meeting(meeting: CircleMeeting, *, now: datetime.datetime) -> list[Task]:
-    case = meeting.circle.process.case
-    coordinators = users_with(case.organisation_id, Capability.FOLLOW_UP_CIRCLES).order_by("email")
-    already = set(LateMinutesFlag.objects.filter(meeting=meeting).values_list("coordinator_id", flat=True))
-    tasks = []
-    for coordinator in coordinators:
-        if coordinator.pk in already:
-            continue
-        held = timezone.localtime(meeting.held_at)
-        task = task_generate(
-            case_id=case.pk,
-            message=gettext_noop("Circle meeting minutes are late (meeting of %(date)s)"),
-            params={"date": dates.moment(held)},
-            owner_id=coordinator.pk,
-            due_date=timezone.localdate(now),
-        )
-        LateMinutesFlag.objects.create(meeting=meeting, coordinator=coordinator, task=task)
-        tasks.append(task)
-    if tasks:
-        audit_record_for(
-            None, "cosa.minutes_flagged_late", meeting, meeting.circle.process.case.organisation,
-            circle=str(meeting.circle.pk), coordinators=len(tasks), tasks=[str(t.pk) for t in tasks],
-            system_label="system",
-        )  # fmt: skip
-    return tasks
+def _audit_late_minutes(meeting: CircleMeeting, tasks: list[Task]) -> None:
+    audit_record_for(
+        None, "cosa.minutes_flagged_late", meeting, meeting.circle.process.case.organisation,
+        circle=str(meeting.circle.pk), coordinators=len(tasks), tasks=[str(t.pk) for t in tasks],
+        system_label="system",
+    )  # fmt: skip
 
 
 @transaction.atomic

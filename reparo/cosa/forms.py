@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reparo.core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+from reparo.core.forms import BoundedModelChoiceField
 from reparo.cosa.models import CLOSING_QUESTIONS, RiskLevel
 from reparo.processes import circles
 
@@ -28,24 +28,13 @@ class OuterMemberForm(forms.Form):
         self.fields["organisation"].queryset = partners  # type: ignore[attr-defined]
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(circles.MeetingForm):
     held_at = forms.DateTimeField(label=_("Held at"), widget=DATETIME_INPUT)
-    attendees: forms.ModelMultipleChoiceField[Any] = BoundedModelMultipleChoiceField(
-        label=_("Volunteers present"),
-        queryset=None,  # type: ignore[arg-type]
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
     core_member_attended = forms.BooleanField(label=_("The core member came"), required=False)
     minutes = forms.CharField(
         label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Minutes are due within 48 hours of the meeting. You can add them later."),
     )  # fmt: skip
-
-    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = members  # type: ignore[attr-defined]
-        self.fields["attendees"].label_from_instance = lambda m: m.user.get_short_name()  # type: ignore[attr-defined]
 
 
 class MinutesForm(forms.Form):

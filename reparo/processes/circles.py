@@ -53,7 +53,7 @@ from reparo.access.capabilities import Capability
 from reparo.cases.models import Task
 from reparo.cases.services import task_generate
 from reparo.core import dates
-from reparo.core.forms import BoundedModelChoiceField
+from reparo.core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from reparo.core.models import TimeStampedModel, UUIDModel
 from reparo.organisations.models import Organisation, OrganisationKind
 
@@ -352,3 +352,21 @@ class VolunteerUpdateForm(_TrainingForm):
     """A volunteer's screening, training and whether they are active in the circle."""
 
     active = forms.BooleanField(label=gettext_lazy("Active in the circle"), required=False)
+
+
+class MeetingForm(forms.Form):
+    """A meeting of the circle: the kind's form adds ``held_at`` (shown first) and its own fields; ``members`` are the
+    circle's active volunteers, shown by their short names."""
+
+    field_order = ["held_at", "attendees"]
+    attendees: forms.ModelMultipleChoiceField[Any] = BoundedModelMultipleChoiceField(
+        label=gettext_lazy("Volunteers present"),
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members  # type: ignore[attr-defined]
+        self.fields["attendees"].label_from_instance = lambda m: m.user.get_short_name()  # type: ignore[attr-defined]

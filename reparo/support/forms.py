@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reparo.consent.models import ConsentMethod
-from reparo.core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+from reparo.core.forms import BoundedModelChoiceField
+from reparo.processes import circles
 from reparo.support.models import GoalArea, PartnerKind, ProgressKind, WorryLevel
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -55,25 +56,9 @@ class SettingsForm(forms.Form):
     )  # fmt: skip
 
 
-class VolunteerForm(forms.Form):
-    user = BoundedModelChoiceField(label=_("Volunteer"), queryset=None)  # type: ignore[arg-type,var-annotated]
-    screening_done_on = forms.DateField(label=_("Screening done on"), required=False, widget=DATE_INPUT)
-    training_hours = forms.DecimalField(
-        label=_("Training hours"), min_value=0, max_value=99999, max_digits=6, decimal_places=1
-    )
-
-    def __init__(self, *args: Any, volunteers: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = volunteers  # type: ignore[attr-defined]
-        self.fields["user"].label_from_instance = lambda u: u.get_short_name()  # type: ignore[attr-defined]
-
-
-class VolunteerUpdateForm(forms.Form):
-    screening_done_on = forms.DateField(label=_("Screening done on"), required=False, widget=DATE_INPUT)
-    training_hours = forms.DecimalField(
-        label=_("Training hours"), min_value=0, max_value=99999, max_digits=6, decimal_places=1
-    )
-    active = forms.BooleanField(label=_("Active in the circle"), required=False)
+# The inner circle's forms are those of every circle (``reparo.processes.circles``).
+VolunteerForm = circles.VolunteerForm
+VolunteerUpdateForm = circles.VolunteerUpdateForm
 
 
 class PartnerForm(forms.Form):
@@ -150,14 +135,8 @@ class AnswerForm(forms.Form):
         return self.cleaned_data["confirmed"] == "yes"
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(circles.MeetingForm):
     held_at = forms.DateTimeField(label=_("When it was held"), widget=DATETIME_INPUT, initial=_now_to_the_minute)
-    attendees: forms.ModelMultipleChoiceField[Any] = BoundedModelMultipleChoiceField(
-        label=_("Volunteers present"),
-        queryset=None,  # type: ignore[arg-type]
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
     survivor_came = forms.BooleanField(label=_("The survivor came"), required=False)
     what_was_done = forms.CharField(
         label=_("What was done"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
@@ -168,9 +147,7 @@ class MeetingForm(forms.Form):
     )
 
     def __init__(self, *args: Any, members: Any, survivor_may_come: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = members  # type: ignore[attr-defined]
-        self.fields["attendees"].label_from_instance = lambda m: m.user.get_short_name()  # type: ignore[attr-defined]
+        super().__init__(*args, members=members, **kwargs)
         if not survivor_may_come:
             del self.fields["survivor_came"]
 

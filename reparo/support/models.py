@@ -8,7 +8,6 @@ chose for the circle (``known_as``): never their case, notes, harms, screenings,
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.conf import settings
@@ -17,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from reparo.core.fields import EncryptedCharField, EncryptedTextField
 from reparo.core.models import TimeStampedModel, UUIDModel
+from reparo.processes.circles import LateMinutesFlagBase, MeetingBase, VolunteerBase
 
 INNER_CIRCLE_MIN = 3
 INNER_CIRCLE_MAX = 6
-MINUTES_DUE_AFTER = datetime.timedelta(hours=48)
 # Self-esteem (RSES) and social support (MSPSS) at the circle's start and 3, 6 and 12 months after it.
 OUTCOME_INSTRUMENTS = ("rses", "mspss")
 FOLLOW_UP_MONTHS = (3, 6, 12)
@@ -61,21 +60,14 @@ class SupportCircle(UUIDModel, TimeStampedModel):
         return f"{self.process_id}"
 
 
-class SupportVolunteer(TimeStampedModel):
+class SupportVolunteer(VolunteerBase):
     """A screened, trained community volunteer of the inner circle."""
 
     circle = models.ForeignKey(SupportCircle, on_delete=models.CASCADE, related_name="volunteers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_circles")
-    screening_done_on = models.DateField(_("screening done on"), null=True, blank=True)
-    training_hours = models.DecimalField(_("training hours"), max_digits=6, decimal_places=1, default=0)
-    active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
-        ordering = ["created_at"]
+    class Meta(VolunteerBase.Meta):
         constraints = [models.UniqueConstraint(fields=["circle", "user"], name="support_volunteer_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.circle_id} · {self.user_id}"
 
 
 class PartnerKind(models.TextChoices):
@@ -189,50 +181,23 @@ class Progress(UUIDModel, TimeStampedModel):
         ordering = ["-proposed_at"]
 
 
-class SupportMeeting(UUIDModel, TimeStampedModel):
-    """A meeting of the circle: who came, what was done and the next steps (the minutes, due within 48 hours)."""
+class SupportMeeting(MeetingBase):
+    """A meeting of the circle: who came, what was done and the next steps (the minutes, due within 48 hours:
+    :class:`reparo.processes.circles.MeetingBase`)."""
 
     circle = models.ForeignKey(SupportCircle, on_delete=models.CASCADE, related_name="meetings")
-    held_at = models.DateTimeField(_("held at"))
     attendance = models.ManyToManyField(
         SupportVolunteer, verbose_name=_("volunteers present"), related_name="meetings", blank=True
     )
     survivor_came = models.BooleanField(_("the survivor came"), default=False)
     what_was_done = EncryptedTextField(_("what was done"), null=True, blank=True)
     next_steps = EncryptedTextField(_("next steps"), null=True, blank=True)
-    minutes_submitted_at = models.DateTimeField(null=True, blank=True)
-    minutes_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        ordering = ["-held_at"]
-        indexes = [models.Index(fields=["minutes_submitted_at", "held_at"], name="support_meeting_minutes_due")]
-
-    def __str__(self) -> str:
-        return f"{self.held_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def minutes_due_at(self) -> datetime.datetime:
-        return self.held_at + MINUTES_DUE_AFTER
-
-    def minutes_late(self, now: datetime.datetime) -> bool:
-        """Minutes still missing after 48 hours (or handed in after them)."""
-        if self.minutes_submitted_at is not None:
-            return self.minutes_submitted_at > self.minutes_due_at
-        return now > self.minutes_due_at
 
 
-class SupportLateMinutesFlag(TimeStampedModel):
+class SupportLateMinutesFlag(LateMinutesFlagBase):
     """The task that told one coordinator that a meeting's minutes are late (one per meeting and coordinator)."""
 
     meeting = models.ForeignKey(SupportMeeting, on_delete=models.CASCADE, related_name="late_flags")
-    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    task = models.OneToOneField("cases.Task", null=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["meeting", "coordinator"], name="support_late_flag_unique"),
-        ]
 
 
 class WorryLevel(models.TextChoices):

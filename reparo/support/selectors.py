@@ -27,18 +27,19 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reparo.access.actors import organisation_ids_where, users_with
+from reparo.access.actors import organisation_ids_where
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
 from reparo.accounts.models import User
 from reparo.cases.models import ParticipantRole
 from reparo.cases.selectors import cases_seen_in_full_by
-from reparo.organisations.models import Organisation, OrganisationKind
 from reparo.people.models import Person
+from reparo.processes import circles
+from reparo.processes.circles import MeetingRow
+from reparo.processes.circles import partner_organisations as partner_organisations
 from reparo.processes.models import OPEN_STAGES, Process
 from reparo.support import services
 from reparo.support.models import (
-    MINUTES_DUE_AFTER,
     ClosingReview,
     Goal,
     Progress,
@@ -122,7 +123,7 @@ def circle_of_process(actor: Any, process: Process) -> SupportCircle | None:
 
 
 def volunteers_of(circle: SupportCircle) -> QuerySet[SupportVolunteer]:
-    return SupportVolunteer.objects.filter(circle=circle).select_related("user").order_by("-active", "created_at")
+    return circles.volunteers_of(services.KIND, circle)
 
 
 def active_volunteers_of(circle: SupportCircle) -> QuerySet[SupportVolunteer]:
@@ -197,25 +198,13 @@ def progress_awaiting(circle: SupportCircle) -> QuerySet[Progress]:
     )
 
 
-@dataclass
-class MeetingRow:
-    meeting: SupportMeeting
-    present: int
-    is_late: bool
-
-
-def meetings_of(circle: SupportCircle) -> QuerySet[SupportMeeting]:
-    return SupportMeeting.objects.filter(circle=circle).prefetch_related("attendance").order_by("-held_at")
-
-
 def meeting_list(circle: SupportCircle, *, now: datetime.datetime | None = None) -> list[MeetingRow]:
     """The circle's meetings, newest first, with how many volunteers came and whether the minutes are late."""
-    now = now or timezone.now()
-    return [MeetingRow(m, len(m.attendance.all()), m.minutes_late(now)) for m in meetings_of(circle)]
+    return circles.meeting_rows(services.KIND, circle, now=now)
 
 
 def meeting_in(circle: SupportCircle, pk: Any) -> SupportMeeting:
-    return one_or_404(meetings_of(circle), pk)
+    return one_or_404(circles.meetings_of(services.KIND, circle), pk)
 
 
 def minutes_to_write(circle: SupportCircle) -> QuerySet[SupportMeeting]:
@@ -240,15 +229,7 @@ def closing_of(circle: SupportCircle) -> ClosingReview | None:
 
 def volunteers_for(circle: SupportCircle) -> QuerySet[User]:
     """Users with an active support-volunteer role in the case's organisation not yet in the circle."""
-    return (
-        users_with(circle.process.case.organisation_id, Capability.VOLUNTEER_IN_SUPPORT)
-        .exclude(support_circles__circle=circle)
-        .order_by("email")
-    )
-
-
-def partner_organisations() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind=OrganisationKind.PARTNER, is_active=True).order_by("name")
+    return circles.volunteers_for(services.KIND, circle)
 
 
 def survivors_of_process(process: Process) -> QuerySet[Person]:
@@ -313,9 +294,9 @@ def staff_home(actor: Any, *, now: datetime.datetime | None = None, limit: int =
     ):
         awaiting[circle_id] = awaiting.get(circle_id, 0) + 1
     late: dict[Any, int] = {}
-    for circle_id in SupportMeeting.objects.filter(
-        circle__in=ids, minutes_submitted_at__isnull=True, held_at__lt=now - MINUTES_DUE_AFTER
-    ).values_list("circle_id", flat=True):
+    for circle_id in (
+        SupportMeeting.objects.minutes_overdue(now).filter(circle__in=ids).values_list("circle_id", flat=True)
+    ):
         late[circle_id] = late.get(circle_id, 0) + 1
     rows = [CoordinatedCircle(c, worries.get(c.pk, 0), awaiting.get(c.pk, 0), late.get(c.pk, 0)) for c in circles]
     far = datetime.datetime.max.replace(tzinfo=datetime.UTC)

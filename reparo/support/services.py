@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,9 +18,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from reparo.access.actors import holds, users_with
+from reparo.access.actors import holds
 from reparo.access.capabilities import Capability
 from reparo.access.participants import speaks_for
 from reparo.audit.services import audit_record_for
@@ -32,19 +31,18 @@ from reparo.cases.services import task_generate
 from reparo.consent.models import ConsentMethod, ConsentPurpose, DataCategory
 from reparo.consent.policy import may
 from reparo.consent.services import consent_record
-from reparo.core import dates
 from reparo.core.crypto import normalise_text
 from reparo.cosa.models import InnerMember as CosaInnerMember
 from reparo.evaluation.extensions import Occasion
 from reparo.organisations.models import Organisation, OrganisationKind
 from reparo.people.models import Person
+from reparo.processes import circles
 from reparo.processes import services as process_services
 from reparo.processes.models import Process, ProcessParticipant, ProcessRole, ProcessType
 from reparo.support.models import (
     FOLLOW_UP_MONTHS,
     INNER_CIRCLE_MAX,
     INNER_CIRCLE_MIN,
-    MINUTES_DUE_AFTER,
     OUTCOME_INSTRUMENTS,
     ClosingReview,
     Goal,
@@ -67,6 +65,33 @@ from reparo.support.models import (
 )
 from reparo.training.eligibility import volunteer_problems
 from reparo.training.framework import SURVIVOR_SUPPORT
+
+
+def _told_of_late_minutes(meeting: SupportMeeting) -> list[Any]:
+    """The organisation's coordinators who follow up circles and the circle's own coordinator (while they work on its
+    case), by e-mail address."""
+    circle = meeting.circle
+    coordinators = {u.pk: u for u in circles.follow_up_coordinators(meeting)}
+    if case_access_for(circle.coordinator, circle.process.case).can_work:
+        coordinators.setdefault(circle.coordinator.pk, circle.coordinator)
+    return sorted(coordinators.values(), key=lambda u: u.email)
+
+
+# What a support circle brings to the inner circle and meeting log it shares with CoSA (``reparo.processes.circles``).
+KIND = circles.CircleKind(
+    volunteer=SupportVolunteer,
+    meeting=SupportMeeting,
+    late_flag=SupportLateMinutesFlag,
+    volunteer_role=Capability.VOLUNTEER_IN_SUPPORT,
+    inner_min=INNER_CIRCLE_MIN,
+    inner_max=INNER_CIRCLE_MAX,
+    wrong_size=gettext_lazy(
+        "A support circle needs %(min)d to %(max)d active volunteers before meetings can be recorded. It has %(count)d."
+    ),
+    not_a_volunteer=gettext_lazy("Only active volunteers of this circle can be marked present."),
+    late_task=gettext_noop("Support circle meeting minutes are late (meeting of %(date)s)"),
+    coordinators=_told_of_late_minutes,
+)
 
 # What a partner of the outer circle learns: what the survivor needs help with (their goals), nothing more.
 PARTNER_CATEGORIES = [DataCategory.NEEDS.value]
@@ -299,16 +324,6 @@ def _tell_coordinator_of_end(circle: SupportCircle) -> None:
 # --- the inner circle: volunteers ---------------------------------------------------------------------------
 
 
-def _training_hours(value: Any) -> Decimal:
-    try:
-        hours = Decimal(str(value if value not in (None, "") else 0))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"training_hours": _("Give the training hours as a number.")}) from None
-    if not hours.is_finite() or hours < 0 or hours >= 100000:
-        raise ValidationError({"training_hours": _("Give the training hours as a number from 0.")})
-    return hours.quantize(Decimal("0.1"))
-
-
 def on_responsible_side(user: Any, circle: SupportCircle) -> bool:
     """Whether ``user`` supports the responsible person of this circle's case (on its team as a CoSA volunteer, or
     in the inner circle of a CoSA on it): they may never join the survivor's circle."""
@@ -323,7 +338,7 @@ def _require_volunteer_fit(circle: SupportCircle, user: Any, screening_done_on: 
     """The CoSA volunteer requirements (screening, training hours) and a completed survivor-support course."""
     problems = volunteer_problems(
         user, program=circle.process.case.program, screening_done_on=screening_done_on,
-        training_hours=_training_hours(training_hours), course_competency=SURVIVOR_SUPPORT,
+        training_hours=circles.training_hours(training_hours), course_competency=SURVIVOR_SUPPORT,
     )  # fmt: skip
     if problems:
         raise ValidationError([_("This volunteer cannot join the circle yet:"), *problems])
@@ -357,7 +372,10 @@ def volunteer_add(
         raise _full(circle)
     _require_volunteer_fit(circle, user, screening_done_on, training_hours)
     member = SupportVolunteer.objects.create(
-        circle=circle, user=user, screening_done_on=screening_done_on, training_hours=_training_hours(training_hours)
+        circle=circle,
+        user=user,
+        screening_done_on=screening_done_on,
+        training_hours=circles.training_hours(training_hours),
     )
     _audit(actor, "support.volunteer_added", circle, circle, user=str(user.pk))
     return member
@@ -380,7 +398,7 @@ def volunteer_update(
     if active:
         _require_volunteer_fit(circle, locked.user, screening_done_on, training_hours)
     locked.screening_done_on = screening_done_on
-    locked.training_hours = _training_hours(training_hours)
+    locked.training_hours = circles.training_hours(training_hours)
     locked.active = bool(active)
     locked.save()
     _audit(actor, "support.volunteer_updated", circle, circle, user=str(locked.user_id), active=locked.active)
@@ -389,12 +407,7 @@ def volunteer_update(
 
 def inner_circle_problem(circle: SupportCircle) -> str:
     """Why meetings cannot be recorded yet, in plain words; empty when they can."""
-    active = SupportVolunteer.objects.filter(circle=circle, active=True).count()
-    if INNER_CIRCLE_MIN <= active <= INNER_CIRCLE_MAX:
-        return ""
-    return _(
-        "A support circle needs %(min)d to %(max)d active volunteers before meetings can be recorded. It has %(count)d."
-    ) % {"min": INNER_CIRCLE_MIN, "max": INNER_CIRCLE_MAX, "count": active}
+    return circles.inner_circle_problem(KIND, circle)
 
 
 # --- the outer circle: partners -----------------------------------------------------------------------------
@@ -586,28 +599,19 @@ def meeting_record(
     _require_member(actor, circle)
     _require_open(circle)
     now = _now(now)
-    problem = inner_circle_problem(circle)
-    if problem:
-        raise ValidationError(problem)
-    if held_at > now:
-        raise ValidationError({"held_at": _("Record a meeting once it has been held.")})
+    circles.meeting_check(KIND, circle, held_at=held_at, now=now)
     if held_at < timezone.make_aware(datetime.datetime.combine(circle.opened_on, datetime.time.min)):
         raise ValidationError({"held_at": _("The circle did not exist yet on that day.")})
     if survivor_came and not circle.survivor_joins_meetings:
         raise ValidationError(
             {"survivor_came": _("The survivor chose not to come to meetings. Ask the coordinator if that changed.")}
         )
-    present = list(attendees)
-    valid = set(SupportVolunteer.objects.filter(circle=circle, active=True).values_list("pk", flat=True))
-    if any(a.pk not in valid for a in present):
-        raise ValidationError({"attendees": _("Only active volunteers of this circle can be marked present.")})
+    present = circles.volunteers_present(KIND, circle, attendees)
     done, nxt = _minutes(what_was_done, next_steps)
-    meeting = SupportMeeting.objects.create(
-        circle=circle, held_at=held_at, survivor_came=bool(survivor_came), what_was_done=done or None,
-        next_steps=nxt or None, minutes_submitted_at=now if done else None, minutes_by=actor if done else None,
-        recorded_by=actor,
+    meeting = circles.meeting_save(
+        KIND, actor=actor, circle=circle, held_at=held_at, present=present, minutes_in=bool(done), now=now,
+        survivor_came=bool(survivor_came), what_was_done=done or None, next_steps=nxt or None,
     )  # fmt: skip
-    meeting.attendance.set(present)
     _audit(actor, "support.meeting_recorded", meeting, circle, present=len(present),
            survivor_came=bool(survivor_came), minutes=bool(done))  # fmt: skip
     return meeting
@@ -625,14 +629,8 @@ def minutes_submit(
     done, nxt = _minutes(what_was_done, next_steps)
     if not done:
         raise ValidationError({"what_was_done": _("Write what was done before handing the minutes in.")})
-    locked = SupportMeeting.objects.select_for_update().get(pk=meeting.pk)
-    if locked.minutes_submitted_at is not None:
-        raise ValidationError(_("The minutes of this meeting were already handed in."))
-    locked.what_was_done, locked.next_steps = done, nxt or None
-    locked.minutes_submitted_at, locked.minutes_by = now, actor
-    locked.save()
-    tasks = SupportLateMinutesFlag.objects.filter(meeting=locked, task__isnull=False).values_list("task_id", flat=True)
-    Task.objects.filter(pk__in=list(tasks), done_at__isnull=True).update(done_at=now)
+    locked = circles.minutes_hand_in(KIND, actor=actor, meeting=meeting, now=now, what_was_done=done,
+                                     next_steps=nxt or None)  # fmt: skip
     _audit(actor, "support.minutes_submitted", locked, circle, late=locked.minutes_late(now))
     return locked
 
@@ -640,46 +638,15 @@ def minutes_submit(
 def flag_late_minutes(*, now: datetime.datetime | None = None) -> list[Task]:
     """Give the circle's coordinator, and each coordinator of the organisation who follows up circles, one case
     task per meeting whose minutes are more than 48 hours late. Safe to run again: nobody is told twice."""
-    now = _now(now)
-    overdue = (
-        SupportMeeting.objects.filter(minutes_submitted_at__isnull=True, held_at__lt=now - MINUTES_DUE_AFTER)
-        .select_related("circle__process__case__organisation", "circle__coordinator")
-        .order_by("held_at")
-    )
-    created: list[Task] = []
-    for meeting in overdue:
-        created.extend(_flag_meeting(meeting, now=now))
-    return created
+    return circles.flag_late_minutes(KIND, now=_now(now), audit=_audit_late_minutes)
 
 
-@transaction.atomic
-def _flag_meeting(meeting: SupportMeeting, *, now: datetime.datetime) -> list[Task]:
-    circle = meeting.circle
-    case = circle.process.case
-    coordinators = {u.pk: u for u in users_with(case.organisation_id, Capability.FOLLOW_UP_CIRCLES)}
-    if case_access_for(circle.coordinator, case).can_work:
-        coordinators.setdefault(circle.coordinator.pk, circle.coordinator)
-    already = set(SupportLateMinutesFlag.objects.filter(meeting=meeting).values_list("coordinator_id", flat=True))
-    tasks = []
-    held = timezone.localtime(meeting.held_at)
-    for coordinator in sorted(coordinators.values(), key=lambda u: u.email):
-        if coordinator.pk in already:
-            continue
-        task = task_generate(
-            case_id=case.pk,
-            message=gettext_noop("Support circle meeting minutes are late (meeting of %(date)s)"),
-            params={"date": dates.moment(held)},
-            owner_id=coordinator.pk,
-            due_date=timezone.localdate(now),
-        )
-        SupportLateMinutesFlag.objects.create(meeting=meeting, coordinator=coordinator, task=task)
-        tasks.append(task)
-    if tasks:
-        audit_record_for(
-            None, "support.minutes_flagged_late", meeting, case.organisation, circle=str(circle.pk),
-            coordinators=len(tasks), tasks=[str(t.pk) for t in tasks], system_label="system",
-        )  # fmt: skip
-    return tasks
+def _audit_late_minutes(meeting: SupportMeeting, tasks: list[Task]) -> None:
+    audit_record_for(
+        None, "support.minutes_flagged_late", meeting, meeting.circle.process.case.organisation,
+        circle=str(meeting.circle.pk), coordinators=len(tasks), tasks=[str(t.pk) for t in tasks],
+        system_label="system",
+    )  # fmt: skip
 
 
 # --- worries ------------------------------------------------------------------------------------------------

@@ -9,15 +9,18 @@ Both have an inner circle of screened, trained volunteers (a screening date, tra
 have between a minimum and a maximum of active volunteers before meetings can be recorded; meetings held on a day
 and hour, with the active volunteers who were present; minutes due within 48 hours of the meeting
 (:data:`MINUTES_DUE_AFTER`), late when missing (or handed in) after that; and late minutes flagged once to each
-coordinator, as a case task that is done when the minutes arrive. That is written once, here.
+coordinator, as a case task that is done when the minutes arrive. That is written once, here: the abstract models,
+the reads (:func:`meeting_rows` and the volunteers), the writes (:func:`meeting_check`, :func:`volunteers_present`,
+:func:`meeting_save`, :func:`minutes_hand_in`, :func:`flag_late_minutes`), the volunteer and meeting forms, and one
+meeting as the pages list it (``templates/processes/_circle_meeting.html``).
 
 What each kind supplies, in a :class:`CircleKind`:
 
 - its own concrete models, built on :class:`VolunteerBase`, :class:`MeetingBase` and :class:`LateMinutesFlagBase`
-  (each app keeps its own tables; the bases add no column of their own choosing and rename nothing). The concrete
-  models add the ``circle`` (and, for the flag, the ``meeting``) they belong to, the meeting's ``attendance`` of
-  volunteers, who else came and what the minutes say (CoSA: one text; a support circle: what was done and the next
-  steps);
+  (each app keeps its own tables: the bases hold the fields both kinds already had, as they were, so no table
+  changes; index and constraint names follow the app, ``cosa_meeting_minutes_due``...). The concrete models add the
+  ``circle`` (and, for the flag, the ``meeting``) they belong to, the meeting's ``attendance`` of volunteers, who
+  else came and what the minutes say (CoSA: one text; a support circle: what was done and the next steps);
 - the organisation role its volunteers hold (:attr:`CircleKind.volunteer_role`) and the size of its inner circle;
 - its own words for what differs between them (so each keeps its translations);
 - who is told about late minutes (:attr:`CircleKind.coordinators`): by default the organisation's coordinators who

@@ -286,11 +286,12 @@ def minutes_hand_in(kind: CircleKind, *, actor: Any, meeting: Any, now: datetime
 
 
 def flag_late_minutes(
-    kind: CircleKind, *, now: datetime.datetime, audit: Callable[[Any, list[Task]], None]
+    kind: CircleKind, *, now: datetime.datetime, audit: Callable[[Any, dict[str, Any]], None]
 ) -> list[Task]:
     """Give each of the kind's coordinators one case task per meeting whose minutes are more than 48 hours late.
-    Safe to run again: nobody is told twice about a meeting. ``audit(meeting, tasks)`` writes the app's audit row,
-    in the transaction that made the tasks."""
+    Safe to run again: nobody is told twice about a meeting. ``audit(meeting, detail)`` writes the app's audit row
+    (``detail``: the circle, how many coordinators were told and their tasks' ids) in the transaction that made the
+    tasks."""
     overdue = (
         kind.meeting.objects.minutes_overdue(now)
         .select_related("circle__process__case__organisation")
@@ -304,7 +305,7 @@ def flag_late_minutes(
 
 @transaction.atomic
 def _flag_meeting(
-    kind: CircleKind, meeting: Any, *, now: datetime.datetime, audit: Callable[[Any, list[Task]], None]
+    kind: CircleKind, meeting: Any, *, now: datetime.datetime, audit: Callable[[Any, dict[str, Any]], None]
 ) -> list[Task]:
     case = meeting.circle.process.case
     already = set(kind.late_flag.objects.filter(meeting=meeting).values_list("coordinator_id", flat=True))
@@ -323,7 +324,8 @@ def _flag_meeting(
         kind.late_flag.objects.create(meeting=meeting, coordinator=coordinator, task=task)
         tasks.append(task)
     if tasks:
-        audit(meeting, tasks)
+        told = {"circle": str(meeting.circle.pk), "coordinators": len(tasks), "tasks": [str(t.pk) for t in tasks]}
+        audit(meeting, told)
     return tasks
 
 

@@ -641,12 +641,9 @@ def flag_late_minutes(*, now: datetime.datetime | None = None) -> list[Task]:
     return circles.flag_late_minutes(KIND, now=_now(now), audit=_audit_late_minutes)
 
 
-def _audit_late_minutes(meeting: SupportMeeting, tasks: list[Task]) -> None:
-    audit_record_for(
-        None, "support.minutes_flagged_late", meeting, meeting.circle.process.case.organisation,
-        circle=str(meeting.circle.pk), coordinators=len(tasks), tasks=[str(t.pk) for t in tasks],
-        system_label="system",
-    )  # fmt: skip
+def _audit_late_minutes(meeting: SupportMeeting, detail: dict[str, Any]) -> None:
+    organisation = meeting.circle.process.case.organisation
+    audit_record_for(None, "support.minutes_flagged_late", meeting, organisation, system_label="system", **detail)
 
 
 # --- worries ------------------------------------------------------------------------------------------------

@@ -236,6 +236,7 @@ def contact(request: HttpRequest, pk: Any) -> HttpResponse:
         {
             "person": person,
             "points": points,
+            "told_at_all": selectors.told_at_all(person),
             "form": form,
             "channels": [(Channel(c).label, consents[c]) for c in Channel.values if c == Channel.EMAIL or available],
         },

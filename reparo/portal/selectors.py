@@ -71,6 +71,18 @@ def speaking_person_id(user: Any) -> Any:
     return account.person_id
 
 
+def person_may_be_told(person: Person, *, at: datetime.datetime | None = None) -> bool:
+    """Whether ``person`` may be told that something is waiting for them here (the "something is waiting" e-mail and
+    text message): they were invited, staff have not suspended their access, and their consent to be contacted
+    through the portal is in force at ``at``. :mod:`reparo.access.participants` asks this for messaging."""
+    suspended_or_none = (
+        not PortalAccount.objects.filter(person_id=person.pk).exclude(status=AccessStatus.SUSPENDED).exists()
+    )
+    if suspended_or_none:
+        return False
+    return bool(may(person=person, purpose=ConsentPurpose.PORTAL, at=at))
+
+
 def account_of(actor: Any) -> PortalAccount | None:
     """The portal account of a participant who may use the portal now, or ``None``."""
     person_id = person_id_of(actor)

@@ -8,6 +8,7 @@ from reparo.messaging import selectors, services
 from reparo.messaging.models import Attachment, Message, Relay, RelayStatus, Thread
 from tests.conftest import CsrfClient, page_title, sign_in
 from tests.messaging.factories import EXE, PDF, PNG, dialogue
+from tests.portal.conftest import activate
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +225,9 @@ def test_it_records_the_ways_to_be_told(world, scene):
     page = client.get(url).content.decode()
     assert "safe@mail.example" in page and "has not agreed" in page  # no consent to e-mail contact yet
     assert page_title(page) == "Notifications · Reparo"
+    assert "Not told now, whatever the way" in page  # not invited to the portal
+    activate(world, scene.case, scene.survivor)
+    assert "Not told now, whatever the way" not in client.get(url).content.decode()
 
 
 def test_it_audits_who_was_shown_the_addresses(world, scene):

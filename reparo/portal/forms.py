@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from reparo.core.once import OnceForm
 from reparo.evaluation.catalogue import Instrument
 from reparo.messaging.models import MAX_BODY_CHARS, RelayKind
 from reparo.portal.models import InvitationChannel
@@ -119,7 +120,7 @@ class QuestionnaireForm(forms.Form):
 RATINGS = [(str(n), str(n)) for n in range(11)]
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(OnceForm):
     """How the participant feels, 0 to 10, before or after a meeting (the meeting chosen from their own)."""
 
     meeting = forms.ChoiceField(label=_("Which meeting"))
@@ -184,7 +185,7 @@ class PortalSettingsForm(forms.Form):
     )
 
 
-class PassOnForm(forms.Form):
+class PassOnForm(OnceForm):
     """Something the participant wants passed on to the other side of one of their processes (the facilitators
     read it first)."""
 

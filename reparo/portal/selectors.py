@@ -430,6 +430,44 @@ def consent_offers_for(actor: Any, *, at: datetime.datetime | None = None) -> li
     return offers
 
 
+def consent_offer_in_force(actor: Any, code: str, *, at: datetime.datetime | None = None) -> Consent | None:
+    """The participant's consent in force now that already gives what the offer ``code`` (from
+    :func:`consent_offers_for`) would record, or ``None``: agreeing again to what is in force changes nothing."""
+    at = at or timezone.now()
+    if _own_person_id(actor) is None:
+        return None
+    rows = list(consents_of(actor))
+    current = [c for c in rows if c.in_force_at(at)]
+
+    def first(purpose: str, **match: Any) -> Consent | None:
+        return next(
+            (c for c in current if c.purpose == purpose and all(getattr(c, k) == v for k, v in match.items())), None
+        )
+
+    kind, _sep, rest = str(code or "").partition(":")
+    if kind in (ConsentPurpose.EVALUATION, ConsentPurpose.REPORTING, ConsentPurpose.RELAY) and not rest:
+        return first(kind)
+    if kind == "contact" and rest in ContactChannel.values:
+        return first(ConsentPurpose.CONTACT, channel=rest)
+    if kind == "process":
+        process = next((p.process for p in participations_of(actor) if str(p.process_id) == rest), None)
+        if process is not None:
+            return first(process_consent_purpose(process), process_ref=process_consent_ref(process))
+    if kind == "share":
+        basis = next((c for c in rows if str(c.pk) == rest and c.purpose == ConsentPurpose.SHARE), None)
+        if basis is not None:
+            wanted = set(basis.data_categories or [])
+            return next(
+                (
+                    c for c in current
+                    if c.purpose == ConsentPurpose.SHARE and c.recipient_id == basis.recipient_id
+                    and wanted <= set(c.data_categories or [])
+                ),
+                None,
+            )  # fmt: skip
+    return None
+
+
 # --- questionnaires -----------------------------------------------------------------------------------------------
 
 
@@ -442,6 +480,15 @@ def surveys_of(actor: Any, *, today: datetime.date | None = None) -> QuerySet[Su
     return SurveyAssignment.objects.filter(
         person_id=person_id, status=AssignmentStatus.OPEN, due_on__lte=today
     ).order_by("due_on", "created_at")
+
+
+def survey_answered(actor: Any, pk: Any) -> bool:
+    """Whether ``pk`` is one of the participant's own questionnaires, answered already (a second sending of the same
+    answers is then told so, not "not found")."""
+    person_id = _own_person_id(actor)
+    if person_id is None:
+        return False
+    return SurveyAssignment.objects.filter(person_id=person_id, pk=pk, status=AssignmentStatus.COMPLETED).exists()
 
 
 def surveys_due_count(actor: Any) -> int:
@@ -671,6 +718,12 @@ def circle_progress_in(circle: SupportCircle, pk: Any) -> Progress:
     """Progress on a goal of ``circle`` (one of the participant's own, from :func:`circle_get_for`) still waiting for
     their answer; anything else is 404."""
     return one_or_404(support_selectors.progress_awaiting_survivor(circle), pk)
+
+
+def circle_progress_answered(circle: SupportCircle, pk: Any) -> bool:
+    """Whether ``pk`` is progress on a goal of ``circle`` (one of the participant's own, from :func:`circle_get_for`)
+    that the survivor has answered already."""
+    return Progress.objects.filter(goal__circle=circle, pk=pk).exclude(status=ProgressStatus.AWAITING).exists()
 
 
 @dataclass(frozen=True)

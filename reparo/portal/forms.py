@@ -136,13 +136,20 @@ class CheckInForm(OnceForm):
         widget=forms.RadioSelect(attrs={"class": "scale"}),
     )
 
-    def __init__(self, *args: Any, sessions: list[Any], processes: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, appointments: list[Any], processes: list[Any], **kwargs: Any) -> None:
+        """``appointments``: the participant's recent meetings as they may see them (their own times, or the day only:
+        :func:`reparo.portal.selectors.appointment_for`)."""
         super().__init__(*args, **kwargs)
-        self.sessions = {f"s:{s.pk}": s for s in sessions}
+        self.sessions = {f"s:{a.session.pk}": a.session for a in appointments}
         self.processes = {f"p:{p.pk}": p for p in processes}
         choices = [
-            (key, formats.date_format(timezone.localtime(s.starts_at), "DATETIME_FORMAT"))
-            for key, s in self.sessions.items()
+            (
+                f"s:{a.session.pk}",
+                formats.date_format(timezone.localtime(a.starts_at), "DATETIME_FORMAT")
+                if a.starts_at
+                else formats.date_format(a.day, "DATE_FORMAT"),
+            )
+            for a in appointments
         ]
         choices += [
             (key, _("Not about one meeting: %(process)s") % {"process": p.get_type_display()})

@@ -233,8 +233,10 @@ class Appointment:
 
     session: Session
     own: ProcessParticipant
-    starts_at: datetime.datetime
-    ends_at: datetime.datetime
+    # The participant's own times: ``None`` on a joint session for someone on neither side (or whose side is not
+    # recorded), who is told the day only, and that their facilitator will say when to come.
+    starts_at: datetime.datetime | None
+    ends_at: datetime.datetime | None
     with_facilitator_only: bool
     attendees: list[Attendee] = field(default_factory=list)
     agenda: list[str] = field(default_factory=list)
@@ -245,6 +247,10 @@ class Appointment:
     @property
     def cancelled(self) -> bool:
         return self.session.status == SessionStatus.CANCELLED
+
+    @property
+    def day(self) -> datetime.date:
+        return timezone.localtime(self.starts_at or self.session.starts_at).date()
 
 
 ROLE_WORDS: dict[str, Any] = {
@@ -258,9 +264,11 @@ ROLE_WORDS: dict[str, Any] = {
 
 
 def appointment_for(actor: Any, session: Session) -> Appointment:
-    """What the participant may know of ``session`` (one they are invited to): their own arrival and leaving times,
-    who will be there by role (a name only for the other side, and only once both agreed to be named), what will
-    happen, and, for a meeting of their own, where. Never the other side's times, waiting room or arrangements."""
+    """What the participant may know of ``session`` (one they are invited to): their own arrival and leaving times
+    (a supporter's: those of the side they come with; someone on neither side is told no times of a joint session),
+    who will be there by role (a name only for the other side, and only once both agreed to be named; never to a
+    supporter), what will happen, and, for a meeting of their own, where. Never the other side's times, waiting room
+    or arrangements."""
     from reparo.processes.content import agenda_for
     from reparo.processes.ics import times_for
 
@@ -288,7 +296,8 @@ def appointment_for(actor: Any, session: Session) -> Appointment:
     if session.interpreter_language:
         attendees.append(Attendee(label=_("An interpreter")))
     alone = all(i.participant_id == own.pk for i in invited)
-    starts, ends = times_for(session, own)
+    times = times_for(session, own)
+    starts, ends = times if times is not None else (None, None)
     own_meeting = alone and not session.is_joint
     return Appointment(
         session=session,

@@ -429,9 +429,9 @@ def questionnaire(request: HttpRequest, pk: Any) -> HttpResponse:
 @participant_page
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest) -> HttpResponse:
-    sessions = list(selectors.recent_sessions_of(request.user))
+    sessions = [selectors.appointment_for(request.user, s) for s in selectors.recent_sessions_of(request.user)[:20]]
     processes = [p.process for p in selectors.stoppable_of(request.user)]
-    form = CheckInForm(request.POST or None, sessions=sessions, processes=processes)
+    form = CheckInForm(request.POST or None, appointments=sessions, processes=processes)
     if request.method == "POST" and form.is_valid():
         process, session = form.chosen()
         try:

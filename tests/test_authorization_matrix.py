@@ -450,6 +450,7 @@ URLS: dict[str, Entry] = {
         data=lambda o: {"case_participant": o["case"].participants.get(role="survivor"), "role": "survivor"},
     ),
     "processes:withdraw": action("CASE_WORK"),
+    "processes:supports": action("CASE_WORK", data=lambda o: {"supports": ""}),
     "processes:facilitator_assign": action(
         "ASSIGNS_FACILITATORS", data=lambda o: {"user": o["staff"].co, "role": "co_facilitator"}
     ),

@@ -19,13 +19,16 @@ from reparo.access.actors import actor_kind
 from reparo.access.capabilities import ActorKind
 from reparo.core import context
 
-_PROVIDED: dict[str, Callable[[Any], Any]] = {}
+_PROVIDED: dict[str, Callable[..., Any]] = {}
 
 
-def provide(*, person_id_of: Callable[[Any], Any]) -> None:
+def provide(*, person_id_of: Callable[[Any], Any], may_be_told: Callable[..., bool] | None = None) -> None:
     """Called once by the portal app: ``person_id_of(user)`` returns the id of the person a participant account
-    speaks for now, or ``None`` (no account, suspended, or no longer agreeing to use the portal)."""
+    speaks for now, or ``None`` (no account, suspended, or no longer agreeing to use the portal);
+    ``may_be_told(person, at=...)`` whether a person may be told that something waits for them in the portal."""
     _PROVIDED["person_id_of"] = person_id_of
+    if may_be_told is not None:
+        _PROVIDED["may_be_told"] = may_be_told
 
 
 def person_id_of(actor: Any) -> Any:
@@ -49,3 +52,11 @@ def speaks_for(actor: Any, person: Any) -> bool:
     """Whether ``actor`` is a participant who speaks, now, for ``person`` (an instance or an id)."""
     own = person_id_of(actor)
     return own is not None and str(own) == str(getattr(person, "pk", person))
+
+
+def may_be_told(person: Any, *, at: Any = None) -> bool:
+    """Whether ``person`` may be told (by e-mail or text message) that something is waiting for them in the portal:
+    they have portal access that staff have not suspended, and their consent to be contacted through the portal is
+    in force. Without the portal app nobody is (fail closed): there would be nothing to sign in to."""
+    resolver = _PROVIDED.get("may_be_told")
+    return bool(resolver(person, at=at)) if resolver is not None else False

@@ -167,6 +167,7 @@ ACTIONS: dict[str, object] = {
     "process.invitation_reply": _("Reply to a session invitation recorded"),
     "process.opened": _("Process started"),
     "process.participant_added": _("Person added to a process"),
+    "process.participant_side_set": _("Whom a supporter comes with recorded"),
     "process.participant_withdrew": _("Person stopped taking part in a process"),
     "process.paused": _("Process paused"),
     "process.preparation_recorded": _("Preparation meeting recorded"),

@@ -34,6 +34,7 @@ from reparo.consent.models import (
     when,
 )
 from reparo.consent.signals import consent_withdrawn
+from reparo.core.once import AlreadyDone
 from reparo.organisations.models import Organisation
 from reparo.people.models import Person
 
@@ -144,9 +145,10 @@ def consent_withdraw(*, actor: Any, consent: Consent, via: str = WithdrawalVia.S
         raise ValueError("A withdrawal online is made by the person themself; staff record the others.")
     locked = Consent.objects.select_for_update().get(pk=consent.pk, person=person)
     if locked.withdrawn_at is not None:
-        raise ValidationError(
+        raise AlreadyDone(
             _("This agreement was already withdrawn on %(date)s. Nothing has changed.")
-            % {"date": when(locked.withdrawn_at)}
+            % {"date": when(locked.withdrawn_at)},
+            result=locked,
         )
     locked.withdrawn_at = max(timezone.now(), locked.given_at)
     locked.withdrawn_by = actor

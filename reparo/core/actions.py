@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from reparo.core.once import AlreadyDone
+
 
 def errors_text(form_or_error: Any) -> str:
     """A form's or a ValidationError's messages as one line for a flash message."""
@@ -22,7 +24,8 @@ def run_action(
     request: HttpRequest, call: Callable[[], Any], *, success: str, back_to: str, form: Any = None
 ) -> HttpResponse:
     """Run ``call`` (a service) when ``form`` (if any) is valid. A service that refuses the actor answers 404,
-    as for anything that is not theirs; a refused change is explained in plain words; then back to the page."""
+    as for anything that is not theirs; a refused change is explained in plain words; what was already done (the same
+    button pressed twice) is said as information, not as an error; then back to the page."""
     if form is not None and not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect(back_to)
@@ -30,6 +33,8 @@ def run_action(
         call()
     except PermissionDenied:
         raise Http404 from None
+    except AlreadyDone as exc:
+        messages.info(request, errors_text(exc))
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:
@@ -90,6 +95,11 @@ def form_page(
             result = call(form)
         except PermissionDenied:
             raise Http404 from None
+        except AlreadyDone as exc:  # the same form sent twice: say so, and go where the first one went
+            messages.info(request, errors_text(exc))
+            if not callable(back_to):
+                return redirect(back_to)
+            return redirect(back_to(exc.result) if exc.result is not None else request.path)
         except refusals as exc:
             handle = next((handle for kind, handle in conflicts.items() if isinstance(exc, kind)), None)
             if handle is not None:

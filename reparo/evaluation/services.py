@@ -40,6 +40,7 @@ from reparo.cases.selectors import case_access_for, cases_visible_to
 from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import may, people_who_may
 from reparo.core.crypto import normalise_text
+from reparo.core.once import AlreadyDone
 from reparo.evaluation import selectors
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.evaluation.extensions import occasions_due
@@ -391,6 +392,8 @@ def survey_complete(
     else:
         collected_on = timezone.localdate()
     locked = SurveyAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.status == AssignmentStatus.COMPLETED:  # answered already (the same answers sent twice, say)
+        raise AlreadyDone(_("The answers to this survey are saved already: it is no longer open. Nothing has changed."))
     if locked.status != AssignmentStatus.OPEN:
         raise ValidationError(_("This survey is no longer open."))
     decision = may(person=locked.person, purpose=ConsentPurpose.EVALUATION, at=at)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reparo.core.forms import BoundedModelChoiceField
+from reparo.core.once import OnceForm
 from reparo.messaging.files import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from reparo.messaging.models import MAX_BODY_CHARS, MAX_NOTE_CHARS, MAX_RETENTION_DAYS, Channel, RelayKind
 
@@ -38,7 +39,7 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class MessageForm(forms.Form):
+class MessageForm(OnceForm):
     body = forms.CharField(
         label=_("Message"), max_length=MAX_BODY_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -58,7 +59,7 @@ class MessageForm(forms.Form):
         return [(upload.name or "", upload.read()) for upload in self.cleaned_data.get("attachments") or []]
 
 
-class RelayForm(forms.Form):
+class RelayForm(OnceForm):
     """Written down by staff for a participant: something they want passed on to the other side."""
 
     process = BoundedModelChoiceField(label=_("Process"), queryset=None, empty_label=None)  # type: ignore[arg-type,var-annotated]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reparo.core.fields import EncryptedCharField, EncryptedTextField
 from reparo.core.models import TimeStampedModel, UUIDModel
+from reparo.core.once import submission_key_field
 from reparo.messaging.fields import EncryptedBinaryField
 
 DEFAULT_RETENTION_DAYS = 365
@@ -112,6 +113,8 @@ class Relay(UUIDModel, TimeStampedModel):
     edit_refused_at = models.DateTimeField(null=True, blank=True)  # the author did not agree to the last edit
     delivered_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # The one-time token of the form it was written in (a digest): the same form sent twice asks once.
+    submission_key = submission_key_field()
 
     class Meta:
         verbose_name = _("message to pass on")
@@ -144,6 +147,8 @@ class Message(UUIDModel, TimeStampedModel):
     relay = models.ForeignKey(Relay, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
     body = EncryptedTextField(_("message"), null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # The one-time token of the form it was written in (a digest): the same form sent twice sends once.
+    submission_key = submission_key_field()
 
     class Meta:
         verbose_name = _("message")

@@ -2,9 +2,13 @@
 
 The e-mail and the text message say the same few words to everyone: no name, no content, no case, no program, from
 the neutral sender (``NOTIFICATION_FROM_EMAIL``). They go only on the channels the person chose (an address kept
-encrypted, :class:`reparo.messaging.models.ContactPoint`) and only while the consent ledger lets Reparo contact them
-that way. At most one notification per person per window (``NOTIFICATION_WINDOW``), sent after a random delay inside
-it, so that its timing says nothing about what happened or when.
+encrypted, :class:`reparo.messaging.models.ContactPoint`), only while the consent ledger lets Reparo contact them
+that way, and only while they may use the portal (their access not suspended, their consent to be contacted through
+the portal in force): asked when a notification is planned and again when it would go.
+
+At most one notification per person in any stretch of time as long as the window (``NOTIFICATION_WINDOW``): the next
+one's window opens no sooner than a whole window after the last one went out. Each is sent after a random delay
+inside its window, so that its timing says nothing about what happened or when.
 
 Staff are told in Reparo's own Notices instead (:func:`reparo.safety.services.notices_post`), in the same style.
 """
@@ -23,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import default_task_backend
 
+from reparo.access import participants
 from reparo.audit.services import audit_record
 from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import may
@@ -60,7 +65,11 @@ def _language(person: Person) -> str:
 
 
 def channels_open(person: Person, *, at: datetime.datetime | None = None) -> list[ContactPoint]:
-    """The person's chosen ways to be told that the consent ledger allows now (text messages only when set up)."""
+    """The person's chosen ways to be told that the consent ledger allows now (text messages only when set up). None
+    while the person may not be told at all: their portal access suspended (or never given), or their consent to be
+    contacted through the portal not in force (:func:`reparo.access.participants.may_be_told`)."""
+    if not participants.may_be_told(person, at=at):
+        return []
     points = []
     for point in ContactPoint.objects.filter(person=person, ended_at__isnull=True).order_by("channel"):
         if point.channel == Channel.SMS and not sms.sms_available():
@@ -70,21 +79,35 @@ def channels_open(person: Person, *, at: datetime.datetime | None = None) -> lis
     return points
 
 
+def _last_sent(person: Person) -> Notification | None:
+    """The person's latest notification that went out on at least one channel (one withheld, or that no channel
+    took, told nobody anything)."""
+    for sent in Notification.objects.filter(person=person, sent_at__isnull=False).order_by("-sent_at")[:20]:
+        if sent.channels:
+            return sent
+    return None
+
+
 @transaction.atomic
 def notify_person(*, person: Person, at: datetime.datetime | None = None) -> Notification | None:
-    """Tell ``person`` that something is waiting, if they chose a way to be told and nothing was planned for them in
-    the current window: plan one notification at a random moment inside the window. Called inside the transaction
-    of the action that left something waiting (which writes the audit row); returns the new plan, or None."""
+    """Tell ``person`` that something is waiting, if they chose a way to be told and nothing is planned for them yet:
+    plan one notification at a random moment inside a window. Called inside the transaction of the action that left
+    something waiting (which writes the audit row); returns the new plan, or None.
+
+    The window slides: it opens now, or one whole window after the last notification went out if that is later, so
+    that two notifications are never less than a window apart (none at 11:59 and again at 12:00), and something that
+    happens while one is planned is told by that one."""
     at = at or timezone.now()
     if not channels_open(person, at=at):
         return None
-    Person.objects.select_for_update().filter(pk=person.pk).first()  # one plan per window, even from two requests
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # one plan at a time, even from two requests
+    if Notification.objects.filter(person=person, sent_at__isnull=True).exists():
+        return None  # the one planned tells them of this too
     span = window()
-    latest = Notification.objects.filter(person=person).order_by("-window_start").first()
-    if latest is not None and latest.window_start + span > at:
-        return None
+    last = _last_sent(person)
+    opens = max(at, last.sent_at + span) if last is not None and last.sent_at is not None else at
     delay = datetime.timedelta(seconds=secrets.randbelow(max(int(span.total_seconds()), 1)))
-    notification = Notification.objects.create(person=person, window_start=at, due_at=at + delay)
+    notification = Notification.objects.create(person=person, window_start=opens, due_at=opens + delay)
     if default_task_backend.supports_defer:
         from reparo.messaging.tasks import notification_send_task
 
@@ -119,9 +142,11 @@ def notification_send(*, notification_id: Any, now: datetime.datetime | None = N
         return []
     person = notification.person
     sent: list[str] = []
+    # Suspended meanwhile, or no longer agreeing to the portal: it does not go out (closed, so it is not tried again).
+    withheld = not participants.may_be_told(person, at=now)
     with translation.override(_language(person)):
         subject, body, text = notice_texts()
-        for point in channels_open(person, at=now):
+        for point in [] if withheld else channels_open(person, at=now):
             try:
                 if point.channel == Channel.EMAIL:
                     EmailMessage(
@@ -145,6 +170,6 @@ def notification_send(*, notification_id: Any, now: datetime.datetime | None = N
         action="messaging.notification_sent",
         obj=notification,
         organisation=person.organisation,
-        detail={"person": str(person.pk), "channels": sent},
+        detail={"person": str(person.pk), "channels": sent, **({"withheld": True} if withheld else {})},
     )
     return sent

@@ -17,6 +17,7 @@ from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from reparo.access import participants
 from reparo.access.actors import member_organisation_ids
 from reparo.access.capabilities import Capability, team_roles_with
 from reparo.access.lookup import lookup, one_or_404
@@ -310,6 +311,12 @@ def contact_points_of(person: Person) -> QuerySet[ContactPoint]:
 def contact_consents(person: Person) -> dict[str, ConsentDecision]:
     """For each channel, whether the consent ledger lets Reparo contact the person that way now."""
     return {channel: may(person=person, purpose=ConsentPurpose.CONTACT, channel=channel) for channel in Channel.values}
+
+
+def told_at_all(person: Person) -> bool:
+    """Whether ``person`` may be told anything now, whatever the channel: they have portal access that is not
+    suspended and their consent to be contacted through the portal is in force."""
+    return participants.may_be_told(person)
 
 
 @lookup("messaging.contactpoint")

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
@@ -28,6 +29,7 @@ from reparo.audit.services import audit_record
 from reparo.cases.models import Case
 from reparo.cases.selectors import case_get_for, person_get_for
 from reparo.core import crypto
+from reparo.core.once import AlreadyDone, already_made, create_once, submission_key
 from reparo.messaging import notifications, selectors, sms
 from reparo.messaging.actors import ParticipantActor, audit_actor, is_participant, participant_is_current
 from reparo.messaging.files import MAX_ATTACHMENTS, check_file
@@ -150,12 +152,26 @@ def _thread_with(case: Case, person: Person, *, opened_by: Any) -> Thread:
     return thread
 
 
+def _who(actor: Any) -> str:
+    """Who acts, for a one-time form token's scope: a participant's person, or a staff user."""
+    return f"person:{actor.person.pk}" if is_participant(actor) else f"user:{actor.pk}"
+
+
+SENT_ALREADY = _lazy("This message was sent already. It was not sent twice.")
+ASKED_ALREADY = _lazy("This is with the facilitator already. It was not sent twice.")
+
+
 @transaction.atomic
-def message_post(*, actor: Any, thread: Thread, body: str, files: Iterable[tuple[str, bytes]] = ()) -> Message:
+def message_post(
+    *, actor: Any, thread: Thread, body: str, files: Iterable[tuple[str, bytes]] = (), submission: str = ""
+) -> Message:
     """Write in a conversation the actor reads, with up to three attachments (``(name, contents)``: PNG, JPEG or PDF,
     checked by their contents). The other side is told that something is waiting: the participant by their chosen
-    channels, staff in their Notices."""
+    channels, staff in their Notices. ``submission``: the one-time token of the form it was written in; the same form
+    sent again sends nothing more and raises :class:`reparo.core.once.AlreadyDone` with the first message."""
     thread = selectors.thread_get_for(actor, thread.pk)
+    key = submission_key(submission, scope=f"message:{thread.pk}:{_who(actor)}")
+    already_made(Message, key, SENT_ALREADY)
     case = thread.case
     _require_open_case(case)
     if thread.person_id and thread.person and thread.person.erased_at is not None:
@@ -166,12 +182,13 @@ def message_post(*, actor: Any, thread: Thread, body: str, files: Iterable[tuple
         raise ValidationError({"files": _("Attach at most %(count)s files.") % {"count": MAX_ATTACHMENTS}})
     checked = [check_file(name, content) for name, content in files]
     now = timezone.now()
-    message = Message.objects.create(
+    message = create_once(
+        Message, key, SENT_ALREADY,
         thread=thread,
         author_user=None if is_participant(actor) else actor,
         author_person=actor.person if is_participant(actor) else None,
         body=text or None,
-    )
+    )  # fmt: skip
     for item in checked:
         Attachment.objects.create(
             message=message, filename=item.name, content_type=item.content_type, size=len(item.content),
@@ -227,12 +244,14 @@ def relay_submit(
     kind: str = RelayKind.MESSAGE,
     author: Person | None = None,
     recipient: Person | None = None,
+    submission: str = "",
 ) -> Relay:
     """Ask for ``body`` to be passed on to the other side of ``process``. The author is the participant acting, or
     (for staff who work on the case, writing down a letter handed over or words said) ``author``. Without a
     ``recipient``, the one person on the other side. Refused, saying why, while a contact restriction is in force
     between the two, without the author's agreement to have messages passed on, after either side stopped, and
-    while the process is paused."""
+    while the process is paused. ``submission``: the one-time token of the form it was written in; the same form sent
+    again asks nothing more and raises :class:`reparo.core.once.AlreadyDone` with the first one."""
     if is_participant(actor):
         if not participant_is_current(actor) or process.case_id != actor.case.pk:
             raise Http404
@@ -247,6 +266,8 @@ def relay_submit(
         if author is None:
             raise ValidationError({"author": _("Say whose message this is.")})
         submitted_by = actor
+    key = submission_key(submission, scope=f"relay:{process.pk}:{author.pk}:{_who(actor)}")
+    already_made(Relay, key, ASKED_ALREADY)
     if kind not in RelayKind.values:
         raise ValidationError({"kind": _("Choose what it is.")})
     text = _text(body, limit=MAX_BODY_CHARS, field="body")
@@ -260,9 +281,10 @@ def relay_submit(
             )
         recipient = others[0]
     _refuse_unless_clear(process, author, recipient)
-    relay = Relay.objects.create(
-        process=process, author=author, recipient=recipient, kind=kind, body=text, submitted_by=submitted_by
-    )
+    relay = create_once(
+        Relay, key, ASKED_ALREADY,
+        process=process, author=author, recipient=recipient, kind=kind, body=text, submitted_by=submitted_by,
+    )  # fmt: skip
     _audit(actor, "messaging.relay_submitted", relay, process.case, process=str(process.pk), kind=kind)
     notices_post(case=process.case, process=process, kind=Notice.Kind.RELAY,
                  users=selectors.facilitators_to_tell(process.case))  # fmt: skip
@@ -301,6 +323,8 @@ def _review(actor: Any, relay: Relay) -> Relay:
 def relay_approve(*, actor: Any, relay: Relay) -> Relay:
     """A facilitator passes the message on as the author wrote it (asking the rules again first)."""
     relay = _review(actor, relay)
+    if relay.status == RelayStatus.DELIVERED:
+        raise AlreadyDone(_("This was passed on already. Nothing was passed on twice."), result=relay)
     if relay.status == RelayStatus.EDIT_PROPOSED:
         raise ValidationError(_("This is waiting for the author to agree to your edit. It goes once they agree."))
     if relay.status != RelayStatus.QUEUED:
@@ -314,9 +338,15 @@ def relay_approve(*, actor: Any, relay: Relay) -> Relay:
 def relay_propose_edit(*, actor: Any, relay: Relay, text: str, note: str = "") -> Relay:
     """A facilitator proposes different words. Nothing goes until the author has seen the edit and agreed to it."""
     relay = _review(actor, relay)
+    edited = _text(text, limit=MAX_BODY_CHARS, field="text")
+    if (
+        relay.status == RelayStatus.EDIT_PROPOSED
+        and relay.reviewed_by_id == actor.pk
+        and (relay.proposed_body or "") == edited
+    ):
+        raise AlreadyDone(_("This edit is waiting for the author's agreement already."), result=relay)
     if relay.status != RelayStatus.QUEUED:
         raise ValidationError(_("Only a message waiting for the facilitator can be edited."))
-    edited = _text(text, limit=MAX_BODY_CHARS, field="text")
     if edited == (relay.body or "").strip():
         raise ValidationError({"text": _("The edit is the same as the author's words. Pass it on as it is instead.")})
     relay.proposed_body = edited
@@ -340,6 +370,22 @@ def _author_or_recorder(actor: Any, relay: Relay) -> Relay:
     return _locked(relay)
 
 
+def _answered_already(relay: Relay, *, agree: bool, edit_seen: str | None) -> bool:
+    """Whether this very answer to this very edit was given already (the same button pressed twice): agreed, and the
+    edit went; or not agreed, and the author's words wait again with no newer edit since."""
+    if relay.status == RelayStatus.EDIT_PROPOSED or relay.reviewed_at is None:
+        return False
+    if edit_seen is not None and edit_seen != selectors.edit_version(relay):
+        return False
+    if agree:
+        return relay.status == RelayStatus.DELIVERED and relay.proposed_body is not None
+    return (
+        relay.status == RelayStatus.QUEUED
+        and relay.edit_refused_at is not None
+        and relay.edit_refused_at >= relay.reviewed_at
+    )
+
+
 @transaction.atomic
 def relay_answer_edit(*, actor: Any, relay: Relay, agree: bool, edit_seen: str | None = None) -> Relay:
     """The author's answer to a proposed edit: agreeing passes the edited words on (the rules asked again); not
@@ -347,6 +393,12 @@ def relay_answer_edit(*, actor: Any, relay: Relay, agree: bool, edit_seen: str |
     on: :func:`reparo.messaging.selectors.edit_version`) names the edit answered: an answer to an edit that has since
     been replaced by another is refused, so that nobody agrees to words they have not read."""
     relay = _author_or_recorder(actor, relay)
+    if _answered_already(relay, agree=agree, edit_seen=edit_seen):
+        raise AlreadyDone(
+            _("This was passed on already, with the edit agreed to.") if agree
+            else _("The author's own words are back with the facilitator already."),
+            result=relay,
+        )  # fmt: skip
     if relay.status != RelayStatus.EDIT_PROPOSED:
         raise ValidationError(_("There is no edit waiting for an answer."))
     if edit_seen is not None and edit_seen != selectors.edit_version(relay):
@@ -371,6 +423,8 @@ def relay_answer_edit(*, actor: Any, relay: Relay, agree: bool, edit_seen: str |
 def relay_decline(*, actor: Any, relay: Relay, note: str) -> Relay:
     """A facilitator does not pass the message on, and tells the author why in a note."""
     relay = _review(actor, relay)
+    if relay.status == RelayStatus.DECLINED:
+        raise AlreadyDone(_("This was not passed on already, and the author has your note."), result=relay)
     if not relay.is_open:
         raise ValidationError(_("This message is no longer waiting."))
     relay.note = _text(note, limit=MAX_NOTE_CHARS, field="note")
@@ -388,6 +442,8 @@ def relay_withdraw(*, actor: Any, relay: Relay) -> Relay:
     """The author takes back a message that has not gone yet (or a staff member writes down that they did)."""
     relay = selectors.relay_get_for(actor, relay.pk)
     relay = _locked(relay)
+    if relay.status == RelayStatus.WITHDRAWN:
+        raise AlreadyDone(_("This was taken back already. Nothing was passed on."), result=relay)
     if not relay.is_open:
         raise ValidationError(_("This message is no longer waiting."))
     relay.status = RelayStatus.WITHDRAWN
@@ -435,6 +491,10 @@ def contact_point_set(*, actor: Any, person: Person, channel: str, address: str)
     if person.erased_at is not None:
         raise ValidationError(_("This person's details were erased on request."))
     clean = _clean_address(channel, address)
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # one change of address at a time
+    current = ContactPoint.objects.filter(person=person, channel=channel, ended_at__isnull=True).first()
+    if current is not None and current.address == clean:
+        raise AlreadyDone(_("This way is saved already. Nothing has changed."), result=current)
     now = timezone.now()
     ContactPoint.objects.filter(person=person, channel=channel, ended_at__isnull=True).update(ended_at=now)
     point = ContactPoint.objects.create(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from reparo.access.capabilities import Capability
 from reparo.cases.selectors import case_get_for, person_get_for
 from reparo.core.actions import errors_text, run_action
+from reparo.core.once import AlreadyDone
 from reparo.core.pagination import page_of
 from reparo.messaging import selectors, services, sms
 from reparo.messaging.forms import ContactPointForm, DeclineForm, EditForm, MessageForm, RelayForm, RetentionForm
@@ -73,10 +74,14 @@ def thread_detail(request: HttpRequest, pk: Any) -> HttpResponse:
         if form.is_valid():
             try:
                 services.message_post(
-                    actor=request.user, thread=thread, body=form.cleaned_data["body"], files=form.uploads()
-                )
+                    actor=request.user, thread=thread, body=form.cleaned_data["body"], files=form.uploads(),
+                    submission=form.token,
+                )  # fmt: skip
             except PermissionDenied:
                 raise Http404 from None
+            except AlreadyDone as exc:  # the same form sent twice
+                messages.info(request, errors_text(exc))
+                return redirect(_thread_url(thread))
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -115,7 +120,7 @@ def relay_new(request: HttpRequest, pk: Any) -> HttpResponse:
         request,
         lambda: services.relay_submit(
             actor=request.user, process=form.cleaned_data["process"], body=form.cleaned_data["body"],
-            kind=form.cleaned_data["kind"], author=thread.person,
+            kind=form.cleaned_data["kind"], author=thread.person, submission=form.token,
         ),
         success=_("It is in the facilitators' queue. Nothing is passed on until a facilitator approves it."),
         back_to=_thread_url(thread) + "#relays",
@@ -222,6 +227,9 @@ def contact(request: HttpRequest, pk: Any) -> HttpResponse:
             services.contact_point_set(actor=request.user, person=person, **form.cleaned_data)
         except PermissionDenied:
             raise Http404 from None
+        except AlreadyDone as exc:
+            messages.info(request, errors_text(exc))
+            return redirect("messaging:contact", pk=person.pk)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -236,6 +244,7 @@ def contact(request: HttpRequest, pk: Any) -> HttpResponse:
         {
             "person": person,
             "points": points,
+            "told_at_all": selectors.told_at_all(person),
             "form": form,
             "channels": [(Channel(c).label, consents[c]) for c in Channel.values if c == Channel.EMAIL or available],
         },

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from reparo.core.once import OnceForm
 from reparo.evaluation.catalogue import Instrument
 from reparo.messaging.models import MAX_BODY_CHARS, RelayKind
 from reparo.portal.models import InvitationChannel
@@ -119,7 +120,7 @@ class QuestionnaireForm(forms.Form):
 RATINGS = [(str(n), str(n)) for n in range(11)]
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(OnceForm):
     """How the participant feels, 0 to 10, before or after a meeting (the meeting chosen from their own)."""
 
     meeting = forms.ChoiceField(label=_("Which meeting"))
@@ -135,13 +136,20 @@ class CheckInForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "scale"}),
     )
 
-    def __init__(self, *args: Any, sessions: list[Any], processes: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, appointments: list[Any], processes: list[Any], **kwargs: Any) -> None:
+        """``appointments``: the participant's recent meetings as they may see them (their own times, or the day only:
+        :func:`reparo.portal.selectors.appointment_for`)."""
         super().__init__(*args, **kwargs)
-        self.sessions = {f"s:{s.pk}": s for s in sessions}
+        self.sessions = {f"s:{a.session.pk}": a.session for a in appointments}
         self.processes = {f"p:{p.pk}": p for p in processes}
         choices = [
-            (key, formats.date_format(timezone.localtime(s.starts_at), "DATETIME_FORMAT"))
-            for key, s in self.sessions.items()
+            (
+                f"s:{a.session.pk}",
+                formats.date_format(timezone.localtime(a.starts_at), "DATETIME_FORMAT")
+                if a.starts_at
+                else formats.date_format(a.day, "DATE_FORMAT"),
+            )
+            for a in appointments
         ]
         choices += [
             (key, _("Not about one meeting: %(process)s") % {"process": p.get_type_display()})
@@ -184,7 +192,7 @@ class PortalSettingsForm(forms.Form):
     )
 
 
-class PassOnForm(forms.Form):
+class PassOnForm(OnceForm):
     """Something the participant wants passed on to the other side of one of their processes (the facilitators
     read it first)."""
 

@@ -71,6 +71,18 @@ def speaking_person_id(user: Any) -> Any:
     return account.person_id
 
 
+def person_may_be_told(person: Person, *, at: datetime.datetime | None = None) -> bool:
+    """Whether ``person`` may be told that something is waiting for them here (the "something is waiting" e-mail and
+    text message): they were invited, staff have not suspended their access, and their consent to be contacted
+    through the portal is in force at ``at``. :mod:`reparo.access.participants` asks this for messaging."""
+    suspended_or_none = (
+        not PortalAccount.objects.filter(person_id=person.pk).exclude(status=AccessStatus.SUSPENDED).exists()
+    )
+    if suspended_or_none:
+        return False
+    return bool(may(person=person, purpose=ConsentPurpose.PORTAL, at=at))
+
+
 def account_of(actor: Any) -> PortalAccount | None:
     """The portal account of a participant who may use the portal now, or ``None``."""
     person_id = person_id_of(actor)
@@ -221,8 +233,10 @@ class Appointment:
 
     session: Session
     own: ProcessParticipant
-    starts_at: datetime.datetime
-    ends_at: datetime.datetime
+    # The participant's own times: ``None`` on a joint session for someone on neither side (or whose side is not
+    # recorded), who is told the day only, and that their facilitator will say when to come.
+    starts_at: datetime.datetime | None
+    ends_at: datetime.datetime | None
     with_facilitator_only: bool
     attendees: list[Attendee] = field(default_factory=list)
     agenda: list[str] = field(default_factory=list)
@@ -233,6 +247,10 @@ class Appointment:
     @property
     def cancelled(self) -> bool:
         return self.session.status == SessionStatus.CANCELLED
+
+    @property
+    def day(self) -> datetime.date:
+        return timezone.localtime(self.starts_at or self.session.starts_at).date()
 
 
 ROLE_WORDS: dict[str, Any] = {
@@ -246,9 +264,11 @@ ROLE_WORDS: dict[str, Any] = {
 
 
 def appointment_for(actor: Any, session: Session) -> Appointment:
-    """What the participant may know of ``session`` (one they are invited to): their own arrival and leaving times,
-    who will be there by role (a name only for the other side, and only once both agreed to be named), what will
-    happen, and, for a meeting of their own, where. Never the other side's times, waiting room or arrangements."""
+    """What the participant may know of ``session`` (one they are invited to): their own arrival and leaving times
+    (a supporter's: those of the side they come with; someone on neither side is told no times of a joint session),
+    who will be there by role (a name only for the other side, and only once both agreed to be named; never to a
+    supporter), what will happen, and, for a meeting of their own, where. Never the other side's times, waiting room
+    or arrangements."""
     from reparo.processes.content import agenda_for
     from reparo.processes.ics import times_for
 
@@ -276,7 +296,8 @@ def appointment_for(actor: Any, session: Session) -> Appointment:
     if session.interpreter_language:
         attendees.append(Attendee(label=_("An interpreter")))
     alone = all(i.participant_id == own.pk for i in invited)
-    starts, ends = times_for(session, own)
+    times = times_for(session, own)
+    starts, ends = times if times is not None else (None, None)
     own_meeting = alone and not session.is_joint
     return Appointment(
         session=session,
@@ -418,6 +439,44 @@ def consent_offers_for(actor: Any, *, at: datetime.datetime | None = None) -> li
     return offers
 
 
+def consent_offer_in_force(actor: Any, code: str, *, at: datetime.datetime | None = None) -> Consent | None:
+    """The participant's consent in force now that already gives what the offer ``code`` (from
+    :func:`consent_offers_for`) would record, or ``None``: agreeing again to what is in force changes nothing."""
+    at = at or timezone.now()
+    if _own_person_id(actor) is None:
+        return None
+    rows = list(consents_of(actor))
+    current = [c for c in rows if c.in_force_at(at)]
+
+    def first(purpose: str, **match: Any) -> Consent | None:
+        return next(
+            (c for c in current if c.purpose == purpose and all(getattr(c, k) == v for k, v in match.items())), None
+        )
+
+    kind, _sep, rest = str(code or "").partition(":")
+    if kind in (ConsentPurpose.EVALUATION, ConsentPurpose.REPORTING, ConsentPurpose.RELAY) and not rest:
+        return first(kind)
+    if kind == "contact" and rest in ContactChannel.values:
+        return first(ConsentPurpose.CONTACT, channel=rest)
+    if kind == "process":
+        process = next((p.process for p in participations_of(actor) if str(p.process_id) == rest), None)
+        if process is not None:
+            return first(process_consent_purpose(process), process_ref=process_consent_ref(process))
+    if kind == "share":
+        basis = next((c for c in rows if str(c.pk) == rest and c.purpose == ConsentPurpose.SHARE), None)
+        if basis is not None:
+            wanted = set(basis.data_categories or [])
+            return next(
+                (
+                    c for c in current
+                    if c.purpose == ConsentPurpose.SHARE and c.recipient_id == basis.recipient_id
+                    and wanted <= set(c.data_categories or [])
+                ),
+                None,
+            )  # fmt: skip
+    return None
+
+
 # --- questionnaires -----------------------------------------------------------------------------------------------
 
 
@@ -430,6 +489,15 @@ def surveys_of(actor: Any, *, today: datetime.date | None = None) -> QuerySet[Su
     return SurveyAssignment.objects.filter(
         person_id=person_id, status=AssignmentStatus.OPEN, due_on__lte=today
     ).order_by("due_on", "created_at")
+
+
+def survey_answered(actor: Any, pk: Any) -> bool:
+    """Whether ``pk`` is one of the participant's own questionnaires, answered already (a second sending of the same
+    answers is then told so, not "not found")."""
+    person_id = _own_person_id(actor)
+    if person_id is None:
+        return False
+    return SurveyAssignment.objects.filter(person_id=person_id, pk=pk, status=AssignmentStatus.COMPLETED).exists()
 
 
 def surveys_due_count(actor: Any) -> int:
@@ -659,6 +727,12 @@ def circle_progress_in(circle: SupportCircle, pk: Any) -> Progress:
     """Progress on a goal of ``circle`` (one of the participant's own, from :func:`circle_get_for`) still waiting for
     their answer; anything else is 404."""
     return one_or_404(support_selectors.progress_awaiting_survivor(circle), pk)
+
+
+def circle_progress_answered(circle: SupportCircle, pk: Any) -> bool:
+    """Whether ``pk`` is progress on a goal of ``circle`` (one of the participant's own, from :func:`circle_get_for`)
+    that the survivor has answered already."""
+    return Progress.objects.filter(goal__circle=circle, pk=pk).exclude(status=ProgressStatus.AWAITING).exists()
 
 
 @dataclass(frozen=True)

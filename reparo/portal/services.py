@@ -44,6 +44,7 @@ from reparo.cases.services import task_generate
 from reparo.consent import services as consent_services
 from reparo.consent.models import Consent, ConsentMethod, ConsentPurpose, WithdrawalVia
 from reparo.consent.policy import may
+from reparo.core.once import AlreadyDone
 from reparo.evaluation import services as evaluation_services
 from reparo.evaluation.models import SurveyAssignment, SurveyResponse
 from reparo.messaging import services as messaging_services
@@ -197,6 +198,8 @@ def invitation_issue(
         if channel == InvitationChannel.EMAIL and not person.email:
             raise ValidationError({"channel": _("There is no e-mail address for this person.")})
     now = timezone.now()
+    # One invitation at a time for a person (two at once would both make their first account).
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     account = PortalAccount.objects.select_for_update(of=("self",)).filter(person=person).select_related("user").first()
     reissue = account is not None
     if account is None:
@@ -263,7 +266,7 @@ def access_suspend(*, actor: Any, case: Case, person: Person) -> PortalAccount:
     if account is None:
         raise ValidationError(_("This person has not been invited to the portal."))
     if account.status == AccessStatus.SUSPENDED:
-        raise ValidationError(_("This person's access is already suspended."))
+        raise AlreadyDone(_("This person's access is already suspended. Nothing has changed."), result=account)
     now = timezone.now()
     user = User.objects.select_for_update().get(pk=account.user_id)
     _revoke_open_invitations(account, now)
@@ -461,10 +464,20 @@ def _own_person(actor: Any) -> Person:
     return account.person
 
 
+@transaction.atomic
 def consent_give(*, actor: Any, offer: str) -> Consent:
     """Agree, in one step, to one of the things :func:`reparo.portal.selectors.consent_offers_for` offers: recorded
-    in the consent ledger as given by the person themself, online, from now."""
-    person = _own_person(actor)
+    in the consent ledger as given by the person themself, online, from now. Agreeing to what is in force already
+    (the same button pressed twice) records nothing and raises :class:`reparo.core.once.AlreadyDone`."""
+    account = selectors.account_of(actor)
+    if account is None:
+        raise PermissionDenied
+    # One agreement at a time (a double tap sends two): the second waits here, then finds the first one in force.
+    PortalAccount.objects.select_for_update().filter(pk=account.pk).first()
+    person = account.person
+    in_force = selectors.consent_offer_in_force(actor, offer)
+    if in_force is not None:
+        raise AlreadyDone(_("You have already agreed to this. Nothing has changed."), result=in_force)
     chosen = next((o for o in selectors.consent_offers_for(actor) if o.code == offer), None)
     if chosen is None:
         raise ValidationError(_("That choice is no longer open. Nothing has changed."))
@@ -492,14 +505,16 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
 
 
 def checkin_record(
-    *, actor: Any, process: Process, moment: str, rating: int, session: Session | None = None
+    *, actor: Any, process: Process, moment: str, rating: int, session: Session | None = None, submission: str = ""
 ) -> DistressCheckIn:
     """A distress check-in the participant records about themself before or after a session: the same pause rule,
-    notices and task as one recorded by staff (:func:`reparo.safety.services.distress_record`)."""
+    notices and task as one recorded by staff (:func:`reparo.safety.services.distress_record`). The same form sent
+    twice (``submission``, its one-time token) records once."""
     person = _own_person(actor)
     return safety_services.distress_record(
-        actor=actor, process=process, person=person, moment=moment, rating=rating, session=session
-    )
+        actor=actor, process=process, person=person, moment=moment, rating=rating, session=session,
+        submission=submission,
+    )  # fmt: skip
 
 
 def process_stop(*, actor: Any, participant: ProcessParticipant) -> ProcessParticipant:
@@ -518,12 +533,15 @@ def process_stop(*, actor: Any, participant: ProcessParticipant) -> ProcessParti
 
 
 @transaction.atomic
-def message_write(*, actor: ParticipantActor, body: str, files: Iterable[tuple[str, bytes]] = ()) -> Message:
+def message_write(
+    *, actor: ParticipantActor, body: str, files: Iterable[tuple[str, bytes]] = (), submission: str = ""
+) -> Message:
     """The participant writes to their team on their case (``actor`` from
     :func:`reparo.portal.selectors.messaging_actor`): their conversation is made the first time, and kept only if the
-    message is (:func:`reparo.messaging.services.message_post` checks the text and the files)."""
+    message is (:func:`reparo.messaging.services.message_post` checks the text and the files, and sends the same
+    form, ``submission`` its one-time token, once)."""
     thread = messaging_services.participant_thread(actor=actor)
-    return messaging_services.message_post(actor=actor, thread=thread, body=body, files=files)
+    return messaging_services.message_post(actor=actor, thread=thread, body=body, files=files, submission=submission)
 
 
 # --- the survivor's support circle: through reparo.support, as the survivor -----------------------------------------

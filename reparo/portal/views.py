@@ -33,6 +33,7 @@ from reparo.accounts.middleware import before_two_factor
 from reparo.cases.selectors import case_get_for
 from reparo.core.actions import add_service_errors, errors_text, run_action
 from reparo.core.decorators import for_participants, public
+from reparo.core.once import AlreadyDone
 from reparo.core.pagination import page_of
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.messaging import selectors as messaging_selectors
@@ -340,6 +341,10 @@ def choice_give(request: HttpRequest) -> HttpResponse:
         return redirect("portal:choices")
     try:
         services.consent_give(actor=request.user, offer=form.cleaned_data["offer"])
+    except PermissionDenied:
+        raise Http404 from None
+    except AlreadyDone as exc:  # the same button pressed twice
+        messages.info(request, errors_text(exc))
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:
@@ -353,6 +358,8 @@ def choice_withdraw(request: HttpRequest, pk: Any) -> HttpResponse:
     consent = selectors.consent_get_for(request.user, pk)
     try:
         services.consent_withdraw(actor=request.user, consent=consent)
+    except AlreadyDone as exc:  # the same button pressed twice
+        messages.info(request, errors_text(exc))
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:
@@ -378,6 +385,10 @@ def _language() -> str:
 def questionnaire(request: HttpRequest, pk: Any) -> HttpResponse:
     """A questionnaire the participant answers themself, in their language. Their evaluation consent is asked
     first: without it, the page asks for it instead of showing the questions."""
+    if request.method == "POST" and selectors.survey_answered(request.user, pk):
+        # Answered already: the same answers sent twice (a double tap, or sent again after a slow answer).
+        messages.info(request, _("Your answers are saved already. Thank you."))
+        return redirect("portal:questionnaires")
     assignment = selectors.survey_get_for(request.user, pk)
     language = _language()
     spec = get_instrument(assignment.instrument)
@@ -391,6 +402,9 @@ def questionnaire(request: HttpRequest, pk: Any) -> HttpResponse:
             )  # fmt: skip
         except PermissionDenied:
             raise Http404 from None
+        except AlreadyDone:  # answered meanwhile, by the same answers sent twice
+            messages.info(request, _("Your answers are saved already. Thank you."))
+            return redirect("portal:questionnaires")
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -415,18 +429,21 @@ def questionnaire(request: HttpRequest, pk: Any) -> HttpResponse:
 @participant_page
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest) -> HttpResponse:
-    sessions = list(selectors.recent_sessions_of(request.user))
+    sessions = [selectors.appointment_for(request.user, s) for s in selectors.recent_sessions_of(request.user)[:20]]
     processes = [p.process for p in selectors.stoppable_of(request.user)]
-    form = CheckInForm(request.POST or None, sessions=sessions, processes=processes)
+    form = CheckInForm(request.POST or None, appointments=sessions, processes=processes)
     if request.method == "POST" and form.is_valid():
         process, session = form.chosen()
         try:
             services.checkin_record(
                 actor=request.user, process=process, session=session, moment=form.cleaned_data["moment"],
-                rating=form.cleaned_data["rating"],
+                rating=form.cleaned_data["rating"], submission=form.token,
             )  # fmt: skip
         except PermissionDenied:
             raise Http404 from None
+        except AlreadyDone as exc:  # the same form sent twice: recorded once
+            messages.info(request, errors_text(exc))
+            return redirect("portal:home")
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -546,9 +563,14 @@ def conversation(request: HttpRequest, case_pk: Any) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.message_write(actor=actor, body=form.cleaned_data["body"], files=form.uploads())
+                services.message_write(
+                    actor=actor, body=form.cleaned_data["body"], files=form.uploads(), submission=form.token
+                )
             except PermissionDenied:
                 raise Http404 from None
+            except AlreadyDone as exc:  # the same form sent twice: sent once
+                messages.info(request, errors_text(exc))
+                return redirect("portal:conversation", case_pk=case.pk)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -606,10 +628,13 @@ def pass_on(request: HttpRequest, case_pk: Any) -> HttpResponse:
             try:
                 relay = messaging_services.relay_submit(
                     actor=actor, process=form.chosen_process(), body=form.cleaned_data["body"],
-                    kind=form.cleaned_data["kind"],
+                    kind=form.cleaned_data["kind"], submission=form.token,
                 )  # fmt: skip
             except PermissionDenied:
                 raise Http404 from None
+            except AlreadyDone as exc:  # the same form sent twice: it waits once, where the first one went
+                messages.info(request, errors_text(exc))
+                return redirect("portal:relay", case_pk=actor.case.pk, pk=exc.result.pk)
             except RelayRefused as exc:
                 refused = selectors.refusal_words_for(exc.codes, exc.reasons)
             except ValidationError as exc:
@@ -672,6 +697,12 @@ def relay_answer(request: HttpRequest, case_pk: Any, pk: Any) -> HttpResponse:
         )
     except PermissionDenied:
         raise Http404 from None
+    except AlreadyDone:  # the same answer given twice
+        messages.info(
+            request,
+            _("You answered already: it was passed on, with the edit you agreed to.") if agree
+            else _("You answered already: your own words are back with your facilitator."),
+        )  # fmt: skip
     except RelayRefused as exc:
         messages.error(request, " ".join(selectors.refusal_words_for(exc.codes, exc.reasons)))
     except ValidationError as exc:
@@ -718,6 +749,10 @@ def circle_progress(request: HttpRequest, pk: Any, progress_pk: Any) -> HttpResp
     """The survivor's answer to progress someone of the circle noted: "yes, that's right" (it counts from today) or
     "not yet"."""
     found = selectors.circle_get_for(request.user, pk)
+    if selectors.circle_progress_answered(found, progress_pk):
+        # Answered already (the same answer sent twice): nothing changes.
+        messages.info(request, _("You answered this already. Nothing has changed."))
+        return redirect(reverse("portal:circle", kwargs={"pk": found.pk}))
     progress = selectors.circle_progress_in(found, progress_pk)
     answer = request.POST.get("answer", "")
     if answer not in ("yes", "not_yet"):
@@ -792,6 +827,8 @@ def suspend(request: HttpRequest, case_pk: Any, person_pk: Any) -> HttpResponse:
         services.access_suspend(actor=request.user, case=case, person=participant.person)
     except PermissionDenied:
         raise Http404 from None
+    except AlreadyDone as exc:  # pressed twice
+        messages.info(request, errors_text(exc))
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from reparo.core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from reparo.core.languages import language_choices
 from reparo.core.widgets import LeanSelect
-from reparo.processes.models import EndReason, FacilitatorRole, ProcessRole, ProcessType, SessionMode
+from reparo.processes.models import Accompanies, EndReason, FacilitatorRole, ProcessRole, ProcessType, SessionMode
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -18,15 +18,29 @@ class ProcessOpenForm(forms.Form):
     type = forms.ChoiceField(label=_("Type of process"), choices=ProcessType.choices, widget=LeanSelect)
 
 
+SUPPORTS_CHOICES = [("", _("Not known, or neither")), *Accompanies.choices]
+SUPPORTS_HELP = _(
+    "For a supporter or a community member: at a joint meeting they are told only that side's times. While it is "
+    "not known, the participants' site tells them no arrival time."
+)
+
+
 class ParticipantForm(forms.Form):
     case_participant = BoundedModelChoiceField(label=_("Person"), queryset=None)  # type: ignore[arg-type,var-annotated]
     role = forms.ChoiceField(label=_("Role in this process"), choices=ProcessRole.choices)
+    supports = forms.ChoiceField(
+        label=_("Comes with"), choices=SUPPORTS_CHOICES, required=False, help_text=SUPPORTS_HELP
+    )
 
     def __init__(self, *args: Any, case_participants: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["case_participant"]
         field.queryset = case_participants  # type: ignore[attr-defined]
         field.label_from_instance = lambda p: f"{p.person.display_code} · {p.get_role_display()}"  # type: ignore[attr-defined]
+
+
+class SupportsForm(forms.Form):
+    supports = forms.ChoiceField(label=_("Comes with"), choices=SUPPORTS_CHOICES, required=False)
 
 
 class FacilitatorForm(forms.Form):

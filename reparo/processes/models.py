@@ -112,17 +112,48 @@ SURVIVOR_SIDE = frozenset({ProcessRole.SURVIVOR, ProcessRole.SURROGATE})
 RESPONSIBLE_SIDE = frozenset({ProcessRole.RESPONSIBLE, ProcessRole.CORE_MEMBER})
 
 
+# Roles that stand on neither side of the harm themselves, and may come with one of the two sides.
+ACCOMPANYING_ROLES = frozenset({ProcessRole.SUPPORTER, ProcessRole.COMMUNITY})
+
+
+class Accompanies(models.TextChoices):
+    """Whom a supporter (or a community member) comes with: they see of a joint meeting only what that side sees."""
+
+    SURVIVOR = "survivor", _("The survivor")
+    RESPONSIBLE = "responsible", _("The responsible person")
+
+
 class ProcessParticipant(TimeStampedModel):
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="participants")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="process_roles")
     role = models.CharField(_("role in this process"), max_length=16, choices=ProcessRole.choices)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    supports = models.CharField(
+        _("comes with"), max_length=16, choices=Accompanies.choices, blank=True, default="",
+        help_text=_("For a supporter or a community member: whose side they come with to a joint meeting."),
+    )  # fmt: skip
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["process", "person"], name="process_participant_unique")]
 
     def __str__(self) -> str:
         return f"{self.person.display_code} · {self.get_role_display()}"
+
+    @property
+    def may_come_with(self) -> bool:
+        """A supporter or a community member: whose side they come with may be recorded."""
+        return self.role in ACCOMPANYING_ROLES
+
+    @property
+    def side(self) -> str:
+        """The side of the harm whose view of a joint meeting this person has: ``survivor`` or ``responsible`` (for a
+        supporter or a community member, the side they come with, when it is recorded), or ``""``: neither, and
+        then no side's times or arrangements at all."""
+        if self.role in SURVIVOR_SIDE:
+            return Accompanies.SURVIVOR
+        if self.role in RESPONSIBLE_SIDE:
+            return Accompanies.RESPONSIBLE
+        return self.supports if self.role in ACCOMPANYING_ROLES else ""
 
 
 class FacilitatorRole(models.TextChoices):

@@ -21,12 +21,15 @@ from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseTeamMembe
 from reparo.cases.models import ParticipantRole as CaseParticipantRole
 from reparo.cases.selectors import case_access_for
 from reparo.cases.services import case_transition, task_generate
+from reparo.core.once import AlreadyDone
 from reparo.processes import content, facilitation
 from reparo.processes.gate import joint_meeting_gate_for_session
 from reparo.processes.models import (
+    ACCOMPANYING_ROLES,
     RESPONSIBLE_SIDE,
     STAGE_TRANSITIONS,
     SURVIVOR_ONLY_TYPES,
+    Accompanies,
     EndReason,
     FacilitatorRole,
     PreparationMeeting,
@@ -76,9 +79,12 @@ def process_open(*, actor: Any, case: Case, type: str) -> Process:
 
 @transaction.atomic
 def participant_add(
-    *, actor: Any, process: Process, case_participant: CaseParticipant, role: str
+    *, actor: Any, process: Process, case_participant: CaseParticipant, role: str, supports: str = ""
 ) -> ProcessParticipant:
+    """Add a person of the case to the process in a role. ``supports``: for a supporter or a community member,
+    whose side they come with (:func:`participant_supports_set`)."""
     _require_work(actor, process.case)
+    supports = _checked_supports(role, supports)
     if case_participant.case_id != process.case_id:
         raise ValidationError(_("Only people in this case can take part in its processes."))
     if role not in ProcessRole.values:
@@ -91,15 +97,45 @@ def participant_add(
     if process.type in SURVIVOR_ONLY_TYPES:
         _require_survivor_alone(process, case_participant, role)
     participant, created = ProcessParticipant.objects.get_or_create(
-        process=process, person=case_participant.person, defaults={"role": role}
+        process=process, person=case_participant.person, defaults={"role": role, "supports": supports}
     )
     if not created:
         raise ValidationError(_("This person already takes part in this process."))
     audit_record_for(
         actor, "process.participant_added", process, process.case.organisation,
-        person=case_participant.person.display_code, role=role,
+        person=case_participant.person.display_code, role=role, **({"supports": supports} if supports else {}),
     )  # fmt: skip
     return participant
+
+
+def _checked_supports(role: str, supports: str) -> str:
+    supports = supports or ""
+    if supports and supports not in Accompanies.values:
+        raise ValidationError({"supports": _("Choose whom they come with.")})
+    if supports and role not in ACCOMPANYING_ROLES:
+        raise ValidationError({"supports": _("Only a supporter or a community member comes with one side.")})
+    return supports
+
+
+@transaction.atomic
+def participant_supports_set(*, actor: Any, participant: ProcessParticipant, supports: str) -> ProcessParticipant:
+    """Record whose side a supporter (or a community member) comes with, or that it is not known (``""``). In the
+    portal they see of a joint meeting only what that side sees (its arrival and leaving times); while it is not
+    known, no side's times at all."""
+    locked = (
+        ProcessParticipant.objects.select_for_update().select_related("process__case", "person").get(pk=participant.pk)
+    )
+    _require_work(actor, locked.process.case)
+    supports = _checked_supports(locked.role, supports)
+    if locked.supports == supports:
+        raise AlreadyDone(_("This is recorded already. Nothing has changed."), result=locked)
+    locked.supports = supports
+    locked.save(update_fields=["supports", "updated_at"])
+    audit_record_for(
+        actor, "process.participant_side_set", locked.process, locked.process.case.organisation,
+        person=locked.person.display_code, supports=supports or None,
+    )  # fmt: skip
+    return locked
 
 
 def _require_survivor_alone(process: Process, case_participant: CaseParticipant, role: str) -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<uuid:pk>/", views.process_detail, name="detail"),
     path("<uuid:pk>/participants/", views.participant_add, name="participant_add"),
     path("<uuid:pk>/participants/<id:participant_pk>/withdraw/", views.participant_withdraw, name="withdraw"),
+    path("<uuid:pk>/participants/<id:participant_pk>/comes-with/", views.participant_supports, name="supports"),
     path("<uuid:pk>/facilitators/", views.facilitator_assign, name="facilitator_assign"),
     path("<uuid:pk>/stage/", views.stage_move, name="stage"),
     path("<uuid:pk>/end/", views.end_early, name="end"),

@@ -17,6 +17,7 @@ from reparo.core.actions import errors_text, form_page, run_action
 from reparo.processes import content, selectors, services
 from reparo.processes.extensions import my_week_panels, process_page_extras, process_page_panels
 from reparo.processes.forms import (
+    SUPPORTS_CHOICES,
     CancelForm,
     EndEarlyForm,
     FacilitatorForm,
@@ -27,6 +28,7 @@ from reparo.processes.forms import (
     RescheduleForm,
     SessionForm,
     StageForm,
+    SupportsForm,
 )
 from reparo.processes.gate import joint_meeting_gate
 from reparo.processes.ics import session_ics
@@ -103,6 +105,7 @@ def process_detail(request: HttpRequest, pk: Any) -> HttpResponse:
                 participants=participants, checklist=checklist, auto_id="id_preparation_%s"
             ),
             "end_form": EndEarlyForm(auto_id="id_end_%s"),
+            "supports_choices": SUPPORTS_CHOICES,
             "stage_form": StageForm(auto_id="id_stage_%s"),
             "next_stages": [(s, ProcessStage(s).label) for s in process.allowed_stages()],
         },
@@ -117,6 +120,22 @@ def participant_add(request: HttpRequest, pk: Any) -> HttpResponse:
         request,
         lambda: services.participant_add(actor=request.user, process=process, **form.cleaned_data),
         process, _("Added."), "participants",
+        form=form,
+    )  # fmt: skip
+
+
+@require_POST
+def participant_supports(request: HttpRequest, pk: Any, participant_pk: Any) -> HttpResponse:
+    """Whose side a supporter (or a community member) comes with."""
+    process = selectors.process_get_for(request.user, pk)
+    participant = selectors.participant_in(process, participant_pk)
+    form = SupportsForm(request.POST)
+    return _work(
+        request,
+        lambda: services.participant_supports_set(
+            actor=request.user, participant=participant, supports=form.cleaned_data["supports"]
+        ),
+        process, _("Recorded."), "participants",
         form=form,
     )  # fmt: skip
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reparo.core.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 from reparo.core.models import TimeStampedModel, UUIDModel
+from reparo.core.once import submission_key_field
 
 DEFAULT_DISTRESS_THRESHOLD = 7
 
@@ -140,6 +141,8 @@ class DistressCheckIn(TimeStampedModel):
     threshold = models.PositiveSmallIntegerField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField()
+    # The one-time token of the portal form it was recorded with (a digest): the same form sent twice records once.
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["recorded_at"]

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
@@ -20,6 +20,7 @@ from reparo.audit.services import audit_record, audit_record_for
 from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, ParticipantRole, TeamRole
 from reparo.cases.selectors import case_access_for
 from reparo.cases.services import task_generate
+from reparo.core.once import already_made, create_once, submission_key
 from reparo.organisations.models import Program
 from reparo.people.models import Person
 from reparo.processes.models import PreparationMeeting, Process, ProcessRole, Session
@@ -300,6 +301,9 @@ def supervisors_of(case: Case) -> set[Any]:
     return {m.user for m in CaseTeamMember.objects.filter(case=case, role=TeamRole.SUPERVISOR).select_related("user")}
 
 
+RECORDED_ALREADY = gettext_lazy("This was sent already. Thank you: it was recorded once.")
+
+
 @transaction.atomic
 def distress_record(
     *,
@@ -311,14 +315,19 @@ def distress_record(
     session: Session | None = None,
     preparation: PreparationMeeting | None = None,
     at: datetime.datetime | None = None,
+    submission: str = "",
 ) -> DistressCheckIn:
     """Record a 0-10 distress rating. At or above the program's threshold the process pauses, the facilitators
     and supervisors are told discreetly, and a follow-up task is created.
 
     A participant records their own rating through the portal, before or after a session (the actor is then the
-    person rated): the same threshold, pause, notices and task follow as for one recorded by staff."""
+    person rated): the same threshold, pause, notices and task follow as for one recorded by staff. ``submission``:
+    the one-time token of the form it was sent with; the same form sent again records nothing more and raises
+    :class:`reparo.core.once.AlreadyDone` with the first check-in."""
     case = process.case
     themself = speaks_for(actor, person)
+    key = submission_key(submission, scope=f"checkin:{process.pk}:{person.pk}:{getattr(actor, 'pk', '')}")
+    already_made(DistressCheckIn, key, RECORDED_ALREADY)
     if not themself:
         _require_work(actor, case)
     moments = (CheckInMoment.BEFORE, CheckInMoment.AFTER) if themself else CheckInMoment.values
@@ -337,7 +346,8 @@ def distress_record(
     if preparation is not None and preparation.process_id != process.pk:
         raise ValidationError(_("That preparation meeting belongs to another process."))
     threshold = selectors.distress_threshold(case.program)
-    checkin = DistressCheckIn.objects.create(
+    checkin = create_once(
+        DistressCheckIn, key, RECORDED_ALREADY,
         process=process, person=person, session=session, preparation=preparation, moment=moment, rating=rating,
         threshold=threshold, recorded_by=actor, recorded_at=at or timezone.now(),
     )  # fmt: skip

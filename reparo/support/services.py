@@ -32,6 +32,7 @@ from reparo.consent.models import ConsentMethod, ConsentPurpose, DataCategory
 from reparo.consent.policy import may
 from reparo.consent.services import consent_record
 from reparo.core.crypto import normalise_text
+from reparo.core.once import AlreadyDone
 from reparo.cosa.models import InnerMember as CosaInnerMember
 from reparo.evaluation.extensions import Occasion
 from reparo.organisations.models import Organisation, OrganisationKind
@@ -556,8 +557,8 @@ def progress_answer(
         raise ValueError(f"Unknown way of recording {via!r}.")
     now = _now(now)
     locked = Progress.objects.select_for_update().get(pk=progress.pk)
-    if locked.status != ProgressStatus.AWAITING:
-        raise ValidationError(_("The survivor has already answered about this."))
+    if locked.status != ProgressStatus.AWAITING:  # answered already (the same answer sent twice, say)
+        raise AlreadyDone(_("The survivor has already answered about this. Nothing has changed."), result=locked)
     locked.status = ProgressStatus.CONFIRMED if confirmed else ProgressStatus.NOT_CONFIRMED
     locked.answered_at, locked.answered_via, locked.answered_by = now, via, actor
     locked.save()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from reparo.audit.models import AuditEvent
 from reparo.consent.models import Consent
 from reparo.consent.services import consent_withdraw
+from reparo.core.once import AlreadyDone
 from reparo.messaging import selectors, services
 from reparo.messaging.actors import ParticipantActor
 from reparo.messaging.models import Attachment, Message, Relay, RelayStatus, Thread
@@ -353,3 +354,28 @@ def test_it_keeps_erased_texts_as_none(world):
     message = services.message_post(actor=world["facilitator"], thread=thread, body="x")
     Message.objects.filter(pk=message.pk).update(body=None, erased_at=timezone.now() - datetime.timedelta(days=1))
     assert Message.objects.get(pk=message.pk).body is None
+
+
+def test_it_sends_one_message_when_the_same_form_arrives_twice_at_once(world, monkeypatch):
+    # Two requests with the same form, at the same moment: neither finds the other's message before writing its
+    # own; the unique token digest lets one through and hands the other the first one's message.
+    d = dialogue(world)
+    thread = services.thread_open(actor=world["facilitator"], case=d.case, person=d.survivor)
+    first = services.message_post(actor=world["facilitator"], thread=thread, body="Hello.", submission="tok-1")
+    monkeypatch.setattr(services, "already_made", lambda *_a, **_k: None)
+    with pytest.raises(AlreadyDone) as caught:
+        services.message_post(actor=world["facilitator"], thread=thread, body="Hello.", submission="tok-1")
+    assert caught.value.result == first
+    assert Message.objects.filter(thread=thread).count() == 1
+    # Another form (another token) is another message.
+    services.message_post(actor=world["facilitator"], thread=thread, body="Hello.", submission="tok-2")
+    assert Message.objects.filter(thread=thread).count() == 2
+
+
+def test_it_keeps_an_approved_letter_approved_when_approved_again(world):
+    d = dialogue(world)
+    relay = submit(d)
+    services.relay_approve(actor=world["facilitator"], relay=relay)
+    with pytest.raises(AlreadyDone):
+        services.relay_approve(actor=world["facilitator"], relay=relay)
+    assert Message.objects.filter(relay=relay).count() == 1

@@ -1,3 +1,4 @@
+import re
 import uuid
 
 import pytest
@@ -5,9 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reparo.audit.models import AuditEvent
 from reparo.messaging import selectors, services
-from reparo.messaging.models import Attachment, Message, Relay, RelayStatus, Thread
+from reparo.messaging.models import Attachment, ContactPoint, Message, Relay, RelayStatus, Thread
 from tests.conftest import CsrfClient, page_title, sign_in
 from tests.messaging.factories import EXE, PDF, PNG, dialogue
+from tests.portal.conftest import activate
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +226,9 @@ def test_it_records_the_ways_to_be_told(world, scene):
     page = client.get(url).content.decode()
     assert "safe@mail.example" in page and "has not agreed" in page  # no consent to e-mail contact yet
     assert page_title(page) == "Notifications · Reparo"
+    assert "Not told now, whatever the way" in page  # not invited to the portal
+    activate(world, scene.case, scene.survivor)
+    assert "Not told now, whatever the way" not in client.get(url).content.decode()
 
 
 def test_it_audits_who_was_shown_the_addresses(world, scene):
@@ -246,3 +251,63 @@ def test_it_lets_a_coordinator_set_the_keeping_period(world):
     assert client.post_form(url, {"days": "99999999999999999999"}).status_code == 400
     assert client.post_form(url, {"days": "60"}).status_code == 302
     assert as_(world, "facilitator").get(url).status_code == 404
+
+
+# --- the same button pressed twice ---------------------------------------------------------------------------------
+
+
+def _token(client, url):
+    found = re.search(r'name="once" value="([^"]+)"', client.get(url).content.decode())
+    assert found is not None, f"no one-time token on {url}"
+    return found.group(1)
+
+
+def _friendly_second(client, url, data):
+    client.post_form(url, data)
+    page = client.post_form(url, data, follow=True).content.decode()
+    assert "message--info" in page and "message--error" not in page
+    return page
+
+
+def test_it_sends_a_staff_message_sent_twice_once(world, scene):
+    client = as_(world, "facilitator")
+    url = f"/messages/{scene.responsible_thread.pk}/"
+    page = _friendly_second(client, url, {"body": "See you on Tuesday", "once": _token(client, url)})
+    assert "sent already" in page
+    assert Message.objects.filter(thread=scene.responsible_thread).count() == 2  # "See you on Monday", and this
+
+
+def test_it_writes_down_a_letter_sent_twice_once(world, scene):
+    client = as_(world, "facilitator")
+    url = f"/messages/{scene.survivor_thread.pk}/"
+    token = _token(client, url)
+    data = {"process": str(scene.process.pk), "kind": "letter", "body": "Said on the phone", "once": token}
+    page = _friendly_second(client, f"{url}pass-on/", data)
+    assert "with the facilitator already" in page
+    assert Relay.objects.filter(submitted_by=world["facilitator"]).count() == 1
+
+
+def test_it_passes_a_letter_approved_twice_on_once(world, scene):
+    page = _friendly_second(as_(world, "facilitator"), f"/messages/pass-on/{scene.relay.pk}/approve/", {})
+    assert "passed on already" in page
+    assert Message.objects.filter(relay=scene.relay).count() == 1
+    assert AuditEvent.objects.filter(action="messaging.relay_delivered").count() == 1
+
+
+def test_it_declines_a_letter_declined_twice_once(world, scene):
+    page = _friendly_second(as_(world, "facilitator"), f"/messages/pass-on/{scene.relay.pk}/decline/", {"note": "No."})
+    assert "not passed on already" in page
+    assert AuditEvent.objects.filter(action="messaging.relay_declined").count() == 1
+
+
+def test_it_proposes_an_edit_sent_twice_once(world, scene):
+    page = _friendly_second(as_(world, "facilitator"), f"/messages/pass-on/{scene.relay.pk}/edit/", {"text": "Kinder."})
+    assert "agreement already" in page
+    assert AuditEvent.objects.filter(action="messaging.relay_edit_proposed").count() == 1
+
+
+def test_it_saves_a_way_to_be_told_sent_twice_once(world, scene):
+    url = f"/messages/people/{scene.survivor.pk}/told/"
+    page = _friendly_second(as_(world, "facilitator"), url, {"channel": "email", "address": "safe@mail.example"})
+    assert "saved already" in page
+    assert ContactPoint.objects.filter(person=scene.survivor).count() == 1

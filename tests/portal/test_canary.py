@@ -1,6 +1,8 @@
 """Canaries: every page of the portal the responsible person can load is searched for the survivor's name, contact
 details, arrival and leaving times and the arrangements made for them; and every page the survivor can load for the
-responsible person's. None may appear (the two have not agreed to be named to each other)."""
+responsible person's. None may appear (the two have not agreed to be named to each other). The same for a supporter
+of each side, who sees of a joint meeting only what the side they come with sees; and a supporter whose side is not
+recorded sees neither side's times."""
 
 from __future__ import annotations
 
@@ -12,12 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reparo.agreements.models import Agreement
+from reparo.cases.models import CaseParticipant, ParticipantRole
+from reparo.people.services import person_create
+from reparo.processes import services as process_services
+from reparo.processes.models import SessionInvitation
 from tests.portal.conftest import (
     JOINT_VENUE,
     PLAN_ARRANGEMENTS,
     RESPONSIBLE_MEETING_VENUE,
     SURVIVOR_MEETING_VENUE,
     PortalWorld,
+    activate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +115,82 @@ def test_it_shows_the_survivor_restitution_received_and_the_responsible_person_p
     assert Agreement.objects.get(pk=p.agreement.pk).is_binding
     for html in (survivor, responsible):
         assert "A letter that names the harm" in html
+
+
+# --- supporters at the joint meeting ----------------------------------------------------------------------------------
+
+SUPPORTERS = {"with_survivor": ("Philippa", "Ostrander"), "with_responsible": ("Leopold", "Wintersby")}
+
+
+@pytest.fixture
+def supported(portal: PortalWorld) -> PortalWorld:
+    """The portal world with a supporter of each side at the joint meeting, each using the portal (the world's own
+    supporter is there too, with no side recorded)."""
+    p = portal
+    for kind, name in SUPPORTERS.items():
+        person = person_create(actor=p.world["coordinator"], organisation=p.world.alice_org, kind="other",
+                               given_name=name[0], family_name=name[1])  # fmt: skip
+        in_case = CaseParticipant.objects.create(case=p.case, person=person, role=ParticipantRole.SUPPORTER)
+        participant = process_services.participant_add(
+            actor=p.world["facilitator"], process=p.process, case_participant=in_case, role="supporter",
+            supports=kind.removeprefix("with_"),
+        )  # fmt: skip
+        SessionInvitation.objects.create(session=p.joint, participant=participant)
+        p.people[kind], p.users[kind] = person, activate(p.world, p.case, person)
+    return p
+
+
+def _supporter_pages(p: PortalWorld, kind: str) -> dict[str, str]:
+    """Every portal page a supporter can load (GET only)."""
+    client = p.client(kind)
+    urls = [reverse(f"portal:{name}") for name in
+            ("home", "appointments", "choices", "questionnaires", "checkin", "agreements", "stop", "talk",
+             "messages")]  # fmt: skip
+    urls += [reverse(f"portal:{name}", args=[p.joint.pk]) for name in ("appointment", "appointment_calendar")]
+    urls.append(reverse("portal:stop_process", args=[p.process.pk]))
+    urls += [reverse(f"portal:{name}", args=[p.case.pk]) for name in ("conversation", "pass_on")]
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = response.content.decode()
+    return pages
+
+
+@pytest.mark.parametrize(
+    ("reader", "about"),
+    [("with_responsible", "survivor"), ("with_survivor", "responsible"), ("supporter", "survivor"),
+     ("supporter", "responsible")],
+)  # fmt: skip
+def test_it_shows_a_supporter_nothing_of_the_side_they_do_not_come_with(supported, reader, about):
+    canaries = _canaries(supported, about)
+    for url, html in _supporter_pages(supported, reader).items():
+        for canary in canaries:
+            assert canary not in html, f"{about}'s {canary!r} on {reader}'s page {url}"
+
+
+@pytest.mark.parametrize("side", ["survivor", "responsible"])
+def test_it_shows_a_supporter_the_times_of_the_side_they_come_with(supported, side):
+    p = supported
+    client = p.client(f"with_{side}")
+    arrives, leaves = getattr(p.joint, f"{side}_arrives_at"), getattr(p.joint, f"{side}_leaves_at")
+    page = client.get(reverse("portal:appointment", args=[p.joint.pk])).content.decode()
+    assert _hhmm(arrives) in page and _hhmm(leaves) in page and JOINT_VENUE not in page
+    ics = client.get(reverse("portal:appointment_calendar", args=[p.joint.pk])).content.decode()
+    assert arrives.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ") in ics
+    # Never a name of either side, even once both sides agreed to be named to each other.
+    type(p.case).objects.filter(pk=p.case.pk).update(mutual_naming_recorded_at=timezone.now())
+    page = client.get(reverse("portal:appointment", args=[p.joint.pk])).content.decode()
+    assert p.people["survivor"].given_name not in page and p.people["responsible"].given_name not in page
+
+
+def test_it_tells_a_supporter_of_no_recorded_side_the_day_only(supported):
+    p = supported
+    client = p.client("supporter")
+    page = client.get(reverse("portal:appointment", args=[p.joint.pk])).content.decode()
+    assert "your facilitator will tell you when to come" in page
+    assert _hhmm(p.joint.starts_at) not in page and _hhmm(p.joint.ends_at) not in page
+    ics = client.get(reverse("portal:appointment_calendar", args=[p.joint.pk])).content.decode()
+    day = timezone.localtime(p.joint.starts_at).strftime("%Y%m%d")
+    assert f"DTSTART;VALUE=DATE:{day}\r\n" in ics
+    assert "DTSTART:" not in ics and "DTEND:" not in ics  # no time of day at all

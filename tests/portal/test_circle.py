@@ -109,9 +109,12 @@ def test_it_counts_progress_only_once_the_survivor_confirms_it(portal):
     assert Progress.objects.get(pk=made["done"].pk).status == ProgressStatus.NOT_CONFIRMED
     assert Step.objects.get(pk=step.pk).done_on is None  # "not yet" counts nothing
 
-    # Answered once: it is no longer waiting, so answering again finds nothing.
-    again = survivor.post_form(_url(c, "circle_progress", made["done"].pk), {"answer": "yes"})
-    assert again.status_code == 404
+    # Answered once: answering again (the same tap twice, or another answer) changes nothing, and says so kindly.
+    for answer in ("not_yet", "yes"):
+        again = survivor.post_form(_url(c, "circle_progress", made["done"].pk), {"answer": answer}, follow=True)
+        assert again.status_code == 200 and "You answered this already" in again.content.decode()
+        assert "message--error" not in again.content.decode()
+    assert Progress.objects.get(pk=made["done"].pk).status == ProgressStatus.NOT_CONFIRMED
     assert Step.objects.get(pk=step.pk).done_on is None
     html = survivor.get(_url(c)).content.decode()
     assert 'id="waiting"' not in html and "Met" in html

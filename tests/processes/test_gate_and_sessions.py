@@ -5,11 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from reparo.audit.models import AuditEvent
+from reparo.cases.models import CaseParticipant
+from reparo.people.services import person_create
 from reparo.processes import services
 from reparo.processes.content import checklist_for
 from reparo.processes.gate import joint_meeting_gate
-from reparo.processes.ics import session_ics
-from reparo.processes.models import Process, ProcessFacilitator, Session, SessionStatus
+from reparo.processes.ics import session_ics, times_for
+from reparo.processes.models import Process, ProcessFacilitator, ProcessParticipant, Session, SessionStatus
 from tests.conftest import CsrfClient, sign_in
 from tests.processes.factories import both, one_side, ready_process, tomorrow
 
@@ -365,3 +367,72 @@ def test_a_one_side_session_gets_an_agenda_for_one_side(world):
     Session.objects.filter(pk=alone.pk).update(agenda=joint.agenda)
     page = client.get(f"/processes/{process.pk}/sessions/{alone.pk}/").content.decode()
     assert "listens, then responds" not in page
+
+
+# --- whose times each participant of a joint meeting is given ----------------------------------------------------
+
+
+def _joint(hour=14):
+    start = tomorrow(hour)
+    end = start + datetime.timedelta(minutes=90)
+    return Session(
+        starts_at=start, duration_minutes=90, mode="in_person", is_joint=True,
+        survivor_arrives_at=start - datetime.timedelta(minutes=5), survivor_leaves_at=end,
+        responsible_arrives_at=start - datetime.timedelta(minutes=25),
+        responsible_leaves_at=end + datetime.timedelta(minutes=20),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("role", "supports", "side"),
+    [
+        ("survivor", "", "survivor"),
+        ("surrogate", "", "survivor"),  # speaks for the survivor: on the survivor's side
+        ("responsible", "", "responsible"),
+        ("core_member", "", "responsible"),  # a CoSA's core member is the responsible person
+        ("supporter", "survivor", "survivor"),
+        ("supporter", "responsible", "responsible"),
+        ("community", "responsible", "responsible"),
+        ("supporter", "", None),  # whose side is not known: no side's times at all
+        ("community", "", None),
+    ],
+)
+def test_it_gives_each_participant_only_their_own_sides_times(role, supports, side):
+    session = _joint()
+    times = times_for(session, ProcessParticipant(role=role, supports=supports))
+    if side is None:
+        assert times is None
+    else:
+        assert times == (getattr(session, f"{side}_arrives_at"), getattr(session, f"{side}_leaves_at"))
+    assert times_for(session, None) == (session.starts_at, session.ends_at)  # the team's own
+
+
+def test_it_records_whom_a_supporter_comes_with(world):
+    process = ready_process(world)
+    supporter = person_create(actor=world["coordinator"], organisation=world.alice_org, kind="other",
+                              given_name="Ada", family_name="Comeswith")  # fmt: skip
+    in_case = CaseParticipant.objects.create(case=process.case, person=supporter, role="supporter")
+    with pytest.raises(ValidationError):  # only a supporter or a community member comes with a side
+        services.participant_add(actor=world["facilitator"], process=process, role="survivor", supports="survivor",
+                                 case_participant=process.case.participants.get(role="survivor"))  # fmt: skip
+    client = sign_in(CsrfClient(), world["facilitator"])
+    client.post_form(f"/processes/{process.pk}/participants/",
+                     {"case_participant": in_case.pk, "role": "supporter", "supports": ""})  # fmt: skip
+    participant = process.participants.get(person=supporter)
+    assert participant.supports == "" and participant.side == ""
+    page = client.get(f"/processes/{process.pk}/").content.decode()
+    assert "whom they come with is not recorded" in page
+    url = f"/processes/{process.pk}/participants/{participant.pk}/comes-with/"
+    assert client.post_form(url, {"supports": "responsible"}).status_code == 302
+    participant.refresh_from_db()
+    assert participant.side == "responsible"
+    assert "comes with: The responsible person" in client.get(f"/processes/{process.pk}/").content.decode()
+    event = AuditEvent.objects.get(action="process.participant_side_set")
+    assert event.detail["supports"] == "responsible"
+    survivor = process.participants.get(role="survivor")
+    response = client.post_form(f"/processes/{process.pk}/participants/{survivor.pk}/comes-with/",
+                                {"supports": "responsible"}, follow=True)  # fmt: skip
+    assert "Only a supporter or a community member" in response.content.decode()
+    assert sign_in(CsrfClient(), world.charlie).post_form(url, {"supports": ""}).status_code == 404
+    participant.refresh_from_db()
+    assert participant.supports == "responsible"

@@ -3,6 +3,7 @@ file, consent decides who and what is in a file, imports are all-or-nothing and 
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 import json
@@ -68,6 +69,36 @@ def test_export_import_into_an_empty_organisation_export_gives_the_same_file(wor
     h.share(Person.objects.filter(organisation=org), world.partner, recorder=admin)
     second = h.export_text(actor=admin, organisation=org, recipient=world.partner, file_format=file_format)
     assert second == first
+
+
+def test_it_gives_back_the_same_csv_bytes_for_values_a_spreadsheet_would_run(world: Any) -> None:
+    data = json.loads(h.FULL.read_text())
+    case = data["cases"][0]
+    ref = case["persons"][0]["reparo_person_ref"]
+    for person in (p for c in data["cases"] for p in c["persons"] if p["reparo_person_ref"] == ref):
+        person.update(prs_FirstName="=SUM(A1)", prs_MailingStreet="+44 20 7946 0958", prs_Title="'quoted",
+                    prs_MailingLongitude=-0.1278)  # fmt: skip
+    case["cas_ReasonForCaseClosure"] = "-5 days"
+    case["comments"][0]["cco_CaseComment"] = "@home"
+    report = h.import_bytes("odd.json", json.dumps(data), actor=world["org_admin"], organisation=world.alice_org,
+                            program=world.program)  # fmt: skip
+    assert report.saved, report.problems
+    h.share(Person.objects.filter(organisation=world.alice_org), world.partner, recorder=world["org_admin"])
+    first = h.export_text(actor=world["org_admin"], organisation=world.alice_org, recipient=world.partner)
+    rows = csv.DictReader(io.StringIO(first))
+    row = next(r for r in rows if (r["reparo_case_ref"], r["reparo_person_ref"]) == (case["reparo_case_ref"], ref))
+    assert row["prs_FirstName"] == "'=SUM(A1)" and row["prs_MailingStreet"] == "'+44 20 7946 0958"
+    assert row["prs_Title"] == "''quoted" and row["cas_ReasonForCaseClosure"] == "'-5 days"
+    assert row["prs_MailingLongitude"] == "-0.1278" and row["prs_MobilePhone"] == "+447700900123"  # numbers as is
+    org, program, admin = h.empty_organisation("Dora Support")
+    report = h.import_bytes("alice.csv", first, actor=admin, organisation=org, program=program)
+    assert report.saved, report.problems
+    h.share(Person.objects.filter(organisation=org), world.partner, recorder=admin)
+    second = h.export_text(actor=admin, organisation=org, recipient=world.partner)
+    assert second == first
+    cases = h.export_json(actor=admin, organisation=org, recipient=world.partner)["cases"]
+    people = {p["reparo_person_ref"]: p for c in cases for p in c["persons"]}
+    assert people[ref]["prs_FirstName"] == "=SUM(A1)"  # stored without the apostrophe
 
 
 def test_the_xlsx_round_trip_gives_the_same_cells(world: Any) -> None:

@@ -93,6 +93,7 @@ class ApiView(APIView):
     # What the schema documents, and HEAD (a GET without its body, under GET's scope); OPTIONS is not offered.
     http_method_names: ClassVar[list[str]] = ["get", "post", "head"]  # type: ignore[misc]
     query: dict[str, Any]
+    calls_over_limit = 0  # set by the rate limit: how far past it this call is (0: within it)
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         """DRF's checks, with the rate limit before the scope: a call refused for its scope (403) counts against
@@ -120,12 +121,18 @@ class ApiView(APIView):
         return response
 
     def _record(self, request: Any, status: int) -> None:
+        """Each call in the audit log, except calls refused for the rate limit: only the first of those in a minute
+        (a flood must not turn into as many audit rows)."""
         token = vars(request).get("_auth") if isinstance(request, Request) else None
-        if isinstance(token, ApiToken):
-            match = request.resolver_match
-            services.api_call_record(
-                token=token, method=request.method, route=match.view_name if match else request.path, status=status
-            )
+        if not isinstance(token, ApiToken):
+            return
+        match = request.resolver_match
+        route = match.view_name if match else request.path
+        if self.calls_over_limit:
+            if self.calls_over_limit == 1:
+                services.api_calls_limited(token=token, method=request.method, route=route)
+            return
+        services.api_call_record(token=token, method=request.method, route=route, status=status)
 
 
 def _query(serializer_class: Any, request: Any) -> dict[str, Any]:

@@ -235,11 +235,17 @@ def _rate_limit_key(scope: str, value: str) -> str:
     return salted_hmac("reparo.accounts.rate_limit", f"{scope}:{value}", algorithm="sha256").hexdigest()
 
 
-@transaction.atomic
 def rate_limit_take(*, scope: str, value: str, limit: int, window: timedelta) -> bool:
     """Count one more use of ``value`` in ``scope``; ``True`` while the uses in the current window number at most
     ``limit``. A window opens with the first use and lasts ``window``. The count is taken under a row lock, so
     concurrent requests in any number of processes each see their own number."""
+    return rate_limit_use(scope=scope, value=value, window=window) <= limit
+
+
+@transaction.atomic
+def rate_limit_use(*, scope: str, value: str, window: timedelta) -> int:
+    """Count one more use of ``value`` in ``scope`` and return how many uses the current window now holds (this one
+    included; exactly one concurrent caller sees each number). As :func:`rate_limit_take`."""
     now = timezone.now()
     row, created = RateLimitWindow.objects.select_for_update().get_or_create(
         key=_rate_limit_key(scope, value), defaults={"expires_at": now + window, "count": 1}
@@ -249,7 +255,7 @@ def rate_limit_take(*, scope: str, value: str, limit: int, window: timedelta) ->
             row.expires_at, row.count = now + window, 0
         row.count += 1
         row.save(update_fields=["expires_at", "count"])
-    return row.count <= limit
+    return row.count
 
 
 def rate_limits_forget_expired() -> None:

@@ -87,7 +87,9 @@ class HasScope(BasePermission):
 
 class TokenRateThrottle(BaseThrottle):
     """At most ``API_RATE_LIMIT_PER_MINUTE`` calls per token in each minute (429 beyond, with Retry-After). Checked
-    before the token's scope (:meth:`reparo.api.views.ApiView.initial`), so calls refused 403 count too."""
+    before the token's scope (:meth:`reparo.api.views.ApiView.initial`), so calls refused 403 count too. Tells the
+    view how far past the limit a refused call is (``calls_over_limit``), so that only the first refusal of a minute
+    is recorded."""
 
     WINDOW = 60.0
 
@@ -95,7 +97,9 @@ class TokenRateThrottle(BaseThrottle):
         token = request.auth
         if not isinstance(token, ApiToken):
             return True
-        return services.api_call_allowed(token=token)
+        over = services.api_calls_over_limit(token=token)
+        view.calls_over_limit = over
+        return over == 0
 
     def wait(self) -> float:
         return self.WINDOW

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
 from reparo.accounts.models import AccountType, User
-from reparo.accounts.services import rate_limit_take
+from reparo.accounts.services import rate_limit_use
 from reparo.api.models import ApiToken
 from reparo.api.selectors import TOKEN_PREFIX, digest_of, scopes_for
 from reparo.audit.services import audit_record, audit_record_for
@@ -92,15 +92,20 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return locked
 
 
+RATE_WINDOW = datetime.timedelta(minutes=1)
+
+
+def api_calls_over_limit(*, token: ApiToken) -> int:
+    """Count one more call of ``token`` in the current minute and say how far past ``API_RATE_LIMIT_PER_MINUTE``
+    it is: 0 while within the limit, 1 for the first call refused in this minute, 2 for the next ... (counted in the
+    database, so every process agrees and exactly one call of a minute is the first refused)."""
+    calls = rate_limit_use(scope="api.token", value=str(token.pk), window=RATE_WINDOW)
+    return max(0, calls - settings.API_RATE_LIMIT_PER_MINUTE)
+
+
 def api_call_allowed(*, token: ApiToken) -> bool:
-    """Count one more call of ``token`` in the current minute; False past ``API_RATE_LIMIT_PER_MINUTE`` (counted in
-    the database, so every process agrees)."""
-    return rate_limit_take(
-        scope="api.token",
-        value=str(token.pk),
-        limit=settings.API_RATE_LIMIT_PER_MINUTE,
-        window=datetime.timedelta(minutes=1),
-    )
+    """Count one more call of ``token`` in the current minute; False past ``API_RATE_LIMIT_PER_MINUTE``."""
+    return api_calls_over_limit(token=token) == 0
 
 
 @transaction.atomic
@@ -115,6 +120,27 @@ def api_call_record(*, token: ApiToken, method: str, route: str, status: int) ->
         obj=token,
         organisation=token.organisation,
         detail={"key": token.label, "method": method, "route": route, "status": status},
+    )
+
+
+@transaction.atomic
+def api_calls_limited(*, token: ApiToken, method: str, route: str) -> None:
+    """The first call of ``token`` refused in a minute for being past the rate limit: one row for the whole minute
+    (the calls refused after it in the same minute are not recorded one by one, so that a flood of calls does not
+    become a flood of audit rows; a flood that goes on is recorded once a minute)."""
+    audit_record(
+        actor=token.account,
+        action="api.call_limited",
+        obj=token,
+        organisation=token.organisation,
+        detail={
+            "key": token.label,
+            "method": method,
+            "route": route,
+            "status": 429,
+            "limit": settings.API_RATE_LIMIT_PER_MINUTE,
+            "window_seconds": int(RATE_WINDOW.total_seconds()),
+        },
     )
 
 

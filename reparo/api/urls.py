@@ -12,10 +12,10 @@ urlpatterns = [
     path("v1/referrals/", views.ReferralList.as_view(), name="referrals"),
     path("v1/referrals/<uuid:pk>/", views.ReferralDetailView.as_view(), name="referral"),
     path("v1/referrals/<uuid:pk>/packet/", views.PacketView.as_view(), name="referral_packet"),
-    path("v1/referrals/<uuid:pk>/accept/", views.AcceptView.as_view(), name="referral_accept"),
-    path("v1/referrals/<uuid:pk>/decline/", views.DeclineView.as_view(), name="referral_decline"),
-    path("v1/referrals/<uuid:pk>/in-service/", views.InServiceView.as_view(), name="referral_in_service"),
-    path("v1/referrals/<uuid:pk>/completed/", views.CompletedView.as_view(), name="referral_completed"),
+    *[
+        path(f"v1/referrals/<uuid:pk>/{move.path}/", views.referral_move_view(move), name=move.name)
+        for move in views.REFERRAL_MOVES
+    ],
     # Referrals in: the partner refers people into programs
     path("v1/programs/", views.ProgramList.as_view(), name="programs"),
     path("v1/incoming-referrals/", views.IncomingList.as_view(), name="incoming"),

@@ -7,6 +7,7 @@ organisation holding the same capabilities would, and "not yours" answers 404 as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers as drf
 from rest_framework.negotiation import BaseContentNegotiation
@@ -93,6 +94,7 @@ class ApiView(APIView):
     # What the schema documents, and HEAD (a GET without its body, under GET's scope); OPTIONS is not offered.
     http_method_names: ClassVar[list[str]] = ["get", "post", "head"]  # type: ignore[misc]
     query: dict[str, Any]
+    calls_over_limit = 0  # set by the rate limit: how far past it this call is (0: within it)
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         """DRF's checks, with the rate limit before the scope: a call refused for its scope (403) counts against
@@ -120,12 +122,18 @@ class ApiView(APIView):
         return response
 
     def _record(self, request: Any, status: int) -> None:
+        """Each call in the audit log, except calls refused for the rate limit: only the first of those in a minute
+        (a flood must not turn into as many audit rows)."""
         token = vars(request).get("_auth") if isinstance(request, Request) else None
-        if isinstance(token, ApiToken):
-            match = request.resolver_match
-            services.api_call_record(
-                token=token, method=request.method, route=match.view_name if match else request.path, status=status
-            )
+        if not isinstance(token, ApiToken):
+            return
+        match = request.resolver_match
+        route = match.view_name if match else request.path
+        if self.calls_over_limit:
+            if self.calls_over_limit == 1:
+                services.api_calls_limited(token=token, method=request.method, route=route)
+            return
+        services.api_call_record(token=token, method=request.method, route=route, status=status)
 
 
 def _query(serializer_class: Any, request: Any) -> dict[str, Any]:
@@ -277,20 +285,44 @@ class PacketView(ApiView):
         )
 
 
-class _Move(ApiView):
-    """Record the partner's answer or progress on a referral (the same move the partner's page records)."""
+@dataclass(frozen=True)
+class ReferralMove:
+    """A move the partner records on a referral through the API: the last part of its address, the status it moves
+    the referral to, the schema's summary, and the body it takes."""
+
+    path: str
+    to_status: str
+    summary: str
+    body: Any = s.MoveBody
+
+    @property
+    def name(self) -> str:
+        """The URL name and the schema's operation id: ``referral_in_service`` for ``in-service``."""
+        return "referral_" + self.path.replace("-", "_")
+
+
+REFERRAL_MOVES = (
+    ReferralMove("accept", ReferralStatus.ACCEPTED, "Accept a referral"),
+    ReferralMove("decline", ReferralStatus.DECLINED, "Decline a referral (with the reason)", s.DeclineBody),
+    ReferralMove("in-service", ReferralStatus.IN_SERVICE, "Record that the service started"),
+    ReferralMove("completed", ReferralStatus.COMPLETED, "Record that the service was completed"),
+)
+
+
+class ReferralMoveView(ApiView):
+    """Record the partner's answer or progress on a referral (the same move the partner's page records). One view
+    serves every move of :data:`REFERRAL_MOVES`; :func:`referral_move_view` gives each its own address and schema."""
 
     required_scopes: ClassVar[dict[str, TokenScope]] = {"POST": TokenScope.REFERRALS_WRITE}
-    to_status: ClassVar[str] = ""
-    body: ClassVar[Any] = s.MoveBody
+    move: ClassVar[ReferralMove]
 
     def post(self, request: Request, pk: Any) -> Response:
         referral = _received(request, pk)
-        data = _body(self.body, request)
+        data = _body(self.move.body, request)
         referral_services.referral_move(
             actor=request.user,
             referral=referral,
-            to_status=self.to_status,
+            to_status=self.move.to_status,
             reason_code=data.get("reason_code", ""),
             note=data.get("note", ""),
         )
@@ -298,48 +330,20 @@ class _Move(ApiView):
         return Response(_detail(moved))
 
 
-def _move_schema(operation_id: str, summary: str, body: Any) -> Any:
-    return extend_schema(
-        operation_id=operation_id,
-        summary=summary,
+def referral_move_view(move: ReferralMove) -> Any:
+    """The view of one move: :class:`ReferralMoveView` for ``move``, with the move's operation in the schema."""
+    name = "Referral" + move.path.title().replace("-", "") + "View"
+    view: type[ReferralMoveView] = type(name, (ReferralMoveView,), {"move": move, "__module__": __name__})
+    schema = extend_schema(
+        operation_id=move.name,
+        summary=move.summary,
         description="Scope: referrals:write. A move the referral's state does not allow is answered 400.",
-        request=body,
+        request=move.body,
         responses={**_ok(s.ReferralDetail), **_errors(400, 401, 403, 404, 429)},
         tags=["referrals"],
     )
-
-
-class AcceptView(_Move):
-    to_status = ReferralStatus.ACCEPTED
-
-    @_move_schema("referral_accept", "Accept a referral", s.MoveBody)
-    def post(self, request: Request, pk: Any) -> Response:
-        return super().post(request, pk)
-
-
-class DeclineView(_Move):
-    to_status = ReferralStatus.DECLINED
-    body = s.DeclineBody
-
-    @_move_schema("referral_decline", "Decline a referral (with the reason)", s.DeclineBody)
-    def post(self, request: Request, pk: Any) -> Response:
-        return super().post(request, pk)
-
-
-class InServiceView(_Move):
-    to_status = ReferralStatus.IN_SERVICE
-
-    @_move_schema("referral_in_service", "Record that the service started", s.MoveBody)
-    def post(self, request: Request, pk: Any) -> Response:
-        return super().post(request, pk)
-
-
-class CompletedView(_Move):
-    to_status = ReferralStatus.COMPLETED
-
-    @_move_schema("referral_completed", "Record that the service was completed", s.MoveBody)
-    def post(self, request: Request, pk: Any) -> Response:
-        return super().post(request, pk)
+    documented: type[ReferralMoveView] = extend_schema_view(post=schema)(view)
+    return documented.as_view()
 
 
 # --- referrals in: the partner refers people into programs ---------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 ACTIONS: dict[str, object] = {
     # The REST API and its tokens
     "api.call": _("Call made through the API"),
+    "api.call_limited": _("API calls refused: too many in one minute (recorded once a minute)"),
     "api.token_refused": _("API call refused: the token no longer works"),
     "api_token.created": _("API token made"),
     "api_token.revoked": _("API token revoked"),

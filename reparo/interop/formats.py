@@ -5,6 +5,13 @@ The JSON layout is Reparo's own (HTCDS has no JSON schema): ``{"standard": "HTCD
 ``{"reparo_case_ref", cas_* fields, "referral": {...}, "persons": [...], "historic_trafficking_events": [...],
 "support_plans": [...], "comments": [...]}``, each person ``{"reparo_person_ref", "reparo_role", prs_*, vic_*, per_*,
 con_Consent}``; empty fields are left out; multiselects are lists, checkboxes true/false, numbers numbers.
+
+CSV cells are protected from spreadsheet formula injection (:func:`csv_cell`): a cell that a spreadsheet would run
+as a formula, or one that already starts with an apostrophe, is written with one apostrophe in front; a plain number
+(``-5``, ``-0.1278``, ``+441234567890``) is left as it is, because a spreadsheet reads it as a number, never as a
+formula. :func:`csv_value` undoes exactly that, and the import applies it to CSV files in Reparo's layout, so export →
+import → export gives the same bytes. XLSX cells are always written as text, which a spreadsheet never runs, so they
+are not changed.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -30,6 +38,26 @@ SHEET = "HTCDS"
 ABOUT_SHEET = "About"
 
 
+# What a spreadsheet may read as the start of a formula (OWASP's list), and the apostrophe that keeps it text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TEXT_MARK = "'"
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def csv_cell(value: str) -> str:
+    """``value`` as a CSV cell a spreadsheet will not run as a formula: with an apostrophe in front when it starts as
+    a formula would (and is not a plain number) or already starts with an apostrophe (so that :func:`csv_value` can
+    always take exactly one away)."""
+    if value.startswith(TEXT_MARK) or (value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value)):
+        return TEXT_MARK + value
+    return value
+
+
+def csv_value(cell: str) -> str:
+    """The value :func:`csv_cell` wrote as ``cell`` (its one leading apostrophe taken away, if it has one)."""
+    return cell[len(TEXT_MARK) :] if cell.startswith(TEXT_MARK) else cell
+
+
 def flat_header() -> list[str]:
     return [*records.REPARO_COLUMNS, *standard.flat_columns()]
 
@@ -44,7 +72,7 @@ def flat_rows(cases: Iterable[records.CaseRecord]) -> Iterator[list[str]]:
 
 def _line(row: list[str]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(row)
+    csv.writer(out, lineterminator="\n").writerow([csv_cell(str(cell)) for cell in row])
     return out.getvalue()
 
 

@@ -7,6 +7,10 @@ Column names are matched to the standard's fields through one alias map, :data:`
 prefixes (ODK Central joins groups with ``-``, KoboToolbox with ``/``); names that differ only in case or underscores
 (``prs_first_name``) match too. ODK's and Kobo's own columns (submission date, instance id, ...) are set aside; the
 submission's instance id becomes the record's reference, so that importing the same export again finds it.
+
+A CSV file in Reparo's own layout (it has the ``reparo_case_ref`` column) had its cells protected from spreadsheet
+formula injection when it was written; each cell is read back through :func:`reparo.interop.formats.csv_value`,
+which undoes exactly that (one leading apostrophe). Other CSV files, and XLSX and JSON files, are read as they are.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from reparo.interop import records, standard, values
+from reparo.interop.formats import csv_value
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -226,10 +231,10 @@ def parse(file_name: str, data: bytes) -> ParsedFile:
     if kind == "json":
         return _parse_json(data)
     rows = _csv_rows(data) if kind == "csv" else _xlsx_rows(data)
-    return _parse_table(rows)
+    return _parse_table(rows, from_csv=kind == "csv")
 
 
-def _parse_table(rows: Iterator[tuple[str, list[str]]]) -> ParsedFile:
+def _parse_table(rows: Iterator[tuple[str, list[str]]], *, from_csv: bool = False) -> ParsedFile:
     parsed = ParsedFile()
     try:
         header_line, header = next(rows)
@@ -252,10 +257,12 @@ def _parse_table(rows: Iterator[tuple[str, list[str]]]) -> ParsedFile:
     if not any(what == "field" for what, _n, _c in columns):
         raise FileRefused(_("The header row has no HTCDS 2.0 field. Is this the right file?"))
     key_index = next((i for i, (_w, name, _c) in enumerate(columns) if name in ROW_KEYS), None)
+    written_by_reparo = from_csv and any(what == "reparo" and name == records.CASE_REF for what, name, _c in columns)
     table_rows = []
-    for line, cells in rows:
-        if not any(c.strip() for c in cells):
+    for line, raw_cells in rows:
+        if not any(c.strip() for c in raw_cells):
             continue
+        cells = [csv_value(c) for c in raw_cells] if written_by_reparo else raw_cells
         parsed.rows += 1
         if parsed.rows > MAX_ROWS:
             raise FileRefused(_("The file has more than 50,000 rows. Split it and import the parts."))

@@ -1,18 +1,37 @@
 """Which case and which person of an organisation a record of an HTCDS file is.
 
 A record's reference (``reparo_case_ref`` / ``reparo_person_ref``) is the identity it had where it was first recorded:
-a Reparo case reference or person code, an ODK or KoboToolbox submission id, or a digest of the row. Importing a file
+a Reparo case reference or person code followed by ``@`` and the code of the installation that recorded it
+(``RJ-2026-00042@3f9a0c1d2e4b``: references are unique only within one installation, so the code keeps two
+installations' ``RJ-2026-00042`` apart), an ODK or KoboToolbox submission id, or a digest of the row. Importing a file
 links each new case and person to its reference, so that importing the same file again finds them instead of making
-them twice, and exporting them again gives the same references back.
+them twice, and exporting them again gives the same references back. Only a reference carrying this installation's
+own code is looked up among the organisation's own cases and people; any other is found through a link or not at all.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import models
 
 from reparo.core.fields import EncryptedJSONField
 from reparo.core.models import TimeStampedModel, UUIDModel
+
+
+class Installation(models.Model):
+    """This installation of Reparo (one row): the code that marks the references of its own cases and people in the
+    files it writes. Made, at random, the first time it is needed."""
+
+    code = models.CharField(max_length=16, unique=True, editable=False)
+
+    def __str__(self) -> str:
+        return self.code
+
+    @classmethod
+    def code_here(cls) -> str:
+        return cls.objects.get_or_create(pk=1, defaults={"code": secrets.token_hex(6)})[0].code
 
 
 class LinkKind(models.TextChoices):

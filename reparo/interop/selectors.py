@@ -32,7 +32,7 @@ from reparo.cases.models import ParticipantRole as PR
 from reparo.consent.models import ConsentPurpose, DataCategory
 from reparo.consent.policy import may, people_who_may
 from reparo.interop import records, standard, values
-from reparo.interop.models import FieldSubmission, HtcdsLink, LinkKind
+from reparo.interop.models import FieldSubmission, HtcdsLink, Installation, LinkKind
 from reparo.organisations.models import Organisation, OrganisationKind, Program
 from reparo.organisations.selectors import organisation_get_for
 from reparo.people.models import Person
@@ -85,34 +85,60 @@ def program_named(organisation: Organisation, name: str) -> Program:
 # --- references ---------------------------------------------------------------------------------------------------
 
 
+SOURCE_MARK = "@"
+
+
+def own_ref(local: str) -> str:
+    """A reference of this installation's own (a case reference or person code) as files carry it."""
+    return f"{local}{SOURCE_MARK}{Installation.code_here()}"
+
+
+def _local_part(ref: str) -> str | None:
+    """The case reference or person code in ``ref`` if ``ref`` is one of this installation's own, else None."""
+    if SOURCE_MARK not in ref:
+        return None
+    suffix = f"{SOURCE_MARK}{Installation.code_here()}"
+    return ref[: -len(suffix)] if ref.endswith(suffix) and len(ref) > len(suffix) else None
+
+
 def case_refs(case_ids: list[Any]) -> dict[Any, str]:
-    """Each case's reference in files: the one it was imported with, else its Reparo reference."""
-    refs = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "reference"))
+    """Each case's reference in files: the one it was imported with, else its Reparo reference marked as this
+    installation's."""
+    refs = {
+        pk: own_ref(reference) for pk, reference in Case.objects.filter(pk__in=case_ids).values_list("pk", "reference")
+    }
     refs.update(HtcdsLink.objects.filter(case_id__in=case_ids).values_list("case_id", "ref"))
     return refs
 
 
 def person_refs(person_ids: list[Any]) -> dict[Any, str]:
-    refs = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "display_code"))
+    refs = {
+        pk: own_ref(code) for pk, code in Person.objects.filter(pk__in=person_ids).values_list("pk", "display_code")
+    }
     refs.update(HtcdsLink.objects.filter(person_id__in=person_ids).values_list("person_id", "ref"))
     return refs
 
 
 def known_case(organisation: Organisation, ref: str) -> Case | None:
-    """The case of ``organisation`` a file's case reference stands for, if there is one already."""
+    """The case of ``organisation`` a file's case reference stands for, if there is one already: one imported with
+    that reference, or, for a reference marked as this installation's own, the organisation's case with that Reparo
+    reference. A reference from anywhere else never finds a case that was not imported with it."""
     link = HtcdsLink.objects.filter(organisation=organisation, kind=LinkKind.CASE, ref=ref).select_related("case")
     found = link.first()
     if found is not None:
         return found.case
-    return Case.objects.filter(organisation=organisation, reference=ref).first()
+    local = _local_part(ref)
+    return None if local is None else Case.objects.filter(organisation=organisation, reference=local).first()
 
 
 def known_person(organisation: Organisation, ref: str) -> Person | None:
+    """As :func:`known_case`, for a person (by person code)."""
     link = HtcdsLink.objects.filter(organisation=organisation, kind=LinkKind.PERSON, ref=ref).select_related("person")
     found = link.first()
     if found is not None:
         return found.person
-    return Person.objects.filter(organisation=organisation, display_code=ref).first()
+    local = _local_part(ref)
+    return None if local is None else Person.objects.filter(organisation=organisation, display_code=local).first()
 
 
 # --- what an export holds -----------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ returns the file as chunks to stream. Import: :func:`htcds_import` reads and che
 unless every row is valid (or ``valid_only`` asks for the valid cases alone); each new case is opened with
 :func:`reparo.cases.services.case_open` (encrypted fields, blind indexes, audit), its other people added with
 ``participant_add``, its status moved with ``case_transition`` and its comments added as notes with ``note_add``.
-A case or person already imported (or already Reparo's own) is found by its reference and not made again.
+A case or person already imported (or already Reparo's own, for a reference marked with this installation's code:
+:mod:`reparo.interop.models`) is found by its reference and not made again.
 """
 
 from __future__ import annotations

@@ -5,8 +5,21 @@ Who: organisation admins, coordinators and evaluators of an organisation see its
 
 What is counted: only people whose consent to "be counted in reports that do not identify anyone" is in force
 (:func:`reparo.consent.policy.people_who_may` with ``reporting``); score changes also need evaluation consent (the
-evaluation selectors ask it). A case counts only when every survivor on it has that consent, and is attributed to
-one survivor (the first recorded), so that no person is in any table more than once.
+evaluation selectors ask it).
+
+The rule every table keeps (what :func:`reparo.analytics.privacy.noisy_counts` assumes): **adding or removing one
+person, or changing one person's consent, changes the true histogram by at most 1 in L1 distance.** So every table
+counts people, not cases, and whether and where a person counts depends only on that person:
+
+- a survivor is counted when their own consent is in force, whatever the other people on their cases agreed to;
+- they are counted once, in one cell chosen from *all* their cases in the release's programs (their most recent
+  case, the most recent process on their cases, every type of exploitation recorded on their cases ...), so a
+  person on two cases, or a case with two survivors, still puts each person in exactly one cell;
+- ties are broken by the record's id, so the choice is deterministic.
+
+A case with two consenting survivors is therefore seen twice in a table of survivors (once through each) — that is
+what a person-level table means, and it is why the tables say "survivors", not "cases". A survivor who did not
+consent is never counted, and their presence on a case changes nobody else's cell.
 """
 
 from __future__ import annotations
@@ -18,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from reparo.access.actors import organisation_ids_where
@@ -100,25 +113,36 @@ def _reporting(scope: ReleaseScope) -> QuerySet[Any]:
     return people_who_may(purpose=ConsentPurpose.REPORTING, at=scope.at).values("pk")
 
 
-def _counted_cases(scope: ReleaseScope) -> QuerySet[Case]:
-    survivors = CaseParticipant.objects.filter(case=OuterRef("pk"), role=ParticipantRole.SURVIVOR)
-    consenting = _reporting(scope)
-    return Case.objects.filter(program_id__in=scope.program_ids).filter(
-        Exists(survivors.filter(person_id__in=consenting)), ~Exists(survivors.exclude(person_id__in=consenting))
+def _survivor_rows(scope: ReleaseScope) -> QuerySet[CaseParticipant]:
+    """A counted survivor on a case of the release's programs: whether a row is in depends only on that person's
+    own consent, never on anyone else's."""
+    return CaseParticipant.objects.filter(
+        case__program_id__in=scope.program_ids, role=ParticipantRole.SURVIVOR, person_id__in=_reporting(scope)
     )
 
 
-def _case_owner(scope: ReleaseScope) -> dict[Any, Any]:
-    """Each counted case → the one survivor it is attributed to (the first recorded on it)."""
-    owner: dict[Any, Any] = {}
-    rows = (
-        CaseParticipant.objects.filter(case__in=_counted_cases(scope), role=ParticipantRole.SURVIVOR)
-        .order_by("case_id", "pk")
-        .values_list("case_id", "person_id")
-    )
-    for case_id, person_id in rows:
-        owner.setdefault(case_id, person_id)
-    return owner
+def _counted_case_ids(scope: ReleaseScope) -> QuerySet[Any]:
+    """The cases with at least one counted survivor (a subquery)."""
+    return _survivor_rows(scope).values("case_id")
+
+
+def _survivor_cases(scope: ReleaseScope) -> dict[Any, set[Any]]:
+    """Each counted survivor → every case of the release's programs they are a survivor on."""
+    cases: dict[Any, set[Any]] = defaultdict(set)
+    for person_id, case_id in _survivor_rows(scope).values_list("person_id", "case_id"):
+        cases[person_id].add(case_id)
+    return cases
+
+
+def _per_survivor(survivors: dict[Any, set[Any]], rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
+    """Rows that start with a case id, once for each counted survivor on that case, with the survivor in front."""
+    on_case: dict[Any, list[Any]] = defaultdict(list)
+    for person, case_ids in survivors.items():
+        for case_id in case_ids:
+            on_case[case_id].append(person)
+    for row in rows:
+        for person in on_case.get(row[0], ()):
+            yield (person, *row)
 
 
 def _latest_per_person(items: Iterable[tuple[Any, Any, Any]]) -> dict[Any, Any]:
@@ -135,9 +159,14 @@ def _zeros(key: str) -> dict[str, int]:
 
 
 def cases_by_status(scope: ReleaseScope) -> dict[str, int]:
-    owner = _case_owner(scope)
-    rows = Case.objects.filter(pk__in=list(owner)).values_list("pk", "referral_date", "created_at", "status")
-    latest = _latest_per_person((owner[pk], (date, created), status) for pk, date, created, status in rows)
+    """Each counted survivor once, by the stage of their most recent case."""
+    survivors = _survivor_cases(scope)
+    case_ids = _counted_case_ids(scope)
+    rows = Case.objects.filter(pk__in=case_ids).values_list("pk", "referral_date", "created_at", "status")
+    latest = _latest_per_person(
+        (person, (date, created, str(pk)), status)
+        for person, pk, date, created, status in _per_survivor(survivors, rows)
+    )
     counts = _zeros("cases_by_status")
     for status in latest.values():
         counts[status] += 1
@@ -153,9 +182,14 @@ def _outcome(stage: str) -> str:
 
 
 def processes_by_type(scope: ReleaseScope) -> dict[str, int]:
-    owner = _case_owner(scope)
-    rows = Process.objects.filter(case_id__in=list(owner)).values_list("case_id", "created_at", "pk", "type", "stage")
-    latest = _latest_per_person((owner[case], (created, str(pk)), (t, s)) for case, created, pk, t, s in rows)
+    """Each counted survivor with a process on one of their cases once, by the type and outcome of the most recent
+    such process."""
+    survivors = _survivor_cases(scope)
+    case_ids = _counted_case_ids(scope)
+    rows = Process.objects.filter(case_id__in=case_ids).values_list("case_id", "created_at", "pk", "type", "stage")
+    latest = _latest_per_person(
+        (person, (created, str(pk)), (t, s)) for person, _case, created, pk, t, s in _per_survivor(survivors, rows)
+    )
     counts = _zeros("processes_by_type")
     for process_type, stage in latest.values():
         counts[f"{process_type}:{_outcome(stage)}"] += 1
@@ -163,18 +197,16 @@ def processes_by_type(scope: ReleaseScope) -> dict[str, int]:
 
 
 def survivors_by_exploitation(scope: ReleaseScope) -> dict[str, int]:
-    """Every survivor on a counted case, once, by the types of exploitation recorded on their counted cases (one,
-    more than one, or none) and their gender."""
-    case_ids = list(_counted_cases(scope).values_list("pk", flat=True))
+    """Every counted survivor once, by the types of exploitation recorded on all their cases (one, more than one,
+    or none) and their gender."""
+    survivors = _survivor_cases(scope)
+    case_ids = _counted_case_ids(scope)
     case_types: dict[Any, set[str]] = defaultdict(set)
     for case_id, found in Harm.objects.filter(case_id__in=case_ids).values_list("case_id", "exploitation_types"):
         case_types[case_id] |= set(found or []) & set(tables.ExploitationType.values)
-    types: dict[Any, set[str]] = defaultdict(set)
-    on_cases = CaseParticipant.objects.filter(case_id__in=case_ids, role=ParticipantRole.SURVIVOR).values_list(
-        "case_id", "person_id"
-    )
-    for case_id, person_id in on_cases:
-        types[person_id] |= case_types[case_id]
+    types: dict[Any, set[str]] = {
+        person: set().union(*(case_types[pk] for pk in ids)) for person, ids in survivors.items()
+    }
     genders = dict(Person.objects.filter(pk__in=list(types)).values_list("pk", "gender"))
     counts = _zeros("survivors_by_exploitation")
     for person, found in types.items():
@@ -189,18 +221,22 @@ def survivors_by_exploitation(scope: ReleaseScope) -> dict[str, int]:
 
 
 def agreements(scope: ReleaseScope) -> dict[str, int]:
-    owner = _case_owner(scope)
+    """Each counted survivor with a process on one of their cases once: the most recent of those processes that
+    reached a binding agreement (done, or still being carried out), else the most recent one (not reached)."""
+    survivors = _survivor_cases(scope)
+    case_ids = _counted_case_ids(scope)
     open_items = Q(items__obligation__status__in=OPEN_OBLIGATION)
     binding = (
-        Agreement.objects.filter(process__case_id__in=list(owner), status=AgreementStatus.BINDING)
+        Agreement.objects.filter(process__case_id__in=case_ids, status=AgreementStatus.BINDING)
         .annotate(open_obligations=Count("items__obligation", filter=open_items))
         .values_list("process_id", "open_obligations")
     )
     state = {process_id: ("in_progress" if open_count else "completed") for process_id, open_count in binding}
-    rows = Process.objects.filter(case_id__in=list(owner)).values_list("case_id", "created_at", "pk")
+    rows = Process.objects.filter(case_id__in=case_ids).values_list("case_id", "created_at", "pk")
     # the latest process with a binding agreement, else the latest process
     latest = _latest_per_person(
-        (owner[case], (pk in state, created, str(pk)), state.get(pk, "not_reached")) for case, created, pk in rows
+        (person, (pk in state, created, str(pk)), state.get(pk, "not_reached"))
+        for person, _case, created, pk in _per_survivor(survivors, rows)
     )
     counts = _zeros("agreements")
     for cell in latest.values():

@@ -1,8 +1,13 @@
 """The tables a release can hold, what each person contributes to each, and how a stored table reads.
 
-Every table is a histogram in which each person is in at most one cell (or, for mean score changes, one value per
-person and instrument), so that :func:`reparo.analytics.privacy.noisy_counts` makes it ε-differentially private
-with the ε the table was given. The true numbers come from :mod:`reparo.releases.selectors`; nothing here queries.
+Every table is a histogram of people, not of cases, in which each person is in at most one cell (or, for mean score
+changes, one value per person and instrument), and whether and where a person counts depends on that person alone:
+their own consent, and one of their own cases or processes chosen by a fixed rule (the most recent). So adding or
+removing one person, or changing one person's consent, moves the true histogram by at most 1 in L1 distance — what
+:func:`reparo.analytics.privacy.noisy_counts` needs to make it ε-differentially private with the ε the table was
+given. A case with two survivors is seen through each of them; a survivor who did not agree to be counted is left
+out without moving anyone else. ``unit`` says the rule of each table in plain words, on the page and in the files.
+The true numbers come from :mod:`reparo.releases.selectors`; nothing here queries.
 """
 
 from __future__ import annotations
@@ -67,7 +72,10 @@ TABLES: dict[str, TableSpec] = {
         TableSpec(
             "cases_by_status",
             gettext_lazy("Cases by stage"),
-            gettext_lazy("Each survivor counts once, with their most recent case."),
+            gettext_lazy(
+                "Each survivor counts once, by the stage of their most recent case. A case with two survivors is "
+                "counted through each of them."
+            ),
             "counts",
         ),
         TableSpec(
@@ -181,7 +189,7 @@ class ShownTable:
 def _counts_rows(key: str, cells: dict[str, int]) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str]:
     if key == "cases_by_status":
         return (
-            (_("Stage"), _("Cases")),
+            (_("Stage"), _("Survivors")),
             tuple((str(CaseStatus(k).label), str(shown(cells[k]))) for k in cell_keys(key)),
             "",
         )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from reparo.access.actors import active_roles, actor_kind
 from reparo.access.capabilities import ActorKind
 from reparo.access.services import membership_grant
+from reparo.accounts.models import RateLimitWindow
 from reparo.api import services
 from reparo.api.models import ApiToken
 from reparo.audit.models import AuditEvent
@@ -192,6 +193,22 @@ def test_it_limits_the_calls_of_each_token(api: Any, api_client: Any) -> None:
     assert limited["Content-Type"] == PROBLEM and int(limited["Retry-After"]) >= 1
     # Another token has its own count.
     assert api_client.get(url, headers=api.operator.headers).status_code == 200
+
+
+@override_settings(API_RATE_LIMIT_PER_MINUTE=2)
+def test_it_records_a_flood_past_the_limit_once_a_minute_not_once_a_call(api: Any, api_client: Any, world: Any) -> None:
+    url = reverse("api:token")
+    calls_before = AuditEvent.objects.filter(action="api.call").count()
+    statuses = [api_client.get(url, headers=api.partner.headers).status_code for _ in range(52)]
+    assert statuses == [200, 200] + [429] * 50
+    assert AuditEvent.objects.filter(action="api.call").count() == calls_before + 2  # each call answered, recorded
+    (limited,) = AuditEvent.objects.filter(action="api.call_limited")
+    assert (limited.actor_id, limited.organisation_id) == (api.partner.token.account_id, world.partner.pk)
+    assert (limited.detail["route"], limited.detail["status"], limited.detail["limit"]) == ("api:token", 429, 2)
+    RateLimitWindow.objects.update(expires_at=timezone.now())  # the minute is over; the flood goes on
+    statuses = [api_client.get(url, headers=api.partner.headers).status_code for _ in range(10)]
+    assert statuses == [200, 200] + [429] * 8
+    assert AuditEvent.objects.filter(action="api.call_limited").count() == 2
 
 
 def test_the_token_s_account_holds_nothing_outside_a_call(api: Any) -> None:

@@ -43,3 +43,21 @@ def test_every_operation_needs_the_token_and_documents_its_errors(schema: dict[s
         for code in ("400", "401", "429"):
             assert "application/problem+json" in op["responses"][code]["content"], (path, method, code)
         assert op["operationId"] and op["summary"]
+
+
+def test_every_referral_move_has_its_own_operation_and_body(schema: dict[str, Any]) -> None:
+    from reparo.api.views import REFERRAL_MOVES
+
+    bodies = {}
+    for move in REFERRAL_MOVES:
+        operation = schema["paths"][f"/api/v1/referrals/{{id}}/{move.path}/"]["post"]
+        assert (operation["operationId"], operation["summary"]) == (move.name, move.summary)
+        assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "429"}
+        bodies[move.path] = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert bodies == {
+        "accept": "#/components/schemas/MoveBodyRequest",
+        "decline": "#/components/schemas/DeclineBodyRequest",  # the reason is required only here
+        "in-service": "#/components/schemas/MoveBodyRequest",
+        "completed": "#/components/schemas/MoveBodyRequest",
+    }
+    assert "reason_code" in schema["components"]["schemas"]["DeclineBodyRequest"]["required"]

@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 from django_countries import countries
+from hypothesis import given
+from hypothesis import strategies as st
 
+from reparo.interop import formats
 from reparo.people.models import Person
 from tests.interop import helpers as h
 
@@ -137,3 +140,31 @@ def test_the_xlsx_export_holds_the_same_columns_and_values_as_the_csv(world: Any
     cells = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
     assert all(isinstance(v, str) for row in cells for v in row)
     assert cells == list(csv.reader(io.StringIO(exported)))
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("-5 days", "'-5 days"),
+        ("+44 20 7946 0958", "'+44 20 7946 0958"),
+        ("@cmd", "'@cmd"),
+        ("\t=1", "'\t=1"),
+        ("'quoted", "''quoted"),
+        ("-5", "-5"),
+        ("-0.1278", "-0.1278"),
+        ("+441234567890", "+441234567890"),
+        ("Maria", "Maria"),
+        ("", ""),
+    ],
+)
+def test_it_writes_csv_cells_a_spreadsheet_will_not_run_and_reads_them_back(value: str, cell: str) -> None:
+    assert formats.csv_cell(value) == cell
+    assert formats.csv_value(cell) == value
+
+
+@given(st.text())
+def test_it_reads_back_every_csv_cell_exactly_and_none_runs_as_a_formula(value: str) -> None:
+    cell = formats.csv_cell(value)
+    assert formats.csv_value(cell) == value
+    assert not cell.startswith(formats.FORMULA_START) or formats.PLAIN_NUMBER.fullmatch(cell)

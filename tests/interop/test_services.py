@@ -3,6 +3,7 @@ file, consent decides who and what is in a file, imports are all-or-nothing and 
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 import json
@@ -15,7 +16,7 @@ from reparo.audit.models import AuditEvent
 from reparo.cases import services as case_services
 from reparo.cases.models import Case, CaseStatus, Note
 from reparo.consent.models import DataCategory
-from reparo.interop.models import HtcdsLink
+from reparo.interop.models import HtcdsLink, Installation
 from reparo.organisations.models import Organisation
 from reparo.people.models import Person
 from tests.interop import helpers as h
@@ -70,6 +71,36 @@ def test_export_import_into_an_empty_organisation_export_gives_the_same_file(wor
     assert second == first
 
 
+def test_it_gives_back_the_same_csv_bytes_for_values_a_spreadsheet_would_run(world: Any) -> None:
+    data = json.loads(h.FULL.read_text())
+    case = data["cases"][0]
+    ref = case["persons"][0]["reparo_person_ref"]
+    for person in (p for c in data["cases"] for p in c["persons"] if p["reparo_person_ref"] == ref):
+        person.update(prs_FirstName="=SUM(A1)", prs_MailingStreet="+44 20 7946 0958", prs_Title="'quoted",
+                    prs_MailingLongitude=-0.1278)  # fmt: skip
+    case["cas_ReasonForCaseClosure"] = "-5 days"
+    case["comments"][0]["cco_CaseComment"] = "@home"
+    report = h.import_bytes("odd.json", json.dumps(data), actor=world["org_admin"], organisation=world.alice_org,
+                            program=world.program)  # fmt: skip
+    assert report.saved, report.problems
+    h.share(Person.objects.filter(organisation=world.alice_org), world.partner, recorder=world["org_admin"])
+    first = h.export_text(actor=world["org_admin"], organisation=world.alice_org, recipient=world.partner)
+    rows = csv.DictReader(io.StringIO(first))
+    row = next(r for r in rows if (r["reparo_case_ref"], r["reparo_person_ref"]) == (case["reparo_case_ref"], ref))
+    assert row["prs_FirstName"] == "'=SUM(A1)" and row["prs_MailingStreet"] == "'+44 20 7946 0958"
+    assert row["prs_Title"] == "''quoted" and row["cas_ReasonForCaseClosure"] == "'-5 days"
+    assert row["prs_MailingLongitude"] == "-0.1278" and row["prs_MobilePhone"] == "+447700900123"  # numbers as is
+    org, program, admin = h.empty_organisation("Dora Support")
+    report = h.import_bytes("alice.csv", first, actor=admin, organisation=org, program=program)
+    assert report.saved, report.problems
+    h.share(Person.objects.filter(organisation=org), world.partner, recorder=admin)
+    second = h.export_text(actor=admin, organisation=org, recipient=world.partner)
+    assert second == first
+    cases = h.export_json(actor=admin, organisation=org, recipient=world.partner)["cases"]
+    people = {p["reparo_person_ref"]: p for c in cases for p in c["persons"]}
+    assert people[ref]["prs_FirstName"] == "=SUM(A1)"  # stored without the apostrophe
+
+
 def test_the_xlsx_round_trip_gives_the_same_cells(world: Any) -> None:
     from openpyxl import load_workbook
 
@@ -93,7 +124,7 @@ def test_a_native_case_exports_what_reparo_holds(world: Any) -> None:
     h.share(Person.objects.filter(organisation=world.alice_org), world.partner, recorder=world["org_admin"])
     out = h.export_json(actor=world["org_admin"], organisation=world.alice_org, recipient=world.partner)
     (exported,) = out["cases"]
-    assert exported["reparo_case_ref"] == case.reference
+    assert exported["reparo_case_ref"] == f"{case.reference}@{Installation.code_here()}"  # this installation's
     assert exported["cas_Status"] == "Closed" and exported["cas_ReasonForCaseClosure"] == "She chose to stop."
     assert exported["referral"] == {"cas_IncomingReferralDate": "2025-06-01"}
     survivor, responsible = exported["persons"]
@@ -201,6 +232,50 @@ def test_a_file_exported_by_an_organisation_and_imported_back_finds_its_own_case
                             program=world.program)  # fmt: skip
     assert report.saved and report.cases_already_there == 1 and report.cases_created == 0
     assert Case.objects.filter(organisation=world.alice_org).count() == 1 and Case.objects.get() == case
+
+
+def _file_from_elsewhere(case_ref: str, person_ref: str) -> str:
+    person = {
+        "reparo_person_ref": person_ref,
+        "reparo_role": "victim",
+        "prs_FirstName": "Noor",
+        "prs_Gender": "Feminine",
+    }
+    case = {"reparo_case_ref": case_ref, "cas_Status": "Active", "persons": [person]}
+    return json.dumps({"standard": "HTCDS 2.0", "cases": [case]})
+
+
+@pytest.mark.parametrize("elsewhere", ["", "@0123456789ab"], ids=["bare", "another-installation"])
+def test_it_never_takes_a_reference_from_another_installation_for_a_local_case_or_person(
+    world: Any, elsewhere: str
+) -> None:
+    local = _native_case(world)
+    survivor = local.participants.get(role="survivor").person
+    before = (list(local.participants.values_list("person_id", "role")), local.status, survivor.given_name)
+    data = _file_from_elsewhere(local.reference + elsewhere, survivor.display_code + elsewhere)
+    args = {"actor": world["org_admin"], "organisation": world.alice_org, "program": world.program}
+    report = h.import_bytes("elsewhere.json", data, **args)
+    assert report.saved and (report.cases_created, report.people_created, report.cases_already_there) == (1, 1, 0)
+    made = Case.objects.exclude(pk=local.pk).get(organisation=world.alice_org)
+    (newcomer,) = [p.person for p in made.participants.all()]
+    assert newcomer != survivor and newcomer.given_name == "Noor"
+    local.refresh_from_db()
+    survivor.refresh_from_db()
+    assert (list(local.participants.values_list("person_id", "role")), local.status, survivor.given_name) == before
+    counts = (Case.objects.count(), Person.objects.count(), HtcdsLink.objects.count())
+    again = h.import_bytes("elsewhere.json", data, **args)
+    assert again.saved and (again.cases_created, again.people_created, again.cases_already_there) == (0, 0, 1)
+    assert (Case.objects.count(), Person.objects.count(), HtcdsLink.objects.count()) == counts
+
+
+def test_a_known_case_with_a_person_from_another_installation_makes_a_new_person(world: Any) -> None:
+    local = _native_case(world)
+    survivor = local.participants.get(role="survivor").person
+    data = _file_from_elsewhere("SRC-9", survivor.display_code)  # only the person's reference collides
+    report = h.import_bytes("elsewhere.json", data, actor=world["org_admin"], organisation=world.alice_org,
+                            program=world.program)  # fmt: skip
+    assert report.saved and report.people_created == 1
+    assert not survivor.participations.exclude(case=local).exists()
 
 
 def test_nothing_is_saved_when_one_row_is_wrong_unless_valid_only(world: Any) -> None:

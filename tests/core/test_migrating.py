@@ -114,7 +114,6 @@ def test_the_migrations_decrypt_going_back_and_encrypt_existing_rows_going_forwa
     assert ComparisonMember.objects.filter(reference_bidx__isnull=True).count() == 0
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_it_stops_before_changing_anything_when_old_references_would_count_as_one(world: Any) -> None:
     # Before the encryption a cohort's references were unique exactly as written, so "ab-1" and "AB-1" could both be

@@ -167,7 +167,10 @@ def test_it_pulls_no_field_intake_unless_odk_central_is_configured(tmp_path):
     env = {**ODK, "REPARO_ENV": "production", "ODK_CENTRAL_PASSWORD": "", "ODK_CENTRAL_PASSWORD_FILE": str(secret)}
     conf = config.odk_central(env)
     assert (conf.url, conf.project, conf.form, conf.password) == (
-        "https://central.example.org", 7, "htcds_xlsform", "from-a-file"
+        "https://central.example.org",
+        7,
+        "htcds_xlsform",
+        "from-a-file",
     )
     assert "from-a-file" not in repr(conf)
 

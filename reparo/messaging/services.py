@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,9 +144,17 @@ def _thread_with(case: Case, person: Person, *, opened_by: Any) -> Thread:
     if audience is None:
         raise ValidationError(_("This person does not take part in this case."))
     created_by = None if is_participant(opened_by) or opened_by is None else opened_by
-    thread = Thread.objects.create(
-        case=case, kind=ThreadKind.PARTICIPANT, person=person, audience=audience, created_by=created_by
-    )
+    try:
+        with transaction.atomic():
+            thread = Thread.objects.create(
+                case=case, kind=ThreadKind.PARTICIPANT, person=person, audience=audience, created_by=created_by
+            )
+    except IntegrityError:
+        # Started at the same moment by another request (a double tap on the first message): that one's conversation.
+        found = Thread.objects.filter(case=case, kind=ThreadKind.PARTICIPANT, person=person).first()
+        if found is None:
+            raise
+        return found
     _audit(opened_by, "messaging.thread_opened", thread, case, kind=ThreadKind.PARTICIPANT, audience=audience,
            person=str(person.pk))  # fmt: skip
     return thread

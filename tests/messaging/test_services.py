@@ -1,8 +1,10 @@
 import datetime
+import threading
+import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import OperationalError, connection, connections, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -370,6 +372,64 @@ def test_it_sends_one_message_when_the_same_form_arrives_twice_at_once(world, mo
     # Another form (another token) is another message.
     services.message_post(actor=world["facilitator"], thread=thread, body="Hello.", submission="tok-2")
     assert Message.objects.filter(thread=thread).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_a_first_message_sent_twice_at_once_once_and_answers_both_taps(world, monkeypatch):
+    """A double tap on the participant's very first message: neither request finds their conversation, so both start
+    one. On PostgreSQL the second waits at the unique conversation index for the first; it must then take the first's
+    conversation (and find its message), not fail with a server error. On SQLite the shared in-memory test database
+    answers "locked" at once, and the thread tries again (as a database file's busy timeout would)."""
+    d = dialogue(world)
+    assert not Thread.objects.filter(case=d.case, person=d.survivor).exists()
+    slow = services.selectors.audience_of_person
+
+    def slowly(case, person):
+        time.sleep(0.3)  # both requests have looked for the conversation before either starts it
+        return slow(case, person)
+
+    monkeypatch.setattr(services.selectors, "audience_of_person", slowly)
+    barrier = threading.Barrier(2)
+    answers: list[str] = []
+    failures: list[BaseException] = []
+
+    @transaction.atomic
+    def write() -> None:  # as reparo.portal.services.message_write
+        actor = d.as_survivor()
+        thread = services.participant_thread(actor=actor)
+        services.message_post(actor=actor, thread=thread, body="My first message.", submission="tok-first")
+
+    def tap() -> None:
+        try:
+            barrier.wait(timeout=10)
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    write()
+                    answers.append("sent")
+                    return
+                except AlreadyDone:
+                    answers.append("sent already")
+                    return
+                except OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=tap) for _n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert failures == []
+    assert sorted(answers) == ["sent", "sent already"]
+    assert Thread.objects.filter(case=d.case, person=d.survivor).count() == 1
+    assert Message.objects.filter(author_person=d.survivor).count() == 1
+    assert AuditEvent.objects.filter(action="messaging.thread_opened", detail__person=str(d.survivor.pk)).count() == 1
 
 
 def test_it_keeps_an_approved_letter_approved_when_approved_again(world):

@@ -254,6 +254,9 @@ class Server:
         return total / 1024
 
     def cpu_seconds(self) -> float:
+        """CPU time of the master and its workers, including workers that have exited (a worker replaced after
+        ``WEB_MAX_REQUESTS`` takes its CPU time with it, but the master, which waited for it, counts it as its
+        children's)."""
         ticks = os.sysconf("SC_CLK_TCK")
         total = 0.0
         for pid in self.pids():
@@ -261,7 +264,9 @@ class Server:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            total += (int(fields[11]) + int(fields[12])) / ticks
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            if pid == self.process.pid:
+                total += (int(fields[13]) + int(fields[14])) / ticks  # cutime, cstime: the workers that exited
         return total
 
     def stop(self) -> None:
@@ -393,9 +398,13 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
     started = time.monotonic()
     sampling = threading.Event()
 
-    def sample() -> None:  # the server's memory every 10 s, until the phase ends
+    pids_at_start = set(server.pids())
+    pids_seen = set(pids_at_start)
+
+    def sample() -> None:  # the server's memory (and which workers run) every 10 s, until the phase ends
         while not sampling.wait(10.0):
             rss.append((time.monotonic() - started, server.rss_mib()))
+            pids_seen.update(server.pids())
 
     cpu_before = server.cpu_seconds()
 
@@ -423,6 +432,7 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
     sampler.join()
     elapsed = time.monotonic() - started
     rss.append((elapsed, server.rss_mib()))
+    pids_seen.update(server.pids())
     cpu = server.cpu_seconds() - cpu_before
     kinds = {}
     for kind, seconds in sorted(tally.seconds.items()):
@@ -442,10 +452,14 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
         "server_cpu_ms_per_request": round(1000 * cpu / max(1, sum(len(s) for s in tally.seconds.values())), 2),
         "rss_mib": {
             "first": round(rss[0][1], 1),
+            "middle": round(min(rss, key=lambda sample: abs(sample[0] - elapsed / 2))[1], 1),
             "last": round(rss[-1][1], 1),
             "max": round(max(r for _t, r in rss), 1),
         },
         "rss_samples": [(round(t), round(r, 1)) for t, r in rss],
+        # Workers started during the phase (seen at the 10-second samples): gunicorn replaces a worker after
+        # WEB_MAX_REQUESTS requests, which keeps memory bounded whatever the code does, so say how often it did.
+        "workers_replaced": len(pids_seen - pids_at_start),
         "kinds": kinds,
     }
 
@@ -473,7 +487,8 @@ def print_phase(name: str, result: dict[str, Any]) -> None:
         f"\n{name}: {result['clients']} clients, {result['seconds']} s, {result['rps']} req/s, "
         f"{result['errors']} errors, server CPU {result['server_cpu_seconds']} s "
         f"({result['server_cpu_ms_per_request']} ms a request), "
-        f"RSS {rss['first']:.0f} -> {rss['last']:.0f} MiB (max {rss['max']:.0f})"
+        f"RSS at start, middle and end {rss['first']:.0f} -> {rss['middle']:.0f} -> {rss['last']:.0f} MiB "
+        f"(max {rss['max']:.0f}), workers replaced {result['workers_replaced']}"
     )
     print(f"  {'request':<24}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
     for kind, row in result["kinds"].items():

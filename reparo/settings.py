@@ -274,11 +274,10 @@ _replica_url = config.read("DATABASE_REPLICA_URL")
 if _replica_url:
     DATABASES["replica"] = _database(_replica_url)
 DATABASE_ROUTERS = ["reparo.core.routers.ReplicaRouter"]
+# (The PDF reports are made by the task worker, whose job reads from the replica: reparo.analytics.background.)
 REPLICA_READ_VIEWS = [
     "analytics:organisation",
     "analytics:program",
-    "analytics:organisation_report",
-    "analytics:program_report",
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,16 +1,21 @@
 """Shared fixtures: a CSRF-enforcing client, one user per role in Alice's organisation, and Charlie, an
-outsider in another organisation who must see nothing of Alice's."""
+outsider in another organisation who must see nothing of Alice's; a read replica alias for tests of what reads
+where."""
 
 from __future__ import annotations
 
+import copy
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -19,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from reparo.accounts.backends import USER_BACKEND
 from reparo.accounts.models import Membership, Role, User
 from reparo.accounts.services import REAUTH_AT_KEY
+from reparo.core.routers import REPLICA
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind, Program
 
 # Fixtures for background jobs (a kind made for the tests, a queue that only queues), for tests/jobs and the browser.
@@ -150,3 +156,25 @@ def _english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def replica(transactional_db: Any, django_db_blocker: Any) -> Iterator[None]:
+    """A ``replica`` database alias pointing at the test database on the same server (PostgreSQL: a second connection
+    to the same database; SQLite: the same shared in-memory database), added for the test. Only for transactional
+    tests (``@pytest.mark.django_db(transaction=True)``): the replica sees what is committed, as a server's does."""
+    connections.settings[REPLICA] = copy.deepcopy(connections[DEFAULT_DB_ALIAS].settings_dict)
+    try:
+        # Django's test case refuses connections to aliases a test did not declare, and the alias is added only now,
+        # after that check was set up: let this test's connections through.
+        with django_db_blocker.unblock():
+            yield
+    finally:
+        connections[REPLICA].close()
+        del connections[REPLICA]
+        del connections.settings[REPLICA]
+
+
+def captured_per_database() -> tuple[CaptureQueriesContext, CaptureQueriesContext]:
+    """Query captures for the primary and the replica (enter both): which queries went where."""
+    return CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]), CaptureQueriesContext(connections[REPLICA])

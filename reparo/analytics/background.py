@@ -1,6 +1,7 @@
 """The outcome report (PDF) as background work (:mod:`reparo.jobs`): the page starts it and answers at once; the task
 worker makes it as the person who asked, through :func:`reparo.analytics.services.report_export` (the same access
-check, figures and audit row as before)."""
+check, figures and audit row as before), reading the figures from the replica when one is configured (the changes
+they rest on are taken on the primary: reparo.analytics.evidence.catch_up)."""
 
 from __future__ import annotations
 
@@ -41,4 +42,12 @@ def report_make(work: Work) -> None:
 
 
 def register_kinds() -> None:
-    register(JobKind(name=REPORT, title=_("Outcome report (PDF)"), run=report_make, allowed=report_allowed))
+    register(
+        JobKind(
+            name=REPORT,
+            title=_("Outcome report (PDF)"),
+            run=report_make,
+            allowed=report_allowed,
+            reads_from_replica=True,
+        )
+    )

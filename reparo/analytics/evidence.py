@@ -47,6 +47,7 @@ import math
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple, cast
@@ -60,6 +61,7 @@ from reparo.agreements.models import AgreementItem, AgreementStatus, Instalment,
 from reparo.analytics.models import EvidenceChange, EvidenceFact, EvidenceState, EvidenceTally
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseStatusChange, ParticipantRole
 from reparo.consent.models import Consent, ConsentPurpose
+from reparo.core.routers import primary_reads, reads_go_to_replica
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.evaluation.models import ComparisonMember, ReoffendingEvent, SurveyResponse, Timepoint
 from reparo.organisations.models import Organisation, Program
@@ -619,11 +621,17 @@ def _fill_tallies(organisation_id: int | None, db: str) -> None:
 
 def catch_up(organisation_id: int, *, at: datetime.datetime | None = None) -> int:
     """Take what is on the list of changes for this organisation (one query when nothing is), and return the
-    version of its tallies: the key under which figures computed from them may be kept."""
-    pending = EvidenceChange.objects.filter(_pending(organisation_id))
-    version = EvidenceState.objects.filter(organisation_id=OuterRef("pk")).values("version")[:1]
+    version of its tallies: the key under which figures computed from them may be kept.
+
+    Always on the primary, even where the figures are then read from a replica (a dashboard, a report): a replica
+    that lags behind a withdrawal would answer "nothing pending" and give the version from before it, and the
+    figures would go on counting the person. Read the figures of the version returned inside :func:`reading`."""
+    db = router.db_for_write(EvidenceChange)
+    pending = EvidenceChange.objects.using(db).filter(_pending(organisation_id))
+    version = EvidenceState.objects.using(db).filter(organisation_id=OuterRef("pk")).values("version")[:1]
     row = (
-        Organisation.objects.filter(pk=organisation_id)
+        Organisation.objects.using(db)
+        .filter(pk=organisation_id)
         .annotate(pending=Exists(pending), version=Subquery(version))
         .values_list("pending", "version")
         .first()
@@ -632,9 +640,26 @@ def catch_up(organisation_id: int, *, at: datetime.datetime | None = None) -> in
         return 0
     if row[0]:
         refresh(organisation_id=organisation_id, at=at)
-        return int(EvidenceState.objects.filter(organisation_id=organisation_id).values_list("version", flat=True)
-                   .first() or 0)  # fmt: skip
+        return _version(organisation_id, db)
     return int(row[1] or 0)
+
+
+def _version(organisation_id: int, db: str) -> int:
+    states = EvidenceState.objects.using(db).filter(organisation_id=organisation_id)
+    return int(states.values_list("version", flat=True).first() or 0)
+
+
+@contextmanager
+def reading(organisation_id: int, version: int) -> Iterator[None]:
+    """Inside this block, the organisation's tallies and facts are read where they hold ``version`` (from
+    :func:`catch_up`): from the replica when reads go there and it has applied that version — and with it the refresh
+    that made it and every write that refresh took, a withdrawal among them — and from the primary otherwise (a
+    replica lagging behind, or ahead after a newer refresh). One query on the replica, none without one."""
+    if reads_go_to_replica() and _version(organisation_id, router.db_for_read(EvidenceState)) != version:
+        with primary_reads():
+            yield
+    else:
+        yield
 
 
 class TallyRow(NamedTuple):

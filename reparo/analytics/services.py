@@ -108,21 +108,25 @@ def report_start(*, actor: Any, scope: Any, back_to: str = "") -> Any:
     )
 
 
-@transaction.atomic
 def report_export(*, actor: Any, scope: Any) -> bytes:
-    """The funders' PDF for ``scope`` (from :func:`reparo.analytics.selectors.scope_for`), recorded as an export."""
+    """The funders' PDF for ``scope`` (from :func:`reparo.analytics.selectors.scope_for`), recorded as an export.
+
+    The figures are read before the transaction that records the export, not inside it: a read inside a transaction
+    stays on the primary (reparo.core.routers), and the report job reads from the replica when one is configured. The
+    PDF is handed back only once the audit row is committed."""
     from reparo.analytics.presentation import figures
     from reparo.analytics.report import report_pdf
     from reparo.analytics.selectors import dashboard
 
     board = dashboard(scope)
     pdf = report_pdf(board, figures(board))
-    audit_record(
-        actor=actor,
-        action="outcomes.report_export",
-        object_type="organisations.program" if scope.program else "organisations.organisation",
-        object_id=str(scope.program.pk if scope.program else scope.organisation.pk),
-        organisation=scope.organisation,
-        purpose="funder report",
-    )
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="outcomes.report_export",
+            object_type="organisations.program" if scope.program else "organisations.organisation",
+            object_id=str(scope.program.pk if scope.program else scope.organisation.pk),
+            organisation=scope.organisation,
+            purpose="funder report",
+        )
     return pdf

@@ -449,19 +449,23 @@ def report_start(*, actor: Any, grant: Grant, window: selectors.Window, kind: st
     )
 
 
-@transaction.atomic
 def report_export(*, actor: Any, grant: Grant, window: selectors.Window, kind: str) -> bytes:
-    """The funder report of ``grant`` for ``window``, as a PDF (``kind`` "pdf") or CSV, recorded as an export."""
+    """The funder report of ``grant`` for ``window``, as a PDF (``kind`` "pdf") or CSV, recorded as an export.
+
+    The report is read before the transaction that records the export, not inside it: a read inside a transaction
+    stays on the primary (reparo.core.routers), and the report job reads from the replica when one is configured. The
+    content is handed back only once the audit row is committed."""
     from reparo.funding import report
 
     _require(actor, Capability.VIEW_FUNDING, grant.organisation_id)
     content = report.report_pdf(grant, window) if kind == "pdf" else report.report_csv(grant, window)
-    audit_record(
-        actor=actor,
-        action="funding.report_export",
-        obj=grant,
-        organisation=grant.organisation,
-        purpose="funder report",
-        detail={"format": kind, "start": window.start.isoformat(), "end": window.end.isoformat()},
-    )
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="funding.report_export",
+            obj=grant,
+            organisation=grant.organisation,
+            purpose="funder report",
+            detail={"format": kind, "start": window.start.isoformat(), "end": window.end.isoformat()},
+        )
     return content

@@ -24,7 +24,7 @@ from reparo.organisations.models import Program
 from reparo.processes.models import ProcessStage, ProcessType
 from tests.analytics import factories as f
 from tests.analytics.test_suppression import _audit
-from tests.conftest import sign_in
+from tests.conftest import captured_per_database, sign_in
 from tests.jobs.helpers import downloaded, job_of
 
 
@@ -227,6 +227,33 @@ def test_the_pdf_shows_the_same_figures_and_no_count_below_11(client: Any, scene
 
     export = AuditEvent.objects.get(action="outcomes.report_export")
     assert (export.actor, export.object_id) == (scene["coordinator"], str(scene.program.pk))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_job_reads_its_figures_from_the_replica_and_records_the_export_on_the_primary(
+    scene: Any, replica: Any
+) -> None:
+    from reparo.analytics.background import REPORT
+    from reparo.audit.models import AuditEvent
+    from reparo.jobs.models import JobState
+    from reparo.jobs.services import job_run
+
+    params = {"organisation": scene.alice_org.pk, "program": scene.program.pk}
+    job = Job.objects.create(owner=scene["coordinator"], organisation=scene.alice_org, kind=REPORT, params=params)
+    primary, secondary = captured_per_database()
+    with primary, secondary:
+        job_run(str(job.pk))
+    job.refresh_from_db()
+    assert job.state == JobState.DONE
+    on_primary = [q["sql"] for q in primary.captured_queries]
+    on_replica = [q["sql"] for q in secondary.captured_queries]
+    tallies = [sql for sql in on_replica if sql.startswith("SELECT") and '"analytics_evidencetally"' in sql]
+    assert tallies, "the report's figures came from the primary"
+    assert not [sql for sql in on_primary if sql.startswith("SELECT") and '"analytics_evidencetally"' in sql]
+    # The pending changes, the job's own rows and the audit row: on the primary only.
+    assert not any('"analytics_evidencechange"' in sql or '"jobs_' in sql for sql in on_replica)
+    assert not any(sql.startswith(("INSERT", "UPDATE", "DELETE")) for sql in on_replica)
+    assert AuditEvent.objects.filter(action="outcomes.report_export", object_id=str(scene.program.pk)).count() == 1
 
 
 def test_it_computes_the_change_in_well_being_with_paired_change(scene: Any) -> None:

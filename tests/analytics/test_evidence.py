@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import connection, connections, transaction
+from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +27,7 @@ from reparo.analytics.suppression import THRESHOLD
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseStatusChange, ParticipantRole
 from reparo.consent.models import Consent, ConsentMethod, ConsentPurpose, WithdrawalVia
 from reparo.consent.services import consent_withdraw
+from reparo.core.routers import REPLICA, replica_reads
 from reparo.evaluation.models import (
     ComparisonCohort,
     ComparisonMember,
@@ -42,9 +43,11 @@ from tests.analytics import factories as f
 from tests.analytics import reference
 from tests.analytics.test_dashboard import all_shown_counts
 from tests.analytics.test_suppression import _audit
-from tests.conftest import sign_in
+from tests.conftest import captured_per_database, sign_in
 
 pytestmark = pytest.mark.django_db
+
+EVALUATION = ConsentPurpose.EVALUATION
 
 NOW = timezone.now()
 _n = itertools.count(1)
@@ -318,6 +321,68 @@ def test_a_withdrawn_consent_leaves_the_person_out_of_the_very_next_view(client:
     assert board.funnel.entries[6].cell.value == 11  # closed cases: theirs is no longer counted
     assert board.outcomes[0].change == reference.dashboard(scope).outcomes[0].change
     assert EvidenceFact.objects.filter(person_id=survivor.pk).count() == 0
+
+
+def _sql(capture: Any) -> list[str]:
+    return [q["sql"] for q in capture.captured_queries]
+
+
+def _reads_tallies(sql: str) -> bool:
+    return sql.startswith("SELECT") and '"analytics_evidencetally"' in sql
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_replica_the_changes_are_taken_on_the_primary_and_the_figures_read_from_the_replica(
+    client: Any, counted: Any, replica: Any
+) -> None:
+    sign_in(client, counted["evaluator"])
+    assert _people_with_who5_before_and_after(client, counted) == "12"
+    survivor = counted.cases[0].participants.get(role=ParticipantRole.SURVIVOR).person
+    consent_withdraw(actor=counted["coordinator"], consent=Consent.objects.get(person=survivor, purpose=EVALUATION))
+    primary, secondary = captured_per_database()
+    with primary, secondary:
+        assert _people_with_who5_before_and_after(client, counted) == "11"
+    # "Is anything pending?" and taking it are asked of the primary only: a replica behind the withdrawal would say
+    # "nothing" and the figures would go on counting the person.
+    assert any('"analytics_evidencechange"' in sql for sql in _sql(primary))
+    assert not any('"analytics_evidencechange"' in sql for sql in _sql(secondary))
+    assert not any(sql.startswith(("INSERT", "UPDATE", "DELETE")) for sql in _sql(secondary))
+    # The figures themselves come from the replica.
+    assert any(_reads_tallies(sql) for sql in _sql(secondary))
+    assert not any(_reads_tallies(sql) for sql in _sql(primary))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replica_behind_the_withdrawal_is_not_read(counted: Any, replica: Any) -> None:
+    """A replica that has not applied the refresh the view just made (it lags, here: a transaction on the replica
+    connection that still sees the database as it was before the withdrawal) is passed over for the primary."""
+    if connections[REPLICA].vendor != "postgresql":
+        pytest.skip("a second connection that sees an older snapshot needs PostgreSQL")
+
+    def closed_cases() -> int:
+        with replica_reads():
+            scope = selectors.scope_for(counted["evaluator"], organisation_pk=counted.alice_org.pk)
+            return selectors.dashboard(scope).funnel.entries[6].cell.value
+
+    def counted_on_the_replica() -> int:
+        rows = EvidenceTally.objects.using(REPLICA).filter(organisation_id=counted.alice_org.pk, figure=evidence.CASE,
+                                                           k1=CaseStatus.CLOSED, until__gt=timezone.now())  # fmt: skip
+        return rows.aggregate(n=Sum("n"))["n"]
+
+    assert closed_cases() == 12
+    survivor = counted.cases[0].participants.get(role=ParticipantRole.SURVIVOR).person
+    with transaction.atomic(using=REPLICA):
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        assert counted_on_the_replica() == 12  # the replica's view is fixed from here on
+        consent_withdraw(actor=counted["coordinator"], consent=Consent.objects.get(person=survivor, purpose=EVALUATION))
+        primary, secondary = captured_per_database()
+        with primary, secondary:
+            assert closed_cases() == 11
+        assert counted_on_the_replica() == 12  # still behind: the figures did not come from it
+        assert any(_reads_tallies(sql) for sql in _sql(primary))
+        assert not any(_reads_tallies(sql) for sql in _sql(secondary))
+    assert closed_cases() == 11  # caught up: from the replica again
 
 
 def test_erasure_leaves_the_person_out_of_the_next_view(counted: Any) -> None:

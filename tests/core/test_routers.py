@@ -8,10 +8,6 @@ the test. Transactional tests, as a server runs: outside a test's wrapping trans
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test.utils import CaptureQueriesContext
@@ -22,35 +18,17 @@ from reparo.cases.models import Case
 from reparo.consent.models import Consent
 from reparo.core.routers import REPLICA, reads_go_to_replica, replica_reads
 from tests.cases.factories import alice_case
-from tests.conftest import sign_in
+from tests.conftest import captured_per_database, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PRIMARY_ONLY_TABLES = ('"django_session"', '"accounts_membership"', '"accounts_user"', '"otp_totp_totpdevice"')
 
 
-@pytest.fixture
-def replica(transactional_db: Any, django_db_blocker: Any) -> Iterator[None]:
-    connections.settings[REPLICA] = copy.deepcopy(connections[DEFAULT_DB_ALIAS].settings_dict)
-    try:
-        # Django's test case refuses connections to aliases a test did not declare, and the alias is added only now,
-        # after that check was set up: let this test's connections through.
-        with django_db_blocker.unblock():
-            yield
-    finally:
-        connections[REPLICA].close()
-        del connections[REPLICA]
-        del connections.settings[REPLICA]
-
-
-def _captured() -> tuple[CaptureQueriesContext, CaptureQueriesContext]:
-    return CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]), CaptureQueriesContext(connections[REPLICA])
-
-
 def test_it_reads_the_organisation_dashboard_from_the_replica(client, world, replica):
     alice_case(world)
     sign_in(client, world["coordinator"])
-    primary, secondary = _captured()
+    primary, secondary = captured_per_database()
     with primary, secondary:
         response = client.get(reverse("analytics:organisation", args=[world.alice_org.pk]))
     assert response.status_code == 200
@@ -65,7 +43,7 @@ def test_it_reads_the_program_dashboard_from_the_replica_but_not_a_post_to_the_s
     client, world, replica
 ):
     sign_in(client, world["coordinator"])
-    primary, secondary = _captured()
+    primary, secondary = captured_per_database()
     with primary, secondary:
         page = client.get(reverse("analytics:program", args=[world.alice_org.pk, world.program.pk]))
     assert page.status_code == 200 and secondary.captured_queries
@@ -88,7 +66,7 @@ def test_it_writes_to_the_primary_what_it_read_from_the_replica(world, replica):
     with replica_reads():
         copy_of_case = Case.objects.get(pk=case.pk)
         assert copy_of_case._state.db == REPLICA
-        primary, secondary = _captured()
+        primary, secondary = captured_per_database()
         with primary, secondary:
             Case.objects.filter(pk=case.pk).update(version=copy_of_case.version)
             copy_of_case.save(update_fields=["version"])

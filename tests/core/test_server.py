@@ -76,6 +76,10 @@ def test_the_compose_file_runs_postgresql_migrations_the_web_server_and_the_work
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
     assert "db_worker" in services["worker"]["command"]
+    # The static files the proxy serves are those of the image that runs: collected into the volume on every start.
+    prepare = " ".join(services["migrate"]["command"])
+    assert prepare.index("migrate --no-input") < prepare.index("collectstatic --no-input")
+    assert services["migrate"]["volumes"] == services["web"]["volumes"] == ["static:/srv/reparo/static"]
     for name in ("migrate", "web", "worker"):
         environment = services[name]["environment"]
         assert environment["REPARO_ENV"] == "production"

@@ -26,7 +26,7 @@ from reparo.organisations.models import Program
 from reparo.people.models import Person, PersonKind, new_display_code
 from reparo.processes.models import Process, ProcessParticipant, ProcessRole, ProcessStage
 from tests.analytics.test_suppression import _assert_safe
-from tests.conftest import CsrfClient, sign_in
+from tests.conftest import CsrfClient, captured_per_database, sign_in
 from tests.funding.factories import grant
 from tests.jobs.helpers import downloaded, job_of
 
@@ -195,6 +195,27 @@ def test_the_funder_report_shows_no_count_below_11(scene):
     assert not [n for n in _report_numbers(outputs) if n < THRESHOLD and n not in (0, 11)]
     exports = AuditEvent.objects.filter(action="funding.report_export", object_id=str(scene.grant.pk))
     assert sorted(e.detail["format"] for e in exports) == ["csv", "pdf"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_job_reads_the_grant_from_the_replica_and_records_the_export_on_the_primary(scene, replica):
+    from reparo.funding.background import REPORT
+    from reparo.jobs.models import JobState
+    from reparo.jobs.services import job_run
+
+    params = {"grant": str(scene.grant.pk), "start": str(WINDOW.start), "end": str(WINDOW.end), "format": "csv"}
+    owner = scene.world["org_admin"]
+    job = Job.objects.create(owner=owner, organisation=scene.world.alice_org, kind=REPORT, params=params)
+    primary, secondary = captured_per_database()
+    with primary, secondary:
+        job_run(str(job.pk))
+    job.refresh_from_db()
+    assert job.state == JobState.DONE
+    spend = '"funding_spendline"'
+    assert any(q["sql"].startswith("SELECT") and spend in q["sql"] for q in secondary.captured_queries)
+    assert not any(spend in q["sql"] for q in primary.captured_queries), "the report was read from the primary"
+    assert not any(q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) for q in secondary.captured_queries)
+    assert AuditEvent.objects.filter(action="funding.report_export", object_id=str(scene.grant.pk)).count() == 1
 
 
 def test_the_report_sections_match_the_page(scene):

@@ -206,7 +206,7 @@ def case_facts(case_ids: Sequence[Any], *, at: datetime.datetime, today: datetim
         add(case_id, CASE, k1=cases[case_id]["status"], n=1)
 
     current: dict[Any, tuple[str, datetime.datetime]] = {}
-    changes = CaseStatusChange.objects.filter(case_id__in=ids).order_by("case_id", "at")
+    changes = CaseStatusChange.objects.filter(case_id__in=ids).order_by("case_id", "at", "id")
     for case_id, to_status, moment in changes.values_list("case_id", "to_status", "at"):
         stage, since = current.get(case_id, (CaseStatus.REFERRED, cases[case_id]["created_at"]))
         seconds = (moment - since).total_seconds()

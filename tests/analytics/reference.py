@@ -118,7 +118,7 @@ def time_in_stage(scope: Scope) -> list[StageTime]:
     changes = (
         CaseStatusChange.objects.filter(case__in=cases)
         .values_list("case_id", "to_status", "at", "case__created_at")
-        .order_by("case_id", "at")
+        .order_by("case_id", "at", "id")
     )
     spent: dict[str, list[float]] = defaultdict(list)
     current: dict[Any, tuple[str, datetime.datetime]] = {}

@@ -17,7 +17,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reparo.agreements.models import Agreement, AgreementItem, AgreementStatus, Instalment, ItemKind, Obligation
@@ -228,7 +228,7 @@ def _operate(cases: list[Case], operation: tuple[str, int, int], recorder: Any) 
     elif kind == "score":
         SurveyResponse.objects.filter(assignment__case=c, total__isnull=False).update(total=F("total") + 1 + j % 3)
     elif kind == "unstage":
-        change = CaseStatusChange.objects.filter(case=c).order_by("at").first()
+        change = CaseStatusChange.objects.filter(case=c).order_by("at", "id").first()
         if change is not None:
             with connection.cursor() as cursor:  # raw SQL: the triggers see it too
                 cursor.execute("DELETE FROM cases_casestatuschange WHERE id = %s", [change.pk.hex])
@@ -256,12 +256,70 @@ def assert_same(scope: selectors.Scope) -> selectors.Dashboard:
     return fast
 
 
+def _spec(**values: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "program": 0,
+        "status": CaseStatus.REFERRED,
+        "consent": "current",
+        "second_survivor": None,
+        "days_per_stage": 10,
+        "process": None,
+        "scores": None,
+        "satisfaction": None,
+        "copies": 1,
+    }
+    spec.update(values)
+    return spec
+
+
+def _process(**values: Any) -> dict[str, Any]:
+    process: dict[str, Any] = {
+        "type": ProcessType.CIRCLE,
+        "stage": ProcessStage.COMPLETED,
+        "agreement": AgreementStatus.BINDING,
+        "obligation": "met",
+        "money": None,
+        "checkins": [],
+        "responsible": None,
+    }
+    process.update(values)
+    return process
+
+
+# Status changes recorded at one moment (days_per_stage=0): PostgreSQL returned them in a different order to the
+# kept tallies (one case refreshed after "unstage"), a rebuild and the direct computation, which then disagreed on
+# which stage each case had left (seed 3568154560698988252500636693399605622).
+SAME_MOMENT = example(
+    specs=[
+        _spec(program=1, status="in_process", second_survivor="ends_soon", days_per_stage=0, copies=8,
+              process=_process(type=ProcessType.COSA, agreement=AgreementStatus.DRAFT, obligation="late",
+                               checkins=[(0, 5), (2, 9)],
+                               responsible={"consent": "current", "ended_days_ago": 802, "event_after": 297})),
+        _spec(status="in_process", consent="none", days_per_stage=19, copies=5,
+              process=_process(agreement=AgreementStatus.DRAFT, obligation="pending", money=(233, 189, "GBP"),
+                               checkins=[(1, 4), (1, 3)])),
+        _spec(program=1, status="intake", days_per_stage=16, copies=10, satisfaction=[2, 1, 1, None, 1, 4, 2, 2],
+              process=_process(type=ProcessType.COSA, stage="meetings", obligation="waived")),
+        _spec(program=1, status="referred", consent="erased", days_per_stage=13, copies=9,
+              satisfaction=[4, 2, 2, 5, 5, 4, 2, 5],
+              process=_process(type=ProcessType.DIRECT_MEDIATION, stage="ended_early", obligation="waived",
+                               checkins=[(0, 6), (7, 0), (7, 10)],
+                               responsible={"ended_days_ago": 899, "event_after": None, "consent": "none"})),
+    ],
+    members=[(0, 364, None), (1, 280, None), (0, 30, 298), (1, 167, None), (1, 292, 134), (1, 596, None),
+             (0, 252, 129)],
+    operations=[("delete_case", 1325, 725), ("obligation", 8579, 2441), ("withdraw", 2492, 3183),
+                ("unstage", 9124, 1326), ("regive", 0, 8)],
+)  # fmt: skip
+
+
 @settings(
     max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(specs=st.lists(CASE, min_size=1, max_size=4), members=COHORT, operations=st.lists(OPERATION, max_size=6))
+@SAME_MOMENT
 def test_the_tallies_equal_a_direct_computation_before_and_after_changes(
     world: Any, specs: list[dict[str, Any]], members: list[Any], operations: list[Any]
 ) -> None:

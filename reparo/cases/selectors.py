@@ -13,11 +13,13 @@ from django.db.models import Case as DbCase
 from django.db.models import (
     Exists,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -380,7 +382,7 @@ def _search(key: SearchKey, *, full_view: Q | None) -> Q:
     return condition
 
 
-def _with_brief(queryset: QuerySet[Any], relation: str, *fields: str) -> QuerySet[Any]:
+def with_brief(queryset: QuerySet[Any], relation: str, *fields: str) -> QuerySet[Any]:
     """``select_related(relation)``, reading only ``fields`` of the related row (and its id): the case page shows a
     colleague's e-mail and a person's code, and has no use for a password hash or an encrypted name. Half the columns
     fewer to build, fetch and convert on every panel; anything else read later is fetched on demand."""
@@ -393,15 +395,46 @@ PERSON_BRIEF = ("display_code", "kind", "erased_at")
 
 
 def participants_of(case: Case) -> QuerySet[CaseParticipant]:
-    return _with_brief(CaseParticipant.objects.filter(case=case), "person", *PERSON_BRIEF).order_by(
-        "role", "created_at"
-    )
+    return _participants(CaseParticipant.objects.filter(case=case))
+
+
+def _participants(queryset: QuerySet[CaseParticipant]) -> QuerySet[CaseParticipant]:
+    return with_brief(queryset, "person", *PERSON_BRIEF).order_by("role", "created_at")
+
+
+def read_once(case: Case, relation: str, queryset: QuerySet[Any]) -> list[Any]:
+    """``case.<relation>.all()``, read as ``queryset`` gives it the first time anything asks for it on this instance of
+    the case, and from Django's prefetch cache on the instance after that: the case page, the panels other apps add to
+    it and its timeline ask for the same rows, and read them once. (The instance is the one the page looked up for its
+    request, and the page writes nothing: a copy cannot outlive the request or be seen by anyone else.)"""
+    prefetch_related_objects([case], Prefetch(relation, queryset=queryset))
+    return list(getattr(case, relation).all())
+
+
+def case_participants(case: Case) -> list[CaseParticipant]:
+    """The case's participants, as :func:`participants_of` gives them (each person's code, kind and erasure only), read
+    once for the page (:func:`read_once`): for the panels of the case page, which filter them as they need."""
+    return read_once(case, "participants", _participants(CaseParticipant.objects.all()))
+
+
+def case_processes(case: Case) -> list[Any]:
+    """The case's processes (with who started each: :data:`USER_BRIEF`), read once for the page (:func:`read_once`).
+    Every process of the case, whoever asks: for an actor who may not see them all, see
+    ``reparo.processes.selectors.processes_of_case_for``."""
+    process = Case._meta.get_field("processes").related_model  # an app above this one: not imported
+    return read_once(case, "processes", with_brief(process._default_manager.all(), "created_by", *USER_BRIEF))
+
+
+def sees_in_full_through_organisation(actor: Any, case: Case) -> bool:
+    """Whether the actor sees ``case``, and all of it (the survivor's side too), through an organisation role: then
+    every record of the case that the rules hide from the responsible-person side is theirs to see."""
+    return _active(actor) and case.organisation_id in _org_ids_seeing_all(actor)
 
 
 def notes_for(actor: Any, case: Case, access: CaseAccess) -> QuerySet[Note]:
     if not access.can_work:
         return Note.objects.none()
-    notes = _with_brief(Note.objects.filter(case=case), "author", *USER_BRIEF)
+    notes = with_brief(Note.objects.filter(case=case), "author", *USER_BRIEF)
     if not access.can_read_supervisor_notes:
         notes = notes.filter(Q(confidentiality=NoteConfidentiality.TEAM) | Q(author=actor))
     return notes
@@ -422,11 +455,11 @@ def needs_of(case: Case) -> list[Need]:
 
 
 def processes_of_case(case: Case) -> list[Any]:
-    return list(case.processes.all())
+    return case_processes(case)
 
 
 def tasks_of(case: Case) -> QuerySet[Task]:
-    return _with_brief(Task.objects.filter(case=case), "owner", *USER_BRIEF)
+    return with_brief(Task.objects.filter(case=case), "owner", *USER_BRIEF)
 
 
 def task_in(case: Case, pk: Any) -> Task:
@@ -434,7 +467,7 @@ def task_in(case: Case, pk: Any) -> Task:
 
 
 def team_of(case: Case) -> QuerySet[CaseTeamMember]:
-    return _with_brief(CaseTeamMember.objects.filter(case=case), "user", *USER_BRIEF).order_by("role", "created_at")
+    return with_brief(CaseTeamMember.objects.filter(case=case), "user", *USER_BRIEF).order_by("role", "created_at")
 
 
 def today() -> datetime.date:
@@ -578,7 +611,7 @@ def timeline_for(
     if access.responsible_side_only:
         return responsible_side_timeline(actor, case, access)
     entries: list[TimelineEntry] = []
-    for change in _with_brief(case.status_changes.all(), "actor", *USER_BRIEF):
+    for change in with_brief(case.status_changes.all(), "actor", *USER_BRIEF):
         entries.append(
             TimelineEntry(
                 at=change.at,

@@ -13,13 +13,11 @@ from django.db.models import Case as DbCase
 from django.db.models import (
     Exists,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -403,12 +401,16 @@ def _participants(queryset: QuerySet[CaseParticipant]) -> QuerySet[CaseParticipa
 
 
 def read_once(case: Case, relation: str, queryset: QuerySet[Any]) -> list[Any]:
-    """``case.<relation>.all()``, read as ``queryset`` gives it the first time anything asks for it on this instance of
-    the case, and from Django's prefetch cache on the instance after that: the case page, the panels other apps add to
-    it and its timeline ask for the same rows, and read them once. (The instance is the one the page looked up for its
-    request, and the page writes nothing: a copy cannot outlive the request or be seen by anyone else.)"""
-    prefetch_related_objects([case], Prefetch(relation, queryset=queryset))
-    return list(getattr(case, relation).all())
+    """The rows of ``case.<relation>`` as ``queryset`` gives them, read the first time anything asks for them on this
+    instance of the case and kept on it after that: the case page, the panels other apps add to it and its timeline
+    ask for the same rows, and read them once. Every caller of one relation must ask for the same ``queryset``: the
+    first one read is the one kept. (The instance is the one a page looked up for its request, and the page writes
+    nothing: a copy cannot outlive the request or be seen by anyone else.)"""
+    kept: dict[str, list[Any]] = case.__dict__.setdefault("_read_once", {})
+    if relation not in kept:
+        parent_field = case._meta.get_field(relation).field.name  # type: ignore[union-attr]  # the FK to the case
+        kept[relation] = list(queryset.filter(**{parent_field: case}))
+    return kept[relation]
 
 
 def case_participants(case: Case) -> list[CaseParticipant]:

@@ -254,6 +254,9 @@ class Server:
         return total / 1024
 
     def cpu_seconds(self) -> float:
+        """CPU time of the master and its workers, and of the workers that have ended (gunicorn replaces a worker
+        after ``WEB_MAX_REQUESTS``): the master's count of its ended children, so a replaced worker's time is not
+        lost from a phase."""
         ticks = os.sysconf("SC_CLK_TCK")
         total = 0.0
         for pid in self.pids():
@@ -262,6 +265,8 @@ class Server:
             except OSError:
                 continue
             total += (int(fields[11]) + int(fields[12])) / ticks
+            if pid == self.process.pid:
+                total += (int(fields[13]) + int(fields[14])) / ticks  # cutime, cstime: children waited for
         return total
 
     def stop(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ from reparo.cases.models import (
     Case,
     CaseParticipant,
     CaseStatus,
+    CaseStatusChange,
     CaseTally,
     CaseTeamMember,
     Harm,
@@ -254,12 +255,20 @@ def case_list(
     ``q`` is a convenience for code; screens pass a :class:`SearchKey` so that typed names stay out of URLs.
     ``as_rows`` gives each case as a dict of :data:`ROW_FIELDS` (what the list screen shows) instead of a model."""
     today = timezone.localdate()
-    cases = _filtered(actor, program=program, status=status, team_member=team_member, overdue=overdue, today=today)
     # Where the actor sees every case through an organisation role, they see each case's survivor side too: no
     # per-row test is needed. Otherwise the survivor's code shows only on cases they work on.
     full_view = None if _sees_every_case_in_full(actor) else _full_view_condition(actor)
     if search is None and (q or "").strip():
         search = SearchKey.from_text(q, regions=phone_regions_for(actor))
+    if full_view is None and _active(actor):
+        # Every case seen is seen through an organisation role: the list is those organisations' cases, narrowed.
+        listed = _listed_in(tuple(_org_ids_seeing_all(actor)), as_rows=as_rows).all()
+        narrowing = {"program": program, "status": status, "team_member": team_member, "overdue": overdue}
+        listed = _narrowed(listed, today=today, **narrowing)
+        return listed.filter(_search(search, full_view=None)) if search is not None else listed
+    cases = _narrowed(
+        cases_visible_to(actor), program=program, status=status, team_member=team_member, overdue=overdue, today=today
+    )
     if search is not None:
         cases = cases.filter(_search(search, full_view=full_view))
     columns = _list_columns()
@@ -271,9 +280,22 @@ def case_list(
         lead_id=columns["lead_id"],
         next_due=columns["next_due"],
     ).order_by("-updated_at", "-id")
+    return _shown(listed, as_rows=as_rows)
+
+
+def _shown(listed: QuerySet[Case], *, as_rows: bool) -> QuerySet[Any]:
     if as_rows:
         return listed.values(*ROW_FIELDS)
     return listed.select_related("program").only(*LIST_FIELDS)
+
+
+@functools.lru_cache(maxsize=256)
+def _listed_in(org_ids: tuple[int, ...], *, as_rows: bool) -> QuerySet[Any]:
+    """The cases of these organisations as the list shows them (its columns, newest first), built once per process
+    for each set of organisations: narrowing a query makes a new one, so this one is never run itself (callers take
+    ``.all()`` of it), and annotating the list's columns on every request cost a good part of its time."""
+    cases = Case.objects.filter(organisation_id__in=list(org_ids)).annotate(**_list_columns())
+    return _shown(cases.order_by("-updated_at", "-id"), as_rows=as_rows)
 
 
 @functools.cache
@@ -296,10 +318,9 @@ LIST_FIELDS = ("reference", "status", "updated_at", "organisation_id", "program_
 ROW_FIELDS = ("id", "reference", "status", "program__name", "survivor_code", "lead_id", "next_due")
 
 
-def _filtered(
-    actor: Any, *, program: Any, status: str, team_member: Any, overdue: bool, today: datetime.date
-) -> QuerySet[Case]:
-    cases = cases_visible_to(actor)
+def _narrowed(
+    cases: QuerySet[Any], *, program: Any, status: str, team_member: Any, overdue: bool, today: datetime.date
+) -> QuerySet[Any]:
     if program:
         cases = cases.filter(program_id=program)
     if status:
@@ -388,6 +409,13 @@ def with_brief(queryset: QuerySet[Any], relation: str, *fields: str) -> QuerySet
     return queryset.select_related(relation).only(*own, *(f"{relation}__{name}" for name in fields))
 
 
+@functools.cache
+def brief(model: type[Any], relation: str, *fields: str) -> QuerySet[Any]:
+    """``with_brief(model's rows, relation, *fields)``, built once per process: filtering it makes a new query, so the
+    same unevaluated query serves every request (building one costs about as much as running a small one)."""
+    return with_brief(model._default_manager.all(), relation, *fields)
+
+
 USER_BRIEF = ("email", "full_name")  # the name people are shown by (User.display_name)
 PERSON_BRIEF = ("display_code", "kind", "erased_at")
 
@@ -400,31 +428,43 @@ def _participants(queryset: QuerySet[CaseParticipant]) -> QuerySet[CaseParticipa
     return with_brief(queryset, "person", *PERSON_BRIEF).order_by("role", "created_at")
 
 
-def read_once(case: Case, relation: str, queryset: QuerySet[Any]) -> list[Any]:
-    """The rows of ``case.<relation>`` as ``queryset`` gives them, read the first time anything asks for them on this
-    instance of the case and kept on it after that: the case page, the panels other apps add to it and its timeline
-    ask for the same rows, and read them once. Every caller of one relation must ask for the same ``queryset``: the
-    first one read is the one kept. (The instance is the one a page looked up for its request, and the page writes
-    nothing: a copy cannot outlive the request or be seen by anyone else.)"""
+def read_once(case: Case, relation: str, queryset: Callable[[], QuerySet[Any]]) -> list[Any]:
+    """The rows of ``case.<relation>`` as ``queryset()`` gives them, read the first time anything asks for them on
+    this instance of the case and kept on it after that: the case page, the panels other apps add to it and its
+    timeline ask for the same rows, and read them once. Every caller of one relation must ask for the same rows: the
+    first read is the one kept. (The instance is the one a page looked up for its request, and the page writes
+    nothing: a copy cannot outlive the request or be seen by anyone else.) ``queryset`` builds the query (a function
+    kept with :func:`functools.cache`, say): it is asked for only when the rows are read."""
     kept: dict[str, list[Any]] = case.__dict__.setdefault("_read_once", {})
     if relation not in kept:
         parent_field = case._meta.get_field(relation).field.name  # type: ignore[union-attr]  # the FK to the case
-        kept[relation] = list(queryset.filter(**{parent_field: case}))
+        kept[relation] = list(queryset().filter(**{parent_field: case}))
     return kept[relation]
+
+
+@functools.cache
+def _participants_read() -> QuerySet[CaseParticipant]:
+    # Built once: filtering a query makes a new one, so the same unevaluated query serves every request.
+    return _participants(CaseParticipant.objects.all())
 
 
 def case_participants(case: Case) -> list[CaseParticipant]:
     """The case's participants, as :func:`participants_of` gives them (each person's code, kind and erasure only), read
     once for the page (:func:`read_once`): for the panels of the case page, which filter them as they need."""
-    return read_once(case, "participants", _participants(CaseParticipant.objects.all()))
+    return read_once(case, "participants", _participants_read)
+
+
+@functools.cache
+def _processes_read() -> QuerySet[Any]:
+    process = Case._meta.get_field("processes").related_model  # an app above this one: not imported
+    return with_brief(process._default_manager.all(), "created_by", *USER_BRIEF)  # type: ignore[union-attr]
 
 
 def case_processes(case: Case) -> list[Any]:
     """The case's processes (with who started each: :data:`USER_BRIEF`), read once for the page (:func:`read_once`).
     Every process of the case, whoever asks: for an actor who may not see them all, see
     ``reparo.processes.selectors.processes_of_case_for``."""
-    process = Case._meta.get_field("processes").related_model  # an app above this one: not imported
-    return read_once(case, "processes", with_brief(process._default_manager.all(), "created_by", *USER_BRIEF))
+    return read_once(case, "processes", _processes_read)
 
 
 def sees_in_full_through_organisation(actor: Any, case: Case) -> bool:
@@ -436,7 +476,7 @@ def sees_in_full_through_organisation(actor: Any, case: Case) -> bool:
 def notes_for(actor: Any, case: Case, access: CaseAccess) -> QuerySet[Note]:
     if not access.can_work:
         return Note.objects.none()
-    notes = with_brief(Note.objects.filter(case=case), "author", *USER_BRIEF)
+    notes = brief(Note, "author", *USER_BRIEF).filter(case=case)
     if not access.can_read_supervisor_notes:
         notes = notes.filter(Q(confidentiality=NoteConfidentiality.TEAM) | Q(author=actor))
     return notes
@@ -461,7 +501,7 @@ def processes_of_case(case: Case) -> list[Any]:
 
 
 def tasks_of(case: Case) -> QuerySet[Task]:
-    return with_brief(Task.objects.filter(case=case), "owner", *USER_BRIEF)
+    return brief(Task, "owner", *USER_BRIEF).filter(case=case)
 
 
 def task_in(case: Case, pk: Any) -> Task:
@@ -469,7 +509,7 @@ def task_in(case: Case, pk: Any) -> Task:
 
 
 def team_of(case: Case) -> QuerySet[CaseTeamMember]:
-    return with_brief(CaseTeamMember.objects.filter(case=case), "user", *USER_BRIEF).order_by("role", "created_at")
+    return brief(CaseTeamMember, "user", *USER_BRIEF).filter(case=case).order_by("role", "created_at")
 
 
 def today() -> datetime.date:
@@ -613,7 +653,7 @@ def timeline_for(
     if access.responsible_side_only:
         return responsible_side_timeline(actor, case, access)
     entries: list[TimelineEntry] = []
-    for change in with_brief(case.status_changes.all(), "actor", *USER_BRIEF):
+    for change in brief(CaseStatusChange, "actor", *USER_BRIEF).filter(case=case):
         entries.append(
             TimelineEntry(
                 at=change.at,

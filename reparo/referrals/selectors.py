@@ -7,6 +7,7 @@ their organisation, once sent, and nothing else: not found, for anything else, l
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.db.models import Case as DbCase
@@ -170,13 +171,17 @@ def referral_get_for(actor: Any, pk: Any, *, need: Capability = Capability.WORK_
 def referrals_of_case(case: Case) -> list[Referral]:
     """The case's referrals, newest first, with each partner's name and each person's code (the caller checked the
     actor may work on the case). Read once for the case page, whose panel and timeline both show them."""
+    return read_once(case, "referrals", _referrals_read)
+
+
+@functools.cache
+def _referrals_read() -> QuerySet[Referral]:
     own = [f.name for f in Referral._meta.concrete_fields]
-    referrals = (
+    return (
         Referral.objects.select_related("partner", "person")
         .only(*own, "partner__name", "person__display_code")
         .order_by("-created_at")
     )
-    return read_once(case, "referrals", referrals)
 
 
 def referral_people(case: Case) -> QuerySet[Person]:

@@ -430,16 +430,27 @@ def _participants(queryset: QuerySet[CaseParticipant]) -> QuerySet[CaseParticipa
 
 def read_once(case: Case, relation: str, queryset: Callable[[], QuerySet[Any]]) -> list[Any]:
     """The rows of ``case.<relation>`` as ``queryset()`` gives them, read the first time anything asks for them on
-    this instance of the case and kept on it after that: the case page, the panels other apps add to it and its
-    timeline ask for the same rows, and read them once. Every caller of one relation must ask for the same rows: the
-    first read is the one kept. (The instance is the one a page looked up for its request, and the page writes
-    nothing: a copy cannot outlive the request or be seen by anyone else.) ``queryset`` builds the query (a function
-    kept with :func:`functools.cache`, say): it is asked for only when the rows are read."""
-    kept: dict[str, list[Any]] = case.__dict__.setdefault("_read_once", {})
-    if relation not in kept:
+    this instance of the case and kept on it after that (:func:`kept_on`): the case page, the panels other apps add
+    to it and its timeline ask for the same rows, and read them once. Every caller of one relation must ask for the
+    same rows: the first read is the one kept. ``queryset`` builds the query (a function kept with
+    :func:`functools.cache`, say): it is asked for only when the rows are read."""
+
+    def read() -> list[Any]:
         parent_field = case._meta.get_field(relation).field.name  # type: ignore[union-attr]  # the FK to the case
-        kept[relation] = list(queryset().filter(**{parent_field: case}))
-    return kept[relation]
+        return list(queryset().filter(**{parent_field: case}))
+
+    return kept_on(case, relation, read)  # type: ignore[no-any-return]
+
+
+def kept_on(case: Case, key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, the first time ``key`` is asked for on this instance of the case, and the same value after that.
+    For what one page reads about its case more than once (its panels and timeline come from several apps). The
+    instance is the one a page looked up for its request, and the page writes nothing: a value kept cannot outlive
+    the request or be seen by anyone else. A key that depends on who asks must name them."""
+    kept: dict[Any, Any] = case.__dict__.setdefault("_read_once", {})
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
 
 
 @functools.cache

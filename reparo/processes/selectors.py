@@ -22,6 +22,7 @@ from reparo.cases.selectors import (
     case_processes,
     cases_seen_in_full_by,
     cases_visible_to,
+    kept_on,
     sees_every_case_in_full,
     sees_in_full_through_organisation,
     with_brief,
@@ -59,7 +60,11 @@ def processes_of_case_for(actor: Any, case: Any) -> list[Process]:
     else's are asked of the database."""
     if sees_in_full_through_organisation(actor, case):
         return case_processes(case)
-    return list(with_brief(processes_visible_to(actor).filter(case=case), "created_by", *USER_BRIEF))
+    return kept_on(  # type: ignore[no-any-return]
+        case,
+        ("processes visible to", actor.pk),
+        lambda: list(with_brief(processes_visible_to(actor).filter(case=case), "created_by", *USER_BRIEF)),
+    )
 
 
 @lookup("processes.process")

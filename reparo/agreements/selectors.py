@@ -22,7 +22,7 @@ from reparo.agreements.models import (
 )
 from reparo.cases.selectors import TimelineEntry
 from reparo.processes.models import Process, ProcessParticipant, ProcessRole
-from reparo.processes.selectors import participants_of, processes_visible_to
+from reparo.processes.selectors import participants_of, processes_of_case_for
 
 ZERO = Decimal("0.00")
 
@@ -159,15 +159,20 @@ def case_timeline_entries(actor: Any, case: Any, access: Any) -> list[TimelineEn
     """Each agreement of the case's processes that became binding, on the case's timeline (the team only)."""
     if not access.can_work:
         return []
-    agreements = Agreement.objects.filter(
-        process__in=processes_visible_to(actor).filter(case=case), bound_at__isnull=False
-    ).select_related("process")
+    processes = {p.pk: p for p in processes_of_case_for(actor, case)}
+    if not processes:
+        return []
+    agreements = (
+        Agreement.objects.filter(process_id__in=list(processes), bound_at__isnull=False)
+        .only("process_id", "version", "bound_at")
+        .order_by("bound_at", "pk")
+    )
     return [
         TimelineEntry(
             at=agreement.bound_at,
             kind="event",
             text=_("Agreement (version %(version)s) accepted by everyone and binding: %(kind)s")
-            % {"version": agreement.version, "kind": agreement.process.get_type_display()},
+            % {"version": agreement.version, "kind": processes[agreement.process_id].get_type_display()},
         )
         for agreement in agreements
         if agreement.bound_at is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ from reparo.cases.models import (
     Case,
     CaseParticipant,
     CaseStatus,
+    CaseStatusChange,
     CaseTally,
     CaseTeamMember,
     Harm,
@@ -135,10 +136,26 @@ def sees_every_case_in_full(actor: Any) -> bool:
 def case_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> Case:
     """A case the actor sees; with ``need`` (a case capability such as ``WORK_ON_CASE``), only if the actor may
     also do that on it. Otherwise 404."""
-    case = one_or_404(cases_visible_to(actor).select_related("program", "organisation"), pk)
+    case = one_or_404(_cases_to_look_up(actor), pk)
     if need is not None and need not in case_access_for(actor, case).capabilities:
         raise Http404
     return case
+
+
+def _cases_to_look_up(actor: Any) -> QuerySet[Case]:
+    if _active(actor):
+        org_ids = _org_ids_seeing_all(actor)
+        if not _team_only_case_ids(actor, org_ids):
+            return _cases_of(tuple(org_ids))  # the usual case: a query built once per set of organisations
+    return cases_visible_to(actor).select_related("program", "organisation")
+
+
+@functools.lru_cache(maxsize=256)
+def _cases_of(org_ids: tuple[int, ...]) -> QuerySet[Case]:
+    """:func:`cases_visible_to` for someone who sees these organisations' cases (and no others), with their program and
+    organisation: built once per process and set of organisations, and never run itself (a lookup filters it, which
+    makes a new query)."""
+    return Case.objects.filter(organisation_id__in=list(org_ids)).select_related("program", "organisation")
 
 
 @dataclass(frozen=True)
@@ -254,12 +271,20 @@ def case_list(
     ``q`` is a convenience for code; screens pass a :class:`SearchKey` so that typed names stay out of URLs.
     ``as_rows`` gives each case as a dict of :data:`ROW_FIELDS` (what the list screen shows) instead of a model."""
     today = timezone.localdate()
-    cases = _filtered(actor, program=program, status=status, team_member=team_member, overdue=overdue, today=today)
     # Where the actor sees every case through an organisation role, they see each case's survivor side too: no
     # per-row test is needed. Otherwise the survivor's code shows only on cases they work on.
     full_view = None if _sees_every_case_in_full(actor) else _full_view_condition(actor)
     if search is None and (q or "").strip():
         search = SearchKey.from_text(q, regions=phone_regions_for(actor))
+    if full_view is None and _active(actor):
+        # Every case seen is seen through an organisation role: the list is those organisations' cases, narrowed.
+        listed = _listed_in(tuple(_org_ids_seeing_all(actor)), as_rows=as_rows).all()
+        narrowing = {"program": program, "status": status, "team_member": team_member, "overdue": overdue}
+        listed = _narrowed(listed, today=today, **narrowing)
+        return listed.filter(_search(search, full_view=None)) if search is not None else listed
+    cases = _narrowed(
+        cases_visible_to(actor), program=program, status=status, team_member=team_member, overdue=overdue, today=today
+    )
     if search is not None:
         cases = cases.filter(_search(search, full_view=full_view))
     columns = _list_columns()
@@ -271,9 +296,22 @@ def case_list(
         lead_id=columns["lead_id"],
         next_due=columns["next_due"],
     ).order_by("-updated_at", "-id")
+    return _shown(listed, as_rows=as_rows)
+
+
+def _shown(listed: QuerySet[Case], *, as_rows: bool) -> QuerySet[Any]:
     if as_rows:
         return listed.values(*ROW_FIELDS)
     return listed.select_related("program").only(*LIST_FIELDS)
+
+
+@functools.lru_cache(maxsize=256)
+def _listed_in(org_ids: tuple[int, ...], *, as_rows: bool) -> QuerySet[Any]:
+    """The cases of these organisations as the list shows them (its columns, newest first), built once per process
+    for each set of organisations: narrowing a query makes a new one, so this one is never run itself (callers take
+    ``.all()`` of it), and annotating the list's columns on every request cost a good part of its time."""
+    cases = Case.objects.filter(organisation_id__in=list(org_ids)).annotate(**_list_columns())
+    return _shown(cases.order_by("-updated_at", "-id"), as_rows=as_rows)
 
 
 @functools.cache
@@ -296,10 +334,9 @@ LIST_FIELDS = ("reference", "status", "updated_at", "organisation_id", "program_
 ROW_FIELDS = ("id", "reference", "status", "program__name", "survivor_code", "lead_id", "next_due")
 
 
-def _filtered(
-    actor: Any, *, program: Any, status: str, team_member: Any, overdue: bool, today: datetime.date
-) -> QuerySet[Case]:
-    cases = cases_visible_to(actor)
+def _narrowed(
+    cases: QuerySet[Any], *, program: Any, status: str, team_member: Any, overdue: bool, today: datetime.date
+) -> QuerySet[Any]:
     if program:
         cases = cases.filter(program_id=program)
     if status:
@@ -380,7 +417,7 @@ def _search(key: SearchKey, *, full_view: Q | None) -> Q:
     return condition
 
 
-def _with_brief(queryset: QuerySet[Any], relation: str, *fields: str) -> QuerySet[Any]:
+def with_brief(queryset: QuerySet[Any], relation: str, *fields: str) -> QuerySet[Any]:
     """``select_related(relation)``, reading only ``fields`` of the related row (and its id): the case page shows a
     colleague's e-mail and a person's code, and has no use for a password hash or an encrypted name. Half the columns
     fewer to build, fetch and convert on every panel; anything else read later is fetched on demand."""
@@ -388,20 +425,85 @@ def _with_brief(queryset: QuerySet[Any], relation: str, *fields: str) -> QuerySe
     return queryset.select_related(relation).only(*own, *(f"{relation}__{name}" for name in fields))
 
 
+@functools.cache
+def brief(model: type[Any], relation: str, *fields: str) -> QuerySet[Any]:
+    """``with_brief(model's rows, relation, *fields)``, built once per process: filtering it makes a new query, so the
+    same unevaluated query serves every request (building one costs about as much as running a small one)."""
+    return with_brief(model._default_manager.all(), relation, *fields)
+
+
 USER_BRIEF = ("email", "full_name")  # the name people are shown by (User.display_name)
 PERSON_BRIEF = ("display_code", "kind", "erased_at")
 
 
 def participants_of(case: Case) -> QuerySet[CaseParticipant]:
-    return _with_brief(CaseParticipant.objects.filter(case=case), "person", *PERSON_BRIEF).order_by(
-        "role", "created_at"
-    )
+    return _participants(CaseParticipant.objects.filter(case=case))
+
+
+def _participants(queryset: QuerySet[CaseParticipant]) -> QuerySet[CaseParticipant]:
+    return with_brief(queryset, "person", *PERSON_BRIEF).order_by("role", "created_at")
+
+
+def read_once(case: Case, relation: str, queryset: Callable[[], QuerySet[Any]]) -> list[Any]:
+    """The rows of ``case.<relation>`` as ``queryset()`` gives them, read the first time anything asks for them on
+    this instance of the case and kept on it after that (:func:`kept_on`): the case page, the panels other apps add
+    to it and its timeline ask for the same rows, and read them once. Every caller of one relation must ask for the
+    same rows: the first read is the one kept. ``queryset`` builds the query (a function kept with
+    :func:`functools.cache`, say): it is asked for only when the rows are read."""
+
+    def read() -> list[Any]:
+        parent_field = case._meta.get_field(relation).field.name  # type: ignore[union-attr]  # the FK to the case
+        return list(queryset().filter(**{parent_field: case}))
+
+    return kept_on(case, relation, read)  # type: ignore[no-any-return]
+
+
+def kept_on(case: Case, key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, the first time ``key`` is asked for on this instance of the case, and the same value after that.
+    For what one page reads about its case more than once (its panels and timeline come from several apps). The
+    instance is the one a page looked up for its request, and the page writes nothing: a value kept cannot outlive
+    the request or be seen by anyone else. A key that depends on who asks must name them."""
+    kept: dict[Any, Any] = case.__dict__.setdefault("_read_once", {})
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
+
+
+@functools.cache
+def _participants_read() -> QuerySet[CaseParticipant]:
+    # Built once: filtering a query makes a new one, so the same unevaluated query serves every request.
+    return _participants(CaseParticipant.objects.all())
+
+
+def case_participants(case: Case) -> list[CaseParticipant]:
+    """The case's participants, as :func:`participants_of` gives them (each person's code, kind and erasure only), read
+    once for the page (:func:`read_once`): for the panels of the case page, which filter them as they need."""
+    return read_once(case, "participants", _participants_read)
+
+
+@functools.cache
+def _processes_read() -> QuerySet[Any]:
+    process = Case._meta.get_field("processes").related_model  # an app above this one: not imported
+    return with_brief(process._default_manager.all(), "created_by", *USER_BRIEF)  # type: ignore[union-attr]
+
+
+def case_processes(case: Case) -> list[Any]:
+    """The case's processes (with who started each: :data:`USER_BRIEF`), read once for the page (:func:`read_once`).
+    Every process of the case, whoever asks: for an actor who may not see them all, see
+    ``reparo.processes.selectors.processes_of_case_for``."""
+    return read_once(case, "processes", _processes_read)
+
+
+def sees_in_full_through_organisation(actor: Any, case: Case) -> bool:
+    """Whether the actor sees ``case``, and all of it (the survivor's side too), through an organisation role: then
+    every record of the case that the rules hide from the responsible-person side is theirs to see."""
+    return _active(actor) and case.organisation_id in _org_ids_seeing_all(actor)
 
 
 def notes_for(actor: Any, case: Case, access: CaseAccess) -> QuerySet[Note]:
     if not access.can_work:
         return Note.objects.none()
-    notes = _with_brief(Note.objects.filter(case=case), "author", *USER_BRIEF)
+    notes = brief(Note, "author", *USER_BRIEF).filter(case=case)
     if not access.can_read_supervisor_notes:
         notes = notes.filter(Q(confidentiality=NoteConfidentiality.TEAM) | Q(author=actor))
     return notes
@@ -414,19 +516,19 @@ def note_get_for(actor: Any, case: Case, pk: Any) -> Note:
 
 
 def harms_of(case: Case) -> list[Harm]:
-    return list(case.harms.all())
+    return list(Harm.objects.filter(case_id=case.pk))  # not through case.harms: its manager costs more than the read
 
 
 def needs_of(case: Case) -> list[Need]:
-    return list(case.needs.all())
+    return list(Need.objects.filter(case_id=case.pk))
 
 
 def processes_of_case(case: Case) -> list[Any]:
-    return list(case.processes.all())
+    return case_processes(case)
 
 
 def tasks_of(case: Case) -> QuerySet[Task]:
-    return _with_brief(Task.objects.filter(case=case), "owner", *USER_BRIEF)
+    return brief(Task, "owner", *USER_BRIEF).filter(case=case)
 
 
 def task_in(case: Case, pk: Any) -> Task:
@@ -434,7 +536,7 @@ def task_in(case: Case, pk: Any) -> Task:
 
 
 def team_of(case: Case) -> QuerySet[CaseTeamMember]:
-    return _with_brief(CaseTeamMember.objects.filter(case=case), "user", *USER_BRIEF).order_by("role", "created_at")
+    return brief(CaseTeamMember, "user", *USER_BRIEF).filter(case=case).order_by("role", "created_at")
 
 
 def today() -> datetime.date:
@@ -578,7 +680,7 @@ def timeline_for(
     if access.responsible_side_only:
         return responsible_side_timeline(actor, case, access)
     entries: list[TimelineEntry] = []
-    for change in _with_brief(case.status_changes.all(), "actor", *USER_BRIEF):
+    for change in brief(CaseStatusChange, "actor", *USER_BRIEF).filter(case=case):
         entries.append(
             TimelineEntry(
                 at=change.at,

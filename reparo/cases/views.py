@@ -158,7 +158,7 @@ def _draft_initial(draft: Any) -> dict[str, Any]:
 
 def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) -> dict[str, Any]:
     team = access.team if access.team is not None else list(selectors.team_of(case))
-    participants = list(selectors.participants_of(case))
+    participants = selectors.case_participants(case)
     notes = list(selectors.notes_for(request.user, case, access))
     tasks = list(selectors.tasks_of(case))
     context = {

@@ -21,16 +21,19 @@ def case_panel(actor: Any, case: Any, access: Any, responsible_side: bool) -> di
     if Capability.MESSAGE_ON_CASE not in capabilities:
         return None
     side_only = responsible_side or Capability.WORK_ON_CASE not in capabilities
-    threads = list(
-        selectors.threads_of_case(actor, case, access=access, responsible_side=side_only)[:CASE_PANEL_THREADS]
+    threads = selectors.threads_for_case_panel(
+        actor, case, access=access, responsible_side=side_only, limit=CASE_PANEL_THREADS
     )
     team_audiences = [Audience.RESPONSIBLE_SIDE] if side_only else [Audience.CASE_TEAM, Audience.RESPONSIBLE_SIDE]
     have = {t.audience for t in threads if t.person_id is None}
+    every_thread = None if side_only or len(threads) >= CASE_PANEL_THREADS else threads  # all of them, as read
     return {
         "template": "messaging/_case_panel.html",
         "case": case,
         "threads": threads,
-        "start_people": selectors.participants_without_thread(case, responsible_side_only=side_only)
+        "start_people": selectors.participants_without_thread(
+            case, responsible_side_only=side_only, threads=every_thread
+        )
         if case.is_open
         else [],
         "start_team": [(a, Audience(a).label) for a in team_audiences if a not in have] if case.is_open else [],

@@ -23,7 +23,7 @@ from reparo.access.capabilities import Capability, team_roles_with
 from reparo.access.lookup import lookup, one_or_404
 from reparo.accounts.models import User
 from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, ParticipantRole
-from reparo.cases.selectors import case_access_for, cases_visible_to, person_get_for
+from reparo.cases.selectors import case_access_for, case_participants, cases_visible_to, person_get_for
 from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import ConsentDecision, may
 from reparo.messaging.actors import ParticipantActor, is_participant, participant_is_current
@@ -87,6 +87,14 @@ def threads_of_case(actor: Any, case: Case, *, access: Any = None, responsible_s
         if responsible_side or Capability.WORK_ON_CASE not in capabilities:
             threads = threads.filter(audience=Audience.RESPONSIBLE_SIDE)
     return threads.select_related("person").order_by(F("last_message_at").desc(nulls_last=True), "created_at")
+
+
+def threads_for_case_panel(actor: Any, case: Case, *, access: Any, responsible_side: bool, limit: int) -> list[Thread]:
+    """The first ``limit`` of :func:`threads_of_case`, with only what the case page's panel shows of each person (their
+    code)."""
+    threads = threads_of_case(actor, case, access=access, responsible_side=responsible_side)
+    own = [f.name for f in Thread._meta.concrete_fields]
+    return list(threads.only(*own, "person__display_code")[:limit])
 
 
 @lookup("messaging.thread")
@@ -348,15 +356,25 @@ def case_person_in(case: Case, pk: Any) -> Person:
     return one_or_404(Person.objects.filter(participations__case=case).distinct(), pk)
 
 
-def participants_without_thread(case: Case, *, responsible_side_only: bool) -> list[Person]:
-    """The case's participants who have no conversation yet (only the responsible person, for that side)."""
-    rows = CaseParticipant.objects.filter(case=case, person__erased_at__isnull=True).exclude(
-        person_id__in=Thread.objects.filter(case=case, kind=ThreadKind.PARTICIPANT).values("person_id")
-    )
-    if responsible_side_only:
-        rows = rows.filter(role=ParticipantRole.RESPONSIBLE)
+def participants_without_thread(
+    case: Case, *, responsible_side_only: bool, threads: list[Thread] | None = None
+) -> list[Person]:
+    """The case's participants who have no conversation yet (only the responsible person, for that side), by code;
+    their people carry their code (``reparo.cases.selectors.case_participants``, read once for the case page).
+    ``threads``: every conversation on the case, when the caller has already read them all (then the database is not
+    asked which people have one)."""
+    if threads is None:
+        with_thread = set(
+            Thread.objects.filter(case=case, kind=ThreadKind.PARTICIPANT).values_list("person_id", flat=True)
+        )
+    else:
+        with_thread = {thread.person_id for thread in threads if thread.kind == ThreadKind.PARTICIPANT}
     people: dict[Any, Person] = {}
-    for row in rows.select_related("person"):
+    for row in case_participants(case):
+        if row.person.erased_at is not None or row.person_id in with_thread:
+            continue
+        if responsible_side_only and row.role != ParticipantRole.RESPONSIBLE:
+            continue
         people.setdefault(row.person_id, row.person)
     return sorted(people.values(), key=lambda p: p.display_code)
 

@@ -14,4 +14,7 @@ def case_panel(actor: Any, case: Any, access: Any, responsible_side: bool) -> di
     actor who may manage it on this case. Never on the responsible-person side page (it lists the survivor)."""
     if responsible_side or Capability.MANAGE_PORTAL_ACCESS not in access.capabilities:
         return None
-    return {"template": "portal/_case_panel.html", "rows": selectors.panel_rows(case), "form": InviteForm()}
+    rows = selectors.panel_rows(case)
+    # The invitation form is shown only for people who agreed to be contacted through the portal.
+    form = InviteForm() if any(row.may_be_contacted for row in rows) else None
+    return {"template": "portal/_case_panel.html", "rows": rows, "form": form}

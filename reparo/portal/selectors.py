@@ -20,6 +20,7 @@ from reparo.access.participants import person_id_of
 from reparo.agreements.models import Agreement, Obligation
 from reparo.agreements.selectors import agreement_in_force, ledger_for, obligations_of
 from reparo.cases.models import OPEN_STATUSES, Case, CaseParticipant, ParticipantRole
+from reparo.cases.selectors import case_participants
 from reparo.consent.models import Consent, ConsentPurpose, ContactChannel
 from reparo.consent.policy import may, people_who_may
 from reparo.evaluation.models import AssignmentStatus, SurveyAssignment
@@ -809,17 +810,18 @@ class PanelRow:
 
 
 def panel_rows(case: Case) -> list[PanelRow]:
-    """Each person of ``case`` who may be invited, with their portal access and its latest invitation."""
-    participants = list(
-        CaseParticipant.objects.filter(case=case, role__in=INVITABLE_ROLES)
-        .select_related("person")
-        .order_by("role", "created_at")
-    )
+    """Each person of ``case`` who may be invited, with their portal access and its latest invitation. The people are
+    those the case page read (``reparo.cases.selectors.case_participants``: their code only)."""
+    participants = [p for p in case_participants(case) if p.role in INVITABLE_ROLES]
+    if not participants:
+        return []
     person_ids = [p.person_id for p in participants]
     accounts = {a.person_id: a for a in PortalAccount.objects.filter(person_id__in=person_ids)}
     latest: dict[Any, Invitation] = {}
-    for issued in Invitation.objects.filter(account__person_id__in=person_ids).order_by("created_at"):
-        latest[issued.account_id] = issued
+    if accounts:  # an invitation belongs to an account: without one, there is none to read
+        account_ids = [account.pk for account in accounts.values()]
+        for issued in Invitation.objects.filter(account_id__in=account_ids).order_by("created_at"):
+            latest[issued.account_id] = issued
     # One question to the consent policy for everyone on the panel, rather than one per person.
     agreed = set(people_who_may(purpose=ConsentPurpose.PORTAL).filter(pk__in=person_ids).values_list("pk", flat=True))
     rows = []

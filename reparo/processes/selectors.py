@@ -16,11 +16,16 @@ from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
 from reparo.audit.models import AuditEvent
 from reparo.cases.selectors import (
+    USER_BRIEF,
     TimelineEntry,
     case_access_for,
+    case_processes,
     cases_seen_in_full_by,
     cases_visible_to,
+    kept_on,
     sees_every_case_in_full,
+    sees_in_full_through_organisation,
+    with_brief,
 )
 from reparo.consent.extensions import ProcessChoice
 from reparo.consent.models import ConsentPurpose
@@ -46,6 +51,20 @@ def processes_visible_to(actor: Any) -> QuerySet[Process]:
     if sees_every_case_in_full(actor):
         return processes
     return processes.exclude(Q(type__in=SURVIVOR_ONLY_TYPES) & ~Q(case__in=cases_seen_in_full_by(actor)))
+
+
+def processes_of_case_for(actor: Any, case: Any) -> list[Process]:
+    """The processes of ``case`` that ``actor`` sees (:func:`processes_visible_to`), each with who started it (name and
+    e-mail only), for the case page and its timeline. An actor who sees the whole case through an organisation role
+    sees every process of it: those are read once for the page (``reparo.cases.selectors.case_processes``); anyone
+    else's are asked of the database."""
+    if sees_in_full_through_organisation(actor, case):
+        return case_processes(case)
+    return kept_on(  # type: ignore[no-any-return]
+        case,
+        ("processes visible to", actor.pk),
+        lambda: list(with_brief(processes_visible_to(actor).filter(case=case), "created_by", *USER_BRIEF)),
+    )
 
 
 @lookup("processes.process")
@@ -156,7 +175,7 @@ def case_timeline_entries(actor: Any, case: Any, access: Any) -> list[TimelineEn
     the audit trail, which records each of them (one query)."""
     if not access.can_work:
         return []
-    processes = {str(p.pk): p for p in processes_visible_to(actor).filter(case=case).select_related("created_by")}
+    processes = {str(p.pk): p for p in processes_of_case_for(actor, case)}
     if not processes:
         return []
     entries = [
@@ -168,9 +187,13 @@ def case_timeline_entries(actor: Any, case: Any, access: Any) -> list[TimelineEn
         )
         for process in processes.values()
     ]
-    events = AuditEvent.objects.filter(
-        object_type=Process._meta.label_lower, object_id__in=list(processes), action__in=TIMELINE_ACTIONS
-    ).select_related("actor")
+    events = with_brief(
+        AuditEvent.objects.filter(
+            object_type=Process._meta.label_lower, object_id__in=list(processes), action__in=TIMELINE_ACTIONS
+        ),
+        "actor",
+        *USER_BRIEF,
+    )
     for event in events:
         kind = processes[event.object_id].get_type_display()
         detail = event.detail or {}

@@ -7,6 +7,7 @@ their organisation, once sent, and nothing else: not found, for anything else, l
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.db.models import Case as DbCase
@@ -18,7 +19,7 @@ from reparo.access.actors import organisation_ids_where, user_can
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404, refuse
 from reparo.cases.models import Case, CaseParticipant
-from reparo.cases.selectors import TimelineEntry, case_access_for, cases_visible_to
+from reparo.cases.selectors import USER_BRIEF, TimelineEntry, case_access_for, cases_visible_to, read_once
 from reparo.organisations.models import Organisation, OrganisationKind, Program
 from reparo.people.models import Person, PersonKind
 from reparo.referrals.models import (
@@ -168,8 +169,19 @@ def referral_get_for(actor: Any, pk: Any, *, need: Capability = Capability.WORK_
 
 
 def referrals_of_case(case: Case) -> list[Referral]:
-    """The case's referrals, newest first (the caller checked the actor may work on the case)."""
-    return list(Referral.objects.filter(case=case).select_related("partner", "person").order_by("-created_at"))
+    """The case's referrals, newest first, with each partner's name and each person's code (the caller checked the
+    actor may work on the case). Read once for the case page, whose panel and timeline both show them."""
+    return read_once(case, "referrals", _referrals_read)
+
+
+@functools.cache
+def _referrals_read() -> QuerySet[Referral]:
+    own = [f.name for f in Referral._meta.concrete_fields]
+    return (
+        Referral.objects.select_related("partner", "person")
+        .only(*own, "partner__name", "person__display_code")
+        .order_by("-created_at")
+    )
 
 
 def referral_people(case: Case) -> QuerySet[Person]:
@@ -189,13 +201,22 @@ def packet_of(referral: Referral) -> ReferralPacket | None:
 
 
 def timeline_entries(actor: Any, case: Case, access: Any) -> list[TimelineEntry]:
-    """Each move of each referral of the case, for the case's timeline (one query; the team only)."""
+    """Each move of each referral of the case, for the case's timeline (the team only): the referrals as the page's
+    panel reads them (:func:`referrals_of_case`, once), then their moves in one query, if there are any."""
     if not access.can_work:
         return []
+    referrals = {referral.pk: referral for referral in referrals_of_case(case)}
+    if not referrals:
+        return []
     entries = []
-    events = ReferralEvent.objects.filter(referral__case=case).select_related("referral__partner", "actor")
+    own = [f.name for f in ReferralEvent._meta.concrete_fields]
+    events = (
+        ReferralEvent.objects.filter(referral_id__in=list(referrals))
+        .select_related("actor")
+        .only(*own, *(f"actor__{name}" for name in USER_BRIEF))
+    )
     for event in events:
-        referral = event.referral
+        referral = referrals[event.referral_id]
         where = _("Referral %(code)s to %(partner)s") % {"code": referral.code, "partner": referral.partner.name}
         if event.kind == EventKind.ACCESS_ENDED:
             text = _("%(referral)s: the partner's access ended") % {"referral": where}

@@ -13,11 +13,17 @@ from reparo.access.actors import user_can
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
 from reparo.cases.models import Case, CaseParticipant
-from reparo.cases.selectors import TimelineEntry, case_access_for, case_get_for, cases_visible_to
+from reparo.cases.selectors import (
+    USER_BRIEF,
+    TimelineEntry,
+    case_access_for,
+    case_get_for,
+    cases_visible_to,
+)
 from reparo.organisations.models import Program
 from reparo.people.models import Person
 from reparo.processes.models import PreparationMeeting, Process, ProcessParticipant
-from reparo.processes.selectors import processes_visible_to
+from reparo.processes.selectors import processes_of_case_for
 from reparo.safety.models import (
     DEFAULT_DISTRESS_THRESHOLD,
     ContactRestriction,
@@ -151,8 +157,14 @@ def case_timeline_entries(actor: Any, case: Case, access: Any) -> list[TimelineE
     the rating and, at or above the program's threshold, that the process was paused."""
     if not access.can_work:
         return []
-    checkins = DistressCheckIn.objects.filter(process__in=processes_visible_to(actor).filter(case=case)).select_related(
-        "person", "recorded_by"
+    process_ids = [p.pk for p in processes_of_case_for(actor, case)]
+    if not process_ids:
+        return []
+    own = [f.name for f in DistressCheckIn._meta.concrete_fields]
+    checkins = (
+        DistressCheckIn.objects.filter(process_id__in=process_ids)
+        .select_related("person", "recorded_by")
+        .only(*own, "person__display_code", *(f"recorded_by__{name}" for name in USER_BRIEF))
     )
     entries = []
     for checkin in checkins:

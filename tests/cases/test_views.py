@@ -375,3 +375,70 @@ def test_the_case_list_names_the_lead_facilitator(world):
     html = sign_in(CsrfClient(), world["coordinator"]).get("/cases/").content.decode()
     row = html.split(case.reference, 1)[1].split("</tr>")[0]
     assert world["facilitator"].display_name in row and world["facilitator"].email not in html
+
+
+def _busy_case(world):
+    """Alice's case with something in every panel of its page and on its timeline: a process with screenings, a
+    binding agreement and a distress check-in, a sent referral, a conversation, a portal invitation, notes and tasks."""
+    from django.utils import timezone
+
+    from reparo.agreements.models import Agreement
+    from reparo.messaging.services import thread_open
+    from reparo.portal.services import invitation_issue
+    from reparo.safety.services import distress_record
+    from tests.portal.conftest import agree_to_portal
+    from tests.referrals.factories import agreement, enriched_case, sent, share, survivor_of
+
+    case = enriched_case(world)
+    process = case.processes.get()
+    Agreement.objects.filter(process=process).update(bound_at=timezone.now())
+    survivor = survivor_of(case)
+    share(world, survivor, ["identity", "contact", "needs"])
+    agreement(world)
+    sent(world, case, survivor, ["identity", "contact", "needs"])
+    thread_open(actor=world["facilitator"], case=case, person=survivor)
+    agree_to_portal(world, survivor, case)
+    invitation_issue(actor=world["facilitator"], case=case, person=survivor, channel="in_person")
+    distress_record(actor=world["facilitator"], process=process, person=survivor, moment="before", rating=3)
+    for n in range(3):
+        services.note_add(actor=world["facilitator"], case=case, body=f"note {n}")
+        services.task_add(actor=world["facilitator"], case=case, title=f"task {n}", owner=world["facilitator"])
+    return case, survivor
+
+
+# Queries for the case page once a session's first page has filled its process's access copies: the session, the
+# user, the case, its team, people, notes, tasks, harms, needs and status changes, its processes, its referrals, the
+# conversations panel (its threads and the program's retention) and the portal panel (accounts and consent); with a
+# process, its moves (audit trail), agreements and check-ins; with a referral, its moves; with a portal account, its
+# invitations. Someone who sees the case through its team rather than an organisation role also reads which cases
+# those are, and the processes they may see. (Before issue 20's work: 23-25 queries for any case.)
+CASE_PAGE_QUERIES = {("coordinator", "plain"): 16, ("coordinator", "busy"): 21,
+                     ("facilitator", "plain"): 18, ("facilitator", "busy"): 23}  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["coordinator", "facilitator"])
+def test_it_shows_the_case_page_in_a_bounded_number_of_queries(world, who, django_assert_max_num_queries):
+    plain = alice_case(world)
+    busy, survivor = _busy_case(world)
+    client = sign_in(CsrfClient(), world[who])
+    client.get(f"/cases/{plain.pk}/")  # the first page of a session also fills its process's access copies
+    for kind, case in (("plain", plain), ("busy", busy)):
+        with django_assert_max_num_queries(CASE_PAGE_QUERIES[who, kind]):
+            html = client.get(f"/cases/{case.pk}/").content.decode()
+        assert case.reference in html
+    # Everything the busy case has is on its page: the counts above are for the whole page.
+    for shown in ("Process started", "accepted by everyone and binding", "Distress check-in", "Referral R-",
+                  f"With {survivor.display_code}", "code works until", "note 2", "task 2"):  # fmt: skip
+        assert shown in html, shown
+
+
+@pytest.mark.parametrize(("who", "queries"), [("coordinator", 4), ("facilitator", 5)])
+def test_it_shows_the_case_list_in_a_bounded_number_of_queries(world, who, queries, django_assert_max_num_queries):
+    for _ in range(30):
+        alice_case(world)
+    client = sign_in(CsrfClient(), world[who])
+    client.get("/cases/")  # the first page of a session also fills its process's access copies
+    # The session, the user, the count (from the tally; a team member's own cases are counted), the page of cases.
+    with django_assert_max_num_queries(queries):
+        html = client.get("/cases/").content.decode()
+    assert html.count("<tr>") == 26  # the heading and 25 cases

@@ -268,19 +268,24 @@ def password_reset_request(*, email: str, client: str) -> bool:
     """Someone asked for a link to choose a new password. The request does the same work whether or not the
     address belongs to an account: it counts against the address's and the client's limits and, within them,
     enqueues one task that decides whether there is anyone to write to. Beyond a limit nothing is enqueued and
-    ``False`` is returned; the person is answered the same either way."""
+    ``False`` is returned; the person is answered the same either way. Only the first request refused in a
+    limit's window is recorded (one row per client or address per window), so that a flood of requests does not
+    become a flood of audit rows; a flood that goes on is recorded once a window."""
     address = email.strip().lower()
     window = settings.PASSWORD_RESET_LIMIT_WINDOW
     rate_limits_forget_expired()
-    if not rate_limit_take(
-        scope="password_reset.client", value=client, limit=settings.PASSWORD_RESET_LIMIT_PER_CLIENT, window=window
+    for kind, value, limit in (
+        ("client", client, settings.PASSWORD_RESET_LIMIT_PER_CLIENT),
+        ("address", address, settings.PASSWORD_RESET_LIMIT_PER_ADDRESS),
     ):
-        audit_record(actor=None, action="auth.password_reset.limited", detail={"limit": "client"})
-        return False
-    if not rate_limit_take(
-        scope="password_reset.address", value=address, limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS, window=window
-    ):
-        audit_record(actor=None, action="auth.password_reset.limited", detail={"limit": "address"})
-        return False
+        uses = rate_limit_use(scope=f"password_reset.{kind}", value=value, window=window)
+        if uses > limit:
+            if uses == limit + 1:
+                audit_record(
+                    actor=None,
+                    action="auth.password_reset.limited",
+                    detail={"limit": kind, "allowed": limit, "window_seconds": int(window.total_seconds())},
+                )
+            return False
     tasks.password_reset_send_task.enqueue(address, translation.get_language() or settings.LANGUAGE_CODE)
     return True

@@ -44,7 +44,7 @@ ACTIONS: dict[str, object] = {
     "auth.locked_out": _("Locked out after failed sign-ins"),
     "auth.password_accepted": _("Password accepted"),
     "auth.password_changed": _("Password changed"),
-    "auth.password_reset.limited": _("Password reset refused: too many requests"),
+    "auth.password_reset.limited": _("Password reset refused: too many requests (recorded once per limit period)"),
     "auth.reauth.failed": _("Confirming identity failed"),
     "auth.reauth.verified": _("Identity confirmed"),
     "auth.sign_in_failed": _("Sign-in failed"),

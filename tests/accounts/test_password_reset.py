@@ -103,3 +103,25 @@ def test_it_keeps_no_address_in_the_counts(world):
     keys = list(RateLimitWindow.objects.values_list("key", flat=True))
     assert len(keys) == 2
     assert all(email not in key and "203.0.113.7" not in key for key in keys)
+
+
+def test_it_records_a_flood_of_requests_past_the_address_limit_once(world):
+    email = world["facilitator"].email
+    for n in range(3 + 20):
+        response = ask(CsrfClient(), email, ip=f"192.0.2.{n + 1}")
+        assert response.status_code == 302 and response["Location"] == "/password-reset/sent/"
+    assert len(mail.outbox) == 3
+    (row,) = AuditEvent.objects.filter(action="auth.password_reset.limited")
+    assert row.detail["limit"] == "address"
+
+
+def test_it_records_a_flood_of_requests_past_the_client_limit_once(world):
+    for n in range(10):
+        ask(CsrfClient(), f"someone{n}@elsewhere.example", ip="203.0.113.99")
+    # 20 more from the same client, for a known and an unknown address in turn: all answered alike, none sent.
+    known, unknown = world["supervisor"].email, "nobody.here@alice.example"
+    answers = [ask(CsrfClient(), known if n % 2 else unknown, ip="203.0.113.99") for n in range(20)]
+    assert {(a.status_code, a["Location"]) for a in answers} == {(302, "/password-reset/sent/")}
+    assert mail.outbox == []
+    (row,) = AuditEvent.objects.filter(action="auth.password_reset.limited")
+    assert row.detail["limit"] == "client"

@@ -17,6 +17,7 @@ from reparo.consent import selectors, services
 from reparo.consent.extensions import process_choices_for
 from reparo.consent.forms import ConsentRecordForm
 from reparo.core.actions import form_page
+from reparo.core.once import AlreadyDone
 
 
 def _page(request: HttpRequest, person_pk: uuid.UUID) -> HttpResponse:
@@ -52,19 +53,23 @@ def consent_record(request: HttpRequest, person_pk: uuid.UUID) -> HttpResponse:
 def consent_withdraw(request: HttpRequest, person_pk: uuid.UUID, pk: uuid.UUID) -> HttpResponse:
     person = person_get_for(request.user, person_pk)
     consent = selectors.consent_get_for(request.user, person, pk)
-    error = ""
+    error = info = ""
     try:
         consent = services.consent_withdraw(actor=request.user, consent=consent)
+    except AlreadyDone as exc:  # pressed twice, or withdrawn meanwhile: said as information (decision 0091)
+        consent, info = exc.result or consent, " ".join(exc.messages)
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if getattr(request, "htmx", False):
         return render(
             request,
             "consent/_consent.html",
-            {"person": person, "consent": consent, "just_withdrawn": not error, "error": error},
+            {"person": person, "consent": consent, "just_withdrawn": not (error or info), "error": error, "info": info},
         )
     if error:
         messages.error(request, error)
+    elif info:
+        messages.info(request, info)
     else:
         messages.success(request, _("The withdrawal has been recorded. It applies from now on."))
     return redirect("consent:person", person_pk=person.pk)

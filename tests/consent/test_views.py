@@ -206,11 +206,27 @@ def test_it_swaps_the_row_when_withdrawing_with_htmx(world, survivor, coordinato
 
 def test_it_says_so_when_an_agreement_was_already_withdrawn(world, survivor, coordinator):
     consent = record(world, survivor, P.EVALUATION)
-    coordinator.post_form(withdraw_url(consent))
+    first_answer = coordinator.post_form(withdraw_url(consent))
     first = Consent.objects.get(pk=consent.pk).withdrawn_at
-    response = coordinator.post_form(withdraw_url(consent), follow=True)
-    assert "already withdrawn" in response.content.decode()
+    response = coordinator.post_form(withdraw_url(consent))
+    # Pressed twice: the same answer as the first, and the page says so as information, not as an error.
+    assert (response.status_code, response["Location"]) == (first_answer.status_code, first_answer["Location"])
+    html = coordinator.get(response["Location"]).content.decode()
+    assert re.search(r'class="message message--info">[^<]*already withdrawn', html)
+    assert "message--error" not in html
     assert Consent.objects.get(pk=consent.pk).withdrawn_at == first
+    assert AuditEvent.objects.filter(action="consent.withdrawn").count() == 1
+
+
+def test_it_says_so_as_information_when_withdrawing_twice_with_htmx(world, survivor, coordinator):
+    consent = record(world, survivor, P.EVALUATION)
+    coordinator.post_form(withdraw_url(consent), HTTP_HX_REQUEST="true")
+    response = coordinator.post_form(withdraw_url(consent), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'class="message message--info" role="status">[^<]*already withdrawn', html)
+    assert "message--error" not in html and "The withdrawal has been recorded." not in html
+    assert "Withdrew on" in html and "Record withdrawal" not in html
     assert AuditEvent.objects.filter(action="consent.withdrawn").count() == 1
 
 

@@ -329,13 +329,14 @@ def told_at_all(person: Person) -> bool:
 
 @lookup("messaging.contactpoint")
 def contact_point_get_for(actor: Any, pk: Any) -> ContactPoint:
-    """A way to tell a participant that something is waiting: for staff who may act for the person
-    (``person_get_for`` with ``WORK_ON_CASE``); for a participant, their own."""
+    """A way to tell a participant that something is waiting, current or ended (so that "stop" pressed twice finds
+    it and can say it is stopped already): for staff who may act for the person (``person_get_for`` with
+    ``WORK_ON_CASE``); for a participant, their own. Anyone else's is not found, ended or not."""
     if is_participant(actor):
         if not participant_is_current(actor):
             raise Http404
-        return one_or_404(ContactPoint.objects.filter(person_id=actor.person.pk, ended_at__isnull=True), pk)
-    point = one_or_404(ContactPoint.objects.filter(ended_at__isnull=True), pk)
+        return one_or_404(ContactPoint.objects.filter(person_id=actor.person.pk), pk)
+    point = one_or_404(ContactPoint.objects.all(), pk)
     person_get_for(actor, point.person_id, need=Capability.WORK_ON_CASE)
     return point
 

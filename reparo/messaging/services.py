@@ -516,8 +516,11 @@ def contact_point_set(*, actor: Any, person: Person, channel: str, address: str)
 
 @transaction.atomic
 def contact_point_end(*, actor: Any, contact_point: ContactPoint) -> ContactPoint:
-    """Stop telling the person on this channel."""
-    point = selectors.contact_point_get_for(actor, contact_point.pk)
+    """Stop telling the person on this channel. Raises ``AlreadyDone`` when it is stopped already (pressed twice)."""
+    found = selectors.contact_point_get_for(actor, contact_point.pk)
+    point = ContactPoint.objects.select_for_update().get(pk=found.pk)
+    if point.ended_at is not None:
+        raise AlreadyDone(_("This way was stopped already. Nothing has changed."), result=point)
     point.ended_at = timezone.now()
     point.save(update_fields=["ended_at", "updated_at"])
     user, label = audit_actor(actor)

@@ -311,3 +311,39 @@ def test_it_saves_a_way_to_be_told_sent_twice_once(world, scene):
     page = _friendly_second(as_(world, "facilitator"), url, {"channel": "email", "address": "safe@mail.example"})
     assert "saved already" in page
     assert ContactPoint.objects.filter(person=scene.survivor).count() == 1
+
+
+def test_it_stops_a_way_to_be_told_stopped_twice_once(world, scene):
+    point = services.contact_point_set(
+        actor=world["facilitator"], person=scene.survivor, channel="email", address="s@mail.example"
+    )
+    client = as_(world, "facilitator")
+    url = f"/messages/told/{point.pk}/end/"
+    first = client.post_form(url)
+    second = client.post_form(url)
+    assert (
+        (second.status_code, second["Location"])
+        == (first.status_code, first["Location"])
+        == (
+            302,
+            f"/messages/people/{scene.survivor.pk}/told/",
+        )
+    )
+    page = client.get(second["Location"]).content.decode()
+    assert "stopped already" in page and "message--info" in page and "message--error" not in page
+    assert AuditEvent.objects.filter(action="messaging.contact_point_ended").count() == 1
+    assert ContactPoint.objects.get(pk=point.pk).ended_at is not None
+
+
+def test_it_finds_no_stopped_way_to_be_told_of_someone_else(world, scene):
+    point = services.contact_point_set(
+        actor=world["facilitator"], person=scene.survivor, channel="email", address="s@mail.example"
+    )
+    url = f"/messages/told/{point.pk}/end/"
+    as_(world, "facilitator").post_form(url)
+    # Stopped or not, it is not Charlie's nor the volunteer's to find: the same 404 as for no such address.
+    for who in ("charlie", "cosa_volunteer"):
+        client = as_(world, who)
+        assert client.post_form(url).status_code == 404, who
+        assert client.post_form(f"/messages/told/{uuid.uuid4()}/end/").status_code == 404, who
+    assert AuditEvent.objects.filter(action="messaging.contact_point_ended").count() == 1

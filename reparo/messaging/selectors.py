@@ -356,6 +356,7 @@ def participants_without_thread(
     their people carry their code (``reparo.cases.selectors.case_participants``, read once for the case page).
     ``threads``: every conversation on the case, when the caller has already read them all (then the database is not
     asked which people have one)."""
+    with_thread: set[Any]
     if threads is None:
         with_thread = set(
             Thread.objects.filter(case=case, kind=ThreadKind.PARTICIPANT).values_list("person_id", flat=True)

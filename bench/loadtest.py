@@ -24,7 +24,12 @@ Environment: ``LOADTEST_CLIENTS`` (8), ``LOADTEST_SECONDS`` per phase (20), ``LO
 and the server's own: ``WEB_WORKERS``, ``WEB_THREADS``, ``DATABASE_POOL_MAX_SIZE`` (default: ``WEB_THREADS``;
 0 for persistent connections instead, ``DATABASE_CONN_MAX_AGE`` 60), ``GUNICORN_CMD_ARGS`` (gunicorn's own
 overrides, e.g. ``--worker-class sync`` to compare), ``LOADTEST_SERVER_DATABASE_URL`` (the server reaches the same
-database another way, e.g. through pgbouncer).
+database another way, e.g. through pgbouncer), ``LOADTEST_SERVER_COMMAND`` (another server to compare, its
+``{port}`` filled in, e.g. ``granian --interface wsgi --host 127.0.0.1 --port {port} reparo.wsgi:application`` with
+``TRUST_X_FORWARDED_PROTO=true``).
+
+Besides the server's CPU a request, each phase prints the load generator's (this process) and the local PostgreSQL's,
+so that where the two cores went is accounted for.
 """
 
 from __future__ import annotations
@@ -205,8 +210,11 @@ class Server:
         self.port = free_port()
         self.env = server_environment(self.port)
         self.log = open(ROOT / "var" / "loadtest-server.log", "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "python:reparo.server"],
+        command = [sys.executable, "-m", "gunicorn", "--config", "python:reparo.server"]
+        if os.environ.get("LOADTEST_SERVER_COMMAND"):  # another server to compare, e.g. "granian ... {port} ..."
+            command = [part.format(port=self.port) for part in os.environ["LOADTEST_SERVER_COMMAND"].split()]
+        self.process = subprocess.Popen(  # noqa: S603 - the benchmark's own command, or the operator's
+            command,
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
@@ -277,6 +285,24 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.log.close()
+
+
+def local_database_cpu_seconds() -> float:
+    """CPU time of this machine's PostgreSQL processes (0 when none runs here): the part of the cores the database
+    took while the server was measured."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() not in ("postgres", "postmaster"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 # --- clients and phases ---------------------------------------------------------------------------------------------
@@ -407,6 +433,8 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
             pids_seen.update(server.pids())
 
     cpu_before = server.cpu_seconds()
+    client_cpu_before = time.process_time()  # this process: the load generator's threads (and the memory sampler)
+    database_cpu_before = local_database_cpu_seconds()
 
     def work(client: WebClient, seed: int, kinds: tuple[str, ...], kind_weights: tuple[int, ...]) -> None:
         rng = random.Random(seed)
@@ -434,6 +462,8 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
     rss.append((elapsed, server.rss_mib()))
     pids_seen.update(server.pids())
     cpu = server.cpu_seconds() - cpu_before
+    client_cpu = time.process_time() - client_cpu_before
+    database_cpu = local_database_cpu_seconds() - database_cpu_before
     kinds = {}
     for kind, seconds in sorted(tally.seconds.items()):
         kinds[kind] = summary(seconds, elapsed, tally.errors.get(kind, 0))
@@ -450,6 +480,12 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
         # What a request costs the server in CPU, whatever else the machine is doing: a steadier figure than req/s
         # on a shared machine (2 cores / this = the most requests per second the server could serve).
         "server_cpu_ms_per_request": round(1000 * cpu / max(1, sum(len(s) for s in tally.seconds.values())), 2),
+        # The load generator's own CPU a request: the share of the two cores the server did not get.
+        "client_cpu_ms_per_request": round(1000 * client_cpu / max(1, sum(len(s) for s in tally.seconds.values())), 2),
+        # PostgreSQL's processes on this machine (backends that exited during the phase are not counted).
+        "database_cpu_ms_per_request": round(
+            1000 * database_cpu / max(1, sum(len(s) for s in tally.seconds.values())), 2
+        ),
         "rss_mib": {
             "first": round(rss[0][1], 1),
             "middle": round(min(rss, key=lambda sample: abs(sample[0] - elapsed / 2))[1], 1),
@@ -486,7 +522,8 @@ def print_phase(name: str, result: dict[str, Any]) -> None:
     print(
         f"\n{name}: {result['clients']} clients, {result['seconds']} s, {result['rps']} req/s, "
         f"{result['errors']} errors, server CPU {result['server_cpu_seconds']} s "
-        f"({result['server_cpu_ms_per_request']} ms a request), "
+        f"({result['server_cpu_ms_per_request']} ms a request; load generator "
+        f"{result['client_cpu_ms_per_request']} ms, database {result['database_cpu_ms_per_request']} ms), "
         f"RSS at start, middle and end {rss['first']:.0f} -> {rss['middle']:.0f} -> {rss['last']:.0f} MiB "
         f"(max {rss['max']:.0f}), workers replaced {result['workers_replaced']}"
     )

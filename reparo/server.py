@@ -63,10 +63,15 @@ control_socket_disable = True
 
 
 def when_ready(server: Any) -> None:
-    """In the master, before the first worker starts: say loudly if the database lacks a trigger Reparo relies on."""
+    """In the master, before the first worker starts: import the statistics libraries the dashboards use, so that
+    every worker shares them (copy-on-write) instead of importing them on its first dashboard, under load; and say
+    loudly if the database lacks a trigger Reparo relies on."""
     from django.db import connections
 
+    from reparo.analytics import stats
     from reparo.core.triggers import describe, missing_triggers
+
+    stats.preload()
 
     log = logging.getLogger("gunicorn.error")
     try:

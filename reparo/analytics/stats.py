@@ -33,6 +33,26 @@ __all__ = [
     "wilcoxon_exact_p",
 ]
 
+# What the functions below import when first called: large (about 1.5 s and 130 MiB), so not at start-up of every
+# command, but reparo/server.py imports them in gunicorn's master before it starts the workers, so that a worker's
+# first dashboard does not spend its first second and a half importing them while it serves other requests.
+LAZY_MODULES = (
+    "scipy.stats",
+    "statsmodels.stats.contingency_tables",
+    "statsmodels.stats.meta_analysis",
+    "lifelines",
+    "lifelines.statistics",
+)
+
+
+def preload() -> None:
+    """Import :data:`LAZY_MODULES` now (in a server's master process, before its workers are forked)."""
+    import importlib
+
+    for name in LAZY_MODULES:
+        importlib.import_module(name)
+
+
 Number = float | int
 Numbers = Sequence[Number] | np.ndarray  # a sequence of numbers, or a numpy array of them
 

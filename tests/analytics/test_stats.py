@@ -15,7 +15,10 @@ Sources of the reference numbers (each quoted where it is used):
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -352,3 +355,39 @@ def test_its_results_are_frozen_with_exactly_the_promised_fields() -> None:
     for cls, names in expected.items():
         assert [f.name for f in dataclasses.fields(cls)] == names
         assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+
+
+STANDARD_LIBRARY = sys.stdlib_module_names
+
+
+def _module_of(module: str, name: str) -> str:
+    """The module ``from module import name`` imports: ``module.name`` when that is a module itself."""
+    try:
+        return f"{module}.{name}" if importlib.util.find_spec(f"{module}.{name}") else module
+    except ModuleNotFoundError:
+        return module
+
+
+def test_it_preloads_every_library_its_functions_import_when_called():
+    """gunicorn's master imports LAZY_MODULES before forking (reparo/server.py), so that no worker imports them on
+    its first dashboard under load: a function that imports a module not in the list would bring that back."""
+    import ast
+
+    tree = ast.parse(Path(stats.__file__).read_text())
+    imported_in_functions = set()
+    for function in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
+        for node in ast.walk(function):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:  # "from scipy import stats" imports the module scipy.stats
+                    imported_in_functions.add(_module_of(node.module, alias.name))
+            elif isinstance(node, ast.Import):
+                imported_in_functions.update(alias.name for alias in node.names)
+    # The standard library's modules are small; only the statistics libraries are worth importing ahead.
+    imported_in_functions = {
+        name for name in imported_in_functions if name.split(".")[0] not in sys.stdlib_module_names
+    }
+    assert imported_in_functions
+    assert imported_in_functions <= set(stats.LAZY_MODULES)
+
+    stats.preload()
+    assert all(name in sys.modules for name in stats.LAZY_MODULES)

@@ -406,6 +406,31 @@ def test_it_sends_a_first_message_sent_twice_at_once_once_and_answers_both_taps(
     assert AuditEvent.objects.filter(action="messaging.thread_opened", detail__person=str(d.survivor.pk)).count() == 1
 
 
+@pytest.mark.parametrize("with_participant", [False, True], ids=["team", "participant"])
+def test_it_gives_a_conversation_two_staff_open_at_once_to_both(world, monkeypatch, with_participant):
+    """Two staff open the case team's conversation (or one participant's) at the same moment: neither finds it, so
+    both start it. The unique conversation index refuses the second start; that opener must get the conversation the
+    first started, not a server error. Here the other opener starts it between this one's look and its start."""
+    d = dialogue(world)
+    person = d.survivor if with_participant else None
+    look_done = services._require_open_case  # called after the look, before the start
+    other: list[Thread] = []
+
+    def the_other_opens_it_now(case):
+        monkeypatch.setattr(services, "_require_open_case", look_done)
+        other.append(services.thread_open(actor=world["coordinator"], case=case, person=person))
+        look_done(case)
+
+    monkeypatch.setattr(services, "_require_open_case", the_other_opens_it_now)
+    thread = services.thread_open(actor=world["facilitator"], case=d.case, person=person)
+    assert other and thread == other[0] and thread.created_by == world["coordinator"]
+    assert Thread.objects.filter(case=d.case, person=person).count() == 1
+    assert AuditEvent.objects.filter(action="messaging.thread_opened", object_id=str(thread.pk)).count() == 1
+    # The second opener writes in it as in any conversation.
+    services.message_post(actor=world["facilitator"], thread=thread, body="I opened it too.")
+    assert [m.body for m in selectors.messages_of(thread)] == ["I opened it too."]
+
+
 def test_it_keeps_an_approved_letter_approved_when_approved_again(world):
     d = dialogue(world)
     relay = submit(d)

@@ -1,18 +1,19 @@
 """Shared fixtures: a CSRF-enforcing client, one user per role in Alice's organisation, and Charlie, an
 outsider in another organisation who must see nothing of Alice's; a read replica alias for tests of what reads
-where."""
+where; the same action run twice at the same moment (:func:`at_once`)."""
 
 from __future__ import annotations
 
 import copy
 import re
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -178,3 +179,44 @@ def replica(transactional_db: Any, django_db_blocker: Any) -> Iterator[None]:
 def captured_per_database() -> tuple[CaptureQueriesContext, CaptureQueriesContext]:
     """Query captures for the primary and the replica (enter both): which queries went where."""
     return CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]), CaptureQueriesContext(connections[REPLICA])
+
+
+T = TypeVar("T")
+
+
+def at_once(action: Callable[[], T], *, times: int = 2) -> list[T]:
+    """What ``action()`` returned, run by ``times`` threads at the same moment, each on its own database connection (a
+    double tap: two requests). Only in transactional tests (``@pytest.mark.django_db(transaction=True)``): each
+    thread sees what the others commit. On PostgreSQL a thread waits at the lock or unique index another holds; SQLite's
+    shared in-memory test database answers "locked" at once instead, so the thread tries again for up to 30 seconds
+    (as a database file's busy timeout would). Anything else a thread raises is raised here, failing the test."""
+    barrier = threading.Barrier(times)
+    results: list[T] = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    results.append(action())
+                    return
+                except OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the test's thread, below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _n in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    if failures:
+        raise failures[0]
+    assert len(results) == times, "a thread did not finish in time"
+    return results

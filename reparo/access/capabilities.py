@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from reparo.accounts.models import Role
@@ -258,6 +259,12 @@ ACTOR_KIND_NOTES: dict[ActorKind, str] = {
 # Roles and token scopes alike: what each grants in its organisation. A scope's name ("referrals:read") can never be a
 # membership's role (roles are the choices of reparo.accounts.models.Role, none with a colon).
 GRANTS: dict[str, frozenset[Capability]] = {**ROLE_CAPABILITIES, **SCOPE_CAPABILITIES}
+
+
+def roles_to_give() -> list[tuple[str, str | Promise]]:
+    """The organisation roles a staff member may be given (an admin adding someone to their organisation), as
+    ``(code, label)`` in the order the roles are declared: every role the table above grants something."""
+    return [(role.value, role.label) for role in Role if role in ROLE_CAPABILITIES]
 
 
 def roles_with(capability: Capability) -> frozenset[str]:

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from reparo.access.actors import forget_roles, organisation_ids_where, user_can
-from reparo.access.capabilities import Capability
+from reparo.access.capabilities import Capability, roles_to_give
 from reparo.access.selectors import member_user_get_for
 from reparo.accounts.models import Membership, Role, User
 from reparo.accounts.services import send_set_password_email
@@ -28,7 +28,7 @@ def membership_add(*, actor: User, organisation: Any, email: str, role: str, ful
     """Give ``email`` a role in ``organisation``, creating the account if needed (it then gets a link to
     choose a password; the e-mail says only that an account is waiting)."""
     _require_manager(actor, organisation.pk)
-    if role not in Role.values:
+    if role not in dict(roles_to_give()):
         raise ValidationError({"role": _("Choose a role from the list.")})
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()

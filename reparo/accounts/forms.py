@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from reparo.accounts.models import AccountType, Role, User
+from reparo.accounts.models import AccountType, User
 
 
 class SignInForm(AuthenticationForm):
@@ -62,13 +62,6 @@ class EnrolForm(forms.Form):
         help_text=_("Enter the code your authenticator app shows now."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
-
-
-class MembershipAddForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
-    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
-    # No default: adding someone as an organisation admin by not looking would give them everything.
-    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *Role.choices])
 
 
 class InvitationAwarePasswordResetForm(PasswordResetForm):

@@ -122,10 +122,27 @@ def thread_open(*, actor: Any, case: Case, person: Person | None = None, audienc
     if thread is not None:
         return thread
     _require_open_case(case)
-    thread = Thread.objects.create(case=case, kind=kind, created_by=actor, **{"audience": wanted, **lookup_fields})
-    _audit(actor, "messaging.thread_opened", thread, case, kind=kind, audience=wanted,
-           person=str(person.pk) if person else None)  # fmt: skip
+    thread, started = _started_or_found(
+        {"case": case, "kind": kind, **lookup_fields}, audience=wanted, created_by=actor
+    )
+    if started:
+        _audit(actor, "messaging.thread_opened", thread, case, kind=kind, audience=wanted,
+               person=str(person.pk) if person else None)  # fmt: skip
     return thread
+
+
+def _started_or_found(identity: dict[str, Any], **fields: Any) -> tuple[Thread, bool]:
+    """The conversation ``identity`` names, started now (True), or, when another request started it at the same
+    moment (two staff opening the team's conversation, a double tap on a first message), that one's (False): the
+    unique conversation index refuses the second start, which is undone to its savepoint and reads the first's."""
+    try:
+        with transaction.atomic():
+            return Thread.objects.create(**{**fields, **identity}), True
+    except IntegrityError:
+        found = Thread.objects.filter(**identity).first()
+        if found is None:
+            raise
+        return found, False
 
 
 @transaction.atomic
@@ -144,19 +161,12 @@ def _thread_with(case: Case, person: Person, *, opened_by: Any) -> Thread:
     if audience is None:
         raise ValidationError(_("This person does not take part in this case."))
     created_by = None if is_participant(opened_by) or opened_by is None else opened_by
-    try:
-        with transaction.atomic():
-            thread = Thread.objects.create(
-                case=case, kind=ThreadKind.PARTICIPANT, person=person, audience=audience, created_by=created_by
-            )
-    except IntegrityError:
-        # Started at the same moment by another request (a double tap on the first message): that one's conversation.
-        found = Thread.objects.filter(case=case, kind=ThreadKind.PARTICIPANT, person=person).first()
-        if found is None:
-            raise
-        return found
-    _audit(opened_by, "messaging.thread_opened", thread, case, kind=ThreadKind.PARTICIPANT, audience=audience,
-           person=str(person.pk))  # fmt: skip
+    thread, started = _started_or_found(
+        {"case": case, "kind": ThreadKind.PARTICIPANT, "person": person}, audience=audience, created_by=created_by
+    )
+    if started:
+        _audit(opened_by, "messaging.thread_opened", thread, case, kind=ThreadKind.PARTICIPANT, audience=audience,
+               person=str(person.pk))  # fmt: skip
     return thread
 
 

@@ -16,11 +16,11 @@ from reparo.access import selectors as access_selectors
 from reparo.access import services as access_services
 from reparo.access.actors import memberships_of, user_can
 from reparo.access.capabilities import Capability
-from reparo.accounts.forms import MembershipAddForm
 from reparo.core.actions import form_page
 from reparo.organisations import selectors
 from reparo.organisations.activity_forms import AuditFilterForm
 from reparo.organisations.extensions import home_desks
+from reparo.organisations.forms import MembershipAddForm
 
 
 def home(request: HttpRequest) -> HttpResponse:

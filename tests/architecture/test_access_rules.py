@@ -1,6 +1,7 @@
 """House rules that keep access in one place, each shown to catch a planted violation:
 
-- no app lists organisation roles (``Role.X``) or reads memberships (``Membership.objects``) outside ``reparo/access``;
+- no app names organisation roles (``Role.X``, nor the whole list: ``Role.choices``, ``for role in Role``) or reads
+  memberships (``Membership.objects``) outside ``reparo/access``;
 - every ``*_get_for`` lookup reads its actor, is registered with ``@lookup`` and says what it checks;
 - no selector writes the "not found" handler out by hand (``one_or_404`` is the one helper);
 - no two apps import each other, directly or through others, at module level or inside functions;
@@ -24,26 +25,45 @@ ROLE_LISTING_ALLOWED = {
     REPARO / "demo" / "seed.py": "demo data: one user per role",
     REPARO / "cases" / "synthetic.py": "benchmark data: staff per role, inserted in bulk",
 }
+# Where ``Role`` is declared, the membership's field takes its choices; nothing else there may name a role.
+ROLE_MODULE = REPARO / "accounts" / "models.py"
+ROLE_MODULE_USES = {"Role.choices": 1}
 
 
 def _python_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.py") if "migrations" not in p.parts)
 
 
-def find_role_listings(paths: list[Path], *, allowed: dict[Path, str] | None = None) -> list[str]:
-    """``Role.<MEMBER>`` and ``Membership.objects`` outside the access module."""
+def find_role_listings(
+    paths: list[Path], *, allowed: dict[Path, str] | None = None, role_module: Path | None = None
+) -> list[str]:
+    """Every use of ``Role`` (a member, ``Role.choices``, ``Role.values``, the class itself iterated or passed on) and
+    ``Membership.objects`` outside the access module: which roles there are, and which may be given, is the access
+    module's to say (``reparo.access.capabilities.roles_to_give``). In ``role_module``, where ``Role`` is declared,
+    exactly :data:`ROLE_MODULE_USES` (the membership field's choices) and nothing else."""
     allowed = allowed or {}
     found = []
     for path in paths:
         if ACCESS in path.parents or path in allowed:
             continue
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
+        where = path.relative_to(path.parents[2])
+        tree = ast.parse(path.read_text(), str(path))
+        as_attribute = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        uses: list[tuple[int, str]] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if node.value.id == "Role":
+                    uses.append((node.lineno, f"Role.{node.attr}"))
+                if node.value.id == "Membership" and node.attr in {"objects", "_default_manager", "_base_manager"}:
+                    found.append(f"{where}:{node.lineno} Membership.{node.attr}")
+            elif isinstance(node, ast.Name) and node.id == "Role" and id(node) not in as_attribute:
+                uses.append((node.lineno, "Role"))
+        if path == role_module:
+            named = sorted(use for _line, use in uses)
+            expected = sorted(use for use, count in ROLE_MODULE_USES.items() for _n in range(count))
+            if named == expected:
                 continue
-            if node.value.id == "Role" and node.attr.isupper():
-                found.append(f"{path.relative_to(path.parents[2])}:{node.lineno} Role.{node.attr}")
-            if node.value.id == "Membership" and node.attr in {"objects", "_default_manager", "_base_manager"}:
-                found.append(f"{path.relative_to(path.parents[2])}:{node.lineno} Membership.{node.attr}")
+        found += [f"{where}:{line} {use}" for line, use in sorted(uses)]
     return found
 
 
@@ -176,8 +196,8 @@ def _write(tmp_path: Path, relative: str, text: str) -> Path:
 
 
 def test_it_keeps_roles_and_memberships_inside_the_access_module():
-    found = find_role_listings(_python_files(REPARO), allowed=ROLE_LISTING_ALLOWED)
-    assert not found, f"ask reparo.access for a capability instead: {found}"
+    found = find_role_listings(_python_files(REPARO), allowed=ROLE_LISTING_ALLOWED, role_module=ROLE_MODULE)
+    assert not found, f"ask reparo.access for a capability (or roles_to_give) instead: {found}"
 
 
 def test_it_has_lookups_that_read_their_actor():
@@ -230,10 +250,29 @@ def test_it_catches_a_planted_role_listing(tmp_path):
         "ADMINS = (Role.ORG_ADMIN, Role.COORDINATOR)\n"
         "def f(u):\n    return Membership.objects.filter(user=u)\n",
     )
-    fine = _write(tmp_path, "reparo/cases/forms.py", "import Role\nCHOICES = Role.choices\n")
-    # ^ a choice list is not a rule about who may do what
-    found = find_role_listings([bad, fine])
-    assert len(found) == 3 and all("selectors.py" in f for f in found)
+    # The whole list is a listing too: which roles may be given is the access module's to say.
+    listing = _write(
+        tmp_path,
+        "reparo/accounts/forms.py",
+        "from reparo.accounts.models import Role\n"
+        "CHOICES = [('', 'Choose'), *Role.choices]\nCODES = [r for r in Role]\nVALUES = Role.values\n",
+    )
+    fine = _write(tmp_path, "reparo/cases/forms.py", "CHOICES = TeamRole.choices\nROLE = Role\n")
+    found = find_role_listings([bad, listing, fine], allowed={fine: "planted: allowed"})
+    assert len(found) == 6 and sum("selectors.py" in f for f in found) == 3
+    assert {f.split(" ")[1] for f in found if "forms.py" in f} == {"Role.choices", "Role", "Role.values"}
+
+
+def test_it_lets_the_module_that_declares_roles_give_its_field_their_choices_and_nothing_more(tmp_path):
+    declared = (
+        "class Role(TextChoices):\n    A = 'a'\nclass Membership(Model):\n    role = CharField(choices=Role.choices)\n"
+    )
+    models = _write(tmp_path, "reparo/accounts/models.py", declared)
+    assert find_role_listings([models], role_module=models) == []
+    models.write_text(declared + "ADMIN = Role.A\n")
+    assert "reparo/accounts/models.py:5 Role.A" in find_role_listings([models], role_module=models)
+    models.write_text(declared + "CHOICES = Role.choices\n")  # a second list, for something else
+    assert "reparo/accounts/models.py:5 Role.choices" in find_role_listings([models], role_module=models)
 
 
 def test_it_catches_a_planted_lookup_that_ignores_its_actor(tmp_path):

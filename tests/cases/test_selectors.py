@@ -1,13 +1,21 @@
 """Reads limited to what the actor may see: cases through a role on them or in their organisation."""
 
+import ast
+import importlib
+import sys
+from pathlib import Path
+from typing import Any
+
 import pytest
+from django.http import Http404
 
 from reparo.access import services as access_services
 from reparo.access.capabilities import Capability
 from reparo.accounts.models import Membership, Role
 from reparo.cases.models import IntakeDraft
-from reparo.cases.selectors import person_get_for
-from tests.cases.factories import alice_case
+from reparo.cases.selectors import case_get_for, person_get_for
+from reparo.organisations.models import Program
+from tests.cases.factories import alice_case, open_case
 from tests.conftest import CsrfClient, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +51,77 @@ def test_it_refuses_to_look_up_a_person_for_a_need_it_cannot_check(world, need):
     assert person_get_for(world["cosa_volunteer"], responsible.pk) == responsible
     with pytest.raises(ValueError, match="need"):
         person_get_for(world["cosa_volunteer"], responsible.pk, need=need)
+
+
+# --- query shapes kept for the process -----------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+KEPT_BY = {"cache", "lru_cache"}
+
+
+def _kept(decorator: ast.expr) -> bool:
+    called = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return ast.unparse(called).split(".")[-1] in KEPT_BY
+
+
+def query_shapes_kept_for_the_process() -> list[tuple[str, str]]:
+    """``(module, function)`` for each function of ``reparo`` kept with ``functools.cache`` or ``lru_cache`` that
+    answers a query (its return annotation names ``QuerySet``): a query built once per process and handed to every
+    request after that, which filters it (a new query) and must never run it itself."""
+    found = []
+    for path in sorted((ROOT / "reparo").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.parse(path.read_text(), str(path)).body:
+            if not isinstance(node, ast.FunctionDef) or node.returns is None:
+                continue
+            if "QuerySet" in ast.unparse(node.returns) and any(_kept(d) for d in node.decorator_list):
+                found.append((".".join(path.relative_to(ROOT).with_suffix("").parts), node.name))
+    return found
+
+
+@pytest.fixture
+def handed_out(monkeypatch) -> list[tuple[str, Any]]:
+    """Every query a kept function hands out from now on, with the function's name (each kept function is wrapped
+    wherever a module of ``reparo`` holds it: calls still go through its cache)."""
+    given: list[tuple[str, Any]] = []
+    for module_name, name in query_shapes_kept_for_the_process():
+        kept = getattr(importlib.import_module(module_name), name)
+
+        def recording(*args: Any, _kept: Any = kept, _name: str = name, **kwargs: Any) -> Any:
+            shape = _kept(*args, **kwargs)
+            given.append((_name, shape))
+            return shape
+
+        for module in list(sys.modules.values()):
+            if (module.__name__ or "").startswith("reparo") and getattr(module, name, None) is kept:
+                monkeypatch.setattr(module, name, recording)
+    return given
+
+
+def test_it_finds_the_query_shapes_kept_for_the_process():
+    names = {name for _module, name in query_shapes_kept_for_the_process()}
+    assert {"_cases_of", "_listed_in", "brief", "_participants_read", "_processes_read", "_referrals_read"} <= names
+
+
+def test_it_never_runs_a_query_kept_for_the_process_so_no_rows_outlive_a_request(world, handed_out):
+    # A query kept for the process and run once would keep its rows: the next request, whoever makes it, would be
+    # answered from them. Two people of two organisations each use the case list, a case page and the case lookup.
+    alices = alice_case(world, survivor_name=("Amara", "Alicecase"))
+    charlie_program = Program.objects.create(organisation=world.charlie_org, name="Charlie program")
+    charlies = open_case(actor=world.charlie, program=charlie_program, survivor_name=("Cora", "Charliecase"))
+    for user, own, other in ((world["coordinator"], alices, charlies), (world.charlie, charlies, alices)):
+        client = sign_in(CsrfClient(), user)
+        listed = client.get("/cases/").content.decode()
+        assert own.reference in listed and other.reference not in listed
+        page = client.get(f"/cases/{own.pk}/")
+        assert page.status_code == 200 and own.reference in page.content.decode()
+        assert client.get(f"/cases/{other.pk}/").status_code == 404
+        assert case_get_for(user, own.pk) == own
+        with pytest.raises(Http404):
+            case_get_for(user, other.pk)
+    # The case list, page and lookup were answered through the kept queries (else this test checks nothing)...
+    used = {name for name, _shape in handed_out}
+    assert {"_cases_of", "_listed_in", "brief", "_participants_read", "_processes_read", "_referrals_read"} <= used
+    # ...and not one of them holds rows.
+    assert [name for name, shape in handed_out if shape._result_cache is not None] == []

@@ -1,10 +1,9 @@
 import datetime
-import threading
 import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError, connection, connections, transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from reparo.messaging.models import Attachment, Message, Relay, RelayStatus, Thr
 from reparo.processes import services as process_services
 from reparo.safety import services as safety_services
 from reparo.safety.models import Notice
+from tests.conftest import at_once
 from tests.messaging.factories import PDF, agree_to_relay, dialogue
 
 pytestmark = pytest.mark.django_db
@@ -389,47 +389,46 @@ def test_it_sends_a_first_message_sent_twice_at_once_once_and_answers_both_taps(
         return slow(case, person)
 
     monkeypatch.setattr(services.selectors, "audience_of_person", slowly)
-    barrier = threading.Barrier(2)
-    answers: list[str] = []
-    failures: list[BaseException] = []
 
-    @transaction.atomic
-    def write() -> None:  # as reparo.portal.services.message_write
-        actor = d.as_survivor()
-        thread = services.participant_thread(actor=actor)
-        services.message_post(actor=actor, thread=thread, body="My first message.", submission="tok-first")
-
-    def tap() -> None:
+    def tap() -> str:
         try:
-            barrier.wait(timeout=10)
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    write()
-                    answers.append("sent")
-                    return
-                except AlreadyDone:
-                    answers.append("sent already")
-                    return
-                except OperationalError as exc:
-                    if "locked" not in str(exc) or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
-            failures.append(exc)
-        finally:
-            connections.close_all()
+            with transaction.atomic():  # as reparo.portal.services.message_write
+                actor = d.as_survivor()
+                thread = services.participant_thread(actor=actor)
+                services.message_post(actor=actor, thread=thread, body="My first message.", submission="tok-first")
+            return "sent"
+        except AlreadyDone:
+            return "sent already"
 
-    threads = [threading.Thread(target=tap) for _n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert failures == []
-    assert sorted(answers) == ["sent", "sent already"]
+    assert sorted(at_once(tap)) == ["sent", "sent already"]
     assert Thread.objects.filter(case=d.case, person=d.survivor).count() == 1
     assert Message.objects.filter(author_person=d.survivor).count() == 1
     assert AuditEvent.objects.filter(action="messaging.thread_opened", detail__person=str(d.survivor.pk)).count() == 1
+
+
+@pytest.mark.parametrize("with_participant", [False, True], ids=["team", "participant"])
+def test_it_gives_a_conversation_two_staff_open_at_once_to_both(world, monkeypatch, with_participant):
+    """Two staff open the case team's conversation (or one participant's) at the same moment: neither finds it, so
+    both start it. The unique conversation index refuses the second start; that opener must get the conversation the
+    first started, not a server error. Here the other opener starts it between this one's look and its start."""
+    d = dialogue(world)
+    person = d.survivor if with_participant else None
+    look_done = services._require_open_case  # called after the look, before the start
+    other: list[Thread] = []
+
+    def the_other_opens_it_now(case):
+        monkeypatch.setattr(services, "_require_open_case", look_done)
+        other.append(services.thread_open(actor=world["coordinator"], case=case, person=person))
+        look_done(case)
+
+    monkeypatch.setattr(services, "_require_open_case", the_other_opens_it_now)
+    thread = services.thread_open(actor=world["facilitator"], case=d.case, person=person)
+    assert other and thread == other[0] and thread.created_by == world["coordinator"]
+    assert Thread.objects.filter(case=d.case, person=person).count() == 1
+    assert AuditEvent.objects.filter(action="messaging.thread_opened", object_id=str(thread.pk)).count() == 1
+    # The second opener writes in it as in any conversation.
+    services.message_post(actor=world["facilitator"], thread=thread, body="I opened it too.")
+    assert [m.body for m in selectors.messages_of(thread)] == ["I opened it too."]
 
 
 def test_it_keeps_an_approved_letter_approved_when_approved_again(world):

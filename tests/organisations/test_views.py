@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from django.core import mail
 from django.test import override_settings
 
+from reparo.access.capabilities import ROLE_CAPABILITIES, roles_to_give
 from reparo.accounts.models import Membership, Role, User
 from reparo.audit.models import AuditEvent
 from reparo.demo.seed import seed_demo
@@ -138,6 +141,32 @@ def test_adding_a_person_has_no_role_chosen_in_advance(world):
     response = admin.post_form(f"/organisations/{world.alice_org.pk}/members/add/", {"email": "new@alice.example"})
     assert response.status_code == 400
     assert not User.objects.filter(email="new@alice.example").exists()
+
+
+def test_it_offers_exactly_the_roles_the_access_module_gives(world):
+    admin = sign_in(CsrfClient(), world["org_admin"])
+    html = admin.get(f"/organisations/{world.alice_org.pk}/").content.decode()
+    select = re.search(r'<select name="role"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None
+    offered = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select.group(1))
+    assert offered == [("", "Choose a role"), *((code, str(label)) for code, label in roles_to_give())]
+    # Every role the capability table grants something, in the order and with the names they are declared with.
+    assert roles_to_give() == Role.choices
+    assert {code for code, _label in roles_to_give()} == set(ROLE_CAPABILITIES)
+
+
+def test_it_refuses_a_role_the_access_module_does_not_give(world, monkeypatch):
+    admin = sign_in(CsrfClient(), world["org_admin"])
+    url = f"/organisations/{world.alice_org.pk}/members/add/"
+    response = admin.post_form(url, {"email": "made.up@alice.example", "role": "superuser"})
+    assert response.status_code == 400
+    # Nor does the service take one the access module stops giving, whatever a form sends.
+    from reparo.access import services as access_services
+
+    monkeypatch.setattr(access_services, "roles_to_give", lambda: [(Role.FACILITATOR, "Facilitator")])
+    response = admin.post_form(url, {"email": "made.up@alice.example", "role": Role.EVALUATOR})
+    assert response.status_code == 400 and "Choose a role from the list" in response.content.decode()
+    assert not User.objects.filter(email="made.up@alice.example").exists()
 
 
 def test_the_member_list_shows_names_beside_addresses(world):

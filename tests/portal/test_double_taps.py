@@ -99,26 +99,27 @@ def _relay_waiting_for_answer(p: PortalWorld) -> Relay:
     return messaging_services.relay_propose_edit(actor=p.world["facilitator"], relay=relay, text="Kinder words.")
 
 
-def test_it_passes_on_an_edit_agreed_to_twice_once(portal):
-    relay = _relay_waiting_for_answer(portal)
-    client = portal.client("survivor")
-    page = client.get(reverse("portal:relay", args=[portal.case.pk, relay.pk])).content.decode()
+def _edit_answered_twice(p: PortalWorld, answer: str) -> tuple[Relay, str]:
+    """The survivor's letter with an edit proposed, answered ``answer`` twice from the letter's page (the edit it
+    shows sent back both times); the letter, and the page the second answer ends on."""
+    relay = _relay_waiting_for_answer(p)
+    client = p.client("survivor")
+    page = client.get(reverse("portal:relay", args=[p.case.pk, relay.pk])).content.decode()
     edit = re.search(r'name="edit" value="([^"]*)"', page)
     assert edit is not None
-    url = reverse("portal:relay_answer", args=[portal.case.pk, relay.pk])
-    _first, html = _twice(client, url, {"answer": "agree", "edit": edit.group(1)})
+    url = reverse("portal:relay_answer", args=[p.case.pk, relay.pk])
+    _first, html = _twice(client, url, {"answer": answer, "edit": edit.group(1)})
+    return relay, html
+
+
+def test_it_passes_on_an_edit_agreed_to_twice_once(portal):
+    relay, html = _edit_answered_twice(portal, "agree")
     assert Message.objects.filter(relay=relay).count() == 1
     _friendly(html, "You answered already")
 
 
 def test_it_keeps_the_own_words_answer_given_twice_once(portal):
-    relay = _relay_waiting_for_answer(portal)
-    client = portal.client("survivor")
-    page = client.get(reverse("portal:relay", args=[portal.case.pk, relay.pk])).content.decode()
-    edit = re.search(r'name="edit" value="([^"]*)"', page)
-    assert edit is not None
-    url = reverse("portal:relay_answer", args=[portal.case.pk, relay.pk])
-    _first, html = _twice(client, url, {"answer": "own_words", "edit": edit.group(1)})
+    relay, html = _edit_answered_twice(portal, "own_words")
     assert Relay.objects.get(pk=relay.pk).status == RelayStatus.QUEUED
     assert AuditEvent.objects.filter(action="messaging.relay_edit_refused").count() == 1
     _friendly(html, "You answered already")

@@ -5,14 +5,12 @@ check-in at the threshold pauses the process. And inviting: only with consent, o
 from __future__ import annotations
 
 import datetime
-import threading
 import time
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +29,7 @@ from reparo.processes.models import Process, ProcessParticipant, Session
 from reparo.safety.models import Notice
 from reparo.safety.services import distress_record
 from tests.cases.factories import alice_case
-from tests.conftest import CsrfClient, sign_in
+from tests.conftest import CsrfClient, at_once, sign_in
 from tests.evaluation.factories import agree_to_evaluation, full, schedule
 from tests.portal.conftest import activate, agree_to_portal, as_participant, open_process
 from tests.processes.factories import tomorrow
@@ -263,32 +261,7 @@ def test_it_asks_once_when_the_request_is_sent_twice_at_once(world, monkeypatch)
 
     monkeypatch.setattr(services.selectors, "open_cases_of", slowly)
     tasks = Task.objects.filter(case=process.case).count()
-    barrier = threading.Barrier(2)
-    failures: list[BaseException] = []
-
-    def ask() -> None:
-        try:
-            barrier.wait(timeout=10)
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    services.callback_request(actor=User.objects.get(pk=user.pk))
-                    return
-                except OperationalError as exc:
-                    if "locked" not in str(exc) or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
-            failures.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=ask) for _n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert failures == []
+    at_once(lambda: services.callback_request(actor=User.objects.get(pk=user.pk)))
     assert CallbackRequest.objects.count() == 1
     assert Task.objects.filter(case=process.case).count() == tasks + 1
 

@@ -446,10 +446,10 @@ def _participants(queryset: QuerySet[CaseParticipant]) -> QuerySet[CaseParticipa
 
 def read_once(case: Case, relation: str, queryset: Callable[[], QuerySet[Any]]) -> list[Any]:
     """The rows of ``case.<relation>`` as ``queryset()`` gives them, read the first time anything asks for them on
-    this instance of the case and kept on it after that (:func:`kept_on`): the case page, the panels other apps add
-    to it and its timeline ask for the same rows, and read them once. Every caller of one relation must ask for the
-    same rows: the first read is the one kept. ``queryset`` builds the query (a function kept with
-    :func:`functools.cache`, say): it is asked for only when the rows are read."""
+    this instance of the case and kept on it after that (:func:`kept_on`): the case page and the panels other apps
+    add to it (or the parts of the timeline, on its own request) ask for the same rows, and read them once. Every
+    caller of one relation must ask for the same rows: the first read is the one kept. ``queryset`` builds the query
+    (a function kept with :func:`functools.cache`, say): it is asked for only when the rows are read."""
 
     def read() -> list[Any]:
         parent_field = case._meta.get_field(relation).field.name  # type: ignore[union-attr]  # the FK to the case
@@ -664,19 +664,11 @@ def responsible_side_timeline(actor: Any, case: Case, access: CaseAccess) -> lis
     ]
 
 
-def timeline_for(
-    actor: Any,
-    case: Case,
-    access: CaseAccess,
-    *,
-    notes: Any = None,
-    tasks: Any = None,
-    participants: Any = None,
-) -> list[TimelineEntry]:
+def timeline_for(actor: Any, case: Case, access: CaseAccess) -> list[TimelineEntry]:
     """What happened on the case, newest first: status changes, notes, tasks, people joining, and what apps above
-    this one add (referrals, through :func:`reparo.cases.extensions.case_timeline_entries`). A page that has
-    already read the notes, tasks and participants passes them in, so they are not read twice. The
-    responsible-person side gets :func:`responsible_side_timeline` whichever page asks."""
+    this one add (referrals, through :func:`reparo.cases.extensions.case_timeline_entries`). Read on a request of its
+    own (the case page loads it when it is opened), not with the case page. The responsible-person side gets
+    :func:`responsible_side_timeline` whichever page asks."""
     if access.responsible_side_only:
         return responsible_side_timeline(actor, case, access)
     entries: list[TimelineEntry] = []
@@ -691,7 +683,7 @@ def timeline_for(
             )
         )
     if access.can_work:
-        for note in notes if notes is not None else notes_for(actor, case, access):
+        for note in notes_for(actor, case, access):
             entries.append(
                 TimelineEntry(
                     at=note.created_at,
@@ -700,11 +692,11 @@ def timeline_for(
                     actor_label=note.author.display_name if note.author else "",
                 )
             )
-        for task in tasks if tasks is not None else tasks_of(case):
+        for task in tasks_of(case):
             entries.append(TimelineEntry(at=task.created_at, kind="task", text=task.display_title))
             if task.done_at:
                 entries.append(TimelineEntry(at=task.done_at, kind="task_done", text=task.display_title))
-    for participant in participants if participants is not None else participants_of(case):
+    for participant in participants_of(case):
         if access.responsible_side_only and participant.role == ParticipantRole.SURVIVOR:
             continue
         entries.append(

@@ -170,9 +170,6 @@ def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) ->
         "team": team,
         "notes": notes,
         "tasks": tasks,
-        "timeline": selectors.timeline_for(
-            request.user, case, access, notes=notes, tasks=tasks, participants=participants
-        ),
         "today": selectors.today(),
         "transition_form": TransitionForm(),
         "transitions": [(status, CaseStatus(status).label) for status in case.allowed_transitions()],
@@ -424,6 +421,12 @@ def case_form(request: HttpRequest, pk: Any, name: str) -> HttpResponse:
 
 
 def timeline(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The case's timeline, which the case page loads when it is opened (htmx), or a page of its own (no JavaScript).
+    The responsible-person side gets its neutral timeline (:func:`selectors.timeline_for`); asked for as a page, it
+    is sent to its own side of the case, as the case page sends it."""
     case = selectors.case_get_for(request.user, pk)
     access = selectors.case_access_for(request.user, case)
-    return render(request, "cases/_timeline.html", {"timeline": selectors.timeline_for(request.user, case, access)})
+    if not _is_htmx(request) and access.responsible_side_only:
+        return redirect(f"{reverse('cases:responsible_side', kwargs={'pk': case.pk})}#timeline")
+    context = {"case": case, "timeline": selectors.timeline_for(request.user, case, access)}
+    return render(request, "cases/_timeline.html" if _is_htmx(request) else "cases/timeline.html", context)

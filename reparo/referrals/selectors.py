@@ -170,7 +170,7 @@ def referral_get_for(actor: Any, pk: Any, *, need: Capability = Capability.WORK_
 
 def referrals_of_case(case: Case) -> list[Referral]:
     """The case's referrals, newest first, with each partner's name and each person's code (the caller checked the
-    actor may work on the case). Read once for the case page, whose panel and timeline both show them."""
+    actor may work on the case). Read once a request: for the case page's panel, or for the timeline."""
     return read_once(case, "referrals", _referrals_read)
 
 
@@ -202,7 +202,7 @@ def packet_of(referral: Referral) -> ReferralPacket | None:
 
 def timeline_entries(actor: Any, case: Case, access: Any) -> list[TimelineEntry]:
     """Each move of each referral of the case, for the case's timeline (the team only): the referrals as the page's
-    panel reads them (:func:`referrals_of_case`, once), then their moves in one query, if there are any."""
+    panel reads them (:func:`referrals_of_case`), then their moves in one query, if there are any."""
     if not access.can_work:
         return []
     referrals = {referral.pk: referral for referral in referrals_of_case(case)}

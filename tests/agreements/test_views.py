@@ -128,6 +128,6 @@ def test_the_agreement_page_gives_every_field_its_own_id(world):
 def test_the_case_timeline_shows_when_an_agreement_became_binding(world):
     process = ready_process(world)
     binding_agreement(world, process, due=DUE)
-    html = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/").content.decode()
+    html = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/timeline/").content.decode()
     timeline = html.split('id="timeline"')[1]
     assert "Agreement (version 1) accepted by everyone and binding: Direct mediation (dialogue)" in timeline

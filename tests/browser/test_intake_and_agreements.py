@@ -61,6 +61,8 @@ def test_it_takes_a_referral_to_a_case_page(signed_in: Any, member: Member, prob
     tasks.get_by_label("Task", exact=True).fill("Call back about housing")
     tasks.get_by_role("button", name="Add", exact=True).click()
     expect(page.locator("#tasks").get_by_text("Call back about housing")).to_be_visible()
+    expect(page.locator("#timeline").get_by_text("Call back about housing")).to_have_count(0)  # loaded when opened
+    page.get_by_text("Show the timeline").click()
     expect(page.locator("#timeline").get_by_text("Call back about housing")).to_be_visible()
     assert not problems.csp_violations() and not problems.errors
 

@@ -92,6 +92,7 @@ def test_a_referral_goes_to_the_partner_and_comes_back_on_the_timeline(
 
     # The coordinator sees both on the case timeline.
     page.goto(f"/cases/{case.pk}/")
+    page.get_by_text("Show the timeline").click()
     timeline = page.locator("#timeline")
     expect(timeline.get_by_text("to Bob Legal Aid: In service")).to_be_visible()
     expect(timeline.get_by_text("to Bob Legal Aid: Accepted")).to_be_visible()

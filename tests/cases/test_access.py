@@ -4,7 +4,7 @@ their organisation they are not on, and a case of another organisation."""
 import pytest
 
 from reparo.accounts.models import Membership, Role
-from reparo.cases.models import Note, Task, TeamRole
+from reparo.cases.models import Note, ParticipantRole, Task, TeamRole
 from reparo.organisations.models import Program
 from tests.cases.factories import alice_case, open_case
 from tests.conftest import CsrfClient, make_user, sign_in
@@ -69,7 +69,8 @@ def test_it_guards_every_case_url(world, cases, role, which):
     client = sign_in(CsrfClient(), user_for(world, role))
     notes_before, tasks_before = Note.objects.count(), Task.objects.count()
 
-    assert client.get(f"/cases/{case.pk}/timeline/").status_code == (200 if allowed else 404)
+    # The responsible-side volunteer is sent to that side's page (and its timeline), as from the case page.
+    assert client.get(f"/cases/{case.pk}/timeline/", follow=True).status_code == (200 if allowed else 404)
     assert client.get(f"/cases/{case.pk}/edit/").status_code == (200 if works else 404)
     note = client.post_form(f"/cases/{case.pk}/notes/", {"body": "A note", "confidentiality": "team"})
     task = client.post_form(f"/cases/{case.pk}/tasks/", {"title": "A task"})
@@ -189,3 +190,27 @@ def test_it_shows_the_responsible_side_the_neutral_timeline_when_it_asks_for_the
     coordinator = sign_in(CsrfClient(), world["coordinator"])
     full = coordinator.get(f"/cases/{case.pk}/timeline/", headers={"HX-Request": "true"}).content.decode()
     assert "Withdrawn" in full
+
+
+def test_it_never_shows_the_responsible_side_the_survivors_timeline_as_a_page(world, cases):
+    """The timeline's own page, asked for by the responsible-side volunteer, is that side's page: no survivor, no
+    reasons, no notes, no names (as the case page sends them there)."""
+    from reparo.cases.services import case_transition, note_add
+
+    case = cases["own"]
+    survivor = case.participants.get(role=ParticipantRole.SURVIVOR).person
+    case_transition(actor=world["coordinator"], case=case, to_status="intake", reason="Survivor met in Leeds")
+    note_add(actor=world["facilitator"], case=case, body="Her sister is helping")
+    full = sign_in(CsrfClient(), world["coordinator"]).get(f"/cases/{case.pk}/timeline/").content.decode()
+    assert survivor.display_code in full and "Leeds" in full and "Case team" in full  # the team sees them
+    volunteer = sign_in(CsrfClient(), world[Role.COSA_VOLUNTEER])
+    response = volunteer.get(f"/cases/{case.pk}/timeline/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{case.pk}/responsible-side/#timeline"
+    for answer in (volunteer.get(f"/cases/{case.pk}/timeline/", follow=True),
+                   volunteer.get(f"/cases/{case.pk}/timeline/", headers={"HX-Request": "true"})):  # fmt: skip
+        html = answer.content.decode()
+        assert answer.status_code == 200 and 'class="timeline"' in html
+        assert survivor.display_code not in html and "Survivor" not in html and "Leeds" not in html
+        assert "Case team" not in html  # no note entries
+        assert world["coordinator"].display_name not in html and world["facilitator"].display_name not in html

@@ -69,8 +69,8 @@ def test_it_records_date_actor_and_reason_and_shows_them_on_the_timeline(world):
     assert response.status_code == 302
     change = case.status_changes.get(to_status="intake")
     assert change.actor == world["facilitator"] and change.reason == "Met her today" and change.at
-    page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert "Met her today" in page and world["facilitator"].display_name in page
+    timeline = client.get(f"/cases/{case.pk}/timeline/", headers={"HX-Request": "true"}).content.decode()
+    assert "Met her today" in timeline and world["facilitator"].display_name in timeline
 
 
 def test_it_explains_a_refused_move_on_the_page(world):

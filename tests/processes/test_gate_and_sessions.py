@@ -325,7 +325,7 @@ def test_the_case_timeline_shows_each_process_its_moves_pauses_and_end(world):
     services.process_pause(actor=world["facilitator"], process=process, why="asked")
     services.process_resume(actor=world["facilitator"], process=process)
     services.process_end_early(actor=world["coordinator"], process=process, reason="unsuitable", note="")
-    timeline = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/").content.decode()
+    timeline = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/timeline/").content.decode()
     timeline = timeline.split('id="timeline"')[1]
     for words in (
         "Process started: Direct mediation (dialogue)",
@@ -337,7 +337,9 @@ def test_the_case_timeline_shows_each_process_its_moves_pauses_and_end(world):
         assert words in timeline, words
     assert world["facilitator"].display_name in timeline
     # Charlie, outside the organisation, gets nothing (not found).
-    assert sign_in(CsrfClient(), world.charlie).get(f"/cases/{process.case_id}/").status_code == 404
+    charlie = sign_in(CsrfClient(), world.charlie)
+    assert charlie.get(f"/cases/{process.case_id}/timeline/").status_code == 404
+    assert charlie.get(f"/cases/{process.case_id}/").status_code == 404
 
 
 def test_a_shuttle_process_shows_no_joint_meeting_panel(world):

@@ -85,10 +85,14 @@ def test_the_case_page_shows_the_referrals_panel_and_the_timeline(world, sharing
     client = sign_in(CsrfClient(), world["coordinator"])
     html = client.get(f"/cases/{sharing.case.pk}/").content.decode()
     assert 'id="referrals"' in html and "Refer to a partner" in html
-    assert f"Referral {referral.code} to Bob Legal Aid: Accepted" in html
-    assert f"Referral {referral.code} to Bob Legal Aid: Sent, waiting for an answer" in html
+    timeline = client.get(f"/cases/{sharing.case.pk}/timeline/", headers={"HX-Request": "true"}).content.decode()
+    assert f"Referral {referral.code} to Bob Legal Aid: Accepted" in timeline
+    assert f"Referral {referral.code} to Bob Legal Aid: Sent, waiting for an answer" in timeline
     volunteer = sign_in(CsrfClient(), world["cosa_volunteer"])  # the responsible-person side: no referrals
     assert referral.code not in volunteer.get(f"/cases/{sharing.case.pk}/", follow=True).content.decode()
+    for headers in ({}, {"HX-Request": "true"}):
+        answer = volunteer.get(f"/cases/{sharing.case.pk}/timeline/", headers=headers, follow=True)
+        assert answer.status_code == 200 and referral.code not in answer.content.decode()
 
 
 # --- the partner -------------------------------------------------------------------------------------------------

@@ -279,7 +279,7 @@ def test_the_case_timeline_shows_check_ins_the_pause_and_the_cancelled_joint_ses
     )  # fmt: skip
     services.distress_record(actor=world["case_worker"], process=process, person=survivor, moment="after", rating=3)
     services.distress_record(actor=world["case_worker"], process=process, person=survivor, moment="after", rating=9)
-    html = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/").content.decode()
+    html = sign_in(CsrfClient(), world["facilitator"]).get(f"/cases/{process.case_id}/timeline/").content.decode()
     timeline = html.split('id="timeline"')[1]
     code = survivor.display_code
     assert f"Distress check-in for {code}: 3 of 10" in timeline

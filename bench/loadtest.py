@@ -287,11 +287,10 @@ class Server:
         self.log.close()
 
 
-def local_database_cpu_seconds() -> float:
-    """CPU time of this machine's PostgreSQL processes (0 when none runs here): the part of the cores the database
-    took while the server was measured."""
+def local_database_cpu_seconds() -> dict[int, float]:
+    """CPU time of each of this machine's PostgreSQL processes (none when none runs here), by process id."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -301,8 +300,14 @@ def local_database_cpu_seconds() -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+        found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def database_cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """The PostgreSQL processes' CPU between two readings: a process started in between counts whole, one that
+    exited in between (a connection closed) is missed, so this may undercount, never go below zero."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 # --- clients and phases ---------------------------------------------------------------------------------------------
@@ -463,7 +468,7 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
     pids_seen.update(server.pids())
     cpu = server.cpu_seconds() - cpu_before
     client_cpu = time.process_time() - client_cpu_before
-    database_cpu = local_database_cpu_seconds() - database_cpu_before
+    database_cpu = database_cpu_between(database_cpu_before, local_database_cpu_seconds())
     kinds = {}
     for kind, seconds in sorted(tally.seconds.items()):
         kinds[kind] = summary(seconds, elapsed, tally.errors.get(kind, 0))

@@ -31,7 +31,8 @@ stored columns, nothing decrypted) to a file, with PostgreSQL's ``COPY ... TO ST
 batches, written with the csv module).
 
 Environment: as bench/cases.py, and BENCH_EXPORT_RUNS (default 3): runs of each export, interleaved (each round runs
-every export and the floor once, starting one further along); the medians are printed. Prints a table and writes
+every export and the floor once, starting one further along); the medians are printed. BENCH_EXPORT_ONLY: some of
+the exports, by name, separated by commas ("identified csv,de-identified json"); the floor always runs. Prints a table and writes
 bench/results/export.json (one entry per database vendor and size). Benchmarks print; they do not assert.
 """
 
@@ -53,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 RUNS = int(os.environ.get("BENCH_EXPORT_RUNS") or 3)
+ONLY = [n.strip() for n in (os.environ.get("BENCH_EXPORT_ONLY") or "").split(",") if n.strip()]
 RESULTS = Path(__file__).resolve().parent / "results" / "export.json"
 MARKER = "bench_export"
 RECIPIENT = "Benchmark partner (synthetic, seed {seed})"
@@ -281,7 +283,8 @@ def main() -> None:
         f"{cases:,}. {RUNS} run(s) of each export, interleaved, each in its own process; medians."
     )
     timings: dict[str, list[dict[str, Any]]] = {name: [] for name in SCENARIOS}
-    names = list(SCENARIOS)
+    names = [n for n in SCENARIOS if not ONLY or n in ONLY or n.startswith("floor")]
+    timings = {name: timings[name] for name in names}
     with tempfile.TemporaryDirectory(prefix="reparo-export-bench-") as tmp:
         for round_ in range(RUNS):
             shift = round_ % len(names)

@@ -32,8 +32,9 @@ batches, written with the csv module).
 
 Environment: as bench/cases.py, and BENCH_EXPORT_RUNS (default 3): runs of each export, interleaved (each round runs
 every export and the floor once, starting one further along); the medians are printed. BENCH_EXPORT_ONLY: some of
-the exports, by name, separated by commas ("identified csv,de-identified json"); the floor always runs. Prints a table and writes
-bench/results/export.json (one entry per database vendor and size). Benchmarks print; they do not assert.
+the exports, by name, separated by commas ("identified csv,de-identified json"); the floor always runs. Prints a
+table and writes bench/results/export.json (one entry per database vendor and size). Benchmarks print; they do not
+assert.
 """
 
 from __future__ import annotations
@@ -263,10 +264,9 @@ def run_child(spec: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     started = time.perf_counter()
-    from bench.cases import SEED, N, database_info, ensure_seeded, git_commit, machine  # sets Django up
-
     from django.utils import timezone
 
+    from bench.cases import SEED, N, database_info, ensure_seeded, git_commit, machine  # sets Django up
     from reparo.accounts.models import Membership, Role
     from reparo.cases.models import Case
     from reparo.cases.synthetic import OPERATORS
@@ -319,7 +319,7 @@ def main() -> None:
             "sha256": last["sha256"],
             "same_bytes_every_run": len({m["sha256"] for m in runs}) == 1,
         }
-    for name, entry in summary.items():
+    for entry in summary.values():
         entry["vs_floor_seconds"] = round(entry["seconds_median"] / summary[floor]["seconds_median"], 2)
         entry["vs_floor_rss_growth"] = (
             round(entry["rss_growth_mb"] / summary[floor]["rss_growth_mb"], 2)

@@ -222,14 +222,11 @@ def shared_categories(
     )
     at = at or timezone.now()
     ids = people if isinstance(people, QuerySet) else list(people)
-    rows = (
-        Consent.objects.filter(
-            purpose=ConsentPurpose.SHARE, recipient_id=recipient.pk, person_id__in=ids, given_at__lte=at,
-            person__erased_at__isnull=True,
-        )
-        .filter(Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at), Q(expires_at__isnull=True) | Q(expires_at__gt=at))
-        .values_list("person_id", "data_categories")
-    )  # fmt: skip
+    in_force = Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=at), Q(expires_at__isnull=True) | Q(expires_at__gt=at)
+    rows = Consent.objects.filter(
+        *in_force, purpose=ConsentPurpose.SHARE, recipient_id=recipient.pk, person_id__in=ids, given_at__lte=at,
+        person__erased_at__isnull=True,
+    ).values_list("person_id", "data_categories")  # fmt: skip
     covered: dict[Any, set[str]] = {}
     for person_id, given in rows.iterator(chunk_size=5000):
         covered.setdefault(person_id, set()).update(set(given or []) & wanted)

@@ -201,9 +201,7 @@ def plan_identified(
     categories = (DataCategory.CASE_FACTS, DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.NEEDS)
     shared = shared_categories(people=people, recipient=recipient, categories=categories)
     nothing: frozenset[str] = frozenset()
-    allowed: dict[Any, frozenset[str]] = {
-        p: shared.get(p, nothing) for rows in participants.values() for _r, p in rows
-    }
+    allowed: dict[Any, frozenset[str]] = {p: shared.get(p, nothing) for rows in participants.values() for _r, p in rows}
     refs = case_refs(in_scope)
     prefs = person_refs(people)
     for case_id in sorted(case_ids, key=lambda pk: refs[pk]):
@@ -327,7 +325,8 @@ def case_records(plan: ExportPlan) -> Iterator[records.CaseRecord]:
         refs = case_refs(batch)
         roles = {(c, p): r for c, rows in _participants(batch).items() for r, p in rows}
         harms: dict[Any, list[Harm]] = defaultdict(list)
-        for harm in Harm.objects.filter(case_id__in=batch).order_by("created_at"):
+        found = Harm.objects.filter(case_id__in=batch).only("case_id", *records.HARM_FIELDS.values())
+        for harm in found.order_by("created_at"):
             harms[harm.case_id].append(harm)
         notes: dict[Any, list[Note]] = defaultdict(list)
         team_notes = Note.objects.filter(case_id__in=batch, confidentiality=NoteConfidentiality.TEAM)
@@ -382,29 +381,38 @@ def counted_survivors(
     counted = people_who_may(purpose=ConsentPurpose.REPORTING).values("pk")
     rows = CaseParticipant.objects.filter(case__in=cases, role=PR.SURVIVOR, person_id__in=counted).order_by("pk")
     pairs = list(rows.values_list("case_id", "person_id"))
-    case_ids = list({c for c, _p in pairs})
-    cases_by_id = Case.objects.in_bulk(case_ids)
-    people = Person.objects.in_bulk(list({p for _c, p in pairs}))
-    harms: dict[Any, list[Harm]] = defaultdict(list)
-    for harm in Harm.objects.filter(case_id__in=case_ids):
-        harms[harm.case_id].append(harm)
     out = []
-    for case_id, person_id in pairs:
-        case, person = cases_by_id[case_id], people[person_id]
-        kept = person.htcds_extra or {}
-        code_values = _harm_values(harms[case_id])
-        code_values["vic_TraffickingStatus"] = _valid("vic_TraffickingStatus", kept.get("vic_TraffickingStatus", ""))
-        code_values["cas_Status"] = records.htcds_status(case.status, (case.htcds_extra or {}).get("cas_Status", ""))
-        out.append(
-            CountedSurvivor(
-                person_id=person_id,
-                birthdate=person.date_of_birth,
-                referral_date=case.referral_date,
-                gender=person.gender or "",
-                citizenship=_valid("prs_Citizenship", ";".join(str(c) for c in person.citizenship)),
-                values=code_values,
-            )
+    # Read in batches, and only the fields the row needs: nothing else is decrypted or kept while the file is made.
+    for start in range(0, len(pairs), BATCH):
+        batch = pairs[start : start + BATCH]
+        case_ids = list({c for c, _p in batch})
+        cases_by_id = Case.objects.only("referral_date", "status", "htcds_extra").in_bulk(case_ids)
+        people = Person.objects.only("date_of_birth", "gender", "citizenship", "htcds_extra").in_bulk(
+            list({p for _c, p in batch})
         )
+        harms: dict[Any, list[Harm]] = defaultdict(list)
+        for harm in Harm.objects.filter(case_id__in=case_ids).only("case_id", *records.HARM_FIELDS.values()):
+            harms[harm.case_id].append(harm)
+        for case_id, person_id in batch:
+            case, person = cases_by_id[case_id], people[person_id]
+            kept = person.htcds_extra or {}
+            code_values = _harm_values(harms[case_id])
+            code_values["vic_TraffickingStatus"] = _valid(
+                "vic_TraffickingStatus", kept.get("vic_TraffickingStatus", "")
+            )
+            code_values["cas_Status"] = records.htcds_status(
+                case.status, (case.htcds_extra or {}).get("cas_Status", "")
+            )
+            out.append(
+                CountedSurvivor(
+                    person_id=person_id,
+                    birthdate=person.date_of_birth,
+                    referral_date=case.referral_date,
+                    gender=person.gender or "",
+                    citizenship=_valid("prs_Citizenship", ";".join(str(c) for c in person.citizenship)),
+                    values=code_values,
+                )
+            )
     return out
 
 

@@ -282,9 +282,7 @@ def test_the_set_form_answers_for_the_portal_exactly_as_may_does(world, survivor
     assert in_set == {p.pk for p in people if may(person=p, purpose=P.PORTAL)} == {agreed.pk}
 
 
-def test_the_set_form_for_sharing_answers_exactly_as_may_does_in_one_query(
-    world, survivor, django_assert_num_queries
-):
+def test_the_set_form_for_sharing_answers_exactly_as_may_does_in_one_query(world, survivor, django_assert_num_queries):
     def someone(given):
         return person_create(actor=world["coordinator"], organisation=world.alice_org, kind="survivor",
                              given_name=given, family_name="Example")  # fmt: skip

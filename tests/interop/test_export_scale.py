@@ -70,9 +70,7 @@ def test_it_makes_an_export_in_as_many_queries_for_three_times_the_people(world:
     assert many == few, (few, many)
 
 
-def _plan_asking_each_person(
-    *, organisation: Any, recipient: Any, program: Any, since: Any
-) -> selectors.ExportPlan:
+def _plan_asking_each_person(*, organisation: Any, recipient: Any, program: Any, since: Any) -> selectors.ExportPlan:
     """The plan as it was made before the policy had a set form: ``may`` for each person and category."""
     plan = selectors.ExportPlan(organisation=organisation, recipient=recipient)
     case_ids = list(selectors._cases_in_scope(organisation, program, since).values_list("pk", flat=True))

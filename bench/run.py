@@ -1,4 +1,4 @@
-"""Run the benchmarks: `make bench`, or `.venv/bin/python bench/run.py [encryption] [cases] [dashboards]`.
+"""Run the benchmarks: `make bench`, or `.venv/bin/python bench/run.py [encryption] [cases] [dashboards] [export]`.
 
 - bench/encryption.py: the cost of field encryption and blind-index search against a plaintext baseline, in a
   throw-away test database.
@@ -8,6 +8,9 @@
   writes bench/results/latest.json.
 - bench/dashboards.py: the outcome dashboards (organisation, program, PDF), cold and warm, beside an SQL floor for the
   same figures, on the database bench/cases.py seeded (about a million survey responses at 100,000 cases).
+- bench/export.py: the HTCDS export of the largest synthetic organisation's cases (CSV and JSON, identified and
+  de-identified) streamed to a file, each in its own process with its peak RSS, beside plain SQL streaming the same
+  cases (the floor), on the database bench/cases.py seeded.
 - bench/instructions.py (opt-in: `bench/run.py instructions`): instructions per request under valgrind for the
   list, a name search, the case page and the admin changelist, on the database bench/cases.py seeded; counts
   do not move with a shared machine's load.
@@ -27,8 +30,9 @@ BENCHMARKS = {
     "cases": HERE / "cases.py",
     "instructions": HERE / "instructions.py",
     "dashboards": HERE / "dashboards.py",
+    "export": HERE / "export.py",
 }
-DEFAULT = ["encryption", "cases", "dashboards"]  # instructions: opt-in, it takes minutes under valgrind
+DEFAULT = ["encryption", "cases", "dashboards", "export"]  # instructions: opt-in, it takes minutes under valgrind
 
 
 def main(argv: list[str]) -> int:

@@ -30,7 +30,7 @@ from reparo.accounts.models import User
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseStatusChange, Harm, Note, NoteConfidentiality
 from reparo.cases.models import ParticipantRole as PR
 from reparo.consent.models import ConsentPurpose, DataCategory
-from reparo.consent.policy import may, people_who_may
+from reparo.consent.policy import people_who_may, shared_categories
 from reparo.interop import records, standard, values
 from reparo.interop.models import FieldSubmission, HtcdsLink, Installation, LinkKind
 from reparo.organisations.models import Organisation, OrganisationKind, Program
@@ -39,7 +39,7 @@ from reparo.people.models import Person
 
 EXPORTED_ROLES = {PR.SURVIVOR: records.VICTIM, PR.RESPONSIBLE: records.PERPETRATOR}
 CLOSING = (CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
-BATCH = 100
+BATCH = 500  # cases read together as a file is written: a few queries per batch, a few MB at most
 
 # --- access -------------------------------------------------------------------------------------------------------
 
@@ -88,9 +88,10 @@ def program_named(organisation: Organisation, name: str) -> Program:
 SOURCE_MARK = "@"
 
 
-def own_ref(local: str) -> str:
-    """A reference of this installation's own (a case reference or person code) as files carry it."""
-    return f"{local}{SOURCE_MARK}{Installation.code_here()}"
+def own_ref(local: str, *, code: str | None = None) -> str:
+    """A reference of this installation's own (a case reference or person code) as files carry it. ``code``: this
+    installation's code, when the caller has read it already (for many references, it is read once)."""
+    return f"{local}{SOURCE_MARK}{code if code is not None else Installation.code_here()}"
 
 
 def _local_part(ref: str) -> str | None:
@@ -101,20 +102,21 @@ def _local_part(ref: str) -> str | None:
     return ref[: -len(suffix)] if ref.endswith(suffix) and len(ref) > len(suffix) else None
 
 
-def case_refs(case_ids: list[Any]) -> dict[Any, str]:
+def case_refs(case_ids: Any) -> dict[Any, str]:
     """Each case's reference in files: the one it was imported with, else its Reparo reference marked as this
-    installation's."""
-    refs = {
-        pk: own_ref(reference) for pk, reference in Case.objects.filter(pk__in=case_ids).values_list("pk", "reference")
-    }
+    installation's. ``case_ids``: a list, or a query of them."""
+    code = Installation.code_here()
+    rows = Case.objects.filter(pk__in=case_ids).values_list("pk", "reference")
+    refs = {pk: own_ref(reference, code=code) for pk, reference in rows}
     refs.update(HtcdsLink.objects.filter(case_id__in=case_ids).values_list("case_id", "ref"))
     return refs
 
 
-def person_refs(person_ids: list[Any]) -> dict[Any, str]:
-    refs = {
-        pk: own_ref(code) for pk, code in Person.objects.filter(pk__in=person_ids).values_list("pk", "display_code")
-    }
+def person_refs(person_ids: Any) -> dict[Any, str]:
+    """As :func:`case_refs`, for people (by person code)."""
+    code = Installation.code_here()
+    rows = Person.objects.filter(pk__in=person_ids).values_list("pk", "display_code")
+    refs = {pk: own_ref(display_code, code=code) for pk, display_code in rows}
     refs.update(HtcdsLink.objects.filter(person_id__in=person_ids).values_list("person_id", "ref"))
     return refs
 
@@ -172,10 +174,12 @@ def _cases_in_scope(organisation: Organisation, program: Program | None, since: 
     return cases
 
 
-def _participants(case_ids: list[Any]) -> dict[Any, list[tuple[str, Any]]]:
+def _participants(case_ids: Any) -> dict[Any, list[tuple[str, Any]]]:
+    """Each case's survivors and responsible people, as (role, person id), in the order they were added. ``case_ids``:
+    a list, or a query of them (one query however many cases)."""
     out: dict[Any, list[tuple[str, Any]]] = defaultdict(list)
     rows = CaseParticipant.objects.filter(case_id__in=case_ids, role__in=list(EXPORTED_ROLES)).order_by("pk")
-    for case_id, role, person_id in rows.values_list("case_id", "role", "person_id"):
+    for case_id, role, person_id in rows.values_list("case_id", "role", "person_id").iterator(chunk_size=5000):
         if (role, person_id) not in out[case_id]:
             out[case_id].append((role, person_id))
     return out
@@ -184,19 +188,22 @@ def _participants(case_ids: list[Any]) -> dict[Any, list[tuple[str, Any]]]:
 def plan_identified(
     *, organisation: Organisation, recipient: Organisation, program: Program | None, since: datetime.date | None
 ) -> ExportPlan:
+    """Which cases and people go in a file for ``recipient``, and what of each, as the consent policy answers for
+    each person (in one question for everyone: :func:`reparo.consent.policy.shared_categories`). Ids only: the
+    records are read batch by batch as the file is written (:func:`case_records`). The number of queries does not
+    grow with the number of cases or people."""
     plan = ExportPlan(organisation=organisation, recipient=recipient)
-    case_ids = list(_cases_in_scope(organisation, program, since).values_list("pk", flat=True))
-    participants = _participants(case_ids)
-    people = Person.objects.in_bulk({p for rows in participants.values() for _r, p in rows})
+    scope = _cases_in_scope(organisation, program, since)
+    case_ids = list(scope.values_list("pk", flat=True))
+    in_scope = scope.values("pk")
+    participants = _participants(in_scope)
+    people = CaseParticipant.objects.filter(case_id__in=in_scope, role__in=list(EXPORTED_ROLES)).values("person_id")
     categories = (DataCategory.CASE_FACTS, DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.NEEDS)
-    allowed: dict[Any, frozenset[str]] = {}
-    for person_id, person in people.items():
-        allowed[person_id] = frozenset(
-            c for c in categories
-            if may(person=person, purpose=ConsentPurpose.SHARE, recipient=recipient, categories=[c])
-        )  # fmt: skip
-    refs = case_refs(case_ids)
-    prefs = person_refs(list(people))
+    shared = shared_categories(people=people, recipient=recipient, categories=categories)
+    nothing: frozenset[str] = frozenset()
+    allowed: dict[Any, frozenset[str]] = {p: shared.get(p, nothing) for rows in participants.values() for _r, p in rows}
+    refs = case_refs(in_scope)
+    prefs = person_refs(people)
     for case_id in sorted(case_ids, key=lambda pk: refs[pk]):
         rows = participants.get(case_id, [])
         survivors = [p for role, p in rows if role == PR.SURVIVOR]
@@ -318,7 +325,8 @@ def case_records(plan: ExportPlan) -> Iterator[records.CaseRecord]:
         refs = case_refs(batch)
         roles = {(c, p): r for c, rows in _participants(batch).items() for r, p in rows}
         harms: dict[Any, list[Harm]] = defaultdict(list)
-        for harm in Harm.objects.filter(case_id__in=batch).order_by("created_at"):
+        found = Harm.objects.filter(case_id__in=batch).only("case_id", *records.HARM_FIELDS.values())
+        for harm in found.order_by("created_at"):
             harms[harm.case_id].append(harm)
         notes: dict[Any, list[Note]] = defaultdict(list)
         team_notes = Note.objects.filter(case_id__in=batch, confidentiality=NoteConfidentiality.TEAM)
@@ -373,29 +381,38 @@ def counted_survivors(
     counted = people_who_may(purpose=ConsentPurpose.REPORTING).values("pk")
     rows = CaseParticipant.objects.filter(case__in=cases, role=PR.SURVIVOR, person_id__in=counted).order_by("pk")
     pairs = list(rows.values_list("case_id", "person_id"))
-    case_ids = list({c for c, _p in pairs})
-    cases_by_id = Case.objects.in_bulk(case_ids)
-    people = Person.objects.in_bulk(list({p for _c, p in pairs}))
-    harms: dict[Any, list[Harm]] = defaultdict(list)
-    for harm in Harm.objects.filter(case_id__in=case_ids):
-        harms[harm.case_id].append(harm)
     out = []
-    for case_id, person_id in pairs:
-        case, person = cases_by_id[case_id], people[person_id]
-        kept = person.htcds_extra or {}
-        code_values = _harm_values(harms[case_id])
-        code_values["vic_TraffickingStatus"] = _valid("vic_TraffickingStatus", kept.get("vic_TraffickingStatus", ""))
-        code_values["cas_Status"] = records.htcds_status(case.status, (case.htcds_extra or {}).get("cas_Status", ""))
-        out.append(
-            CountedSurvivor(
-                person_id=person_id,
-                birthdate=person.date_of_birth,
-                referral_date=case.referral_date,
-                gender=person.gender or "",
-                citizenship=_valid("prs_Citizenship", ";".join(str(c) for c in person.citizenship)),
-                values=code_values,
-            )
+    # Read in batches, and only the fields the row needs: nothing else is decrypted or kept while the file is made.
+    for start in range(0, len(pairs), BATCH):
+        batch = pairs[start : start + BATCH]
+        case_ids = list({c for c, _p in batch})
+        cases_by_id = Case.objects.only("referral_date", "status", "htcds_extra").in_bulk(case_ids)
+        people = Person.objects.only("date_of_birth", "gender", "citizenship", "htcds_extra").in_bulk(
+            list({p for _c, p in batch})
         )
+        harms: dict[Any, list[Harm]] = defaultdict(list)
+        for harm in Harm.objects.filter(case_id__in=case_ids).only("case_id", *records.HARM_FIELDS.values()):
+            harms[harm.case_id].append(harm)
+        for case_id, person_id in batch:
+            case, person = cases_by_id[case_id], people[person_id]
+            kept = person.htcds_extra or {}
+            code_values = _harm_values(harms[case_id])
+            code_values["vic_TraffickingStatus"] = _valid(
+                "vic_TraffickingStatus", kept.get("vic_TraffickingStatus", "")
+            )
+            code_values["cas_Status"] = records.htcds_status(
+                case.status, (case.htcds_extra or {}).get("cas_Status", "")
+            )
+            out.append(
+                CountedSurvivor(
+                    person_id=person_id,
+                    birthdate=person.date_of_birth,
+                    referral_date=case.referral_date,
+                    gender=person.gender or "",
+                    citizenship=_valid("prs_Citizenship", ";".join(str(c) for c in person.citizenship)),
+                    values=code_values,
+                )
+            )
     return out
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from reparo.cases.services import person_erase
 from reparo.consent.models import Consent, ConsentMethod, ConsentPurpose, ContactChannel, DataCategory
-from reparo.consent.policy import ConsentDecision, ConsentRequired, may, people_who_may, require
+from reparo.consent.policy import ConsentDecision, ConsentRequired, may, people_who_may, require, shared_categories
 from reparo.consent.services import consent_withdraw
 from reparo.organisations.models import HTCDSOrganisationType, Organisation, OrganisationKind
 from reparo.people.services import person_create
@@ -280,3 +280,45 @@ def test_the_set_form_answers_for_the_portal_exactly_as_may_does(world, survivor
 
     in_set = set(people_who_may(purpose=P.PORTAL).filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
     assert in_set == {p.pk for p in people if may(person=p, purpose=P.PORTAL)} == {agreed.pk}
+
+
+def test_the_set_form_for_sharing_answers_exactly_as_may_does_in_one_query(world, survivor, django_assert_num_queries):
+    def someone(given):
+        return person_create(actor=world["coordinator"], organisation=world.alice_org, kind="survivor",
+                             given_name=given, family_name="Example")  # fmt: skip
+
+    elsewhere = other_partner()
+    everything = [c.value for c in DataCategory]
+    agreed, partly, two, withdrew, ended, later, other, erased, never = (
+        survivor, someone("Ana"), someone("Ben"), someone("Cy"), someone("Di"), someone("Ed"), someone("Flo"),
+        someone("Gus"), someone("Hal"),
+    )  # fmt: skip
+    record(world, agreed, P.SHARE, recipient=world.partner, data_categories=everything)
+    record(world, partly, P.SHARE, recipient=world.partner, data_categories=[DataCategory.CASE_FACTS])
+    record(world, two, P.SHARE, recipient=world.partner, data_categories=[DataCategory.IDENTITY])
+    record(world, two, P.SHARE, recipient=world.partner, data_categories=[DataCategory.NEEDS, DataCategory.CONTACT])
+    gone = record(world, withdrew, P.SHARE, recipient=world.partner, data_categories=everything)
+    consent_withdraw(actor=world["coordinator"], consent=gone)
+    record(world, withdrew, P.SHARE, recipient=world.partner, data_categories=[DataCategory.NEEDS])
+    record(world, ended, P.SHARE, recipient=world.partner, data_categories=everything, expires_at=NOW() - DAY / 2)
+    record(world, later, P.SHARE, recipient=world.partner, data_categories=everything, given_at=NOW() - 2 * DAY)
+    record(world, other, P.SHARE, recipient=elsewhere, data_categories=everything)
+    record(world, erased, P.SHARE, recipient=world.partner, data_categories=everything)
+    person_erase(actor=world["org_admin"], person=erased)
+    record(world, never, P.REPORTING)
+    people = [agreed, partly, two, withdrew, ended, later, other, erased, never]
+    asked = (DataCategory.CASE_FACTS, DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.NEEDS)
+
+    for at in (None, NOW() - DAY - DAY / 2):  # now, and before "later" agreed
+        with django_assert_num_queries(1):
+            shared = shared_categories(people=[p.pk for p in people], recipient=world.partner, categories=asked, at=at)
+        for person in people:
+            expected = {c for c in asked if may(person=person, purpose=P.SHARE, recipient=world.partner,
+                                                 categories=[c], at=at)}  # fmt: skip
+            assert set(shared.get(person.pk, ())) == expected, person.given_name
+            assert (person.pk in shared) is bool(expected)
+    assert shared_categories(people=[p.pk for p in people], recipient=world.partner, categories=asked)[two.pk] == {
+        DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.NEEDS,
+    }  # fmt: skip
+    with pytest.raises(ValueError):
+        shared_categories(people=[agreed.pk], recipient=world.partner, categories=[])

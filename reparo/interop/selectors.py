@@ -1,7 +1,8 @@
 """Reads for HTCDS exchange: who may export and import, which cases and people an export holds (asking the consent
-policy for each person), and their HTCDS records.
+policy about each person, for everyone at once), and their HTCDS records.
 
-Consent (asked of :mod:`reparo.consent.policy`, person by person, when the export is planned):
+Consent (asked of :mod:`reparo.consent.policy` when the export is planned: ``shared_categories`` answers for every
+person in one query, exactly as ``may`` answers for one):
 
 - an identified export is for one partner organisation (the recipient). A case is in it only when every survivor on
   it agreed to share its facts (``case_facts``) with that recipient; a responsible person's row only when they agreed

@@ -1,7 +1,7 @@
 """HTCDS export and import: each checks the actor, asks consent where data leaves (exports), writes through the same
 services as intake (imports), and records itself in the audit log.
 
-Export: :func:`htcds_export` decides what the file holds (consent, person by person), writes its audit row, and
+Export: :func:`htcds_export` decides what the file holds (each person's consent), writes its audit row, and
 returns the file as chunks to stream. Import: :func:`htcds_import` reads and checks the whole file, and saves nothing
 unless every row is valid (or ``valid_only`` asks for the valid cases alone); each new case is opened with
 :func:`reparo.cases.services.case_open` (encrypted fields, blind indexes, audit), its other people added with

@@ -22,6 +22,7 @@ process) set it to ``WEB_THREADS``; the server then opens at most ``WEB_WORKERS`
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from typing import Any
@@ -62,16 +63,25 @@ proc_name = "reparo"
 control_socket_disable = True
 
 
-def when_ready(server: Any) -> None:
-    """In the master, before the first worker starts: import the statistics libraries the dashboards use, so that
-    every worker shares them (copy-on-write) instead of importing them on its first dashboard, under load; and say
-    loudly if the database lacks a trigger Reparo relies on."""
-    from django.db import connections
-
+def prepare_workers() -> None:
+    """In the master, before it forks: import the statistics libraries the dashboards use, so that every worker
+    shares them instead of importing them on its first dashboard, under load (decision 0092); then move everything
+    loaded so far out of the garbage collector's sight (``gc.freeze``, as Python's documentation advises before a
+    fork), so that a worker's collections neither scan the shared objects nor write to their pages, which would
+    copy them into every worker."""
     from reparo.analytics import stats
-    from reparo.core.triggers import describe, missing_triggers
 
     stats.preload()
+    gc.collect()
+    gc.freeze()
+
+
+def when_ready(server: Any) -> None:
+    """In the master, before the first worker starts: :func:`prepare_workers`, and say loudly if the database lacks a
+    trigger Reparo relies on."""
+    from django.db import connections
+
+    from reparo.core.triggers import describe, missing_triggers
 
     log = logging.getLogger("gunicorn.error")
     try:
@@ -92,3 +102,4 @@ def when_ready(server: Any) -> None:
             connection.close()
             if connection.alias in getattr(connection, "_connection_pools", {}):
                 connection.close_pool()  # type: ignore[attr-defined]
+    prepare_workers()

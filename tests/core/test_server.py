@@ -97,3 +97,18 @@ def test_the_image_runs_gunicorn_as_an_unprivileged_user_with_pinned_dependencie
     assert "pip install -c requirements/constraints.txt" in dockerfile
     assert 'CMD ["python", "-m", "gunicorn", "--config", "python:reparo.server"]' in dockerfile
     assert dockerfile.index("USER reparo") < dockerfile.index("CMD [")
+
+
+def test_it_loads_the_statistics_libraries_and_freezes_them_before_forking(monkeypatch):
+    """gunicorn's master calls prepare_workers before it forks: the dashboards' libraries are then already imported in
+    every worker, and the objects loaded so far are out of the garbage collector's sight (so that a worker's
+    collections do not copy the shared pages into it)."""
+    import gc
+
+    server = server_settings(monkeypatch)
+    try:
+        server.prepare_workers()
+        assert {"scipy.stats", "lifelines", "statsmodels.stats.contingency_tables"} <= set(sys.modules)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

@@ -5,7 +5,6 @@ person and category by category gives."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from typing import Any
 
 import pytest
@@ -70,42 +69,22 @@ def test_it_makes_an_export_in_as_many_queries_for_three_times_the_people(world:
     assert many == few, (few, many)
 
 
-def _plan_asking_each_person(*, organisation: Any, recipient: Any, program: Any, since: Any) -> selectors.ExportPlan:
-    """The plan as it was made before the policy had a set form: ``may`` for each person and category."""
-    plan = selectors.ExportPlan(organisation=organisation, recipient=recipient)
-    case_ids = list(selectors._cases_in_scope(organisation, program, since).values_list("pk", flat=True))
-    participants: dict[Any, list[tuple[str, Any]]] = defaultdict(list)
-    for case_id, role, person_id in (
-        selectors.CaseParticipant.objects.filter(case_id__in=case_ids, role__in=list(selectors.EXPORTED_ROLES))
-        .order_by("pk")
-        .values_list("case_id", "role", "person_id")
-    ):
-        if (role, person_id) not in participants[case_id]:
-            participants[case_id].append((role, person_id))
-    people = Person.objects.in_bulk({p for rows in participants.values() for _r, p in rows})
-    categories = (DataCategory.CASE_FACTS, DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.NEEDS)
-    allowed = {
-        pk: frozenset(c for c in categories
-                      if may(person=person, purpose=ConsentPurpose.SHARE, recipient=recipient, categories=[c]))
-        for pk, person in people.items()
-    }  # fmt: skip
-    refs, prefs = selectors.case_refs(case_ids), selectors.person_refs(list(people))
-    for case_id in sorted(case_ids, key=lambda pk: refs[pk]):
-        rows = participants.get(case_id, [])
-        survivors = [p for role, p in rows if role == PR.SURVIVOR]
-        if not survivors or any(DataCategory.CASE_FACTS not in allowed[p] for p in survivors):
-            plan.left_out_cases += 1
-            plan.left_out_people += len({p for _r, p in rows})
-            continue
-        kept = [(role, p) for role, p in rows if DataCategory.CASE_FACTS in allowed[p]]
-        plan.left_out_people += len({p for _r, p in rows}) - len({p for _r, p in kept})
-        kept.sort(key=lambda rp: (0 if rp[0] == PR.SURVIVOR else 1, prefs[rp[1]]))
-        plan.case_ids.append(case_id)
-        plan.people[case_id] = [p for _r, p in kept]
-        if all(DataCategory.NEEDS in allowed[p] for p in survivors):
-            plan.needs_shared.add(case_id)
-    plan.allowed = allowed
-    return plan
+def _shared_asking_each_person(
+    *, people: Any, recipient: Any, categories: Any, at: Any = None
+) -> dict[Any, frozenset[str]]:
+    """The consent answer as the export had it before the policy had a set form: ``may`` for each person and
+    category (``people``: the person ids, or the query of them, the export hands to ``shared_categories``)."""
+    ids = {row["person_id"] if isinstance(row, dict) else row for row in people}
+    answer = {}
+    for pk, person in Person.objects.in_bulk(ids).items():
+        allowed = frozenset(
+            c
+            for c in categories
+            if may(person=person, purpose=ConsentPurpose.SHARE, recipient=recipient, categories=[c])
+        )
+        if allowed:
+            answer[pk] = allowed
+    return answer
 
 
 @pytest.mark.parametrize("file_format", ["csv", "json"])
@@ -136,6 +115,6 @@ def test_it_writes_the_same_bytes_as_asking_the_policy_person_by_person(
         now = made(**kwargs)
         assert b"Survivor 1" in now and b"Survivor 0" not in now and b"Responsible 1" not in now
         with monkeypatch.context() as patched:
-            patched.setattr(selectors, "plan_identified", _plan_asking_each_person)
+            patched.setattr(selectors, "shared_categories", _shared_asking_each_person)
             before = made(**kwargs)
         assert now == before

@@ -820,17 +820,21 @@ def check_targets(results: dict[str, Any], counts: dict[str, Any], vendor: str) 
     return checks
 
 
-def write_results(run: dict[str, Any], vendor: str) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+def keep_run(path: Path, about: str, key: str, run: dict[str, Any]) -> None:
+    """Keep ``run`` under ``key`` in a benchmark's results file (one entry per vendor, or vendor and size), beside
+    the entries other runs left there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        data = json.loads(RESULTS.read_text())
+        data = json.loads(path.read_text())
     except (OSError, ValueError):
         data = {}
-    if not isinstance(data.get("runs"), dict):
-        data = {"runs": {}}
-    data["about"] = "make bench: bench/cases.py. One entry per database vendor; times in milliseconds."
-    data["runs"][vendor] = run
-    RESULTS.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    runs = data.get("runs") if isinstance(data.get("runs"), dict) else {}
+    runs[key] = run
+    path.write_text(json.dumps({"about": about, "runs": runs}, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def write_results(run: dict[str, Any], vendor: str) -> None:
+    keep_run(RESULTS, "make bench: bench/cases.py. One entry per database vendor; times in milliseconds.", vendor, run)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ bench/results/dashboards.json (one entry per database vendor and size). Benchmar
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -52,6 +51,7 @@ from bench.cases import (
     database_info,
     ensure_seeded,
     git_commit,
+    keep_run,
     machine,
 )
 from reparo.accounts.models import Membership, Role
@@ -348,13 +348,7 @@ def main() -> None:
     print(f"  a program no slower than the organisation (cold p50){program_vs_org:>8.2f}x  "
           f"{'met' if program_vs_org <= 1.1 else 'NOT MET'}")  # fmt: skip
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(RESULTS.read_text())
-    except (OSError, ValueError):
-        data = {}
-    runs = data.get("runs") if isinstance(data.get("runs"), dict) else {}
-    runs[f"{db['vendor']}:{N}"] = {
+    run = {
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "git": git_commit(),
         "machine": machine(),
@@ -368,8 +362,8 @@ def main() -> None:
         "rebuild_seconds": round(rebuild_seconds, 1),
         "targets": {**TARGETS, "measured": worst, "program_vs_organisation_cold_p50": round(program_vs_org, 2)},
     }
-    data = {"about": "bench/dashboards.py: the outcome dashboards; one entry per vendor and size.", "runs": runs}
-    RESULTS.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    about = "bench/dashboards.py: the outcome dashboards; one entry per vendor and size."
+    keep_run(RESULTS, about, f"{db['vendor']}:{N}", run)
     print(f"\nWrote {RESULTS} in {time.perf_counter() - started:.0f} s in all.")
 
 

@@ -275,7 +275,7 @@ def main() -> None:
     started = time.perf_counter()
     from django.utils import timezone
 
-    from bench.cases import SEED, N, database_info, ensure_seeded, git_commit, machine  # sets Django up
+    from bench.cases import SEED, N, database_info, ensure_seeded, git_commit, keep_run, machine  # sets Django up
     from reparo.accounts.models import Membership, Role
     from reparo.cases.models import Case
     from reparo.cases.synthetic import OPERATORS
@@ -356,13 +356,7 @@ def main() -> None:
     if not all(e["same_bytes_every_run"] for e in summary.values()):
         print("Note: an export gave different bytes in different runs.")
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(RESULTS.read_text())
-    except (OSError, ValueError):
-        data = {}
-    runs_ = data.get("runs") if isinstance(data.get("runs"), dict) else {}
-    runs_[f"{db['vendor']}:{N}"] = {
+    run = {
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "git": git_commit(),
         "machine": machine(),
@@ -375,8 +369,7 @@ def main() -> None:
         "runs_per_export": RUNS,
         "exports": summary,
     }
-    data = {"about": "bench/export.py: the HTCDS export; one entry per vendor and size.", "runs": runs_}
-    RESULTS.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    keep_run(RESULTS, "bench/export.py: the HTCDS export; one entry per vendor and size.", f"{db['vendor']}:{N}", run)
     print(f"\nWrote {RESULTS} in {time.perf_counter() - started:.0f} s in all.")
 
 

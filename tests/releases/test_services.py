@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError, connections
 
 from reparo.audit.models import AuditEvent
 from reparo.cases.models import CaseStatus
 from reparo.releases import services
 from reparo.releases.models import PrivacyBudget, Release
+from tests.conftest import at_once
 from tests.releases import factories as rf
 
 pytestmark = pytest.mark.django_db
@@ -136,33 +135,15 @@ def test_two_releases_made_at_once_cannot_both_pass_the_budget(world: Any, monke
         return slow_counts(scope)
 
     monkeypatch.setitem(services.selectors.COUNTS, "cases_by_status", slowly)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def publish() -> None:
+    def publish() -> str:
         try:
-            barrier.wait(timeout=10)
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    _publish(world, "3")
-                    outcomes.append("published")
-                    return
-                except ValidationError:
-                    outcomes.append("refused")
-                    return
-                except OperationalError as exc:  # SQLite's shared in-memory database only (see above)
-                    if "locked" not in str(exc) or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-        finally:
-            connections.close_all()
+            _publish(world, "3")
+        except ValidationError:
+            return "refused"
+        return "published"
 
-    threads = [threading.Thread(target=publish) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    outcomes = at_once(publish)
     assert sorted(outcomes) == ["published", "refused"]
     budget = PrivacyBudget.objects.get(organisation=world.alice_org)
     assert budget.spent == Decimal("3")

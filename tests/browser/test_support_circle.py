@@ -88,7 +88,9 @@ def test_a_coordinator_opens_a_circle_and_a_volunteer_records_a_meeting_on_a_pho
         expect(mobile.get_by_role("heading", name="Circle with Mari")).to_be_visible()
         mobile.get_by_role("link", name="Record a meeting").click()
         expect(mobile.get_by_role("heading", name="Record a meeting")).to_be_visible()
-        held = timezone.localtime() - datetime.timedelta(hours=1)
+        # An hour ago, but not before the day the circle opened (a run just after midnight would cross it).
+        opened = timezone.make_aware(datetime.datetime.combine(circle.opened_on, datetime.time.min))
+        held = max(timezone.localtime() - datetime.timedelta(hours=1), timezone.localtime(opened))
         mobile.get_by_label("When it was held").fill(held.strftime("%Y-%m-%dT%H:%M"))
         expect(mobile.get_by_label("Helper 0")).to_be_checked()
         mobile.get_by_label("Helper 2").uncheck()

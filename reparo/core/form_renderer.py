@@ -1,10 +1,11 @@
-"""The form renderer: Django's, with its plainest widget templates (``<input>`` of every type and ``<textarea>``)
-rendered in Python.
+"""The form renderer: Django's, with its plainest widget templates (``<input>`` of every type, ``<textarea>`` and
+``<select>`` with its ``<option>``s) rendered in Python.
 
 Each of those templates is a line of markup, but rendering it through the template engine (with its ``attrs``
 include) costs more than building the rest of a field; the case list and case page render several on every
-view. The output is character for character what Django's templates give (tests/core/test_form_renderer.py
-compares them); any other template, or a project override of these, goes through the template engine."""
+view, and a ``<select>`` renders one per option (a list of a hundred people cost a dashboard more than its figures).
+The output is character for character what Django's templates give (tests/core/test_form_renderer.py compares
+them); any other template, or a project override of these, goes through the template engine."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from html import escape
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
+from django.template import Context
+from django.template.base import render_value_in_context
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
@@ -24,6 +27,9 @@ INPUT_TEMPLATES = frozenset(
     )
 )  # fmt: skip
 TEXTAREA_TEMPLATE = f"{_WIDGETS}textarea.html"
+SELECT_TEMPLATE = f"{_WIDGETS}select.html"
+OPTION_TEMPLATE = f"{_WIDGETS}select_option.html"
+_CONTEXT = Context()  # how ``{{ value }}`` shows a value in a form's template: localized, then escaped
 
 
 def _formatted(value: Any) -> str:
@@ -56,6 +62,29 @@ def render_textarea(widget: dict[str, Any]) -> str:
     return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
 
 
+def _shown(value: Any) -> str:
+    return render_value_in_context(value, _CONTEXT)
+
+
+def render_option(option: dict[str, Any]) -> str:
+    # django/forms/widgets/select_option.html (its file ends with a line break, and an include keeps it)
+    value, label = _formatted(option["value"]), _shown(option["label"])
+    return f'<option value="{value}"{_attrs(option["attrs"])}>{label}</option>\n'
+
+
+def render_select(widget: dict[str, Any]) -> str:
+    # django/forms/widgets/select.html
+    parts = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{_shown(group_name)}">')
+        parts.extend(f"\n  {render_option(option)}" for option in group_choices)
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
 class LeanFormRenderer(DjangoTemplates):
     """:class:`django.forms.renderers.DjangoTemplates`, rendering ``<input>`` and ``<textarea>`` widgets in
     Python unless the project overrides their templates."""
@@ -72,6 +101,12 @@ class LeanFormRenderer(DjangoTemplates):
             self._overridden[template_name] = overridden
         return not overridden
 
+    def _plain_options(self, widget: dict[str, Any]) -> bool:
+        """Whether a select and each of its options use Django's own templates (a widget may name its own)."""
+        if "optgroups" not in widget or not (self._ours(SELECT_TEMPLATE) and self._ours(OPTION_TEMPLATE)):
+            return False
+        return all(o["template_name"] == OPTION_TEMPLATE for _n, options, _i in widget["optgroups"] for o in options)
+
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         widget = context.get("widget")
         if widget is not None and request is None:
@@ -79,4 +114,6 @@ class LeanFormRenderer(DjangoTemplates):
                 return render_input(widget)
             if template_name == TEXTAREA_TEMPLATE and self._ours(template_name):
                 return render_textarea(widget)
+            if template_name == SELECT_TEMPLATE and self._plain_options(widget):
+                return render_select(widget)
         return super().render(template_name, context, request)

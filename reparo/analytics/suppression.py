@@ -23,6 +23,7 @@ two pages cannot be subtracted from each other either.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -110,12 +111,30 @@ def suppress_table(
     col_names = tuple(columns) if columns is not None else tuple(str(j) for j in range(n_cols))
     if len(row_names) != n_rows or len(col_names) != n_cols:
         raise ValueError("Row and column names must match the table's shape.")
+    made = _suppressed(tuple(map(tuple, grid.tolist())), int(threshold), bool(rows_add_up))
+    n_cells = n_rows * n_cols
+    return SafeTable(
+        rows=row_names,
+        columns=col_names,
+        cells=tuple(made[i * n_cols : (i + 1) * n_cols] for i in range(n_rows)),
+        row_totals=made[n_cells : n_cells + n_rows],
+        column_totals=made[n_cells + n_rows : n_cells + n_rows + n_cols],
+        total=made[n_cells + n_rows + n_cols],
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _suppressed(counts: tuple[tuple[int, ...], ...], threshold: int, rows_add_up: bool) -> tuple[Cell, ...]:
+    """Every value of the table (cells row by row, row totals, column totals, the grand total) as a :class:`Cell`.
+    Depends on nothing but its arguments: kept in memory, a table asked again (a dashboard viewed again, its
+    figures unchanged) is not solved again."""
+    grid = np.asarray(counts, dtype=np.int64)
+    n_rows, n_cols = grid.shape
 
     # Every value of the table as one vector: cells (row-major), then row totals, column totals, grand total.
     values = np.concatenate([grid.ravel(), grid.sum(axis=1), grid.sum(axis=0), [grid.sum()]]).astype(np.int64)
     n_cells = n_rows * n_cols
     row_total_at = n_cells
-    col_total_at = n_cells + n_rows
     grand_at = n_cells + n_rows + n_cols
 
     # Each equation: a list of member indexes whose first len-1 members add up to the last.
@@ -188,15 +207,7 @@ def suppress_table(
             state = [CellState.HIDDEN if st_ == CellState.SHOWN else st_ for st_ in state]
             break
 
-    made = [Cell(int(values[k]), state[k]) for k in range(len(values))]
-    return SafeTable(
-        rows=row_names,
-        columns=col_names,
-        cells=tuple(tuple(made[i * n_cols : (i + 1) * n_cols]) for i in range(n_rows)),
-        row_totals=tuple(made[row_total_at : row_total_at + n_rows]),
-        column_totals=tuple(made[col_total_at : col_total_at + n_cols]),
-        total=made[grand_at],
-    )
+    return tuple(Cell(int(values[k]), state[k]) for k in range(len(values)))
 
 
 def table_equations(n_rows: int, n_cols: int, *, rows_add_up: bool = True) -> list[list[int]]:

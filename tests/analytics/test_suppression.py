@@ -115,3 +115,25 @@ def test_side_by_side_measures_do_not_hide_each_other() -> None:
 @given(st.lists(st.lists(st.integers(0, 40), min_size=3, max_size=3), min_size=1, max_size=4))
 def test_no_small_count_is_derivable_in_side_by_side_tables(counts: list[list[int]]) -> None:
     _assert_safe(suppress_table(counts, rows_add_up=False), rows_add_up=False)
+
+
+def test_it_answers_a_table_asked_again_from_memory_with_the_callers_names(monkeypatch) -> None:
+    from reparo.analytics import suppression
+
+    counts = [[3, 40, 50], [60, 5, 70], [80, 90, 100]]  # small cells: the audit solves linear programmes
+    first = suppress_table(counts, rows=("a", "b", "c"), columns=("x", "y", "z"))
+    solved = []
+    real = suppression._Reader.solve
+    monkeypatch.setattr(suppression._Reader, "solve", lambda self, cost: solved.append(1) or real(self, cost))
+    again = suppress_table([list(r) for r in counts], rows=("p", "q", "r"), columns=("u", "v", "w"))
+    assert not solved
+    assert again.cells == first.cells and again.total == first.total
+    assert again.rows == ("p", "q", "r") and again.cell("q", "v").is_small
+    # Anything that changes the answer is part of what is remembered: another threshold, another kind of table,
+    # one count more.
+    lower = suppress_table(counts, threshold=4)
+    assert not lower.cells[1][1].is_small and first.cells[1][1].is_small
+    side_by_side = suppress_table(counts, rows_add_up=False)
+    assert side_by_side.row_totals[0].is_hidden and not first.row_totals[0].is_hidden
+    moved = suppress_table([[4, 40, 50], [60, 5, 70], [80, 90, 100]])
+    assert moved.cells[0][0].value == 4 and solved

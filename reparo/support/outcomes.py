@@ -26,7 +26,7 @@ from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import people_who_may
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.evaluation.models import SurveyResponse
-from reparo.processes.models import ProcessType
+from reparo.processes.models import Process, ProcessType
 from reparo.support.models import FOLLOW_UP_MONTHS, OUTCOME_INSTRUMENTS, SupportCircle, follow_up_timepoint
 
 START = "circle_start"
@@ -90,8 +90,15 @@ def score_pairs(scope: Any) -> dict[tuple[str, int], list[Pair]]:
     return pairs
 
 
-def circle_changes(scope: Any) -> list[CircleChange]:
-    pairs = score_pairs(scope)
+def any_circle(scope: Any) -> bool:
+    """Whether the scope's programs have ever had a support circle process (1 small query). Without one there are
+    no scores or goals to read, and the figures are the same tables of zeros without the two larger queries."""
+    return Process.objects.filter(case__program_id__in=scope.program_ids, type=ProcessType.SUPPORT_CIRCLE).exists()
+
+
+def circle_changes(scope: Any, *, present: bool = True) -> list[CircleChange]:
+    """``present=False``: the scope has no support circle process (:func:`any_circle`), so no scores are read."""
+    pairs = score_pairs(scope) if present else defaultdict(list)
     columns = [(code, months) for code in OUTCOME_INSTRUMENTS for months in FOLLOW_UP_MONTHS]
     grid = [[sum(1 for p in pairs[col] if p.program_id == pk) for col in columns] for pk in scope.program_ids]
     table = suppress_table(
@@ -119,13 +126,12 @@ class GoalOutcomes:
     median_days_to_first_goal: float | None  # None: fewer than 11 circles have met a goal (or their count is hidden)
 
 
-def goal_outcomes(scope: Any) -> GoalOutcomes:
-    """Circles, goals set, goals the survivor confirmed met, circles with at least one goal met, and the median days
-    from a circle's start to its first goal met. 2 queries."""
+def _goal_rows(scope: Any) -> Any:
+    """Each circle of a consenting survivor: its program, start, goals set and met, and the first goal met."""
     circles = SupportCircle.objects.filter(
         process__case__program_id__in=scope.program_ids, survivor_id__in=_consenting(scope)
     )
-    rows = (
+    return (
         circles.annotate(
             goals_set=Count("goals"),
             goals_met=Count("goals", filter=Q(goals__met_on__isnull=False)),
@@ -134,6 +140,12 @@ def goal_outcomes(scope: Any) -> GoalOutcomes:
         .values_list("process__case__program_id", "opened_on", "goals_set", "goals_met", "first_met")
         .order_by()
     )
+
+
+def goal_outcomes(scope: Any, *, present: bool = True) -> GoalOutcomes:
+    """Circles, goals set, goals the survivor confirmed met, circles with at least one goal met, and the median days
+    from a circle's start to its first goal met. 1 query; none with ``present=False`` (see :func:`circle_changes`)."""
+    rows = _goal_rows(scope) if present else []
     counts: dict[tuple[int, str], int] = defaultdict(int)
     days: dict[int, list[int]] = defaultdict(list)
     for program_id, opened_on, goals_set, goals_met, first_met in rows:
@@ -177,7 +189,8 @@ def _months(months: int) -> str:
 
 def figures(scope: Any) -> list[Figure]:
     """The support circles' two figures for the dashboard and the report."""
-    changes = circle_changes(scope)
+    present = any_circle(scope)
+    changes = circle_changes(scope, present=present)
     header = (
         _("Measure"), _("People"), _("Mean at the start"), _("Mean then"), _("Change (95% CI)"), _("t-test p"),
         _("Wilcoxon p"), _("Hedges' g"),
@@ -212,7 +225,7 @@ def figures(scope: Any) -> list[Figure]:
         header,
         tuple(rows),
     )  # fmt: skip
-    goals = goal_outcomes(scope)
+    goals = goal_outcomes(scope, present=present)
     labels = {
         "circles": _("Support circles"),
         "goals": _("Goals the survivors set"),

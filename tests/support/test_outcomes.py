@@ -140,3 +140,25 @@ def test_goals_met_and_the_time_to_the_first_equal_a_direct_computation(scene: A
     assert goals.cells["met"].shown == 24
     assert goals.cells["circles_met"].shown == 12
     assert goals.median_days_to_first_goal == pystats.median(days)
+
+
+def test_without_a_support_circle_its_figures_are_the_same_tables_of_zeros_from_one_small_query(
+    scene: Any, monkeypatch: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reparo.support import outcomes
+
+    support_circle(scene.program, recorder=scene["coordinator"])  # in Alice's organisation, not Charlie's
+    Program.objects.create(organisation=scene.charlie_org, name="Charlie's program")
+    charlie_scope = selectors.scope_for(scene.charlie, organisation_pk=scene.charlie_org.pk)
+    with CaptureQueriesContext(connection) as quick:
+        shown = [(x.key, x.header, x.rows) for x in outcomes.figures(charlie_scope)]
+    assert len(quick.captured_queries) == 1
+    monkeypatch.setattr(outcomes, "any_circle", lambda scope: True)  # as if there were one: every query made
+    with CaptureQueriesContext(connection) as full:
+        assert [(x.key, x.header, x.rows) for x in outcomes.figures(charlie_scope)] == shown
+    assert len(full.captured_queries) == 2  # the scores and the goals
+    monkeypatch.undo()
+    assert outcomes.any_circle(_scope(scene)) and not outcomes.any_circle(charlie_scope)

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from reparo.access.actors import organisation_ids_where, users_with
 from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
+from reparo.accounts import access_cache
 from reparo.agreements.models import ItemKind, ObligationStatus
 from reparo.analytics import evidence, stats
 from reparo.analytics.models import ActionStatus, ImprovementAction
@@ -675,6 +676,17 @@ def programs_of(scope: Scope) -> QuerySet[Program]:
 
 def owners_for(scope: Scope) -> QuerySet[Any]:
     return users_with(scope.organisation, Capability.WORK_IN_PROGRAM).order_by("email")
+
+
+def owner_choices(scope: Scope) -> tuple[tuple[Any, str], ...]:
+    """(id, name) of :func:`owners_for`, in its order, for the improvement form's list: kept by the process while
+    the access stamp is unchanged (:mod:`reparo.accounts.access_cache`), so the names are not read and decrypted on
+    every view of the dashboard. The form still checks a chosen owner against :func:`owners_for`."""
+
+    def build() -> tuple[tuple[Any, str], ...]:
+        return tuple((user.pk, user.display_name) for user in owners_for(scope).only("id", "email", "full_name"))
+
+    return access_cache.shared(scope.actor, ("outcome_owners", scope.organisation.pk), build)
 
 
 # --- everything for one page ------------------------------------------------------------------------------

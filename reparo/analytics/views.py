@@ -24,7 +24,10 @@ def index(request: HttpRequest) -> HttpResponse:
 def _render_dashboard(request: HttpRequest, scope: selectors.Scope) -> HttpResponse:
     board = selectors.dashboard(scope)
     programs = selectors.programs_of(scope)
-    form = ImprovementForm(owners=selectors.owners_for(scope), programs=programs, initial={"program": scope.program})
+    form = ImprovementForm(
+        owners=selectors.owners_for(scope), owner_names=selectors.owner_choices(scope), programs=programs,
+        initial={"program": scope.program},
+    )  # fmt: skip
     return render(
         request,
         "analytics/dashboard.html",

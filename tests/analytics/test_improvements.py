@@ -132,3 +132,29 @@ def test_it_stores_the_finding_and_action_encrypted_and_the_dashboard_shows_them
     assert "Canary" not in repr(raw) and "marisol" not in repr(raw).lower()
     page = client.get(url).content.decode()
     assert finding in page and action in page
+
+
+def _owner_options(html: str) -> list[str]:
+    import re
+
+    select = re.search(r'<select[^>]* name="owner"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))
+
+
+def test_the_owner_list_names_who_may_own_an_action_as_of_each_view(client: Any, world: Any) -> None:
+    from reparo.accounts.models import Membership
+
+    sign_in(client, world["evaluator"])
+    url = reverse("analytics:organisation", args=[world.alice_org.pk])
+    owners = _owner_options(client.get(url).content.decode())
+    assert world["facilitator"].display_name in owners and world["coordinator"].display_name in owners
+    assert world.charlie.display_name not in owners and world["partner_worker"].display_name not in owners
+    assert _owner_options(client.get(url).content.decode()) == owners  # the second view, from the kept list
+    # A colleague renamed and another's role ended, by any code: the next view lists them as they are now.
+    world["facilitator"].full_name = "Renamed Facilitator"
+    world["facilitator"].save()
+    Membership.objects.filter(user=world["coordinator"]).update(is_active=False)
+    now = _owner_options(client.get(url).content.decode())
+    assert "Renamed Facilitator" in now and world["coordinator"].display_name not in now
+    assert len(now) == len(owners) - 1

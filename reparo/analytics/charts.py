@@ -13,6 +13,8 @@ own lines above its bar or interval, wrapped at word boundaries and never cut. T
 from __future__ import annotations
 
 import itertools
+import os
+import secrets
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +29,19 @@ GRID = "#cbd2d9"
 FONT = "sans-serif"
 
 _ids = itertools.count(1)
+_prefix = ""
+
+
+def _new_prefix() -> None:
+    """A chart's ids: a random prefix per process (a new one in each forked worker), then a count. A page may hold
+    charts drawn by several processes (the figures kept in a shared cache, a support circle figure drawn now), and
+    no two may share an id."""
+    global _prefix
+    _prefix = secrets.token_hex(4)
+
+
+_new_prefix()
+os.register_at_fork(after_in_child=_new_prefix)
 
 # The page's drawing (the PDF's is set on each chart class): a narrow view box, every text 14 units high, labels
 # wrapped at LABEL_CHARS characters (a 14-unit sans-serif letter is at most about 8 units wide on average).
@@ -318,7 +333,7 @@ class LineChart:
 
 
 def _frame(title: str, description: str, width: int, height: int, css: str) -> tuple[SafeString, SafeString]:
-    n = next(_ids)
+    n = f"{_prefix}-{next(_ids)}"
     return _HEAD.format(css, width, height, n, n, n, title, n, description), _TAIL.format()
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reparo.agreements.models import ObligationStatus
 from reparo.analytics.charts import Bar, BarChart, Interval, IntervalChart, LineChart, Series
 from reparo.analytics.extensions import extra_figures
-from reparo.analytics.selectors import CountPanel, Dashboard, OutcomeChange
+from reparo.analytics.selectors import CountPanel, Dashboard, OutcomeChange, keep_with
 from reparo.analytics.suppression import THRESHOLD, Cell, CellState
 from reparo.cases.models import OPEN_STATUSES
 
@@ -154,6 +156,12 @@ def _outcome_row(o: OutcomeChange) -> tuple[str, ...]:
 
 
 def figures(board: Dashboard) -> list[Figure]:
+    """Every figure of the page and the report: the dashboard's own, then those other apps add."""
+    return [*own_figures(board), *extra_figures(board.scope)]
+
+
+def own_figures(board: Dashboard) -> list[Figure]:
+    """The figures drawn from the board alone (so they may be kept with it)."""
     out = [_count_figure(board.funnel)]
 
     stage_rows = tuple(
@@ -313,8 +321,21 @@ def figures(board: Dashboard) -> list[Figure]:
               "were at or above it and 11 below."),
         )
     )  # fmt: skip
-    out.extend(extra_figures(board.scope))  # e.g. the support circles' outcomes, beside CoSA
     return out
+
+
+def page_parts(board: Dashboard) -> dict[str, SafeString]:
+    """The summary and the dashboard's own figures as the page shows them, kept with the figures: they are the same
+    for everyone who may see the figures, and drawing them costs more than reading the kept figures. The figures
+    other apps add (:func:`extra_figures`) are drawn on each view, from what they read then."""
+
+    def draw() -> dict[str, SafeString]:
+        return {
+            "summary": render_to_string("analytics/_summary.html", {"summary": summary(board)}),
+            "figures": render_to_string("analytics/_figures.html", {"figures": own_figures(board)}),
+        }
+
+    return keep_with(board, "page", draw)  # the key holds the language already
 
 
 def _share(value: float | None) -> str:

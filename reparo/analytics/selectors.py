@@ -26,10 +26,10 @@ import dataclasses
 import datetime
 import statistics as pystats
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from django.core.cache import cache
@@ -55,6 +55,8 @@ from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.organisations.models import Organisation, Program
 from reparo.organisations.selectors import organisation_get_for
 from reparo.processes.models import ProcessStage, ProcessType
+
+T = TypeVar("T")
 
 OUTCOME_INSTRUMENTS = evidence.OUTCOME_INSTRUMENTS
 FOLLOW_UP_DAYS = (90, 180, 365, 730)
@@ -707,6 +709,8 @@ class Dashboard:
     reoffending: Reoffending
     distress: list[DistressMonth]
     as_of: datetime.datetime | None = None  # when these figures were computed; nothing they rest on changed since
+    # Where these figures are kept and until when (None: not kept): what is drawn from them alone may be kept with them.
+    kept: tuple[str, datetime.datetime] | None = None
 
 
 KEPT_FOR = 3600  # seconds a computed dashboard is kept at most (it is dropped sooner when anything changes)
@@ -728,7 +732,7 @@ def dashboard(scope: Scope) -> Dashboard:
     key = _kept_key(scope, version)
     kept = cache.get(key)
     if kept is not None and kept[0] > scope.at:
-        return Dashboard(scope=scope, **kept[1])
+        return Dashboard(scope=scope, **kept[1], kept=(key, kept[0]))
     # The changes were taken on the primary; the figures are read where they are at least as new (the replica, when
     # the view asked for it and it has caught up).
     with evidence.reading(scope.organisation.pk, version):
@@ -752,6 +756,24 @@ def dashboard(scope: Scope) -> Dashboard:
         valid_until = evidence.next_change(scope.organisation.pk, at=scope.at)
     seconds = min(KEPT_FOR, (valid_until - scope.at).total_seconds())
     if seconds > 0:
-        fields = {f.name: getattr(board, f.name) for f in dataclasses.fields(board) if f.name != "scope"}
+        fields = {f.name: getattr(board, f.name) for f in dataclasses.fields(board) if f.name not in ("scope", "kept")}
         cache.set(key, (valid_until, fields), timeout=seconds)
+        board = dataclasses.replace(board, kept=(key, valid_until))
     return board
+
+
+def keep_with(board: Dashboard, part: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept with the board's figures (under the same key and for as long) when they are kept: for what
+    is drawn from the figures alone, the same for everyone who may see them (the page's charts and tables)."""
+    if board.kept is None:
+        return compute()
+    key, valid_until = board.kept
+    key = f"{key}:{part}"
+    found = cache.get(key)
+    if found is not None and found[0] == valid_until:
+        return found[1]  # type: ignore[no-any-return]
+    value = compute()
+    seconds = min(KEPT_FOR, (valid_until - board.scope.at).total_seconds())
+    if seconds > 0:
+        cache.set(key, (valid_until, value), timeout=seconds)
+    return value

@@ -446,3 +446,53 @@ def test_it_compares_re_offending_with_the_comparison_cohort(world: Any) -> None
     assert points[180].program == pytest.approx(0.5)
     assert points[90].comparison == pytest.approx(0.5)
     assert points[730].program is None  # nobody followed that long
+
+
+def test_the_drawn_figures_kept_between_views_follow_the_language_and_the_data(client: Any, scene: Any) -> None:
+    from reparo.analytics import presentation
+
+    sign_in(client, scene["evaluator"])
+    url = reverse("analytics:program", args=[scene.alice_org.pk, scene.program.pk])
+    drawn = []
+    real = presentation.own_figures
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(presentation, "own_figures", lambda board: drawn.append(1) or real(board))
+        first = client.get(url).content.decode()
+        again = client.get(url).content.decode()
+        assert len(drawn) == 1 and _table_counts(again) == _table_counts(first)  # the second view: kept
+        spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        assert "Tiempo en cada etapa" in spanish and "Time in each stage" in first and len(drawn) == 2
+        # Something the figures rest on changes: the next view draws them again from the new figures.
+        f.case(scene.program, recorder=scene["coordinator"], status=CaseStatus.CLOSED)
+        after = client.get(url).content.decode()
+    assert len(drawn) == 3 and sum(_table_counts(after)) == sum(_table_counts(first)) + 1  # one more case counted
+
+
+def test_a_page_with_kept_figures_and_figures_drawn_now_has_no_id_twice(client: Any, scene: Any) -> None:
+    from tests.conftest import duplicate_ids
+    from tests.support.test_outcomes import support_circle
+
+    support_circle(scene.program, recorder=scene["coordinator"])  # its figures are drawn on every view
+    sign_in(client, scene["evaluator"])
+    url = reverse("analytics:organisation", args=[scene.alice_org.pk])
+    for _ in range(2):  # the first view draws everything; the second keeps the dashboard's own figures
+        html = client.get(url).content.decode()
+        assert 'data-figure="support_goals"' in html and 'data-figure="funnel"' in html
+        assert duplicate_ids(html) == []
+        assert len(re.findall(r'aria-labelledby="chart-', html)) == len(re.findall(r"<svg", html))
+
+
+def test_each_forked_process_names_its_charts_apart() -> None:
+    import os
+
+    from reparo.analytics import charts
+
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports its prefix and leaves at once
+        os.write(write, charts._prefix.encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    assert os.read(read, 64).decode() not in ("", charts._prefix)
+    os.close(read)

@@ -151,9 +151,12 @@ def test_the_owner_list_names_who_may_own_an_action_as_of_each_view(client: Any,
     assert world["facilitator"].display_name in owners and world["coordinator"].display_name in owners
     assert world.charlie.display_name not in owners and world["partner_worker"].display_name not in owners
     assert _owner_options(client.get(url).content.decode()) == owners  # the second view, from the kept list
-    # A colleague renamed and another's role ended, by any code: the next view lists them as they are now.
+    # A colleague renamed, then another's role ended, by any code: each next view lists them as they are now.
+    old_name = world["facilitator"].display_name
     world["facilitator"].full_name = "Renamed Facilitator"
     world["facilitator"].save()
+    renamed = _owner_options(client.get(url).content.decode())
+    assert "Renamed Facilitator" in renamed and old_name not in renamed
     Membership.objects.filter(user=world["coordinator"]).update(is_active=False)
     now = _owner_options(client.get(url).content.decode())
     assert "Renamed Facilitator" in now and world["coordinator"].display_name not in now

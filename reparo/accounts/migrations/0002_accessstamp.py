@@ -6,6 +6,7 @@ from django.db import migrations, models
 
 # Each table, and the columns whose change matters to what is kept (None: any change). Signing in writes a user's
 # last_login and a device's counters: those keep the stamp, so sign-ins do not drop every process's copies.
+# (Migration 0007 adds the user's full_name: lists of colleagues kept under the stamp show names.)
 WATCHED = {
     "accounts_user": ("email", "is_active"),
     "accounts_membership": None,

@@ -61,12 +61,16 @@ class ReadyChoices(BaseChoiceIterator):
 
     def options_html(self, chosen: set[str]) -> SafeString:
         """The ``<option>`` elements, escaped once for the life of this object (see :func:`shared_choices`)."""
-        if self._options is None:
-            self._options = _options(self.pairs)
-            self._unselected = html_join([plain for _key, plain, _selected in self._options])
+        options = self._options
+        if options is None:
+            # Built aside and published unselected HTML first: a thread of the same process that finds the options
+            # set must find their HTML too (it would otherwise show an empty list).
+            options = _options(self.pairs)
+            self._unselected = html_join([plain for _key, plain, _selected in options])
+            self._options = options
         if not chosen:
             return self._unselected
-        return _join(self._options, chosen)
+        return _join(options, chosen)
 
     def __iter__(self) -> Any:
         return iter(self.pairs)

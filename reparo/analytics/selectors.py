@@ -773,7 +773,11 @@ def keep_with(board: Dashboard, part: str, compute: Callable[[], T]) -> T:
     if found is not None and found[0] == valid_until:
         return found[1]  # type: ignore[no-any-return]
     value = compute()
-    seconds = min(KEPT_FOR, (valid_until - board.scope.at).total_seconds())
+    # No longer than the figures themselves are kept: counted from when they were computed, not from this view.
+    computed = board.as_of or board.scope.at
+    seconds = min(
+        KEPT_FOR - (board.scope.at - computed).total_seconds(), (valid_until - board.scope.at).total_seconds()
+    )
     if seconds > 0:
         cache.set(key, (valid_until, value), timeout=seconds)
     return value

@@ -123,7 +123,7 @@ def suppress_table(
     )
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=512)  # a dashboard asks about 15 tables; each kept costs up to tens of KB
 def _suppressed(counts: tuple[tuple[int, ...], ...], threshold: int, rows_add_up: bool) -> tuple[Cell, ...]:
     """Every value of the table (cells row by row, row totals, column totals, the grand total) as a :class:`Cell`.
     Depends on nothing but its arguments: kept in memory, a table asked again (a dashboard viewed again, its

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reparo.agreements.models import ObligationStatus
@@ -16,6 +15,7 @@ from reparo.analytics.extensions import extra_figures
 from reparo.analytics.selectors import CountPanel, Dashboard, OutcomeChange, keep_with
 from reparo.analytics.suppression import THRESHOLD, Cell, CellState
 from reparo.cases.models import OPEN_STATUSES
+from reparo.core.html import SafeString
 
 
 def cell_text(cell: Cell) -> str:

@@ -309,6 +309,11 @@ def _at(hours: int) -> str:
     return (timezone.localtime() + datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
 
 
+def _first_half_of(grant: Any) -> dict[str, str]:
+    """A report period within the grant's (which is the year the world was built in)."""
+    return {"start": grant.starts_on.isoformat(), "end": grant.starts_on.replace(month=6, day=30).isoformat()}
+
+
 def fresh(obj: Any) -> Any:
     """The object as the database has it now (its version may have moved since the world was built)."""
     return type(obj).objects.get(pk=obj.pk)
@@ -702,8 +707,8 @@ URLS: dict[str, Entry] = {
         "FUNDING_VIEW",
         data=lambda o: {"program": o["program"], "category": "travel", "spent_on": _day(), "amount": "1.00"},
     ),
-    "funding:report_pdf": action("FUNDING_VIEW", data=lambda o: {"start": "2026-01-01", "end": "2026-06-30"}),
-    "funding:report_csv": action("FUNDING_VIEW", data=lambda o: {"start": "2026-01-01", "end": "2026-06-30"}),
+    "funding:report_pdf": action("FUNDING_VIEW", data=lambda o: _first_half_of(o["grant"])),
+    "funding:report_csv": action("FUNDING_VIEW", data=lambda o: _first_half_of(o["grant"])),
     # Messages: the case's conversations, and what one side asks to pass on to the other.
     "messaging:thread_start": action("CASE_READ"),
     "messaging:thread": page("CASE_WORK", data=lambda o: {"body": "Hello"}),

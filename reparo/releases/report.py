@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reparo.releases.models import Release
@@ -52,7 +53,7 @@ def release_pdf(release: Release) -> bytes:
               "who agreed to be counted in reports that do not identify anyone are counted, each person at most "
               "once in each table, and random noise was added to every number (differential privacy), so that no "
               "one can be picked out.")
-            % {"date": release.published_at.date().isoformat(), "epsilon": release.epsilon},
+            % {"date": timezone.localdate(release.published_at).isoformat(), "epsilon": release.epsilon},
             styles["Normal"],
         ),
         Spacer(1, 6 * mm),

@@ -365,7 +365,9 @@ def test_it_shows_distress_check_in_trends_of_consenting_people_only(scene: Any)
     from reparo.safety.models import DistressCheckIn
 
     refs = set(_consenting_refs())
-    when = timezone.now() - datetime.timedelta(hours=1)
+    # An hour ago, but not before this month began (a run in the first hour of a month would cross it).
+    month_began = timezone.make_aware(datetime.datetime.combine(timezone.localdate().replace(day=1), datetime.time.min))
+    when = max(timezone.now() - datetime.timedelta(hours=1), month_began)
     ratings = []
     for i, c in enumerate(Case.objects.filter(program=scene.program, status=CaseStatus.CLOSED)):
         process = c.processes.get()

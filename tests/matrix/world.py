@@ -473,7 +473,7 @@ def _build_org(
     funder = funding.funder_create(actor=staff.admin, organisation=organisation, name=f"Northern Trust {org}")
     grant = funding.grant_create(
         actor=staff.admin, funder=funder, reference=f"NT-{org}", restricted=True, amount=Decimal("10000.00"),
-        currency="EUR", starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31),
+        currency="EUR", starts_on=today.replace(month=1, day=1), ends_on=today.replace(month=12, day=31),  # this year
         purpose="Dialogue sessions", conditions=c(org, "funding"),
     )  # fmt: skip
     deadline = funding.deadline_add(actor=staff.admin, grant=grant, due_on=today, what="Interim report")

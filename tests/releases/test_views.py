@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from reparo.audit.models import AuditEvent
-from reparo.releases import services
+from reparo.releases import report, services
 from reparo.releases.models import PrivacyBudget, Release
 from tests.conftest import page_title, sign_in
 
@@ -96,6 +98,14 @@ def test_the_release_page_and_its_downloads_show_the_same_numbers(client: Any, w
     downloads = AuditEvent.objects.filter(action="release.downloaded", object_id=str(release.pk))
     assert sorted(e.detail["format"] for e in downloads) == ["csv", "pdf"]
     assert all(e.actor == world["coordinator"] for e in downloads)
+
+
+def test_the_pdf_dates_the_release_on_the_local_day(world: Any, release: Release, settings: Any) -> None:
+    # 23:30 UTC is already the next day in Auckland (a release published just after local midnight).
+    settings.TIME_ZONE = "Pacific/Auckland"
+    release.published_at = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)
+    pdf = PdfReader(io.BytesIO(report.release_pdf(release)))
+    assert "Published on 2026-07-01." in " ".join(page.extract_text() or "" for page in pdf.pages)
 
 
 def test_an_org_admin_sets_the_yearly_budget_from_the_page(client: Any, world: Any) -> None:

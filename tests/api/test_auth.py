@@ -19,6 +19,7 @@ from reparo.access.services import membership_grant
 from reparo.accounts.models import RateLimitWindow
 from reparo.api import services
 from reparo.api.models import ApiToken
+from reparo.api.selectors import TOKEN_PREFIX
 from reparo.audit.models import AuditEvent
 from reparo.organisations.models import Organisation
 from tests.api.conftest import make_token
@@ -126,7 +127,8 @@ def test_the_token_is_stored_only_as_its_digest(api: Any) -> None:
     """Neither the secret nor its secret part is anywhere in the database: every column of every table is read."""
     token = ApiToken.objects.get(pk=api.partner.token.pk)
     assert token.digest == hashlib.sha256(api.partner.secret.encode()).hexdigest()
-    secret_part = api.partner.secret.rsplit("_", 1)[1]
+    # rpt_<key id>_<secret part>: the secret part may itself hold "_", so split after the key id, not at the last "_".
+    secret_part = api.partner.secret.removeprefix(TOKEN_PREFIX).split("_", 1)[1]
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from the database itself

@@ -37,6 +37,9 @@ Figures (``figure``: keys; measures):
 - ``reoffending``: ``k1`` ``event`` (``x1`` days from the end of the process to the first event) or ``open``
   (``d1`` the day follow-up started); ``n`` 1.
 - ``comparison``: ``k1`` ``event`` or ``open``, ``x1`` days of follow-up; ``n`` members.
+
+Apps above this one add person facts of their own figures through :mod:`reparo.analytics.extensions` (the support
+circles: ``circle_pair`` and ``circle_goal``, see :mod:`reparo.support.outcomes`).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from reparo.agreements.models import AgreementItem, AgreementStatus, Instalment, ItemKind, Obligation, ObligationStatus
+from reparo.analytics import extensions
 from reparo.analytics.models import EvidenceChange, EvidenceFact, EvidenceState, EvidenceTally
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseStatusChange, ParticipantRole
 from reparo.consent.models import Consent, ConsentPurpose
@@ -343,6 +347,7 @@ def person_facts(
             add(person_id, program_id, REOFFENDING, k1="open", d1=start, n=1)
         else:
             add(person_id, program_id, REOFFENDING, k1="event", x1=float((first - start).days), n=1)
+    extensions.add_person_facts(ids, add)
     return out
 
 
@@ -723,11 +728,12 @@ def next_change(organisation_id: int, *, at: datetime.datetime) -> datetime.date
 def triggers_missing() -> list[str]:
     """The triggers of migration ``analytics.0003`` that are not in the database (empty when all are there)."""
     connection = connections[router.db_for_write(EvidenceFact)]
+    tables = (*WATCHED_TABLES, *extensions.extra_watched_tables())
     if connection.vendor == "postgresql":
-        expected = {f"{t}_evidence_update" for t in WATCHED_TABLES} | {f"{t}_evidence" for t in WATCHED_TABLES}
+        expected = {f"{t}_evidence_update" for t in tables} | {f"{t}_evidence" for t in tables}
         sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
     else:
-        expected = {f"{t}_evidence_{e}" for t in WATCHED_TABLES for e in ("insert", "update", "delete")}
+        expected = {f"{t}_evidence_{e}" for t in tables for e in ("insert", "update", "delete")}
         expected -= {"people_person_evidence_insert"}
         sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
     with connection.cursor() as cursor:

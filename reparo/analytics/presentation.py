@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from reparo.agreements.models import ObligationStatus
 from reparo.analytics.charts import Bar, BarChart, Interval, IntervalChart, LineChart, Series
-from reparo.analytics.extensions import extra_figures
 from reparo.analytics.selectors import CountPanel, Dashboard, OutcomeChange, keep_with
 from reparo.analytics.suppression import THRESHOLD, Cell, CellState
 from reparo.cases.models import OPEN_STATUSES
@@ -157,7 +156,7 @@ def _outcome_row(o: OutcomeChange) -> tuple[str, ...]:
 
 def figures(board: Dashboard) -> list[Figure]:
     """Every figure of the page and the report: the dashboard's own, then those other apps add."""
-    return [*own_figures(board), *extra_figures(board.scope)]
+    return [*own_figures(board), *board.extra]
 
 
 def own_figures(board: Dashboard) -> list[Figure]:
@@ -325,14 +324,14 @@ def own_figures(board: Dashboard) -> list[Figure]:
 
 
 def page_parts(board: Dashboard) -> dict[str, SafeString]:
-    """The summary and the dashboard's own figures as the page shows them, kept with the figures: they are the same
-    for everyone who may see the figures, and drawing them costs more than reading the kept figures. The figures
-    other apps add (:func:`extra_figures`) are drawn on each view, from what they read then."""
+    """The summary and every figure (the dashboard's own and those other apps add, all drawn from the same tallies)
+    as the page shows them, kept with the figures: they are the same for everyone who may see the figures, and
+    drawing them costs more than reading the kept figures."""
 
     def draw() -> dict[str, SafeString]:
         return {
             "summary": render_to_string("analytics/_summary.html", {"summary": summary(board)}),
-            "figures": render_to_string("analytics/_figures.html", {"figures": own_figures(board)}),
+            "figures": render_to_string("analytics/_figures.html", {"figures": figures(board)}),
         }
 
     return keep_with(board, "page", draw)  # the key holds the language already

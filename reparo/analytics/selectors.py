@@ -46,7 +46,7 @@ from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404
 from reparo.accounts import access_cache
 from reparo.agreements.models import ItemKind, ObligationStatus
-from reparo.analytics import evidence, stats
+from reparo.analytics import evidence, extensions, stats
 from reparo.analytics.models import ActionStatus, ImprovementAction
 from reparo.analytics.suppression import THRESHOLD, Cell, CellState, SafeTable, suppress_table
 from reparo.cases.models import CaseStatus
@@ -401,7 +401,7 @@ class OutcomeChange:
     lower_is_better: bool
 
 
-def _pairs(rows: Iterable[evidence.TallyRow]) -> tuple[np.ndarray, np.ndarray]:
+def paired_scores(rows: Iterable[evidence.TallyRow]) -> tuple[np.ndarray, np.ndarray]:
     """Before and after scores, one per person, from the tallies' (before, after, how many) rows."""
     rows = list(rows)
     counts = np.array([r.n for r in rows], dtype=np.int64)
@@ -424,7 +424,7 @@ def outcome_changes(scope: Scope, data: Evidence | None = None) -> list[OutcomeC
     out = []
     for j, code in enumerate(OUTCOME_INSTRUMENTS):
         cell = table.row(str(scope.program.pk))[j] if scope.program is not None else table.column_totals[j]
-        before, after = _pairs(r for pk in _wanted(scope) for r in by[code].get(pk, []))
+        before, after = paired_scores(r for pk in _wanted(scope) for r in by[code].get(pk, []))
         spec = get_instrument(code)
         change = mean_before = mean_after = None
         if cell.state == CellState.SHOWN and len(before) >= THRESHOLD:
@@ -708,6 +708,8 @@ class Dashboard:
     satisfaction: list[SatisfactionItem]
     reoffending: Reoffending
     distress: list[DistressMonth]
+    # The figures other apps add (reparo.analytics.extensions), drawn from the same tallies.
+    extra: tuple[Any, ...] = ()
     as_of: datetime.datetime | None = None  # when these figures were computed; nothing they rest on changed since
     # Where these figures are kept and until when (None: not kept): what is drawn from them alone may be kept with them.
     kept: tuple[str, datetime.datetime] | None = None
@@ -751,6 +753,7 @@ def dashboard(scope: Scope) -> Dashboard:
             satisfaction=satisfaction(scope, data),
             reoffending=reoffending(scope, data),
             distress=distress_trends(scope, data=data),
+            extra=tuple(extensions.extra_figures(data)),
             as_of=scope.at,
         )
         valid_until = evidence.next_change(scope.organisation.pk, at=scope.at)

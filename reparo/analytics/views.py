@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reparo.analytics import selectors, services
-from reparo.analytics.extensions import extra_figures
 from reparo.analytics.forms import ImprovementForm, StatusForm
 from reparo.analytics.presentation import page_parts
 from reparo.core.actions import run_action
@@ -36,7 +35,6 @@ def _render_dashboard(request: HttpRequest, scope: selectors.Scope) -> HttpRespo
             "scope": scope,
             "board": board,
             "parts": page_parts(board),
-            "extra_figures": extra_figures(scope),
             "log": selectors.improvement_log(scope, page=request.GET.get("page") or 1),
             "form": form,
             "status_form": StatusForm(),

@@ -7,9 +7,11 @@ class SupportConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from reparo.analytics.extensions import dashboard_figures
+        from reparo.analytics.extensions import dashboard_figures, person_facts, watched_tables
         from reparo.evaluation.extensions import survey_occasions
         from reparo.support import outcomes, services
 
         survey_occasions("support_circles", services.survey_occasions)
         dashboard_figures("support_circles", outcomes.figures)
+        person_facts("support_circles", outcomes.facts)
+        watched_tables("support_circles", ("support_supportcircle", "support_goal"))

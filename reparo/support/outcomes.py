@@ -2,16 +2,27 @@
 protection: self-esteem (RSES) and social support (MSPSS) from the circle's start to 3, 6 and 12 months after it,
 goals met, and the time to the first goal met.
 
-Only survivors whose evaluation consent is in force are counted (asked of the consent policy in one query). Every
-count is one cell of a programs-by-measures table suppressed with :func:`suppress_table`; a statistic is shown
-only where the count it rests on is shown and is at least 11. Registered with ``reparo.analytics.extensions``, so
-the page and the funders' report show the same figures.
+Kept like the dashboards' own figures (decision 0094): :func:`facts` says what each survivor contributes, while
+their evaluation consent is in force, and the outcome tallies sum it (registered with
+``reparo.analytics.extensions``; migration ``support.0003`` adds the triggers on circles and goals that put their
+survivor on the list of changes, and survey responses are watched already). A view reads no score and no goal:
+:func:`figures` works from the tallies the dashboard read. Every count is one cell of a programs-by-measures table
+suppressed with :func:`suppress_table`; a statistic is shown only where the count it rests on is shown and is at
+least 11. The page and the funders' report show the same figures.
+
+Facts (see :mod:`reparo.analytics.evidence`):
+
+- ``circle_pair``: ``k1`` instrument, ``k2`` months of the follow-up, ``x1`` the first score at the circle's start,
+  ``x2`` the last at that follow-up (collected on or after the start); ``n`` 1 for each circle and survivor.
+- ``circle_goal``: ``x1`` days from the circle's start to its first goal met (0 when none is met); ``n`` 1 circle,
+  ``m1`` goals set, ``m2`` goals met (confirmed by the survivor), ``s1`` 1 when at least one is met.
 """
 
 from __future__ import annotations
 
 import statistics as pystats
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,50 +32,29 @@ from django.utils.translation import gettext as _
 from reparo.analytics import stats
 from reparo.analytics.charts import Bar, BarChart, Interval, IntervalChart
 from reparo.analytics.presentation import Figure, cell_text
+from reparo.analytics.selectors import Evidence, paired_scores
 from reparo.analytics.suppression import THRESHOLD, Cell, CellState, suppress_table
-from reparo.consent.models import ConsentPurpose
-from reparo.consent.policy import people_who_may
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.evaluation.models import SurveyResponse
-from reparo.processes.models import Process, ProcessType
+from reparo.processes.models import ProcessType
 from reparo.support.models import FOLLOW_UP_MONTHS, OUTCOME_INSTRUMENTS, SupportCircle, follow_up_timepoint
 
 START = "circle_start"
+CIRCLE_PAIR = "circle_pair"
+CIRCLE_GOAL = "circle_goal"
 
 
-@dataclass(frozen=True)
-class Pair:
-    program_id: int
-    before: float
-    after: float
+# --- facts ------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CircleChange:
-    """One measure at one follow-up: how many circles have both scores, and the change when at least 11 do."""
-
-    instrument: str
-    label: str
-    months: int
-    n: Cell
-    mean_start: float | None
-    mean_then: float | None
-    change: stats.PairedChange | None
-
-
-def _consenting(scope: Any) -> Any:
-    return people_who_may(purpose=ConsentPurpose.EVALUATION, at=scope.at, organisation=scope.organisation).values("pk")
-
-
-def score_pairs(scope: Any) -> dict[tuple[str, int], list[Pair]]:
-    """For each (instrument, months): one pair per circle and survivor, the first score at the circle's start and
-    the last at that follow-up (collected on or after the start). 1 query."""
+def facts(person_ids: Sequence[Any], add: Callable[..., None]) -> None:
+    """What these people (whose evaluation consent is in force) contribute to the support circles' figures. 2
+    queries for any number of people."""
     rows = (
         SurveyResponse.objects.filter(
-            program_id__in=scope.program_ids,
+            person_id__in=list(person_ids),
             instrument__in=OUTCOME_INSTRUMENTS,
             total__isnull=False,
-            person_id__in=_consenting(scope),
             assignment__process__type=ProcessType.SUPPORT_CIRCLE,
         )
         .order_by("collected_on", "created_at")
@@ -82,37 +72,68 @@ def score_pairs(scope: Any) -> dict[tuple[str, int], list[Pair]]:
             starts[key] = (on, float(total))
         elif timepoint in months_of:
             thens[(*key, months_of[timepoint])] = (on, float(total))  # in date order: the last one wins
-    pairs: dict[tuple[str, int], list[Pair]] = defaultdict(list)
     for (program_id, process_id, person_id, code, months), (on, after) in thens.items():
         start = starts.get((program_id, process_id, person_id, code))
         if start is not None and on >= start[0]:
-            pairs[(code, months)].append(Pair(program_id, start[1], after))
-    return pairs
+            add(person_id, program_id, CIRCLE_PAIR, k1=code, k2=str(months), x1=start[1], x2=after, n=1)
+
+    circles = (
+        SupportCircle.objects.filter(survivor_id__in=list(person_ids))
+        .annotate(
+            goals_set=Count("goals"),
+            goals_met=Count("goals", filter=Q(goals__met_on__isnull=False)),
+            first_met=Min("goals__met_on"),
+        )
+        .values_list("survivor_id", "process__case__program_id", "opened_on", "goals_set", "goals_met", "first_met")
+        .order_by()
+    )
+    for person_id, program_id, opened_on, goals_set, goals_met, first_met in circles:
+        days = float(max(0, (first_met - opened_on).days)) if first_met is not None else 0.0
+        add(person_id, program_id, CIRCLE_GOAL, x1=days, n=1, m1=goals_set, m2=goals_met,
+            s1=int(first_met is not None))  # fmt: skip
 
 
-def any_circle(scope: Any) -> bool:
-    """Whether the scope's programs have ever had a support circle process (1 small query). Without one there are
-    no scores or goals to read, and the figures are the same tables of zeros without the two larger queries."""
-    return Process.objects.filter(case__program_id__in=scope.program_ids, type=ProcessType.SUPPORT_CIRCLE).exists()
+# --- figures ----------------------------------------------------------------------------------------------------
 
 
-def circle_changes(scope: Any, *, present: bool = True) -> list[CircleChange]:
-    """``present=False``: the scope has no support circle process (:func:`any_circle`), so no scores are read."""
-    pairs = score_pairs(scope) if present else defaultdict(list)
+@dataclass(frozen=True)
+class CircleChange:
+    """One measure at one follow-up: how many circles have both scores, and the change when at least 11 do."""
+
+    instrument: str
+    label: str
+    months: int
+    n: Cell
+    mean_start: float | None
+    mean_then: float | None
+    change: stats.PairedChange | None
+
+
+def _wanted(scope: Any) -> list[int]:
+    return [scope.program.pk] if scope.program is not None else list(scope.program_ids)
+
+
+def circle_changes(data: Evidence) -> list[CircleChange]:
+    """From the tallies the dashboard read: no query."""
+    scope = data.scope
     columns = [(code, months) for code in OUTCOME_INSTRUMENTS for months in FOLLOW_UP_MONTHS]
-    grid = [[sum(1 for p in pairs[col] if p.program_id == pk) for col in columns] for pk in scope.program_ids]
+    by: dict[tuple[str, int], dict[int, list[Any]]] = {col: defaultdict(list) for col in columns}
+    for row in data.of(CIRCLE_PAIR):
+        col = (row.k1, int(row.k2)) if row.k2.isdigit() else None
+        if col in by:
+            by[col][row.program_id].append(row)
+    grid = [[sum(r.n for r in by[col].get(pk, [])) for col in columns] for pk in scope.program_ids]
     table = suppress_table(
         grid, rows=[str(pk) for pk in scope.program_ids], columns=[f"{c}:{m}" for c, m in columns], rows_add_up=False
     )
     cells = table.row(str(scope.program.pk)) if scope.program is not None else table.column_totals
     out = []
     for (code, months), cell in zip(columns, cells, strict=True):
-        wanted = [p for p in pairs[(code, months)] if scope.program is None or p.program_id == scope.program.pk]
+        before, after = paired_scores(r for pk in _wanted(scope) for r in by[(code, months)].get(pk, []))
         change = mean_start = mean_then = None
-        if cell.state == CellState.SHOWN and len(wanted) >= THRESHOLD:
-            before, after = [p.before for p in wanted], [p.after for p in wanted]
+        if cell.state == CellState.SHOWN and len(before) >= THRESHOLD:
             change = stats.paired_change(before, after)
-            mean_start, mean_then = pystats.fmean(before), pystats.fmean(after)
+            mean_start, mean_then = pystats.fmean(before.tolist()), pystats.fmean(after.tolist())
         out.append(CircleChange(code, get_instrument(code).name(), months, cell, mean_start, mean_then, change))
     return out
 
@@ -126,42 +147,25 @@ class GoalOutcomes:
     median_days_to_first_goal: float | None  # None: fewer than 11 circles have met a goal (or their count is hidden)
 
 
-def _goal_rows(scope: Any) -> Any:
-    """Each circle of a consenting survivor: its program, start, goals set and met, and the first goal met."""
-    circles = SupportCircle.objects.filter(
-        process__case__program_id__in=scope.program_ids, survivor_id__in=_consenting(scope)
-    )
-    return (
-        circles.annotate(
-            goals_set=Count("goals"),
-            goals_met=Count("goals", filter=Q(goals__met_on__isnull=False)),
-            first_met=Min("goals__met_on"),
-        )
-        .values_list("process__case__program_id", "opened_on", "goals_set", "goals_met", "first_met")
-        .order_by()
-    )
-
-
-def goal_outcomes(scope: Any, *, present: bool = True) -> GoalOutcomes:
+def goal_outcomes(data: Evidence) -> GoalOutcomes:
     """Circles, goals set, goals the survivor confirmed met, circles with at least one goal met, and the median days
-    from a circle's start to its first goal met. 1 query; none with ``present=False`` (see :func:`circle_changes`)."""
-    rows = _goal_rows(scope) if present else []
+    from a circle's start to its first goal met. From the tallies the dashboard read: no query."""
+    scope = data.scope
     counts: dict[tuple[int, str], int] = defaultdict(int)
-    days: dict[int, list[int]] = defaultdict(list)
-    for program_id, opened_on, goals_set, goals_met, first_met in rows:
-        counts[(program_id, "circles")] += 1
-        counts[(program_id, "goals")] += goals_set
-        counts[(program_id, "met")] += goals_met
-        if first_met is not None:
-            counts[(program_id, "circles_met")] += 1
-            days[program_id].append(max(0, (first_met - opened_on).days))
+    days: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for row in data.of(CIRCLE_GOAL):
+        counts[(row.program_id, "circles")] += row.n
+        counts[(row.program_id, "goals")] += row.m1
+        counts[(row.program_id, "met")] += row.m2
+        counts[(row.program_id, "circles_met")] += row.s1
+        if row.s1:
+            days[row.program_id].append((row.x1, row.s1))
     grid = [[counts[(pk, c)] for c in GOAL_COUNTS] for pk in scope.program_ids]
     table = suppress_table(grid, rows=[str(pk) for pk in scope.program_ids], columns=list(GOAL_COUNTS),
                            rows_add_up=False)  # fmt: skip
     cells = table.row(str(scope.program.pk)) if scope.program is not None else table.column_totals
     by_key = dict(zip(GOAL_COUNTS, cells, strict=True))
-    wanted = [scope.program.pk] if scope.program is not None else scope.program_ids
-    spans = [d for pk in wanted for d in days.get(pk, [])]
+    spans = [d for pk in _wanted(scope) for d, times in days.get(pk, []) for _i in range(times)]
     median = None
     if by_key["circles_met"].state == CellState.SHOWN and len(spans) >= THRESHOLD:
         median = float(pystats.median(spans))
@@ -187,10 +191,9 @@ def _months(months: int) -> str:
     return _("%(months)d months") % {"months": months}
 
 
-def figures(scope: Any) -> list[Figure]:
-    """The support circles' two figures for the dashboard and the report."""
-    present = any_circle(scope)
-    changes = circle_changes(scope, present=present)
+def figures(data: Evidence) -> list[Figure]:
+    """The support circles' two figures for the dashboard and the report, from the tallies the dashboard read."""
+    changes = circle_changes(data)
     header = (
         _("Measure"), _("People"), _("Mean at the start"), _("Mean then"), _("Change (95% CI)"), _("t-test p"),
         _("Wilcoxon p"), _("Hedges' g"),
@@ -225,7 +228,7 @@ def figures(scope: Any) -> list[Figure]:
         header,
         tuple(rows),
     )  # fmt: skip
-    goals = goal_outcomes(scope, present=present)
+    goals = goal_outcomes(data)
     labels = {
         "circles": _("Support circles"),
         "goals": _("Goals the survivors set"),

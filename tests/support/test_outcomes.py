@@ -1,27 +1,39 @@
 """Support circles on the outcome dashboards: the changes in self-esteem (RSES) and social support (MSPSS) equal a
-direct computation over the same scores; goals met and the time to the first one; no count below 11 shown."""
+direct computation over the same scores; goals met and the time to the first one; no count below 11 shown. The
+figures come from the outcome tallies (decision 0094): they equal the direct computation (tests/support/reference.py)
+on random data, before and after withdrawals, erasure, edits and deletions, and a view reads no score or goal."""
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import statistics as pystats
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
-from reparo.analytics import selectors, stats
+from reparo.analytics import evidence, selectors, stats
+from reparo.analytics.models import EvidenceTally
 from reparo.analytics.presentation import figures
 from reparo.analytics.suppression import THRESHOLD
 from reparo.cases.models import CaseStatus
+from reparo.consent.models import Consent, ConsentPurpose
+from reparo.consent.services import consent_withdraw
 from reparo.evaluation.models import SurveyAssignment, SurveyResponse
 from reparo.organisations.models import Program
+from reparo.people.models import Person
 from reparo.processes.models import Process, ProcessParticipant, ProcessStage
 from reparo.support.models import Goal, SupportCircle
 from reparo.support.outcomes import circle_changes, goal_outcomes
 from tests.analytics import factories as f
 from tests.analytics.test_dashboard import _table_counts
 from tests.conftest import sign_in
+from tests.support import reference
 
 pytestmark = pytest.mark.django_db
 OPENED = datetime.date(2026, 1, 10)
@@ -68,6 +80,11 @@ def _scope(world: Any, program: Program | None = None) -> selectors.Scope:
     )
 
 
+def _data(world: Any, program: Program | None = None) -> selectors.Evidence:
+    """The tallies a view of the scope reads (after taking what changed)."""
+    return selectors.evidence_for(_scope(world, program))
+
+
 def test_rses_and_mspss_changes_on_the_dashboard_equal_a_direct_computation(scene: Any) -> None:
     rec = scene["coordinator"]
     rses_start = [18, 20, 15, 22, 17, 19, 14, 21, 16, 18, 20, 13]
@@ -84,7 +101,7 @@ def test_rses_and_mspss_changes_on_the_dashboard_equal_a_direct_computation(scen
         c = support_circle(scene.program_b, recorder=rec)
         scores(c, "rses", 20, 20, months=3, recorder=rec)
         scores(c, "mspss", 4, 4, months=6, recorder=rec)
-    changes = {(o.instrument, o.months): o for o in circle_changes(_scope(scene, scene.program))}
+    changes = {(o.instrument, o.months): o for o in circle_changes(_data(scene, scene.program))}
     rses = changes[("rses", 3)]
     assert rses.n.shown == 12
     assert rses.change == stats.paired_change(rses_start, rses_3)
@@ -97,7 +114,7 @@ def test_rses_and_mspss_changes_on_the_dashboard_equal_a_direct_computation(scen
     row = next(r for r in figure.rows if r[0].startswith("Rosenberg") and "3 months" in r[0])
     expected = stats.paired_change(rses_start, rses_3)
     assert row[1] == "12" and row[4].startswith(f"{expected.mean_difference:+.2f}")
-    whole = {(o.instrument, o.months): o for o in circle_changes(_scope(scene))}
+    whole = {(o.instrument, o.months): o for o in circle_changes(_data(scene))}
     assert whole[("rses", 3)].change == stats.paired_change(rses_start + [20] * 11, rses_3 + [20] * 11)
 
 
@@ -107,10 +124,10 @@ def test_counts_below_11_are_hidden(client: Any, scene: Any) -> None:
         c = support_circle(scene.program, recorder=rec)
         scores(c, "rses", 15, 25, months=3, recorder=rec)
         Goal.objects.create(circle=c, area="housing", words="x", met_on=OPENED + datetime.timedelta(days=20))
-    scope = _scope(scene, scene.program)
-    rses = next(o for o in circle_changes(scope) if (o.instrument, o.months) == ("rses", 3))
+    data = _data(scene, scene.program)
+    rses = next(o for o in circle_changes(data) if (o.instrument, o.months) == ("rses", 3))
     assert rses.n.is_small and rses.change is None and rses.mean_start is None
-    goals = goal_outcomes(scope)
+    goals = goal_outcomes(data)
     assert all(cell.shown is None for cell in goals.cells.values())
     assert goals.median_days_to_first_goal is None
     sign_in(client, scene["evaluator"])
@@ -134,7 +151,7 @@ def test_goals_met_and_the_time_to_the_first_equal_a_direct_computation(scene: A
     for _ in range(11):
         c = support_circle(scene.program_b, recorder=rec)
         Goal.objects.create(circle=c, area="housing", words="x", met_on=OPENED + datetime.timedelta(days=5))
-    goals = goal_outcomes(_scope(scene, scene.program))
+    goals = goal_outcomes(_data(scene, scene.program))
     assert goals.cells["circles"].shown == 12
     assert goals.cells["goals"].shown == 12 * 3 + 11
     assert goals.cells["met"].shown == 24
@@ -142,23 +159,199 @@ def test_goals_met_and_the_time_to_the_first_equal_a_direct_computation(scene: A
     assert goals.median_days_to_first_goal == pystats.median(days)
 
 
-def test_without_a_support_circle_its_figures_are_the_same_tables_of_zeros_from_one_small_query(
-    scene: Any, monkeypatch: Any
+# --- kept as data is written (decision 0094) ------------------------------------------------------------------
+
+_n = itertools.count(1)
+
+
+def _response(circle: SupportCircle, instrument: str, timepoint: str, day: int, total: float, recorder: Any) -> None:
+    """One score of the circle's survivor, ``day`` days after the circle opened (each in its own assignment)."""
+    on = OPENED + datetime.timedelta(days=day)
+    case = circle.process.case
+    assignment = SurveyAssignment.objects.create(
+        program=case.program, case=case, person=circle.survivor, participant_role="survivor", process=circle.process,
+        instrument=instrument, timepoint=timepoint, occasion=f"support:{circle.process_id}:{timepoint}:{next(_n)}",
+        due_on=on, overdue_on=on, status="completed",
+    )  # fmt: skip
+    SurveyResponse.objects.create(
+        assignment=assignment, program=case.program, person=circle.survivor, instrument=instrument,
+        instrument_version="1", timepoint=timepoint, collected_on=on, language="en", answers={}, total=total,
+        collected_by=recorder,
+    )  # fmt: skip
+
+
+CIRCLE = st.fixed_dictionaries(
+    {
+        "program": st.integers(0, 1),
+        "consent": st.sampled_from(["current", "current", "current", None, "withdrawn", "erased"]),
+        "scores": st.lists(
+            st.tuples(
+                st.sampled_from(["rses", "mspss"]),
+                st.sampled_from(["circle_start", "months_3", "months_6", "months_12", "baseline"]),
+                st.integers(-30, 400),
+                st.integers(0, 30),
+            ),
+            max_size=5,
+        ),
+        "goals": st.lists(st.one_of(st.none(), st.integers(-5, 200)), max_size=3),
+        "copies": st.integers(1, 12),
+    }
+)
+OPERATION = st.tuples(
+    st.sampled_from(["withdraw", "erase", "meet", "unmeet", "delete_goal", "delete_response", "rescore",
+                     "delete_circle", "reopen"]),
+    st.integers(0, 10_000),
+)  # fmt: skip
+
+
+def _build(world: Any, programs: list[Program], spec: dict[str, Any]) -> SupportCircle:
+    rec = world["coordinator"]
+    consent = spec["consent"]
+    circle = support_circle(programs[spec["program"]], recorder=rec,
+                            consent="current" if consent == "erased" else consent)  # fmt: skip
+    if consent == "erased":
+        Person.objects.filter(pk=circle.survivor_id).update(erased_at=timezone.now() - datetime.timedelta(days=1))
+    for instrument, timepoint, day, total in spec["scores"]:
+        _response(circle, instrument, timepoint, day, total, rec)
+    for met in spec["goals"]:
+        met_on = None if met is None else OPENED + datetime.timedelta(days=met)
+        Goal.objects.create(circle=circle, area="housing", words="x", met_on=met_on)
+    return circle
+
+
+def _operate(world: Any, circles: list[SupportCircle], operation: tuple[str, int]) -> None:
+    kind, i = operation
+    alive = [c for c in circles if SupportCircle.objects.filter(pk=c.pk).exists()]
+    if not alive:
+        return
+    circle = alive[i % len(alive)]
+    goals = list(Goal.objects.filter(circle=circle).order_by("created_at"))
+    responses = list(SurveyResponse.objects.filter(assignment__process=circle.process).order_by("created_at"))
+    if kind == "withdraw":
+        for consent in Consent.objects.filter(person=circle.survivor, withdrawn_at__isnull=True):
+            consent_withdraw(actor=world["coordinator"], consent=consent)
+    elif kind == "erase":
+        Person.objects.filter(pk=circle.survivor_id).update(erased_at=timezone.now() - datetime.timedelta(minutes=1))
+    elif kind == "meet" and goals:
+        goal = goals[i % len(goals)]
+        goal.met_on = OPENED + datetime.timedelta(days=i % 90)
+        goal.save()
+    elif kind == "unmeet" and goals:
+        Goal.objects.filter(pk=goals[i % len(goals)].pk).update(met_on=None)
+    elif kind == "delete_goal" and goals:
+        goals[i % len(goals)].delete()
+    elif kind == "delete_response" and responses:
+        responses[i % len(responses)].delete()
+    elif kind == "rescore" and responses:
+        SurveyResponse.objects.filter(pk=responses[i % len(responses)].pk).update(total=i % 31)
+    elif kind == "delete_circle":
+        circle.delete()
+    elif kind == "reopen":
+        SupportCircle.objects.filter(pk=circle.pk).update(opened_on=OPENED - datetime.timedelta(days=i % 40))
+
+
+def _assert_same(world: Any, programs: list[Program]) -> None:
+    for program in [None, *programs]:
+        scope = _scope(world, program)
+        data = selectors.evidence_for(scope)
+        fast_changes, fast_goals = circle_changes(data), goal_outcomes(data)
+        assert fast_changes == reference.circle_changes(scope)
+        assert fast_goals == reference.goal_outcomes(scope)
+        shown = [o.n.shown for o in fast_changes] + [c.shown for c in fast_goals.cells.values()]
+        assert all(n is None or n == 0 or n >= THRESHOLD for n in shown)
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(specs=st.lists(CIRCLE, min_size=1, max_size=4), operations=st.lists(OPERATION, max_size=6))
+@example(
+    specs=[
+        {"program": 0, "consent": "current", "copies": 12, "goals": [10, None, 3],
+         "scores": [("rses", "circle_start", 0, 15), ("rses", "months_3", 90, 22), ("rses", "months_3", 95, 25),
+                    ("mspss", "circle_start", 1, 3), ("mspss", "months_6", 180, 5)]},
+        {"program": 1, "consent": "current", "copies": 11, "goals": [40],
+         "scores": [("rses", "circle_start", 0, 20), ("rses", "months_3", 80, 21)]},
+        {"program": 0, "consent": "withdrawn", "copies": 2, "goals": [1],
+         "scores": [("rses", "circle_start", 0, 0), ("rses", "months_3", 80, 30)]},
+    ],
+    operations=[("withdraw", 3), ("meet", 7), ("delete_response", 5), ("rescore", 2), ("delete_circle", 9)],
+)  # fmt: skip
+def test_the_tallied_figures_equal_a_direct_computation_before_and_after_changes(
+    world: Any, specs: list[dict[str, Any]], operations: list[Any]
 ) -> None:
+    with transaction.atomic():
+        programs = [world.program, Program.objects.create(organisation=world.alice_org, name=f"Circles {next(_n)}")]
+        circles = [_build(world, programs, spec) for spec in specs for _ in range(spec["copies"])]
+        _assert_same(world, programs)
+        for operation in operations:
+            _operate(world, circles, operation)
+        _assert_same(world, programs)
+        # Recomputing everything from scratch gives the same tallies as keeping them up to date.
+        kept = sorted(EvidenceTally.objects.values_list(*evidence.KEYS, *evidence.MEASURES))
+        evidence.rebuild(at=timezone.now())
+        assert sorted(EvidenceTally.objects.values_list(*evidence.KEYS, *evidence.MEASURES)) == kept
+        transaction.set_rollback(True)
+
+
+def _twelve(world: Any) -> list[SupportCircle]:
+    rec = world["coordinator"]
+    circles = [support_circle(world.program, recorder=rec) for _ in range(12)]
+    for n, c in enumerate(circles):
+        scores(c, "rses", 15 + n % 4, 20 + n % 5, months=3, recorder=rec)
+        Goal.objects.create(circle=c, area="housing", words="x", met_on=OPENED + datetime.timedelta(days=10 + n))
+    return circles
+
+
+def test_a_withdrawal_leaves_the_survivor_out_of_the_very_next_view(client: Any, world: Any) -> None:
+    circles = _twelve(world)
+    sign_in(client, world["evaluator"])
+    url = reverse("analytics:program", args=[world.alice_org.pk, world.program.pk])
+    assert client.get(url).status_code == 200  # the figures are now kept
+    data = _data(world, world.program)
+    assert goal_outcomes(data).cells["circles"].shown == 12
+    assert next(o for o in circle_changes(data) if o.months == 3 and o.instrument == "rses").n.shown == 12
+    consent = Consent.objects.get(person=circles[0].survivor, purpose=ConsentPurpose.EVALUATION)
+    consent_withdraw(actor=world["coordinator"], consent=consent)
+    html = client.get(url).content.decode()
+    board = selectors.dashboard(_scope(world, world.program))
+    goal_figure = next(fig for fig in board.extra if fig.key == "support_goals")
+    assert goal_figure.rows[0][1] == "11"  # circles
+    assert f">{goal_figure.rows[0][1]}<" in html and ">12<" not in html.split('data-figure="support_goals"')[1]
+    rses = next(o for o in circle_changes(_data(world, world.program)) if o.months == 3 and o.instrument == "rses")
+    assert rses.n.shown == 11
+
+
+def test_a_goal_met_counts_on_the_next_view(world: Any) -> None:
+    circles = _twelve(world)
+    assert goal_outcomes(_data(world, world.program)).cells["met"].shown == 12
+    goal = Goal.objects.create(circle=circles[0], area="work", words="y")
+    assert goal_outcomes(_data(world, world.program)).cells["goals"].shown == 13
+    goal.met_on = OPENED + datetime.timedelta(days=3)
+    goal.save()
+    outcome = goal_outcomes(_data(world, world.program))
+    assert outcome.cells["met"].shown == 13
+    assert outcome.median_days_to_first_goal == pystats.median([3, *[10 + n for n in range(1, 12)]])
+
+
+def test_a_view_reads_no_score_and_no_goal(client: Any, world: Any) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from reparo.support import outcomes
 
-    support_circle(scene.program, recorder=scene["coordinator"])  # in Alice's organisation, not Charlie's
-    Program.objects.create(organisation=scene.charlie_org, name="Charlie's program")
-    charlie_scope = selectors.scope_for(scene.charlie, organisation_pk=scene.charlie_org.pk)
-    with CaptureQueriesContext(connection) as quick:
-        shown = [(x.key, x.header, x.rows) for x in outcomes.figures(charlie_scope)]
-    assert len(quick.captured_queries) == 1
-    monkeypatch.setattr(outcomes, "any_circle", lambda scope: True)  # as if there were one: every query made
-    with CaptureQueriesContext(connection) as full:
-        assert [(x.key, x.header, x.rows) for x in outcomes.figures(charlie_scope)] == shown
-    assert len(full.captured_queries) == 2  # the scores and the goals
-    monkeypatch.undo()
-    assert outcomes.any_circle(_scope(scene)) and not outcomes.any_circle(charlie_scope)
+    _twelve(world)
+    evidence.refresh()
+    data = _data(world, world.program)
+    with CaptureQueriesContext(connection) as drawing:
+        shown = outcomes.figures(data)
+    assert drawing.captured_queries == [] and shown[1].rows[0][1] == "12"
+    sign_in(client, world["evaluator"])
+    with CaptureQueriesContext(connection) as viewing:
+        assert client.get(reverse("analytics:program", args=[world.alice_org.pk, world.program.pk])).status_code == 200
+    sql = " ".join(q["sql"] for q in viewing.captured_queries)
+    assert not any(
+        f'"{table}"' in sql for table in ("support_supportcircle", "support_goal", "evaluation_surveyresponse")
+    )

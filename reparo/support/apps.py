@@ -8,10 +8,13 @@ class SupportConfig(AppConfig):
 
     def ready(self) -> None:
         from reparo.analytics.extensions import dashboard_figures, person_facts, watched_tables
+        from reparo.cases.synthetic import synthetic_extension
         from reparo.evaluation.extensions import survey_occasions
         from reparo.support import outcomes, services
+        from reparo.support.synthetic import SupportSeed
 
         survey_occasions("support_circles", services.survey_occasions)
         dashboard_figures("support_circles", outcomes.figures)
         person_facts("support_circles", outcomes.facts)
+        synthetic_extension("support", SupportSeed())
         watched_tables("support_circles", ("support_supportcircle", "support_goal"))

@@ -17,9 +17,10 @@ The PDF is made by the task worker (the request that asks for it answers at once
 worker runs, ``analytics.services.report_export``, warm (the figures kept) and cold.
 
 The floor: plain SQL over the records (consents, cases, survivors, status changes, processes, agreements,
-obligations, instalments, responses, check-ins, re-offending events, comparison groups) that returns the numbers
-the figures are made of, for the organisation, at the moment of the view: counts by program and category, the
-medians of time in stage, the before-and-after score pairs, the follow-up of each responsible person; for the
+obligations, instalments, responses, check-ins, re-offending events, comparison groups, support circles and their
+goals) that returns the numbers the figures are made of, for the organisation, at the moment of the view: counts by
+program and category, the medians of time in stage, the before-and-after score pairs (the support circles' too), the
+goals of each circle, the follow-up of each responsible person; for the
 satisfaction questionnaire, whose answers are encrypted, it only fetches them. No ORM, no decryption, no
 statistics, no HTML. Once, for reference: the time to compute every fact and tally from scratch.
 
@@ -192,6 +193,36 @@ def _floor_statements(organisation: Organisation, at: Any) -> list[tuple[str, li
             SELECT st.program_id, st.start, MIN(e.occurred_on) FROM st
             LEFT JOIN evaluation_reoffendingevent e ON e.person_id = st.person_id AND e.occurred_on >= st.start
             GROUP BY st.program_id, st.person_id, st.start""",  # noqa: S608
+            [organisation.pk],
+        ),
+        (
+            # Support circles: the first score at the circle's start and the last at each follow-up, per circle,
+            # survivor and instrument.
+            """WITH r AS (
+              SELECT s.program_id, a.process_id, s.person_id, s.instrument, s.timepoint, s.total, s.collected_on,
+                ROW_NUMBER() OVER (PARTITION BY a.process_id, s.person_id, s.instrument, s.timepoint
+                                   ORDER BY s.collected_on, s.created_at) AS first,
+                ROW_NUMBER() OVER (PARTITION BY a.process_id, s.person_id, s.instrument, s.timepoint
+                                   ORDER BY s.collected_on DESC, s.created_at DESC) AS last
+              FROM evaluation_surveyresponse s JOIN evaluation_surveyassignment a ON a.id = s.assignment_id
+              JOIN processes_process p ON p.id = a.process_id JOIN organisations_program g ON g.id = s.program_id
+              WHERE g.organisation_id = %s AND p.type = 'support_circle' AND s.instrument IN ('rses', 'mspss')
+                AND s.total IS NOT NULL AND s.person_id IN (SELECT person_id FROM floor_consenting)
+            ), b AS (SELECT * FROM r WHERE timepoint = 'circle_start' AND first = 1),
+            t AS (SELECT * FROM r WHERE timepoint IN ('months_3', 'months_6', 'months_12') AND last = 1)
+            SELECT t.program_id, t.instrument, t.timepoint, b.total, t.total, COUNT(*) FROM t
+            JOIN b ON b.process_id = t.process_id AND b.person_id = t.person_id AND b.instrument = t.instrument
+              AND b.program_id = t.program_id
+            WHERE t.collected_on >= b.collected_on GROUP BY 1, 2, 3, 4, 5""",
+            [organisation.pk],
+        ),
+        (
+            # Support circles' goals: circles, goals set and met, the first met, per circle.
+            "SELECT k.program_id, c.opened_on, COUNT(gl.id), COUNT(gl.met_on), MIN(gl.met_on) "
+            "FROM support_supportcircle c JOIN processes_process p ON p.id = c.process_id "
+            "JOIN cases_case k ON k.id = p.case_id LEFT JOIN support_goal gl ON gl.circle_id = c.id "
+            "WHERE k.organisation_id = %s AND c.survivor_id IN (SELECT person_id FROM floor_consenting) "
+            "GROUP BY c.id, k.program_id, c.opened_on",
             [organisation.pk],
         ),
         (

@@ -558,6 +558,7 @@ def refresh(*, organisation_id: int | None = None, at: datetime.datetime | None 
                 .filter(process__case_id__in=part, role=ProcessRole.RESPONSIBLE)
                 .values_list("person_id", flat=True)
             )
+            persons.update(extensions.people_of_cases(part, db))  # apps above this one (support circles' survivors)
         touched = _recompute(cases, persons, cohorts, at=at, db=db)
         _bump(touched, at=at, db=db)
     return len(rows)

@@ -6,7 +6,8 @@ here).
   the provider's own figures (:mod:`reparo.analytics.evidence`). The facts count while the person's evaluation
   consent is in force, like the dashboards' own; the tallies sum them. The tables the provider reads must be
   watched by triggers that put the person on the list of changes (the provider's app adds them in a migration and
-  names them with :func:`watched_tables`).
+  names them with :func:`watched_tables`). When what a fact rests on belongs to a case (its program), the provider's
+  app also names the people of a changed case with :func:`case_people`.
 - **Figures.** A figure provider takes the tallies read for the dashboard's scope
   (:class:`reparo.analytics.selectors.Evidence`: ``data.scope`` and ``data.of(figure)``) and returns its figures
   (:class:`reparo.analytics.presentation.Figure`), every count in them through :func:`suppress_table` first. It
@@ -15,12 +16,13 @@ here).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 _FIGURES: dict[str, Callable[[Any], list[Any]]] = {}
 _FACTS: dict[str, Callable[[Sequence[Any], Callable[..., None]], None]] = {}
 _TABLES: dict[str, tuple[str, ...]] = {}
+_CASE_PEOPLE: dict[str, Callable[[Sequence[Any], str], Iterable[Any]]] = {}
 
 
 def dashboard_figures(name: str, provider: Callable[[Any], list[Any]]) -> None:
@@ -41,6 +43,19 @@ def person_facts(name: str, provider: Callable[[Sequence[Any], Callable[..., Non
 def add_person_facts(person_ids: Sequence[Any], add: Callable[..., None]) -> None:
     for provider in _FACTS.values():
         provider(person_ids, add)
+
+
+def case_people(name: str, provider: Callable[[Sequence[Any], str], Iterable[Any]]) -> None:
+    """``provider(case_ids, database alias)``: the people whose facts rest on something of these cases (their
+    program, say): when a case changes, their facts are recomputed too."""
+    _CASE_PEOPLE[name] = provider
+
+
+def people_of_cases(case_ids: Sequence[Any], db: str) -> set[Any]:
+    out: set[Any] = set()
+    for provider in _CASE_PEOPLE.values():
+        out.update(provider(case_ids, db))
+    return out
 
 
 def watched_tables(name: str, tables: tuple[str, ...]) -> None:

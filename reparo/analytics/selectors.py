@@ -718,12 +718,17 @@ class Dashboard:
 KEPT_FOR = 3600  # seconds a computed dashboard is kept at most (it is dropped sooner when anything changes)
 
 
+# Moved whenever what is kept changes shape (a field of Dashboard), so that processes of two releases running side by
+# side during a deploy never read each other's entries.
+KEPT_FORMAT = 2
+
+
 def _kept_key(scope: Scope, version: int) -> str:
     programs = ",".join(str(pk) for pk in scope.program_ids)
     program = scope.program.pk if scope.program is not None else ""
     return (
-        f"reparo:outcomes:{scope.organisation.pk}:{version}:{program}:{programs}:{scope.today.isoformat()}:"
-        f"{get_language() or ''}"
+        f"reparo:outcomes:{KEPT_FORMAT}:{scope.organisation.pk}:{version}:{program}:{programs}:"
+        f"{scope.today.isoformat()}:{get_language() or ''}"
     )
 
 

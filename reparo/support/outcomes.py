@@ -93,6 +93,16 @@ def facts(person_ids: Sequence[Any], add: Callable[..., None]) -> None:
             s1=int(first_met is not None))  # fmt: skip
 
 
+def survivors_of_cases(case_ids: Sequence[Any], db: str) -> Any:
+    """The survivors of these cases' support circles: a circle's goals count under its case's program, so a change
+    of the case (another program) moves them."""
+    return (
+        SupportCircle.objects.using(db)
+        .filter(process__case_id__in=list(case_ids))
+        .values_list("survivor_id", flat=True)
+    )
+
+
 # --- figures ----------------------------------------------------------------------------------------------------
 
 

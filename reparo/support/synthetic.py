@@ -17,7 +17,7 @@ from django.utils import timezone
 from reparo.analytics.synthetic import PARTICIPANTS_PER_CASE, answers_for
 from reparo.cases.models import CaseStatus, ParticipantRole
 from reparo.cases.synthetic import CaseDraft, Rows, SyntheticExtension
-from reparo.consent.models import Consent, ConsentPurpose
+from reparo.consent.models import Consent, ConsentMethod, ConsentPurpose
 from reparo.evaluation.catalogue import instrument
 from reparo.evaluation.models import AssignmentStatus, CollectionMode, SurveyAssignment, SurveyResponse
 from reparo.evaluation.scoring import score
@@ -27,6 +27,10 @@ from reparo.support.models import (
     OUTCOME_INSTRUMENTS,
     Goal,
     GoalArea,
+    Progress,
+    ProgressKind,
+    ProgressStatus,
+    RecordedVia,
     SupportCircle,
     follow_up_timepoint,
     occasion_code,
@@ -53,6 +57,7 @@ class SupportSeed(SyntheticExtension):
         (ProcessParticipant, "process participants"),
         (SupportCircle, "support circles"),
         (Goal, "support circle goals"),
+        (Progress, "support goal progress"),
         (SurveyAssignment, "survey assignments"),
         (SurveyResponse, "survey responses"),
     ]
@@ -78,6 +83,8 @@ class SupportSeed(SyntheticExtension):
         opened_at = min(now, prepared + datetime.timedelta(days=rng.randrange(5, 60)))
         opened_on = timezone.localdate(opened_at)
         closing = draft.reached.get(CaseStatus.CLOSED) or draft.reached.get(CaseStatus.WITHDRAWN)
+        if closing is not None and closing <= opened_at:
+            return  # a circle is opened on an open case only
         stage = ProcessStage.MEETINGS if closing is None else ProcessStage.COMPLETED
         ended_at = max(opened_at, closing) if closing is not None else None
         process = Process(
@@ -95,15 +102,32 @@ class SupportSeed(SyntheticExtension):
             opened_on=opened_on, created_at=opened_at, updated_at=opened_at,
         )  # fmt: skip
         out[SupportCircle].append(circle)
+        # The survivor's agreement to the circle, as support_circle_open records it (asked before it opens).
+        out[Consent].append(
+            Consent(
+                id=_uuid(rng), person=survivor, purpose=ConsentPurpose.SUPPORT_CIRCLE, case=draft.case,
+                process_ref=str(process.id), method=ConsentMethod.WRITTEN,
+                given_at=opened_at - datetime.timedelta(days=rng.randrange(1, 5)), recorded_by=coordinator,
+                recorded_at=opened_at,
+            )
+        )  # fmt: skip
         for _n in range(rng.choices([1, 2, 3, 4], weights=[25, 35, 25, 15])[0]):
             met_on = None
             if rng.random() < 0.55:
                 day = opened_on + datetime.timedelta(days=int(rng.expovariate(1 / 75)))
                 met_on = day if day <= today else None
-            out[Goal].append(
-                Goal(id=_uuid(rng), circle=circle, area=rng.choice(GoalArea.values), words="A goal in their words",
-                     met_on=met_on, set_by=coordinator, created_at=opened_at, updated_at=opened_at)
-            )  # fmt: skip
+            goal = Goal(id=_uuid(rng), circle=circle, area=rng.choice(GoalArea.values), words="A goal in their words",
+                        met_on=met_on, set_by=coordinator, created_at=opened_at, updated_at=opened_at)  # fmt: skip
+            out[Goal].append(goal)
+            if met_on is not None:  # met once the survivor confirmed it (goal_progress_answer)
+                proposed = max(opened_at, _midnight(met_on) - datetime.timedelta(days=rng.randrange(0, 3)))
+                answered = _midnight(met_on) + datetime.timedelta(hours=rng.randrange(9, 18))
+                out[Progress].append(
+                    Progress(id=_uuid(rng), goal=goal, kind=ProgressKind.GOAL_MET, proposed_by=coordinator,
+                             proposed_at=proposed, status=ProgressStatus.CONFIRMED, answered_at=answered,
+                             answered_via=RecordedVia.STAFF, answered_by=coordinator, created_at=proposed,
+                             updated_at=answered)
+                )  # fmt: skip
         consent = next(
             (c for c in cast(list[Consent], out.get(Consent, []))
              if c.person_id == survivor.pk and c.purpose == ConsentPurpose.EVALUATION),
@@ -123,7 +147,9 @@ class SupportSeed(SyntheticExtension):
             timepoint = "circle_start" if months == 0 else follow_up_timepoint(months)
             for code in OUTCOME_INSTRUMENTS:
                 collected_at = due_at + datetime.timedelta(days=rng.randrange(0, 20), hours=rng.randrange(9, 18))
-                answered = collected_at <= now and rng.random() < 0.8
+                # Answered by most, and only while the consent is in force (the sweep cancels the rest).
+                taken = rng.random() < 0.8 and consent.given_at <= collected_at <= now
+                taken = taken and (ends is None or collected_at < ends)
                 assignment = SurveyAssignment(
                     id=_uuid(rng), program=draft.program, case=draft.case, person=survivor,
                     participant_role=ParticipantRole.SURVIVOR, process=process, instrument=code, timepoint=timepoint,
@@ -131,7 +157,7 @@ class SupportSeed(SyntheticExtension):
                     created_at=due_at, updated_at=due_at,
                 )  # fmt: skip
                 out[SurveyAssignment].append(assignment)
-                if not answered:
+                if not taken:
                     continue
                 gain = 0.0 if months == 0 else min(0.25, 0.05 * months**0.5)
                 answers = answers_for(rng, code, min(1.0, level + gain + rng.gauss(0, 0.05)))

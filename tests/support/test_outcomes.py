@@ -21,7 +21,8 @@ from reparo.analytics import evidence, selectors, stats
 from reparo.analytics.models import EvidenceTally
 from reparo.analytics.presentation import figures
 from reparo.analytics.suppression import THRESHOLD
-from reparo.cases.models import CaseStatus
+from reparo.cases.models import Case, CaseStatus
+from reparo.cases.services import case_update
 from reparo.consent.models import Consent, ConsentPurpose
 from reparo.consent.services import consent_withdraw
 from reparo.evaluation.models import SurveyAssignment, SurveyResponse
@@ -199,7 +200,7 @@ CIRCLE = st.fixed_dictionaries(
 )
 OPERATION = st.tuples(
     st.sampled_from(["withdraw", "erase", "meet", "unmeet", "delete_goal", "delete_response", "rescore",
-                     "delete_circle", "reopen"]),
+                     "delete_circle", "reopen", "move"]),
     st.integers(0, 10_000),
 )  # fmt: skip
 
@@ -219,7 +220,7 @@ def _build(world: Any, programs: list[Program], spec: dict[str, Any]) -> Support
     return circle
 
 
-def _operate(world: Any, circles: list[SupportCircle], operation: tuple[str, int]) -> None:
+def _operate(world: Any, circles: list[SupportCircle], operation: tuple[str, int], programs: list[Program]) -> None:
     kind, i = operation
     alive = [c for c in circles if SupportCircle.objects.filter(pk=c.pk).exists()]
     if not alive:
@@ -248,6 +249,9 @@ def _operate(world: Any, circles: list[SupportCircle], operation: tuple[str, int
         circle.delete()
     elif kind == "reopen":
         SupportCircle.objects.filter(pk=circle.pk).update(opened_on=OPENED - datetime.timedelta(days=i % 40))
+    elif kind == "move":  # the case to the other program
+        case = Case.objects.get(pk=circle.process.case_id)
+        Case.objects.filter(pk=case.pk).update(program=next(p for p in programs if p.pk != case.program_id))
 
 
 def _assert_same(world: Any, programs: list[Program]) -> None:
@@ -277,7 +281,8 @@ def _assert_same(world: Any, programs: list[Program]) -> None:
         {"program": 0, "consent": "withdrawn", "copies": 2, "goals": [1],
          "scores": [("rses", "circle_start", 0, 0), ("rses", "months_3", 80, 30)]},
     ],
-    operations=[("withdraw", 3), ("meet", 7), ("delete_response", 5), ("rescore", 2), ("delete_circle", 9)],
+    operations=[("withdraw", 3), ("meet", 7), ("delete_response", 5), ("rescore", 2), ("move", 4),
+                ("delete_circle", 9)],
 )  # fmt: skip
 def test_the_tallied_figures_equal_a_direct_computation_before_and_after_changes(
     world: Any, specs: list[dict[str, Any]], operations: list[Any]
@@ -287,7 +292,7 @@ def test_the_tallied_figures_equal_a_direct_computation_before_and_after_changes
         circles = [_build(world, programs, spec) for spec in specs for _ in range(spec["copies"])]
         _assert_same(world, programs)
         for operation in operations:
-            _operate(world, circles, operation)
+            _operate(world, circles, operation, programs)
         _assert_same(world, programs)
         # Recomputing everything from scratch gives the same tallies as keeping them up to date.
         kept = sorted(EvidenceTally.objects.values_list(*evidence.KEYS, *evidence.MEASURES))
@@ -355,3 +360,32 @@ def test_a_view_reads_no_score_and_no_goal(client: Any, world: Any) -> None:
     assert not any(
         f'"{table}"' in sql for table in ("support_supportcircle", "support_goal", "evaluation_surveyresponse")
     )
+
+
+def test_a_case_moved_to_another_program_moves_its_circles_goals(world: Any) -> None:
+    rec = world["coordinator"]
+    program_b = Program.objects.create(organisation=world.alice_org, name="Second program")
+    circles = [support_circle(world.program, recorder=rec) for _ in range(12)]
+    circles += [support_circle(program_b, recorder=rec) for _ in range(11)]
+    for n, c in enumerate(circles):
+        Goal.objects.create(circle=c, area="housing", words="x", met_on=OPENED + datetime.timedelta(days=5 + n))
+    evidence.refresh()
+    case = Case.objects.get(pk=circles[0].process.case_id)
+    case_update(actor=rec, case=case, version=case.version, program=program_b)
+    for program in (None, world.program, program_b):
+        scope = _scope(world, program)
+        assert goal_outcomes(selectors.evidence_for(scope)) == reference.goal_outcomes(scope), program
+    assert goal_outcomes(_data(world, program_b)).cells["circles"].shown == 12
+
+
+def test_a_goal_moved_to_another_circle_and_a_circle_given_another_survivor_are_followed(world: Any) -> None:
+    rec = world["coordinator"]
+    programs = [world.program, Program.objects.create(organisation=world.alice_org, name="B")]
+    circles = [support_circle(programs[i % 2], recorder=rec) for i in range(30)]
+    for n, c in enumerate(circles):
+        Goal.objects.create(circle=c, area="housing", words="x", met_on=OPENED + datetime.timedelta(days=n))
+    _assert_same(world, programs)
+    goal = Goal.objects.filter(circle=circles[0]).get()
+    Goal.objects.filter(pk=goal.pk).update(circle=circles[1])
+    SupportCircle.objects.filter(pk=circles[2].pk).update(survivor=circles[3].survivor)
+    _assert_same(world, programs)

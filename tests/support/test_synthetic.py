@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from reparo.accounts.models import Membership
 from reparo.analytics import selectors
+from reparo.cases.models import CaseStatusChange
 from reparo.cases.synthetic import OPERATORS, seed_synthetic
 from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import may
@@ -20,8 +21,9 @@ from reparo.evaluation.scoring import score
 from reparo.organisations.models import Organisation
 from reparo.processes.models import ProcessParticipant, ProcessType
 from reparo.support import synthetic
-from reparo.support.models import Goal, SupportCircle
+from reparo.support.models import Goal, Progress, SupportCircle
 from reparo.support.outcomes import circle_changes, goal_outcomes
+from reparo.support.services import survivor_agrees
 from tests.support import reference
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +46,13 @@ def test_it_seeds_support_circles_whose_figures_equal_the_direct_computation(mon
     for response in answers.select_related("person"):
         assert response.total == score(response.instrument, response.answers).total
         assert may(person=response.person, purpose=ConsentPurpose.EVALUATION, at=response.created_at)
+    for circle in circles.select_related("process__case", "survivor"):
+        assert survivor_agrees(circle, at=circle.created_at)  # opened as support_circle_open opens one
+        assert not CaseStatusChange.objects.filter(
+            case=circle.process.case, to_status__in=["closed", "withdrawn"], at__lte=circle.created_at
+        ).exists()
+    met = Goal.objects.filter(met_on__isnull=False)
+    assert met.count() == Progress.objects.filter(kind="goal_met", status="confirmed", goal__in=met).count()
     organisation = Organisation.objects.get(name=f"{OPERATORS[0][0]} (synthetic, seed 11)")
     evaluator = Membership.objects.filter(organisation=organisation, role="evaluator")[0].user
     counted = []
@@ -55,3 +64,14 @@ def test_it_seeds_support_circles_whose_figures_equal_the_direct_computation(mon
         assert goals == reference.goal_outcomes(scope)
         counted.append(goals.cells["circles"].value)
     assert counted[0] > 0  # the organisation's circles of survivors who agreed to evaluation are counted
+
+
+@pytest.mark.parametrize("seed", [1, 5])  # seeds whose circles had answers collected after consent ended
+def test_seeded_circle_answers_are_collected_only_while_consent_is_in_force(monkeypatch: Any, seed: int) -> None:
+    monkeypatch.setattr(synthetic, "SHARE", 1.0)
+    seed_synthetic(cases=80, analyze=False, batch_size=40, seed=seed, workers=1)
+    answers = SurveyResponse.objects.filter(assignment__process__type=ProcessType.SUPPORT_CIRCLE)
+    assert answers.exists()
+    outside = [r.pk for r in answers.select_related("person")
+               if not may(person=r.person, purpose=ConsentPurpose.EVALUATION, at=r.created_at)]  # fmt: skip
+    assert outside == []

@@ -2,7 +2,11 @@
 and one on their goals put the circle's survivor on the outcome figures' list of changes, in the same transaction
 as the change, whichever code made it. The scores the figures rest on are survey responses, already watched by
 ``analytics.0003``. Every survivor of a circle already there is put on the list once, so the next refresh counts
-them."""
+them.
+
+On SQLite, a later migration that rebuilds ``support_supportcircle`` must drop the ``support_goal`` triggers (their
+bodies name that table) before and create them again after (``SQLITE_BACKWARD`` and ``SQLITE_FORWARD`` here), as
+``analytics.0004`` does for the tables it watches."""
 
 import importlib
 

@@ -4,7 +4,8 @@ Starts the production server (gunicorn with reparo/server.py's settings, ``REPAR
 127.0.0.1 port against the benchmark database that bench/cases.py seeds (``reparo_bench`` on the PostgreSQL server
 ``DATABASE_URL`` names, ``reparo_bench_<N>`` for another ``LOADTEST_CASES``; SQLite without it), signs in staff with
 both factors (password and a TOTP code computed from the device key kept in the benchmark database), and drives
-bounded phases of requests from client threads, each on its own keep-alive connection:
+bounded phases of requests from client processes (one per client, so that no two clients wait for each other in one
+Python interpreter), each on its own keep-alive connection:
 
 1. ``/healthz`` alone: the baseline (the server, the middleware-free path and one ``SELECT 1``);
 2. the case list alone, then the case page alone: the throughput goals;
@@ -28,14 +29,15 @@ database another way, e.g. through pgbouncer), ``LOADTEST_SERVER_COMMAND`` (anot
 ``{port}`` filled in, e.g. ``granian --interface wsgi --host 127.0.0.1 --port {port} reparo.wsgi:application`` with
 ``TRUST_X_FORWARDED_PROTO=true``).
 
-Besides the server's CPU a request, each phase prints the load generator's (this process) and the local PostgreSQL's,
-so that where the two cores went is accounted for.
+Besides the server's CPU a request, each phase prints the load generator's (this process and its client processes)
+and the local PostgreSQL's, so that where the two cores went is accounted for.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 import platform
 import random
@@ -438,36 +440,57 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
             pids_seen.update(server.pids())
 
     cpu_before = server.cpu_seconds()
-    client_cpu_before = time.process_time()  # this process: the load generator's threads (and the memory sampler)
+    client_cpu_before = time.process_time()  # this process: the memory sampler (the clients report their own)
     database_cpu_before = local_database_cpu_seconds()
 
-    def work(client: WebClient, seed: int, kinds: tuple[str, ...], kind_weights: tuple[int, ...]) -> None:
+    def work(client: WebClient, seed: int, kinds: tuple[str, ...], kind_weights: tuple[int, ...], out: Any) -> None:
+        """One client, in a process of its own (forked: it has the signed-in client). Sends back what it measured
+        and the CPU it took."""
+        client.close()  # the connection this process inherited belongs to the parent: open one of its own
+        own = Tally()
         rng = random.Random(seed)
+        cpu_start = time.process_time()
         while time.monotonic() < stop_at:
-            acts[rng.choices(kinds, weights=kind_weights)[0]](client, rng, tally)
+            acts[rng.choices(kinds, weights=kind_weights)[0]](client, rng, own)
+        client.close()
+        out.send((dict(own.seconds), dict(own.errors), own.examples, time.process_time() - cpu_start))
+        out.close()
 
-    threads = [
-        threading.Thread(target=work, args=(client, index, names, weights), daemon=True)
-        for index, client in enumerate(signed[: phase.clients])
-    ]
+    fork = multiprocessing.get_context("fork")
+    jobs = [(client, index, names, weights) for index, client in enumerate(signed[: phase.clients])]
     if phase.dashboard_client:
-        threads.append(
-            threading.Thread(target=work, args=(signed[phase.clients], 999, ("dashboard",), (1,)), daemon=True)
-        )
+        jobs.append((signed[phase.clients], 999, ("dashboard",), (1,)))
+    processes = []
+    for client, seed, kinds, kind_weights in jobs:
+        receive, send = fork.Pipe(duplex=False)
+        process = fork.Process(target=work, args=(client, seed, kinds, kind_weights, send), daemon=True)
+        process.start()
+        send.close()
+        processes.append((process, receive))
     rss.append((0.0, server.rss_mib()))
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    for thread in threads:
-        thread.start()
-    for thread in threads:  # a request in flight at the end may take up to the client's time-out (60 s)
-        thread.join(timeout=max(0.1, stop_at - time.monotonic() + 90))
+    children_cpu = 0.0
+    for process, receive in processes:  # a request in flight at the end may take up to the client's time-out (60 s)
+        if receive.poll(max(0.1, stop_at - time.monotonic() + 90)):
+            seconds, errors, examples, used = receive.recv()
+            for kind, values in seconds.items():
+                tally.seconds[kind].extend(values)
+            for kind, count in errors.items():
+                tally.errors[kind] += count
+            tally.examples.extend(examples[: max(0, 5 - len(tally.examples))])
+            children_cpu += used
+        else:
+            tally.errors["(a client that never finished)"] += 1
+            process.kill()
+        process.join(timeout=5)
     sampling.set()
     sampler.join()
     elapsed = time.monotonic() - started
     rss.append((elapsed, server.rss_mib()))
     pids_seen.update(server.pids())
     cpu = server.cpu_seconds() - cpu_before
-    client_cpu = time.process_time() - client_cpu_before
+    client_cpu = time.process_time() - client_cpu_before + children_cpu
     database_cpu = database_cpu_between(database_cpu_before, local_database_cpu_seconds())
     kinds = {}
     for kind, seconds in sorted(tally.seconds.items()):

@@ -62,6 +62,7 @@ class SupportSeed(SyntheticExtension):
         (SurveyResponse, "survey responses"),
     ]
     responses_per_case = 0.2  # about 5% of cases x 6 answered
+    version = 2  # 2: agreement to the circle, confirmed goals, answers only under consent
 
     def __init__(self) -> None:
         self.first_participant_key = 1

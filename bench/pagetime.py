@@ -84,6 +84,8 @@ def main(argv: list[str]) -> None:
         print(f"  {key:<58}{100 * seconds / whole:5.1f} %  {1000 * seconds / count:7.2f} ms")
     print()
     stats.sort_stats("tottime").print_stats(25)
+    if os.environ.get("PAGETIME_DUMP"):
+        stats.dump_stats(os.environ["PAGETIME_DUMP"])
 
 
 if __name__ == "__main__":

@@ -27,9 +27,10 @@ class ImprovementForm(forms.Form):
         empty_label=_("The whole organisation"),  # type: ignore[arg-type]
     )
 
-    def __init__(self, *args: Any, owners: Any, programs: Any, owner_names: Any = None, **kwargs: Any) -> None:
-        """``owners``: whom an action may be given to (what a chosen owner is checked against); ``owner_names``: the
-        same people as (id, name) pairs, kept between views, to list them without reading them again."""
+    def __init__(self, *args: Any, programs: Any, owners: Any = None, owner_names: Any = None, **kwargs: Any) -> None:
+        """``owners``: whom an action may be given to (what a chosen owner is checked against: needed to validate, not
+        to show the form); ``owner_names``: the same people as (id, name) pairs, kept between views, to list them
+        without reading them again."""
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
         self.fields["owner"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]

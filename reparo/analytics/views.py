@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from reparo.analytics import selectors, services
 from reparo.analytics.forms import ImprovementForm, StatusForm
-from reparo.analytics.presentation import page_parts
+from reparo.analytics.presentation import improvement_fields, page_parts
 from reparo.core.actions import run_action
 
 
@@ -23,9 +23,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _render_dashboard(request: HttpRequest, scope: selectors.Scope) -> HttpResponse:
     board = selectors.dashboard(scope)
-    programs = selectors.programs_of(scope)
+    # Shown, not checked: the owners a chosen one is checked against are asked for when the form is sent.
     form = ImprovementForm(
-        owners=selectors.owners_for(scope), owner_names=selectors.owner_choices(scope), programs=programs,
+        owner_names=selectors.owner_choices(scope), programs=selectors.programs_of(scope),
         initial={"program": scope.program},
     )  # fmt: skip
     return render(
@@ -36,7 +36,7 @@ def _render_dashboard(request: HttpRequest, scope: selectors.Scope) -> HttpRespo
             "board": board,
             "parts": page_parts(board),
             "log": selectors.improvement_log(scope, page=request.GET.get("page") or 1),
-            "form": form,
+            "form_fields": improvement_fields(scope, form),
             "status_form": StatusForm(),
         },
     )

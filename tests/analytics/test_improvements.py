@@ -161,3 +161,47 @@ def test_the_owner_list_names_who_may_own_an_action_as_of_each_view(client: Any,
     now = _owner_options(client.get(url).content.decode())
     assert "Renamed Facilitator" in now and world["coordinator"].display_name not in now
     assert len(now) == len(owners) - 1
+
+
+def _program_options(html: str) -> list[str]:
+    import re
+
+    select = re.search(r'<select[^>]* name="program"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))
+
+
+def test_the_kept_form_is_the_form_drawn_afresh_and_follows_program_names_and_language(
+    client: Any, world: Any, monkeypatch: Any
+) -> None:
+    from reparo.accounts import access_cache
+    from reparo.organisations.models import Program
+
+    sign_in(client, world["evaluator"])
+    url = reverse("analytics:program", args=[world.alice_org.pk, world.program.pk])
+    drawn = []
+    real = access_cache.shared
+
+    def counting(user: Any, key: Any, compute: Any) -> Any:
+        return real(user, key, lambda: drawn.append(key[0]) or compute())
+
+    with monkeypatch.context() as m:
+        m.setattr(access_cache, "shared", counting)
+        first = client.get(url).content.decode()
+        kept = client.get(url).content.decode()
+    assert drawn.count("improvement_fields") == 1  # the second view used the kept fields
+    with monkeypatch.context() as m:  # nothing kept: every view draws the form
+        m.setattr(access_cache, "shared", lambda user, key, compute: compute())
+        fresh = client.get(url).content.decode()
+
+    def fields(html: str) -> str:
+        return html.split('name="back"', 2)[-1].split("</form>")[0]
+
+    assert fields(first) == fields(kept) == fields(fresh)
+    assert world.program.name in _program_options(kept)
+    assert f'<option value="{world.program.pk}" selected>' in fields(kept)  # the program of the page, chosen
+    # A program renamed by any code: the next view's form lists the new name.
+    Program.objects.filter(pk=world.program.pk).update(name="Renamed program")
+    assert "Renamed program" in _program_options(client.get(url).content.decode())
+    spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert fields(spanish) != fields(kept) and "Renamed program" in _program_options(spanish)

@@ -43,6 +43,7 @@ import os
 import platform
 import random
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -454,14 +455,26 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
         own = Tally()
         rng = random.Random(seed)
         cpu_start = time.process_time()
-        while time.monotonic() < stop_at:
-            asked = time.monotonic()
-            acts[rng.choices(kinds, weights=kind_weights)[0]](client, rng, own)
-            if pace:
-                time.sleep(max(0.0, min(asked + pace, stop_at) - time.monotonic()))
-        client.close()
-        out.send((dict(own.seconds), dict(own.errors), own.examples, time.process_time() - cpu_start))
-        out.close()
+
+        def stopped(*_args: Any) -> None:
+            raise SystemExit(1)  # terminated by the parent (never finished): send what was measured
+
+        signal.signal(signal.SIGTERM, stopped)
+        try:
+            while time.monotonic() < stop_at:
+                asked = time.monotonic()
+                kind = rng.choices(kinds, weights=kind_weights)[0]
+                try:
+                    acts[kind](client, rng, own)
+                except Exception as exc:  # noqa: BLE001 - e.g. http.client.IncompleteRead: an error, not the end
+                    own.add(kind, None, False, repr(exc))
+                    client.close()
+                if pace:
+                    time.sleep(max(0.0, min(asked + pace, stop_at) - time.monotonic()))
+        finally:
+            client.close()
+            out.send((dict(own.seconds), dict(own.errors), own.examples, time.process_time() - cpu_start))
+            out.close()
 
     fork = multiprocessing.get_context("fork")
     jobs = [(client, index, names, weights, 0.0) for index, client in enumerate(signed[: phase.clients])]
@@ -479,18 +492,27 @@ def run_phase(server: Server, signed: list[WebClient], plan: Plan, phase: Phase)
     sampler.start()
     children_cpu = 0.0
     for process, receive in processes:  # a request in flight at the end may take up to the client's time-out (60 s)
-        if receive.poll(max(0.1, stop_at - time.monotonic() + 90)):
-            seconds, errors, examples, used = receive.recv()
+        finished = receive.poll(max(0.1, stop_at - time.monotonic() + 90))
+        if not finished:
+            process.terminate()  # it sends what it measured on its way out
+        try:
+            got = receive.recv() if finished or receive.poll(5) else None
+        except EOFError:  # it died without a word (killed, say)
+            got = None
+        if not finished or got is None:
+            tally.errors["(a client that never finished)" if not finished else "(a client process that died)"] += 1
+        if got is None:
+            process.kill()
+        else:
+            seconds, errors, examples, used = got
             for kind, values in seconds.items():
                 tally.seconds[kind].extend(values)
             for kind, count in errors.items():
                 tally.errors[kind] += count
             tally.examples.extend(examples[: max(0, 5 - len(tally.examples))])
             children_cpu += used
-        else:
-            tally.errors["(a client that never finished)"] += 1
-            process.kill()
         process.join(timeout=5)
+        receive.close()
     sampling.set()
     sampler.join()
     elapsed = time.monotonic() - started
@@ -580,9 +602,14 @@ def goals(results: dict[str, Any]) -> dict[str, Any]:
     list_alone = kind("case list", "case list")
     page_alone = kind("case page", "case page")
     list_with_dashboard = kind("case list + dashboard", "case list")
-    slowdown = list_with_dashboard["p95_ms"] / list_alone["p95_ms"] - 1 if list_alone and list_with_dashboard else None
+
+    def slowed(beside: dict[str, Any]) -> float | None:  # a kind with no answer at all has no p95_ms
+        alone, with_it = list_alone.get("p95_ms"), beside.get("p95_ms")
+        return with_it / alone - 1 if alone and with_it is not None else None
+
+    slowdown = slowed(list_with_dashboard)
     list_beside_paced = kind("case list + a dashboard a second", "case list")
-    paced = list_beside_paced["p95_ms"] / list_alone["p95_ms"] - 1 if list_alone and list_beside_paced else None
+    paced = slowed(list_beside_paced)
     phases = [p for p in results.values() if isinstance(p, dict) and "errors" in p]
     checks = {
         "case list >= 200 req/s (8 clients)": (

@@ -348,8 +348,6 @@ def improvement_fields(scope: Any, form: Any) -> SafeString:
     dashboard (the organisation's owners, the scope's programs, the language), so the process keeps them while the
     access stamp is unchanged, under the programs' names too: drawing a form of six fields costs about as much as the
     rest of a kept dashboard page."""
-    if form.is_bound:
-        return render_to_string("analytics/_improvement_fields.html", {"form": form})
     key = (
         "improvement_fields", scope.organisation.pk, scope.program.pk if scope.program is not None else None,
         tuple((p.pk, p.name) for p in scope.programs), get_language() or "",

@@ -236,8 +236,9 @@ class StageTime:
     median_days: float | None  # None: fewer than 11 cases have left this stage
 
 
-def _wanted(scope: Scope) -> list[int]:
-    return [scope.program.pk] if scope.program is not None else scope.program_ids
+def programs_counted(scope: Scope) -> list[int]:
+    """The programs whose counts make the scope's figures: its program's, or every program of the organisation."""
+    return [scope.program.pk] if scope.program is not None else list(scope.program_ids)
 
 
 def time_in_stage(scope: Scope, data: Evidence | None = None) -> list[StageTime]:
@@ -246,7 +247,7 @@ def time_in_stage(scope: Scope, data: Evidence | None = None) -> list[StageTime]
     away). Read from the tallies' whole-day buckets, then from the exact times in the one or two buckets the median
     falls in (1 query)."""
     data = _data(scope, data)
-    wanted = set(_wanted(scope))
+    wanted = set(programs_counted(scope))
     buckets: dict[str, dict[float, int]] = defaultdict(lambda: defaultdict(int))
     for row in data.of(evidence.STAGE):
         if row.program_id in wanted:
@@ -424,7 +425,7 @@ def outcome_changes(scope: Scope, data: Evidence | None = None) -> list[OutcomeC
     out = []
     for j, code in enumerate(OUTCOME_INSTRUMENTS):
         cell = table.row(str(scope.program.pk))[j] if scope.program is not None else table.column_totals[j]
-        before, after = paired_scores(r for pk in _wanted(scope) for r in by[code].get(pk, []))
+        before, after = paired_scores(r for pk in programs_counted(scope) for r in by[code].get(pk, []))
         spec = get_instrument(code)
         change = mean_before = mean_after = None
         if cell.state == CellState.SHOWN and len(before) >= THRESHOLD:
@@ -564,7 +565,7 @@ def reoffending(scope: Scope, data: Evidence | None = None) -> Reoffending:
         program_n, comparison_n = table.row(str(scope.program.pk))
     else:
         program_n, comparison_n = table.column_totals
-    wanted = _wanted(scope)
+    wanted = programs_counted(scope)
     mine = _follow_up((r for pk in wanted for r in mine_by[pk]), scope.today)
     theirs = _follow_up((r for pk in wanted for r in theirs_by[pk]), scope.today)
     curves = []
@@ -628,7 +629,7 @@ def distress_trends(scope: Scope, *, months: int = 6, data: Evidence | None = No
     table = suppress_table(
         grid, rows=[str(pk) for pk in scope.program_ids], columns=[m.isoformat() for m in starts], rows_add_up=False
     )
-    wanted = [scope.program.pk] if scope.program else scope.program_ids
+    wanted = programs_counted(scope)
     shown = table.row(str(scope.program.pk)) if scope.program else table.column_totals
     out = []
     for j, month in enumerate(starts):

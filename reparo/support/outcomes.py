@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from reparo.analytics import stats
 from reparo.analytics.charts import Bar, BarChart, Interval, IntervalChart
 from reparo.analytics.presentation import Figure, cell_text
-from reparo.analytics.selectors import Evidence, paired_scores
+from reparo.analytics.selectors import Evidence, paired_scores, programs_counted
 from reparo.analytics.suppression import THRESHOLD, Cell, CellState, suppress_table
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.evaluation.models import SurveyResponse
@@ -119,10 +119,6 @@ class CircleChange:
     change: stats.PairedChange | None
 
 
-def _wanted(scope: Any) -> list[int]:
-    return [scope.program.pk] if scope.program is not None else list(scope.program_ids)
-
-
 def circle_changes(data: Evidence) -> list[CircleChange]:
     """From the tallies the dashboard read: no query."""
     scope = data.scope
@@ -139,7 +135,7 @@ def circle_changes(data: Evidence) -> list[CircleChange]:
     cells = table.row(str(scope.program.pk)) if scope.program is not None else table.column_totals
     out = []
     for (code, months), cell in zip(columns, cells, strict=True):
-        before, after = paired_scores(r for pk in _wanted(scope) for r in by[(code, months)].get(pk, []))
+        before, after = paired_scores(r for pk in programs_counted(scope) for r in by[(code, months)].get(pk, []))
         change = mean_start = mean_then = None
         if cell.state == CellState.SHOWN and len(before) >= THRESHOLD:
             change = stats.paired_change(before, after)
@@ -175,7 +171,7 @@ def goal_outcomes(data: Evidence) -> GoalOutcomes:
                            rows_add_up=False)  # fmt: skip
     cells = table.row(str(scope.program.pk)) if scope.program is not None else table.column_totals
     by_key = dict(zip(GOAL_COUNTS, cells, strict=True))
-    spans = [d for pk in _wanted(scope) for d, times in days.get(pk, []) for _i in range(times)]
+    spans = [d for pk in programs_counted(scope) for d, times in days.get(pk, []) for _i in range(times)]
     median = None
     if by_key["circles_met"].state == CellState.SHOWN and len(spans) >= THRESHOLD:
         median = float(pystats.median(spans))

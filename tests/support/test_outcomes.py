@@ -53,20 +53,27 @@ def support_circle(program: Program, *, recorder: Any, consent: str | None = "cu
 
 def scores(circle: SupportCircle, instrument: str, start: float, then: float, *, months: int, recorder: Any) -> None:
     """A score at the circle's start and one ``months`` later, stored as the survey sweep and an interview would."""
-    timepoint = {3: "months_3", 6: "months_6", 12: "months_12"}[months]
-    for tp, total, day in (("circle_start", start, 0), (timepoint, then, 30 * months)):
-        on = OPENED + datetime.timedelta(days=day)
-        case = circle.process.case
-        assignment = SurveyAssignment.objects.create(
-            program=case.program, case=case, person=circle.survivor, participant_role="survivor",
-            process=circle.process, instrument=instrument, timepoint=tp,
-            occasion=f"support:{circle.process_id}:{tp}", due_on=on, overdue_on=on, status="completed",
-        )  # fmt: skip
-        SurveyResponse.objects.create(
-            assignment=assignment, program=case.program, person=circle.survivor, instrument=instrument,
-            instrument_version="1", timepoint=tp, collected_on=on, language="en", answers={}, total=total,
-            collected_by=recorder,
-        )  # fmt: skip
+    _response(circle, instrument, "circle_start", 0, start, recorder)
+    _response(circle, instrument, {3: "months_3", 6: "months_6", 12: "months_12"}[months], 30 * months, then, recorder)
+
+
+_n = itertools.count(1)
+
+
+def _response(circle: SupportCircle, instrument: str, timepoint: str, day: int, total: float, recorder: Any) -> None:
+    """One score of the circle's survivor, ``day`` days after the circle opened (each in its own assignment)."""
+    on = OPENED + datetime.timedelta(days=day)
+    case = circle.process.case
+    assignment = SurveyAssignment.objects.create(
+        program=case.program, case=case, person=circle.survivor, participant_role="survivor", process=circle.process,
+        instrument=instrument, timepoint=timepoint, occasion=f"support:{circle.process_id}:{timepoint}:{next(_n)}",
+        due_on=on, overdue_on=on, status="completed",
+    )  # fmt: skip
+    SurveyResponse.objects.create(
+        assignment=assignment, program=case.program, person=circle.survivor, instrument=instrument,
+        instrument_version="1", timepoint=timepoint, collected_on=on, language="en", answers={}, total=total,
+        collected_by=recorder,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -161,25 +168,6 @@ def test_goals_met_and_the_time_to_the_first_equal_a_direct_computation(scene: A
 
 
 # --- kept as data is written (decision 0094) ------------------------------------------------------------------
-
-_n = itertools.count(1)
-
-
-def _response(circle: SupportCircle, instrument: str, timepoint: str, day: int, total: float, recorder: Any) -> None:
-    """One score of the circle's survivor, ``day`` days after the circle opened (each in its own assignment)."""
-    on = OPENED + datetime.timedelta(days=day)
-    case = circle.process.case
-    assignment = SurveyAssignment.objects.create(
-        program=case.program, case=case, person=circle.survivor, participant_role="survivor", process=circle.process,
-        instrument=instrument, timepoint=timepoint, occasion=f"support:{circle.process_id}:{timepoint}:{next(_n)}",
-        due_on=on, overdue_on=on, status="completed",
-    )  # fmt: skip
-    SurveyResponse.objects.create(
-        assignment=assignment, program=case.program, person=circle.survivor, instrument=instrument,
-        instrument_version="1", timepoint=timepoint, collected_on=on, language="en", answers={}, total=total,
-        collected_by=recorder,
-    )  # fmt: skip
-
 
 CIRCLE = st.fixed_dictionaries(
     {

@@ -4,6 +4,6 @@ The mechanics live in :mod:`reparo.core.lookup` so that the lowest apps (account
 the name every other app imports.
 """
 
-from reparo.core.lookup import LOOKUPS, MAX_INT_PK, lookup, one_or_404, refuse
+from reparo.core.lookup import LOOKUPS, MAX_INT_PK, clean_pk, lookup, one_or_404, refuse
 
-__all__ = ["LOOKUPS", "MAX_INT_PK", "lookup", "one_or_404", "refuse"]
+__all__ = ["LOOKUPS", "MAX_INT_PK", "clean_pk", "lookup", "one_or_404", "refuse"]

@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
 from django.db.models import Subquery
 
 from reparo.accounts.models import AccessStamp, AccountType, User
+from reparo.core.prepared import Param, Prepared
 
 USER_BACKEND = "reparo.accounts.backends.UserBackend"
+
+# The signed-in user with the access stamp, read on every request: compiled once a process.
+_user_read: Prepared[User] = Prepared(
+    lambda: User._default_manager.annotate(
+        access_stamp=Subquery(AccessStamp.objects.filter(pk=1).values("value"))
+    ).filter(pk=Param("pk", User))
+)
 
 
 class UserBackend(ModelBackend):
@@ -17,12 +26,11 @@ class UserBackend(ModelBackend):
     before), for :mod:`reparo.accounts.access_cache`."""
 
     def get_user(self, user_id: Any) -> User | None:
-        stamp = Subquery(AccessStamp.objects.filter(pk=1).values("value"))
         try:
-            user = User._default_manager.annotate(access_stamp=stamp).get(pk=user_id)
-        except (User.DoesNotExist, ValueError):
+            found = _user_read(pk=user_id)
+        except (ValidationError, ValueError, TypeError, OverflowError):
             return None
-        return user if self.user_can_authenticate(user) else None
+        return found[0] if found and self.user_can_authenticate(found[0]) else None
 
     def user_can_authenticate(self, user: Any) -> bool:
         """Active accounts, except an API token's (``AccountType.INTEGRATION``): it acts only on the calls that

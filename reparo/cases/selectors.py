@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from reparo.access.actors import case_capabilities, member_organisation_ids, organisation_ids_where, user_can
 from reparo.access.capabilities import Capability, TeamRole, team_roles_with
-from reparo.access.lookup import lookup, one_or_404
+from reparo.access.lookup import clean_pk, lookup, one_or_404
 from reparo.accounts import access_cache
 from reparo.accounts.models import User
 from reparo.cases.extensions import timeline_extras
@@ -44,6 +44,7 @@ from reparo.cases.models import (
     Task,
 )
 from reparo.core import context, crypto
+from reparo.core.prepared import Param, Prepared
 from reparo.organisations.models import Organisation, Program
 from reparo.people.models import Person, PersonNameIndex
 
@@ -136,26 +137,33 @@ def sees_every_case_in_full(actor: Any) -> bool:
 def case_get_for(actor: Any, pk: Any, *, need: Capability | None = None) -> Case:
     """A case the actor sees; with ``need`` (a case capability such as ``WORK_ON_CASE``), only if the actor may
     also do that on it. Otherwise 404."""
-    case = one_or_404(_cases_to_look_up(actor), pk)
+    case = _look_up(actor, pk)
     if need is not None and need not in case_access_for(actor, case).capabilities:
         raise Http404
     return case
 
 
-def _cases_to_look_up(actor: Any) -> QuerySet[Case]:
+def _look_up(actor: Any, pk: Any) -> Case:
     if _active(actor):
         org_ids = _org_ids_seeing_all(actor)
         if not _team_only_case_ids(actor, org_ids):
-            return _cases_of(tuple(org_ids))  # the usual case: a query built once per set of organisations
-    return cases_visible_to(actor).select_related("program", "organisation")
+            # The usual case: a query compiled once per set of organisations.
+            found = _case_of(tuple(org_ids))(pk=clean_pk(Case, pk))
+            if not found:
+                raise Http404
+            return found[0]
+    return one_or_404(cases_visible_to(actor).select_related("program", "organisation"), pk)
 
 
 @functools.lru_cache(maxsize=256)
-def _cases_of(org_ids: tuple[int, ...]) -> QuerySet[Case]:
-    """:func:`cases_visible_to` for someone who sees these organisations' cases (and no others), with their program and
-    organisation: built once per process and set of organisations, and never run itself (a lookup filters it, which
-    makes a new query)."""
-    return Case.objects.filter(organisation_id__in=list(org_ids)).select_related("program", "organisation")
+def _case_of(org_ids: tuple[int, ...]) -> Prepared[Case]:
+    """The case with a key, among those of :func:`cases_visible_to` for someone who sees these organisations' cases
+    (and no others), with its program and organisation: compiled once per process and set of organisations."""
+    return Prepared(
+        lambda: Case.objects.filter(organisation_id__in=list(org_ids), pk=Param("pk", Case)).select_related(
+            "program", "organisation"
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -201,7 +209,7 @@ class CaseAccess:
 
 def case_access_for(actor: Any, case: Case, *, with_team: bool = False) -> CaseAccess:
     """What ``actor`` may do on ``case``. ``with_team`` also reads the whole team (one query either way)."""
-    team = list(team_of(case)) if with_team else None
+    team = _team_read(case=case.pk) if with_team else None
     if team is not None:
         team_roles = frozenset(m.role for m in team if m.user_id == actor.pk)
     else:
@@ -444,18 +452,13 @@ def _participants(queryset: QuerySet[CaseParticipant]) -> QuerySet[CaseParticipa
     return with_brief(queryset, "person", *PERSON_BRIEF).order_by("role", "created_at")
 
 
-def read_once(case: Case, relation: str, queryset: Callable[[], QuerySet[Any]]) -> list[Any]:
-    """The rows of ``case.<relation>`` as ``queryset()`` gives them, read the first time anything asks for them on
-    this instance of the case and kept on it after that (:func:`kept_on`): the case page and the panels other apps
-    add to it (or the parts of the timeline, on its own request) ask for the same rows, and read them once. Every
-    caller of one relation must ask for the same rows: the first read is the one kept. ``queryset`` builds the query
-    (a function kept with :func:`functools.cache`, say): it is asked for only when the rows are read."""
-
-    def read() -> list[Any]:
-        parent_field = case._meta.get_field(relation).field.name  # type: ignore[union-attr]  # the FK to the case
-        return list(queryset().filter(**{parent_field: case}))
-
-    return kept_on(case, relation, read)  # type: ignore[no-any-return]
+def read_once(case: Case, relation: str, query: Prepared[Any]) -> list[Any]:
+    """The rows of ``case.<relation>`` as ``query`` (a :class:`~reparo.core.prepared.Prepared` query of those rows
+    with a ``Param("case", Case)``) gives them, read the first time anything asks for them on this instance of the
+    case and kept on it after that (:func:`kept_on`): the case page and the panels other apps add to it (or the parts
+    of the timeline, on its own request) ask for the same rows, and read them once. Every caller of one relation must
+    ask for the same rows: the first read is the one kept."""
+    return kept_on(case, relation, lambda: query(case=case.pk))  # type: ignore[no-any-return]
 
 
 def kept_on(case: Case, key: Any, compute: Callable[[], Any]) -> Any:
@@ -469,10 +472,9 @@ def kept_on(case: Case, key: Any, compute: Callable[[], Any]) -> Any:
     return kept[key]
 
 
-@functools.cache
-def _participants_read() -> QuerySet[CaseParticipant]:
-    # Built once: filtering a query makes a new one, so the same unevaluated query serves every request.
-    return _participants(CaseParticipant.objects.all())
+_participants_read: Prepared[CaseParticipant] = Prepared(
+    lambda: _participants(CaseParticipant.objects.filter(case_id=Param("case", Case)))
+)
 
 
 def case_participants(case: Case) -> list[CaseParticipant]:
@@ -481,10 +483,13 @@ def case_participants(case: Case) -> list[CaseParticipant]:
     return read_once(case, "participants", _participants_read)
 
 
-@functools.cache
-def _processes_read() -> QuerySet[Any]:
+def _processes() -> QuerySet[Any]:
     process = Case._meta.get_field("processes").related_model  # an app above this one: not imported
-    return with_brief(process._default_manager.all(), "created_by", *USER_BRIEF)  # type: ignore[union-attr]
+    queryset = process._default_manager.filter(case_id=Param("case", Case))  # type: ignore[union-attr]
+    return with_brief(queryset, "created_by", *USER_BRIEF)
+
+
+_processes_read: Prepared[Any] = Prepared(_processes)
 
 
 def case_processes(case: Case) -> list[Any]:
@@ -503,10 +508,30 @@ def sees_in_full_through_organisation(actor: Any, case: Case) -> bool:
 def notes_for(actor: Any, case: Case, access: CaseAccess) -> QuerySet[Note]:
     if not access.can_work:
         return Note.objects.none()
+    return _notes(case, actor, every=access.can_read_supervisor_notes)
+
+
+def notes_on_page(actor: Any, case: Case, access: CaseAccess) -> list[Note]:
+    """:func:`notes_for`, read for the case page (its query compiled once a process)."""
+    if not access.can_work:
+        return []
+    if access.can_read_supervisor_notes:
+        return _notes_read[True](case=case.pk)
+    return _notes_read[False](case=case.pk, actor=actor.pk)
+
+
+def _notes(case: Any, actor: Any, *, every: bool) -> QuerySet[Note]:
+    """The case's notes: ``every`` one, or only those for the whole team and ``actor``'s own."""
     notes = brief(Note, "author", *USER_BRIEF).filter(case=case)
-    if not access.can_read_supervisor_notes:
+    if not every:
         notes = notes.filter(Q(confidentiality=NoteConfidentiality.TEAM) | Q(author=actor))
     return notes
+
+
+_notes_read: dict[bool, Prepared[Note]] = {
+    True: Prepared(lambda: _notes(Param("case", Case), None, every=True)),
+    False: Prepared(lambda: _notes(Param("case", Case), Param("actor", User), every=False)),
+}
 
 
 @lookup("cases.note")
@@ -516,11 +541,15 @@ def note_get_for(actor: Any, case: Case, pk: Any) -> Note:
 
 
 def harms_of(case: Case) -> list[Harm]:
-    return list(Harm.objects.filter(case_id=case.pk))  # not through case.harms: its manager costs more than the read
+    return _harms_read(case=case.pk)  # not through case.harms: its manager costs more than the read
 
 
 def needs_of(case: Case) -> list[Need]:
-    return list(Need.objects.filter(case_id=case.pk))
+    return _needs_read(case=case.pk)
+
+
+_harms_read: Prepared[Harm] = Prepared(lambda: Harm.objects.filter(case_id=Param("case", Case)))
+_needs_read: Prepared[Need] = Prepared(lambda: Need.objects.filter(case_id=Param("case", Case)))
 
 
 def processes_of_case(case: Case) -> list[Any]:
@@ -531,12 +560,23 @@ def tasks_of(case: Case) -> QuerySet[Task]:
     return brief(Task, "owner", *USER_BRIEF).filter(case=case)
 
 
+def tasks_on_page(case: Case) -> list[Task]:
+    """:func:`tasks_of`, read for the case page (its query compiled once a process)."""
+    return _tasks_read(case=case.pk)
+
+
+_tasks_read: Prepared[Task] = Prepared(lambda: tasks_of(Param("case", Case)))  # type: ignore[arg-type]
+
+
 def task_in(case: Case, pk: Any) -> Task:
     return one_or_404(tasks_of(case), pk)
 
 
 def team_of(case: Case) -> QuerySet[CaseTeamMember]:
     return brief(CaseTeamMember, "user", *USER_BRIEF).filter(case=case).order_by("role", "created_at")
+
+
+_team_read: Prepared[CaseTeamMember] = Prepared(lambda: team_of(Param("case", Case)))  # type: ignore[arg-type]
 
 
 def today() -> datetime.date:

@@ -159,8 +159,8 @@ def _draft_initial(draft: Any) -> dict[str, Any]:
 def _case_context(request: HttpRequest, case: Any, access: Any, **extra: Any) -> dict[str, Any]:
     team = access.team if access.team is not None else list(selectors.team_of(case))
     participants = selectors.case_participants(case)
-    notes = list(selectors.notes_for(request.user, case, access))
-    tasks = list(selectors.tasks_of(case))
+    notes = selectors.notes_on_page(request.user, case, access)
+    tasks = selectors.tasks_on_page(case)
     context = {
         "case": case,
         "access": access,

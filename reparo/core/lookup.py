@@ -39,7 +39,7 @@ def lookup(object_type: str) -> Callable[[F], F]:
     return register
 
 
-def _clean_pk(model: type[models.Model], pk: Any) -> Any:
+def clean_pk(model: type[models.Model], pk: Any) -> Any:
     """``pk`` as the model's key type, or Http404 for anything no row could have (wrong type, out of range)."""
     field = model._meta.pk
     if isinstance(field, models.UUIDField):
@@ -66,7 +66,7 @@ def one_or_404(queryset: QuerySet[T], pk: Any, **conditions: Any) -> T:
     """The row of ``queryset`` with ``pk`` (and ``conditions``), or Http404: for a missing row, a row outside the
     queryset, and a key no row could have, alike."""
     try:
-        return queryset.get(pk=_clean_pk(queryset.model, pk), **conditions)
+        return queryset.get(pk=clean_pk(queryset.model, pk), **conditions)
     except (ObjectDoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
         raise Http404 from None
 

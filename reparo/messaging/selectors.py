@@ -10,6 +10,7 @@ conversation).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from reparo.cases.models import Case, CaseParticipant, CaseTeamMember, Participa
 from reparo.cases.selectors import case_access_for, case_participants, cases_visible_to, person_get_for
 from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import ConsentDecision, may
+from reparo.core.prepared import Param, Prepared
 from reparo.messaging.actors import ParticipantActor, is_participant, participant_is_current
 from reparo.messaging.models import (
     DEFAULT_RETENTION_DAYS,
@@ -83,18 +85,40 @@ def threads_of_case(actor: Any, case: Case, *, access: Any = None, responsible_s
         capabilities = access.capabilities if access is not None else case_capabilities_of(actor, case)
         if Capability.MESSAGE_ON_CASE not in capabilities:
             return Thread.objects.none()
-        threads = Thread.objects.filter(case=case)
-        if responsible_side or Capability.WORK_ON_CASE not in capabilities:
-            threads = threads.filter(audience=Audience.RESPONSIBLE_SIDE)
+        return _threads(case, side_only=responsible_side or Capability.WORK_ON_CASE not in capabilities)
     return threads.select_related("person").order_by(F("last_message_at").desc(nulls_last=True), "created_at")
 
 
 def threads_for_case_panel(actor: Any, case: Case, *, access: Any, responsible_side: bool, limit: int) -> list[Thread]:
     """The first ``limit`` of :func:`threads_of_case`, with only what the case page's panel shows of each person (their
     code)."""
-    threads = threads_of_case(actor, case, access=access, responsible_side=responsible_side)
-    own = [f.name for f in Thread._meta.concrete_fields]
-    return list(threads.only(*own, "person__display_code")[:limit])
+    if is_participant(actor):
+        threads = threads_of_case(actor, case, access=access, responsible_side=responsible_side)
+        return list(threads.only(*_THREAD_OWN, "person__display_code")[:limit])
+    capabilities = access.capabilities if access is not None else case_capabilities_of(actor, case)
+    if Capability.MESSAGE_ON_CASE not in capabilities:
+        return []
+    side_only = responsible_side or Capability.WORK_ON_CASE not in capabilities
+    return _panel_threads(side_only, limit)(case=case.pk)
+
+
+_THREAD_OWN = [f.name for f in Thread._meta.concrete_fields]
+
+
+def _threads(case: Any, *, side_only: bool) -> QuerySet[Thread]:
+    """The case's conversations (only those open to the responsible-person side, if ``side_only``), most recently
+    active first: :func:`threads_of_case` for staff."""
+    threads = Thread.objects.filter(case=case)
+    if side_only:
+        threads = threads.filter(audience=Audience.RESPONSIBLE_SIDE)
+    return threads.select_related("person").order_by(F("last_message_at").desc(nulls_last=True), "created_at")
+
+
+@functools.lru_cache(maxsize=16)
+def _panel_threads(side_only: bool, limit: int) -> Prepared[Thread]:
+    return Prepared(
+        lambda: _threads(Param("case", Case), side_only=side_only).only(*_THREAD_OWN, "person__display_code")[:limit]
+    )
 
 
 @lookup("messaging.thread")
@@ -348,8 +372,17 @@ def retention_days(program: Program | None) -> int:
     """How many days ``program`` keeps message texts and files."""
     if program is None:
         return DEFAULT_RETENTION_DAYS
-    days = ProgramMessagingSettings.objects.filter(program=program).values_list("retention_days", flat=True).first()
-    return days or DEFAULT_RETENTION_DAYS
+    days = _retention_read(program=program.pk)
+    return (days[0] if days else None) or DEFAULT_RETENTION_DAYS
+
+
+_retention_read: Prepared[int] = Prepared(
+    lambda: (
+        ProgramMessagingSettings.objects.filter(program_id=Param("program", Program))
+        .order_by("pk")
+        .values_list("retention_days", flat=True)[:1]
+    )
+)
 
 
 def case_person_in(case: Case, pk: Any) -> Person:

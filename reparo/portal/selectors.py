@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from reparo.cases.models import OPEN_STATUSES, Case, CaseParticipant, Participan
 from reparo.cases.selectors import case_participants
 from reparo.consent.models import Consent, ConsentPurpose, ContactChannel
 from reparo.consent.policy import may, people_who_may
+from reparo.core.prepared import Param, Prepared
 from reparo.evaluation.models import AssignmentStatus, SurveyAssignment
 from reparo.messaging import selectors as messaging_selectors
 from reparo.messaging.actors import ParticipantActor
@@ -809,21 +811,39 @@ class PanelRow:
     may_be_contacted: bool
 
 
+def _invitable(case: Any) -> QuerySet[Any]:
+    """The people of ``case`` who may be invited (their ids, for a subquery)."""
+    return CaseParticipant.objects.filter(case=case, role__in=INVITABLE_ROLES).values("person_id")
+
+
+# The portal panel's two reads, compiled once a process: the portal accounts of the people who may be invited, and
+# which of them agreed to be contacted through the portal at ``at``.
+_panel_accounts: Prepared[PortalAccount] = Prepared(
+    lambda: PortalAccount.objects.filter(person_id__in=_invitable(Param("case", Case)))
+)
+_panel_agreed: Prepared[Any] = Prepared(
+    lambda: (
+        people_who_may(purpose=ConsentPurpose.PORTAL, at=Param("at", models.DateTimeField()))  # type: ignore[arg-type]
+        .filter(pk__in=_invitable(Param("case", Case)))
+        .values_list("pk", flat=True)
+    )
+)
+
+
 def panel_rows(case: Case) -> list[PanelRow]:
     """Each person of ``case`` who may be invited, with their portal access and its latest invitation. The people are
     those the case page read (``reparo.cases.selectors.case_participants``: their code only)."""
     participants = [p for p in case_participants(case) if p.role in INVITABLE_ROLES]
     if not participants:
         return []
-    person_ids = [p.person_id for p in participants]
-    accounts = {a.person_id: a for a in PortalAccount.objects.filter(person_id__in=person_ids)}
+    accounts = {a.person_id: a for a in _panel_accounts(case=case.pk)}
     latest: dict[Any, Invitation] = {}
     if accounts:  # an invitation belongs to an account: without one, there is none to read
         account_ids = [account.pk for account in accounts.values()]
         for issued in Invitation.objects.filter(account_id__in=account_ids).order_by("created_at"):
             latest[issued.account_id] = issued
     # One question to the consent policy for everyone on the panel, rather than one per person.
-    agreed = set(people_who_may(purpose=ConsentPurpose.PORTAL).filter(pk__in=person_ids).values_list("pk", flat=True))
+    agreed = set(_panel_agreed(case=case.pk, at=timezone.now()))
     rows = []
     for participant in participants:
         account = accounts.get(participant.person_id)

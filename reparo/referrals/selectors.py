@@ -7,7 +7,6 @@ their organisation, once sent, and nothing else: not found, for anything else, l
 from __future__ import annotations
 
 import datetime
-import functools
 from typing import Any
 
 from django.db.models import Case as DbCase
@@ -20,6 +19,7 @@ from reparo.access.capabilities import Capability
 from reparo.access.lookup import lookup, one_or_404, refuse
 from reparo.cases.models import Case, CaseParticipant
 from reparo.cases.selectors import USER_BRIEF, TimelineEntry, case_access_for, cases_visible_to, read_once
+from reparo.core.prepared import Param, Prepared
 from reparo.organisations.models import Organisation, OrganisationKind, Program
 from reparo.people.models import Person, PersonKind
 from reparo.referrals.models import (
@@ -174,14 +174,17 @@ def referrals_of_case(case: Case) -> list[Referral]:
     return read_once(case, "referrals", _referrals_read)
 
 
-@functools.cache
-def _referrals_read() -> QuerySet[Referral]:
+def _referrals() -> QuerySet[Referral]:
     own = [f.name for f in Referral._meta.concrete_fields]
     return (
-        Referral.objects.select_related("partner", "person")
+        Referral.objects.filter(case_id=Param("case", Case))
+        .select_related("partner", "person")
         .only(*own, "partner__name", "person__display_code")
         .order_by("-created_at")
     )
+
+
+_referrals_read: Prepared[Referral] = Prepared(_referrals)
 
 
 def referral_people(case: Case) -> QuerySet[Person]:

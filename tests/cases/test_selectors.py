@@ -13,8 +13,10 @@ from reparo.access import services as access_services
 from reparo.access.capabilities import Capability
 from reparo.accounts.models import Membership, Role
 from reparo.cases.models import IntakeDraft
-from reparo.cases.selectors import case_get_for, person_get_for
+from reparo.cases.selectors import _case_of, _participants_read, _processes_read, case_get_for, person_get_for
+from reparo.core.prepared import every_prepared
 from reparo.organisations.models import Program
+from reparo.referrals.selectors import _referrals_read
 from tests.cases.factories import alice_case, open_case
 from tests.conftest import CsrfClient, sign_in
 
@@ -101,7 +103,7 @@ def handed_out(monkeypatch) -> list[tuple[str, Any]]:
 
 def test_it_finds_the_query_shapes_kept_for_the_process():
     names = {name for _module, name in query_shapes_kept_for_the_process()}
-    assert {"_cases_of", "_listed_in", "brief", "_participants_read", "_processes_read", "_referrals_read"} <= names
+    assert {"_listed_in", "brief"} <= names
 
 
 def test_it_never_runs_a_query_kept_for_the_process_so_no_rows_outlive_a_request(world, handed_out):
@@ -122,6 +124,10 @@ def test_it_never_runs_a_query_kept_for_the_process_so_no_rows_outlive_a_request
             case_get_for(user, other.pk)
     # The case list, page and lookup were answered through the kept queries (else this test checks nothing)...
     used = {name for name, _shape in handed_out}
-    assert {"_cases_of", "_listed_in", "brief", "_participants_read", "_processes_read", "_referrals_read"} <= used
+    assert "_listed_in" in used
+    compiled = [query for query in every_prepared() if query.compiled_on()]
+    for prepared in (_participants_read, _processes_read, _referrals_read, _case_of((alices.organisation_id,))):
+        assert prepared in compiled
     # ...and not one of them holds rows.
     assert [name for name, shape in handed_out if shape._result_cache is not None] == []
+    assert [query for query in every_prepared() if query.holds_rows()] == []

@@ -1,0 +1,173 @@
+"""Queries whose SQL is built once a process (decision 0095).
+
+Django builds a query's SQL afresh each time it runs: on the case page that was a third of the server's time, for
+fifteen small queries whose shape never changes, only the case they ask about. A :class:`Prepared` query is an
+ordinary queryset with :class:`Param` where a value changes from one run to the next. Its SQL is compiled the
+first time it runs on a database and kept; each run fills in its values and reads the rows through Django's own
+code, so what comes back (models, ``select_related``, converters, decryption, ``prefetch_related``) is what the
+same queryset would give::
+
+    _notes = Prepared(lambda: Note.objects.filter(case_id=Param("case", Case)).order_by("created_at"))
+    notes = _notes(case=case.pk)  # a list
+
+What is kept is SQL text and the order of its values, never a row. Everything that is not a :class:`Param` is
+fixed when the query is first compiled, so a query must not hold a value that changes (the time, the actor): a
+time or a date outside a :class:`Param` is refused, and the query is built twice the first time and must come out
+the same both times.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import connections, models
+from django.db.models import Expression, QuerySet
+
+T = TypeVar("T")
+
+
+class _Slot:
+    """Where a :class:`Param`'s value goes among a compiled query's values."""
+
+    __slots__ = ("field", "name")
+
+    def __init__(self, name: str, field: models.Field[Any, Any]) -> None:
+        self.name = name
+        self.field = field
+
+
+class Param(Expression):
+    """A value given each time a :class:`Prepared` query runs: ``Param("case", Case)`` (a model: its key) or
+    ``Param("now", models.DateTimeField())``. Use it where a lookup takes a value (``filter(case_id=Param(...))``);
+    it is prepared for the database as a value of that field is."""
+
+    def __init__(self, name: str, field: models.Field[Any, Any] | type[models.Model]) -> None:
+        if isinstance(field, type) and issubclass(field, models.Model):
+            field = field._meta.pk  # type: ignore[assignment]
+        super().__init__(output_field=field)
+        self.name = name
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return "%s", [_Slot(self.name, self.output_field)]
+
+
+class _Compiled:
+    """A query's compiled SQL on one database, the compiler that compiled it (what Django reads the rows with:
+    the columns, the models, the converters) and where each :class:`Param` goes."""
+
+    def __init__(self, compiler: Any, sql: str, params: Sequence[Any]) -> None:
+        self.compiler = compiler
+        self.sql = sql
+        self.params = list(params)
+        self.slots = [(i, p) for i, p in enumerate(self.params) if isinstance(p, _Slot)]
+
+    def bind(self, values: dict[str, Any], alias: str) -> Callable[..., Any]:
+        connection = connections[alias]
+        params = list(self.params)
+        for position, slot in self.slots:
+            value = values[slot.name]
+            if isinstance(value, models.Model):
+                value = value.pk
+            if value is None:
+                raise ValueError(f"{slot.name}: a prepared query's value cannot be None (it would match nothing)")
+            params[position] = slot.field.get_db_prep_value(value, connection, prepared=False)
+        sql, template = self.sql, self.compiler
+
+        def get_compiler(using: Any = None, connection: Any = None, elide_empty: bool = True) -> Any:
+            compiler = copy.copy(template)
+            compiler.connection = connections[alias]  # this thread's connection, not the one that compiled
+            compiler.using = alias
+            compiler.as_sql = lambda *args, **kwargs: (sql, params)
+            return compiler
+
+        return get_compiler
+
+
+class Prepared(Generic[T]):
+    """``build()``'s queryset (with :class:`Param` for what changes), compiled once a process and database; calling
+    it with a value for each :class:`Param` reads its rows (a list)."""
+
+    def __init__(self, build: Callable[[], QuerySet[Any]]) -> None:
+        self._build = build
+        self._queryset: QuerySet[Any] | None = None
+        self._compiled: dict[str, _Compiled] = {}
+        self._names: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+        _MADE.add(self)
+
+    def __call__(self, **values: Any) -> list[T]:
+        queryset = self._queryset if self._queryset is not None else self._prepare()
+        alias = queryset.db
+        compiled = self._compiled.get(alias) or self._compile(queryset, alias)
+        if not compiled.sql:  # it can match nothing, whatever the values (``__in=[]``)
+            return []
+        if values.keys() != self._names:
+            raise TypeError(f"this query takes {sorted(self._names)}, was given {sorted(values)}")
+        run = queryset._chain()  # type: ignore[attr-defined]
+        # Only on this copy, which is read here and never handed out: nothing else can run it with these values.
+        run.query.get_compiler = compiled.bind(values, alias)
+        return list(run)
+
+    def holds_rows(self) -> bool:
+        """Whether the query kept for the process was ever run itself (it must not be: its rows would be kept)."""
+        return self._queryset is not None and self._queryset._result_cache is not None  # type: ignore[attr-defined]
+
+    def compiled_on(self) -> list[str]:
+        """The databases this query was compiled for."""
+        return list(self._compiled)
+
+    def sql(self, alias: str = "default") -> str:
+        """The kept SQL on ``alias`` (for tests and for reading)."""
+        queryset = self._queryset if self._queryset is not None else self._prepare()
+        return (self._compiled.get(alias) or self._compile(queryset, alias)).sql
+
+    def _prepare(self) -> QuerySet[Any]:
+        with self._lock:
+            if self._queryset is None:
+                self._queryset = self._build()
+            return self._queryset
+
+    def _compile(self, queryset: QuerySet[Any], alias: str) -> _Compiled:
+        with self._lock:
+            if alias not in self._compiled:
+                compiled = _compile(queryset, alias)
+                again = _compile(self._build(), alias)
+                if (again.sql, _fixed(again.params)) != (compiled.sql, _fixed(compiled.params)):
+                    raise ImproperlyConfigured(
+                        "A prepared query must come out the same each time it is built: give what changes as a Param."
+                    )
+                for value in _fixed(compiled.params):
+                    if isinstance(value, datetime.date | datetime.time):
+                        raise ImproperlyConfigured(
+                            f"A prepared query holds the time {value!r}: give it as a Param, or it never changes."
+                        )
+                self._names = frozenset(slot.name for _position, slot in compiled.slots)
+                self._compiled[alias] = compiled
+            return self._compiled[alias]
+
+
+_MADE: weakref.WeakSet[Prepared[Any]] = weakref.WeakSet()
+
+
+def every_prepared() -> list[Prepared[Any]]:
+    """Every prepared query of this process (for tests: none of them may hold rows)."""
+    return list(_MADE)
+
+
+def _compile(queryset: QuerySet[Any], alias: str) -> _Compiled:
+    compiler = queryset._chain().query.get_compiler(using=alias)  # type: ignore[attr-defined]
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # a query that can match nothing (``none()``, ``__in=[]``): Django reads no rows for it
+        sql, params = "", ()
+    return _Compiled(compiler, sql, params)
+
+
+def _fixed(params: Sequence[Any]) -> list[Any]:
+    return [("param", p.name) if isinstance(p, _Slot) else p for p in params]

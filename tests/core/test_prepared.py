@@ -1,0 +1,139 @@
+"""Queries compiled once a process (reparo.core.prepared): the same rows as the queryset, each run with its own
+values, and no value frozen into the kept SQL by mistake."""
+
+import datetime
+import itertools
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from reparo.accounts.backends import UserBackend
+from reparo.cases import services as case_services
+from reparo.cases.models import Case, Note, NoteConfidentiality
+from reparo.cases.selectors import USER_BRIEF, brief
+from reparo.core.prepared import Param, Prepared
+from reparo.core.sessions import SessionStore
+from reparo.organisations.models import Program
+from tests.cases.factories import alice_case, open_case
+
+pytestmark = pytest.mark.django_db
+
+
+def _notes_of(case_param: Any, author_param: Any = None) -> Any:
+    notes = brief(Note, "author", *USER_BRIEF).filter(case=case_param)
+    if author_param is not None:
+        notes = notes.filter(Q(confidentiality=NoteConfidentiality.TEAM) | Q(author=author_param))
+    return notes
+
+
+def _shown(notes: Any) -> list[tuple[Any, str, str, str]]:
+    return [(n.pk, n.body, n.confidentiality, n.author.display_name) for n in notes]
+
+
+def test_it_reads_what_the_queryset_reads_with_each_runs_own_values(world):
+    alices = alice_case(world)
+    charlie_program = Program.objects.create(organisation=world.charlie_org, name="Charlie program")
+    charlies = open_case(actor=world.charlie, program=charlie_program)
+    case_services.note_add(actor=world["coordinator"], case=alices, body="Alice's case, for the team")
+    case_services.note_add(
+        actor=world["supervisor"], case=alices, body="Supervision", confidentiality=NoteConfidentiality.SUPERVISORS
+    )
+    case_services.note_add(actor=world.charlie, case=charlies, body="Charlie's case")
+    notes = Prepared(lambda: _notes_of(Param("case", Case), Param("author", world["coordinator"].__class__)))
+
+    for case, reader in ((alices, world["coordinator"]), (charlies, world.charlie), (alices, world["supervisor"])):
+        got = notes(case=case.pk, author=reader.pk)
+        assert _shown(got) == _shown(_notes_of(case, reader))
+        assert got  # each reader sees notes of that case, decrypted, with the author's name (select_related)
+    # Compiled once: the first run's case and reader are nowhere in the kept SQL.
+    assert str(alices.pk.hex) not in notes.sql() and str(alices.pk) not in notes.sql()
+    assert [n.body for n in notes(case=charlies.pk, author=world.charlie.pk)] == ["Charlie's case"]
+    assert {n.body for n in notes(case=alices.pk, author=world["coordinator"].pk)} == {"Alice's case, for the team"}
+
+
+def test_it_accepts_a_model_for_its_key_and_reads_values_lists(world):
+    case = alice_case(world)
+    codes = Prepared(
+        lambda: Case.objects.filter(pk=Param("case", Case)).values_list("reference", flat=True)  # type: ignore[misc]
+    )
+    assert codes(case=case) == [case.reference]
+
+
+def test_it_refuses_a_time_that_is_not_a_param(world):
+    frozen = Prepared(lambda: Note.objects.filter(created_at__lte=timezone.now()))
+    with pytest.raises(ImproperlyConfigured, match="time"):
+        frozen()
+
+
+def test_it_refuses_a_query_that_comes_out_differently_each_time_it_is_built(world):
+    counter = itertools.count()
+    changing = Prepared(lambda: Case.objects.filter(reference=f"R-{next(counter)}"))
+    with pytest.raises(ImproperlyConfigured, match="same each time"):
+        changing()
+
+
+def test_it_refuses_values_it_does_not_take_and_none(world):
+    case = alice_case(world)
+    notes = Prepared(lambda: _notes_of(Param("case", Case)))
+    with pytest.raises(TypeError):
+        notes()
+    with pytest.raises(TypeError):
+        notes(case=case.pk, author=1)
+    with pytest.raises(ValueError):
+        notes(case=None)
+
+
+def test_it_answers_nothing_without_asking_for_a_query_that_can_match_nothing(world, django_assert_num_queries):
+    case = alice_case(world)
+    nothing = Prepared(lambda: Case.objects.filter(organisation_id__in=[], pk=Param("pk", Case)))
+    with django_assert_num_queries(0):
+        assert nothing(pk=case.pk) == []
+
+
+def test_it_fills_in_a_param_used_more_than_once(world):
+    case = alice_case(world)
+    window = Prepared(
+        lambda: Case.objects.filter(
+            pk=Param("case", Case),
+            created_at__lte=Param("at", models.DateTimeField()),
+            updated_at__lte=Param("at", models.DateTimeField()),
+        )
+    )
+    assert window(case=case.pk, at=timezone.now()) == [case]
+    assert window(case=case.pk, at=case.created_at - datetime.timedelta(days=1)) == []
+
+
+def test_it_keeps_no_rows_between_runs(world):
+    case = alice_case(world)
+    cases = Prepared(lambda: Case.objects.filter(pk=Param("case", Case)))
+    key = case.pk
+    assert cases(case=key) == [case]
+    assert not cases.holds_rows()
+    case.delete()
+    assert cases(case=key) == []
+
+
+def test_it_reads_a_session_only_until_it_expires(world):
+    store = SessionStore()
+    store["answer"] = 42
+    store.create()
+    assert SessionStore(session_key=store.session_key).load() == {"answer": 42}
+    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() - datetime.timedelta(1))
+    expired = SessionStore(session_key=store.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None
+
+
+@pytest.mark.parametrize("user_id", ["not a number", "", "9" * 30, -1, None, 10**6])
+def test_it_reads_no_user_for_a_key_no_user_has(world, user_id):
+    assert UserBackend().get_user(user_id) is None
+
+
+def test_it_reads_the_signed_in_user_with_the_access_stamp(world):
+    user = UserBackend().get_user(world["coordinator"].pk)
+    assert user == world["coordinator"] and user.access_stamp is not None

@@ -56,7 +56,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple, cast
 
 from django.db import connections, router, transaction
-from django.db.models import BigIntegerField, Exists, Field, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import BigIntegerField, Exists, Field, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -65,6 +65,7 @@ from reparo.analytics import extensions
 from reparo.analytics.models import EvidenceChange, EvidenceFact, EvidenceState, EvidenceTally
 from reparo.cases.models import Case, CaseParticipant, CaseStatus, CaseStatusChange, ParticipantRole
 from reparo.consent.models import Consent, ConsentPurpose
+from reparo.core.prepared import Param, Prepared
 from reparo.core.routers import primary_reads, reads_go_to_replica
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.evaluation.models import ComparisonMember, ReoffendingEvent, SurveyResponse, Timepoint
@@ -633,21 +634,30 @@ def catch_up(organisation_id: int, *, at: datetime.datetime | None = None) -> in
     that lags behind a withdrawal would answer "nothing pending" and give the version from before it, and the
     figures would go on counting the person. Read the figures of the version returned inside :func:`reading`."""
     db = router.db_for_write(EvidenceChange)
-    pending = EvidenceChange.objects.using(db).filter(_pending(organisation_id))
-    version = EvidenceState.objects.using(db).filter(organisation_id=OuterRef("pk")).values("version")[:1]
-    row = (
-        Organisation.objects.using(db)
-        .filter(pk=organisation_id)
-        .annotate(pending=Exists(pending), version=Subquery(version))
-        .values_list("pending", "version")
-        .first()
-    )
-    if row is None:
+    rows = _state_read(organisation=organisation_id, using=db)
+    if not rows:
         return 0
+    row = rows[0]
     if row[0]:
         refresh(organisation_id=organisation_id, at=at)
         return _version(organisation_id, db)
     return int(row[1] or 0)
+
+
+def _state() -> QuerySet[Any]:
+    """Whether anything is on the list of changes for an organisation, and its tallies' version (one query)."""
+    organisation = Param("organisation", Organisation)
+    pending = EvidenceChange.objects.filter(Q(organisation_id=organisation) | Q(organisation_id__isnull=True))
+    version = EvidenceState.objects.filter(organisation_id=OuterRef("pk")).values("version")[:1]
+    return (
+        Organisation.objects.filter(pk=organisation)
+        .annotate(pending=Exists(pending), version=Subquery(version))
+        .order_by("pk")
+        .values_list("pending", "version")[:1]
+    )
+
+
+_state_read: Prepared[tuple[bool, int | None]] = Prepared(_state)  # read on every dashboard view: compiled once
 
 
 def _version(organisation_id: int, db: str) -> int:

@@ -104,7 +104,7 @@ def scope_for(
 ) -> Scope:
     """The dashboard scope, or Http404 when the organisation or program is not within the actor's reach."""
     organisation = organisation_get_for(actor, organisation_pk, need=Capability.VIEW_EVALUATION)
-    programs = tuple(evaluation.programs_for_evaluation(actor).filter(organisation=organisation).order_by("name"))
+    programs = tuple(evaluation.programs_for_evaluation_of(actor, organisation))
     if not programs:
         raise Http404
     program = None

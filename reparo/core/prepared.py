@@ -22,12 +22,14 @@ import copy
 import datetime
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, models
-from django.db.models import Expression, QuerySet
+from django.db.models import Expression, Lookup, QuerySet, Value
+from django.db.models.sql import Query
+from django.db.models.sql.where import WhereNode
 
 T = TypeVar("T")
 
@@ -73,6 +75,9 @@ class _Compiled:
         for position, slot in self.slots:
             value = values[slot.name]
             if isinstance(value, models.Model):
+                model = getattr(slot.field, "model", None)
+                if model is None or not isinstance(value, model):
+                    raise ValueError(f"{slot.name}: {type(value).__name__} given where the query takes another value")
                 value = value.pk
             if value is None:
                 raise ValueError(f"{slot.name}: a prepared query's value cannot be None (it would match nothing)")
@@ -101,8 +106,10 @@ class Prepared(Generic[T]):
         self._lock = threading.Lock()
         _MADE.add(self)
 
-    def __call__(self, **values: Any) -> list[T]:
+    def __call__(self, *, using: str | None = None, **values: Any) -> list[T]:
         queryset = self._queryset if self._queryset is not None else self._prepare()
+        if using is not None:  # a database chosen by the caller (the router's choice otherwise)
+            queryset = queryset.using(using)
         alias = queryset.db
         compiled = self._compiled.get(alias) or self._compile(queryset, alias)
         if not compiled.sql:  # it can match nothing, whatever the values (``__in=[]``)
@@ -142,11 +149,10 @@ class Prepared(Generic[T]):
                     raise ImproperlyConfigured(
                         "A prepared query must come out the same each time it is built: give what changes as a Param."
                     )
-                for value in _fixed(compiled.params):
-                    if isinstance(value, datetime.date | datetime.time):
-                        raise ImproperlyConfigured(
-                            f"A prepared query holds the time {value!r}: give it as a Param, or it never changes."
-                        )
+                for value in _times_in(queryset.query, set()):
+                    raise ImproperlyConfigured(
+                        f"A prepared query holds the time {value!r}: give it as a Param, or it never changes."
+                    )
                 self._names = frozenset(slot.name for _position, slot in compiled.slots)
                 self._compiled[alias] = compiled
             return self._compiled[alias]
@@ -167,6 +173,32 @@ def _compile(queryset: QuerySet[Any], alias: str) -> _Compiled:
     except EmptyResultSet:  # a query that can match nothing (``none()``, ``__in=[]``): Django reads no rows for it
         sql, params = "", ()
     return _Compiled(compiler, sql, params)
+
+
+def _times_in(node: Any, seen: set[int]) -> Iterator[Any]:
+    """Each date or time written into a query (its filters, annotations and subqueries), before the database's
+    adapter turns it into text (SQLite's does, PostgreSQL's does not)."""
+    if isinstance(node, Query | WhereNode | Expression | Lookup):  # the nodes of the tree (kept alive by it)
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+    if isinstance(node, datetime.date | datetime.time):
+        yield node
+    elif isinstance(node, list | tuple | set | frozenset):
+        for item in node:
+            yield from _times_in(item, seen)
+    elif isinstance(node, Query):
+        yield from _times_in(node.where, seen)
+        yield from _times_in(list(node.annotations.values()), seen)
+    elif isinstance(node, WhereNode):
+        yield from _times_in(node.children, seen)
+    elif isinstance(node, Lookup):
+        yield from _times_in([node.lhs, node.rhs], seen)
+    elif isinstance(node, Value):
+        yield from _times_in(node.value, seen)
+    elif hasattr(node, "get_source_expressions"):
+        yield from _times_in(node.get_source_expressions(), seen)
+        yield from _times_in(getattr(node, "query", None), seen)
 
 
 def _fixed(params: Sequence[Any]) -> list[Any]:

@@ -42,6 +42,7 @@ getters.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ from reparo.cases.models import Case, CaseTeamMember, ParticipantRole
 from reparo.cases.selectors import WORKER_TEAM_ROLES, cases_visible_to
 from reparo.consent.models import ConsentPurpose
 from reparo.consent.policy import people_who_may
+from reparo.core.prepared import Param, Prepared
 from reparo.evaluation.catalogue import instrument as get_instrument
 from reparo.evaluation.models import (
     AssignmentStatus,
@@ -69,8 +71,8 @@ from reparo.evaluation.models import (
     SurveySchedule,
     Timepoint,
 )
-from reparo.organisations.models import Program
-from reparo.organisations.selectors import programs_where
+from reparo.organisations.models import Organisation, Program
+from reparo.organisations.selectors import programs_of_organisations, programs_where
 from reparo.people.models import Person
 from reparo.processes.models import Process, ProcessRole, ProcessStage
 
@@ -88,6 +90,26 @@ def programs_for_evaluation(actor: Any) -> QuerySet[Program]:
     if not _active(actor):
         return Program.objects.none()
     return programs_where(actor, Capability.VIEW_EVALUATION)
+
+
+def programs_for_evaluation_of(actor: Any, organisation: Any) -> list[Program]:
+    """:func:`programs_for_evaluation` of one organisation, by name, with the organisation (read on every dashboard
+    view: compiled once a process and set of organisations)."""
+    ids = organisation_ids_where(actor, Capability.VIEW_EVALUATION) if _active(actor) else []
+    if not ids:
+        return []
+    return _evaluated_programs(tuple(ids))(organisation=organisation)
+
+
+@functools.lru_cache(maxsize=256)
+def _evaluated_programs(ids: tuple[int, ...]) -> Prepared[Program]:
+    return Prepared(
+        lambda: (
+            programs_of_organisations(list(ids))
+            .filter(organisation_id=Param("organisation", Organisation))
+            .order_by("name")
+        )
+    )
 
 
 def programs_for_evaluation_in_order(actor: Any) -> list[Program]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -10,8 +11,9 @@ from django.http import Http404
 
 from reparo.access.actors import organisation_ids_where, user_ids_in
 from reparo.access.capabilities import Capability
-from reparo.access.lookup import lookup, one_or_404
+from reparo.access.lookup import clean_pk, lookup, one_or_404, refuse
 from reparo.audit.models import AuditEvent
+from reparo.core.prepared import Param, Prepared
 from reparo.organisations.models import Organisation, OrganisationKind, Program
 
 
@@ -26,7 +28,18 @@ def organisations_where(actor: Any, capability: Capability) -> QuerySet[Organisa
 @lookup("organisations.organisation")
 def organisation_get_for(actor: Any, pk: Any, *, need: Capability = Capability.VIEW_ORGANISATION) -> Organisation:
     """The organisation, if ``actor`` holds ``need`` in it; otherwise 404 (never 403)."""
-    return one_or_404(organisations_where(actor, need), pk)
+    ids = organisation_ids_where(actor, need)
+    found = _organisation_among(tuple(ids))(pk=clean_pk(Organisation, pk)) if ids else []
+    if not found:
+        raise refuse()
+    return found[0]
+
+
+@functools.lru_cache(maxsize=256)
+def _organisation_among(ids: tuple[int, ...]) -> Prepared[Organisation]:
+    """:func:`organisations_where` for these ids, narrowed to one key: compiled once a process and set of ids (every
+    page of an organisation looks it up)."""
+    return Prepared(lambda: Organisation.objects.filter(pk__in=list(ids)).filter(pk=Param("pk", Organisation)))
 
 
 def organisations_visible_to(actor: Any) -> QuerySet[Organisation]:
@@ -63,9 +76,12 @@ def home_organisation(actor: Any) -> Organisation:
 
 def programs_where(actor: Any, capability: Capability) -> QuerySet[Program]:
     """Programs of the organisations in which ``actor`` holds ``capability``."""
-    return Program.objects.filter(organisation_id__in=organisation_ids_where(actor, capability)).select_related(
-        "organisation"
-    )
+    return programs_of_organisations(organisation_ids_where(actor, capability))
+
+
+def programs_of_organisations(ids: list[int]) -> QuerySet[Program]:
+    """The programs of these organisations, with their organisation (:func:`programs_where` once the ids are known)."""
+    return Program.objects.filter(organisation_id__in=ids).select_related("organisation")
 
 
 @lookup("organisations.program")

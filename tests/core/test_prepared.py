@@ -137,3 +137,27 @@ def test_it_reads_no_user_for_a_key_no_user_has(world, user_id):
 def test_it_reads_the_signed_in_user_with_the_access_stamp(world):
     user = UserBackend().get_user(world["coordinator"].pk)
     assert user == world["coordinator"] and user.access_stamp is not None
+
+
+def test_it_refuses_a_date_or_time_fixed_when_built_on_every_database(world):
+    # SQLite's adapter turns a date into text before the compiled values are seen: the query itself is searched.
+    cutoff = timezone.now()
+    for frozen in (
+        Prepared(lambda: Note.objects.filter(case_id=Param("case", Case), created_at__gte=cutoff)),
+        Prepared(lambda: Case.objects.filter(pk=Param("case", Case), referral_date__lte=timezone.localdate())),
+        Prepared(
+            lambda: Case.objects.filter(pk=Param("case", Case)).filter(
+                pk__in=Note.objects.filter(created_at__lte=cutoff).values("case_id")
+            )
+        ),
+    ):
+        with pytest.raises(ImproperlyConfigured, match="time"):
+            frozen(case=alice_case(world).pk)
+
+
+def test_it_refuses_an_instance_of_another_model(world):
+    case = alice_case(world)
+    notes = Prepared(lambda: _notes_of(Param("case", Case)))
+    with pytest.raises(ValueError):
+        notes(case=case.participants.first().person)
+    assert notes(case=case) == list(_notes_of(case))

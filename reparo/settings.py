@@ -205,7 +205,12 @@ TEMPLATES = [
                 "reparo.core.context_processors.shell",
                 "reparo.access.context_processors.navigation",
             ],
-            "builtins": ["reparo.core.templatetags.fields", "reparo.core.templatetags.help"],
+            # urls: {% url %} with each view's URL reversed once a process (decision 0095)
+            "builtins": [
+                "reparo.core.templatetags.fields",
+                "reparo.core.templatetags.help",
+                "reparo.core.templatetags.urls",
+            ],
         },
     }
 ]

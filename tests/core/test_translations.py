@@ -237,3 +237,45 @@ def test_it_lists_each_language_in_its_own_name(client, db) -> None:
     html = client.get("/sign-in/").content.decode()
     for own_name in ("English", "español", "français", "العربيّة"):
         assert own_name in html, f"{own_name!r} missing from the language switcher"
+
+
+# --- each message's translation kept once looked up (reparo.core.translations) -------------------------------------
+
+
+def _fresh(language: str) -> trans_real.DjangoTranslation:
+    return trans_real.DjangoTranslation(language)
+
+
+def test_it_answers_as_gettext_does_for_messages_found_and_not_found():
+    from gettext import GNUTranslations
+
+    for language in ("en", "es", "fr", "ar"):
+        translation = _fresh(language)
+        for message in ("Cases", "Save", "Quick exit", "Not a message anywhere 31337", "Afghanistan"):
+            expected = GNUTranslations.gettext(translation, message)
+            assert translation.gettext(message) == expected  # looked up
+            assert translation.gettext(message) == expected  # kept
+    assert _fresh("es").gettext("Cases") != "Cases"  # a catalogue that holds it answers in its language
+
+
+def test_it_keeps_no_answer_while_django_countries_switches_fallbacks_off():
+    from django.utils.translation import override as translation_override
+    from django_countries import no_translation_fallback
+
+    translation = trans_real.translation("en")
+    missing = "A message no catalogue holds 4242"
+    assert translation.gettext(missing) == missing
+    with translation_override("en"), no_translation_fallback():
+        assert translation.gettext(missing) == ""  # not the kept answer
+        assert translation.gettext("Another message no catalogue holds 4243") == ""
+    assert translation.gettext("Another message no catalogue holds 4243") == "Another message no catalogue holds 4243"
+
+
+def test_it_keeps_a_bounded_number_of_answers(monkeypatch):
+    from reparo.core import translations
+
+    monkeypatch.setattr(translations, "MAX_KEPT", 10)
+    translation = _fresh("fr")
+    answers = [translation.gettext(f"message {i}") for i in range(50)]
+    assert answers == [f"message {i}" for i in range(50)]
+    assert len(translation.__dict__["_reparo_kept"]) == 10

@@ -262,6 +262,9 @@ def test_it_keeps_no_answer_while_django_countries_switches_fallbacks_off():
     from django.utils.translation import override as translation_override
     from django_countries import no_translation_fallback
 
+    import django_countries
+
+    assert getattr(django_countries.no_translation_fallback, "_reparo_counted", False)  # what django-countries calls
     translation = trans_real.translation("en")
     missing = "A message no catalogue holds 4242"
     assert translation.gettext(missing) == missing

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -161,3 +161,40 @@ def test_it_refuses_an_instance_of_another_model(world):
     with pytest.raises(ValueError):
         notes(case=case.participants.first().person)
     assert notes(case=case) == list(_notes_of(case))
+
+
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL prepares statements; this run is on SQLite (the PostgreSQL pass of .ci/run runs it)",
+)
+
+
+def _statements(connection: Any) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@ON_POSTGRESQL
+def test_it_has_postgresql_prepare_the_statement_and_still_reads_each_runs_rows(world):
+    alices = alice_case(world)
+    charlies = open_case(
+        actor=world.charlie, program=Program.objects.create(organisation=world.charlie_org, name="Charlie program")
+    )
+    query = Prepared(lambda: Case.objects.filter(pk=Param("case", Case)).values_list("reference", flat=True))
+    for _run in range(3):
+        assert query(case=alices.pk) == [alices.reference]
+        assert query(case=charlies.pk) == [charlies.reference]
+    assert any('"cases_case"."id" = ($1)' in statement for statement in _statements(connection))
+
+
+@ON_POSTGRESQL
+def test_it_prepares_nothing_behind_pgbouncer(world, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    case = alice_case(world)
+    status = Case._meta.get_field("status")
+    query = Prepared(lambda: Case.objects.filter(pk=Param("case", Case), status=Param("status", status)))
+    before = _statements(connection)
+    for _run in range(3):
+        assert query(case=case.pk, status=case.status) == [case]
+    assert _statements(connection) == before

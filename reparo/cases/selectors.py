@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page
 from django.db.models import Case as DbCase
 from django.db.models import (
     Exists,
@@ -44,6 +45,7 @@ from reparo.cases.models import (
     Task,
 )
 from reparo.core import context, crypto
+from reparo.core.pagination import page_of
 from reparo.core.prepared import Param, Prepared
 from reparo.organisations.models import Organisation, Program
 from reparo.people.models import Person, PersonNameIndex
@@ -362,6 +364,67 @@ def _sees_every_case_in_full(actor: Any) -> bool:
     return not _team_only_case_ids(actor, _org_ids_seeing_all(actor))
 
 
+def case_list_page(
+    actor: Any,
+    *,
+    number: Any,
+    per_page: int,
+    program: Any = None,
+    status: str = "",
+    team_member: Any = None,
+    overdue: bool = False,
+    search: SearchKey | None = None,
+) -> Page:
+    """Page ``number`` of the case list as the list screen shows it (rows: :data:`ROW_FIELDS`), counted with
+    :func:`case_list_total`. For the usual list (someone who sees every case of their organisations through a role
+    there, narrowed by program or status at most), the page is read by a query compiled once a process for each
+    set of organisations, narrowing and page (:class:`_PreparedRows`); otherwise through :func:`case_list`."""
+    filters = {"program": program, "status": status, "team_member": team_member, "overdue": overdue}
+    rows: Any = None
+    if search is None and not team_member and not overdue and _active(actor) and _sees_every_case_in_full(actor):
+        narrowed = {name: value for name, value in (("program", program), ("status", status)) if value}
+        rows = _PreparedRows(tuple(_org_ids_seeing_all(actor)), narrowed)
+    else:
+        rows = case_list(actor, search=search, as_rows=True, **filters)
+    total = case_list_total(actor, rows, search=search, **filters)
+    return page_of(rows, per_page, number, count=total)
+
+
+class _PreparedRows:
+    """The list's rows (``case_list(..., as_rows=True)`` for an organisation-wide reader, narrowed by program or
+    status), sliced by a prepared query per slice: what a paginator asks of it."""
+
+    ordered = True
+
+    def __init__(self, org_ids: tuple[int, ...], narrowed: dict[str, Any]) -> None:
+        self.org_ids = org_ids
+        self.narrowed = narrowed
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        low, high = item.start or 0, item.stop
+        return _rows_slice(self.org_ids, tuple(sorted(self.narrowed)), low, high)(**self.narrowed)
+
+
+@functools.lru_cache(maxsize=256)
+def _rows_slice(org_ids: tuple[int, ...], narrowed: tuple[str, ...], low: int, high: int | None) -> Prepared[Any]:
+    def build() -> QuerySet[Any]:
+        params = {
+            "program": Param("program", Program),
+            "status": Param("status", Case._meta.get_field("status")),  # type: ignore[arg-type]
+        }
+        listed = _narrowed(
+            _listed_in(org_ids, as_rows=True).all(),
+            today=None,  # type: ignore[arg-type]  # neither overdue nor a team member: no date is used
+            program=params["program"] if "program" in narrowed else None,
+            status=params["status"] if "status" in narrowed else "",  # type: ignore[arg-type]
+            team_member=None,
+            overdue=False,
+        )
+        return listed[low:high]
+
+    return Prepared(build)
+
+
 def case_list_total(
     actor: Any,
     cases: QuerySet[Case],
@@ -384,11 +447,23 @@ def case_list_total(
     narrowed = {field: value for field, value in (("program_id", program), ("status", status)) if value}
     total = 0
     if org_ids:
-        total = sum(CaseTally.objects.filter(organisation_id__in=org_ids, **narrowed).values_list("cases", flat=True))
+        total = sum(_tallied(tuple(org_ids), tuple(sorted(narrowed)))(**narrowed))
     team_ids = _team_only_case_ids(actor, org_ids)
     if team_ids:
         total += Case.objects.filter(pk__in=team_ids, **narrowed).count()
     return int(total)
+
+
+@functools.lru_cache(maxsize=256)
+def _tallied(org_ids: tuple[int, ...], narrowed: tuple[str, ...]) -> Prepared[int]:
+    """The case tally's counts for these organisations (by program and status when narrowed): compiled once."""
+    params = {
+        "program_id": Param("program_id", Program),
+        "status": Param("status", CaseTally._meta.get_field("status")),  # type: ignore[arg-type]
+    }
+    conditions = {name: params[name] for name in narrowed}
+    tallies = CaseTally.objects.filter(organisation_id__in=list(org_ids))
+    return Prepared(lambda: tallies.filter(**conditions).values_list("cases", flat=True))
 
 
 def phone_regions_for(actor: Any) -> tuple[str, ...]:

@@ -30,7 +30,6 @@ from reparo.cases.forms import (
 )
 from reparo.cases.models import CaseStatus, ParticipantRole
 from reparo.core.actions import errors_text, form_page, run_action
-from reparo.core.pagination import page_of
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -65,9 +64,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     search = (
         selectors.SearchKey.from_dict(request.session.get(SEARCH_SESSION_KEY)) if request.GET.get("search") else None
     )
-    cases = selectors.case_list(request.user, search=search, as_rows=True, **filters)
-    total = selectors.case_list_total(request.user, cases, search=search, **filters)
-    page = page_of(cases, per_page, request.GET.get("page"), count=total)
+    page = selectors.case_list_page(
+        request.user, number=request.GET.get("page"), per_page=per_page, search=search, **filters
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -13,7 +13,14 @@ from reparo.access import services as access_services
 from reparo.access.capabilities import Capability
 from reparo.accounts.models import Membership, Role
 from reparo.cases.models import IntakeDraft
-from reparo.cases.selectors import _case_of, _participants_read, _processes_read, case_get_for, person_get_for
+from reparo.cases.selectors import (
+    _case_of,
+    _participants_read,
+    _processes_read,
+    _rows_slice,
+    case_get_for,
+    person_get_for,
+)
 from reparo.core.prepared import every_prepared
 from reparo.organisations.models import Program
 from reparo.referrals.selectors import _referrals_read
@@ -109,6 +116,7 @@ def test_it_finds_the_query_shapes_kept_for_the_process():
 def test_it_never_runs_a_query_kept_for_the_process_so_no_rows_outlive_a_request(world, handed_out):
     # A query kept for the process and run once would keep its rows: the next request, whoever makes it, would be
     # answered from them. Two people of two organisations each use the case list, a case page and the case lookup.
+    _rows_slice.cache_clear()
     alices = alice_case(world, survivor_name=("Amara", "Alicecase"))
     charlie_program = Program.objects.create(organisation=world.charlie_org, name="Charlie program")
     charlies = open_case(actor=world.charlie, program=charlie_program, survivor_name=("Cora", "Charliecase"))
@@ -123,11 +131,33 @@ def test_it_never_runs_a_query_kept_for_the_process_so_no_rows_outlive_a_request
         with pytest.raises(Http404):
             case_get_for(user, other.pk)
     # The case list, page and lookup were answered through the kept queries (else this test checks nothing)...
-    used = {name for name, _shape in handed_out}
-    assert "_listed_in" in used
+    assert _rows_slice.cache_info().currsize >= 2  # each organisation's list, through its prepared query
     compiled = [query for query in every_prepared() if query.compiled_on()]
     for prepared in (_participants_read, _processes_read, _referrals_read, _case_of((alices.organisation_id,))):
         assert prepared in compiled
     # ...and not one of them holds rows.
     assert [name for name, shape in handed_out if shape._result_cache is not None] == []
     assert [query for query in every_prepared() if query.holds_rows()] == []
+
+
+def test_it_pages_the_list_through_prepared_queries_as_the_queryset_pages_it(world):
+    from reparo.cases.selectors import case_list, case_list_page
+    from reparo.core.pagination import page_of
+
+    cases = [alice_case(world) for _ in range(4)]
+    other = Program.objects.create(organisation=world.alice_org, name="Second program")
+    moved = cases[0]
+    moved.program = other
+    moved.save(update_fields=["program"])
+    coordinator = world["coordinator"]
+    for filters in ({}, {"program": other.pk}, {"status": cases[1].status}, {"program": other.pk, "status": "closed"}):
+        for number in ("1", "2", "3", "x", "999"):
+            got = case_list_page(coordinator, number=number, per_page=2, **filters)
+            rows = case_list(coordinator, as_rows=True, **filters)
+            expected = page_of(rows, 2, number, count=rows.count())
+            assert (list(got.object_list), got.number, got.paginator.count) == (
+                list(expected.object_list),
+                expected.number,
+                expected.paginator.count,
+            ), (filters, number)
+    assert case_list_page(world.charlie, number="1", per_page=25).object_list == []

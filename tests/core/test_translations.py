@@ -259,10 +259,9 @@ def test_it_answers_as_gettext_does_for_messages_found_and_not_found():
 
 
 def test_it_keeps_no_answer_while_django_countries_switches_fallbacks_off():
+    import django_countries
     from django.utils.translation import override as translation_override
     from django_countries import no_translation_fallback
-
-    import django_countries
 
     assert getattr(django_countries.no_translation_fallback, "_reparo_counted", False)  # what django-countries calls
     translation = trans_real.translation("en")

@@ -28,9 +28,7 @@ from typing import Any, Generic, TypeVar
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, models
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Expression, Lookup, QuerySet, Value
-from django.db.models.sql import Query
-from django.db.models.sql.where import WhereNode
+from django.db.models import Expression, QuerySet
 
 T = TypeVar("T")
 
@@ -77,7 +75,7 @@ class _Compiled:
             value = values[slot.name]
             if isinstance(value, models.Model):
                 model = getattr(slot.field, "model", None)
-                if model is None or not isinstance(value, model):
+                if not slot.field.primary_key or model is None or not isinstance(value, model):
                     raise ValueError(f"{slot.name}: {type(value).__name__} given where the query takes another value")
                 value = value.pk
             if value is None:
@@ -95,18 +93,15 @@ class _Compiled:
         return get_compiler
 
 
-# After how many runs on a connection psycopg has PostgreSQL prepare a query's statement (parsed and planned once).
-PREPARE_AFTER = 2
-
-
 def _server_binding(connection: Any) -> Any:
     """``connection`` as a prepared query runs on it. On PostgreSQL, its cursor sends the values apart from the SQL
     (psycopg's server-side binding) rather than writing them into it, so that the SQL is the same text on every
-    run, and psycopg has PostgreSQL prepare it from its second run on a connection: the server then neither parses
-    nor plans it again (planning was three quarters of the server's time for the case page's fifteen queries).
-    Django's own cursors write the values in (client-side binding) and are never prepared, whatever the connection's
-    ``prepare_threshold`` says. Not behind pgbouncer in transaction pooling (``DISABLE_SERVER_SIDE_CURSORS``), where
-    a statement prepared on one server connection is unknown on the next; not on other databases."""
+    run, and psycopg has PostgreSQL prepare it the first time it runs on a connection: the server then neither
+    parses nor plans it again (planning was three quarters of the server's time for the case page's fifteen
+    queries). Django turns psycopg's preparing off for the connection (``prepare_threshold=None``); it is switched on
+    only while one of these cursors executes, so psycopg neither prepares nor records Django's own queries (whose
+    text holds their values). Not behind pgbouncer in transaction pooling (``DISABLE_SERVER_SIDE_CURSORS``), where a
+    statement prepared on one server connection is unknown on the next; not on other databases."""
     if connection.vendor != "postgresql" or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
         return connection
     return _ServerBinding(connection)
@@ -125,21 +120,48 @@ class _ServerBinding:
 
     def cursor(self) -> Any:
         """A cursor wrapped by Django as its own are (query logging, execute wrappers, error translation), on the
-        same connection and transaction: ``BaseDatabaseWrapper._cursor``, with psycopg's binding cursor."""
-        import psycopg
+        same connection and transaction: ``BaseDatabaseWrapper._cursor`` and the PostgreSQL backend's
+        ``create_cursor``, with a binding cursor that prepares."""
+        from django.db.backends.postgresql.psycopg_any import register_tzloader
+        from psycopg.pq import Format
 
         connection = self._connection
         connection.close_if_health_check_failed()
         connection.ensure_connection()
         raw = connection.connection
-        if raw.prepare_threshold is None:  # Django turns psycopg's preparing off; only these cursors prepare
-            raw.prepare_threshold = PREPARE_AFTER
         with connection.wrap_database_errors:
-            cursor = psycopg.Cursor(raw)
+            cursor = _preparing_cursor()(raw)
+            # As Django's create_cursor: timestamps in the connection's time zone, if the connection's loader differs.
+            loader = raw.adapters.get_loader(raw.adapters.types["timestamptz"].oid, Format.TEXT)
+            if connection.timezone != getattr(loader, "timezone", None):
+                register_tzloader(connection.timezone, cursor)
         # BaseDatabaseWrapper._prepare_cursor, logging the SQL as written where queries are logged (Django's own
         # reading of the last query finds none on a binding cursor once its statement is prepared).
         connection.validate_thread_sharing()
         return _LoggedAsWritten(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+_PREPARING: Any = None
+
+
+def _preparing_cursor() -> Any:
+    """psycopg's binding cursor, preparing what it executes (``prepare_threshold`` 0 while it does)."""
+    global _PREPARING
+    if _PREPARING is None:
+        import psycopg
+
+        class PreparingCursor(psycopg.Cursor):  # type: ignore[type-arg]
+            def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+                connection = self.connection
+                before = connection.prepare_threshold
+                connection.prepare_threshold = 0
+                try:
+                    return super().execute(query, params, **kwargs)
+                finally:
+                    connection.prepare_threshold = before
+
+        _PREPARING = PreparingCursor
+    return _PREPARING
 
 
 class _LoggedAsWritten(CursorDebugWrapper):
@@ -203,7 +225,7 @@ class Prepared(Generic[T]):
                     raise ImproperlyConfigured(
                         "A prepared query must come out the same each time it is built: give what changes as a Param."
                     )
-                for value in _times_in(queryset.query, set()):
+                for value in _times_in(queryset, alias):
                     raise ImproperlyConfigured(
                         f"A prepared query holds the time {value!r}: give it as a Param, or it never changes."
                     )
@@ -229,30 +251,34 @@ def _compile(queryset: QuerySet[Any], alias: str) -> _Compiled:
     return _Compiled(compiler, sql, params)
 
 
-def _times_in(node: Any, seen: set[int]) -> Iterator[Any]:
-    """Each date or time written into a query (its filters, annotations and subqueries), before the database's
-    adapter turns it into text (SQLite's does, PostgreSQL's does not)."""
-    if isinstance(node, Query | WhereNode | Expression | Lookup):  # the nodes of the tree (kept alive by it)
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-    if isinstance(node, datetime.date | datetime.time):
-        yield node
-    elif isinstance(node, list | tuple | set | frozenset):
-        for item in node:
-            yield from _times_in(item, seen)
-    elif isinstance(node, Query):
-        yield from _times_in(node.where, seen)
-        yield from _times_in(list(node.annotations.values()), seen)
-    elif isinstance(node, WhereNode):
-        yield from _times_in(node.children, seen)
-    elif isinstance(node, Lookup):
-        yield from _times_in([node.lhs, node.rhs], seen)
-    elif isinstance(node, Value):
-        yield from _times_in(node.value, seen)
-    elif hasattr(node, "get_source_expressions"):
-        yield from _times_in(node.get_source_expressions(), seen)
-        yield from _times_in(getattr(node, "query", None), seen)
+_DATE_ADAPTERS = ("adapt_datefield_value", "adapt_datetimefield_value", "adapt_timefield_value")
+
+
+def _times_in(queryset: QuerySet[Any], alias: str) -> Iterator[Any]:
+    """Each date or time among the values of ``queryset``'s SQL, wherever it is written (filters, annotations,
+    ordering, joins' conditions, subqueries, unions, ``extra``), and in the querysets it prefetches. Compiled with the
+    database's date adapters leaving dates as they are (SQLite's would write them as text first)."""
+    operations = connections[alias].ops
+    own = {name: operations.__dict__[name] for name in _DATE_ADAPTERS if name in operations.__dict__}
+    for name in _DATE_ADAPTERS:
+        setattr(operations, name, _as_it_is)  # on this thread's connection only, for this compile
+    try:
+        compiled = _compile(queryset, alias)
+    finally:
+        for name in _DATE_ADAPTERS:
+            if name in own:
+                setattr(operations, name, own[name])
+            else:
+                delattr(operations, name)
+    yield from (value for value in compiled.params if isinstance(value, datetime.date | datetime.time))
+    for lookup in getattr(queryset, "_prefetch_related_lookups", ()):
+        inner = getattr(lookup, "queryset", None)
+        if inner is not None:
+            yield from _times_in(inner, alias)
+
+
+def _as_it_is(value: Any, *args: Any, **kwargs: Any) -> Any:
+    return value
 
 
 def _fixed(params: Sequence[Any]) -> list[Any]:

@@ -161,3 +161,58 @@ def test_it_pages_the_list_through_prepared_queries_as_the_queryset_pages_it(wor
                 expected.paginator.count,
             ), (filters, number)
     assert case_list_page(world.charlie, number="1", per_page=25).object_list == []
+
+
+def test_it_pages_the_list_as_the_queryset_does_for_every_kind_of_actor(world):
+    from reparo.accounts.models import Membership, Role
+    from reparo.cases.models import CaseStatus, CaseTeamMember, TeamRole
+    from reparo.cases.selectors import case_list, case_list_page, case_list_total
+    from reparo.core.pagination import page_of
+    from reparo.organisations.models import Program
+    from tests.cases.factories import open_case
+    from tests.conftest import make_user
+
+    cases = [alice_case(world) for _ in range(5)]
+    second = Program.objects.create(organisation=world.alice_org, name="Second program")
+    cases[0].program = second
+    cases[0].save(update_fields=["program"])
+    charlie_program = Program.objects.create(organisation=world.charlie_org, name="Charlie program")
+    charlies = [open_case(actor=world.charlie, program=charlie_program) for _ in range(3)]
+    # Mixed: sees every case of Charlie's organisation, and one of Alice's through a team role there.
+    mixed = make_user("mixed@example.org")
+    Membership.objects.create(user=mixed, organisation=world.charlie_org, role=Role.COORDINATOR)
+    Membership.objects.create(user=mixed, organisation=world.alice_org, role=Role.CASE_WORKER)
+    CaseTeamMember.objects.create(case=cases[2], user=mixed, role=TeamRole.CASE_WORKER)
+    # Two organisations seen in full.
+    both = make_user("both@example.org")
+    Membership.objects.create(user=both, organisation=world.charlie_org, role=Role.COORDINATOR)
+    Membership.objects.create(user=both, organisation=world.alice_org, role=Role.COORDINATOR)
+    inactive = make_user("inactive@example.org")
+    Membership.objects.create(user=inactive, organisation=world.alice_org, role=Role.COORDINATOR)
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+    actors = [*world.users.values(), world.charlie, mixed, both, inactive]
+    filterings = [
+        {},
+        {"program": world.program.pk},
+        {"program": second.pk},
+        {"program": charlie_program.pk},
+        {"status": cases[1].status},
+        {"status": CaseStatus.CLOSED},
+        {"program": world.program.pk, "status": cases[1].status},
+    ]
+    assert len(charlies) == 3
+    for actor in actors:
+        for filters in filterings:
+            for per_page in (2, 3):
+                for number in ("1", "2", "3", "4", "x", "-1", "999", None):
+                    got = case_list_page(actor, number=number, per_page=per_page, **filters)
+                    rows = case_list(actor, as_rows=True, **filters)
+                    total = case_list_total(actor, rows, **filters)
+                    expected = page_of(rows, per_page, number, count=total)
+                    assert (list(got.object_list), got.number, got.paginator.count) == (
+                        list(expected.object_list),
+                        expected.number,
+                        expected.paginator.count,
+                    ), (actor, filters, per_page, number)
+                    assert expected.paginator.count == rows.count(), (actor, filters)

@@ -9,12 +9,13 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Case as DbCase
+from django.db.models import FilteredRelation, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from reparo.accounts.backends import UserBackend
 from reparo.cases import services as case_services
-from reparo.cases.models import Case, Note, NoteConfidentiality
+from reparo.cases.models import Case, Note, NoteConfidentiality, Task
 from reparo.cases.selectors import USER_BRIEF, brief
 from reparo.core.prepared import Param, Prepared
 from reparo.core.sessions import SessionStore
@@ -198,3 +199,47 @@ def test_it_prepares_nothing_behind_pgbouncer(world, monkeypatch):
     for _run in range(3):
         assert query(case=case.pk, status=case.status) == [case]
     assert _statements(connection) == before
+
+
+def _as_postgresql_adapts_dates(monkeypatch: Any) -> None:
+    ops = connection.ops
+    monkeypatch.setattr(ops, "adapt_datefield_value", lambda value: value)  # as PostgreSQL's: the date stays a date
+
+
+@pytest.mark.parametrize("keeps_dates", [False, True], ids=["as-sqlite", "as-postgresql"])
+def test_it_refuses_a_date_fixed_in_the_ordering_or_a_joins_condition(world, monkeypatch, keeps_dates):
+    if keeps_dates:
+        _as_postgresql_adapts_dates(monkeypatch)
+    case = alice_case(world)
+    overdue_first = Prepared(
+        lambda: Task.objects.filter(case_id=Param("case", Case)).order_by(
+            DbCase(When(due_date__lt=timezone.localdate(), then=Value(0)), default=Value(1)), "due_date"
+        )
+    )
+    with_late_tasks = Prepared(
+        lambda: Case.objects.annotate(
+            late=FilteredRelation("tasks", condition=Q(tasks__due_date__lt=timezone.localdate()))
+        ).filter(pk=Param("case", Case), late__isnull=False)
+    )
+    for frozen in (overdue_first, with_late_tasks):
+        with pytest.raises(ImproperlyConfigured, match="time"):
+            frozen(case=case.pk)
+
+
+def test_it_refuses_a_date_fixed_in_a_query_it_prefetches(world):
+    with_due = Prepared(
+        lambda: Case.objects.filter(pk=Param("case", Case)).prefetch_related(
+            Prefetch("tasks", queryset=Task.objects.filter(due_date__gte=timezone.localdate()), to_attr="due")
+        )
+    )
+    with pytest.raises(ImproperlyConfigured, match="time"):
+        with_due(case=alice_case(world).pk)
+
+
+def test_it_takes_a_model_instance_only_for_its_key(world):
+    case = alice_case(world)
+    status = Case._meta.get_field("status")
+    by_status = Prepared(lambda: Case.objects.filter(status=Param("status", status)))
+    with pytest.raises(ValueError):
+        by_status(status=case)
+    assert case in by_status(status=case.status)

@@ -99,3 +99,15 @@ def test_it_renders_and_fails_as_djangos_tag():
     with pytest.raises(NoReverseMatch):
         Template("{% url 'cases:nothing' pk %}").render(Context({"pk": pk}))
     assert Template("{% url 'cases:detail' pk=pk %}").render(Context({"pk": pk})) == f"/cases/{pk}/"
+
+
+def test_it_follows_a_changed_root_urlconf():
+    from django.test import override_settings
+
+    pk = uuid.uuid4()
+    template = Template("{% url 'cases:detail' pk %}")
+    assert template.render(Context({"pk": pk})) == reverse("cases:detail", args=[pk])
+    with override_settings(ROOT_URLCONF="tests.core.alt_urls"):
+        expected = reverse("cases:detail", args=[pk])
+        assert expected.startswith("/elsewhere/")
+        assert template.render(Context({"pk": pk})) == expected

@@ -17,6 +17,7 @@ import uuid
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.template import defaulttags
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
@@ -80,7 +81,8 @@ def url_for(view_name: Any, args: list[Any], kwargs: dict[str, Any], current_app
     """``reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)``, from the kept text when it can be."""
     shape = None if kwargs or not isinstance(view_name, str) else _shape_of(args)
     if shape is not None:
-        parts = _kept(view_name, shape, current_app, get_urlconf(), get_script_prefix())
+        urlconf = get_urlconf() or settings.ROOT_URLCONF  # the request's own, or the site's (it may be changed)
+        parts = _kept(view_name, shape, current_app, urlconf, get_script_prefix())
         if parts is not None:
             ids = [str(arg) for arg, kind in zip(args, shape, strict=True) if kind in (_ID, _UUID)]
             out = [parts[0]]

@@ -82,10 +82,10 @@ def threads_of_case(actor: Any, case: Case, *, access: Any = None, responsible_s
     if is_participant(actor):
         threads = _participant_threads(actor).filter(case_id=case.pk)
     else:
-        capabilities = access.capabilities if access is not None else case_capabilities_of(actor, case)
-        if Capability.MESSAGE_ON_CASE not in capabilities:
+        side_only = _staff_reads_side_only(actor, case, access=access, responsible_side=responsible_side)
+        if side_only is None:
             return Thread.objects.none()
-        return _threads(case, side_only=responsible_side or Capability.WORK_ON_CASE not in capabilities)
+        return _threads(case, side_only=side_only)
     return threads.select_related("person").order_by(F("last_message_at").desc(nulls_last=True), "created_at")
 
 
@@ -95,11 +95,19 @@ def threads_for_case_panel(actor: Any, case: Case, *, access: Any, responsible_s
     if is_participant(actor):
         threads = threads_of_case(actor, case, access=access, responsible_side=responsible_side)
         return list(threads.only(*_THREAD_OWN, "person__display_code")[:limit])
+    side_only = _staff_reads_side_only(actor, case, access=access, responsible_side=responsible_side)
+    if side_only is None:
+        return []
+    return _panel_threads(side_only, limit)(case=case.pk)
+
+
+def _staff_reads_side_only(actor: Any, case: Case, *, access: Any, responsible_side: bool) -> bool | None:
+    """For staff: None when they may not message on the case; else whether they read only the conversations open to
+    the responsible-person side (on that side's page, or without the right to work on the case)."""
     capabilities = access.capabilities if access is not None else case_capabilities_of(actor, case)
     if Capability.MESSAGE_ON_CASE not in capabilities:
-        return []
-    side_only = responsible_side or Capability.WORK_ON_CASE not in capabilities
-    return _panel_threads(side_only, limit)(case=case.pk)
+        return None
+    return responsible_side or Capability.WORK_ON_CASE not in capabilities
 
 
 _THREAD_OWN = [f.name for f in Thread._meta.concrete_fields]
